@@ -1,0 +1,736 @@
+//! The one typed configuration: a YAML file, then `APPEALMOD__SECTION__KEY` environment
+//! overrides. Unknown keys are refused, every error names its key path, secrets never print.
+
+use std::path::{Path, PathBuf};
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{Messages, SubredditName};
+
+/// Default location of the configuration file.
+pub const DEFAULT_CONFIG_PATH: &str = "certs/config.yaml";
+/// Environment variable naming another configuration file.
+pub const CONFIG_PATH_ENV: &str = "APPEALMOD_CONFIG";
+/// Prefix of environment overrides: `APPEALMOD__REDDIT__USERNAME=...`.
+pub const ENV_PREFIX: &str = "APPEALMOD__";
+
+/// A secret from the configuration. Printing or serialising it shows `[redacted]`.
+#[derive(Clone, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(SecretString);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(SecretString::from(s.into()))
+    }
+    pub fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str("[redacted]")
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub reddit: RedditConfig,
+    pub database: DatabaseConfig,
+    pub mongodb: MongoConfig,
+    pub bot: BotConfig,
+    pub web: WebConfig,
+    pub slack: SlackConfig,
+    pub logging: LoggingConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            reddit: RedditConfig::default(),
+            database: DatabaseConfig::default(),
+            mongodb: MongoConfig::default(),
+            bot: BotConfig::default(),
+            web: WebConfig::default(),
+            slack: SlackConfig::default(),
+            logging: LoggingConfig::default(),
+        }
+    }
+}
+
+/// The bot's Reddit account and script app.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RedditConfig {
+    /// The bot account's name (without `u/`).
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<Secret>,
+    /// Reddit asks for `<platform>:<app id>:<version> (by /u/<owner>)`.
+    pub user_agent: String,
+    /// Where tokens come from (`/api/v1/access_token`).
+    pub auth_base_url: String,
+    /// Where API calls go.
+    pub api_base_url: String,
+    /// Per-request timeout in seconds.
+    pub request_timeout_secs: u64,
+}
+
+impl Default for RedditConfig {
+    fn default() -> Self {
+        Self {
+            username: None,
+            password: None,
+            client_id: None,
+            client_secret: None,
+            user_agent: concat!(
+                "rust:appealmod:v",
+                env!("CARGO_PKG_VERSION"),
+                " (by /u/appealmod)"
+            )
+            .to_owned(),
+            auth_base_url: "https://www.reddit.com".to_owned(),
+            api_base_url: "https://oauth.reddit.com".to_owned(),
+            request_timeout_secs: 30,
+        }
+    }
+}
+
+/// Credentials the runners need, present and non-empty.
+#[derive(Debug, Clone)]
+pub struct RedditCredentials {
+    pub username: String,
+    pub password: Secret,
+    pub client_id: String,
+    pub client_secret: Secret,
+}
+
+impl RedditConfig {
+    /// The runners cannot start without these; the site does not need them.
+    pub fn credentials(&self) -> Result<RedditCredentials, ConfigError> {
+        let missing = |key: &str| ConfigError::Invalid {
+            path: format!("reddit.{key}"),
+            message: "is required to run the bot: set it in the config file or via \
+                      APPEALMOD__REDDIT__"
+                .to_owned()
+                + &key.to_ascii_uppercase(),
+        };
+        let username = self
+            .username
+            .clone()
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| missing("username"))?;
+        let password = self
+            .password
+            .clone()
+            .filter(|s| !s.expose().is_empty())
+            .ok_or_else(|| missing("password"))?;
+        let client_id = self
+            .client_id
+            .clone()
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| missing("client_id"))?;
+        let client_secret = self
+            .client_secret
+            .clone()
+            .filter(|s| !s.expose().is_empty())
+            .ok_or_else(|| missing("client_secret"))?;
+        Ok(RedditCredentials {
+            username,
+            password,
+            client_id,
+            client_secret,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    /// `sqlite://path` (created on first run) or `postgres://user@host/db`.
+    pub url: Secret,
+    pub max_connections: u32,
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self {
+            url: Secret::new("sqlite://data/appealmod.sqlite"),
+            max_connections: 5,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MongoConfig {
+    /// `mongodb://…`; unset = no MongoDB (no Mongo logging, no conversation snapshots).
+    pub uri: Option<Secret>,
+    pub database: String,
+    /// `application-logs` documents expire after this many days (TTL index).
+    pub log_ttl_days: u32,
+    /// Lines kept while MongoDB is unreachable; older ones are dropped and counted.
+    pub buffer_capacity: usize,
+}
+
+impl Default for MongoConfig {
+    fn default() -> Self {
+        Self {
+            uri: None,
+            database: "appealmod".to_owned(),
+            log_ttl_days: 30,
+            buffer_capacity: 10_000,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BotConfig {
+    /// Dry run: read Reddit and decide, but apply nothing to Reddit.
+    pub debug: bool,
+    /// Share of new appellants put in the treatment group (0.0–1.0); per-subreddit
+    /// settings may override it.
+    pub treatment_fraction: f64,
+    /// Seconds between runner passes.
+    pub dialogue_update_interval: u64,
+    /// Days without change after which an appellant is no longer followed.
+    pub update_cutoff: u32,
+    /// Days after a denied appeal before the same user is prompted again.
+    pub appeal_cooldown_days: u32,
+    /// Hours between checks of a tracked appellant's ban status (slow, bounded schedule).
+    pub ban_check_interval_hours: u32,
+    /// At most this many ban-status checks per started pass.
+    pub ban_checks_per_pass: u32,
+    /// Seed for the group draw (tests and replays); unset = from the OS.
+    pub rng_seed: Option<u64>,
+    /// Subreddits enabled at start (sign-ups on the site add more).
+    pub subreddits: Vec<SubredditName>,
+    /// Default messages; per-subreddit settings override them.
+    pub messages: Messages,
+    /// Trigger rules (see the README); unset = the original bot's rules.
+    pub trigger: Option<serde_yaml::Value>,
+}
+
+impl Default for BotConfig {
+    fn default() -> Self {
+        Self {
+            debug: false,
+            treatment_fraction: 0.5,
+            dialogue_update_interval: 60,
+            update_cutoff: 14,
+            appeal_cooldown_days: 30,
+            ban_check_interval_hours: 24,
+            ban_checks_per_pass: 20,
+            rng_seed: None,
+            subreddits: Vec::new(),
+            messages: Messages::default(),
+            trigger: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebConfig {
+    /// Address the site listens on.
+    pub bind: String,
+    /// The site's public address, used in appeal links (no trailing slash needed).
+    pub public_base_url: String,
+    /// Key for signing appeal links and form tokens (at least 32 characters).
+    pub link_secret: Option<Secret>,
+    /// Days an appeal link stays valid.
+    pub link_ttl_days: u32,
+    /// POSTs per minute allowed from one IP address.
+    pub post_rate_per_minute: u32,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            bind: "127.0.0.1:8080".to_owned(),
+            public_base_url: "http://127.0.0.1:8080".to_owned(),
+            link_secret: None,
+            link_ttl_days: 30,
+            post_rate_per_minute: 30,
+        }
+    }
+}
+
+impl WebConfig {
+    pub const MIN_SECRET_LEN: usize = 32;
+
+    /// The link-signing key; both the bot (which makes links) and the site need it.
+    pub fn link_secret(&self) -> Result<&Secret, ConfigError> {
+        match &self.link_secret {
+            Some(s) if s.expose().len() >= Self::MIN_SECRET_LEN => Ok(s),
+            Some(_) => Err(ConfigError::Invalid {
+                path: "web.link_secret".to_owned(),
+                message: format!(
+                    "must be at least {} characters; generate one with `openssl rand -hex 32`",
+                    Self::MIN_SECRET_LEN
+                ),
+            }),
+            None => Err(ConfigError::Invalid {
+                path: "web.link_secret".to_owned(),
+                message: "is required to sign appeal links; generate one with \
+                          `openssl rand -hex 32` and set it in the config file or via \
+                          APPEALMOD__WEB__LINK_SECRET"
+                    .to_owned(),
+            }),
+        }
+    }
+}
+
+/// Slack incoming webhooks, one per channel; each is optional.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SlackConfig {
+    /// Important status messages (sign-ups, start/stop).
+    pub main: Option<Secret>,
+    /// Dialogue steps per conversation.
+    pub steps: Option<Secret>,
+    /// Rare but important events (warnings).
+    pub alerts: Option<Secret>,
+    /// Errors.
+    pub errors: Option<Secret>,
+    /// Every log line at or above `logging.level`.
+    pub logging: Option<Secret>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsoleFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LoggingConfig {
+    /// A tracing filter such as `info` or `info,appealmod_bot=debug`.
+    pub level: String,
+    pub console: ConsoleFormat,
+    /// Directory of the daily-rotated log file; unset = no file.
+    pub file_dir: Option<PathBuf>,
+    /// File name prefix (`appealmod.log.2026-11-23`).
+    pub file_prefix: String,
+}
+
+impl Default for LoggingConfig {
+    fn default() -> Self {
+        Self {
+            level: "info".to_owned(),
+            console: ConsoleFormat::Human,
+            file_dir: Some(PathBuf::from("logs")),
+            file_prefix: "appealmod.log".to_owned(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error(
+        "configuration file {path} not found. Create it from the example: \
+         `mkdir -p certs && cp certs.example/config.yaml certs/config.yaml`, then edit it \
+         (or choose another file with --config PATH or APPEALMOD_CONFIG)"
+    )]
+    NotFound { path: PathBuf },
+    #[error("cannot read configuration file {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{origin}: `{path}` {message}")]
+    Parse {
+        origin: String,
+        path: String,
+        message: String,
+    },
+    #[error("configuration `{path}` {message}")]
+    Invalid { path: String, message: String },
+}
+
+impl Config {
+    /// Which file to read: `--config` if given, else `APPEALMOD_CONFIG`, else the default.
+    pub fn resolve_path(cli: Option<&Path>) -> PathBuf {
+        cli.map(Path::to_path_buf)
+            .or_else(|| std::env::var_os(CONFIG_PATH_ENV).map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_CONFIG_PATH))
+    }
+
+    /// Reads the file and applies the process environment's overrides.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(ConfigError::NotFound {
+                    path: path.to_path_buf(),
+                });
+            }
+            Err(source) => {
+                return Err(ConfigError::Io {
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
+        };
+        Self::from_yaml_and_env(&text, &path.display().to_string(), std::env::vars())
+    }
+
+    /// Reads the file if it exists; otherwise starts from the defaults. Used by the commands
+    /// that run on embedded defaults (the sandbox, `migrate`).
+    pub fn load_or_default(path: &Path) -> Result<Self, ConfigError> {
+        match Self::load(path) {
+            Err(ConfigError::NotFound { .. }) => {
+                Self::from_yaml_and_env("{}", "defaults", std::env::vars())
+            }
+            other => other,
+        }
+    }
+
+    /// Parses YAML text, applies `APPEALMOD__…` overrides from `env`, validates.
+    pub fn from_yaml_and_env(
+        text: &str,
+        origin: &str,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        let mut value: serde_yaml::Value = if text.trim().is_empty() {
+            serde_yaml::Value::Mapping(Default::default())
+        } else {
+            serde_yaml::from_str(text).map_err(|e| ConfigError::Parse {
+                origin: origin.to_owned(),
+                path: e
+                    .location()
+                    .map(|l| format!("line {}, column {}", l.line(), l.column()))
+                    .unwrap_or_default(),
+                message: format!("is not valid YAML: {e}"),
+            })?
+        };
+        if value.is_null() {
+            value = serde_yaml::Value::Mapping(Default::default());
+        }
+        for (key, raw) in env {
+            let Some(rest) = key.strip_prefix(ENV_PREFIX) else {
+                continue;
+            };
+            let path: Vec<String> = rest.split("__").map(str::to_ascii_lowercase).collect();
+            if path.iter().any(String::is_empty) {
+                return Err(ConfigError::Invalid {
+                    path: key.clone(),
+                    message: "is not a valid override name (expected APPEALMOD__SECTION__KEY)"
+                        .to_owned(),
+                });
+            }
+            set_path(&mut value, &path, parse_env_value(&raw)).map_err(|message| {
+                ConfigError::Invalid {
+                    path: format!("{key} ({})", path.join(".")),
+                    message,
+                }
+            })?;
+        }
+        let config: Config = serde_path_to_error::deserialize(value).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner().to_string();
+            ConfigError::Parse {
+                origin: origin.to_owned(),
+                path: if path == "." {
+                    "(top level)".to_owned()
+                } else {
+                    path
+                },
+                message: explain(&inner),
+            }
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |path: &str, message: String| ConfigError::Invalid {
+            path: path.to_owned(),
+            message,
+        };
+        if !(0.0..=1.0).contains(&self.bot.treatment_fraction) {
+            return Err(invalid(
+                "bot.treatment_fraction",
+                format!(
+                    "must be between 0.0 and 1.0, got {}",
+                    self.bot.treatment_fraction
+                ),
+            ));
+        }
+        if self.bot.dialogue_update_interval == 0 {
+            return Err(invalid(
+                "bot.dialogue_update_interval",
+                "must be at least 1 (seconds)".to_owned(),
+            ));
+        }
+        if self.bot.update_cutoff == 0 {
+            return Err(invalid(
+                "bot.update_cutoff",
+                "must be at least 1 (days)".to_owned(),
+            ));
+        }
+        for (path, value) in [
+            ("reddit.auth_base_url", self.reddit.auth_base_url.as_str()),
+            ("reddit.api_base_url", self.reddit.api_base_url.as_str()),
+            ("web.public_base_url", self.web.public_base_url.as_str()),
+        ] {
+            check_http_url(value).map_err(|m| invalid(path, m))?;
+        }
+        for (name, hook) in self.slack.channels() {
+            if let Some(h) = hook {
+                check_http_url(h.expose()).map_err(|m| invalid(&format!("slack.{name}"), m))?;
+            }
+        }
+        let db = self.database.url.expose();
+        if !(db.starts_with("sqlite:")
+            || db.starts_with("postgres://")
+            || db.starts_with("postgresql://"))
+        {
+            return Err(invalid(
+                "database.url",
+                "must start with sqlite:// (embedded file) or postgres:// (server)".to_owned(),
+            ));
+        }
+        if let Some(uri) = &self.mongodb.uri {
+            let u = uri.expose();
+            if !(u.starts_with("mongodb://") || u.starts_with("mongodb+srv://")) {
+                return Err(invalid(
+                    "mongodb.uri",
+                    "must start with mongodb:// or mongodb+srv://".to_owned(),
+                ));
+            }
+        }
+        if self.reddit.user_agent.trim().is_empty() {
+            return Err(invalid(
+                "reddit.user_agent",
+                "must not be empty: Reddit rejects requests without one".to_owned(),
+            ));
+        }
+        if let Some(s) = &self.web.link_secret {
+            if s.expose().len() < WebConfig::MIN_SECRET_LEN {
+                self.web.link_secret()?;
+            }
+        }
+        tracing_subscriber::EnvFilter::try_new(&self.logging.level).map_err(|e| {
+            invalid(
+                "logging.level",
+                format!("is not a valid filter ({e}); try `info` or `debug`"),
+            )
+        })?;
+        Ok(())
+    }
+
+    /// The effective settings as YAML, every secret shown as `[redacted]`.
+    pub fn to_redacted_yaml(&self) -> String {
+        serde_yaml::to_string(self).unwrap_or_else(|e| format!("<cannot print configuration: {e}>"))
+    }
+}
+
+impl SlackConfig {
+    pub fn channels(&self) -> [(&'static str, Option<&Secret>); 5] {
+        [
+            ("main", self.main.as_ref()),
+            ("steps", self.steps.as_ref()),
+            ("alerts", self.alerts.as_ref()),
+            ("errors", self.errors.as_ref()),
+            ("logging", self.logging.as_ref()),
+        ]
+    }
+}
+
+fn check_http_url(s: &str) -> Result<(), String> {
+    match url::Url::parse(s) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(()),
+        Ok(_) => Err(format!("must be an http(s) URL, got {s:?}")),
+        Err(e) => Err(format!("is not a URL ({e})")),
+    }
+}
+
+/// serde's messages for unknown fields are accurate but terse; say what to do.
+fn explain(inner: &str) -> String {
+    if inner.starts_with("unknown field") {
+        format!("{inner}. Check the spelling against certs.example/config.yaml")
+    } else {
+        inner.to_owned()
+    }
+}
+
+/// Environment values are YAML scalars (`true`, `0.5`, `~`); anything else is a string.
+fn parse_env_value(raw: &str) -> serde_yaml::Value {
+    match serde_yaml::from_str::<serde_yaml::Value>(raw) {
+        Ok(
+            v @ (serde_yaml::Value::Bool(_)
+            | serde_yaml::Value::Number(_)
+            | serde_yaml::Value::Null),
+        ) => v,
+        Ok(v @ serde_yaml::Value::Sequence(_)) if raw.trim_start().starts_with('[') => v,
+        _ => serde_yaml::Value::String(raw.to_owned()),
+    }
+}
+
+fn set_path(
+    root: &mut serde_yaml::Value,
+    path: &[String],
+    v: serde_yaml::Value,
+) -> Result<(), String> {
+    let Some((last, parents)) = path.split_last() else {
+        return Ok(());
+    };
+    let mut cur = root;
+    for p in parents {
+        let map = cur
+            .as_mapping_mut()
+            .ok_or_else(|| format!("cannot set `{p}`: its parent is not a section"))?;
+        let key = serde_yaml::Value::String(p.clone());
+        cur = map
+            .entry(key)
+            .or_insert_with(|| serde_yaml::Value::Mapping(Default::default()));
+        if cur.is_null() {
+            *cur = serde_yaml::Value::Mapping(Default::default());
+        }
+    }
+    let map = cur
+        .as_mapping_mut()
+        .ok_or_else(|| format!("cannot set `{last}`: its parent is not a section"))?;
+    map.insert(serde_yaml::Value::String(last.clone()), v);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(yaml: &str, env: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        Config::from_yaml_and_env(
+            yaml,
+            "test.yaml",
+            env.iter().map(|(k, v)| (k.to_string(), v.to_string())),
+        )
+    }
+
+    #[test]
+    fn example_config_parses() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../certs.example/config.yaml");
+        let text = std::fs::read_to_string(path).expect("certs.example/config.yaml exists");
+        let c = Config::from_yaml_and_env(&text, path, std::iter::empty()).expect("example parses");
+        assert!(
+            c.reddit.credentials().is_ok(),
+            "the example fills every Reddit key"
+        );
+        assert!(c.web.link_secret().is_ok());
+        assert!(c.slack.main.is_some());
+    }
+
+    #[test]
+    fn empty_file_gives_defaults() {
+        let c = parse("", &[]).expect("defaults");
+        assert_eq!(c.bot.treatment_fraction, 0.5);
+        assert_eq!(c.database.url.expose(), "sqlite://data/appealmod.sqlite");
+        assert!(c.mongodb.uri.is_none());
+        assert!(c.reddit.credentials().is_err());
+    }
+
+    #[test]
+    fn typo_is_reported_with_its_path() {
+        let err = parse("bot:\n  treatment_fracton: 0.3\n", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`bot.treatment_fracton`"), "{err}");
+        assert!(err.contains("unknown field `treatment_fracton`"), "{err}");
+        assert!(
+            err.contains("treatment_fraction"),
+            "names the expected keys: {err}"
+        );
+    }
+
+    #[test]
+    fn wrong_type_is_reported_with_its_path() {
+        let err = parse("bot:\n  dialogue_update_interval: soon\n", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("bot.dialogue_update_interval"), "{err}");
+    }
+
+    #[test]
+    fn out_of_range_values_are_refused() {
+        let err = parse("bot:\n  treatment_fraction: 1.5\n", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("bot.treatment_fraction") && err.contains("between 0.0 and 1.0"),
+            "{err}"
+        );
+        let err = parse("database:\n  url: mysql://x\n", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("database.url"), "{err}");
+        let err = parse("web:\n  link_secret: short\n", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("web.link_secret"), "{err}");
+    }
+
+    #[test]
+    fn env_overrides_file() {
+        let c = parse(
+            "bot:\n  debug: false\nreddit:\n  username: filebot\n",
+            &[
+                ("APPEALMOD__BOT__DEBUG", "true"),
+                ("APPEALMOD__BOT__TREATMENT_FRACTION", "0.25"),
+                ("APPEALMOD__REDDIT__PASSWORD", "hunter2"),
+                ("APPEALMOD__SLACK__ERRORS", "http://127.0.0.1:9/hook"),
+                ("OTHER_VAR", "ignored"),
+            ],
+        )
+        .expect("parses");
+        assert!(c.bot.debug);
+        assert_eq!(c.bot.treatment_fraction, 0.25);
+        assert_eq!(c.reddit.username.as_deref(), Some("filebot"));
+        assert_eq!(
+            c.reddit.password.as_ref().map(Secret::expose),
+            Some("hunter2")
+        );
+        assert!(c.slack.errors.is_some());
+    }
+
+    #[test]
+    fn env_typo_is_refused() {
+        let err = parse("", &[("APPEALMOD__BOT__DEBUGG", "true")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("unknown field `debugg`"), "{err}");
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let c = parse(
+            "reddit:\n  password: hunter2hunter2\n  client_secret: topsecretvalue\nweb:\n  link_secret: 0123456789abcdef0123456789abcdef\nslack:\n  main: https://hooks.slack.com/services/T000/B000/XXXXSECRET\n",
+            &[("APPEALMOD__DATABASE__URL", "postgres://user:dbpass@localhost/app")],
+        )
+        .expect("parses");
+        let printed = format!("{}\n{:?}", c.to_redacted_yaml(), c);
+        for secret in [
+            "hunter2hunter2",
+            "topsecretvalue",
+            "0123456789abcdef",
+            "XXXXSECRET",
+            "dbpass",
+        ] {
+            assert!(!printed.contains(secret), "{secret} leaked:\n{printed}");
+        }
+        assert!(printed.contains("[redacted]"));
+    }
+}

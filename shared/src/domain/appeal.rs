@@ -1,0 +1,234 @@
+//! Appellants, appeals, the appeal form and per-subreddit settings.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Experiment arm, drawn once per (user, subreddit) at first contact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Group {
+    /// The bot engages: form link, reminder, final message, mod note.
+    Treatment,
+    /// Recorded only; the bot never writes to these conversations.
+    Control,
+}
+
+impl Group {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Treatment => "treatment",
+            Self::Control => "control",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "treatment" => Some(Self::Treatment),
+            "control" => Some(Self::Control),
+            _ => None,
+        }
+    }
+}
+
+/// The messages the bot sends, per subreddit. `{link}`, `{subreddit}` and `{username}` are
+/// replaced when sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Messages {
+    pub initial: String,
+    pub reminder: String,
+    #[serde(rename = "final")]
+    pub final_: String,
+}
+
+impl Default for Messages {
+    fn default() -> Self {
+        Self {
+            initial: "Hi u/{username}, thank you for reaching out to the moderators of r/{subreddit}.\n\n\
+                      To help the moderators review your ban, please fill in this short form \
+                      (it takes 2–3 minutes): {link}\n\n\
+                      The moderators will see your appeal once the form is submitted. \
+                      This link is personal: please don't share it."
+                .to_owned(),
+            reminder: "Hi u/{username}, your appeal to the moderators of r/{subreddit} is not \
+                       complete yet. The moderators will see it once you fill in this form: {link}"
+                .to_owned(),
+            final_: "Thank you, u/{username}. Your appeal has been received and passed on to the \
+                     moderators of r/{subreddit}. They will reply here."
+                .to_owned(),
+        }
+    }
+}
+
+impl Messages {
+    /// Fills the placeholders. Values are inserted as given: callers pass names that are
+    /// already validated newtypes and a link the bot built itself.
+    pub fn render(template: &str, username: &str, subreddit: &str, link: &str) -> String {
+        template
+            .replace("{username}", username)
+            .replace("{subreddit}", subreddit)
+            .replace("{link}", link)
+    }
+}
+
+/// How one form question is answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum QuestionKind {
+    /// Free text (one field).
+    Text { max_len: usize },
+    /// Exactly one of `options`; the last option may ask for text (`other_text`).
+    Choice {
+        options: Vec<String>,
+        #[serde(default)]
+        other_text: bool,
+    },
+    /// Yes or no.
+    YesNo,
+    /// Any number of `options` (e.g. which example comments should be allowed).
+    MultiChoice { options: Vec<String> },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormQuestion {
+    /// Stable identifier used as the form field name and in stored answers.
+    pub id: String,
+    pub label: String,
+    #[serde(default)]
+    pub help: Option<String>,
+    #[serde(flatten)]
+    pub kind: QuestionKind,
+    #[serde(default = "yes")]
+    pub required: bool,
+    /// Show the moderators' ban note above this question.
+    #[serde(default)]
+    pub show_ban_note: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The questions of a subreddit's appeal form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct FormQuestions(pub Vec<FormQuestion>);
+
+impl Default for FormQuestions {
+    /// The original study's form.
+    fn default() -> Self {
+        let text = |id: &str, label: &str, help: Option<&str>, show_ban_note: bool| FormQuestion {
+            id: id.to_owned(),
+            label: label.to_owned(),
+            help: help.map(str::to_owned),
+            kind: QuestionKind::Text { max_len: 2000 },
+            required: true,
+            show_ban_note,
+        };
+        let yes_no = |id: &str, label: &str| FormQuestion {
+            id: id.to_owned(),
+            label: label.to_owned(),
+            help: None,
+            kind: QuestionKind::YesNo,
+            required: true,
+            show_ban_note: false,
+        };
+        Self(vec![
+            text(
+                "ban_reason",
+                "Why were you banned? The moderators' note is shown above; say it in your own words.",
+                None,
+                true,
+            ),
+            FormQuestion {
+                id: "appeal_reason".to_owned(),
+                label: "Why are you appealing?".to_owned(),
+                help: None,
+                kind: QuestionKind::Choice {
+                    options: vec![
+                        "I disagree with the rule".to_owned(),
+                        "The rule does not apply to what I did".to_owned(),
+                        "I regret what I did".to_owned(),
+                        "Other".to_owned(),
+                    ],
+                    other_text: true,
+                },
+                required: true,
+                show_ban_note: false,
+            },
+            text(
+                "rule",
+                "What is the rule you broke, in your own words?",
+                None,
+                false,
+            ),
+            text(
+                "actions",
+                "What did you do, and in what circumstances?",
+                None,
+                false,
+            ),
+            yes_no("actions_wrong", "Were your actions wrong?"),
+            yes_no("pledge", "Do you pledge not to repeat them?"),
+            text(
+                "steps",
+                "What steps will you take so that it does not happen again?",
+                None,
+                false,
+            ),
+            FormQuestion {
+                id: "examples".to_owned(),
+                label: "Which of these example comments should be allowed in the community?"
+                    .to_owned(),
+                help: Some("Choose all that should be allowed.".to_owned()),
+                kind: QuestionKind::MultiChoice {
+                    options: default_example_comments(),
+                },
+                required: false,
+                show_ban_note: false,
+            },
+        ])
+    }
+}
+
+/// The five example comments of the original form; subreddits may replace them.
+pub fn default_example_comments() -> Vec<String> {
+    vec![
+        "I think you're wrong, and here is a source that says otherwise.".to_owned(),
+        "This is the dumbest take I have read all week.".to_owned(),
+        "People like you shouldn't be allowed to post here.".to_owned(),
+        "Can a mod explain why my post was removed?".to_owned(),
+        "Nobody asked for your opinion, go away.".to_owned(),
+    ]
+}
+
+/// One answer as stored and shown to moderators.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Answer {
+    pub question_id: String,
+    /// The question as the appellant saw it (questions can change later).
+    pub label: String,
+    pub value: AnswerValue,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "value", rename_all = "snake_case")]
+pub enum AnswerValue {
+    Text(String),
+    Choice {
+        option: String,
+        text: Option<String>,
+    },
+    YesNo(bool),
+    MultiChoice(Vec<String>),
+}
+
+/// A submitted appeal form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormAnswers {
+    pub answers: Vec<Answer>,
+    /// When the appellant first opened the form (for "how long the form took").
+    pub opened_at: Option<DateTime<Utc>>,
+    pub submitted_at: DateTime<Utc>,
+}

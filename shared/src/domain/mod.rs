@@ -1,0 +1,9 @@
+//! Domain types: what the bot, the site and the storage agree on. No I/O here.
+
+mod appeal;
+mod modmail;
+mod names;
+
+pub use appeal::*;
+pub use modmail::*;
+pub use names::{ConversationId, Email, ParseError, RedditUsername, SubredditName};
