@@ -89,8 +89,9 @@ pub enum QuestionKind {
     MultiChoice { options: Vec<String> },
 }
 
+// No `deny_unknown_fields` here: serde does not support it together with `flatten`;
+// `QuestionKind` refuses unknown keys instead.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct FormQuestion {
     /// Stable identifier used as the form field name and in stored answers.
     pub id: String,

@@ -1,0 +1,378 @@
+//! Appellants (one per user and subreddit) and the conversations they wrote.
+
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::{Result, Store, StoreError, Tx, flag, from_millis, opt_from_millis, to_millis};
+use crate::domain::{ConversationId, Group, RedditUsername, SubredditName};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub struct AppellantId(pub i64);
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Appellant {
+    pub id: AppellantId,
+    pub subreddit: SubredditName,
+    pub username: RedditUsername,
+    pub group: Group,
+    /// No longer followed (a moderator stepped in, or nothing changed for `update_cutoff`).
+    pub ignored: bool,
+    pub user_deleted: bool,
+    /// `None` until the first ban check; `Some(false)` = unbanned (appeal granted).
+    pub still_banned: Option<bool>,
+    /// Last change seen in the appellant's conversations, mod actions included.
+    pub last_update: Option<DateTime<Utc>>,
+    pub next_ban_check_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What `record_contact` found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contact {
+    pub appellant: Appellant,
+    /// The appellant was created now (the group was drawn now).
+    pub new_appellant: bool,
+    /// This conversation id was added to the appellant now.
+    pub new_conversation: bool,
+}
+
+/// A change to an appellant's status; `None` fields stay as they are.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StatusUpdate {
+    pub ignored: Option<bool>,
+    pub user_deleted: Option<bool>,
+    pub still_banned: Option<bool>,
+    pub last_update: Option<DateTime<Utc>>,
+    pub next_ban_check_at: Option<DateTime<Utc>>,
+}
+
+const COLUMNS: &str = "a.id, r.display_name, a.display_name AS user_name, a.grp, a.ignored, a.user_deleted, \
+     a.still_banned, a.last_update, a.next_ban_check_at, a.created_at";
+
+fn appellant_from_row(row: &AnyRow) -> Result<Appellant> {
+    let sub: String = row.try_get(1)?;
+    let user: String = row.try_get(2)?;
+    let grp: String = row.try_get(3)?;
+    Ok(Appellant {
+        id: AppellantId(row.try_get(0)?),
+        subreddit: SubredditName::parse(&sub)
+            .map_err(|e| StoreError::corrupt(format!("subreddit {sub:?}: {e}")))?,
+        username: RedditUsername::parse(&user)
+            .map_err(|e| StoreError::corrupt(format!("user {user:?}: {e}")))?,
+        group: Group::parse(&grp).ok_or_else(|| StoreError::corrupt(format!("group {grp:?}")))?,
+        ignored: row.try_get::<i64, _>(4)? != 0,
+        user_deleted: row.try_get::<i64, _>(5)? != 0,
+        still_banned: row.try_get::<Option<i64>, _>(6)?.map(|v| v != 0),
+        last_update: opt_from_millis(row.try_get(7)?),
+        next_ban_check_at: opt_from_millis(row.try_get(8)?),
+        created_at: from_millis(row.try_get(9)?),
+    })
+}
+
+fn select(where_clause: &str) -> String {
+    format!(
+        "SELECT {COLUMNS} FROM appellants a JOIN subreddits r ON r.name = a.subreddit {where_clause}"
+    )
+}
+
+impl Store {
+    pub async fn appellant(
+        &self,
+        sub: &SubredditName,
+        user: &RedditUsername,
+    ) -> Result<Option<Appellant>> {
+        let row = sqlx::query(&select("WHERE a.subreddit = $1 AND a.username = $2"))
+            .bind(sub.key())
+            .bind(user.key())
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(appellant_from_row).transpose()
+    }
+
+    pub async fn appellant_by_id(&self, id: AppellantId) -> Result<Option<Appellant>> {
+        let row = sqlx::query(&select("WHERE a.id = $1"))
+            .bind(id.0)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(appellant_from_row).transpose()
+    }
+
+    pub async fn appellant_for_conversation(
+        &self,
+        id: &ConversationId,
+    ) -> Result<Option<Appellant>> {
+        let row = sqlx::query(&select(
+            "JOIN appellant_conversations c ON c.appellant_id = a.id WHERE c.conversation_id = $1",
+        ))
+        .bind(id.as_str())
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(appellant_from_row).transpose()
+    }
+
+    /// Records that `user` wrote in `conversation`. A new appellant gets the group `draw()`
+    /// returns — called only when the appellant does not exist yet, so the group is drawn
+    /// once per (user, subreddit); a returning appellant keeps theirs and gains the
+    /// conversation id.
+    pub async fn record_contact(
+        &self,
+        sub: &SubredditName,
+        user: &RedditUsername,
+        conversation: &ConversationId,
+        draw: impl FnOnce() -> Group,
+        now: DateTime<Utc>,
+    ) -> Result<Contact> {
+        let existing = self.appellant(sub, user).await?;
+        let mut tx = self.begin().await?;
+        let new_appellant = if existing.is_none() {
+            let group = draw();
+            let done = sqlx::query(
+                "INSERT INTO appellants (subreddit, username, display_name, grp, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (subreddit, username) DO NOTHING",
+            )
+            .bind(sub.key())
+            .bind(user.key())
+            .bind(user.as_str())
+            .bind(group.as_str())
+            .bind(to_millis(now))
+            .execute(tx.conn())
+            .await?;
+            done.rows_affected() == 1
+        } else {
+            false
+        };
+        let row = sqlx::query("SELECT id FROM appellants WHERE subreddit = $1 AND username = $2")
+            .bind(sub.key())
+            .bind(user.key())
+            .fetch_one(tx.conn())
+            .await?;
+        let id: i64 = row.try_get(0)?;
+        let added = sqlx::query(
+            "INSERT INTO appellant_conversations (conversation_id, appellant_id, needs_visit, created_at) \
+             VALUES ($1, $2, 1, $3) ON CONFLICT (conversation_id) DO NOTHING",
+        )
+        .bind(conversation.as_str())
+        .bind(id)
+        .bind(to_millis(now))
+        .execute(tx.conn())
+        .await?;
+        tx.commit().await?;
+        let appellant = self
+            .appellant_by_id(AppellantId(id))
+            .await?
+            .ok_or_else(|| StoreError::corrupt(format!("appellant {id} vanished")))?;
+        Ok(Contact {
+            appellant,
+            new_appellant,
+            new_conversation: added.rows_affected() == 1,
+        })
+    }
+
+    pub async fn conversations_of(&self, id: AppellantId) -> Result<Vec<ConversationId>> {
+        let rows = sqlx::query(
+            "SELECT conversation_id FROM appellant_conversations WHERE appellant_id = $1 ORDER BY created_at, conversation_id",
+        )
+        .bind(id.0)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let s: String = r.try_get(0)?;
+                ConversationId::parse(&s)
+                    .map_err(|e| StoreError::corrupt(format!("conversation {s:?}: {e}")))
+            })
+            .collect()
+    }
+
+    /// Is this conversation one the bot follows, and what `lastUpdated` did it last process?
+    /// `None` = not tracked.
+    pub async fn tracked_conversation(
+        &self,
+        id: &ConversationId,
+    ) -> Result<Option<Option<DateTime<Utc>>>> {
+        let row = sqlx::query(
+            "SELECT last_seen_update FROM appellant_conversations WHERE conversation_id = $1",
+        )
+        .bind(id.as_str())
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(match row {
+            Some(r) => Some(opt_from_millis(r.try_get(0)?)),
+            None => None,
+        })
+    }
+
+    /// The modmail list shows `conversation` changed at `last_updated`: flag it for a visit
+    /// if that is newer than what was processed. Returns true when it was flagged.
+    pub async fn note_conversation_update(
+        &self,
+        id: &ConversationId,
+        last_updated: DateTime<Utc>,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE appellant_conversations SET needs_visit = 1 \
+             WHERE conversation_id = $1 AND needs_visit = 0 \
+               AND (last_seen_update IS NULL OR last_seen_update < $2)",
+        )
+        .bind(id.as_str())
+        .bind(to_millis(last_updated))
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Flags a conversation for a visit regardless of what the list said (e.g. a form was
+    /// submitted, or an effect's outcome must be checked).
+    pub async fn flag_conversation(&self, id: &ConversationId) -> Result<()> {
+        sqlx::query(
+            "UPDATE appellant_conversations SET needs_visit = 1 WHERE conversation_id = $1",
+        )
+        .bind(id.as_str())
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Conversations flagged for a visit whose appellant is still in play (treatment, not
+    /// ignored, not deleted), oldest flag first.
+    pub async fn conversations_to_visit(
+        &self,
+        limit: u32,
+    ) -> Result<Vec<(ConversationId, AppellantId)>> {
+        let rows = sqlx::query(
+            "SELECT c.conversation_id, c.appellant_id FROM appellant_conversations c \
+             JOIN appellants a ON a.id = c.appellant_id \
+             WHERE c.needs_visit = 1 AND a.grp = 'treatment' AND a.ignored = 0 AND a.user_deleted = 0 \
+             ORDER BY c.created_at, c.conversation_id LIMIT $1",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let s: String = r.try_get(0)?;
+                Ok((
+                    ConversationId::parse(&s)
+                        .map_err(|e| StoreError::corrupt(format!("conversation {s:?}: {e}")))?,
+                    AppellantId(r.try_get(1)?),
+                ))
+            })
+            .collect()
+    }
+
+    /// The conversation was processed as it stood at `last_updated`.
+    pub async fn mark_conversation_visited(
+        &self,
+        id: &ConversationId,
+        last_updated: DateTime<Utc>,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE appellant_conversations SET needs_visit = 0, last_seen_update = $2 WHERE conversation_id = $1",
+        )
+        .bind(id.as_str())
+        .bind(to_millis(last_updated))
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn update_appellant(
+        &self,
+        id: AppellantId,
+        u: &StatusUpdate,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        tx.update_appellant(id, u, now).await?;
+        tx.commit().await
+    }
+
+    /// Appellants (any group, not deleted, not ignored) whose ban check is due, soonest first.
+    pub async fn due_ban_checks(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<Appellant>> {
+        let rows = sqlx::query(&select(
+            "WHERE a.user_deleted = 0 AND a.ignored = 0 AND (a.next_ban_check_at IS NULL OR a.next_ban_check_at <= $1) \
+             ORDER BY a.next_ban_check_at, a.id LIMIT $2",
+        ))
+        .bind(to_millis(now))
+        .bind(i64::from(limit))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(appellant_from_row).collect()
+    }
+
+    /// Marks ignored every in-play appellant whose last change is older than `before`.
+    /// Returns the appellants it marked.
+    pub async fn ignore_stale(
+        &self,
+        before: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Appellant>> {
+        let rows = sqlx::query(&select(
+            "WHERE a.ignored = 0 AND a.user_deleted = 0 AND COALESCE(a.last_update, a.created_at) < $1 ORDER BY a.id",
+        ))
+        .bind(to_millis(before))
+        .fetch_all(self.pool())
+        .await?;
+        let stale: Vec<Appellant> = rows.iter().map(appellant_from_row).collect::<Result<_>>()?;
+        if !stale.is_empty() {
+            sqlx::query(
+                "UPDATE appellants SET ignored = 1, updated_at = $2 \
+                 WHERE ignored = 0 AND user_deleted = 0 AND COALESCE(last_update, created_at) < $1",
+            )
+            .bind(to_millis(before))
+            .bind(to_millis(now))
+            .execute(self.pool())
+            .await?;
+        }
+        Ok(stale)
+    }
+
+    /// Appellants by group, for the experiment's figures.
+    pub async fn appellants(&self, group: Option<Group>) -> Result<Vec<Appellant>> {
+        let rows = match group {
+            Some(g) => {
+                sqlx::query(&select("WHERE a.grp = $1 ORDER BY a.id"))
+                    .bind(g.as_str())
+                    .fetch_all(self.pool())
+                    .await?
+            }
+            None => {
+                sqlx::query(&select("ORDER BY a.id"))
+                    .fetch_all(self.pool())
+                    .await?
+            }
+        };
+        rows.iter().map(appellant_from_row).collect()
+    }
+}
+
+impl Tx {
+    pub async fn update_appellant(
+        &mut self,
+        id: AppellantId,
+        u: &StatusUpdate,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        // COALESCE keeps a column when its update is NULL (= "leave as is").
+        sqlx::query(
+            "UPDATE appellants SET \
+               ignored = COALESCE($2, ignored), user_deleted = COALESCE($3, user_deleted), \
+               still_banned = COALESCE($4, still_banned), \
+               last_update = CASE WHEN $5 IS NULL THEN last_update \
+                                  WHEN last_update IS NULL OR last_update < $5 THEN $5 ELSE last_update END, \
+               next_ban_check_at = COALESCE($6, next_ban_check_at), updated_at = $7 \
+             WHERE id = $1",
+        )
+        .bind(id.0)
+        .bind(u.ignored.map(flag))
+        .bind(u.user_deleted.map(flag))
+        .bind(u.still_banned.map(flag))
+        .bind(u.last_update.map(to_millis))
+        .bind(u.next_ban_check_at.map(to_millis))
+        .bind(to_millis(now))
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,38 @@
+//! Sync cursors: how far the recent runner has read the modmail list, per scope.
+
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+
+use super::{Result, Store, from_millis, to_millis};
+
+impl Store {
+    pub async fn cursor(&self, scope: &str) -> Result<Option<DateTime<Utc>>> {
+        let row = sqlx::query("SELECT last_updated FROM sync_cursors WHERE scope = $1")
+            .bind(scope)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.map(|r| from_millis(r.get::<i64, _>(0))))
+    }
+
+    /// Moves the cursor forward only: an older value never replaces a newer one.
+    pub async fn advance_cursor(
+        &self,
+        scope: &str,
+        to: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO sync_cursors (scope, last_updated, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (scope) DO UPDATE SET \
+               last_updated = CASE WHEN excluded.last_updated > sync_cursors.last_updated \
+                                   THEN excluded.last_updated ELSE sync_cursors.last_updated END, \
+               updated_at = excluded.updated_at",
+        )
+        .bind(scope)
+        .bind(to_millis(to))
+        .bind(to_millis(now))
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,210 @@
+//! Personal appeal links: `/appeal/{token}`.
+//!
+//! A token is `base64url(appeal id ‖ expiry ‖ HMAC-SHA256(secret, purpose ‖ id ‖ expiry)[..16])`.
+//! Only its SHA-256 hash is stored, so the database alone cannot produce a working link; the
+//! bot recomputes the same token from (id, expiry) when it sends a reminder.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, TimeZone, Utc};
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::{Digest, Sha256};
+
+use crate::config::Secret;
+use crate::storage::AppealId;
+
+const PURPOSE: &[u8] = b"appealmod/appeal-link/v1";
+const MAC_LEN: usize = 16;
+const RAW_LEN: usize = 8 + 8 + MAC_LEN;
+
+/// A link token as it appears in a URL. Debug output never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct FormToken(String);
+
+impl std::fmt::Debug for FormToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FormToken([redacted])")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    /// Not a token we made (wrong shape or signature): answer 404.
+    #[error("this appeal link is not valid")]
+    Invalid,
+    /// A token we made whose time is up: answer 410.
+    #[error("this appeal link has expired")]
+    Expired,
+}
+
+/// What a verified token says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenClaims {
+    pub appeal_id: AppealId,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl FormToken {
+    /// Parses what came in the URL (shape only; call [`LinkSigner::verify`] to trust it).
+    pub fn parse(s: &str) -> Result<Self, TokenError> {
+        let s = s.trim();
+        let expected = URL_SAFE_NO_PAD.encode([0u8; RAW_LEN]).len();
+        if s.len() != expected
+            || !s
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err(TokenError::Invalid);
+        }
+        Ok(Self(s.to_owned()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// What the database stores and looks up (hex SHA-256).
+    pub fn hash(&self) -> String {
+        let digest = Sha256::digest(self.0.as_bytes());
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// Signs and verifies appeal links with the configured `web.link_secret`.
+#[derive(Clone)]
+pub struct LinkSigner {
+    key: Vec<u8>,
+}
+
+impl std::fmt::Debug for LinkSigner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LinkSigner([redacted])")
+    }
+}
+
+impl LinkSigner {
+    pub fn new(secret: &Secret) -> Self {
+        Self {
+            key: secret.expose().as_bytes().to_vec(),
+        }
+    }
+
+    fn mac(&self, payload: &[u8]) -> Hmac<Sha256> {
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.key).unwrap_or_else(|_| {
+            // HMAC takes keys of any length; this branch cannot be reached.
+            <Hmac<Sha256> as KeyInit>::new_from_slice(b"appealmod")
+                .unwrap_or_else(|_| unreachable!())
+        });
+        mac.update(PURPOSE);
+        mac.update(payload);
+        mac
+    }
+
+    /// The token for an appeal; the same inputs always give the same token.
+    pub fn sign(&self, appeal_id: AppealId, expires_at: DateTime<Utc>) -> FormToken {
+        let mut raw = Vec::with_capacity(RAW_LEN);
+        raw.extend_from_slice(&appeal_id.0.to_be_bytes());
+        raw.extend_from_slice(&expires_at.timestamp().to_be_bytes());
+        let tag = self.mac(&raw).finalize().into_bytes();
+        raw.extend_from_slice(&tag[..MAC_LEN]);
+        FormToken(URL_SAFE_NO_PAD.encode(raw))
+    }
+
+    /// Checks the signature (in constant time) and then the expiry.
+    pub fn verify(&self, token: &FormToken, now: DateTime<Utc>) -> Result<TokenClaims, TokenError> {
+        let raw = URL_SAFE_NO_PAD
+            .decode(token.0.as_bytes())
+            .map_err(|_| TokenError::Invalid)?;
+        if raw.len() != RAW_LEN {
+            return Err(TokenError::Invalid);
+        }
+        let (payload, tag) = raw.split_at(16);
+        self.mac(payload)
+            .verify_truncated_left(tag)
+            .map_err(|_| TokenError::Invalid)?;
+        let id = i64::from_be_bytes(payload[..8].try_into().map_err(|_| TokenError::Invalid)?);
+        let exp = i64::from_be_bytes(payload[8..16].try_into().map_err(|_| TokenError::Invalid)?);
+        let expires_at = Utc
+            .timestamp_opt(exp, 0)
+            .single()
+            .ok_or(TokenError::Invalid)?;
+        if now >= expires_at {
+            return Err(TokenError::Expired);
+        }
+        Ok(TokenClaims {
+            appeal_id: AppealId(id),
+            expires_at,
+        })
+    }
+
+    /// `{base}/appeal/{token}`.
+    pub fn link(
+        &self,
+        public_base_url: &str,
+        appeal_id: AppealId,
+        expires_at: DateTime<Utc>,
+    ) -> String {
+        format!(
+            "{}/appeal/{}",
+            public_base_url.trim_end_matches('/'),
+            self.sign(appeal_id, expires_at).expose()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn signer() -> LinkSigner {
+        LinkSigner::new(&Secret::new("0123456789abcdef0123456789abcdef"))
+    }
+
+    #[test]
+    fn round_trip_and_determinism() {
+        let s = signer();
+        let exp = Utc.timestamp_opt(2_000_000_000, 0).single().expect("time");
+        let t = s.sign(AppealId(42), exp);
+        assert_eq!(
+            t,
+            s.sign(AppealId(42), exp),
+            "reminders recompute the same link"
+        );
+        let parsed = FormToken::parse(t.expose()).expect("shape");
+        let now = Utc.timestamp_opt(1_900_000_000, 0).single().expect("time");
+        assert_eq!(
+            s.verify(&parsed, now),
+            Ok(TokenClaims {
+                appeal_id: AppealId(42),
+                expires_at: exp
+            })
+        );
+        assert_ne!(t.hash(), t.expose());
+        assert_eq!(t.hash().len(), 64);
+        assert!(!format!("{t:?}").contains(t.expose()));
+    }
+
+    #[test]
+    fn tampered_other_key_and_expired() {
+        let s = signer();
+        let exp = Utc.timestamp_opt(2_000_000_000, 0).single().expect("time");
+        let now = Utc.timestamp_opt(1_900_000_000, 0).single().expect("time");
+        let t = s.sign(AppealId(7), exp);
+        // Flip one character in each position: none may verify.
+        for i in 0..t.expose().len() {
+            let mut chars: Vec<char> = t.expose().chars().collect();
+            chars[i] = if chars[i] == 'A' { 'B' } else { 'A' };
+            let forged: String = chars.into_iter().collect();
+            if let Ok(f) = FormToken::parse(&forged) {
+                assert!(s.verify(&f, now).is_err(), "position {i} accepted");
+            }
+        }
+        let other = LinkSigner::new(&Secret::new("another-secret-another-secret-123"));
+        assert_eq!(other.verify(&t, now), Err(TokenError::Invalid));
+        let later = Utc.timestamp_opt(2_000_000_001, 0).single().expect("time");
+        assert_eq!(s.verify(&t, later), Err(TokenError::Expired));
+        for bad in ["", "short", "../../etc/passwd", &"A".repeat(200), "%00%00"] {
+            assert_eq!(FormToken::parse(bad), Err(TokenError::Invalid));
+        }
+    }
+}

@@ -1,0 +1,672 @@
+//! The storage suite, run on both backends: a temporary SQLite file and a fresh PostgreSQL
+//! database per test.
+
+use appealmod_shared::domain::*;
+use appealmod_shared::storage::testing::TestDb;
+use appealmod_shared::storage::*;
+use chrono::{DateTime, Duration, TimeZone, Utc};
+
+fn t(secs: i64) -> DateTime<Utc> {
+    Utc.timestamp_opt(1_700_000_000 + secs, 0)
+        .single()
+        .expect("valid time")
+}
+fn sub(s: &str) -> SubredditName {
+    SubredditName::parse(s).expect("subreddit")
+}
+fn user(s: &str) -> RedditUsername {
+    RedditUsername::parse(s).expect("user")
+}
+fn conv(s: &str) -> ConversationId {
+    ConversationId::parse(s).expect("conversation")
+}
+
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test] async fn $name() { let db = super::TestDb::sqlite().await; super::$name(&db.store).await; })*
+        }
+        mod postgres {
+            $(#[tokio::test] async fn $name() { let db = super::TestDb::postgres().await; super::$name(&db.store).await; })*
+        }
+    };
+}
+
+on_both_backends!(
+    signup_and_duplicate,
+    subreddit_settings_round_trip,
+    group_is_drawn_once_per_user_and_subreddit,
+    one_form_per_appeal_even_concurrently,
+    journal_orders_effects_per_conversation,
+    journal_marker_is_idempotent,
+    cursor_only_moves_forward,
+    stale_appellants_are_ignored,
+    conversation_visits_follow_changes,
+    schema_enforces_foreign_keys,
+    ban_checks_are_scheduled,
+);
+
+async fn signup_and_duplicate(store: &Store) {
+    let s = NewSignup {
+        name: "Ada".into(),
+        email: Email::parse("ada@example.org").expect("email"),
+        reddit_username: user("ada_mod"),
+        subreddit: sub("r/AskScience"),
+    };
+    assert_eq!(
+        store.create_signup(&s, t(0)).await.expect("signup"),
+        SignupOutcome::Created
+    );
+    let again = NewSignup {
+        subreddit: sub("https://www.reddit.com/r/askscience/"),
+        ..s.clone()
+    };
+    assert_eq!(
+        store.create_signup(&again, t(1)).await.expect("signup"),
+        SignupOutcome::AlreadySignedUp
+    );
+    let all = store.signups().await.expect("list");
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].subreddit.as_str(), "AskScience");
+    let enabled = store.enabled_subreddits().await.expect("enabled");
+    assert_eq!(enabled.len(), 1, "a sign-up enables its subreddit");
+}
+
+async fn subreddit_settings_round_trip(store: &Store) {
+    let mut s = SubredditSettings::new(sub("pics"));
+    s.treatment_fraction = Some(0.25);
+    s.messages = Some(Messages {
+        initial: "hi {link}".into(),
+        ..Messages::default()
+    });
+    s.form_questions = Some(FormQuestions::default());
+    store.save_subreddit(&s, t(0)).await.expect("save");
+    assert_eq!(
+        store.subreddit(&sub("PICS")).await.expect("load"),
+        Some(s.clone())
+    );
+    assert!(
+        store
+            .set_subreddit_enabled(&sub("pics"), false, t(1))
+            .await
+            .expect("disable")
+    );
+    assert!(
+        store
+            .enabled_subreddits()
+            .await
+            .expect("enabled")
+            .is_empty()
+    );
+    store
+        .ensure_subreddit(&sub("pics"), t(2))
+        .await
+        .expect("ensure");
+    assert!(
+        !store
+            .subreddit(&sub("pics"))
+            .await
+            .expect("load")
+            .expect("exists")
+            .enabled,
+        "ensure keeps settings"
+    );
+}
+
+async fn group_is_drawn_once_per_user_and_subreddit(store: &Store) {
+    store
+        .ensure_subreddit(&sub("pics"), t(0))
+        .await
+        .expect("sub");
+    store
+        .ensure_subreddit(&sub("news"), t(0))
+        .await
+        .expect("sub");
+    let mut draws = 0;
+    let c1 = store
+        .record_contact(
+            &sub("pics"),
+            &user("Alice"),
+            &conv("a1"),
+            || {
+                draws += 1;
+                Group::Control
+            },
+            t(1),
+        )
+        .await
+        .expect("first contact");
+    assert!(c1.new_appellant && c1.new_conversation);
+    assert_eq!(c1.appellant.group, Group::Control);
+    let c2 = store
+        .record_contact(
+            &sub("pics"),
+            &user("alice"),
+            &conv("a2"),
+            || {
+                draws += 1;
+                Group::Treatment
+            },
+            t(2),
+        )
+        .await
+        .expect("returning");
+    assert!(!c2.new_appellant && c2.new_conversation);
+    assert_eq!(
+        c2.appellant.group,
+        Group::Control,
+        "a returning user keeps the group"
+    );
+    assert_eq!(c2.appellant.id, c1.appellant.id);
+    let c3 = store
+        .record_contact(
+            &sub("pics"),
+            &user("alice"),
+            &conv("a2"),
+            || {
+                draws += 1;
+                Group::Treatment
+            },
+            t(3),
+        )
+        .await
+        .expect("same conversation again");
+    assert!(!c3.new_conversation);
+    assert_eq!(draws, 1, "the group is drawn once");
+    assert_eq!(
+        store
+            .conversations_of(c1.appellant.id)
+            .await
+            .expect("convs"),
+        vec![conv("a1"), conv("a2")]
+    );
+    let other = store
+        .record_contact(
+            &sub("news"),
+            &user("alice"),
+            &conv("b1"),
+            || Group::Treatment,
+            t(4),
+        )
+        .await
+        .expect("other subreddit");
+    assert!(other.new_appellant, "one appellant per (user, subreddit)");
+    assert_eq!(
+        store
+            .appellant_for_conversation(&conv("b1"))
+            .await
+            .expect("by conv")
+            .map(|a| a.id),
+        Some(other.appellant.id)
+    );
+}
+
+async fn new_appeal(store: &Store, conversation: &str) -> AppealId {
+    store
+        .ensure_subreddit(&sub("pics"), t(0))
+        .await
+        .expect("sub");
+    let c = store
+        .record_contact(
+            &sub("pics"),
+            &user("bob"),
+            &conv(conversation),
+            || Group::Treatment,
+            t(1),
+        )
+        .await
+        .expect("contact");
+    let mut tx = store.begin().await.expect("tx");
+    let id = tx
+        .create_appeal(
+            &NewAppeal {
+                appellant_id: c.appellant.id,
+                conversation_id: conv(conversation),
+                token_expires_at: t(86_400),
+                ban_note: "rule 2".into(),
+                ban_reason: "spam".into(),
+                ban_date: Some(t(-100)),
+                ban_permanent: true,
+            },
+            t(2),
+        )
+        .await
+        .expect("appeal");
+    tx.set_appeal_token_hash(id, &format!("hash-{conversation}"))
+        .await
+        .expect("hash");
+    tx.commit().await.expect("commit");
+    id
+}
+
+fn answers(at: DateTime<Utc>, text: &str) -> FormAnswers {
+    FormAnswers {
+        answers: vec![Answer {
+            question_id: "rule".into(),
+            label: "Rule?".into(),
+            value: AnswerValue::Text(text.into()),
+        }],
+        opened_at: Some(at - Duration::seconds(120)),
+        submitted_at: at,
+    }
+}
+
+async fn one_form_per_appeal_even_concurrently(store: &Store) {
+    let id = new_appeal(store, "c1").await;
+    let found = store
+        .appeal_by_token_hash("hash-c1")
+        .await
+        .expect("lookup")
+        .expect("found");
+    assert_eq!(found.id, id);
+    assert_eq!(found.status, AppealStatus::Prompted);
+    assert_eq!(found.subreddit.as_str(), "pics");
+    store.mark_appeal_opened(id, t(10)).await.expect("open");
+    store
+        .mark_appeal_opened(id, t(20))
+        .await
+        .expect("open again");
+    assert_eq!(
+        store
+            .appeal(id)
+            .await
+            .expect("get")
+            .expect("found")
+            .opened_at,
+        Some(t(10)),
+        "first open counts"
+    );
+
+    let (first, second) = (answers(t(30), "first"), answers(t(31), "second"));
+    let (a, b) = tokio::join!(
+        store.submit_form(id, &first),
+        store.submit_form(id, &second)
+    );
+    let mut outcomes = vec![a.expect("submit a"), b.expect("submit b")];
+    outcomes.sort_by_key(|o| *o == SubmitOutcome::AlreadyReceived);
+    assert_eq!(
+        outcomes,
+        vec![SubmitOutcome::Accepted, SubmitOutcome::AlreadyReceived]
+    );
+    let stored = store
+        .form_answers(id)
+        .await
+        .expect("answers")
+        .expect("present");
+    assert!(
+        matches!(&stored.answers[0].value, AnswerValue::Text(s) if s == "first" || s == "second")
+    );
+    let appeal = store.appeal(id).await.expect("get").expect("found");
+    assert_eq!(appeal.status, AppealStatus::Submitted);
+    assert!(appeal.submitted_at.is_some());
+
+    let pending = store.unprocessed_submissions(10).await.expect("pending");
+    assert_eq!(pending.iter().map(|a| a.id).collect::<Vec<_>>(), vec![id]);
+    let mut tx = store.begin().await.expect("tx");
+    tx.mark_submission_processed(id, t(40))
+        .await
+        .expect("processed");
+    tx.set_appeal_status(id, AppealStatus::Completed, t(40))
+        .await
+        .expect("status");
+    tx.commit().await.expect("commit");
+    assert!(
+        store
+            .unprocessed_submissions(10)
+            .await
+            .expect("pending")
+            .is_empty()
+    );
+    assert_eq!(
+        store
+            .appeal(id)
+            .await
+            .expect("get")
+            .expect("found")
+            .completed_at,
+        Some(t(40))
+    );
+}
+
+fn effect(c: &str, kind: EffectKind, marker: &str) -> NewEffect {
+    NewEffect {
+        appeal_id: None,
+        conversation_id: conv(c),
+        kind,
+        body: Some(format!("body {marker}")),
+        marker: marker.into(),
+    }
+}
+
+async fn journal_orders_effects_per_conversation(store: &Store) {
+    let mut tx = store.begin().await.expect("tx");
+    for e in [
+        effect("c1", EffectKind::Reply, "m1"),
+        effect("c1", EffectKind::Archive, "m2"),
+        effect("c2", EffectKind::Reply, "m3"),
+    ] {
+        assert!(tx.enqueue_effect(&e, t(0)).await.expect("enqueue"));
+    }
+    tx.commit().await.expect("commit");
+    let due = store.due_effects(t(1), 10).await.expect("due");
+    assert_eq!(
+        due.iter().map(|e| e.marker.as_str()).collect::<Vec<_>>(),
+        vec!["m1", "m3"],
+        "one at a time per conversation"
+    );
+    assert!(store.claim_effect(due[0].id, t(1)).await.expect("claim"));
+    assert!(
+        !store
+            .claim_effect(due[0].id, t(1))
+            .await
+            .expect("claim twice"),
+        "a claim is exclusive"
+    );
+    assert_eq!(store.in_flight_effects().await.expect("in flight").len(), 1);
+    assert_eq!(
+        store.due_effects(t(1), 10).await.expect("due").len(),
+        1,
+        "c1's archive waits for its reply"
+    );
+    store.complete_effect(due[0].id, t(2)).await.expect("done");
+    let due = store.due_effects(t(2), 10).await.expect("due");
+    assert_eq!(
+        due.iter().map(|e| e.marker.as_str()).collect::<Vec<_>>(),
+        vec!["m2", "m3"]
+    );
+    assert!(store.claim_effect(due[1].id, t(2)).await.expect("claim"));
+    store
+        .retry_effect(due[1].id, "HTTP 503", t(100), t(2))
+        .await
+        .expect("retry");
+    assert_eq!(
+        store.due_effects(t(50), 10).await.expect("due").len(),
+        1,
+        "not before its time"
+    );
+    let e = &store.effects_of(&conv("c2")).await.expect("effects")[0];
+    assert_eq!((e.attempts, e.last_error.as_deref()), (1, Some("HTTP 503")));
+    store
+        .fail_effect(e.id, "gave up", t(3))
+        .await
+        .expect("fail");
+    let counts = store.journal_counts().await.expect("counts");
+    assert_eq!(counts[&EffectState::Done], 1);
+    assert_eq!(counts[&EffectState::Pending], 1);
+    assert_eq!(counts[&EffectState::Failed], 1);
+    assert_eq!(counts[&EffectState::InFlight], 0);
+}
+
+async fn journal_marker_is_idempotent(store: &Store) {
+    let mut tx = store.begin().await.expect("tx");
+    assert!(
+        tx.enqueue_effect(&effect("c9", EffectKind::Note, "same"), t(0))
+            .await
+            .expect("first")
+    );
+    assert!(
+        !tx.enqueue_effect(&effect("c9", EffectKind::Note, "same"), t(0))
+            .await
+            .expect("second")
+    );
+    tx.commit().await.expect("commit");
+    // A rolled-back transaction leaves no intent behind.
+    let mut tx = store.begin().await.expect("tx");
+    assert!(
+        tx.enqueue_effect(&effect("c9", EffectKind::Reply, "rolled-back"), t(0))
+            .await
+            .expect("enqueue")
+    );
+    tx.rollback().await.expect("rollback");
+    assert_eq!(
+        store.effects_of(&conv("c9")).await.expect("effects").len(),
+        1
+    );
+}
+
+async fn cursor_only_moves_forward(store: &Store) {
+    assert_eq!(store.cursor("all").await.expect("cursor"), None);
+    store
+        .advance_cursor("all", t(100), t(0))
+        .await
+        .expect("advance");
+    store
+        .advance_cursor("all", t(50), t(1))
+        .await
+        .expect("older");
+    assert_eq!(store.cursor("all").await.expect("cursor"), Some(t(100)));
+    store
+        .advance_cursor("all", t(200), t(2))
+        .await
+        .expect("newer");
+    assert_eq!(store.cursor("all").await.expect("cursor"), Some(t(200)));
+}
+
+async fn stale_appellants_are_ignored(store: &Store) {
+    store
+        .ensure_subreddit(&sub("pics"), t(0))
+        .await
+        .expect("sub");
+    let old = store
+        .record_contact(
+            &sub("pics"),
+            &user("old"),
+            &conv("o1"),
+            || Group::Treatment,
+            t(0),
+        )
+        .await
+        .expect("old");
+    let fresh = store
+        .record_contact(
+            &sub("pics"),
+            &user("fresh"),
+            &conv("f1"),
+            || Group::Treatment,
+            t(0),
+        )
+        .await
+        .expect("fresh");
+    store
+        .update_appellant(
+            fresh.appellant.id,
+            &StatusUpdate {
+                last_update: Some(t(1000)),
+                ..Default::default()
+            },
+            t(1000),
+        )
+        .await
+        .expect("update");
+    let marked = store.ignore_stale(t(500), t(2000)).await.expect("ignore");
+    assert_eq!(
+        marked.iter().map(|a| a.id).collect::<Vec<_>>(),
+        vec![old.appellant.id]
+    );
+    assert!(
+        store
+            .appellant_by_id(old.appellant.id)
+            .await
+            .expect("get")
+            .expect("found")
+            .ignored
+    );
+    assert!(
+        !store
+            .appellant_by_id(fresh.appellant.id)
+            .await
+            .expect("get")
+            .expect("found")
+            .ignored
+    );
+    // last_update never moves backwards.
+    store
+        .update_appellant(
+            fresh.appellant.id,
+            &StatusUpdate {
+                last_update: Some(t(10)),
+                still_banned: Some(false),
+                ..Default::default()
+            },
+            t(2000),
+        )
+        .await
+        .expect("update");
+    let a = store
+        .appellant_by_id(fresh.appellant.id)
+        .await
+        .expect("get")
+        .expect("found");
+    assert_eq!(
+        (a.last_update, a.still_banned),
+        (Some(t(1000)), Some(false))
+    );
+}
+
+async fn conversation_visits_follow_changes(store: &Store) {
+    store
+        .ensure_subreddit(&sub("pics"), t(0))
+        .await
+        .expect("sub");
+    store
+        .record_contact(
+            &sub("pics"),
+            &user("t1"),
+            &conv("v1"),
+            || Group::Treatment,
+            t(0),
+        )
+        .await
+        .expect("t");
+    store
+        .record_contact(
+            &sub("pics"),
+            &user("c1"),
+            &conv("v2"),
+            || Group::Control,
+            t(0),
+        )
+        .await
+        .expect("c");
+    let visit = store.conversations_to_visit(10).await.expect("visit");
+    assert_eq!(
+        visit.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>(),
+        vec!["v1"],
+        "control is never visited"
+    );
+    store
+        .mark_conversation_visited(&conv("v1"), t(100))
+        .await
+        .expect("visited");
+    assert!(
+        store
+            .conversations_to_visit(10)
+            .await
+            .expect("visit")
+            .is_empty()
+    );
+    assert!(
+        !store
+            .note_conversation_update(&conv("v1"), t(100))
+            .await
+            .expect("same time"),
+        "unchanged"
+    );
+    assert!(
+        store
+            .note_conversation_update(&conv("v1"), t(101))
+            .await
+            .expect("newer")
+    );
+    assert_eq!(
+        store.conversations_to_visit(10).await.expect("visit").len(),
+        1
+    );
+    assert_eq!(
+        store
+            .tracked_conversation(&conv("v1"))
+            .await
+            .expect("tracked"),
+        Some(Some(t(100)))
+    );
+    assert_eq!(
+        store
+            .tracked_conversation(&conv("zz"))
+            .await
+            .expect("tracked"),
+        None
+    );
+}
+
+async fn schema_enforces_foreign_keys(store: &Store) {
+    let err = store
+        .record_contact(
+            &sub("unknownsub"),
+            &user("x"),
+            &conv("x1"),
+            || Group::Treatment,
+            t(0),
+        )
+        .await;
+    assert!(err.is_err(), "an appellant needs a known subreddit");
+    let ok = store.submit_form(AppealId(999), &answers(t(0), "x")).await;
+    assert!(ok.is_err(), "a submission needs an appeal");
+}
+
+async fn ban_checks_are_scheduled(store: &Store) {
+    store
+        .ensure_subreddit(&sub("pics"), t(0))
+        .await
+        .expect("sub");
+    let a = store
+        .record_contact(
+            &sub("pics"),
+            &user("u1"),
+            &conv("b1"),
+            || Group::Control,
+            t(0),
+        )
+        .await
+        .expect("a");
+    let b = store
+        .record_contact(
+            &sub("pics"),
+            &user("u2"),
+            &conv("b2"),
+            || Group::Treatment,
+            t(0),
+        )
+        .await
+        .expect("b");
+    assert_eq!(
+        store.due_ban_checks(t(10), 10).await.expect("due").len(),
+        2,
+        "never checked = due"
+    );
+    store
+        .update_appellant(
+            a.appellant.id,
+            &StatusUpdate {
+                next_ban_check_at: Some(t(3600)),
+                still_banned: Some(true),
+                ..Default::default()
+            },
+            t(10),
+        )
+        .await
+        .expect("schedule");
+    let due = store.due_ban_checks(t(20), 10).await.expect("due");
+    assert_eq!(
+        due.iter().map(|x| x.id).collect::<Vec<_>>(),
+        vec![b.appellant.id]
+    );
+    assert_eq!(
+        store.due_ban_checks(t(20), 1).await.expect("due").len(),
+        1,
+        "bounded"
+    );
+    assert_eq!(
+        store.due_ban_checks(t(4000), 10).await.expect("due").len(),
+        2
+    );
+}
