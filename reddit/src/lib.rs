@@ -1,1 +1,24 @@
-//! placeholder
+//! Reddit's OAuth and modmail API for the bot: the only code in the project that knows
+//! Reddit's JSON.
+//!
+//! - [`RedditClient`]: one bot account. Logs in with the script-app password grant, renews
+//!   its token before it expires and once on a 401, paces every request by Reddit's
+//!   `x-ratelimit-*` headers (one budget shared by all clones), retries reads with capped
+//!   exponential backoff, and never blindly retries a write whose outcome is unknown.
+//! - [`wire`]: serde structs shaped like Reddit's JSON and `TryFrom` conversions into
+//!   [`appealmod_shared::domain`] types.
+//! - [`CallCounters`]: calls by endpoint and status, and the lowest rate-limit remainder seen.
+//!
+//! Architecture invariant: nothing here decides what the bot does; callers get domain types
+//! and a [`RedditError`] they can branch on.
+
+mod client;
+mod counters;
+mod error;
+mod limiter;
+pub mod wire;
+
+pub use client::{ChangedSince, ClientOptions, Endpoint, ListState, MAX_PAGE, Page, RedditClient};
+pub use counters::{CallCounters, TRANSPORT_ERROR};
+pub use error::{AuthError, RedditError};
+pub use limiter::{Pacer, RateHeaders, RateSnapshot};

@@ -1,0 +1,844 @@
+//! The HTTP side: OAuth token, requests, retries, rate limiting and counters.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use appealmod_shared::config::{RedditConfig, RedditCredentials};
+use appealmod_shared::domain::{
+    AccountStatus, BanEntry, Conversation, ConversationId, ConversationSummary, RedditUsername,
+    SubredditName,
+};
+use chrono::{DateTime, Utc};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use reqwest::header::{AUTHORIZATION, HeaderMap, RETRY_AFTER};
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use tokio::time::Instant;
+
+use crate::counters::{CallCounters, TRANSPORT_ERROR};
+use crate::error::{AuthError, RedditError};
+use crate::limiter::{Limiter, RateHeaders};
+use crate::wire;
+
+/// Tuning knobs. `Default` suits Reddit; tests shrink the delays.
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    /// Per-request timeout; `None` takes `reddit.request_timeout_secs` from the config.
+    pub request_timeout: Option<Duration>,
+    /// Time allowed to open a connection.
+    pub connect_timeout: Duration,
+    /// Attempts of a read (GET, token) on 5xx or a transport error, the first included.
+    pub max_attempts: u32,
+    /// First retry delay; doubles each attempt, with jitter.
+    pub backoff_base: Duration,
+    /// Longest retry delay.
+    pub backoff_cap: Duration,
+    /// How many 429s one call waits out before giving up with `RateLimited`.
+    pub max_rate_limit_waits: u32,
+    /// Longest single wait on a 429 (Reddit's windows are 10 minutes).
+    pub max_rate_limit_wait: Duration,
+    /// Requests left unspent in every rate-limit window.
+    pub limiter_reserve: f64,
+    /// The token is renewed this long before it expires (at most half its lifetime).
+    pub token_refresh_margin: Duration,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        Self {
+            request_timeout: None,
+            connect_timeout: Duration::from_secs(10),
+            max_attempts: 4,
+            backoff_base: Duration::from_secs(1),
+            backoff_cap: Duration::from_secs(60),
+            max_rate_limit_waits: 3,
+            max_rate_limit_wait: Duration::from_secs(15 * 60),
+            limiter_reserve: 10.0,
+            token_refresh_margin: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Which modmail folder to list (`state=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ListState {
+    #[default]
+    All,
+    New,
+    InProgress,
+    Archived,
+    Appeals,
+    Mod,
+    Notifications,
+    Highlighted,
+    JoinRequests,
+    Filtered,
+}
+
+impl ListState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::All => "all",
+            Self::New => "new",
+            Self::InProgress => "inprogress",
+            Self::Archived => "archived",
+            Self::Appeals => "appeals",
+            Self::Mod => "mod",
+            Self::Notifications => "notifications",
+            Self::Highlighted => "highlighted",
+            Self::JoinRequests => "join_requests",
+            Self::Filtered => "filtered",
+        }
+    }
+}
+
+/// One page of the modmail list, newest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    pub conversations: Vec<ConversationSummary>,
+    /// Pass as `after` to get the next page; `None` when this page was not full, i.e. the
+    /// list ended here.
+    pub after: Option<ConversationId>,
+}
+
+/// What [`RedditClient::list_changed_since`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangedSince {
+    /// Conversations updated after the cursor, newest first.
+    pub conversations: Vec<ConversationSummary>,
+    /// True when the cursor (or the end of the list) was reached; false when `max_pages`
+    /// ran out first, so older changes may remain unread and the cursor must not jump past
+    /// them.
+    pub complete: bool,
+    pub pages: u32,
+}
+
+/// Reddit caps modmail pages at 100.
+pub const MAX_PAGE: u32 = 100;
+
+/// The endpoints, named as in the counters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    Token,
+    List,
+    Get,
+    Reply,
+    Archive,
+    Unarchive,
+    Banned,
+    UserAbout,
+    Me,
+}
+
+impl Endpoint {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Token => "token",
+            Self::List => "list",
+            Self::Get => "get",
+            Self::Reply => "reply",
+            Self::Archive => "archive",
+            Self::Unarchive => "unarchive",
+            Self::Banned => "banned",
+            Self::UserAbout => "user_about",
+            Self::Me => "me",
+        }
+    }
+}
+
+struct Token {
+    value: Arc<str>,
+    refresh_at: Instant,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    auth_base: String,
+    api_base: String,
+    creds: RedditCredentials,
+    options: ClientOptions,
+    /// A tokio mutex, held across the token request, so concurrent callers wait for one
+    /// refresh instead of each logging in.
+    token: tokio::sync::Mutex<Option<Token>>,
+    limiter: Limiter,
+    calls: Mutex<BTreeMap<(String, String), u64>>,
+    rng: Mutex<StdRng>,
+}
+
+/// Reddit's OAuth API for one bot account. Cheap to clone: clones share the token, the
+/// rate limiter and the counters.
+#[derive(Clone)]
+pub struct RedditClient {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for RedditClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedditClient")
+            .field("api_base", &self.inner.api_base)
+            .field("username", &self.inner.creds.username)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One request as the retry loop sees it.
+struct Call {
+    endpoint: Endpoint,
+    method: Method,
+    url: String,
+    query: Vec<(&'static str, String)>,
+    form: Option<Vec<(&'static str, String)>>,
+    conversation: Option<ConversationId>,
+    /// What the call is about, for NotFound/Forbidden messages ("conversation ik72").
+    what: String,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // Counters and the RNG stay usable after a panic elsewhere; their data cannot be torn.
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn trim_base(url: &str) -> String {
+    url.trim_end_matches('/').to_owned()
+}
+
+/// A short, readable text for a reqwest error, with its causes.
+fn describe(e: &reqwest::Error) -> String {
+    let mut s = if e.is_timeout() {
+        "timed out".to_owned()
+    } else if e.is_connect() {
+        "could not connect".to_owned()
+    } else {
+        "connection failed".to_owned()
+    };
+    let mut src: Option<&dyn std::error::Error> = Some(e);
+    while let Some(err) = src {
+        s.push_str(": ");
+        s.push_str(&err.to_string());
+        src = err.source();
+    }
+    s
+}
+
+/// Reddit's error text from a JSON body (`message`, `explanation`, `reason` or `error`), or
+/// the start of the body.
+fn error_text(body: &[u8]) -> String {
+    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) {
+        for key in ["explanation", "message", "reason", "error"] {
+            if let Some(s) = v.get(key).and_then(|x| x.as_str()) {
+                return s.to_owned();
+            }
+        }
+    }
+    let text = String::from_utf8_lossy(body);
+    text.chars().take(200).collect()
+}
+
+fn retry_after(h: &HeaderMap) -> Option<Duration> {
+    let secs: f64 = h.get(RETRY_AFTER)?.to_str().ok()?.trim().parse().ok()?;
+    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(86_400.0)))
+}
+
+fn decode<T: DeserializeOwned>(endpoint: Endpoint, body: &[u8]) -> Result<T, RedditError> {
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(de).map_err(|e| RedditError::Decode {
+        call: endpoint.as_str(),
+        detail: format!("field `{}`: {}", e.path(), e.inner()),
+    })
+}
+
+fn convert_err(endpoint: Endpoint) -> impl Fn(wire::ConvertError) -> RedditError {
+    move |e| RedditError::Decode {
+        call: endpoint.as_str(),
+        detail: e.to_string(),
+    }
+}
+
+impl RedditClient {
+    /// A client with default options. Nothing is sent until the first call.
+    pub fn new(config: &RedditConfig, creds: RedditCredentials) -> Result<Self, RedditError> {
+        Self::with_options(config, creds, ClientOptions::default())
+    }
+
+    pub fn with_options(
+        config: &RedditConfig,
+        creds: RedditCredentials,
+        options: ClientOptions,
+    ) -> Result<Self, RedditError> {
+        // reqwest is built without a default crypto provider; installing ring twice is a
+        // harmless no-op (the error only says one is already installed).
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let timeout = options
+            .request_timeout
+            .unwrap_or(Duration::from_secs(config.request_timeout_secs.max(1)));
+        let http = reqwest::Client::builder()
+            .user_agent(config.user_agent.clone())
+            .timeout(timeout)
+            .connect_timeout(options.connect_timeout)
+            // A redirect would turn a POST into a GET; Reddit's API does not redirect.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| RedditError::Transport {
+                call: "setup",
+                detail: format!("cannot build the HTTP client: {e}"),
+            })?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http,
+                auth_base: trim_base(&config.auth_base_url),
+                api_base: trim_base(&config.api_base_url),
+                creds,
+                token: tokio::sync::Mutex::new(None),
+                limiter: Limiter::new(options.limiter_reserve),
+                calls: Mutex::new(BTreeMap::new()),
+                rng: Mutex::new(StdRng::from_os_rng()),
+                options,
+            }),
+        })
+    }
+
+    /// Counts so far, and what the rate limiter has seen.
+    pub fn counters(&self) -> CallCounters {
+        let rate = self.inner.limiter.snapshot();
+        CallCounters {
+            calls: lock(&self.inner.calls).clone(),
+            last_remaining: rate.last_remaining,
+            last_used: rate.last_used,
+            min_remaining: rate.min_remaining,
+        }
+    }
+
+    fn count(&self, endpoint: Endpoint, status: &str) {
+        *lock(&self.inner.calls)
+            .entry((endpoint.as_str().to_owned(), status.to_owned()))
+            .or_insert(0) += 1;
+    }
+
+    /// Capped exponential backoff with "equal jitter": half fixed, half random, so retries
+    /// of many tasks spread out but never come back too soon.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let o = &self.inner.options;
+        let exp = o
+            .backoff_base
+            .saturating_mul(1_u32 << attempt.saturating_sub(1).min(20));
+        let d = exp.min(o.backoff_cap);
+        let half = d / 2;
+        let jitter = lock(&self.inner.rng).random_range(0.0..=1.0);
+        half + half.mul_f64(jitter)
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Token
+
+    async fn access_token(&self) -> Result<Arc<str>, RedditError> {
+        let mut guard = self.inner.token.lock().await;
+        if let Some(t) = guard.as_ref()
+            && Instant::now() < t.refresh_at
+        {
+            return Ok(t.value.clone());
+        }
+        let token = self.fetch_token().await?;
+        let value = token.value.clone();
+        *guard = Some(token);
+        Ok(value)
+    }
+
+    /// Drops the token that just got a 401, unless another task already replaced it.
+    async fn invalidate(&self, rejected: &str) {
+        let mut guard = self.inner.token.lock().await;
+        if guard.as_ref().is_some_and(|t| &*t.value == rejected) {
+            *guard = None;
+        }
+    }
+
+    async fn fetch_token(&self) -> Result<Token, RedditError> {
+        let ep = Endpoint::Token;
+        let c = &self.inner.creds;
+        let url = format!("{}/api/v1/access_token", self.inner.auth_base);
+        let form = [
+            ("grant_type", "password"),
+            ("username", c.username.as_str()),
+            ("password", c.password.expose()),
+        ];
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let sent = self
+                .inner
+                .http
+                .post(&url)
+                .basic_auth(&c.client_id, Some(c.client_secret.expose()))
+                .form(&form)
+                .send()
+                .await;
+            let resp = match sent {
+                Ok(r) => r,
+                Err(e) => {
+                    self.count(ep, TRANSPORT_ERROR);
+                    if attempt < self.inner.options.max_attempts {
+                        tokio::time::sleep(self.backoff(attempt)).await;
+                        continue;
+                    }
+                    return Err(RedditError::Transport {
+                        call: ep.as_str(),
+                        detail: describe(&e),
+                    });
+                }
+            };
+            let status = resp.status();
+            let wait = retry_after(resp.headers());
+            self.count(ep, status.as_str());
+            let body = match resp.bytes().await {
+                Ok(b) => b,
+                Err(e) if attempt < self.inner.options.max_attempts => {
+                    tracing::warn!(error = %describe(&e), "reading the token answer failed; retrying");
+                    tokio::time::sleep(self.backoff(attempt)).await;
+                    continue;
+                }
+                Err(e) => {
+                    return Err(RedditError::Transport {
+                        call: ep.as_str(),
+                        detail: describe(&e),
+                    });
+                }
+            };
+            match status.as_u16() {
+                200..=299 => return self.token_from(&body),
+                401 | 403 => return Err(AuthError::BadClientCredentials.into()),
+                429 => {
+                    return Err(RedditError::RateLimited {
+                        call: ep.as_str(),
+                        retry_after: wait.unwrap_or_default(),
+                    });
+                }
+                500..=599 if attempt < self.inner.options.max_attempts => {
+                    tokio::time::sleep(self.backoff(attempt)).await;
+                }
+                500..=599 => {
+                    return Err(RedditError::Server {
+                        call: ep.as_str(),
+                        status: status.as_u16(),
+                        attempts: attempt,
+                    });
+                }
+                s => {
+                    return Err(RedditError::Rejected {
+                        call: ep.as_str(),
+                        status: s,
+                        message: error_text(&body),
+                    });
+                }
+            }
+        }
+    }
+
+    fn token_from(&self, body: &[u8]) -> Result<Token, RedditError> {
+        let t: wire::TokenResponse = decode(Endpoint::Token, body)?;
+        // Reddit says "no" with HTTP 200 and an `error` key.
+        match &t.error {
+            Some(serde_json::Value::String(code)) => {
+                return Err(if code == "invalid_grant" {
+                    AuthError::BadUserCredentials { code: code.clone() }
+                } else if code == "invalid_client" || code == "unauthorized_client" {
+                    AuthError::BadClientCredentials
+                } else {
+                    AuthError::Other {
+                        detail: format!("error `{code}`"),
+                    }
+                }
+                .into());
+            }
+            Some(serde_json::Value::Number(n)) if n.as_u64() == Some(401) => {
+                return Err(AuthError::BadClientCredentials.into());
+            }
+            Some(other) => {
+                return Err(AuthError::Other {
+                    detail: format!("error {other}: {}", t.message.clone().unwrap_or_default()),
+                }
+                .into());
+            }
+            None => {}
+        }
+        let value = t
+            .access_token
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| AuthError::Other {
+                detail: "the answer has no access_token".to_owned(),
+            })?;
+        // Reddit grants 86400 s; assume an hour if it forgets to say.
+        let lifetime = Duration::from_secs_f64(t.expires_in.unwrap_or(3600.0).clamp(1.0, 1e7));
+        let margin = self.inner.options.token_refresh_margin.min(lifetime / 2);
+        Ok(Token {
+            value: value.into(),
+            refresh_at: Instant::now() + (lifetime - margin),
+        })
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // The retry loop
+
+    /// Sends `call` with pacing, token refresh and retries; returns the 2xx body.
+    async fn execute(&self, call: &Call) -> Result<(StatusCode, Vec<u8>), RedditError> {
+        let o = &self.inner.options;
+        let name = call.endpoint.as_str();
+        let is_write = call.method == Method::POST;
+        let mut attempt: u32 = 0;
+        let mut rate_waits: u32 = 0;
+        let mut refreshed = false;
+        let unknown = |reason: String| RedditError::OutcomeUnknown {
+            call: name,
+            conversation_id: call.conversation.clone(),
+            reason,
+        };
+        loop {
+            attempt += 1;
+            let token = self.access_token().await?;
+            let permit = self.inner.limiter.acquire().await;
+            let mut rb = self
+                .inner
+                .http
+                .request(call.method.clone(), &call.url)
+                .query(&call.query)
+                .header(AUTHORIZATION, format!("bearer {token}"));
+            if let Some(form) = &call.form {
+                rb = rb.form(form);
+            }
+            let resp = match rb.send().await {
+                Ok(r) => r,
+                Err(e) => {
+                    permit.complete(None);
+                    self.count(call.endpoint, TRANSPORT_ERROR);
+                    let detail = describe(&e);
+                    if is_write {
+                        // Only a failed connect proves the request never left; anything later
+                        // (timeout, reset, closed without answer) may have been applied.
+                        if e.is_connect() {
+                            return Err(RedditError::Transport { call: name, detail });
+                        }
+                        return Err(unknown(detail));
+                    }
+                    if attempt < o.max_attempts {
+                        tracing::debug!(call = name, attempt, %detail, "retrying read");
+                        tokio::time::sleep(self.backoff(attempt)).await;
+                        continue;
+                    }
+                    return Err(RedditError::Transport { call: name, detail });
+                }
+            };
+            let status = resp.status();
+            let rate = RateHeaders::from_headers(resp.headers());
+            let wait_hint = retry_after(resp.headers()).or(rate.map(|r| r.reset));
+            permit.complete(rate);
+            self.count(call.endpoint, status.as_str());
+            let body = match resp.bytes().await {
+                Ok(b) => b.to_vec(),
+                Err(e) => {
+                    let detail = format!("HTTP {status} but the body broke off: {}", describe(&e));
+                    if is_write {
+                        return Err(unknown(detail));
+                    }
+                    if attempt < o.max_attempts {
+                        tokio::time::sleep(self.backoff(attempt)).await;
+                        continue;
+                    }
+                    return Err(RedditError::Transport { call: name, detail });
+                }
+            };
+            match status.as_u16() {
+                200..=299 => return Ok((status, body)),
+                401 if !refreshed => {
+                    // Refused before anything was applied, so retrying a write is safe.
+                    tracing::info!(call = name, "access token refused; logging in again");
+                    refreshed = true;
+                    attempt -= 1;
+                    self.invalidate(&token).await;
+                }
+                401 => return Err(AuthError::TokenRejected { call: name }.into()),
+                429 => {
+                    // Refused before anything was applied: waiting and resending is safe for
+                    // writes too.
+                    rate_waits += 1;
+                    let wait = wait_hint
+                        .map(|w| w + Duration::from_millis(250))
+                        .unwrap_or_else(|| self.backoff(rate_waits))
+                        .min(o.max_rate_limit_wait);
+                    if rate_waits > o.max_rate_limit_waits {
+                        return Err(RedditError::RateLimited {
+                            call: name,
+                            retry_after: wait,
+                        });
+                    }
+                    tracing::warn!(
+                        call = name,
+                        ?wait,
+                        "Reddit answered 429; waiting for the reset"
+                    );
+                    self.inner.limiter.exhausted(wait);
+                    attempt -= 1;
+                }
+                403 => {
+                    return Err(RedditError::Forbidden {
+                        call: name,
+                        what: call.what.clone(),
+                    });
+                }
+                404 => {
+                    return Err(RedditError::NotFound {
+                        call: name,
+                        what: call.what.clone(),
+                    });
+                }
+                500..=599 if is_write => {
+                    return Err(unknown(format!("HTTP {status}: {}", error_text(&body))));
+                }
+                500..=599 if attempt < o.max_attempts => {
+                    tracing::debug!(call = name, attempt, %status, "retrying read");
+                    tokio::time::sleep(self.backoff(attempt)).await;
+                }
+                500..=599 => {
+                    return Err(RedditError::Server {
+                        call: name,
+                        status: status.as_u16(),
+                        attempts: attempt,
+                    });
+                }
+                s => {
+                    return Err(RedditError::Rejected {
+                        call: name,
+                        status: s,
+                        message: error_text(&body),
+                    });
+                }
+            }
+        }
+    }
+
+    fn api(&self, path: &str) -> String {
+        format!("{}{}", self.inner.api_base, path)
+    }
+
+    fn get_call(&self, endpoint: Endpoint, path: &str, what: String) -> Call {
+        Call {
+            endpoint,
+            method: Method::GET,
+            url: self.api(path),
+            query: vec![("raw_json", "1".to_owned())],
+            form: None,
+            conversation: None,
+            what,
+        }
+    }
+
+    fn write_call(
+        &self,
+        endpoint: Endpoint,
+        id: &ConversationId,
+        suffix: &str,
+        form: Vec<(&'static str, String)>,
+    ) -> Call {
+        Call {
+            endpoint,
+            method: Method::POST,
+            url: self.api(&format!("/api/mod/conversations/{}{suffix}", id.as_str())),
+            query: vec![("raw_json", "1".to_owned())],
+            form: Some(form),
+            conversation: Some(id.clone()),
+            what: format!("conversation {id}"),
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Calls
+
+    /// One page of the modmail list of `subreddits` (all at once, one request), newest first.
+    /// An empty slice lists every subreddit the bot moderates. `limit` is capped at 100.
+    pub async fn list_conversations(
+        &self,
+        subreddits: &[SubredditName],
+        state: ListState,
+        limit: u32,
+        after: Option<&ConversationId>,
+    ) -> Result<Page, RedditError> {
+        let ep = Endpoint::List;
+        let limit = limit.clamp(1, MAX_PAGE);
+        let mut call = self.get_call(ep, "/api/mod/conversations", "modmail list".to_owned());
+        if !subreddits.is_empty() {
+            let entity: Vec<&str> = subreddits.iter().map(SubredditName::as_str).collect();
+            call.query.push(("entity", entity.join(",")));
+        }
+        call.query.push(("sort", "recent".to_owned()));
+        call.query.push(("state", state.as_str().to_owned()));
+        call.query.push(("limit", limit.to_string()));
+        if let Some(a) = after {
+            call.query.push(("after", a.as_str().to_owned()));
+        }
+        let (_, body) = self.execute(&call).await?;
+        let list: wire::ConversationList = decode(ep, &body)?;
+        let conversations = Vec::<ConversationSummary>::try_from(&list).map_err(convert_err(ep))?;
+        let full = u32::try_from(conversations.len()).unwrap_or(u32::MAX) >= limit;
+        let after = if full {
+            conversations.last().map(|c| c.id.clone())
+        } else {
+            None
+        };
+        Ok(Page {
+            conversations,
+            after,
+        })
+    }
+
+    /// Conversations updated after `cursor`, newest first, reading only as many pages as
+    /// needed: it stops at the first conversation whose `lastUpdated <= cursor` (the list is
+    /// sorted by recency), at the end of the list, or after `max_pages` pages.
+    pub async fn list_changed_since(
+        &self,
+        subreddits: &[SubredditName],
+        cursor: Option<DateTime<Utc>>,
+        max_pages: u32,
+    ) -> Result<ChangedSince, RedditError> {
+        let mut out = Vec::new();
+        let mut after: Option<ConversationId> = None;
+        let mut pages = 0;
+        while pages < max_pages {
+            let page = self
+                .list_conversations(subreddits, ListState::All, MAX_PAGE, after.as_ref())
+                .await?;
+            pages += 1;
+            for c in page.conversations {
+                if cursor.is_some_and(|cur| c.last_updated <= cur) {
+                    return Ok(ChangedSince {
+                        conversations: out,
+                        complete: true,
+                        pages,
+                    });
+                }
+                out.push(c);
+            }
+            match page.after {
+                Some(a) => after = Some(a),
+                None => {
+                    return Ok(ChangedSince {
+                        conversations: out,
+                        complete: true,
+                        pages,
+                    });
+                }
+            }
+        }
+        Ok(ChangedSince {
+            conversations: out,
+            complete: false,
+            pages,
+        })
+    }
+
+    /// A conversation in full: messages and mod actions in date order, and the participant's
+    /// ban, mute and suspension status.
+    pub async fn get_conversation(&self, id: &ConversationId) -> Result<Conversation, RedditError> {
+        let ep = Endpoint::Get;
+        let call = self.get_call(
+            ep,
+            &format!("/api/mod/conversations/{}", id.as_str()),
+            format!("conversation {id}"),
+        );
+        let (_, body) = self.execute(&call).await?;
+        let r: wire::ConversationResponse = decode(ep, &body)?;
+        Conversation::try_from(&r).map_err(convert_err(ep))
+    }
+
+    /// Replies in a conversation; `is_internal` makes it a private moderator note,
+    /// `is_author_hidden` signs it as the subreddit. Returns the updated conversation.
+    ///
+    /// Never retried after the request may have reached Reddit: on a timeout, broken
+    /// connection or 5xx this returns [`RedditError::OutcomeUnknown`].
+    pub async fn reply(
+        &self,
+        id: &ConversationId,
+        body: &str,
+        is_internal: bool,
+        is_author_hidden: bool,
+    ) -> Result<Conversation, RedditError> {
+        let ep = Endpoint::Reply;
+        let call = self.write_call(
+            ep,
+            id,
+            "",
+            vec![
+                ("body", body.to_owned()),
+                ("isAuthorHidden", is_author_hidden.to_string()),
+                ("isInternal", is_internal.to_string()),
+            ],
+        );
+        let (_, bytes) = self.execute(&call).await?;
+        let r: wire::ConversationResponse = decode(ep, &bytes)?;
+        Conversation::try_from(&r).map_err(convert_err(ep))
+    }
+
+    /// Archives a conversation (Reddit answers 204). Same write rules as [`Self::reply`].
+    pub async fn archive(&self, id: &ConversationId) -> Result<(), RedditError> {
+        let call = self.write_call(Endpoint::Archive, id, "/archive", Vec::new());
+        self.execute(&call).await.map(|_| ())
+    }
+
+    /// Unarchives a conversation (Reddit answers 200 with the conversation). Same write
+    /// rules as [`Self::reply`].
+    pub async fn unarchive(&self, id: &ConversationId) -> Result<(), RedditError> {
+        let call = self.write_call(Endpoint::Unarchive, id, "/unarchive", Vec::new());
+        self.execute(&call).await.map(|_| ())
+    }
+
+    /// The ban of `user` in `subreddit`, with the moderator's note; `None` when not banned.
+    pub async fn banned_user(
+        &self,
+        subreddit: &SubredditName,
+        user: &RedditUsername,
+    ) -> Result<Option<BanEntry>, RedditError> {
+        let ep = Endpoint::Banned;
+        let mut call = self.get_call(
+            ep,
+            &format!("/r/{}/about/banned", subreddit.as_str()),
+            format!("subreddit r/{subreddit}"),
+        );
+        call.query.push(("user", user.as_str().to_owned()));
+        let (_, body) = self.execute(&call).await?;
+        let listing: wire::Listing<wire::BannedUser> = decode(ep, &body)?;
+        wire::ban_of(&listing, user).map_err(convert_err(ep))
+    }
+
+    /// Whether an account still exists: 404 means deleted (or shadow-banned, which Reddit
+    /// does not tell apart), `is_suspended` means suspended.
+    pub async fn account_status(
+        &self,
+        user: &RedditUsername,
+    ) -> Result<AccountStatus, RedditError> {
+        let ep = Endpoint::UserAbout;
+        let call = self.get_call(
+            ep,
+            &format!("/user/{}/about", user.as_str()),
+            format!("user u/{user}"),
+        );
+        match self.execute(&call).await {
+            Ok((_, body)) => {
+                let about: wire::UserAbout = decode(ep, &body)?;
+                Ok(if about.data.is_suspended {
+                    AccountStatus::Suspended
+                } else {
+                    AccountStatus::Active
+                })
+            }
+            Err(RedditError::NotFound { .. }) => Ok(AccountStatus::Deleted),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The bot account's name, as Reddit spells it.
+    pub async fn me(&self) -> Result<String, RedditError> {
+        let ep = Endpoint::Me;
+        let call = self.get_call(ep, "/api/v1/me", "account".to_owned());
+        let (_, body) = self.execute(&call).await?;
+        let me: wire::Me = decode(ep, &body)?;
+        Ok(me.name)
+    }
+}
