@@ -3,5 +3,6 @@
 
 pub mod config;
 pub mod domain;
+pub mod logging;
 pub mod storage;
 pub mod token;
