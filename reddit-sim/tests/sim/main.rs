@@ -1,0 +1,11 @@
+//! Real HTTP against a simulator on a free port.
+
+// A failed unwrap is a failed test, with the location in the panic message.
+#![allow(clippy::unwrap_used)]
+
+mod auth;
+mod behaviour;
+mod faults;
+mod helpers;
+mod ratelimit;
+mod shapes;
