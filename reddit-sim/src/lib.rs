@@ -48,7 +48,8 @@ mod wire;
 pub use config::{BotAccount, SimConfig};
 pub use html::escape as escape_html;
 pub use model::{
-    AccountStatus, Ban, ConvState, Conversation, Entry, Message, ModAction, SimError, base36,
+    AccountStatus, Ban, ConvState, Conversation, Entry, Message, ModAction, SimError, Subreddit,
+    User, base36,
 };
 pub use server::SimServer;
 pub use simulator::Simulator;

@@ -43,6 +43,7 @@ pub enum ConvState {
 }
 
 impl ConvState {
+    /// Reddit's `state` number.
     pub fn number(self) -> u8 {
         match self {
             Self::New => 0,
@@ -56,114 +57,166 @@ impl ConvState {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AccountStatus {
+    /// Normal account.
     Active,
+    /// `about` says `is_suspended: true`.
     Suspended,
+    /// `about` answers 404; authors show `isDeleted`.
     Deleted,
 }
 
+/// A Reddit account.
 #[derive(Clone, Debug, Serialize)]
 pub struct User {
+    /// Name as first written.
     pub name: String,
     /// Numeric id; `t2_` + base36 of it is the fullname.
     pub num: u64,
+    /// Account creation time.
     pub created: DateTime<Utc>,
+    /// Active, suspended or deleted.
     pub status: AccountStatus,
 }
 
 impl User {
+    /// `t2_...`.
     pub fn fullname(&self) -> String {
         format!("t2_{}", base36(self.num))
     }
 }
 
+/// A subreddit and who moderates it.
 #[derive(Clone, Debug, Serialize)]
 pub struct Subreddit {
+    /// Name as first written, without `r/`.
     pub name: String,
+    /// Numeric id; `t5_` + base36 of it is the fullname.
     pub num: u64,
     /// Lower-cased names of the human moderators, in the order given.
     pub moderators: Vec<String>,
+    /// Whether the bot account moderates it.
     pub bot_is_mod: bool,
 }
 
 impl Subreddit {
+    /// `t5_...`.
     pub fn fullname(&self) -> String {
         format!("t5_{}", base36(self.num))
     }
 }
 
+/// A ban, permanent or temporary.
 #[derive(Clone, Debug, Serialize)]
 pub struct Ban {
+    /// Lower-cased subreddit name.
     pub subreddit: String,
+    /// Lower-cased user name.
     pub user: String,
+    /// Moderator's note (`about/banned` `note`, `banStatus.reason`).
     pub note: String,
+    /// Text quoted in the ban message.
     pub reason: Option<String>,
+    /// `None` for a permanent ban.
     pub duration_days: Option<u32>,
+    /// Acting moderator's display name.
     pub moderator: String,
+    /// When the ban started.
     pub at: DateTime<Utc>,
+    /// Reddit's relationship id.
     pub rel_id: String,
 }
 
 impl Ban {
+    /// End of a temporary ban.
     pub fn ends(&self) -> Option<DateTime<Utc>> {
         self.duration_days
             .map(|d| self.at + Duration::days(i64::from(d)))
     }
 
+    /// Whether the ban still holds at `now`.
     pub fn active(&self, now: DateTime<Utc>) -> bool {
         self.ends().is_none_or(|end| now < end)
     }
 }
 
+/// A modmail message or internal note.
 #[derive(Clone, Debug, Serialize)]
 pub struct Message {
+    /// Base36 id.
     pub id: String,
     /// Display name of the author (a user, a moderator, or the subreddit for automatic
     /// messages).
     pub author: String,
+    /// Sent as the subreddit (`isAuthorHidden`).
     pub is_hidden: bool,
+    /// Markdown.
     pub body: String,
+    /// Private moderator note.
     pub is_internal: bool,
+    /// When it was written.
     pub date: DateTime<Utc>,
 }
 
+/// A moderator action on a conversation.
 #[derive(Clone, Debug, Serialize)]
 pub struct ModAction {
+    /// Base36 id.
     pub id: String,
+    /// Reddit's `actionTypeId` (see [`ModActionKind::type_id`]).
     pub action_type_id: u8,
+    /// Moderator's display name.
     pub author: String,
+    /// When it happened.
     pub date: DateTime<Utc>,
 }
 
+/// One item of a conversation, in order.
 #[derive(Clone, Debug, Serialize)]
 #[serde(tag = "key", rename_all = "camelCase")]
 pub enum Entry {
+    /// A message or internal note.
     Messages(Message),
+    /// A moderator action.
     ModActions(ModAction),
 }
 
 /// Raw state of one modmail conversation, as `GET /_sim/conversations/{id}` returns it.
 #[derive(Clone, Debug, Serialize)]
 pub struct Conversation {
+    /// Base36 id.
     pub id: String,
     /// Lower-cased subreddit name.
     pub subreddit: String,
+    /// Subject line.
     pub subject: String,
     /// Lower-cased name of the non-moderator user, if any.
     pub participant: Option<String>,
+    /// Started by Reddit on the subreddit's behalf (ban messages).
     pub is_auto: bool,
+    /// A moderator-only discussion.
     pub is_internal: bool,
+    /// Highlighted by a moderator.
     pub is_highlighted: bool,
+    /// New, in progress or archived.
     pub state: ConvState,
+    /// Messages and mod actions in order (Reddit's `objIds`).
     pub entries: Vec<Entry>,
+    /// When it was started.
     pub created: DateTime<Utc>,
+    /// Last message of any kind (mod actions do not count, as on Reddit).
     pub last_updated: DateTime<Utc>,
+    /// Last message from the participant.
     pub last_user_update: Option<DateTime<Utc>>,
+    /// Last non-internal moderator message.
     pub last_mod_update: Option<DateTime<Utc>>,
+    /// Last unread user message.
     pub last_unread: Option<DateTime<Utc>>,
+    /// Id of the first message.
     pub legacy_first_message_id: String,
 }
 
 impl Conversation {
+    /// Messages and notes in order.
     pub fn messages(&self) -> impl Iterator<Item = &Message> {
         self.entries.iter().filter_map(|e| match e {
             Entry::Messages(m) => Some(m),
@@ -171,6 +224,7 @@ impl Conversation {
         })
     }
 
+    /// Mod actions in order.
     pub fn mod_actions(&self) -> impl Iterator<Item = &ModAction> {
         self.entries.iter().filter_map(|e| match e {
             Entry::ModActions(a) => Some(a),
@@ -178,6 +232,7 @@ impl Conversation {
         })
     }
 
+    /// Author of the first message (`isOp`).
     pub fn first_author(&self) -> Option<&str> {
         self.messages().next().map(|m| m.author.as_str())
     }

@@ -55,7 +55,7 @@ pub struct SimServer {
     addr: SocketAddr,
     sim: Simulator,
     handle: ServerHandle,
-    task: tokio::task::JoinHandle<std::io::Result<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
 impl SimServer {
@@ -91,7 +91,7 @@ impl SimServer {
             addr,
             sim,
             handle,
-            task,
+            task: Some(task),
         })
     }
 
@@ -116,10 +116,22 @@ impl SimServer {
     }
 
     /// Stops accepting, waits for in-flight requests, and returns once the server is gone.
-    pub async fn stop(self) {
+    pub async fn stop(mut self) {
         self.handle.stop(true).await;
-        if let Err(e) = self.task.await {
+        if let Some(task) = self.task.take()
+            && let Err(e) = task.await
+        {
             tracing::warn!(error = %e, "simulator task ended abnormally");
+        }
+    }
+}
+
+impl Drop for SimServer {
+    // A test that forgets `stop()` must not leave worker threads serving a dead test.
+    // The stop command is sent on the call; awaiting the returned future is optional.
+    fn drop(&mut self) {
+        if self.task.is_some() {
+            drop(self.handle.stop(false));
         }
     }
 }
