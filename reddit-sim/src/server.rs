@@ -5,7 +5,7 @@ use std::net::{SocketAddr, TcpListener};
 
 use actix_web::dev::{Extensions, ServerHandle};
 use actix_web::middleware::{NormalizePath, TrailingSlash};
-use actix_web::{App, HttpRequest, HttpServer, web};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 
 use crate::config::SimConfig;
 use crate::simulator::Simulator;
@@ -37,6 +37,14 @@ pub(crate) fn drop_connection(req: &HttpRequest) {
         }
         None => tracing::warn!("no socket handle; answering 500 instead of dropping"),
     }
+}
+
+/// Malformed input gets a JSON answer like every other error, so clients and scripts parse
+/// one format.
+fn bad_request<E: std::fmt::Display + std::fmt::Debug + 'static>(e: E) -> actix_web::Error {
+    let body =
+        serde_json::json!({"message": "Bad Request", "error": 400, "explanation": e.to_string()});
+    actix_web::error::InternalError::from_response(e, HttpResponse::BadRequest().json(body)).into()
 }
 
 /// A simulator listening on a local port.
@@ -74,6 +82,9 @@ impl SimServer {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
+                .app_data(web::JsonConfig::default().error_handler(|e, _| bad_request(e)))
+                .app_data(web::FormConfig::default().error_handler(|e, _| bad_request(e)))
+                .app_data(web::QueryConfig::default().error_handler(|e, _| bad_request(e)))
                 .wrap(NormalizePath::new(TrailingSlash::Trim))
                 .configure(crate::api::configure)
                 .configure(crate::control::configure)

@@ -450,3 +450,53 @@ fn simulator_works_without_a_server() {
     );
     assert_eq!(sim.conversation_ids(), [p.conversation_id]);
 }
+
+#[tokio::test]
+async fn control_api_errors_are_json() {
+    let t = spawn(cfg()).await;
+    let resp = t
+        .http
+        .post(t.url("/_sim/bans"))
+        .json(&json!({"subreddit": SUB, "usr": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    let v: Value = resp.json().await.unwrap();
+    assert!(v["explanation"].as_str().unwrap().contains("usr"));
+    let resp = t
+        .http
+        .post(t.url("/_sim/bans"))
+        .json(&json!({"subreddit": "missing", "user": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404);
+    assert!(
+        resp.json::<Value>().await.unwrap()["error"]
+            .as_str()
+            .unwrap()
+            .contains("missing")
+    );
+    let resp = t
+        .http
+        .get(t.url("/_sim/conversations/nope"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404);
+    let resp = t
+        .http
+        .post(t.url("/_sim/users/ghost/suspend"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404);
+    t.control("/_sim/users", json!({"name": "ghost"})).await;
+    t.control("/_sim/users/ghost/suspend", json!({})).await;
+    t.control(
+        "/_sim/modmail/mod_action",
+        json!({"conversation_id": t.world(), "moderator": "alice_mod", "action": "mute"}),
+    )
+    .await;
+}
