@@ -232,13 +232,27 @@ pub fn user(sim: &Sim, conv: &Conversation, now: DateTime<Utc>) -> Value {
 
 /// `GET /api/mod/conversations/{id}`.
 pub fn conversation_get(sim: &Sim, conv: &Conversation, now: DateTime<Utc>) -> Value {
-    json!({
-        "conversation": conversation(sim, conv),
-        "messages": messages(sim, conv),
-        "modActions": mod_actions(sim, conv),
-        "user": user(sim, conv, now),
-        "participantSubreddit": {},
-    })
+    with_user(
+        sim,
+        conv,
+        now,
+        json!({
+            "conversation": conversation(sim, conv),
+            "messages": messages(sim, conv),
+            "modActions": mod_actions(sim, conv),
+            "participantSubreddit": {},
+        }),
+    )
+}
+
+/// Adds `user` only when there is a participant: an empty `user` object would lack the
+/// `name` every client expects of it.
+fn with_user(sim: &Sim, conv: &Conversation, now: DateTime<Utc>, mut body: Value) -> Value {
+    let u = user(sim, conv, now);
+    if let (Value::Object(o), true) = (&mut body, u.get("name").is_some()) {
+        o.insert("user".into(), u);
+    }
+    body
 }
 
 /// `POST /api/mod/conversations/{id}`: Reddit nests `modActions` in the conversation here.
@@ -247,24 +261,30 @@ pub fn conversation_reply(sim: &Sim, conv: &Conversation, now: DateTime<Utc>) ->
     if let Value::Object(o) = &mut c {
         o.insert("modActions".into(), mod_actions(sim, conv));
     }
-    json!({
-        "conversation": c,
-        "messages": messages(sim, conv),
-        "modActions": mod_actions(sim, conv),
-        "user": user(sim, conv, now),
-        "participantSubreddit": {},
-    })
+    with_user(
+        sim,
+        conv,
+        now,
+        json!({
+            "conversation": c,
+            "messages": messages(sim, conv),
+            "modActions": mod_actions(sim, conv),
+            "participantSubreddit": {},
+        }),
+    )
 }
 
-/// `POST .../unarchive`: Reddit names the conversation `conversations` here; `conversation`
-/// is added for clients that read one shape everywhere.
+/// `POST .../unarchive`: Reddit names the one conversation `conversations` here. Only that
+/// key is sent, since clients that accept both spellings reject a body holding both.
 pub fn conversation_unarchive(sim: &Sim, conv: &Conversation, now: DateTime<Utc>) -> Value {
-    let c = conversation(sim, conv);
-    json!({
-        "conversations": c.clone(),
-        "conversation": c,
-        "messages": messages(sim, conv),
-        "modActions": mod_actions(sim, conv),
-        "user": user(sim, conv, now),
-    })
+    with_user(
+        sim,
+        conv,
+        now,
+        json!({
+            "conversations": conversation(sim, conv),
+            "messages": messages(sim, conv),
+            "modActions": mod_actions(sim, conv),
+        }),
+    )
 }

@@ -96,6 +96,8 @@ async fn modmail_endpoints_match_the_recorded_shapes() {
     let un: Value = resp.json().await.unwrap();
     assert_shape(&fixture("conversation_unarchive"), &un);
     assert_eq!(un["conversations"]["state"], 1);
+    // Clients alias `conversations` to `conversation`; both at once would not parse.
+    assert!(un.get("conversation").is_none());
     let actions: Vec<u64> = un["modActions"]
         .as_object()
         .unwrap()
