@@ -19,7 +19,11 @@ fn config(console: ConsoleFormat, file_dir: Option<std::path::PathBuf>) -> Loggi
 }
 
 fn emit() {
-    let span = info_span!("conversation", subreddit = "pics", conversation_id = "2g8x1k");
+    let span = info_span!(
+        "conversation",
+        subreddit = "pics",
+        conversation_id = "2g8x1k"
+    );
     let _e = span.enter();
     info!(user = "bob", "hello file");
     error!(
@@ -58,7 +62,10 @@ fn events_land_in_the_daily_file_created_on_demand() {
     let text = std::fs::read_to_string(&files[0]).unwrap();
     println!("{text}");
     assert!(text.contains("hello file"), "{text}");
-    assert!(text.contains("subreddit=\"pics\""), "span fields shown: {text}");
+    assert!(
+        text.contains("subreddit=\"pics\""),
+        "span fields shown: {text}"
+    );
     assert!(!text.contains("below the configured level"));
     assert!(!text.contains('\x1b'), "no colours in files");
     for secret in ["hunter2", "bob@example.com", "SECRETTOKEN1", "abc.def"] {

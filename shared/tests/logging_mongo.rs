@@ -62,10 +62,22 @@ async fn events_become_documents_with_a_ttl_index() {
     let conversations = guard.conversation_log().unwrap();
     {
         let _d = tracing::dispatcher::set_default(&dispatch);
-        let span = info_span!("conversation", subreddit = "pics", conversation_id = "2g8x1k");
+        let span = info_span!(
+            "conversation",
+            subreddit = "pics",
+            conversation_id = "2g8x1k"
+        );
         let _e = span.enter();
-        info!(attempt = 3_u64, ok = true, token = "tok-123", "sent the initial message");
-        error!(error = "reply failed: connection reset", "could not reply to alice@example.com");
+        info!(
+            attempt = 3_u64,
+            ok = true,
+            token = "tok-123",
+            "sent the initial message"
+        );
+        error!(
+            error = "reply failed: connection reset",
+            "could not reply to alice@example.com"
+        );
     }
     conversations
         .push_json(&serde_json::json!({
@@ -236,12 +248,16 @@ async fn mongo_down_buffers_without_blocking_then_reports_drops_once() {
 
     let c = client(&real_uri).await;
     let coll = c.database(&db).collection::<Document>(APPLICATION_LOGS);
-    wait_for("buffered lines to arrive", Duration::from_secs(40), || async {
-        coll.count_documents(doc! { "message": { "$regex": "^bulk line" } })
-            .await
-            .unwrap()
-            == 1000
-    })
+    wait_for(
+        "buffered lines to arrive",
+        Duration::from_secs(40),
+        || async {
+            coll.count_documents(doc! { "message": { "$regex": "^bulk line" } })
+                .await
+                .unwrap()
+                == 1000
+        },
+    )
     .await;
     wait_for("the drop report", Duration::from_secs(10), || async {
         coll.count_documents(doc! { "target": "appealmod_shared::logging" })
@@ -270,9 +286,14 @@ async fn mongo_down_buffers_without_blocking_then_reports_drops_once() {
         "mongo log sink: 9000 lines dropped while MongoDB was unreachable"
     );
     assert_eq!(
-        find_all(&c, &db, APPLICATION_LOGS, doc! { "message": "after recovery" })
-            .await
-            .len(),
+        find_all(
+            &c,
+            &db,
+            APPLICATION_LOGS,
+            doc! { "message": "after recovery" }
+        )
+        .await
+        .len(),
         1
     );
 }
