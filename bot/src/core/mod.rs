@@ -1,0 +1,301 @@
+//! The decision core: one conversation's facts in, a decision and its actions out.
+//!
+//! Pure: no I/O, no clock, no randomness. The runners gather the facts (Reddit, database),
+//! call [`decide`], and turn the actions into journal entries. Every branch of the original
+//! bot's behaviour is a row in this module's tests.
+
+pub mod note;
+pub mod trigger;
+
+#[cfg(test)]
+mod tests;
+
+use chrono::{DateTime, Duration, Utc};
+
+use appealmod_shared::domain::{BanEntry, Conversation, FormAnswers, Group, Messages};
+use appealmod_shared::storage::{Appeal, AppealStatus, Outcome};
+
+pub use note::{MODMAIL_MAX_CHARS, NoteContext, escape_user_text, mod_note};
+pub use trigger::{Trigger, TriggerOutcome, human_moderator_wrote};
+
+/// The note left (once) when the ban message carries no reason.
+pub const MISSING_REASON_NOTE: &str = "appealmod: ban reason not available — the ban message has no quoted reason, so the bot \
+     did not ask this user for an appeal form. Please handle this conversation yourselves.";
+
+/// Settings that shape the dialogue for one subreddit.
+#[derive(Debug, Clone)]
+pub struct DialogueSettings {
+    pub messages: Messages,
+    /// After a denied appeal, the same user is not prompted again for this long.
+    pub cooldown: Duration,
+    /// Reminders with the link; after that the bot only archives again.
+    pub max_reminders: i64,
+}
+
+/// The appellant as the core needs to see them (already created, group drawn).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AppellantFacts {
+    pub group: Group,
+    pub ignored: bool,
+    pub user_deleted: bool,
+}
+
+/// Everything [`decide`] looks at.
+pub struct Input<'a> {
+    pub now: DateTime<Utc>,
+    /// The bot account's name.
+    pub bot: &'a str,
+    pub conversation: &'a Conversation,
+    /// The participant's entry in the subreddit's ban list, when looked up.
+    pub ban: Option<&'a BanEntry>,
+    pub trigger: &'a Trigger,
+    pub appellant: AppellantFacts,
+    /// This appellant's appeals in this subreddit, oldest first.
+    pub appeals: &'a [Appeal],
+    /// The submitted form of the latest appeal, if any.
+    pub form: Option<&'a FormAnswers>,
+    pub settings: &'a DialogueSettings,
+}
+
+/// A message body, rendered by the shell once the link is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    Initial,
+    Reminder,
+    Final,
+    /// A finished internal note (mod note or missing-reason note).
+    Note(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// A message the appellant sees (sent as the subreddit, author hidden).
+    Reply(Body),
+    /// A private moderator note.
+    Note(String),
+    Archive,
+    Unarchive,
+}
+
+/// Why the bot does nothing this time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Quiet {
+    /// The appellant is no longer followed or their account is gone.
+    NotFollowed,
+    /// The missing-reason note is already there.
+    AlreadyNoted,
+    /// This ban was already appealed through the form.
+    AlreadyAppealed,
+    /// A denied appeal is in its cooldown.
+    Cooldown { until: DateTime<Utc> },
+    /// The appeal is complete; the moderators have it.
+    Completed,
+    /// Waiting for the form; the user has not written since the bot's last message.
+    Waiting,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// The trigger says this is not a conversation for the bot.
+    Skip(String),
+    /// Leave one internal note for the moderators; do not engage.
+    NoteMissingReason(Vec<Action>),
+    /// A control-group appellant: record only, never write to Reddit.
+    Control,
+    /// Create the form; reply with the initial message and link; archive.
+    StartAppeal(Vec<Action>),
+    /// The user wrote again without filling the form: reminder (with link) and archive.
+    Remind(Vec<Action>),
+    /// The form was submitted: final reply, mod note, unarchive.
+    Complete(Vec<Action>),
+    /// A human moderator stepped in: stop and mark the appellant ignored.
+    ModeratorTookOver,
+    Nothing(Quiet),
+}
+
+impl Decision {
+    pub fn actions(&self) -> &[Action] {
+        match self {
+            Self::NoteMissingReason(a)
+            | Self::StartAppeal(a)
+            | Self::Remind(a)
+            | Self::Complete(a) => a,
+            _ => &[],
+        }
+    }
+
+    /// A short name for logs and Slack.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Self::Skip(_) => "skip",
+            Self::NoteMissingReason(_) => "note_missing_reason",
+            Self::Control => "control",
+            Self::StartAppeal(_) => "start_appeal",
+            Self::Remind(_) => "remind",
+            Self::Complete(_) => "complete",
+            Self::ModeratorTookOver => "moderator_took_over",
+            Self::Nothing(_) => "nothing",
+        }
+    }
+}
+
+fn bot_wrote<'a>(
+    conv: &'a Conversation,
+    bot: &'a str,
+    internal: bool,
+) -> impl Iterator<Item = &'a appealmod_shared::domain::Message> {
+    conv.messages
+        .iter()
+        .filter(move |m| m.author.name.eq_ignore_ascii_case(bot) && m.is_internal == internal)
+}
+
+/// The last time the participant wrote in this conversation.
+fn last_user_message(conv: &Conversation) -> Option<DateTime<Utc>> {
+    conv.messages
+        .iter()
+        .filter(|m| !m.author.is_mod)
+        .map(|m| m.date)
+        .max()
+}
+
+/// Decides what to do with one conversation.
+pub fn decide(input: &Input<'_>) -> Decision {
+    let appellant = input.appellant;
+    if appellant.ignored || appellant.user_deleted {
+        return Decision::Nothing(Quiet::NotFollowed);
+    }
+
+    // The latest appeal of this appellant that belongs to the current ban, if any.
+    let latest = input.appeals.last();
+    let ban_date = input.ban.map(|b| b.date);
+    let same_ban = |a: &Appeal| match (a.ban_date, ban_date) {
+        (Some(x), Some(y)) => (x - y).num_seconds().abs() < 60,
+        // Without a ban date on either side, treat it as the same ban: never prompt twice
+        // for what may be one ban.
+        _ => true,
+    };
+
+    match latest {
+        Some(appeal) if appeal.status != AppealStatus::Abandoned && same_ban(appeal) => {
+            continue_appeal(input, appeal)
+        }
+        _ => {
+            if let Some(previous) = latest {
+                // A new ban after an earlier appeal: respect the cooldown after a denial.
+                if previous.outcome == Some(Outcome::Denied)
+                    || (previous.status == AppealStatus::Completed && previous.outcome.is_none())
+                {
+                    let until = previous.completed_at.unwrap_or(previous.created_at)
+                        + input.settings.cooldown;
+                    if input.now < until {
+                        return Decision::Nothing(Quiet::Cooldown { until });
+                    }
+                }
+            }
+            start(input)
+        }
+    }
+}
+
+fn start(input: &Input<'_>) -> Decision {
+    match triage(input.conversation, input.ban, input.trigger, input.bot) {
+        Some(Decision::NoteMissingReason(_)) | Some(Decision::Nothing(Quiet::AlreadyNoted))
+            if input.appellant.group == Group::Control =>
+        {
+            // Control conversations are never written to, not even with a note.
+            Decision::Control
+        }
+        Some(settled) => settled,
+        None => match input.appellant.group {
+            Group::Control => Decision::Control,
+            Group::Treatment => {
+                Decision::StartAppeal(vec![Action::Reply(Body::Initial), Action::Archive])
+            }
+        },
+    }
+}
+
+/// The trigger's verdict before any appellant exists: `Some` when it settles the matter
+/// (skip, or the one missing-reason note), `None` when the bot should engage — the shell
+/// then records the appellant (drawing the group) and calls [`decide`].
+pub fn triage(
+    conv: &Conversation,
+    ban: Option<&BanEntry>,
+    trigger: &Trigger,
+    bot: &str,
+) -> Option<Decision> {
+    match trigger.evaluate(conv, ban, bot) {
+        TriggerOutcome::Skip(why) => Some(Decision::Skip(why)),
+        TriggerOutcome::NoteMissingReason => {
+            let noted = bot_wrote(conv, bot, true)
+                .any(|m| m.body_markdown.contains("ban reason not available"));
+            Some(if noted {
+                Decision::Nothing(Quiet::AlreadyNoted)
+            } else {
+                Decision::NoteMissingReason(vec![Action::Note(MISSING_REASON_NOTE.to_owned())])
+            })
+        }
+        TriggerOutcome::Engage => None,
+    }
+}
+
+fn continue_appeal(input: &Input<'_>, appeal: &Appeal) -> Decision {
+    let conv = input.conversation;
+    match appeal.status {
+        AppealStatus::Completed => {
+            // Another conversation about an already appealed ban.
+            if conv.id() != &appeal.conversation_id {
+                return Decision::Nothing(Quiet::AlreadyAppealed);
+            }
+            return Decision::Nothing(Quiet::Completed);
+        }
+        AppealStatus::Submitted if conv.id() != &appeal.conversation_id => {
+            // The answers go to the appeal's own conversation, not to this one.
+            return Decision::Nothing(Quiet::Completed);
+        }
+        AppealStatus::Submitted => {
+            if let Some(form) = input.form {
+                let earlier = input.appeals.len().saturating_sub(1);
+                let note = mod_note(&NoteContext {
+                    username: appeal.username.as_str(),
+                    subreddit: appeal.subreddit.as_str(),
+                    ban_note: &appeal.ban_note,
+                    ban_date: appeal.ban_date,
+                    ban_permanent: appeal.ban_permanent,
+                    earlier_appeals: earlier,
+                    form,
+                });
+                return Decision::Complete(vec![
+                    Action::Reply(Body::Final),
+                    Action::Note(note),
+                    Action::Unarchive,
+                ]);
+            }
+        }
+        AppealStatus::Prompted | AppealStatus::Abandoned => {}
+    }
+    // Waiting for the form.
+    if human_moderator_wrote(
+        conv,
+        input.bot,
+        input.trigger.automation_accounts(),
+        Some(appeal.created_at),
+    ) {
+        return Decision::ModeratorTookOver;
+    }
+    let last_bot = bot_wrote(conv, input.bot, false).map(|m| m.date).max();
+    let wrote_again = match (last_user_message(conv), last_bot) {
+        (Some(user), Some(bot)) => user > bot,
+        // A new conversation with no bot message yet, opened by the user.
+        (Some(_), None) => conv.id() != &appeal.conversation_id,
+        _ => false,
+    };
+    if !wrote_again {
+        return Decision::Nothing(Quiet::Waiting);
+    }
+    if appeal.reminders >= input.settings.max_reminders {
+        // Enough reminders: keep the conversation out of the moderators' way, quietly.
+        return Decision::Remind(vec![Action::Archive]);
+    }
+    Decision::Remind(vec![Action::Reply(Body::Reminder), Action::Archive])
+}

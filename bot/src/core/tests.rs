@@ -1,0 +1,722 @@
+//! Every branch of the trigger and the dialogue, as tables.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+
+use super::*;
+use appealmod_shared::domain::*;
+use appealmod_shared::storage::{AppealId, AppellantId};
+
+const BOT: &str = "appealmod_bot";
+
+fn t(mins: i64) -> DateTime<Utc> {
+    Utc.timestamp_opt(1_700_000_000, 0).single().expect("time") + Duration::minutes(mins)
+}
+
+fn author(name: &str, is_mod: bool) -> Author {
+    Author {
+        name: name.into(),
+        is_mod,
+        is_admin: false,
+        is_participant: !is_mod,
+        is_deleted: false,
+        is_hidden: false,
+    }
+}
+
+fn msg(id: &str, who: &str, is_mod: bool, body: &str, at: i64) -> Message {
+    Message {
+        id: id.into(),
+        author: author(who, is_mod),
+        body_markdown: body.into(),
+        is_internal: false,
+        date: t(at),
+    }
+}
+
+/// A conversation like Reddit's ban notice with a quoted reason, answered by the user.
+struct Conv {
+    c: Conversation,
+}
+
+impl Conv {
+    fn ban_reply(id: &str) -> Self {
+        let ban_notice = msg(
+            "m1",
+            "a_moderator",
+            true,
+            "You have been permanently banned from participating in r/pics.\n\n> Rule 2: no spam\n\nYou can reply to appeal.",
+            0,
+        );
+        let c = Conversation {
+            summary: ConversationSummary {
+                id: ConversationId::parse(id).expect("id"),
+                subreddit: SubredditName::parse("pics").expect("sub"),
+                subject: "You've been permanently banned from participating in r/pics".into(),
+                state: ConversationState::InProgress,
+                last_updated: t(1),
+                last_user_update: Some(t(1)),
+                last_mod_update: Some(t(0)),
+                participant: Some(RedditUsername::parse("appellant").expect("user")),
+                num_messages: 2,
+                is_auto: false,
+            },
+            authors: vec![author("a_moderator", true), author("appellant", false)],
+            messages: vec![
+                ban_notice,
+                msg("m2", "appellant", false, "please unban me", 1),
+            ],
+            mod_actions: vec![],
+            participant: Some(ParticipantInfo {
+                name: RedditUsername::parse("appellant").expect("user"),
+                is_banned: true,
+                ban_is_permanent: true,
+                ban_end: None,
+                ban_reason: "spam".into(),
+                is_muted: false,
+                is_suspended: false,
+                is_shadow_banned: false,
+            }),
+        };
+        Self { c }
+    }
+    fn with(mut self, f: impl FnOnce(&mut Conversation)) -> Self {
+        f(&mut self.c);
+        self
+    }
+    fn push(self, m: Message) -> Self {
+        self.with(|c| c.messages.push(m))
+    }
+}
+
+fn ban(note: &str) -> BanEntry {
+    BanEntry {
+        user: RedditUsername::parse("appellant").expect("user"),
+        date: t(0),
+        note: note.into(),
+    }
+}
+
+fn settings() -> DialogueSettings {
+    DialogueSettings {
+        messages: Messages::default(),
+        cooldown: Duration::days(30),
+        max_reminders: 2,
+    }
+}
+
+fn appeal(status: AppealStatus, conversation: &str) -> Appeal {
+    Appeal {
+        id: AppealId(1),
+        appellant_id: AppellantId(1),
+        subreddit: SubredditName::parse("pics").expect("sub"),
+        username: RedditUsername::parse("appellant").expect("user"),
+        conversation_id: ConversationId::parse(conversation).expect("id"),
+        token_expires_at: t(60 * 24 * 30),
+        ban_note: "rule 2".into(),
+        ban_reason: "spam".into(),
+        ban_date: Some(t(0)),
+        ban_permanent: true,
+        status,
+        reminders: 0,
+        outcome: None,
+        created_at: t(2),
+        opened_at: None,
+        completed_at: None,
+        submitted_at: None,
+    }
+}
+
+fn form() -> FormAnswers {
+    FormAnswers {
+        answers: vec![Answer {
+            question_id: "rule".into(),
+            label: "Rule?".into(),
+            value: AnswerValue::Text("no spam".into()),
+        }],
+        opened_at: Some(t(10)),
+        submitted_at: t(13),
+    }
+}
+
+fn treatment() -> AppellantFacts {
+    AppellantFacts {
+        group: Group::Treatment,
+        ignored: false,
+        user_deleted: false,
+    }
+}
+
+fn run(
+    conv: &Conversation,
+    ban_entry: Option<&BanEntry>,
+    who: AppellantFacts,
+    appeals: &[Appeal],
+    f: Option<&FormAnswers>,
+    now: i64,
+) -> Decision {
+    let trigger = Trigger::original();
+    let s = settings();
+    decide(&Input {
+        now: t(now),
+        bot: BOT,
+        conversation: conv,
+        ban: ban_entry,
+        trigger: &trigger,
+        appellant: who,
+        appeals,
+        form: f,
+        settings: &s,
+    })
+}
+
+fn bot_reply(at: i64) -> Message {
+    msg(
+        "b1",
+        BOT,
+        true,
+        "Please fill in the form: https://x/appeal/abc",
+        at,
+    )
+}
+
+#[test]
+fn trigger_table() {
+    let ok = ban("spamming links");
+    let cases: Vec<(&str, Conversation, Option<BanEntry>, TriggerOutcome)> = vec![
+        (
+            "engages on a permanent ban with a reason",
+            Conv::ban_reply("c1").c,
+            Some(ok.clone()),
+            TriggerOutcome::Engage,
+        ),
+        (
+            "not banned",
+            Conv::ban_reply("c1")
+                .with(|c| c.participant.as_mut().expect("p").is_banned = false)
+                .c,
+            Some(ok.clone()),
+            TriggerOutcome::Skip("participant_banned".into()),
+        ),
+        (
+            "no participant",
+            Conv::ban_reply("c1").with(|c| c.participant = None).c,
+            None,
+            TriggerOutcome::Skip("participant_banned".into()),
+        ),
+        (
+            "temporary ban by subject",
+            Conv::ban_reply("c1")
+                .with(|c| {
+                    c.summary.subject =
+                        "You've been temporarily banned from participating in r/pics".into()
+                })
+                .c,
+            Some(ok.clone()),
+            TriggerOutcome::Skip("not ban_is_temporary".into()),
+        ),
+        (
+            "temporary ban by ban status",
+            Conv::ban_reply("c1")
+                .with(|c| c.participant.as_mut().expect("p").ban_is_permanent = false)
+                .c,
+            Some(ok.clone()),
+            TriggerOutcome::Skip("not ban_is_temporary".into()),
+        ),
+        (
+            "a human moderator wrote",
+            Conv::ban_reply("c1")
+                .push(msg("m3", "other_mod", true, "We'll look", 2))
+                .c,
+            Some(ok.clone()),
+            TriggerOutcome::Skip("not human_moderator_wrote".into()),
+        ),
+        (
+            "the bot's own message does not count as a human moderator",
+            Conv::ban_reply("c1").push(bot_reply(2)).c,
+            Some(ok.clone()),
+            TriggerOutcome::Engage,
+        ),
+        (
+            "AutoModerator does not count as a human moderator",
+            Conv::ban_reply("c1")
+                .push(msg("m3", "AutoModerator", true, "auto", 2))
+                .c,
+            Some(ok.clone()),
+            TriggerOutcome::Engage,
+        ),
+        (
+            "reason missing: no quote in the ban notice",
+            Conv::ban_reply("c1")
+                .with(|c| c.messages[0].body_markdown = "You have been banned.".into())
+                .c,
+            Some(ok.clone()),
+            TriggerOutcome::NoteMissingReason,
+        ),
+        (
+            "reason missing: the user started the conversation",
+            Conv::ban_reply("c1")
+                .with(|c| {
+                    c.messages.remove(0);
+                })
+                .c,
+            Some(ok.clone()),
+            TriggerOutcome::NoteMissingReason,
+        ),
+        (
+            "an empty quote is no reason",
+            Conv::ban_reply("c1")
+                .with(|c| c.messages[0].body_markdown = "Banned.\n\n>   \n".into())
+                .c,
+            Some(ok.clone()),
+            TriggerOutcome::NoteMissingReason,
+        ),
+        (
+            "autoban note",
+            Conv::ban_reply("c1").c,
+            Some(ban("Autoban: brigading")),
+            TriggerOutcome::Skip("not ban_note_starts_with(Autoban)".into()),
+        ),
+        (
+            "handled by ArchangelleN8theGr8",
+            Conv::ban_reply("c1")
+                .push(msg("m3", "ArchangelleN8theGr8", true, "x", 2))
+                .c,
+            Some(ok.clone()),
+            TriggerOutcome::Skip("not human_moderator_wrote".into()),
+        ),
+        (
+            "saferbot took a mod action",
+            Conv::ban_reply("c1")
+                .with(|c| {
+                    c.mod_actions.push(ModAction {
+                        id: "a1".into(),
+                        author: author("saferbot", true),
+                        kind: ModActionKind::Ban,
+                        date: t(0),
+                    })
+                })
+                .c,
+            Some(ok.clone()),
+            TriggerOutcome::Skip("not author_is_one_of(ArchangelleN8theGr8, saferbot)".into()),
+        ),
+        (
+            "anti-brigade bot as plain author, missing reason: no note either",
+            Conv::ban_reply("c1")
+                .with(|c| {
+                    c.messages[0].body_markdown = "Banned.".into();
+                    c.authors.push(author("SaferBot", false));
+                })
+                .c,
+            Some(ok.clone()),
+            TriggerOutcome::Skip(
+                "ban_reason_present; not author_is_one_of(ArchangelleN8theGr8, saferbot)".into(),
+            ),
+        ),
+    ];
+    let trigger = Trigger::original();
+    for (name, conv, ban_entry, expected) in cases {
+        assert_eq!(
+            trigger.evaluate(&conv, ban_entry.as_ref(), BOT),
+            expected,
+            "case: {name}"
+        );
+    }
+}
+
+#[test]
+fn missing_reason_note_is_left_once() {
+    let trigger = Trigger::original();
+    let conv = Conv::ban_reply("c1")
+        .with(|c| c.messages[0].body_markdown = "Banned.".into())
+        .c;
+    let first = triage(&conv, None, &trigger, BOT);
+    assert_eq!(
+        first,
+        Some(Decision::NoteMissingReason(vec![Action::Note(
+            MISSING_REASON_NOTE.into()
+        )]))
+    );
+    let noted = Conv { c: conv }
+        .push(Message {
+            is_internal: true,
+            ..msg("n1", BOT, true, MISSING_REASON_NOTE, 2)
+        })
+        .c;
+    assert_eq!(
+        triage(&noted, None, &trigger, BOT),
+        Some(Decision::Nothing(Quiet::AlreadyNoted))
+    );
+    assert_eq!(
+        triage(&Conv::ban_reply("c2").c, None, &trigger, BOT),
+        None,
+        "engage is left to decide()"
+    );
+}
+
+#[test]
+fn dialogue_table() {
+    let c1 = Conv::ban_reply("c1").c;
+    let prompted = Conv::ban_reply("c1").push(bot_reply(3)).c;
+    let wrote_again = Conv::ban_reply("c1")
+        .push(bot_reply(3))
+        .push(msg("m4", "appellant", false, "hello??", 5))
+        .c;
+    let mod_stepped_in = Conv::ban_reply("c1")
+        .push(bot_reply(3))
+        .push(msg("m4", "other_mod", true, "Let me check", 5))
+        .c;
+    let internal_by_mod = Conv::ban_reply("c1")
+        .push(bot_reply(3))
+        .push(Message {
+            is_internal: true,
+            ..msg("m4", "other_mod", true, "I'll take this", 5)
+        })
+        .c;
+    let new_conv = Conv::ban_reply("c2")
+        .with(|c| {
+            c.messages.remove(0);
+        })
+        .c;
+    let control = AppellantFacts {
+        group: Group::Control,
+        ..treatment()
+    };
+    let ignored = AppellantFacts {
+        ignored: true,
+        ..treatment()
+    };
+    let deleted = AppellantFacts {
+        user_deleted: true,
+        ..treatment()
+    };
+    let mut reminded_twice = appeal(AppealStatus::Prompted, "c1");
+    reminded_twice.reminders = 2;
+    let mut denied = appeal(AppealStatus::Completed, "c1");
+    denied.outcome = Some(Outcome::Denied);
+    denied.completed_at = Some(t(20));
+    let mut granted = appeal(AppealStatus::Completed, "c1");
+    granted.outcome = Some(Outcome::Granted);
+    granted.completed_at = Some(t(20));
+    let new_ban = BanEntry {
+        date: t(60 * 24),
+        ..ban("again")
+    };
+    let f = form();
+    let any_ban = ban("x");
+    let c3 = Conv::ban_reply("c3").c;
+    let missing_reason = Conv::ban_reply("c1")
+        .with(|c| c.messages[0].body_markdown = "Banned.".into())
+        .c;
+
+    let start = Decision::StartAppeal(vec![Action::Reply(Body::Initial), Action::Archive]);
+    let remind = Decision::Remind(vec![Action::Reply(Body::Reminder), Action::Archive]);
+    let cases: Vec<(
+        &str,
+        &Conversation,
+        Option<&BanEntry>,
+        AppellantFacts,
+        Vec<Appeal>,
+        Option<&FormAnswers>,
+        i64,
+        Decision,
+    )> = vec![
+        (
+            "not replied yet → initial + archive",
+            &c1,
+            Some(&new_ban),
+            treatment(),
+            vec![],
+            None,
+            2,
+            start.clone(),
+        ),
+        (
+            "control → recorded only",
+            &c1,
+            None,
+            control,
+            vec![],
+            None,
+            2,
+            Decision::Control,
+        ),
+        (
+            "control with missing reason → still no write",
+            &missing_reason,
+            None,
+            control,
+            vec![],
+            None,
+            2,
+            Decision::Control,
+        ),
+        (
+            "treatment with missing reason → one note",
+            &missing_reason,
+            None,
+            treatment(),
+            vec![],
+            None,
+            2,
+            Decision::NoteMissingReason(vec![Action::Note(MISSING_REASON_NOTE.into())]),
+        ),
+        (
+            "ignored appellant",
+            &wrote_again,
+            None,
+            ignored,
+            vec![appeal(AppealStatus::Prompted, "c1")],
+            None,
+            6,
+            Decision::Nothing(Quiet::NotFollowed),
+        ),
+        (
+            "deleted account",
+            &wrote_again,
+            None,
+            deleted,
+            vec![appeal(AppealStatus::Prompted, "c1")],
+            None,
+            6,
+            Decision::Nothing(Quiet::NotFollowed),
+        ),
+        (
+            "prompted, user silent → nothing",
+            &prompted,
+            None,
+            treatment(),
+            vec![appeal(AppealStatus::Prompted, "c1")],
+            None,
+            4,
+            Decision::Nothing(Quiet::Waiting),
+        ),
+        (
+            "prompted, user wrote again → reminder + archive",
+            &wrote_again,
+            None,
+            treatment(),
+            vec![appeal(AppealStatus::Prompted, "c1")],
+            None,
+            6,
+            remind.clone(),
+        ),
+        (
+            "reminders used up → archive only",
+            &wrote_again,
+            None,
+            treatment(),
+            vec![reminded_twice],
+            None,
+            6,
+            Decision::Remind(vec![Action::Archive]),
+        ),
+        (
+            "user writes in a new conversation while prompted → reminder there",
+            &new_conv,
+            None,
+            treatment(),
+            vec![appeal(AppealStatus::Prompted, "c1")],
+            None,
+            6,
+            remind.clone(),
+        ),
+        (
+            "a moderator stepped in → stop",
+            &mod_stepped_in,
+            None,
+            treatment(),
+            vec![appeal(AppealStatus::Prompted, "c1")],
+            None,
+            6,
+            Decision::ModeratorTookOver,
+        ),
+        (
+            "a moderator's internal note also counts",
+            &internal_by_mod,
+            None,
+            treatment(),
+            vec![appeal(AppealStatus::Prompted, "c1")],
+            None,
+            6,
+            Decision::ModeratorTookOver,
+        ),
+        (
+            "submitted in another conversation → answers go to the appeal's own",
+            &new_conv,
+            None,
+            treatment(),
+            vec![appeal(AppealStatus::Submitted, "c1")],
+            Some(&f),
+            14,
+            Decision::Nothing(Quiet::Completed),
+        ),
+        (
+            "completed → nothing",
+            &wrote_again,
+            None,
+            treatment(),
+            vec![appeal(AppealStatus::Completed, "c1")],
+            Some(&f),
+            30,
+            Decision::Nothing(Quiet::Completed),
+        ),
+        (
+            "same ban appealed already, new conversation → nothing",
+            &new_conv,
+            Some(&any_ban),
+            treatment(),
+            vec![appeal(AppealStatus::Completed, "c1")],
+            None,
+            30,
+            Decision::Nothing(Quiet::AlreadyAppealed),
+        ),
+        (
+            "new ban within the cooldown after a denial",
+            &c3,
+            Some(&new_ban),
+            treatment(),
+            vec![denied.clone()],
+            None,
+            60 * 48,
+            Decision::Nothing(Quiet::Cooldown {
+                until: t(20) + Duration::days(30),
+            }),
+        ),
+        (
+            "new ban after the cooldown → new appeal",
+            &c3,
+            Some(&new_ban),
+            treatment(),
+            vec![denied],
+            None,
+            60 * 24 * 31,
+            start.clone(),
+        ),
+        (
+            "new ban after a granted appeal → new appeal",
+            &c3,
+            Some(&new_ban),
+            treatment(),
+            vec![granted],
+            None,
+            60 * 48,
+            start.clone(),
+        ),
+        (
+            "abandoned appeal, same ban → start again",
+            &c1,
+            Some(&any_ban),
+            treatment(),
+            vec![appeal(AppealStatus::Abandoned, "c0")],
+            None,
+            60,
+            start.clone(),
+        ),
+    ];
+    for (name, conv, ban_entry, who, appeals, f, now, expected) in cases {
+        assert_eq!(
+            run(conv, ban_entry, who, &appeals, f, now),
+            expected,
+            "case: {name}"
+        );
+    }
+}
+
+#[test]
+fn form_submitted_completes_with_final_note_unarchive() {
+    let conv = Conv::ban_reply("c1").push(bot_reply(3)).c;
+    let earlier = Appeal {
+        id: AppealId(0),
+        status: AppealStatus::Completed,
+        ban_date: Some(t(-100_000)),
+        ..appeal(AppealStatus::Completed, "c0")
+    };
+    let d = run(
+        &conv,
+        None,
+        treatment(),
+        &[earlier, appeal(AppealStatus::Submitted, "c1")],
+        Some(&form()),
+        14,
+    );
+    let Decision::Complete(actions) = d else {
+        panic!("expected Complete, got {d:?}")
+    };
+    assert_eq!(actions.len(), 3);
+    assert_eq!(actions[0], Action::Reply(Body::Final));
+    let Action::Note(note) = &actions[1] else {
+        panic!("second action is the note")
+    };
+    assert!(note.contains("> no spam"), "{note}");
+    assert!(
+        note.contains("Earlier appeals by this user in r/pics: 1"),
+        "{note}"
+    );
+    assert!(note.contains("3 min 0 s"), "{note}");
+    assert_eq!(actions[2], Action::Unarchive);
+}
+
+#[test]
+fn submitted_without_answers_waits() {
+    let conv = Conv::ban_reply("c1").push(bot_reply(3)).c;
+    assert_eq!(
+        run(
+            &conv,
+            None,
+            treatment(),
+            &[appeal(AppealStatus::Submitted, "c1")],
+            None,
+            14
+        ),
+        Decision::Nothing(Quiet::Waiting)
+    );
+}
+
+#[test]
+fn configured_rules_parse_and_bad_rules_are_refused() {
+    let yaml = r#"
+engage:
+  all:
+    - participant_banned
+    - any:
+        - { subject_matches: "(?i)permanently banned" }
+        - ban_reason_present
+    - not: { ban_note_starts_with: "Autoban" }
+automation_accounts: [AutoModerator, my_other_bot]
+"#;
+    let value: serde_yaml::Value = serde_yaml::from_str(yaml).expect("yaml");
+    let trigger = Trigger::from_config(Some(&value)).expect("rules compile");
+    let conv = Conv::ban_reply("c1")
+        .with(|c| c.messages[0].body_markdown = "no quote".into())
+        .c;
+    assert_eq!(
+        trigger.evaluate(&conv, None, BOT),
+        TriggerOutcome::Engage,
+        "subject matched"
+    );
+    let conv = Conv::ban_reply("c1")
+        .push(msg("x", "my_other_bot", true, "auto", 2))
+        .c;
+    assert_eq!(trigger.evaluate(&conv, None, BOT), TriggerOutcome::Engage);
+
+    for (bad, expected) in [
+        ("engage: { subject_matches: \"([\" }", "invalid pattern"),
+        ("engage: { all: [] }", "at least one"),
+        (
+            "engage: participant_banend",
+            "unknown condition `participant_banend`",
+        ),
+        (
+            "engage: participant_banned\nextra: 1",
+            "unknown field `extra`",
+        ),
+        ("engage: { author_is_one_of: [] }", "at least one name"),
+    ] {
+        let value: serde_yaml::Value = serde_yaml::from_str(bad).expect("yaml");
+        let err = Trigger::from_config(Some(&value))
+            .expect_err(bad)
+            .to_string();
+        assert!(err.contains(expected), "{bad}: {err}");
+        assert!(err.starts_with("bot.trigger"), "{err}");
+    }
+}
