@@ -1,1 +1,14 @@
-//! placeholder
+//! The sign-up website and the personal appeal form.
+//!
+//! `startup` builds an [`Application`](startup::Application); `routes` has one file per page
+//! and verb; `csrf`, `rate_limit` and `middleware` hold the security measures every request
+//! goes through. Only this crate knows HTML; it reaches the database only through
+//! `appealmod_shared::storage`.
+
+pub mod csrf;
+pub mod errors;
+pub mod form;
+pub mod middleware;
+pub mod rate_limit;
+pub mod routes;
+pub mod startup;

@@ -1,0 +1,151 @@
+//! What can go wrong while serving a page, and the HTML page each failure shows.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use actix_web::{HttpResponse, ResponseError};
+use askama::Template;
+
+use crate::csrf::CsrfError;
+
+/// Expected failures are kept apart from `Unexpected`, which is logged with its cause chain.
+#[derive(Debug, thiserror::Error)]
+pub enum PageError {
+    #[error("page not found")]
+    NotFound,
+    #[error("appeal link not valid")]
+    LinkInvalid,
+    #[error("appeal link expired")]
+    LinkExpired,
+    #[error("form refused: {0}")]
+    Csrf(#[from] CsrfError),
+    #[error("request body too large")]
+    TooLarge,
+    #[error("request body is not a form")]
+    BadBody,
+    #[error("too many requests")]
+    RateLimited,
+    #[error("unexpected error: {0:#}")]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl From<appealmod_shared::storage::StoreError> for PageError {
+    fn from(e: appealmod_shared::storage::StoreError) -> Self {
+        Self::Unexpected(anyhow::Error::new(e).context("database request failed"))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub code: u16,
+    pub heading: &'static str,
+    pub message: &'static str,
+    pub hint: Option<&'static str>,
+}
+
+impl PageError {
+    fn page(&self) -> ErrorPage {
+        let (heading, message, hint) = match self {
+            Self::NotFound => (
+                "Page not found",
+                "There is no page at this address.",
+                None,
+            ),
+            Self::LinkInvalid => (
+                "This link is not valid",
+                "This appeal link is not valid. Please check that you copied the whole link from your modmail message.",
+                Some(
+                    "If the problem continues, write to the moderators again in modmail to get a new link.",
+                ),
+            ),
+            Self::LinkExpired => (
+                "This link has expired",
+                "This appeal link has expired. Write to the moderators again in modmail to get a new one.",
+                None,
+            ),
+            Self::Csrf(CsrfError::Expired) => (
+                "This page has expired",
+                "The form was open for too long to be accepted safely.",
+                Some("Go back, reload the page, and submit it again."),
+            ),
+            Self::Csrf(_) => (
+                "This form could not be verified",
+                "We could not confirm that this form was sent from this site, so it was not accepted.",
+                Some("Go back, reload the page, and submit it again."),
+            ),
+            Self::TooLarge => (
+                "That was too much text",
+                "The form you sent is larger than we accept.",
+                Some("Go back, shorten your answers, and submit again."),
+            ),
+            Self::BadBody => (
+                "The form could not be read",
+                "What was sent is not a form this site understands.",
+                Some("Go back, reload the page, and submit it again."),
+            ),
+            Self::RateLimited => (
+                "Too many attempts",
+                "You have sent many forms in a short time.",
+                Some("Please wait a minute and try again."),
+            ),
+            Self::Unexpected(_) => (
+                "Something went wrong",
+                "We could not complete your request because of a problem on our side. Nothing you did caused it.",
+                Some("Please try again in a few minutes."),
+            ),
+        };
+        ErrorPage {
+            code: self.status_code().as_u16(),
+            heading,
+            message,
+            hint,
+        }
+    }
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::NotFound | Self::LinkInvalid => StatusCode::NOT_FOUND,
+            Self::LinkExpired => StatusCode::GONE,
+            Self::Csrf(_) => StatusCode::FORBIDDEN,
+            Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::BadBody => StatusCode::BAD_REQUEST,
+            Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            Self::Unexpected(e) => tracing::error!(error = ?e, "request failed"),
+            Self::Csrf(e) => tracing::warn!(reason = %e, "form refused"),
+            _ => {}
+        }
+        let mut resp = render(self.status_code(), &self.page());
+        if matches!(self, Self::RateLimited) {
+            resp.headers_mut().insert(
+                actix_web::http::header::RETRY_AFTER,
+                actix_web::http::header::HeaderValue::from_static("60"),
+            );
+        }
+        resp
+    }
+}
+
+/// Renders a template as an HTML response. Personal pages must not be cached by shared
+/// caches or the browser's back-forward history, so nothing HTML is stored.
+pub fn render<T: Template>(status: StatusCode, page: &T) -> HttpResponse {
+    match page.render() {
+        Ok(body) => HttpResponse::build(status)
+            .insert_header((CONTENT_TYPE, "text/html; charset=utf-8"))
+            .insert_header((CACHE_CONTROL, "no-store"))
+            .body(body),
+        Err(e) => {
+            tracing::error!(error = %e, "template rendering failed");
+            HttpResponse::InternalServerError()
+                .insert_header((CONTENT_TYPE, "text/plain; charset=utf-8"))
+                .body("Something went wrong on our side. Please try again later.")
+        }
+    }
+}

@@ -1,0 +1,79 @@
+//! `appealmod-web`: reads the configuration, opens the database and serves the site.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::Parser;
+
+use appealmod_shared::config::Config;
+use appealmod_shared::logging;
+use appealmod_shared::storage::Store;
+use appealmod_web::startup::{AppSettings, Application};
+
+/// The AppealMod website: landing page, sign-up and personal appeal forms.
+#[derive(Parser, Debug)]
+#[command(version)]
+struct Cli {
+    /// Configuration file (default: $APPEALMOD_CONFIG, else certs/config.yaml).
+    #[arg(long, value_name = "PATH")]
+    config: Option<PathBuf>,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let path = Config::resolve_path(cli.config.as_deref());
+    let config = match Config::load(&path) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("appealmod-web: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    // Checked before anything starts: without it no appeal link can be verified.
+    let settings = match AppSettings::from_config(&config) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("appealmod-web: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let guard = match logging::init(&config.logging, &config.mongodb, &config.slack, "web") {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("appealmod-web: cannot start logging: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = run(&config, settings).await;
+    if let Err(e) = &result {
+        tracing::error!(error = ?e, "appealmod-web stopped with an error");
+    }
+    guard.shutdown().await;
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("appealmod-web: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(config: &Config, settings: AppSettings) -> anyhow::Result<()> {
+    let store = Store::open(config.database.url.expose(), config.database.max_connections)
+        .await
+        .context("cannot open the database")?;
+    let app = Application::build(settings.clone(), store.clone()).await?;
+    tracing::info!(
+        slack = "main",
+        bind = %settings.bind,
+        port = app.port(),
+        public_base_url = %settings.public_base_url,
+        "Website started"
+    );
+    app.run_until_stopped().await.context("the web server failed")?;
+    tracing::info!("Website stopped");
+    store.close().await;
+    Ok(())
+}

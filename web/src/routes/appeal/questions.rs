@@ -1,0 +1,333 @@
+//! The appeal form's questions: what the page shows, and the answers checked against them.
+//!
+//! Every answer is checked on the server: required answers present, lengths within the
+//! question's limit, and only options the question offers (a forged option is refused, not
+//! stored).
+
+use appealmod_shared::domain::{Answer, AnswerValue, FormQuestion, FormQuestions, QuestionKind};
+
+use crate::form::FormData;
+
+/// Limit for the free text of an "Other" choice.
+pub const OTHER_MAX: usize = 2000;
+
+#[derive(Debug, Clone)]
+pub struct OptionView {
+    pub value: String,
+    pub label: String,
+    pub dom_id: String,
+    pub checked: bool,
+}
+
+/// One question as rendered, with what was typed and its error.
+#[derive(Debug, Clone)]
+pub struct QuestionView {
+    /// Form field name.
+    pub field: String,
+    /// HTML id base (question ids are free text; ids must be simple and unique).
+    pub dom: String,
+    /// Where the error summary links to.
+    pub first_input: String,
+    pub label: String,
+    pub help: Option<String>,
+    pub required: bool,
+    /// `text`, `choice`, `yesno` or `multi`.
+    pub kind: &'static str,
+    pub max_len: usize,
+    pub value: String,
+    pub options: Vec<OptionView>,
+    pub other_text: bool,
+    pub other_label: String,
+    pub other_value: String,
+    pub error: Option<String>,
+    pub show_ban_note: bool,
+}
+
+/// The empty form.
+pub fn blank(qs: &FormQuestions) -> Vec<QuestionView> {
+    let empty = FormData::default();
+    let mut views: Vec<QuestionView> = qs
+        .0
+        .iter()
+        .enumerate()
+        .map(|(i, q)| check(i, q, &empty).0)
+        .collect();
+    for v in &mut views {
+        v.error = None;
+    }
+    place_ban_note(qs, &mut views);
+    views
+}
+
+/// The answers, or the form again with what was typed and a message at each wrong answer.
+pub fn evaluate(qs: &FormQuestions, form: &FormData) -> Result<Vec<Answer>, Vec<QuestionView>> {
+    let mut views = Vec::with_capacity(qs.0.len());
+    let mut answers = Vec::with_capacity(qs.0.len());
+    let mut ok = true;
+    for (i, q) in qs.0.iter().enumerate() {
+        let (view, answer) = check(i, q, form);
+        match answer {
+            Ok(Some(a)) => answers.push(a),
+            Ok(None) => {}
+            Err(()) => ok = false,
+        }
+        views.push(view);
+    }
+    if ok {
+        Ok(answers)
+    } else {
+        place_ban_note(qs, &mut views);
+        Err(views)
+    }
+}
+
+/// The moderators' note goes above the question that asks about it, or first.
+fn place_ban_note(qs: &FormQuestions, views: &mut [QuestionView]) {
+    if !qs.0.iter().any(|q| q.show_ban_note) {
+        if let Some(first) = views.first_mut() {
+            first.show_ban_note = true;
+        }
+    }
+}
+
+/// Browsers send textarea line breaks as CRLF but count them as one character for
+/// `maxlength`; count them the same way here.
+fn normalise(s: &str) -> String {
+    s.replace("\r\n", "\n").trim().to_owned()
+}
+
+fn too_long(len: usize, max: usize) -> String {
+    format!("Please shorten your answer to at most {max} characters (it has {len}).")
+}
+
+fn check(i: usize, q: &FormQuestion, form: &FormData) -> (QuestionView, Result<Option<Answer>, ()>) {
+    let field = format!("q_{}", q.id);
+    let dom = format!("q{i}");
+    let mut view = QuestionView {
+        first_input: dom.clone(),
+        dom: dom.clone(),
+        label: q.label.clone(),
+        help: q.help.clone(),
+        required: q.required,
+        kind: "text",
+        max_len: OTHER_MAX,
+        value: String::new(),
+        options: Vec::new(),
+        other_text: false,
+        other_label: String::new(),
+        other_value: String::new(),
+        error: None,
+        show_ban_note: q.show_ban_note,
+        field,
+    };
+    let answer = |value| {
+        Some(Answer {
+            question_id: q.id.clone(),
+            label: q.label.clone(),
+            value,
+        })
+    };
+    let options_view = |view: &mut QuestionView, options: &[String], chosen: &[&str]| {
+        view.options = options
+            .iter()
+            .enumerate()
+            .map(|(j, o)| OptionView {
+                value: o.clone(),
+                label: o.clone(),
+                dom_id: format!("{dom}-{j}"),
+                checked: chosen.contains(&o.as_str()),
+            })
+            .collect();
+        view.first_input = format!("{dom}-0");
+    };
+
+    let result: Result<Option<Answer>, String> = match &q.kind {
+        QuestionKind::Text { max_len } => {
+            let raw = form.get(&view.field).unwrap_or_default();
+            view.value = raw.replace("\r\n", "\n");
+            view.max_len = *max_len;
+            let v = normalise(raw);
+            let len = v.chars().count();
+            if v.is_empty() && q.required {
+                Err("Please answer this question.".to_owned())
+            } else if len > *max_len {
+                Err(too_long(len, *max_len))
+            } else {
+                Ok(answer(AnswerValue::Text(v)))
+            }
+        }
+        QuestionKind::Choice {
+            options,
+            other_text,
+        } => {
+            view.kind = "choice";
+            let chosen = form.get(&view.field).unwrap_or_default();
+            options_view(&mut view, options, &[chosen]);
+            let other_option = options.last().filter(|_| *other_text);
+            if let Some(o) = other_option {
+                view.other_text = true;
+                view.other_label = o.clone();
+                let raw = form.get(&format!("{}_other", view.field)).unwrap_or_default();
+                view.other_value = raw.replace("\r\n", "\n");
+            }
+            if chosen.is_empty() {
+                if q.required {
+                    Err("Please choose one option.".to_owned())
+                } else {
+                    Ok(None)
+                }
+            } else if !options.iter().any(|o| o == chosen) {
+                Err("Please choose one of the options shown.".to_owned())
+            } else if other_option.is_some_and(|o| o == chosen) {
+                let text = normalise(&view.other_value);
+                let len = text.chars().count();
+                if text.is_empty() {
+                    Err(format!("You chose “{chosen}”: please explain in the box below."))
+                } else if len > OTHER_MAX {
+                    Err(too_long(len, OTHER_MAX))
+                } else {
+                    Ok(answer(AnswerValue::Choice {
+                        option: chosen.to_owned(),
+                        text: Some(text),
+                    }))
+                }
+            } else {
+                Ok(answer(AnswerValue::Choice {
+                    option: chosen.to_owned(),
+                    text: None,
+                }))
+            }
+        }
+        QuestionKind::YesNo => {
+            view.kind = "yesno";
+            let chosen = form.get(&view.field).unwrap_or_default();
+            view.options = [("yes", "Yes"), ("no", "No")]
+                .iter()
+                .enumerate()
+                .map(|(j, (v, l))| OptionView {
+                    value: (*v).to_owned(),
+                    label: (*l).to_owned(),
+                    dom_id: format!("{dom}-{j}"),
+                    checked: chosen == *v,
+                })
+                .collect();
+            view.first_input = format!("{dom}-0");
+            match chosen {
+                "yes" => Ok(answer(AnswerValue::YesNo(true))),
+                "no" => Ok(answer(AnswerValue::YesNo(false))),
+                "" if q.required => Err("Please choose yes or no.".to_owned()),
+                "" => Ok(None),
+                _ => Err("Please choose yes or no.".to_owned()),
+            }
+        }
+        QuestionKind::MultiChoice { options } => {
+            view.kind = "multi";
+            let field = view.field.clone();
+            let chosen: Vec<&str> = form.all(&field).collect();
+            options_view(&mut view, options, &chosen);
+            if chosen.iter().any(|c| !options.iter().any(|o| o == c)) {
+                Err("Please choose only from the options shown.".to_owned())
+            } else if chosen.is_empty() && q.required {
+                Err("Please choose at least one option.".to_owned())
+            } else {
+                // Stored in the question's order, each once, whatever order the browser sent.
+                let picked = options
+                    .iter()
+                    .filter(|o| chosen.contains(&o.as_str()))
+                    .cloned()
+                    .collect();
+                Ok(answer(AnswerValue::MultiChoice(picked)))
+            }
+        }
+    };
+    match result {
+        Ok(a) => (view, Ok(a)),
+        Err(msg) => {
+            view.error = Some(msg);
+            (view, Err(()))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(pairs: &[(&str, &str)]) -> FormData {
+        let body: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        FormData::parse(body.as_bytes())
+    }
+
+    fn complete() -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("q_ban_reason", "I insulted someone."),
+            ("q_appeal_reason", "I regret what I did"),
+            ("q_rule", "Be civil."),
+            ("q_actions", "I was angry."),
+            ("q_actions_wrong", "yes"),
+            ("q_pledge", "yes"),
+            ("q_steps", "Step away."),
+            ("q_examples", "Can a mod explain why my post was removed?"),
+        ]
+    }
+
+    #[test]
+    fn complete_default_form_is_accepted() {
+        let answers = evaluate(&FormQuestions::default(), &form(&complete())).expect("valid");
+        assert_eq!(answers.len(), 8);
+        assert_eq!(answers[4].value, AnswerValue::YesNo(true));
+    }
+
+    #[test]
+    fn missing_unknown_and_too_long_are_refused_and_values_kept() {
+        let mut f = complete();
+        f[0] = ("q_ban_reason", "");
+        f[1] = ("q_appeal_reason", "I am innocent (forged option)");
+        f[4] = ("q_actions_wrong", "maybe");
+        let long = "x".repeat(2001);
+        f[3] = ("q_actions", long.as_str());
+        f.push(("q_examples", "Not an option"));
+        let views = evaluate(&FormQuestions::default(), &form(&f)).expect_err("invalid");
+        let errors: Vec<_> = views.iter().map(|v| v.error.is_some()).collect();
+        assert_eq!(
+            errors,
+            vec![true, true, false, true, true, false, false, true]
+        );
+        assert_eq!(views[2].value, "Be civil.", "typed values kept");
+        assert!(views[7].options[3].checked, "valid checkbox stays checked");
+        assert!(views[0].show_ban_note);
+    }
+
+    #[test]
+    fn other_needs_text_and_crlf_counts_once() {
+        let mut f = complete();
+        f[1] = ("q_appeal_reason", "Other");
+        let views = evaluate(&FormQuestions::default(), &form(&f)).expect_err("needs text");
+        assert!(views[1].error.is_some());
+        f.push(("q_appeal_reason_other", "It was a joke between friends."));
+        let answers = evaluate(&FormQuestions::default(), &form(&f)).expect("valid");
+        assert_eq!(
+            answers[1].value,
+            AnswerValue::Choice {
+                option: "Other".into(),
+                text: Some("It was a joke between friends.".into())
+            }
+        );
+        let mut f = complete();
+        let text = "ab\r\n".repeat(666) + "ab"; // 2000 characters once CRLF counts as one
+        f[2] = ("q_rule", text.as_str());
+        assert!(evaluate(&FormQuestions::default(), &form(&f)).is_ok());
+    }
+
+    #[test]
+    fn optional_multichoice_may_be_empty() {
+        let f: Vec<_> = complete()
+            .into_iter()
+            .filter(|(k, _)| *k != "q_examples")
+            .collect();
+        let answers = evaluate(&FormQuestions::default(), &form(&f)).expect("valid");
+        assert_eq!(answers[7].value, AnswerValue::MultiChoice(vec![]));
+    }
+}
