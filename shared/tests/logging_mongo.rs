@@ -7,7 +7,9 @@ mod logging_support;
 use std::time::{Duration, Instant};
 
 use appealmod_shared::config::{LoggingConfig, MongoConfig, Secret, SlackConfig};
-use appealmod_shared::logging::{APPLICATION_LOGS, CONVERSATION_LOGS, Console, build};
+use appealmod_shared::logging::{
+    APPLICATION_LOGS, CONVERSATION_LOGS, Console, DocumentSink, build,
+};
 use futures_util::TryStreamExt;
 use logging_support::{mongo_uri, unique_db, wait_for};
 use mongodb::bson::{Bson, Document, doc};
@@ -242,8 +244,14 @@ async fn mongo_down_buffers_without_blocking_then_reports_drops_once() {
     assert!(sink.queued() <= 1000);
     assert_eq!(sink.dropped(), 9000);
 
-    // Let the sender fail at least once (server selection gives up after 2 s).
-    tokio::time::sleep(Duration::from_millis(2500)).await;
+    // The outage must be seen before MongoDB "comes back" (server selection gives up
+    // after 2 s), or the drops would count as a mere buffer overflow.
+    wait_for(
+        "the sink to notice the outage",
+        Duration::from_secs(10),
+        || async { sink.is_unreachable() },
+    )
+    .await;
     start_proxy(port, host_port(&real_uri)).await;
 
     let c = client(&real_uri).await;
@@ -270,6 +278,7 @@ async fn mongo_down_buffers_without_blocking_then_reports_drops_once() {
     let oldest_kept = find_all(&c, &db, APPLICATION_LOGS, doc! { "fields.i": 9000_i64 }).await;
     assert_eq!(oldest_kept.len(), 1);
 
+    assert!(!sink.is_unreachable());
     tracing::dispatcher::with_default(&dispatch, || info!("after recovery"));
     assert!(guard.shutdown().await);
     let reports = find_all(
@@ -295,5 +304,39 @@ async fn mongo_down_buffers_without_blocking_then_reports_drops_once() {
         .await
         .len(),
         1
+    );
+}
+
+#[tokio::test]
+async fn standalone_document_sink_writes_snapshots() {
+    let Some(uri) = mongo_uri("standalone_document_sink_writes_snapshots") else {
+        return;
+    };
+    let db = unique_db("snapshots");
+    let c = client(&uri).await;
+    let sink = DocumentSink::start(&c, &db, CONVERSATION_LOGS, 100);
+    sink.push_json(&serde_json::json!({ "conversation_id": "abc", "n": 1 }))
+        .unwrap();
+    sink.push_json(&serde_json::json!(["not", "an", "object"]))
+        .unwrap();
+    sink.push(doc! { "conversation_id": "def", "raw": { "subject": "you are banned" } });
+    assert!(sink.shutdown(Duration::from_secs(5)).await);
+    let docs = find_all(&c, &db, CONVERSATION_LOGS, doc! {}).await;
+    assert_eq!(docs.len(), 3, "{docs:#?}");
+    assert_eq!(
+        docs[0]
+            .get_i64("n")
+            .or_else(|_| docs[0].get_i32("n").map(i64::from))
+            .unwrap(),
+        1
+    );
+    assert_eq!(docs[1].get_array("value").unwrap().len(), 3);
+    assert_eq!(
+        docs[2]
+            .get_document("raw")
+            .unwrap()
+            .get_str("subject")
+            .unwrap(),
+        "you are banned"
     );
 }

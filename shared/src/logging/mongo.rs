@@ -5,6 +5,7 @@
 //! them back into the very sink that is failing.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use mongodb::bson::{self, Bson, Document, doc};
@@ -53,6 +54,7 @@ pub(crate) async fn client_options(uri: &str, app_name: &str) -> anyhow::Result<
 #[derive(Clone)]
 pub struct DocumentSink {
     queue: Arc<BoundedQueue<Document>>,
+    unreachable: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for DocumentSink {
@@ -93,8 +95,9 @@ impl DocumentSink {
         capacity: usize,
     ) -> Self {
         let queue = BoundedQueue::new(capacity, BATCH_SIZE);
-        handle.spawn(run(queue.clone(), target));
-        Self { queue }
+        let unreachable = Arc::new(AtomicBool::new(false));
+        handle.spawn(run(queue.clone(), target, unreachable.clone()));
+        Self { queue, unreachable }
     }
 
     pub fn push(&self, doc: Document) {
@@ -117,6 +120,12 @@ impl DocumentSink {
 
     pub fn queued(&self) -> usize {
         self.queue.len()
+    }
+
+    /// Whether the last write attempt failed because MongoDB could not be reached (for
+    /// health checks; the sink keeps retrying on its own).
+    pub fn is_unreachable(&self) -> bool {
+        self.unreachable.load(Ordering::Relaxed)
     }
 
     /// Documents dropped and not yet reported.
@@ -150,6 +159,7 @@ fn is_unreachable(e: &MongoError) -> bool {
 
 struct SenderState {
     label: String,
+    status: Arc<AtomicBool>,
     unreachable: bool,
     /// Lines were dropped during an outage (as opposed to a burst while reachable).
     outage_drops: bool,
@@ -167,6 +177,7 @@ impl SenderState {
             );
         }
         self.unreachable = true;
+        self.status.store(true, Ordering::Relaxed);
         self.outage_drops = true;
     }
 
@@ -175,6 +186,7 @@ impl SenderState {
             eprintln!("{}: MongoDB reachable again", self.label);
         }
         self.unreachable = false;
+        self.status.store(false, Ordering::Relaxed);
         self.backoff = BACKOFF_START;
     }
 
@@ -185,11 +197,12 @@ impl SenderState {
     }
 }
 
-async fn run(queue: Arc<BoundedQueue<Document>>, target: SinkTarget) {
+async fn run(queue: Arc<BoundedQueue<Document>>, target: SinkTarget, status: Arc<AtomicBool>) {
     let _finish = FinishGuard(queue.clone());
     let coll = &target.collection;
     let mut state = SenderState {
         label: format!("mongo log sink ({})", coll.name()),
+        status,
         unreachable: false,
         outage_drops: false,
         backoff: BACKOFF_START,
