@@ -109,11 +109,18 @@ impl Pacer {
                 return t;
             };
             if t >= w.reset_at {
+                if self.budget < 1.0 {
+                    // No header ever told us the budget (e.g. a bare 429): stop pacing until
+                    // one does, rather than guess.
+                    self.window = None;
+                    continue;
+                }
                 // Reddit has started a new window by now; assume it grants the usual budget
-                // until a response says otherwise.
+                // until a response says otherwise. The extra second covers the header's
+                // rounding, as in `complete`.
                 let len = self.window_len.max(Duration::from_secs(1));
                 *w = Window {
-                    reset_at: t + len,
+                    reset_at: t + len + Duration::from_secs(1),
                     remaining: self.budget,
                     confirmed: false,
                 };

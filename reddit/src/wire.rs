@@ -203,6 +203,9 @@ pub struct WireConversation {
     pub last_mod_update: Option<String>,
     #[serde(default)]
     pub num_messages: i64,
+    /// The reply answer nests `modActions` here instead of at the top level.
+    #[serde(default)]
+    pub mod_actions: HashMap<String, WireModAction>,
 }
 
 impl WireConversation {
@@ -407,9 +410,13 @@ impl TryFrom<&ConversationList> for Vec<ConversationSummary> {
 }
 
 /// `GET /api/mod/conversations/{id}`, and the answers of reply (201) and unarchive (200).
+///
+/// The three differ: unarchive names the object `conversations` (one object, plural key),
+/// reply nests `modActions` inside it and has no `user`. Both spellings are accepted.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConversationResponse {
+    #[serde(alias = "conversations")]
     pub conversation: WireConversation,
     #[serde(default)]
     pub messages: HashMap<String, WireMessage>,
@@ -471,8 +478,10 @@ impl TryFrom<&ConversationResponse> for Conversation {
             Message::try_from,
             |m| m.date,
         )?;
+        let mut all_actions = c.mod_actions.clone();
+        all_actions.extend(r.mod_actions.iter().map(|(k, v)| (k.clone(), v.clone())));
         let mod_actions = ordered(
-            &r.mod_actions,
+            &all_actions,
             "modActions",
             &c.obj_ids,
             ModAction::try_from,
