@@ -150,3 +150,25 @@ fn invalid_level_is_a_clear_error() {
     .unwrap_err();
     assert!(err.to_string().contains("logging.level"), "{err:#}");
 }
+
+#[test]
+fn invalid_mongo_uri_is_reported_without_its_password() {
+    let mongo = appealmod_shared::config::MongoConfig {
+        uri: Some(appealmod_shared::config::Secret::new(
+            "mongodb://app:pa55word@db.example:notaport/",
+        )),
+        ..MongoConfig::default()
+    };
+    let err = build(
+        &config(ConsoleFormat::Human, None),
+        &mongo,
+        &SlackConfig::default(),
+        "web",
+        Console::Off,
+    )
+    .unwrap_err();
+    let msg = format!("{err:#}");
+    println!("{msg}");
+    assert!(msg.contains("mongodb.uri"), "{msg}");
+    assert!(!msg.contains("pa55word"), "{msg}");
+}

@@ -169,6 +169,8 @@ pub fn build(
         .channels()
         .into_iter()
         .filter_map(|(n, s)| Some((n, s?)))
+        // An empty override (`APPEALMOD_SLACK__…=`) means "off", not a broken hook.
+        .filter(|(_, s)| !s.expose().trim().is_empty())
         .collect();
     if mongo.uri.is_some() || !slack_hooks.is_empty() {
         guard.sinks = Some(SinkRuntime::new()?);
@@ -181,6 +183,7 @@ pub fn build(
         let service_name = service.to_owned();
         let target = mongo::SinkTarget {
             collection: db.collection(APPLICATION_LOGS),
+            // 0 days would make MongoDB delete every line at once: read it as "keep".
             ttl: (mongo.log_ttl_days > 0)
                 .then(|| Duration::from_secs(u64::from(mongo.log_ttl_days) * 86_400)),
             report: Some(Box::new(move |n, outage| {
@@ -201,7 +204,7 @@ pub fn build(
         });
     }
 
-    if let (false, Some(rt)) = (slack_hooks.is_empty(), sinks) {
+    if let Some(rt) = sinks.filter(|_| !slack_hooks.is_empty()) {
         let client = slack::http_client().context("cannot build the Slack HTTP client")?;
         let mut queues: [Option<Arc<queue::BoundedQueue<String>>>; 5] = Default::default();
         for (name, hook) in slack_hooks {
