@@ -46,11 +46,7 @@ pub struct ErrorPage {
 impl PageError {
     fn page(&self) -> ErrorPage {
         let (heading, message, hint) = match self {
-            Self::NotFound => (
-                "Page not found",
-                "There is no page at this address.",
-                None,
-            ),
+            Self::NotFound => ("Page not found", "There is no page at this address.", None),
             Self::LinkInvalid => (
                 "This link is not valid",
                 "This appeal link is not valid. Please check that you copied the whole link from your modmail message.",

@@ -61,9 +61,12 @@ async fn main() -> ExitCode {
 }
 
 async fn run(config: &Config, settings: AppSettings) -> anyhow::Result<()> {
-    let store = Store::open(config.database.url.expose(), config.database.max_connections)
-        .await
-        .context("cannot open the database")?;
+    let store = Store::open(
+        config.database.url.expose(),
+        config.database.max_connections,
+    )
+    .await
+    .context("cannot open the database")?;
     let app = Application::build(settings.clone(), store.clone()).await?;
     tracing::info!(
         slack = "main",
@@ -72,7 +75,9 @@ async fn run(config: &Config, settings: AppSettings) -> anyhow::Result<()> {
         public_base_url = %settings.public_base_url,
         "Website started"
     );
-    app.run_until_stopped().await.context("the web server failed")?;
+    app.run_until_stopped()
+        .await
+        .context("the web server failed")?;
     tracing::info!("Website stopped");
     store.close().await;
     Ok(())

@@ -21,7 +21,9 @@ pub async fn submit(
     let form = FormData::read(&req, payload).await?;
     let now = Utc::now();
     let appeal = find_appeal(&state, &token, now).await?;
-    state.csrf.verify(&form_id(&appeal), form.get("csrf"), now)?;
+    state
+        .csrf
+        .verify(&form_id(&appeal), form.get("csrf"), now)?;
     let done = |just_now| AppealDone {
         subreddit: appeal.subreddit.to_string(),
         just_now,

@@ -46,12 +46,11 @@ pub struct QuestionView {
 /// The empty form.
 pub fn blank(qs: &FormQuestions) -> Vec<QuestionView> {
     let empty = FormData::default();
-    let mut views: Vec<QuestionView> = qs
-        .0
-        .iter()
-        .enumerate()
-        .map(|(i, q)| check(i, q, &empty).0)
-        .collect();
+    let mut views: Vec<QuestionView> =
+        qs.0.iter()
+            .enumerate()
+            .map(|(i, q)| check(i, q, &empty).0)
+            .collect();
     for v in &mut views {
         v.error = None;
     }
@@ -100,7 +99,11 @@ fn too_long(len: usize, max: usize) -> String {
     format!("Please shorten your answer to at most {max} characters (it has {len}).")
 }
 
-fn check(i: usize, q: &FormQuestion, form: &FormData) -> (QuestionView, Result<Option<Answer>, ()>) {
+fn check(
+    i: usize,
+    q: &FormQuestion,
+    form: &FormData,
+) -> (QuestionView, Result<Option<Answer>, ()>) {
     let field = format!("q_{}", q.id);
     let dom = format!("q{i}");
     let mut view = QuestionView {
@@ -167,7 +170,9 @@ fn check(i: usize, q: &FormQuestion, form: &FormData) -> (QuestionView, Result<O
             if let Some(o) = other_option {
                 view.other_text = true;
                 view.other_label = o.clone();
-                let raw = form.get(&format!("{}_other", view.field)).unwrap_or_default();
+                let raw = form
+                    .get(&format!("{}_other", view.field))
+                    .unwrap_or_default();
                 view.other_value = raw.replace("\r\n", "\n");
             }
             if chosen.is_empty() {
@@ -182,7 +187,9 @@ fn check(i: usize, q: &FormQuestion, form: &FormData) -> (QuestionView, Result<O
                 let text = normalise(&view.other_value);
                 let len = text.chars().count();
                 if text.is_empty() {
-                    Err(format!("You chose “{chosen}”: please explain in the box below."))
+                    Err(format!(
+                        "You chose “{chosen}”: please explain in the box below."
+                    ))
                 } else if len > OTHER_MAX {
                     Err(too_long(len, OTHER_MAX))
                 } else {

@@ -1,0 +1,174 @@
+//! Spawns the site on a random port against a fresh database, and drives it over real HTTP.
+
+use appealmod_shared::config::Secret;
+use appealmod_shared::domain::{ConversationId, Group, RedditUsername, SubredditName};
+use appealmod_shared::storage::testing::TestDb;
+use appealmod_shared::storage::{AppealId, Backend, NewAppeal};
+use appealmod_shared::token::{FormToken, LinkSigner};
+use appealmod_web::startup::{AppSettings, Application};
+use chrono::{DateTime, Duration, Utc};
+
+pub const SECRET: &str = "test-secret-test-secret-test-secret-0123";
+pub const BOT: &str = "appealmod_bot";
+
+pub struct TestApp {
+    pub address: String,
+    pub db: TestDb,
+    pub client: reqwest::Client,
+    pub signer: LinkSigner,
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_with(backend, |_| {}).await
+}
+
+pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut AppSettings)) -> TestApp {
+    // reqwest is built without a default TLS provider; even plain http clients need one.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let db = TestDb::new(backend).await;
+    let mut settings = AppSettings {
+        bind: "127.0.0.1:0".into(),
+        public_base_url: "http://127.0.0.1".into(),
+        link_secret: Secret::new(SECRET),
+        post_rate_per_minute: 10_000,
+        bot_username: Some(BOT.into()),
+        workers: Some(2),
+    };
+    tweak(&mut settings);
+    let app = Application::build(settings, db.store.clone())
+        .await
+        .expect("build app");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    TestApp {
+        address,
+        db,
+        client,
+        signer: LinkSigner::new(&Secret::new(SECRET)),
+    }
+}
+
+pub fn sub(s: &str) -> SubredditName {
+    SubredditName::parse(s).expect("subreddit")
+}
+
+/// The value of the hidden CSRF field in a page.
+pub fn csrf_of(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).expect("page has a csrf field") + marker.len();
+    let end = html[start..].find('"').expect("closing quote") + start;
+    html[start..end].to_owned()
+}
+
+/// A complete, valid answer set for the default questions.
+pub fn complete_answers() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("q_ban_reason", "I insulted another user."),
+        ("q_appeal_reason", "I regret what I did"),
+        ("q_rule", "Be civil to others."),
+        ("q_actions", "I replied angrily in a heated thread."),
+        ("q_actions_wrong", "yes"),
+        ("q_pledge", "yes"),
+        ("q_steps", "I will step away before replying."),
+        (
+            "q_examples",
+            "I think you're wrong, and here is a source that says otherwise.",
+        ),
+        ("q_examples", "Can a mod explain why my post was removed?"),
+    ]
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    pub async fn get_text(&self, path: &str) -> (u16, String) {
+        let r = self.get(path).await;
+        let status = r.status().as_u16();
+        (status, r.text().await.expect("body"))
+    }
+
+    pub async fn post_form(&self, path: &str, pairs: &[(&str, &str)]) -> (u16, String) {
+        let r = self
+            .client
+            .post(self.url(path))
+            .form(pairs)
+            .send()
+            .await
+            .expect("POST");
+        let status = r.status().as_u16();
+        (status, r.text().await.expect("body"))
+    }
+
+    /// Posts `pairs` plus a fresh CSRF token taken from the form page at `path`.
+    pub async fn submit(&self, path: &str, pairs: &[(&str, &str)]) -> (u16, String) {
+        let (_, page) = self.get_text(path).await;
+        let csrf = csrf_of(&page);
+        let mut all = vec![("csrf", csrf.as_str())];
+        all.extend_from_slice(pairs);
+        self.post_form(path, &all).await
+    }
+
+    /// An appeal by u/`user` in r/pics with a link valid for a week; returns its path.
+    pub async fn create_appeal(&self, user: &str, ban_note: &str) -> (AppealId, String) {
+        self.create_appeal_expiring(user, ban_note, Utc::now() + Duration::days(7))
+            .await
+    }
+
+    pub async fn create_appeal_expiring(
+        &self,
+        user: &str,
+        ban_note: &str,
+        expires_at: DateTime<Utc>,
+    ) -> (AppealId, String) {
+        let store = &self.db.store;
+        let now = Utc::now();
+        let conversation =
+            ConversationId::parse(&format!("c{}", user.replace('_', ""))).expect("conversation id");
+        store
+            .ensure_subreddit(&sub("pics"), now)
+            .await
+            .expect("sub");
+        let contact = store
+            .record_contact(
+                &sub("pics"),
+                &RedditUsername::parse(user).expect("user"),
+                &conversation,
+                || Group::Treatment,
+                now,
+            )
+            .await
+            .expect("contact");
+        let mut tx = store.begin().await.expect("tx");
+        let id = tx
+            .create_appeal(
+                &NewAppeal {
+                    appellant_id: contact.appellant.id,
+                    conversation_id: conversation,
+                    token_expires_at: expires_at,
+                    ban_note: ban_note.into(),
+                    ban_reason: "Rule 1: be civil".into(),
+                    ban_date: Some(now - Duration::days(1)),
+                    ban_permanent: true,
+                },
+                now,
+            )
+            .await
+            .expect("appeal");
+        let token: FormToken = self.signer.sign(id, expires_at);
+        tx.set_appeal_token_hash(id, &token.hash())
+            .await
+            .expect("hash");
+        tx.commit().await.expect("commit");
+        (id, format!("/appeal/{}", token.expose()))
+    }
+}

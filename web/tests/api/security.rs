@@ -1,0 +1,245 @@
+//! One test per security rule.
+
+use appealmod_shared::storage::Backend;
+
+use crate::helpers::{complete_answers, csrf_of, spawn_app, spawn_with};
+use crate::on_both_backends;
+
+on_both_backends!(
+    post_without_csrf_token_is_refused,
+    post_with_bad_csrf_token_is_refused,
+    csrf_token_of_another_form_is_refused,
+    cross_site_origin_is_refused,
+    cross_site_fetch_metadata_is_refused,
+    same_origin_post_is_accepted,
+    security_headers_on_every_response,
+    hsts_only_over_https,
+    oversized_body_is_413,
+    post_rate_limit_gives_429,
+    user_input_is_html_escaped,
+);
+
+fn signup_fields() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("name", "Ada"),
+        ("email", "ada@example.org"),
+        ("reddit_username", "ada_mod"),
+        ("subreddit", "r/pics"),
+    ]
+}
+
+async fn post_without_csrf_token_is_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (status, body) = app.post_form("/signup", &signup_fields()).await;
+    assert_eq!(status, 403);
+    assert!(body.contains("could not be verified"));
+    let (id, path) = app.create_appeal("bob", "note").await;
+    let (status, _) = app.post_form(&path, &complete_answers()).await;
+    assert_eq!(status, 403);
+    assert!(app.db.store.signups().await.expect("signups").is_empty());
+    assert!(app.db.store.form_answers(id).await.expect("get").is_none());
+}
+
+async fn post_with_bad_csrf_token_is_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut fields = signup_fields();
+    fields.push(("csrf", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"));
+    let (status, _) = app.post_form("/signup", &fields).await;
+    assert_eq!(status, 403);
+    assert!(app.db.store.signups().await.expect("signups").is_empty());
+}
+
+async fn csrf_token_of_another_form_is_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, other_path) = app.create_appeal("alice", "note").await;
+    let (id, path) = app.create_appeal("bob", "note").await;
+    let (_, other_page) = app.get_text(&other_path).await;
+    let other_csrf = csrf_of(&other_page);
+    let mut pairs = vec![("csrf", other_csrf.as_str())];
+    pairs.extend(complete_answers());
+    let (status, _) = app.post_form(&path, &pairs).await;
+    assert_eq!(status, 403, "a token is bound to its appeal");
+    assert!(app.db.store.form_answers(id).await.expect("get").is_none());
+}
+
+async fn cross_site_origin_is_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, page) = app.get_text("/signup").await;
+    let csrf = csrf_of(&page);
+    let mut fields = signup_fields();
+    fields.push(("csrf", csrf.as_str()));
+    let r = app
+        .client
+        .post(app.url("/signup"))
+        .header("Origin", "https://evil.example")
+        .form(&fields)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status().as_u16(), 403);
+    assert!(app.db.store.signups().await.expect("signups").is_empty());
+}
+
+async fn cross_site_fetch_metadata_is_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, page) = app.get_text("/signup").await;
+    let csrf = csrf_of(&page);
+    let mut fields = signup_fields();
+    fields.push(("csrf", csrf.as_str()));
+    let r = app
+        .client
+        .post(app.url("/signup"))
+        .header("Sec-Fetch-Site", "cross-site")
+        .form(&fields)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status().as_u16(), 403);
+    assert!(app.db.store.signups().await.expect("signups").is_empty());
+}
+
+async fn same_origin_post_is_accepted(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, page) = app.get_text("/signup").await;
+    let csrf = csrf_of(&page);
+    let mut fields = signup_fields();
+    fields.push(("csrf", csrf.as_str()));
+    let r = app
+        .client
+        .post(app.url("/signup"))
+        .header("Origin", app.address.as_str())
+        .header("Sec-Fetch-Site", "same-origin")
+        .form(&fields)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status().as_u16(), 200, "what a browser sends is accepted");
+}
+
+async fn security_headers_on_every_response(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, path) = app.create_appeal("bob", "note").await;
+    for p in [
+        "/",
+        "/signup",
+        path.as_str(),
+        "/nope",
+        "/static/style.css",
+        "/healthz",
+    ] {
+        let r = app.get(p).await;
+        let h = r.headers();
+        let get = |k: &str| {
+            h.get(k)
+                .unwrap_or_else(|| panic!("{k} missing on {p}"))
+                .to_str()
+                .expect("ascii")
+                .to_owned()
+        };
+        assert_eq!(
+            get("content-security-policy"),
+            "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self'; \
+             form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        );
+        assert_eq!(get("referrer-policy"), "no-referrer");
+        assert_eq!(get("x-content-type-options"), "nosniff");
+        assert_eq!(get("x-frame-options"), "DENY");
+        assert!(
+            h.get("strict-transport-security").is_none(),
+            "not over http"
+        );
+    }
+    let r = app.get(&path).await;
+    assert_eq!(
+        r.headers()["cache-control"],
+        "no-store",
+        "appeal pages are not cached"
+    );
+}
+
+async fn hsts_only_over_https(backend: Backend) {
+    let app = spawn_with(backend, |s| {
+        s.public_base_url = "https://appeals.example.org".into()
+    })
+    .await;
+    let r = app.get("/").await;
+    assert_eq!(r.headers()["strict-transport-security"], "max-age=31536000");
+}
+
+async fn oversized_body_is_413(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, page) = app.get_text("/signup").await;
+    let csrf = csrf_of(&page);
+    let big = "a".repeat(100 * 1024);
+    let mut fields = signup_fields();
+    fields.push(("csrf", csrf.as_str()));
+    fields.push(("name", big.as_str()));
+    let (status, body) = app.post_form("/signup", &fields).await;
+    assert_eq!(status, 413);
+    assert!(body.contains("too much text"));
+    let (_, path) = app.create_appeal("bob", "note").await;
+    let (status, _) = app.post_form(&path, &[("q_actions", big.as_str())]).await;
+    assert_eq!(status, 413);
+}
+
+async fn post_rate_limit_gives_429(backend: Backend) {
+    let app = spawn_with(backend, |s| s.post_rate_per_minute = 3).await;
+    for _ in 0..3 {
+        let (status, _) = app.post_form("/signup", &signup_fields()).await;
+        assert_eq!(
+            status, 403,
+            "within the limit (refused for lack of a token)"
+        );
+    }
+    let r = app
+        .client
+        .post(app.url("/signup"))
+        .form(&signup_fields())
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status().as_u16(), 429);
+    assert_eq!(r.headers()["retry-after"], "60");
+    assert!(r.headers().get("content-security-policy").is_some());
+    assert!(r.text().await.expect("body").contains("Too many attempts"));
+    assert_eq!(
+        app.get("/").await.status().as_u16(),
+        200,
+        "GETs are not limited"
+    );
+}
+
+async fn user_input_is_html_escaped(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, path) = app
+        .create_appeal("bob", "<script>alert('note')</script> & <b>bold</b>")
+        .await;
+    let (status, body) = app.get_text(&path).await;
+    assert_eq!(status, 200);
+    assert!(!body.contains("<script>"), "ban note not escaped");
+    assert!(!body.contains("<b>bold"));
+    assert!(body.contains("&#60;script&#62;") || body.contains("&lt;script&gt;"));
+
+    let mut answers = complete_answers();
+    answers[2] = ("q_rule", "</textarea><script>alert(1)</script>");
+    answers[0] = ("q_ban_reason", "");
+    let (status, body) = app.submit(&path, &answers).await;
+    assert_eq!(status, 400);
+    assert!(!body.contains("<script>"), "typed value not escaped");
+
+    let (status, body) = app
+        .submit(
+            "/signup",
+            &[
+                ("name", "\"><script>alert(2)</script>"),
+                ("email", "bad"),
+                ("reddit_username", "x"),
+                ("subreddit", "r/pics"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert!(!body.contains("<script>"), "sign-up value not escaped");
+    assert!(!body.contains("value=\"\">"), "attribute not broken out of");
+    assert!(body.contains("alert(2)"), "the value is kept, escaped");
+}
