@@ -564,6 +564,8 @@ impl RedditClient {
                         .map(|w| w + Duration::from_millis(250))
                         .unwrap_or_else(|| self.backoff(rate_waits))
                         .min(o.max_rate_limit_wait);
+                    // Every task of this account must hold back, not just this one.
+                    self.inner.limiter.exhausted(wait);
                     if rate_waits > o.max_rate_limit_waits {
                         return Err(RedditError::RateLimited {
                             call: name,
@@ -575,7 +577,6 @@ impl RedditClient {
                         ?wait,
                         "Reddit answered 429; waiting for the reset"
                     );
-                    self.inner.limiter.exhausted(wait);
                     attempt -= 1;
                 }
                 403 => {

@@ -266,6 +266,7 @@ impl Drop for Permit {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -90,8 +90,7 @@ fn epoch_date(field: &str, secs: f64) -> Result<DateTime<Utc>, ConvertError> {
             format!("{secs} is not an epoch time"),
         ));
     }
-    // Casts are range-checked just above.
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    // The casts are safe: both values were range-checked just above.
     DateTime::from_timestamp(whole as i64, nanos as u32)
         .ok_or_else(|| ConvertError::new(field, format!("{secs} is not an epoch time")))
 }
@@ -574,6 +573,7 @@ pub struct UserAboutData {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

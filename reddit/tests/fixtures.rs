@@ -1,6 +1,8 @@
 //! One parse test per recorded Reddit answer in `shared/fixtures/reddit/`: the wire types
 //! read the real JSON, and the conversions give the values the recording holds.
 
+#![allow(clippy::unwrap_used)] // tests may panic on the unexpected
+
 use appealmod_reddit::RateHeaders;
 use appealmod_reddit::wire::{
     self, BannedUser, ConversationList, ConversationResponse, Listing, TokenResponse,

@@ -1,6 +1,8 @@
 //! Failure handling against a scripted raw-HTTP server: each test stages exactly the answers
 //! it needs (token refusals, 429 with headers, 5xx, dropped and stalled connections).
 
+#![allow(clippy::unwrap_used)] // tests may panic on the unexpected
+
 mod common;
 
 use std::time::{Duration, Instant};

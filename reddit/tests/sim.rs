@@ -1,6 +1,8 @@
 //! Every call over real HTTP against the Reddit simulator (`reddit-sim`), including token
 //! expiry, 429s, a concurrent burst under a small budget, and writes whose answer is lost.
 
+#![allow(clippy::unwrap_used)] // tests may panic on the unexpected
+
 mod common;
 
 use std::time::{Duration, Instant};

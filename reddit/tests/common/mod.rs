@@ -2,6 +2,7 @@
 //! and a scripted raw-HTTP server for failures the simulator does not stage exactly.
 
 #![allow(dead_code)] // each test file uses a different part
+#![allow(clippy::unwrap_used)]
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
