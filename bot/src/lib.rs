@@ -1,4 +1,15 @@
 //! appealmod's bot: the pure decision core, the side-effect journal sender and the two
 //! runners (recent conversations, started conversations).
 
+pub mod cli;
+pub mod clock;
+pub mod context;
 pub mod core;
+pub mod failpoints;
+pub mod harness;
+pub mod process;
+pub mod runners;
+pub mod sender;
+
+pub use context::BotContext;
+pub use runners::{PassReport, RecentRunner, StartedRunner};

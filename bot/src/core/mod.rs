@@ -161,12 +161,18 @@ fn last_user_message(conv: &Conversation) -> Option<DateTime<Utc>> {
 /// Decides what to do with one conversation.
 pub fn decide(input: &Input<'_>) -> Decision {
     let appellant = input.appellant;
-    if appellant.ignored || appellant.user_deleted {
+    // The latest appeal of this appellant that belongs to the current ban, if any.
+    let latest = input.appeals.last();
+    // A submitted form is always passed on, even when the bot stopped following the
+    // appellant (a moderator stepped in meanwhile): no appeal is lost.
+    let submitted_here = input.form.is_some()
+        && latest.is_some_and(|a| {
+            a.status == AppealStatus::Submitted && &a.conversation_id == input.conversation.id()
+        });
+    if (appellant.ignored || appellant.user_deleted) && !submitted_here {
         return Decision::Nothing(Quiet::NotFollowed);
     }
 
-    // The latest appeal of this appellant that belongs to the current ban, if any.
-    let latest = input.appeals.last();
     let ban_date = input.ban.map(|b| b.date);
     let same_ban = |a: &Appeal| match (a.ban_date, ban_date) {
         (Some(x), Some(y)) => (x - y).num_seconds().abs() < 60,

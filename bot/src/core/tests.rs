@@ -190,6 +190,16 @@ fn trigger_table() {
             TriggerOutcome::Engage,
         ),
         (
+            "a ban notice the user has not answered",
+            Conv::ban_reply("c1")
+                .with(|c| {
+                    c.messages.pop();
+                })
+                .c,
+            Some(ok.clone()),
+            TriggerOutcome::Skip("participant_wrote".into()),
+        ),
+        (
             "not banned",
             Conv::ban_reply("c1")
                 .with(|c| c.participant.as_mut().expect("p").is_banned = false)

@@ -6,6 +6,7 @@
 //! trigger:
 //!   engage:
 //!     all:
+//!       - participant_wrote
 //!       - participant_banned
 //!       - not: ban_is_temporary
 //!       - not: human_moderator_wrote
@@ -16,7 +17,7 @@
 //!     all: [...]   # when true (and `engage` is false), leave one internal note
 //! ```
 //!
-//! Conditions: `participant_banned`, `ban_is_temporary`, `human_moderator_wrote`,
+//! Conditions: `participant_wrote`, `participant_banned`, `ban_is_temporary`, `human_moderator_wrote`,
 //! `ban_reason_present`, `{subject_matches: REGEX}`, `{ban_note_starts_with: TEXT}`,
 //! `{author_is_one_of: [NAMES]}`; combinators `all`, `any`, `not`.
 
@@ -30,6 +31,7 @@ pub enum RuleSpec {
     All(Vec<RuleSpec>),
     Any(Vec<RuleSpec>),
     Not(Box<RuleSpec>),
+    ParticipantWrote,
     ParticipantBanned,
     BanIsTemporary,
     HumanModeratorWrote,
@@ -63,6 +65,7 @@ pub enum Rule {
 
 #[derive(Debug, Clone)]
 pub enum Condition {
+    ParticipantWrote,
     ParticipantBanned,
     BanIsTemporary,
     HumanModeratorWrote,
@@ -75,6 +78,7 @@ pub enum Condition {
 impl Condition {
     pub fn name(&self) -> String {
         match self {
+            Self::ParticipantWrote => "participant_wrote".to_owned(),
             Self::ParticipantBanned => "participant_banned".to_owned(),
             Self::BanIsTemporary => "ban_is_temporary".to_owned(),
             Self::HumanModeratorWrote => "human_moderator_wrote".to_owned(),
@@ -127,6 +131,7 @@ fn compile(spec: &RuleSpec, path: &str) -> Result<Rule, RuleError> {
             }
         }
         RuleSpec::Not(r) => Rule::Not(Box::new(compile(r, &format!("{path}.not"))?)),
+        RuleSpec::ParticipantWrote => Rule::Condition(Condition::ParticipantWrote),
         RuleSpec::ParticipantBanned => Rule::Condition(Condition::ParticipantBanned),
         RuleSpec::BanIsTemporary => Rule::Condition(Condition::BanIsTemporary),
         RuleSpec::HumanModeratorWrote => Rule::Condition(Condition::HumanModeratorWrote),
@@ -156,6 +161,8 @@ impl TriggerSpec {
     pub fn original() -> Self {
         let common = || {
             vec![
+                // A ban notice alone is not an appeal: the user must have written.
+                RuleSpec::ParticipantWrote,
                 RuleSpec::ParticipantBanned,
                 RuleSpec::Not(Box::new(RuleSpec::BanIsTemporary)),
                 RuleSpec::Not(Box::new(RuleSpec::HumanModeratorWrote)),
@@ -167,7 +174,7 @@ impl TriggerSpec {
             ]
         };
         let mut engage = common();
-        engage.insert(3, RuleSpec::BanReasonPresent);
+        engage.insert(4, RuleSpec::BanReasonPresent);
         let mut missing = common();
         missing.push(RuleSpec::Not(Box::new(RuleSpec::BanReasonPresent)));
         Self {
@@ -210,7 +217,7 @@ impl Trigger {
     }
 }
 
-const CONDITIONS: &str = "participant_banned, ban_is_temporary, human_moderator_wrote, ban_reason_present, \
+const CONDITIONS: &str = "participant_wrote, participant_banned, ban_is_temporary, human_moderator_wrote, ban_reason_present, \
      {subject_matches: REGEX}, {ban_note_starts_with: TEXT}, {author_is_one_of: [NAMES]}, \
      {all: [...]}, {any: [...]}, {not: RULE}";
 
@@ -284,6 +291,7 @@ fn rule_from_yaml(v: &serde_yaml::Value, path: &str) -> Result<RuleSpec, RuleErr
     };
     match v {
         Value::String(s) => match s.as_str() {
+            "participant_wrote" => Ok(RuleSpec::ParticipantWrote),
             "participant_banned" => Ok(RuleSpec::ParticipantBanned),
             "ban_is_temporary" => Ok(RuleSpec::BanIsTemporary),
             "human_moderator_wrote" => Ok(RuleSpec::HumanModeratorWrote),
@@ -366,6 +374,7 @@ impl<'a> Facts<'a> {
     fn eval(&self, c: &Condition) -> bool {
         let conv = self.conversation;
         match c {
+            Condition::ParticipantWrote => conv.messages.iter().any(|m| !m.author.is_mod),
             Condition::ParticipantBanned => conv.participant.as_ref().is_some_and(|p| p.is_banned),
             Condition::BanIsTemporary => {
                 conv.summary

@@ -277,6 +277,35 @@ impl Store {
         Ok(())
     }
 
+    /// The bot's own message moved the conversation's `lastUpdated`: remember that, so the
+    /// next modmail list does not flag the conversation for a visit it does not need. Never
+    /// clears a pending visit.
+    pub async fn advance_seen(
+        &self,
+        id: &ConversationId,
+        last_updated: DateTime<Utc>,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE appellant_conversations SET last_seen_update = $2 \
+             WHERE conversation_id = $1 AND (last_seen_update IS NULL OR last_seen_update < $2)",
+        )
+        .bind(id.as_str())
+        .bind(to_millis(last_updated))
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Number of appellants in play (treatment, not ignored, not deleted).
+    pub async fn appellants_in_play(&self) -> Result<i64> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) FROM appellants WHERE grp = 'treatment' AND ignored = 0 AND user_deleted = 0",
+        )
+        .fetch_one(self.pool())
+        .await?;
+        Ok(row.try_get(0)?)
+    }
+
     pub async fn update_appellant(
         &self,
         id: AppellantId,
@@ -348,6 +377,25 @@ impl Store {
 }
 
 impl Tx {
+    /// Same as [`Store::mark_conversation_visited`], inside the transaction that records what
+    /// the visit decided, so a crash can never leave a decision without its "visited" mark.
+    pub async fn mark_conversation_visited(
+        &mut self,
+        id: &ConversationId,
+        last_updated: DateTime<Utc>,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE appellant_conversations SET needs_visit = 0, \
+               last_seen_update = CASE WHEN last_seen_update IS NULL OR last_seen_update < $2 THEN $2 ELSE last_seen_update END \
+             WHERE conversation_id = $1",
+        )
+        .bind(id.as_str())
+        .bind(to_millis(last_updated))
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
     pub async fn update_appellant(
         &mut self,
         id: AppellantId,

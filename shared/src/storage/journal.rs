@@ -173,6 +173,31 @@ impl Store {
         rows.iter().map(entry_from_row).collect()
     }
 
+    /// Entries of a conversation not finished yet (pending or in flight): while there are
+    /// any, the bot does not decide anything new for that conversation.
+    pub async fn unfinished_effects(&self, conversation: &ConversationId) -> Result<i64> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) FROM journal WHERE conversation_id = $1 AND state IN ('pending', 'in_flight')",
+        )
+        .bind(conversation.as_str())
+        .fetch_one(self.pool())
+        .await?;
+        Ok(row.try_get(0)?)
+    }
+
+    /// After a restart: entries left in flight go back to pending. Their attempt count stays,
+    /// so the sender reads Reddit back before sending any of them again.
+    pub async fn recover_in_flight(&self, now: DateTime<Utc>) -> Result<u64> {
+        let done = sqlx::query(
+            "UPDATE journal SET state = 'pending', last_error = COALESCE(last_error, 'interrupted'), updated_at = $1 \
+             WHERE state = 'in_flight'",
+        )
+        .bind(to_millis(now))
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected())
+    }
+
     pub async fn effects_of(&self, conversation: &ConversationId) -> Result<Vec<JournalEntry>> {
         let rows = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM journal WHERE conversation_id = $1 ORDER BY id"

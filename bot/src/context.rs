@@ -1,0 +1,132 @@
+//! Everything a runner needs, built once from the configuration.
+
+use std::sync::{Arc, Mutex};
+
+use anyhow::Context as _;
+use chrono::Duration;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use appealmod_reddit::RedditClient;
+use appealmod_shared::config::{BotConfig, Config};
+use appealmod_shared::domain::{Group, Messages, SubredditName};
+use appealmod_shared::logging::DocumentSink;
+use appealmod_shared::storage::{Store, SubredditSettings};
+use appealmod_shared::token::LinkSigner;
+
+use crate::clock::Clock;
+use crate::core::{DialogueSettings, Trigger};
+use crate::failpoints::Failpoints;
+
+/// Reminders with the link before the bot only re-archives.
+pub const MAX_REMINDERS: i64 = 3;
+
+/// Shared by the runners and the sender of one process.
+pub struct BotContext {
+    pub store: Store,
+    pub reddit: RedditClient,
+    pub trigger: Trigger,
+    /// The bot account's name (the author of its messages on Reddit).
+    pub bot_name: String,
+    pub bot: BotConfig,
+    pub signer: LinkSigner,
+    pub public_base_url: String,
+    pub link_ttl: Duration,
+    pub clock: Clock,
+    pub failpoints: Failpoints,
+    /// Raw conversation snapshots for research (`conversation-logs`), when MongoDB is set.
+    pub conversation_log: Option<DocumentSink>,
+    rng: Mutex<StdRng>,
+}
+
+impl BotContext {
+    /// Builds the context; fails with a clear message on bad trigger rules or a missing
+    /// link secret, before anything runs.
+    pub fn new(
+        config: &Config,
+        store: Store,
+        reddit: RedditClient,
+        bot_name: String,
+        conversation_log: Option<DocumentSink>,
+    ) -> anyhow::Result<Arc<Self>> {
+        let trigger = Trigger::from_config(config.bot.trigger.as_ref())?;
+        let secret = config
+            .web
+            .link_secret()
+            .context("the bot signs the appeal links it sends")?;
+        let rng = match config.bot.rng_seed {
+            Some(seed) => StdRng::seed_from_u64(seed),
+            None => StdRng::from_os_rng(),
+        };
+        Ok(Arc::new(Self {
+            store,
+            reddit,
+            trigger,
+            bot_name,
+            bot: config.bot.clone(),
+            signer: LinkSigner::new(secret),
+            public_base_url: config.web.public_base_url.clone(),
+            link_ttl: Duration::days(i64::from(config.web.link_ttl_days)),
+            clock: Clock::system(),
+            failpoints: Failpoints::default(),
+            conversation_log,
+            rng: Mutex::new(rng),
+        }))
+    }
+
+    /// Same context with a test clock and failpoints (shared with the caller).
+    pub fn with_test_hooks(mut self: Arc<Self>, clock: Clock, failpoints: Failpoints) -> Arc<Self> {
+        if let Some(ctx) = Arc::get_mut(&mut self) {
+            ctx.clock = clock;
+            ctx.failpoints = failpoints;
+        }
+        self
+    }
+
+    /// Subreddits named in the configuration are enabled at start.
+    pub async fn register_configured_subreddits(&self) -> anyhow::Result<()> {
+        let now = self.clock.now();
+        for s in &self.bot.subreddits {
+            self.store.ensure_subreddit(s, now).await?;
+        }
+        Ok(())
+    }
+
+    /// Bernoulli draw with the subreddit's treatment fraction (or the configured default).
+    pub fn draw_group(&self, settings: Option<&SubredditSettings>) -> Group {
+        let p = settings
+            .and_then(|s| s.treatment_fraction)
+            .unwrap_or(self.bot.treatment_fraction)
+            .clamp(0.0, 1.0);
+        let x: f64 = match self.rng.lock() {
+            Ok(mut rng) => rng.random(),
+            Err(poisoned) => poisoned.into_inner().random(),
+        };
+        if x < p {
+            Group::Treatment
+        } else {
+            Group::Control
+        }
+    }
+
+    pub fn dialogue_settings(&self, settings: Option<&SubredditSettings>) -> DialogueSettings {
+        DialogueSettings {
+            messages: settings
+                .and_then(|s| s.messages.clone())
+                .unwrap_or_else(|| self.bot.messages.clone()),
+            cooldown: Duration::days(i64::from(self.bot.appeal_cooldown_days)),
+            max_reminders: MAX_REMINDERS,
+        }
+    }
+
+    pub fn messages_for(&self, settings: Option<&SubredditSettings>) -> Messages {
+        self.dialogue_settings(settings).messages
+    }
+
+    pub async fn settings_of(
+        &self,
+        sub: &SubredditName,
+    ) -> anyhow::Result<Option<SubredditSettings>> {
+        Ok(self.store.subreddit(sub).await?)
+    }
+}

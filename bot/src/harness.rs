@@ -1,0 +1,251 @@
+//! The unchanged bot wired to an in-process Reddit simulator over real HTTP: used by the
+//! end-to-end tests, the call-budget benchmark and the sandbox.
+
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use anyhow::Context as _;
+use chrono::Duration;
+
+use appealmod_reddit::{ClientOptions, RedditClient};
+use appealmod_shared::config::{Config, Secret};
+use appealmod_shared::domain::{Answer, AnswerValue, FormAnswers, SubredditName};
+use appealmod_shared::storage::{Appeal, AppealStatus, Store, SubmitOutcome};
+use reddit_sim::{BotAccount, NewSubreddit, SimConfig, SimServer};
+
+use crate::clock::Clock;
+use crate::context::BotContext;
+use crate::failpoints::Failpoints;
+use crate::runners::{PassReport, RecentRunner, StartedRunner};
+
+pub const BOT: &str = "appealmod_bot";
+pub const HUMAN_MOD: &str = "a_human_mod";
+pub const LINK_SECRET: &str = "sandbox-link-secret-0123456789abcdef";
+
+#[derive(Debug, Clone)]
+pub struct WorldOptions {
+    pub seed: u64,
+    pub treatment_fraction: f64,
+    pub debug: bool,
+    pub rate_budget: u32,
+    pub rate_window_secs: u64,
+    pub subreddits: Vec<String>,
+    pub public_base_url: String,
+}
+
+impl Default for WorldOptions {
+    fn default() -> Self {
+        Self {
+            seed: 7,
+            treatment_fraction: 1.0,
+            debug: false,
+            rate_budget: 600,
+            rate_window_secs: 600,
+            subreddits: vec!["pics".to_owned()],
+            public_base_url: "http://127.0.0.1:8080".to_owned(),
+        }
+    }
+}
+
+/// A simulator, a database and the bot's two runners.
+pub struct World {
+    pub sim: SimServer,
+    pub store: Store,
+    pub config: Config,
+    pub clock: Clock,
+    pub failpoints: Failpoints,
+    pub ctx: Arc<BotContext>,
+    pub recent: RecentRunner,
+    pub started: StartedRunner,
+}
+
+/// The configuration the bot gets in a world (also what the sandbox writes to disk).
+pub fn world_config(sim_url: &str, db_url: &str, o: &WorldOptions) -> Config {
+    let mut c = Config::default();
+    c.reddit.username = Some(BOT.to_owned());
+    c.reddit.password = Some(Secret::new("sandbox-password"));
+    c.reddit.client_id = Some("sandbox-client".to_owned());
+    c.reddit.client_secret = Some(Secret::new("sandbox-secret"));
+    c.reddit.auth_base_url = sim_url.to_owned();
+    c.reddit.api_base_url = sim_url.to_owned();
+    c.reddit.request_timeout_secs = 2;
+    c.database.url = Secret::new(db_url);
+    c.bot.debug = o.debug;
+    c.bot.treatment_fraction = o.treatment_fraction;
+    c.bot.rng_seed = Some(o.seed);
+    c.bot.subreddits = o
+        .subreddits
+        .iter()
+        .filter_map(|s| SubredditName::parse(s).ok())
+        .collect();
+    c.web.link_secret = Some(Secret::new(LINK_SECRET));
+    c.web.public_base_url = o.public_base_url.clone();
+    c.logging.file_dir = None;
+    c
+}
+
+pub fn sim_config(o: &WorldOptions) -> SimConfig {
+    SimConfig {
+        seed: o.seed,
+        bot: BotAccount {
+            username: BOT.to_owned(),
+            password: "sandbox-password".to_owned(),
+            client_id: "sandbox-client".to_owned(),
+            client_secret: "sandbox-secret".to_owned(),
+        },
+        rate_budget: o.rate_budget,
+        rate_window_secs: o.rate_window_secs,
+        ..SimConfig::default()
+    }
+}
+
+/// Client options for tests: short waits so faults do not slow the suite down.
+pub fn fast_client_options() -> ClientOptions {
+    ClientOptions {
+        request_timeout: Some(StdDuration::from_secs(2)),
+        connect_timeout: StdDuration::from_secs(2),
+        max_attempts: 3,
+        backoff_base: StdDuration::from_millis(20),
+        backoff_cap: StdDuration::from_millis(200),
+        limiter_reserve: 2.0,
+        ..ClientOptions::default()
+    }
+}
+
+impl World {
+    pub async fn start(store: Store, db_url: &str, o: WorldOptions) -> anyhow::Result<Self> {
+        let sim = SimServer::start(sim_config(&o))
+            .await
+            .context("starting the simulator")?;
+        for s in &o.subreddits {
+            sim.state()
+                .add_subreddit(NewSubreddit {
+                    name: s.clone(),
+                    moderators: vec![HUMAN_MOD.to_owned()],
+                    bot_is_mod: true,
+                })
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+        let config = world_config(&sim.base_url(), db_url, &o);
+        let clock = Clock::system();
+        let failpoints = Failpoints::default();
+        let (ctx, recent, started) = Self::boot(&config, &store, &clock, &failpoints).await?;
+        Ok(Self {
+            sim,
+            store,
+            config,
+            clock,
+            failpoints,
+            ctx,
+            recent,
+            started,
+        })
+    }
+
+    async fn boot(
+        config: &Config,
+        store: &Store,
+        clock: &Clock,
+        failpoints: &Failpoints,
+    ) -> anyhow::Result<(Arc<BotContext>, RecentRunner, StartedRunner)> {
+        let creds = config.reddit.credentials()?;
+        let reddit = RedditClient::with_options(&config.reddit, creds, fast_client_options())?;
+        let ctx = BotContext::new(config, store.clone(), reddit, BOT.to_owned(), None)?
+            .with_test_hooks(clock.clone(), failpoints.clone());
+        let recent = RecentRunner::start(ctx.clone()).await?;
+        let started = StartedRunner::start(ctx.clone()).await?;
+        Ok((ctx, recent, started))
+    }
+
+    /// A process restart: new client, context and runners on the same database and
+    /// simulator (and the same test clock and failpoints).
+    pub async fn restart(&mut self) -> anyhow::Result<()> {
+        let (ctx, recent, started) =
+            Self::boot(&self.config, &self.store, &self.clock, &self.failpoints).await?;
+        self.ctx = ctx;
+        self.recent = recent;
+        self.started = started;
+        Ok(())
+    }
+
+    /// One pass of each runner.
+    pub async fn pass(&self) -> anyhow::Result<(PassReport, PassReport)> {
+        let r = self.recent.run_once().await?;
+        let s = self.started.run_once().await?;
+        Ok((r, s))
+    }
+
+    /// Passes until both runners are idle (bounded).
+    pub async fn drain(&self) -> anyhow::Result<Vec<&'static str>> {
+        let mut decided = Vec::new();
+        for _ in 0..30 {
+            let (r, s) = self.pass().await?;
+            decided.extend(r.decided.iter().chain(s.decided.iter()).copied());
+            if r.is_idle() && s.is_idle() {
+                return Ok(decided);
+            }
+        }
+        anyhow::bail!("the runners did not become idle in 30 passes")
+    }
+
+    /// Moves both clocks (the simulator's and the bot's) forward.
+    pub fn advance(&self, by: Duration) {
+        self.sim.state().advance_clock(by.num_seconds());
+        self.clock.advance(by);
+    }
+
+    /// Fills and submits the appeal form as the site does (through the same storage call).
+    pub async fn submit_form(&self, appeal: &Appeal) -> anyhow::Result<SubmitOutcome> {
+        let now = self.clock.now();
+        self.store
+            .mark_appeal_opened(appeal.id, now - Duration::seconds(150))
+            .await?;
+        let answers = FormAnswers {
+            answers: vec![
+                Answer {
+                    question_id: "rule".into(),
+                    label: "The rule in your own words".into(),
+                    value: AnswerValue::Text("No spam, I get it.".into()),
+                },
+                Answer {
+                    question_id: "actions_wrong".into(),
+                    label: "Were your actions wrong?".into(),
+                    value: AnswerValue::YesNo(true),
+                },
+            ],
+            opened_at: Some(now - Duration::seconds(150)),
+            submitted_at: now,
+        };
+        Ok(self.store.submit_form(appeal.id, &answers).await?)
+    }
+
+    /// The appeal started in a conversation, if any.
+    pub async fn appeal_in(&self, conversation_id: &str) -> anyhow::Result<Option<Appeal>> {
+        let id = appealmod_shared::domain::ConversationId::parse(conversation_id)?;
+        let Some(a) = self.store.appellant_for_conversation(&id).await? else {
+            return Ok(None);
+        };
+        Ok(self
+            .store
+            .appeals_of(a.id)
+            .await?
+            .into_iter()
+            .rev()
+            .find(|p| p.conversation_id == id))
+    }
+
+    /// Appeals in a given status.
+    pub async fn appeals_with(&self, status: AppealStatus) -> anyhow::Result<Vec<Appeal>> {
+        let mut out = Vec::new();
+        for a in self.store.appellants(None).await? {
+            out.extend(
+                self.store
+                    .appeals_of(a.id)
+                    .await?
+                    .into_iter()
+                    .filter(|p| p.status == status),
+            );
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,370 @@
+//! One conversation, from facts to committed intent: gather what the core needs, call
+//! [`decide`](crate::core::decide), and write the state change and its journal entries in
+//! one transaction. Nothing here calls a Reddit write; the sender does that afterwards.
+
+use anyhow::Context as _;
+use tracing::{debug, info, warn};
+
+use appealmod_shared::domain::{BanEntry, Conversation, Messages, RedditUsername};
+use appealmod_shared::storage::{
+    Appeal, AppealStatus, EffectKind, NewAppeal, NewEffect, StatusUpdate, Tx,
+};
+
+use crate::context::BotContext;
+use crate::core::{self, Action, AppellantFacts, Body, Decision, Input};
+
+/// Invisible in rendered markdown; lets the sender find its own message when it must check
+/// whether an uncertain send went through.
+pub fn with_marker(body: &str, marker: &str) -> String {
+    format!("{body}\n\n[](#{marker})")
+}
+
+/// What handling a conversation did, for logs, tests and the sandbox summary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Handled {
+    Decided(&'static str),
+    /// Effects of this conversation are still being sent; decide after they are.
+    Busy,
+    NoParticipant,
+}
+
+fn participant(conv: &Conversation) -> Option<RedditUsername> {
+    conv.participant
+        .as_ref()
+        .map(|p| p.name.clone())
+        .or_else(|| conv.summary.participant.clone())
+}
+
+impl BotContext {
+    /// Keeps the raw snapshot for research, when MongoDB is configured.
+    pub fn log_snapshot(&self, conv: &Conversation, decision: &str) {
+        if let Some(sink) = &self.conversation_log {
+            let doc = serde_json::json!({
+                "conversation_id": conv.id().as_str(),
+                "subreddit": conv.summary.subreddit.as_str(),
+                "fetched_at": self.clock.now().to_rfc3339(),
+                "decision": decision,
+                "conversation": conv,
+            });
+            if let Err(e) = sink.push_json(&doc) {
+                warn!(error = %e, "could not queue the conversation snapshot");
+            }
+        }
+    }
+
+    /// Decides what to do with a freshly fetched conversation and commits it.
+    pub async fn handle_conversation(&self, conv: &Conversation) -> anyhow::Result<Handled> {
+        let id = conv.id().clone();
+        let sub = conv.summary.subreddit.clone();
+        let span = tracing::info_span!("conversation", subreddit = %sub, conversation_id = %id);
+        let _guard = span.enter();
+
+        if self.store.unfinished_effects(&id).await? > 0 {
+            debug!("effects still being sent; deciding later");
+            return Ok(Handled::Busy);
+        }
+        let Some(user) = participant(conv) else {
+            self.log_snapshot(conv, "no_participant");
+            return Ok(Handled::NoParticipant);
+        };
+        let now = self.clock.now();
+        let settings = self.settings_of(&sub).await?;
+        let tracked = self.store.tracked_conversation(&id).await?.is_some();
+        let existing = self.store.appellant(&sub, &user).await?;
+        let banned = conv.participant.as_ref().is_some_and(|p| p.is_banned);
+
+        // The ban list tells the moderator's note and the ban date; it is needed to engage
+        // (rules on the note, the note on the form) and to tell a new ban from an old one —
+        // so it is read only for conversations the bot does not follow yet.
+        let ban: Option<BanEntry> = if banned && !tracked {
+            self.reddit
+                .banned_user(&sub, &user)
+                .await
+                .context("reading the ban list")?
+        } else {
+            None
+        };
+
+        if existing.is_none() {
+            if let Some(decision) = core::triage(conv, ban.as_ref(), &self.trigger, &self.bot_name)
+            {
+                // Not engaging (or only the missing-reason note): no appellant is recorded.
+                return self
+                    .commit(
+                        conv,
+                        None,
+                        &[],
+                        decision,
+                        ban.as_ref(),
+                        &self.messages_for(settings.as_ref()),
+                    )
+                    .await;
+            }
+        }
+
+        let contact = self
+            .store
+            .record_contact(&sub, &user, &id, || self.draw_group(settings.as_ref()), now)
+            .await?;
+        if contact.new_appellant {
+            info!(group = contact.appellant.group.as_str(), user = %user, "new appellant");
+        }
+        let appellant = contact.appellant;
+        let appeals = self.store.appeals_of(appellant.id).await?;
+        let form = match appeals.last() {
+            Some(a) if a.status == AppealStatus::Submitted => self.store.form_answers(a.id).await?,
+            _ => None,
+        };
+        let dialogue = self.dialogue_settings(settings.as_ref());
+        let decision = core::decide(&Input {
+            now,
+            bot: &self.bot_name,
+            conversation: conv,
+            ban: ban.as_ref(),
+            trigger: &self.trigger,
+            appellant: AppellantFacts {
+                group: appellant.group,
+                ignored: appellant.ignored,
+                user_deleted: appellant.user_deleted,
+            },
+            appeals: &appeals,
+            form: form.as_ref(),
+            settings: &dialogue,
+        });
+        let status = StatusUpdate {
+            last_update: Some(conv.last_activity()),
+            still_banned: conv.participant.as_ref().map(|p| p.is_banned),
+            ignored: matches!(decision, Decision::ModeratorTookOver).then_some(true),
+            ..Default::default()
+        };
+        self.commit_with_status(
+            conv,
+            Some((appellant.id, status)),
+            &appeals,
+            decision,
+            ban.as_ref(),
+            &dialogue.messages,
+        )
+        .await
+    }
+
+    async fn commit(
+        &self,
+        conv: &Conversation,
+        appellant: Option<(appealmod_shared::storage::AppellantId, StatusUpdate)>,
+        appeals: &[Appeal],
+        decision: Decision,
+        ban: Option<&BanEntry>,
+        messages: &Messages,
+    ) -> anyhow::Result<Handled> {
+        self.commit_with_status(conv, appellant, appeals, decision, ban, messages)
+            .await
+    }
+
+    /// Writes the decision: state change, journal entries and the "visited" mark, in one
+    /// transaction. In debug mode it only logs what it would do.
+    async fn commit_with_status(
+        &self,
+        conv: &Conversation,
+        appellant: Option<(appealmod_shared::storage::AppellantId, StatusUpdate)>,
+        appeals: &[Appeal],
+        decision: Decision,
+        ban: Option<&BanEntry>,
+        messages: &Messages,
+    ) -> anyhow::Result<Handled> {
+        let now = self.clock.now();
+        let id = conv.id();
+        let label = decision.label();
+        self.log_snapshot(conv, label);
+        match &decision {
+            Decision::Skip(why) => debug!(reason = %why, "not a conversation for the bot"),
+            Decision::Nothing(q) => debug!(quiet = ?q, "nothing to do"),
+            Decision::Control => info!(slack = "steps", "control group: recorded, not contacted"),
+            Decision::ModeratorTookOver => info!(
+                slack = "steps",
+                "a moderator stepped in: the bot stops here"
+            ),
+            other => info!(
+                slack = "steps",
+                step = other.label(),
+                actions = other.actions().len(),
+                "dialogue step"
+            ),
+        }
+        if self.bot.debug {
+            for a in decision.actions() {
+                info!(action = ?a, "debug mode: would apply");
+            }
+            if let Some((aid, status)) = &appellant {
+                self.store.update_appellant(*aid, status, now).await?;
+            }
+            return Ok(Handled::Decided(label));
+        }
+
+        let mut tx = self.store.begin().await?;
+        if let Some((aid, status)) = &appellant {
+            tx.update_appellant(*aid, status, now).await?;
+        }
+        let username = participant(conv).map(|u| u.to_string()).unwrap_or_default();
+        let sub = conv.summary.subreddit.as_str();
+        match &decision {
+            Decision::NoteMissingReason(actions) => {
+                for (i, a) in actions.iter().enumerate() {
+                    self.enqueue(
+                        &mut tx,
+                        None,
+                        conv,
+                        a,
+                        &format!("missing-reason-{id}-{i}"),
+                        "",
+                        messages,
+                        &username,
+                        sub,
+                    )
+                    .await?;
+                }
+            }
+            Decision::StartAppeal(actions) => {
+                let (aid, _) = appellant.as_ref().context("an appeal needs an appellant")?;
+                let p = conv.participant.as_ref();
+                let expires = now + self.link_ttl;
+                let appeal_id = tx
+                    .create_appeal(
+                        &NewAppeal {
+                            appellant_id: *aid,
+                            conversation_id: id.clone(),
+                            token_expires_at: expires,
+                            ban_note: ban.map(|b| b.note.clone()).unwrap_or_default(),
+                            ban_reason: p.map(|p| p.ban_reason.clone()).unwrap_or_default(),
+                            ban_date: ban.map(|b| b.date),
+                            ban_permanent: p.is_none_or(|p| p.ban_is_permanent),
+                        },
+                        now,
+                    )
+                    .await?;
+                let token = self.signer.sign(appeal_id, expires);
+                tx.set_appeal_token_hash(appeal_id, &token.hash()).await?;
+                let link = self.signer.link(&self.public_base_url, appeal_id, expires);
+                for a in actions {
+                    let marker = format!("appeal-{}-start-{}", appeal_id.0, action_tag(a));
+                    self.enqueue(
+                        &mut tx,
+                        Some(appeal_id),
+                        conv,
+                        a,
+                        &marker,
+                        &link,
+                        messages,
+                        &username,
+                        sub,
+                    )
+                    .await?;
+                }
+            }
+            Decision::Remind(actions) => {
+                let appeal = appeals.last().context("a reminder needs an appeal")?;
+                let n = appeal.reminders + 1;
+                tx.count_reminder(appeal.id, now).await?;
+                let link =
+                    self.signer
+                        .link(&self.public_base_url, appeal.id, appeal.token_expires_at);
+                for a in actions {
+                    let marker = format!("appeal-{}-remind{n}-{}", appeal.id.0, action_tag(a));
+                    self.enqueue(
+                        &mut tx,
+                        Some(appeal.id),
+                        conv,
+                        a,
+                        &marker,
+                        &link,
+                        messages,
+                        &username,
+                        sub,
+                    )
+                    .await?;
+                }
+            }
+            Decision::Complete(actions) => {
+                let appeal = appeals.last().context("completing needs an appeal")?;
+                tx.mark_submission_processed(appeal.id, now).await?;
+                tx.set_appeal_status(appeal.id, AppealStatus::Completed, now)
+                    .await?;
+                for a in actions {
+                    let marker = format!("appeal-{}-complete-{}", appeal.id.0, action_tag(a));
+                    self.enqueue(
+                        &mut tx,
+                        Some(appeal.id),
+                        conv,
+                        a,
+                        &marker,
+                        "",
+                        messages,
+                        &username,
+                        sub,
+                    )
+                    .await?;
+                }
+            }
+            Decision::ModeratorTookOver
+            | Decision::Skip(_)
+            | Decision::Control
+            | Decision::Nothing(_) => {}
+        }
+        if appellant.is_some() {
+            tx.mark_conversation_visited(id, conv.summary.last_updated)
+                .await?;
+        }
+        self.failpoints.hit("decide.before_commit")?;
+        tx.commit().await?;
+        self.failpoints.hit("decide.after_commit")?;
+        Ok(Handled::Decided(label))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn enqueue(
+        &self,
+        tx: &mut Tx,
+        appeal_id: Option<appealmod_shared::storage::AppealId>,
+        conv: &Conversation,
+        action: &Action,
+        marker: &str,
+        link: &str,
+        messages: &Messages,
+        username: &str,
+        subreddit: &str,
+    ) -> anyhow::Result<()> {
+        let render = |t: &str| Messages::render(t, username, subreddit, link);
+        let (kind, body) = match action {
+            Action::Reply(b) => {
+                let text = match b {
+                    Body::Initial => render(&messages.initial),
+                    Body::Reminder => render(&messages.reminder),
+                    Body::Final => render(&messages.final_),
+                    Body::Note(n) => n.clone(),
+                };
+                (EffectKind::Reply, Some(with_marker(&text, marker)))
+            }
+            Action::Note(n) => (EffectKind::Note, Some(with_marker(n, marker))),
+            Action::Archive => (EffectKind::Archive, None),
+            Action::Unarchive => (EffectKind::Unarchive, None),
+        };
+        let effect = NewEffect {
+            appeal_id,
+            conversation_id: conv.id().clone(),
+            kind,
+            body,
+            marker: marker.to_owned(),
+        };
+        tx.enqueue_effect(&effect, self.clock.now()).await?;
+        Ok(())
+    }
+}
+
+fn action_tag(a: &Action) -> &'static str {
+    match a {
+        Action::Reply(_) => "reply",
+        Action::Note(_) => "note",
+        Action::Archive => "archive",
+        Action::Unarchive => "unarchive",
+    }
+}
