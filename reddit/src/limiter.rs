@@ -51,9 +51,10 @@ struct Window {
     reset_at: Instant,
     /// Requests still allowed in this window, counting the ones already scheduled.
     remaining: f64,
-    /// Whether a response confirmed this window (false when rolled over by estimate).
-    confirmed: bool,
 }
+
+/// Gap between requests while no rate-limit header has been seen yet.
+const UNKNOWN_SPACING: Duration = Duration::from_millis(50);
 
 /// What the pacer has seen, for counters and logs.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -104,8 +105,10 @@ impl Pacer {
         // At most a few iterations: roll into a new window, or jump to the reset once.
         for _ in 0..4 {
             let Some(w) = self.window.as_mut() else {
-                // No header seen yet: nothing to pace by. The first answer tells us.
-                self.next_allowed = Some(t);
+                // No header seen yet: nothing to pace by until the first answer. Space the
+                // requests a little so that many tasks starting together do not all fire
+                // before Reddit has said anything.
+                self.next_allowed = Some(t + UNKNOWN_SPACING);
                 return t;
             };
             if t >= w.reset_at {
@@ -122,7 +125,6 @@ impl Pacer {
                 *w = Window {
                     reset_at: t + len + Duration::from_secs(1),
                     remaining: self.budget,
-                    confirmed: false,
                 };
                 continue;
             }
@@ -162,7 +164,6 @@ impl Pacer {
         let fresh = Window {
             reset_at: implied_reset,
             remaining: h.remaining - others,
-            confirmed: true,
         };
         let tolerance = Duration::from_secs(2);
         match self.window.as_mut() {
@@ -184,7 +185,6 @@ impl Pacer {
                 // The same window: the lowest count and earliest bound are the true ones.
                 w.remaining = w.remaining.min(fresh.remaining);
                 w.reset_at = w.reset_at.min(implied_reset);
-                w.confirmed = true;
             }
         }
     }
@@ -195,7 +195,6 @@ impl Pacer {
         self.window = Some(Window {
             reset_at,
             remaining: 0.0,
-            confirmed: true,
         });
         self.next_allowed = Some(self.next_allowed.map_or(reset_at, |n| n.max(reset_at)));
     }
@@ -288,7 +287,7 @@ mod tests {
         let a = p.acquire(t0);
         let b = p.acquire(t0);
         let c = p.acquire(t0);
-        assert_eq!(a, t0);
+        assert_eq!(a, t0 + UNKNOWN_SPACING);
         let gap = b - a;
         assert!(
             gap > Duration::from_millis(95) && gap < Duration::from_millis(110),

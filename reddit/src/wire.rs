@@ -411,12 +411,13 @@ impl TryFrom<&ConversationList> for Vec<ConversationSummary> {
 /// `GET /api/mod/conversations/{id}`, and the answers of reply (201) and unarchive (200).
 ///
 /// The three differ: unarchive names the object `conversations` (one object, plural key),
-/// reply nests `modActions` inside it and has no `user`. Both spellings are accepted.
+/// reply nests `modActions` inside it and has no `user`. Both spellings are accepted, also
+/// together (a serde alias would refuse that as a duplicate field).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConversationResponse {
-    #[serde(alias = "conversations")]
-    pub conversation: WireConversation,
+    pub conversation: Option<WireConversation>,
+    pub conversations: Option<WireConversation>,
     #[serde(default)]
     pub messages: HashMap<String, WireMessage>,
     /// Absent from some answers; `{}` when there are none.
@@ -460,7 +461,11 @@ impl TryFrom<&ConversationResponse> for Conversation {
     type Error = ConvertError;
 
     fn try_from(r: &ConversationResponse) -> Result<Self, ConvertError> {
-        let c = &r.conversation;
+        let c = r
+            .conversation
+            .as_ref()
+            .or(r.conversations.as_ref())
+            .ok_or_else(|| ConvertError::new("conversation", "missing"))?;
         let summary = ConversationSummary::try_from(c).map_err(|e| e.within("conversation"))?;
         let authors = c
             .authors

@@ -509,3 +509,34 @@ async fn a_burst_from_many_tasks_never_spends_the_budget() {
         counters.min_remaining
     );
 }
+
+#[tokio::test]
+async fn changed_since_reports_when_max_pages_cut_it_short() {
+    let sim = start(SimConfig::default()).await;
+    add_sub(&sim, "big", true);
+    for i in 0..105 {
+        sim.state()
+            .user_message(UserMessage {
+                subreddit: "big".into(),
+                user: format!("writer_{i}"),
+                body: "hello".into(),
+                subject: Some(format!("question {i}")),
+                ..Default::default()
+            })
+            .unwrap();
+        sim.state().advance_clock(1);
+    }
+    let c = client(&sim);
+    let cut = c.list_changed_since(&[sub("big")], None, 1).await.unwrap();
+    assert_eq!(
+        (cut.conversations.len(), cut.complete, cut.pages),
+        (100, false, 1)
+    );
+    let all = c.list_changed_since(&[sub("big")], None, 5).await.unwrap();
+    assert_eq!(
+        (all.conversations.len(), all.complete, all.pages),
+        (105, true, 2)
+    );
+    assert_eq!(all.conversations[0].subject, "question 104");
+    assert_eq!(all.conversations[104].subject, "question 0");
+}
