@@ -114,8 +114,11 @@ impl CsrfKey {
 ///
 /// `Sec-Fetch-Site: same-origin` or `none` (typed, bookmarked) pass; `same-site` and
 /// `cross-site` do not (a sibling subdomain is not us). An `Origin` must equal the site's
-/// public origin or the origin the request was addressed to (`Host`); `null` (sandboxed
-/// frames, privacy redirects) is refused.
+/// public origin or the origin the request was addressed to (`Host`).
+///
+/// `Origin: null` carries no information and is left to the token: our own
+/// `Referrer-Policy: no-referrer` makes browsers send exactly that on same-origin form posts.
+/// Modern browsers still say `Sec-Fetch-Site: cross-site` when it is not us.
 pub fn check_origin(req: &HttpRequest, public_origin: &str) -> Result<(), CsrfError> {
     if let Some(site) = req.headers().get("sec-fetch-site") {
         let site = site.to_str().map_err(|_| CsrfError::CrossSite)?;
@@ -127,7 +130,7 @@ pub fn check_origin(req: &HttpRequest, public_origin: &str) -> Result<(), CsrfEr
         return Ok(());
     };
     let origin = origin.to_str().map_err(|_| CsrfError::CrossSite)?;
-    if origin.eq_ignore_ascii_case(public_origin) {
+    if origin == "null" || origin.eq_ignore_ascii_case(public_origin) {
         return Ok(());
     }
     let host = req
@@ -259,6 +262,13 @@ mod tests {
         );
         assert_eq!(
             ok(TestRequest::post().insert_header(("Origin", "null"))),
+            Ok(()),
+            "what browsers send under no-referrer; the token decides"
+        );
+        assert_eq!(
+            ok(TestRequest::post()
+                .insert_header(("Origin", "null"))
+                .insert_header(("Sec-Fetch-Site", "cross-site"))),
             Err(CsrfError::CrossSite)
         );
         assert_eq!(

@@ -82,10 +82,10 @@ pub fn evaluate(qs: &FormQuestions, form: &FormData) -> Result<Vec<Answer>, Vec<
 
 /// The moderators' note goes above the question that asks about it, or first.
 fn place_ban_note(qs: &FormQuestions, views: &mut [QuestionView]) {
-    if !qs.0.iter().any(|q| q.show_ban_note) {
-        if let Some(first) = views.first_mut() {
-            first.show_ban_note = true;
-        }
+    if !qs.0.iter().any(|q| q.show_ban_note)
+        && let Some(first) = views.first_mut()
+    {
+        first.show_ban_note = true;
     }
 }
 
