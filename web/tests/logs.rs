@@ -5,6 +5,7 @@
 //! buffer — whatever the site logs, this sees verbatim.
 
 #[path = "api/helpers.rs"]
+#[allow(dead_code)]
 mod helpers;
 
 use std::io::Write;
