@@ -39,7 +39,8 @@ impl Default for WorldOptions {
             seed: 7,
             treatment_fraction: 1.0,
             debug: false,
-            rate_budget: 600,
+            // Tests do not wait for Reddit's pace; the benchmark sets Reddit's budget.
+            rate_budget: 1_000_000,
             rate_window_secs: 600,
             subreddits: vec!["pics".to_owned()],
             public_base_url: "http://127.0.0.1:8080".to_owned(),

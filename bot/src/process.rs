@@ -195,8 +195,13 @@ impl BotContext {
             for a in decision.actions() {
                 info!(action = ?a, "debug mode: would apply");
             }
+            // Database bookkeeping still happens (so each change is decided once), Reddit
+            // is never written to.
             if let Some((aid, status)) = &appellant {
                 self.store.update_appellant(*aid, status, now).await?;
+                self.store
+                    .mark_conversation_visited(id, conv.summary.last_updated)
+                    .await?;
             }
             return Ok(Handled::Decided(label));
         }

@@ -96,8 +96,14 @@ impl RecentRunner {
         }
         report.listed = changed.conversations.len();
         let mut new_cursor = cursor;
-        // Oldest first, so that the cursor only ever covers what was handled.
-        for summary in changed.conversations.iter().rev() {
+        // Oldest first, so that the cursor only ever covers what was handled. Reddit's dates
+        // have microseconds, the cursor milliseconds: compare at the cursor's precision.
+        let fresh = changed
+            .conversations
+            .iter()
+            .rev()
+            .filter(|s| s.last_updated.timestamp_millis() > cursor.timestamp_millis());
+        for summary in fresh {
             let step: anyhow::Result<()> = async {
                 match ctx.store.tracked_conversation(&summary.id).await? {
                     Some(_) => {
@@ -181,27 +187,37 @@ impl StartedRunner {
         {
             let span = tracing::info_span!("ban_check", subreddit = %a.subreddit);
             let _g = span.enter();
-            let ban = match ctx.reddit.banned_user(&a.subreddit, &a.username).await {
-                Ok(b) => b,
+            // The ban list keeps (or loses) deleted accounts unpredictably: ask about the
+            // account itself first.
+            let deleted = match ctx.reddit.account_status(&a.username).await {
+                Ok(AccountStatus::Deleted) | Err(RedditError::NotFound { .. }) => true,
+                Ok(_) => false,
                 Err(e) => {
                     report.errors += 1;
-                    warn!(error = %e, "ban check failed; retried next pass");
+                    warn!(error = %e, "account check failed; retried next pass");
                     continue;
                 }
             };
-            let mut update = StatusUpdate {
-                still_banned: Some(ban.is_some()),
+            let ban = if deleted {
+                None
+            } else {
+                match ctx.reddit.banned_user(&a.subreddit, &a.username).await {
+                    Ok(b) => b,
+                    Err(e) => {
+                        report.errors += 1;
+                        warn!(error = %e, "ban check failed; retried next pass");
+                        continue;
+                    }
+                }
+            };
+            let update = StatusUpdate {
+                still_banned: (!deleted).then_some(ban.is_some()),
+                user_deleted: deleted.then_some(true),
                 next_ban_check_at: Some(now + interval),
                 ..Default::default()
             };
-            if ban.is_none() {
-                // Unbanned — or the account is gone, which the ban list does not say.
-                match ctx.reddit.account_status(&a.username).await {
-                    Ok(AccountStatus::Deleted) => update.user_deleted = Some(true),
-                    Ok(_) => {}
-                    Err(RedditError::NotFound { .. }) => update.user_deleted = Some(true),
-                    Err(e) => warn!(error = %e, "account check failed"),
-                }
+            if deleted {
+                info!(slack = "steps", "the appellant's account was deleted");
             }
             ctx.store.update_appellant(a.id, &update, now).await?;
             if ban.is_none() && update.user_deleted != Some(true) {

@@ -1,0 +1,495 @@
+//! The unchanged runners against the Reddit simulator over HTTP, on SQLite and PostgreSQL.
+
+use appealmod_bot::failpoints::POINTS;
+use appealmod_bot::harness::{HUMAN_MOD, World, WorldOptions};
+use appealmod_shared::domain::Group;
+use appealmod_shared::storage::testing::TestDb;
+use appealmod_shared::storage::{AppealStatus, Backend, EffectState, Outcome};
+use chrono::Duration;
+use reddit_sim::{
+    BanRequest, Endpoint, FaultMode, FaultRequest, LedgerKind, ModMessage, UserMessage,
+};
+
+async fn world(backend: Backend, o: WorldOptions) -> (TestDb, World) {
+    let db = TestDb::new(backend).await;
+    let w = World::start(db.store.clone(), &db.url, o)
+        .await
+        .expect("world starts");
+    (db, w)
+}
+
+fn ban(w: &World, user: &str, note: &str, reason: Option<&str>, days: Option<u32>) -> String {
+    w.sim
+        .state()
+        .ban(BanRequest {
+            subreddit: "pics".into(),
+            user: user.into(),
+            note: note.into(),
+            reason: reason.map(str::to_owned),
+            duration_days: days,
+            send_message: true,
+            moderator: None,
+        })
+        .expect("ban")
+        .conversation_id
+        .expect("ban message sent")
+}
+
+fn user_writes(w: &World, user: &str, conv: &str, body: &str) {
+    w.sim
+        .state()
+        .user_message(UserMessage {
+            subreddit: "pics".into(),
+            user: user.into(),
+            body: body.into(),
+            subject: None,
+            conversation_id: Some(conv.into()),
+        })
+        .expect("user message");
+}
+
+fn kinds(w: &World, conv: &str) -> Vec<LedgerKind> {
+    w.sim
+        .state()
+        .ledger_for(conv)
+        .into_iter()
+        .map(|e| e.kind)
+        .collect()
+}
+
+fn writes(w: &World) -> u64 {
+    let c = w.sim.state().counters();
+    c.calls_of(Endpoint::Reply) + c.calls_of(Endpoint::Archive) + c.calls_of(Endpoint::Unarchive)
+}
+
+/// Ban with a reason, the user answers: the appeal starts.
+async fn started_appeal(w: &World, user: &str) -> String {
+    let conv = ban(
+        w,
+        user,
+        "rule 2: spam",
+        Some("Spamming links in comments"),
+        None,
+    );
+    user_writes(w, user, &conv, "Why was I banned? Please unban me.");
+    w.drain().await.expect("drain");
+    conv
+}
+
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite { $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name(super::Backend::Sqlite).await; })* }
+        mod postgres { $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name(super::Backend::Postgres).await; })* }
+    };
+}
+
+on_both_backends!(
+    treatment_full_path,
+    control_group_gets_zero_writes,
+    trigger_exclusions,
+    missing_reason_note_is_left_once,
+    moderator_stepping_in_stops_the_bot,
+    unbanned_and_deleted_users_are_recorded,
+    cutoff_stops_following,
+    debug_mode_applies_nothing,
+    crash_at_every_point_applies_each_effect_once,
+    uncertain_writes_are_checked_before_resending,
+);
+
+async fn treatment_full_path(b: Backend) {
+    let (_db, w) = world(b, WorldOptions::default()).await;
+    let conv = started_appeal(&w, "appellant1").await;
+    assert_eq!(
+        kinds(&w, &conv),
+        vec![LedgerKind::Reply, LedgerKind::Archive],
+        "initial + archive"
+    );
+    let ledger = w.sim.state().ledger_for(&conv);
+    let initial = ledger[0].body.clone().expect("body");
+    assert!(
+        initial.contains("http://127.0.0.1:8080/appeal/"),
+        "personal link: {initial}"
+    );
+    let appeal = w
+        .appeal_in(&conv)
+        .await
+        .expect("query")
+        .expect("appeal exists");
+    assert_eq!(appeal.status, AppealStatus::Prompted);
+    assert_eq!(appeal.ban_note, "rule 2: spam");
+    assert!(
+        w.sim.state().conversation(&conv).expect("conv").state == reddit_sim::ConvState::Archived,
+        "archived"
+    );
+
+    // Idle passes do nothing more.
+    w.drain().await.expect("drain");
+    assert_eq!(kinds(&w, &conv).len(), 2);
+
+    // The user writes again without the form: a reminder with the same link.
+    user_writes(&w, "appellant1", &conv, "Hello? Anyone?");
+    w.drain().await.expect("drain");
+    let ledger = w.sim.state().ledger_for(&conv);
+    assert_eq!(
+        kinds(&w, &conv),
+        vec![
+            LedgerKind::Reply,
+            LedgerKind::Archive,
+            LedgerKind::Reply,
+            LedgerKind::Archive
+        ]
+    );
+    let link = |s: &str| {
+        s.split_whitespace()
+            .find(|x| x.contains("/appeal/"))
+            .map(str::to_owned)
+    };
+    assert_eq!(
+        link(ledger[2].body.as_deref().unwrap_or("")),
+        link(&initial),
+        "the reminder carries the same link"
+    );
+
+    // The form is submitted: final reply, mod note, unarchive.
+    assert_eq!(
+        w.submit_form(&appeal).await.expect("submit"),
+        appealmod_shared::storage::SubmitOutcome::Accepted
+    );
+    w.drain().await.expect("drain");
+    let ledger = w.sim.state().ledger_for(&conv);
+    assert_eq!(
+        ledger.iter().map(|e| e.kind).collect::<Vec<_>>(),
+        vec![
+            LedgerKind::Reply,
+            LedgerKind::Archive,
+            LedgerKind::Reply,
+            LedgerKind::Archive,
+            LedgerKind::Reply,
+            LedgerKind::InternalNote,
+            LedgerKind::Unarchive
+        ]
+    );
+    let note = ledger[5].body.clone().expect("note");
+    assert!(note.contains("No spam, I get it"), "{note}");
+    assert!(note.contains("rule 2: spam"), "{note}");
+    assert!(
+        w.sim.state().conversation(&conv).expect("conv").state != reddit_sim::ConvState::Archived,
+        "moderators see it"
+    );
+    let appeal = w.appeal_in(&conv).await.expect("query").expect("appeal");
+    assert_eq!(appeal.status, AppealStatus::Completed);
+    let counts = w.store.journal_counts().await.expect("counts");
+    assert_eq!(
+        (
+            counts[&EffectState::Done],
+            counts[&EffectState::Pending],
+            counts[&EffectState::Failed]
+        ),
+        (7, 0, 0)
+    );
+
+    // Later user messages: the appeal is complete, the bot stays quiet.
+    user_writes(&w, "appellant1", &conv, "thanks!");
+    w.drain().await.expect("drain");
+    assert_eq!(w.sim.state().ledger_for(&conv).len(), 7);
+}
+
+async fn control_group_gets_zero_writes(b: Backend) {
+    let (_db, w) = world(
+        b,
+        WorldOptions {
+            treatment_fraction: 0.0,
+            ..WorldOptions::default()
+        },
+    )
+    .await;
+    let conv = started_appeal(&w, "ctrl1").await;
+    user_writes(&w, "ctrl1", &conv, "again");
+    w.drain().await.expect("drain");
+    assert_eq!(writes(&w), 0, "control is never written to");
+    assert!(w.sim.state().ledger().is_empty());
+    let a = w
+        .store
+        .appellants(Some(Group::Control))
+        .await
+        .expect("appellants");
+    assert_eq!(a.len(), 1);
+    assert_eq!(a[0].username.as_str(), "ctrl1");
+    assert_eq!(a[0].still_banned, Some(true), "status recorded");
+}
+
+async fn trigger_exclusions(b: Backend) {
+    let (_db, w) = world(b, WorldOptions::default()).await;
+    // Temporary ban.
+    let temp = ban(&w, "temp1", "cool off", Some("Incivility"), Some(3));
+    user_writes(&w, "temp1", &temp, "unban pls");
+    // Autoban note.
+    let auto = ban(&w, "auto1", "Autoban: brigading", Some("Brigading"), None);
+    user_writes(&w, "auto1", &auto, "unban pls");
+    // A human moderator already answered.
+    let handled = ban(&w, "handled1", "rule 1", Some("Rule 1"), None);
+    user_writes(&w, "handled1", &handled, "unban pls");
+    w.sim
+        .state()
+        .mod_message(ModMessage {
+            conversation_id: handled.clone(),
+            moderator: HUMAN_MOD.into(),
+            body: "Let me look.".into(),
+            internal: false,
+        })
+        .expect("mod");
+    // Not banned at all: an ordinary modmail.
+    let plain = w
+        .sim
+        .state()
+        .user_message(UserMessage {
+            subreddit: "pics".into(),
+            user: "curious1".into(),
+            body: "How do I flair?".into(),
+            subject: Some("Flair".into()),
+            conversation_id: None,
+        })
+        .expect("msg")
+        .conversation_id;
+    // A ban notice nobody answered yet.
+    let silent = ban(&w, "silent1", "rule 3", Some("Rule 3"), None);
+    w.drain().await.expect("drain");
+    for c in [&temp, &auto, &handled, &plain, &silent] {
+        assert!(w.sim.state().ledger_for(c).is_empty(), "no effect in {c}");
+    }
+    assert!(
+        w.store
+            .appellants(None)
+            .await
+            .expect("appellants")
+            .is_empty(),
+        "nobody engaged"
+    );
+    // The silent user answers later: now the bot engages.
+    user_writes(&w, "silent1", &silent, "please");
+    w.drain().await.expect("drain");
+    assert_eq!(
+        kinds(&w, &silent),
+        vec![LedgerKind::Reply, LedgerKind::Archive]
+    );
+}
+
+async fn missing_reason_note_is_left_once(b: Backend) {
+    let (_db, w) = world(b, WorldOptions::default()).await;
+    let conv = ban(&w, "noreason1", "rule 4", None, None);
+    user_writes(&w, "noreason1", &conv, "why?");
+    w.drain().await.expect("drain");
+    user_writes(&w, "noreason1", &conv, "hello?");
+    w.drain().await.expect("drain");
+    let ledger = w.sim.state().ledger_for(&conv);
+    assert_eq!(
+        ledger.iter().map(|e| e.kind).collect::<Vec<_>>(),
+        vec![LedgerKind::InternalNote],
+        "one note, nothing else"
+    );
+    assert!(
+        ledger[0]
+            .body
+            .as_deref()
+            .unwrap_or("")
+            .contains("ban reason not available")
+    );
+}
+
+async fn moderator_stepping_in_stops_the_bot(b: Backend) {
+    let (_db, w) = world(b, WorldOptions::default()).await;
+    let conv = started_appeal(&w, "stepin1").await;
+    w.sim
+        .state()
+        .mod_message(ModMessage {
+            conversation_id: conv.clone(),
+            moderator: HUMAN_MOD.into(),
+            body: "I'll handle this one.".into(),
+            internal: false,
+        })
+        .expect("mod");
+    w.drain().await.expect("drain");
+    user_writes(&w, "stepin1", &conv, "ok thanks, but hello?");
+    w.drain().await.expect("drain");
+    assert_eq!(
+        kinds(&w, &conv),
+        vec![LedgerKind::Reply, LedgerKind::Archive],
+        "no reminder after a moderator stepped in"
+    );
+    let a = w.store.appellants(None).await.expect("appellants");
+    assert!(a[0].ignored);
+}
+
+async fn unbanned_and_deleted_users_are_recorded(b: Backend) {
+    let (_db, w) = world(b, WorldOptions::default()).await;
+    let granted = started_appeal(&w, "granted1").await;
+    let appeal = w.appeal_in(&granted).await.expect("q").expect("appeal");
+    w.submit_form(&appeal).await.expect("submit");
+    w.drain().await.expect("drain");
+    let gone = started_appeal(&w, "gone1").await;
+    w.sim.state().unban("pics", "granted1").expect("unban");
+    w.sim.state().delete_user("gone1").expect("delete");
+    w.advance(Duration::hours(25));
+    w.drain().await.expect("drain");
+    let all = w.store.appellants(None).await.expect("appellants");
+    let g = all
+        .iter()
+        .find(|a| a.username.as_str() == "granted1")
+        .expect("granted1");
+    assert_eq!(g.still_banned, Some(false));
+    assert_eq!(
+        w.appeal_in(&granted)
+            .await
+            .expect("q")
+            .expect("appeal")
+            .outcome,
+        Some(Outcome::Granted)
+    );
+    let d = all
+        .iter()
+        .find(|a| a.username.as_str() == "gone1")
+        .expect("gone1");
+    assert!(d.user_deleted, "deleted account recorded");
+    assert_eq!(kinds(&w, &gone).len(), 2);
+}
+
+async fn cutoff_stops_following(b: Backend) {
+    let (_db, w) = world(b, WorldOptions::default()).await;
+    let conv = started_appeal(&w, "stale1").await;
+    w.advance(Duration::days(15));
+    w.drain().await.expect("drain");
+    let a = &w.store.appellants(None).await.expect("appellants")[0];
+    assert!(a.ignored, "no change for update_cutoff days");
+    assert_eq!(
+        w.appeal_in(&conv).await.expect("q").expect("appeal").status,
+        AppealStatus::Abandoned
+    );
+    user_writes(&w, "stale1", &conv, "still there?");
+    w.drain().await.expect("drain");
+    assert_eq!(kinds(&w, &conv).len(), 2, "no longer followed");
+}
+
+async fn debug_mode_applies_nothing(b: Backend) {
+    let (_db, w) = world(
+        b,
+        WorldOptions {
+            debug: true,
+            ..WorldOptions::default()
+        },
+    )
+    .await;
+    let conv = ban(&w, "dbg1", "rule 2", Some("Spam"), None);
+    user_writes(&w, "dbg1", &conv, "unban");
+    let decided = w.drain().await.expect("drain");
+    assert!(decided.contains(&"start_appeal"), "it decides: {decided:?}");
+    assert_eq!(writes(&w), 0, "and applies nothing");
+    let counts = w.store.journal_counts().await.expect("counts");
+    assert_eq!(counts.values().sum::<i64>(), 0, "nothing queued either");
+}
+
+async fn crash_at_every_point_applies_each_effect_once(b: Backend) {
+    for point in POINTS {
+        let (_db, mut w) = world(b, WorldOptions::default()).await;
+        let conv = ban(&w, "crash1", "rule 2", Some("Spam"), None);
+        user_writes(&w, "crash1", &conv, "unban");
+        // Crash during the initial step, restart, finish.
+        w.failpoints.arm(point, 1);
+        let mut crashed = false;
+        for _ in 0..5 {
+            match w.pass().await {
+                Err(e) if e.to_string().contains("injected crash") => {
+                    crashed = true;
+                    break;
+                }
+                Err(e) => panic!("{point}: unexpected error {e:#}"),
+                Ok(_) => {}
+            }
+        }
+        assert!(crashed, "{point} was reached");
+        w.restart().await.expect("restart");
+        w.drain().await.expect("drain after restart");
+        // And once more for the completion step.
+        let appeal = w.appeal_in(&conv).await.expect("q").expect("appeal");
+        w.submit_form(&appeal).await.expect("submit");
+        w.failpoints.arm(point, 1);
+        let _ = w.pass().await;
+        w.restart().await.expect("restart");
+        w.drain().await.expect("drain after restart");
+        assert_eq!(
+            kinds(&w, &conv),
+            vec![
+                LedgerKind::Reply,
+                LedgerKind::Archive,
+                LedgerKind::Reply,
+                LedgerKind::InternalNote,
+                LedgerKind::Unarchive
+            ],
+            "crash at {point}: every effect exactly once"
+        );
+        let counts = w.store.journal_counts().await.expect("counts");
+        assert_eq!(
+            (
+                counts[&EffectState::InFlight],
+                counts[&EffectState::Pending]
+            ),
+            (0, 0),
+            "{point}"
+        );
+    }
+}
+
+async fn uncertain_writes_are_checked_before_resending(b: Backend) {
+    let (_db, w) = world(b, WorldOptions::default()).await;
+    let s = w.sim.state();
+    s.inject_fault(FaultRequest {
+        endpoint: Endpoint::Reply,
+        count: 1,
+        mode: FaultMode::DropAfterApply,
+    });
+    s.inject_fault(FaultRequest {
+        endpoint: Endpoint::Archive,
+        count: 1,
+        mode: FaultMode::StatusAfterApply(502),
+    });
+    let conv = ban(&w, "flaky1", "rule 2", Some("Spam"), None);
+    user_writes(&w, "flaky1", &conv, "unban");
+    w.drain().await.expect("drain");
+    // Retries wait for their backoff: move time on and drain again.
+    for _ in 0..4 {
+        w.advance(Duration::minutes(10));
+        w.drain().await.expect("drain");
+    }
+    assert_eq!(
+        kinds(&w, &conv),
+        vec![LedgerKind::Reply, LedgerKind::Archive],
+        "applied once despite lost answers"
+    );
+    s.inject_fault(FaultRequest {
+        endpoint: Endpoint::Unarchive,
+        count: 2,
+        mode: FaultMode::Status(503),
+    });
+    s.inject_fault(FaultRequest {
+        endpoint: Endpoint::Get,
+        count: 1,
+        mode: FaultMode::Status(500),
+    });
+    let appeal = w.appeal_in(&conv).await.expect("q").expect("appeal");
+    w.submit_form(&appeal).await.expect("submit");
+    for _ in 0..5 {
+        w.drain().await.expect("drain");
+        w.advance(Duration::minutes(10));
+    }
+    assert_eq!(
+        kinds(&w, &conv),
+        vec![
+            LedgerKind::Reply,
+            LedgerKind::Archive,
+            LedgerKind::Reply,
+            LedgerKind::InternalNote,
+            LedgerKind::Unarchive
+        ]
+    );
+    let counts = w.store.journal_counts().await.expect("counts");
+    assert_eq!(counts[&EffectState::Done], 5);
+}
