@@ -3,9 +3,10 @@
 //! one transaction. Nothing here calls a Reddit write; the sender does that afterwards.
 
 use anyhow::Context as _;
+use chrono::Duration;
 use tracing::{debug, info, warn};
 
-use appealmod_shared::domain::{BanEntry, Conversation, Messages, RedditUsername};
+use appealmod_shared::domain::{BanEntry, Conversation, ConversationId, Messages, RedditUsername};
 use appealmod_shared::storage::{
     Appeal, AppealStatus, EffectKind, NewAppeal, NewEffect, StatusUpdate, Tx,
 };
@@ -26,6 +27,28 @@ pub enum Handled {
     /// Effects of this conversation are still being sent; decide after they are.
     Busy,
     NoParticipant,
+}
+
+/// The conversation a decision is about, as far as committing it needs.
+struct Target<'a> {
+    id: &'a ConversationId,
+    subreddit: &'a str,
+    username: String,
+    /// Reddit's `lastUpdated` as read (none when decided without reading).
+    last_updated: Option<chrono::DateTime<chrono::Utc>>,
+    participant: Option<&'a appealmod_shared::domain::ParticipantInfo>,
+}
+
+impl<'a> Target<'a> {
+    fn of(conv: &'a Conversation) -> Self {
+        Self {
+            id: conv.id(),
+            subreddit: conv.summary.subreddit.as_str(),
+            username: participant(conv).map(|u| u.to_string()).unwrap_or_default(),
+            last_updated: Some(conv.summary.last_updated),
+            participant: conv.participant.as_ref(),
+        }
+    }
 }
 
 fn participant(conv: &Conversation) -> Option<RedditUsername> {
@@ -77,10 +100,28 @@ impl BotContext {
         // (rules on the note, the note on the form) and to tell a new ban from an old one —
         // so it is read only for conversations the bot does not follow yet.
         let ban: Option<BanEntry> = if banned && !tracked {
-            self.reddit
-                .banned_user(&sub, &user)
-                .await
-                .context("reading the ban list")?
+            match conv
+                .participant
+                .as_ref()
+                .filter(|p| !p.ban_reason.trim().is_empty())
+            {
+                // The conversation already carries the moderator's note, and the ban notice
+                // that opens a moderator-started conversation dates the ban: no extra call.
+                Some(p) => Some(BanEntry {
+                    user: user.clone(),
+                    date: conv
+                        .messages
+                        .first()
+                        .filter(|m| m.author.is_mod)
+                        .map_or(conv.summary.last_updated, |m| m.date),
+                    note: p.ban_reason.clone(),
+                }),
+                None => self
+                    .reddit
+                    .banned_user(&sub, &user)
+                    .await
+                    .context("reading the ban list")?,
+            }
         } else {
             None
         };
@@ -89,14 +130,16 @@ impl BotContext {
             if let Some(decision) = core::triage(conv, ban.as_ref(), &self.trigger, &self.bot_name)
             {
                 // Not engaging (or only the missing-reason note): no appellant is recorded.
+                self.log_snapshot(conv, decision.label());
+                let messages = self.messages_for(settings.as_ref());
                 return self
                     .commit(
-                        conv,
+                        &Target::of(conv),
                         None,
                         &[],
                         decision,
                         ban.as_ref(),
-                        &self.messages_for(settings.as_ref()),
+                        &messages,
                     )
                     .await;
             }
@@ -131,14 +174,20 @@ impl BotContext {
             form: form.as_ref(),
             settings: &dialogue,
         });
+        let still_banned = conv.participant.as_ref().map(|p| p.is_banned);
         let status = StatusUpdate {
             last_update: Some(conv.last_activity()),
-            still_banned: conv.participant.as_ref().map(|p| p.is_banned),
+            still_banned,
             ignored: matches!(decision, Decision::ModeratorTookOver).then_some(true),
+            // The conversation just told the ban status: the next check can wait.
+            next_ban_check_at: still_banned
+                .map(|_| now + Duration::hours(i64::from(self.bot.ban_check_interval_hours))),
             ..Default::default()
         };
-        self.commit_with_status(
-            conv,
+        self.log_snapshot(conv, decision.label());
+        let target = Target::of(conv);
+        self.commit(
+            &target,
             Some((appellant.id, status)),
             &appeals,
             decision,
@@ -148,24 +197,59 @@ impl BotContext {
         .await
     }
 
-    async fn commit(
-        &self,
-        conv: &Conversation,
-        appellant: Option<(appealmod_shared::storage::AppellantId, StatusUpdate)>,
-        appeals: &[Appeal],
-        decision: Decision,
-        ban: Option<&BanEntry>,
-        messages: &Messages,
-    ) -> anyhow::Result<Handled> {
-        self.commit_with_status(conv, appellant, appeals, decision, ban, messages)
-            .await
+    /// A submitted form whose conversation did not change since the bot's last look:
+    /// completes it without reading the conversation again (saves a call per appeal).
+    pub async fn complete_submission(&self, appeal: &Appeal) -> anyhow::Result<Handled> {
+        let span = tracing::info_span!(
+            "conversation",
+            subreddit = %appeal.subreddit,
+            conversation_id = %appeal.conversation_id
+        );
+        let _guard = span.enter();
+        if self
+            .store
+            .unfinished_effects(&appeal.conversation_id)
+            .await?
+            > 0
+        {
+            return Ok(Handled::Busy);
+        }
+        let Some(form) = self.store.form_answers(appeal.id).await? else {
+            return Ok(Handled::Busy);
+        };
+        let earlier = self
+            .store
+            .appeals_of(appeal.appellant_id)
+            .await?
+            .iter()
+            .filter(|a| a.id < appeal.id)
+            .count();
+        let decision = core::complete(appeal, earlier, &form);
+        let settings = self.settings_of(&appeal.subreddit).await?;
+        let target = Target {
+            id: &appeal.conversation_id,
+            subreddit: appeal.subreddit.as_str(),
+            username: appeal.username.to_string(),
+            last_updated: None,
+            participant: None,
+        };
+        let messages = self.messages_for(settings.as_ref());
+        self.commit(
+            &target,
+            None,
+            std::slice::from_ref(appeal),
+            decision,
+            None,
+            &messages,
+        )
+        .await
     }
 
     /// Writes the decision: state change, journal entries and the "visited" mark, in one
     /// transaction. In debug mode it only logs what it would do.
-    async fn commit_with_status(
+    async fn commit(
         &self,
-        conv: &Conversation,
+        target: &Target<'_>,
         appellant: Option<(appealmod_shared::storage::AppellantId, StatusUpdate)>,
         appeals: &[Appeal],
         decision: Decision,
@@ -173,9 +257,8 @@ impl BotContext {
         messages: &Messages,
     ) -> anyhow::Result<Handled> {
         let now = self.clock.now();
-        let id = conv.id();
+        let id = target.id;
         let label = decision.label();
-        self.log_snapshot(conv, label);
         match &decision {
             Decision::Skip(why) => debug!(reason = %why, "not a conversation for the bot"),
             Decision::Nothing(q) => debug!(quiet = ?q, "nothing to do"),
@@ -199,9 +282,9 @@ impl BotContext {
             // is never written to.
             if let Some((aid, status)) = &appellant {
                 self.store.update_appellant(*aid, status, now).await?;
-                self.store
-                    .mark_conversation_visited(id, conv.summary.last_updated)
-                    .await?;
+                if let Some(at) = target.last_updated {
+                    self.store.mark_conversation_visited(id, at).await?;
+                }
             }
             return Ok(Handled::Decided(label));
         }
@@ -210,20 +293,20 @@ impl BotContext {
         if let Some((aid, status)) = &appellant {
             tx.update_appellant(*aid, status, now).await?;
         }
-        let username = participant(conv).map(|u| u.to_string()).unwrap_or_default();
-        let sub = conv.summary.subreddit.as_str();
+        let username = target.username.as_str();
+        let sub = target.subreddit;
         match &decision {
             Decision::NoteMissingReason(actions) => {
                 for (i, a) in actions.iter().enumerate() {
                     self.enqueue(
                         &mut tx,
                         None,
-                        conv,
+                        id,
                         a,
                         &format!("missing-reason-{id}-{i}"),
                         "",
                         messages,
-                        &username,
+                        username,
                         sub,
                     )
                     .await?;
@@ -231,7 +314,7 @@ impl BotContext {
             }
             Decision::StartAppeal(actions) => {
                 let (aid, _) = appellant.as_ref().context("an appeal needs an appellant")?;
-                let p = conv.participant.as_ref();
+                let p = target.participant;
                 let expires = now + self.link_ttl;
                 let appeal_id = tx
                     .create_appeal(
@@ -255,12 +338,12 @@ impl BotContext {
                     self.enqueue(
                         &mut tx,
                         Some(appeal_id),
-                        conv,
+                        id,
                         a,
                         &marker,
                         &link,
                         messages,
-                        &username,
+                        username,
                         sub,
                     )
                     .await?;
@@ -278,12 +361,12 @@ impl BotContext {
                     self.enqueue(
                         &mut tx,
                         Some(appeal.id),
-                        conv,
+                        id,
                         a,
                         &marker,
                         &link,
                         messages,
-                        &username,
+                        username,
                         sub,
                     )
                     .await?;
@@ -299,12 +382,12 @@ impl BotContext {
                     self.enqueue(
                         &mut tx,
                         Some(appeal.id),
-                        conv,
+                        id,
                         a,
                         &marker,
                         "",
                         messages,
-                        &username,
+                        username,
                         sub,
                     )
                     .await?;
@@ -315,9 +398,8 @@ impl BotContext {
             | Decision::Control
             | Decision::Nothing(_) => {}
         }
-        if appellant.is_some() {
-            tx.mark_conversation_visited(id, conv.summary.last_updated)
-                .await?;
+        if let (Some(_), Some(at)) = (&appellant, target.last_updated) {
+            tx.mark_conversation_visited(id, at).await?;
         }
         self.failpoints.hit("decide.before_commit")?;
         tx.commit().await?;
@@ -330,7 +412,7 @@ impl BotContext {
         &self,
         tx: &mut Tx,
         appeal_id: Option<appealmod_shared::storage::AppealId>,
-        conv: &Conversation,
+        conversation_id: &ConversationId,
         action: &Action,
         marker: &str,
         link: &str,
@@ -355,7 +437,7 @@ impl BotContext {
         };
         let effect = NewEffect {
             appeal_id,
-            conversation_id: conv.id().clone(),
+            conversation_id: conversation_id.clone(),
             kind,
             body,
             marker: marker.to_owned(),

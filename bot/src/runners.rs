@@ -169,9 +169,28 @@ impl StartedRunner {
         let ctx = &self.ctx;
         let mut report = PassReport::default();
 
-        // 1. Submitted forms (the site wrote them; the conversation is flagged too).
+        // 1. Submitted forms (the site wrote them). When the conversation changed since the
+        //    bot's last look, read it first; otherwise complete without a read.
         for appeal in ctx.store.unprocessed_submissions(100).await? {
-            self.visit(&appeal.conversation_id, &mut report).await?;
+            if ctx
+                .store
+                .conversation_needs_visit(&appeal.conversation_id)
+                .await?
+            {
+                self.visit(&appeal.conversation_id, &mut report).await?;
+            } else {
+                match ctx.complete_submission(&appeal).await {
+                    Ok(Handled::Decided(label)) => report.decided.push(label),
+                    Ok(_) => {}
+                    Err(e) if e.downcast_ref::<crate::failpoints::Crash>().is_some() => {
+                        return Err(e);
+                    }
+                    Err(e) => {
+                        report.errors += 1;
+                        warn!(conversation_id = %appeal.conversation_id, error = format!("{e:#}"), "could not complete a submitted appeal; retried next pass");
+                    }
+                }
+            }
         }
         // 2. Conversations the modmail list showed changed.
         for (conv_id, _) in ctx.store.conversations_to_visit(200).await? {

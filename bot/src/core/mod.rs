@@ -245,6 +245,26 @@ pub fn triage(
     }
 }
 
+/// A submitted form: final reply, the moderators' note, unarchive. Needs nothing from the
+/// conversation, so the shell can decide it without reading the conversation again when
+/// nothing changed there since its last look.
+pub fn complete(appeal: &Appeal, earlier_appeals: usize, form: &FormAnswers) -> Decision {
+    let note = mod_note(&NoteContext {
+        username: appeal.username.as_str(),
+        subreddit: appeal.subreddit.as_str(),
+        ban_note: &appeal.ban_note,
+        ban_date: appeal.ban_date,
+        ban_permanent: appeal.ban_permanent,
+        earlier_appeals,
+        form,
+    });
+    Decision::Complete(vec![
+        Action::Reply(Body::Final),
+        Action::Note(note),
+        Action::Unarchive,
+    ])
+}
+
 fn continue_appeal(input: &Input<'_>, appeal: &Appeal) -> Decision {
     let conv = input.conversation;
     match appeal.status {

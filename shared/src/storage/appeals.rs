@@ -183,7 +183,8 @@ impl Store {
     }
 
     /// Stores a submitted form. Exactly one submission per appeal is ever accepted, however
-    /// many arrive at once: the submission table's primary key is the appeal.
+    /// many arrive at once: the submission table's primary key is the appeal. The bot finds
+    /// it with [`Store::unprocessed_submissions`] on its next pass.
     pub async fn submit_form(&self, id: AppealId, answers: &FormAnswers) -> Result<SubmitOutcome> {
         let json =
             serde_json::to_string(answers).map_err(|e| StoreError::corrupt(e.to_string()))?;
@@ -207,14 +208,6 @@ impl Store {
             .bind(now)
             .execute(tx.conn())
             .await?;
-        // The bot visits the conversation promptly.
-        sqlx::query(
-            "UPDATE appellant_conversations SET needs_visit = 1 \
-             WHERE conversation_id = (SELECT conversation_id FROM appeals WHERE id = $1)",
-        )
-        .bind(id.0)
-        .execute(tx.conn())
-        .await?;
         tx.commit().await?;
         Ok(SubmitOutcome::Accepted)
     }

@@ -185,6 +185,20 @@ impl Store {
             .collect()
     }
 
+    /// Is the conversation flagged for a visit (changed since the bot last looked)?
+    pub async fn conversation_needs_visit(&self, id: &ConversationId) -> Result<bool> {
+        let row = sqlx::query(
+            "SELECT needs_visit FROM appellant_conversations WHERE conversation_id = $1",
+        )
+        .bind(id.as_str())
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(match row {
+            Some(r) => r.try_get::<i64, _>(0)? != 0,
+            None => true,
+        })
+    }
+
     /// Is this conversation one the bot follows, and what `lastUpdated` did it last process?
     /// `None` = not tracked.
     pub async fn tracked_conversation(
