@@ -126,23 +126,24 @@ impl BotContext {
             None
         };
 
-        if existing.is_none() {
-            if let Some(decision) = core::triage(conv, ban.as_ref(), &self.trigger, &self.bot_name)
-            {
-                // Not engaging (or only the missing-reason note): no appellant is recorded.
-                self.log_snapshot(conv, decision.label());
-                let messages = self.messages_for(settings.as_ref());
-                return self
-                    .commit(
-                        &Target::of(conv),
-                        None,
-                        &[],
-                        decision,
-                        ban.as_ref(),
-                        &messages,
-                    )
-                    .await;
-            }
+        let settled = existing
+            .is_none()
+            .then(|| core::triage(conv, ban.as_ref(), &self.trigger, &self.bot_name))
+            .flatten();
+        if let Some(decision) = settled {
+            // Not engaging (or only the missing-reason note): no appellant is recorded.
+            self.log_snapshot(conv, decision.label());
+            let messages = self.messages_for(settings.as_ref());
+            return self
+                .commit(
+                    &Target::of(conv),
+                    None,
+                    &[],
+                    decision,
+                    ban.as_ref(),
+                    &messages,
+                )
+                .await;
         }
 
         let contact = self

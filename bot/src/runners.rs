@@ -239,15 +239,16 @@ impl StartedRunner {
                 info!(slack = "steps", "the appellant's account was deleted");
             }
             ctx.store.update_appellant(a.id, &update, now).await?;
-            if ban.is_none() && update.user_deleted != Some(true) {
-                if let Some(last) = ctx.store.appeals_of(a.id).await?.last() {
-                    if last.outcome.is_none() {
-                        ctx.store
-                            .set_appeal_outcome(last.id, Outcome::Granted, now)
-                            .await?;
-                        info!(slack = "steps", "unbanned: appeal granted");
-                    }
-                }
+            let last = if ban.is_none() && !deleted {
+                ctx.store.appeals_of(a.id).await?.pop()
+            } else {
+                None
+            };
+            if let Some(last) = last.filter(|l| l.outcome.is_none()) {
+                ctx.store
+                    .set_appeal_outcome(last.id, Outcome::Granted, now)
+                    .await?;
+                info!(slack = "steps", "unbanned: appeal granted");
             }
             report.ban_checks += 1;
         }

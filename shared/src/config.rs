@@ -41,7 +41,7 @@ impl Serialize for Secret {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     pub reddit: RedditConfig,
@@ -51,20 +51,6 @@ pub struct Config {
     pub web: WebConfig,
     pub slack: SlackConfig,
     pub logging: LoggingConfig,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Self {
-            reddit: RedditConfig::default(),
-            database: DatabaseConfig::default(),
-            mongodb: MongoConfig::default(),
-            bot: BotConfig::default(),
-            web: WebConfig::default(),
-            slack: SlackConfig::default(),
-            logging: LoggingConfig::default(),
-        }
-    }
 }
 
 /// The bot's Reddit account and script app.
@@ -519,10 +505,8 @@ impl Config {
                 "must not be empty: Reddit rejects requests without one".to_owned(),
             ));
         }
-        if let Some(s) = &self.web.link_secret {
-            if s.expose().len() < WebConfig::MIN_SECRET_LEN {
-                self.web.link_secret()?;
-            }
+        if self.web.link_secret.is_some() {
+            self.web.link_secret()?;
         }
         tracing_subscriber::EnvFilter::try_new(&self.logging.level).map_err(|e| {
             invalid(

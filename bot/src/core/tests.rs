@@ -363,6 +363,18 @@ fn missing_reason_note_is_left_once() {
     );
 }
 
+/// (name, conversation, ban entry, appellant, appeals, form, minutes after start, expected)
+type DialogueCase<'a> = (
+    &'a str,
+    &'a Conversation,
+    Option<&'a BanEntry>,
+    AppellantFacts,
+    Vec<Appeal>,
+    Option<&'a FormAnswers>,
+    i64,
+    Decision,
+);
+
 #[test]
 fn dialogue_table() {
     let c1 = Conv::ban_reply("c1").c;
@@ -420,16 +432,7 @@ fn dialogue_table() {
 
     let start = Decision::StartAppeal(vec![Action::Reply(Body::Initial), Action::Archive]);
     let remind = Decision::Remind(vec![Action::Reply(Body::Reminder), Action::Archive]);
-    let cases: Vec<(
-        &str,
-        &Conversation,
-        Option<&BanEntry>,
-        AppellantFacts,
-        Vec<Appeal>,
-        Option<&FormAnswers>,
-        i64,
-        Decision,
-    )> = vec![
+    let cases: Vec<DialogueCase<'_>> = vec![
         (
             "not replied yet → initial + archive",
             &c1,

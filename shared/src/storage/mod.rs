@@ -68,15 +68,13 @@ impl Store {
         let (backend, url) = if let Some(rest) = url.strip_prefix("sqlite:") {
             let path = rest.trim_start_matches("//");
             let file = path.split('?').next().unwrap_or(path);
-            if !file.is_empty() && file != ":memory:" {
-                if let Some(dir) = Path::new(file)
-                    .parent()
-                    .filter(|d| !d.as_os_str().is_empty())
-                {
-                    std::fs::create_dir_all(dir).map_err(|e| {
-                        StoreError::Unavailable(format!("cannot create {}: {e}", dir.display()))
-                    })?;
-                }
+            let dir = Path::new(file)
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty());
+            if let Some(dir) = dir.filter(|_| !file.is_empty() && file != ":memory:") {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    StoreError::Unavailable(format!("cannot create {}: {e}", dir.display()))
+                })?;
             }
             let url = if path.contains("mode=") {
                 format!("sqlite://{path}")
