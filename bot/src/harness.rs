@@ -118,6 +118,18 @@ impl World {
         let sim = SimServer::start(sim_config(&o))
             .await
             .context("starting the simulator")?;
+        Self::with_sim(sim, store, db_url, o).await
+    }
+
+    /// A world around a simulator that is already running (started with [`sim_config`]):
+    /// the sandbox test starts the simulator first so that the website and the bot's
+    /// configuration can both point at it. Subreddits in `o.subreddits` are added to it.
+    pub async fn with_sim(
+        sim: SimServer,
+        store: Store,
+        db_url: &str,
+        o: WorldOptions,
+    ) -> anyhow::Result<Self> {
         for s in &o.subreddits {
             sim.state()
                 .add_subreddit(NewSubreddit {

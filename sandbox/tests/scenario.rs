@@ -1,0 +1,147 @@
+//! The sandbox scenario, in-process and accelerated: the simulator, the website and the
+//! bot's two runners (the unchanged code, over real HTTP) on a fresh SQLite database.
+
+use std::time::Duration;
+
+use appealmod_bot::harness::{World, WorldOptions, sim_config, world_config};
+use appealmod_sandbox::scenario::{self, EndState, Event, Options, Role};
+use appealmod_shared::domain::Group;
+use appealmod_shared::storage::testing::TestDb;
+use appealmod_shared::storage::{AppealStatus, EffectState};
+use appealmod_web::startup::{AppSettings, Application};
+use reddit_sim::{ConvState, LedgerKind, SimServer};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_scripted_user_reaches_its_end_state() {
+    let db = TestDb::sqlite().await;
+    let o = WorldOptions {
+        // With this seed every path is taken (some users in control, the reminder and
+        // takeover users in treatment); the assertions hold for any draw.
+        seed: 2,
+        treatment_fraction: 0.75,
+        // The scenario creates its subreddits and signs them up on the site.
+        subreddits: Vec::new(),
+        ..WorldOptions::default()
+    };
+    let sim = SimServer::start(sim_config(&o)).await.expect("simulator");
+
+    // The bot's links must point at the site, so its port is known before the config.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let web_url = format!("http://127.0.0.1:{port}");
+    let o = WorldOptions {
+        public_base_url: web_url.clone(),
+        ..o
+    };
+    let mut config = world_config(&sim.base_url(), &db.url, &o);
+    config.web.bind = format!("127.0.0.1:{port}");
+    let mut settings = AppSettings::from_config(&config).expect("web settings");
+    settings.workers = Some(2);
+    let app = Application::build(settings, db.store.clone())
+        .await
+        .expect("website");
+    tokio::spawn(app.run_until_stopped());
+
+    let world = World::with_sim(sim, db.store.clone(), &db.url, o)
+        .await
+        .expect("bot");
+    let sim_url = world.sim.base_url();
+    let options = Options {
+        speed: 20.0,
+        settle: Duration::from_millis(1500),
+        timeout: Duration::from_secs(120),
+        poll: Duration::from_millis(50),
+    };
+    let scenario = tokio::spawn(async move {
+        scenario::run(&sim_url, &web_url, options, |e| {
+            if let Event::Summary(s) | Event::Info(s) = e {
+                println!("{s}");
+            }
+        })
+        .await
+    });
+
+    // The runners' passes, as the binaries' loops run them, only faster.
+    let outcome = loop {
+        if scenario.is_finished() {
+            break scenario.await.expect("join").expect("scenario succeeds");
+        }
+        world.pass().await.expect("pass");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    world.drain().await.expect("drain");
+    println!("{}", outcome.report());
+
+    let sim = world.sim.state();
+    for u in &outcome.users {
+        let allowed: &[EndState] = match u.role {
+            Role::Quick => &[EndState::Completed, EndState::Control],
+            Role::Reminder => &[EndState::Reminded, EndState::Control],
+            Role::Toxic => &[EndState::NeverFilled, EndState::Control],
+            Role::Takeover => &[EndState::TakenOver, EndState::Control],
+            Role::TempBan => &[EndState::Excluded],
+        };
+        assert!(allowed.contains(&u.end), "{} ended {:?}", u.user, u.end);
+        let ledger: Vec<LedgerKind> = sim
+            .ledger_for(&u.conversation_id)
+            .into_iter()
+            .map(|e| e.kind)
+            .collect();
+        assert_eq!(ledger, u.end.expected_ledger(), "{}", u.user);
+        let replies = ledger.iter().filter(|k| **k == LedgerKind::Reply).count();
+        match u.end {
+            EndState::Completed => {
+                assert_eq!(
+                    ledger
+                        .iter()
+                        .filter(|k| **k == LedgerKind::InternalNote)
+                        .count(),
+                    1,
+                    "one mod note for {}",
+                    u.user
+                );
+                let conv = sim.conversation(&u.conversation_id).expect("conversation");
+                assert_ne!(conv.state, ConvState::Archived, "{} is unarchived", u.user);
+            }
+            EndState::Reminded => assert_eq!(replies, 2, "exactly one reminder"),
+            EndState::TakenOver => assert_eq!(replies, 1, "no reminder after the takeover"),
+            EndState::Control | EndState::Excluded => assert!(ledger.is_empty()),
+            EndState::NeverFilled => assert_eq!(replies, 1),
+        }
+    }
+
+    // The store agrees with what the scenario saw.
+    let completed = world
+        .appeals_with(AppealStatus::Completed)
+        .await
+        .expect("appeals");
+    assert_eq!(completed.len(), outcome.count(EndState::Completed));
+    assert!(
+        outcome.count(EndState::Completed) >= 1,
+        "at least one appeal completes"
+    );
+    let control = db
+        .store
+        .appellants(Some(Group::Control))
+        .await
+        .expect("control");
+    assert_eq!(control.len(), outcome.count(EndState::Control));
+
+    // Every effect exactly once: one journal entry done per ledger entry, none left over.
+    let counts = db.store.journal_counts().await.expect("journal");
+    let n = |s| counts.get(&s).copied().unwrap_or(0);
+    assert_eq!(n(EffectState::InFlight), 0, "{counts:?}");
+    assert_eq!(n(EffectState::Pending), 0, "{counts:?}");
+    assert_eq!(n(EffectState::Failed), 0, "{counts:?}");
+    let ledger = sim.ledger();
+    assert_eq!(n(EffectState::Done), ledger.len() as i64, "{counts:?}");
+    assert_eq!(outcome.writes, ledger.len());
+    let expected: usize = outcome
+        .users
+        .iter()
+        .map(|u| u.end.expected_ledger().len())
+        .sum();
+    assert_eq!(ledger.len(), expected, "no effect beyond the scripted ones");
+}
