@@ -31,6 +31,7 @@ pub struct WorldOptions {
     pub rate_window_secs: u64,
     pub subreddits: Vec<String>,
     pub public_base_url: String,
+    pub client: ClientOptions,
 }
 
 impl Default for WorldOptions {
@@ -44,6 +45,7 @@ impl Default for WorldOptions {
             rate_window_secs: 600,
             subreddits: vec!["pics".to_owned()],
             public_base_url: "http://127.0.0.1:8080".to_owned(),
+            client: fast_client_options(),
         }
     }
 }
@@ -55,6 +57,7 @@ pub struct World {
     pub config: Config,
     pub clock: Clock,
     pub failpoints: Failpoints,
+    pub client: ClientOptions,
     pub ctx: Arc<BotContext>,
     pub recent: RecentRunner,
     pub started: StartedRunner,
@@ -142,13 +145,16 @@ impl World {
         let config = world_config(&sim.base_url(), db_url, &o);
         let clock = Clock::system();
         let failpoints = Failpoints::default();
-        let (ctx, recent, started) = Self::boot(&config, &store, &clock, &failpoints).await?;
+        let client = o.client.clone();
+        let (ctx, recent, started) =
+            Self::boot(&config, &store, &clock, &failpoints, &client).await?;
         Ok(Self {
             sim,
             store,
             config,
             clock,
             failpoints,
+            client,
             ctx,
             recent,
             started,
@@ -160,9 +166,10 @@ impl World {
         store: &Store,
         clock: &Clock,
         failpoints: &Failpoints,
+        client: &ClientOptions,
     ) -> anyhow::Result<(Arc<BotContext>, RecentRunner, StartedRunner)> {
         let creds = config.reddit.credentials()?;
-        let reddit = RedditClient::with_options(&config.reddit, creds, fast_client_options())?;
+        let reddit = RedditClient::with_options(&config.reddit, creds, client.clone())?;
         let ctx = BotContext::new(config, store.clone(), reddit, BOT.to_owned(), None)?
             .with_test_hooks(clock.clone(), failpoints.clone());
         let recent = RecentRunner::start(ctx.clone()).await?;
@@ -173,8 +180,14 @@ impl World {
     /// A process restart: new client, context and runners on the same database and
     /// simulator (and the same test clock and failpoints).
     pub async fn restart(&mut self) -> anyhow::Result<()> {
-        let (ctx, recent, started) =
-            Self::boot(&self.config, &self.store, &self.clock, &self.failpoints).await?;
+        let (ctx, recent, started) = Self::boot(
+            &self.config,
+            &self.store,
+            &self.clock,
+            &self.failpoints,
+            &self.client,
+        )
+        .await?;
         self.ctx = ctx;
         self.recent = recent;
         self.started = started;

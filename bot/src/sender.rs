@@ -197,10 +197,11 @@ impl BotContext {
         let Some(seen) = self.store.tracked_conversation(conv.id()).await? else {
             return Ok(());
         };
+        // Stored times have millisecond precision, Reddit's microseconds.
         let only_bot = conv
             .messages
             .iter()
-            .filter(|m| seen.is_none_or(|s| m.date > s))
+            .filter(|m| seen.is_none_or(|s| m.date.timestamp_millis() > s.timestamp_millis()))
             .all(|m| m.author.name.eq_ignore_ascii_case(&self.bot_name));
         if only_bot {
             self.store

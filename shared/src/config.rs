@@ -194,9 +194,10 @@ pub struct BotConfig {
     pub update_cutoff: u32,
     /// Days after a denied appeal before the same user is prompted again.
     pub appeal_cooldown_days: u32,
-    /// Hours between checks of a tracked appellant's ban status (slow, bounded schedule).
+    /// Minimum hours between two ban-status checks of the same appellant.
     pub ban_check_interval_hours: u32,
-    /// At most this many ban-status checks per started pass.
+    /// Ban-status checks per started pass (oldest first). A fixed rate: the Reddit budget
+    /// they use does not grow with the number of appellants; each is checked less often.
     pub ban_checks_per_pass: u32,
     /// Seed for the group draw (tests and replays); unset = from the OS.
     pub rng_seed: Option<u64>,
@@ -216,8 +217,8 @@ impl Default for BotConfig {
             dialogue_update_interval: 60,
             update_cutoff: 14,
             appeal_cooldown_days: 30,
-            ban_check_interval_hours: 24,
-            ban_checks_per_pass: 20,
+            ban_check_interval_hours: 6,
+            ban_checks_per_pass: 2,
             rng_seed: None,
             subreddits: Vec::new(),
             messages: Messages::default(),
