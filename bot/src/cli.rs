@@ -192,7 +192,8 @@ where
         tokio::spawn(async move {
             shutdown_signal().await;
             stopping.store(true, std::sync::atomic::Ordering::SeqCst);
-            stop.notify_waiters();
+            // notify_one keeps a permit, so a signal between the check and the wait is not lost.
+            stop.notify_one();
         });
     }
     loop {
