@@ -8,7 +8,7 @@ use tracing::{debug, info, warn};
 
 use appealmod_shared::domain::{BanEntry, Conversation, ConversationId, Messages, RedditUsername};
 use appealmod_shared::storage::{
-    Appeal, AppealStatus, EffectKind, NewAppeal, NewEffect, StatusUpdate, Tx,
+    Appeal, AppealStatus, EffectKind, NewAppeal, NewEffect, StatusUpdate,
 };
 
 use crate::context::BotContext;
@@ -294,26 +294,11 @@ impl BotContext {
         if let Some((aid, status)) = &appellant {
             tx.update_appellant(*aid, status, now).await?;
         }
-        let username = target.username.as_str();
-        let sub = target.subreddit;
-        match &decision {
-            Decision::NoteMissingReason(actions) => {
-                for (i, a) in actions.iter().enumerate() {
-                    self.enqueue(
-                        &mut tx,
-                        None,
-                        id,
-                        a,
-                        &format!("missing-reason-{id}-{i}"),
-                        "",
-                        messages,
-                        username,
-                        sub,
-                    )
-                    .await?;
-                }
-            }
-            Decision::StartAppeal(actions) => {
+        // The state change of each step, and what its effects need: the appeal they belong
+        // to, a marker prefix unique to this step, and the personal link.
+        let (appeal_id, step, link) = match &decision {
+            Decision::NoteMissingReason(_) => (None, format!("missing-reason-{id}"), String::new()),
+            Decision::StartAppeal(_) => {
                 let (aid, _) = appellant.as_ref().context("an appeal needs an appellant")?;
                 let p = target.participant;
                 let expires = now + self.link_ttl;
@@ -334,70 +319,54 @@ impl BotContext {
                 let token = self.signer.sign(appeal_id, expires);
                 tx.set_appeal_token_hash(appeal_id, &token.hash()).await?;
                 let link = self.signer.link(&self.public_base_url, appeal_id, expires);
-                for a in actions {
-                    let marker = format!("appeal-{}-start-{}", appeal_id.0, action_tag(a));
-                    self.enqueue(
-                        &mut tx,
-                        Some(appeal_id),
-                        id,
-                        a,
-                        &marker,
-                        &link,
-                        messages,
-                        username,
-                        sub,
-                    )
-                    .await?;
-                }
+                (
+                    Some(appeal_id),
+                    format!("appeal-{}-start", appeal_id.0),
+                    link,
+                )
             }
-            Decision::Remind(actions) => {
+            Decision::Remind(_) => {
                 let appeal = appeals.last().context("a reminder needs an appeal")?;
-                let n = appeal.reminders + 1;
                 tx.count_reminder(appeal.id, now).await?;
+                // The same link as in the first message: the token is recomputed, not stored.
                 let link =
                     self.signer
                         .link(&self.public_base_url, appeal.id, appeal.token_expires_at);
-                for a in actions {
-                    let marker = format!("appeal-{}-remind{n}-{}", appeal.id.0, action_tag(a));
-                    self.enqueue(
-                        &mut tx,
-                        Some(appeal.id),
-                        id,
-                        a,
-                        &marker,
-                        &link,
-                        messages,
-                        username,
-                        sub,
-                    )
-                    .await?;
-                }
+                (
+                    Some(appeal.id),
+                    format!("appeal-{}-remind{}", appeal.id.0, appeal.reminders + 1),
+                    link,
+                )
             }
-            Decision::Complete(actions) => {
+            Decision::Complete(_) => {
                 let appeal = appeals.last().context("completing needs an appeal")?;
                 tx.mark_submission_processed(appeal.id, now).await?;
                 tx.set_appeal_status(appeal.id, AppealStatus::Completed, now)
                     .await?;
-                for a in actions {
-                    let marker = format!("appeal-{}-complete-{}", appeal.id.0, action_tag(a));
-                    self.enqueue(
-                        &mut tx,
-                        Some(appeal.id),
-                        id,
-                        a,
-                        &marker,
-                        "",
-                        messages,
-                        username,
-                        sub,
-                    )
-                    .await?;
-                }
+                (
+                    Some(appeal.id),
+                    format!("appeal-{}-complete", appeal.id.0),
+                    String::new(),
+                )
             }
             Decision::ModeratorTookOver
             | Decision::Skip(_)
             | Decision::Control
-            | Decision::Nothing(_) => {}
+            | Decision::Nothing(_) => (None, String::new(), String::new()),
+        };
+        for a in decision.actions() {
+            let marker = format!("{step}-{}", action_tag(a));
+            let effect = render_effect(
+                a,
+                appeal_id,
+                id,
+                &marker,
+                &link,
+                messages,
+                &target.username,
+                target.subreddit,
+            );
+            tx.enqueue_effect(&effect, now).await?;
         }
         if let (Some(_), Some(at)) = (&appellant, target.last_updated) {
             tx.mark_conversation_visited(id, at).await?;
@@ -407,44 +376,42 @@ impl BotContext {
         self.failpoints.hit("decide.after_commit")?;
         Ok(Handled::Decided(label))
     }
+}
 
-    #[allow(clippy::too_many_arguments)]
-    async fn enqueue(
-        &self,
-        tx: &mut Tx,
-        appeal_id: Option<appealmod_shared::storage::AppealId>,
-        conversation_id: &ConversationId,
-        action: &Action,
-        marker: &str,
-        link: &str,
-        messages: &Messages,
-        username: &str,
-        subreddit: &str,
-    ) -> anyhow::Result<()> {
-        let render = |t: &str| Messages::render(t, username, subreddit, link);
-        let (kind, body) = match action {
-            Action::Reply(b) => {
-                let text = match b {
-                    Body::Initial => render(&messages.initial),
-                    Body::Reminder => render(&messages.reminder),
-                    Body::Final => render(&messages.final_),
-                    Body::Note(n) => n.clone(),
-                };
-                (EffectKind::Reply, Some(with_marker(&text, marker)))
-            }
-            Action::Note(n) => (EffectKind::Note, Some(with_marker(n, marker))),
-            Action::Archive => (EffectKind::Archive, None),
-            Action::Unarchive => (EffectKind::Unarchive, None),
-        };
-        let effect = NewEffect {
-            appeal_id,
-            conversation_id: conversation_id.clone(),
-            kind,
-            body,
-            marker: marker.to_owned(),
-        };
-        tx.enqueue_effect(&effect, self.clock.now()).await?;
-        Ok(())
+/// The journal entry for one action: message bodies rendered (with the invisible marker the
+/// sender looks for when it must check whether an uncertain send went through).
+#[allow(clippy::too_many_arguments)]
+fn render_effect(
+    action: &Action,
+    appeal_id: Option<appealmod_shared::storage::AppealId>,
+    conversation_id: &ConversationId,
+    marker: &str,
+    link: &str,
+    messages: &Messages,
+    username: &str,
+    subreddit: &str,
+) -> NewEffect {
+    let render = |t: &str| Messages::render(t, username, subreddit, link);
+    let (kind, body) = match action {
+        Action::Reply(b) => {
+            let text = match b {
+                Body::Initial => render(&messages.initial),
+                Body::Reminder => render(&messages.reminder),
+                Body::Final => render(&messages.final_),
+                Body::Note(n) => n.clone(),
+            };
+            (EffectKind::Reply, Some(with_marker(&text, marker)))
+        }
+        Action::Note(n) => (EffectKind::Note, Some(with_marker(n, marker))),
+        Action::Archive => (EffectKind::Archive, None),
+        Action::Unarchive => (EffectKind::Unarchive, None),
+    };
+    NewEffect {
+        appeal_id,
+        conversation_id: conversation_id.clone(),
+        kind,
+        body,
+        marker: marker.to_owned(),
     }
 }
 

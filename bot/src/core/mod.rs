@@ -281,21 +281,7 @@ fn continue_appeal(input: &Input<'_>, appeal: &Appeal) -> Decision {
         }
         AppealStatus::Submitted => {
             if let Some(form) = input.form {
-                let earlier = input.appeals.len().saturating_sub(1);
-                let note = mod_note(&NoteContext {
-                    username: appeal.username.as_str(),
-                    subreddit: appeal.subreddit.as_str(),
-                    ban_note: &appeal.ban_note,
-                    ban_date: appeal.ban_date,
-                    ban_permanent: appeal.ban_permanent,
-                    earlier_appeals: earlier,
-                    form,
-                });
-                return Decision::Complete(vec![
-                    Action::Reply(Body::Final),
-                    Action::Note(note),
-                    Action::Unarchive,
-                ]);
+                return complete(appeal, input.appeals.len().saturating_sub(1), form);
             }
         }
         AppealStatus::Prompted | AppealStatus::Abandoned => {}
