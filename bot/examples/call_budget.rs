@@ -132,7 +132,11 @@ async fn throughput(scale: u64, appeals: usize) -> anyhow::Result<()> {
         }
         let done = w.appeals_with(AppealStatus::Completed).await?.len();
         let pending = w.store.journal_counts().await?;
-        let idle = pending.get(&appealmod_shared::storage::EffectState::Pending).copied().unwrap_or(0) == 0;
+        let idle = pending
+            .get(&appealmod_shared::storage::EffectState::Pending)
+            .copied()
+            .unwrap_or(0)
+            == 0;
         if done >= appeals && idle {
             break;
         }
@@ -149,11 +153,20 @@ async fn throughput(scale: u64, appeals: usize) -> anyhow::Result<()> {
     let calls = by_endpoint(&before, &after);
     let total: u64 = calls.values().sum();
     let completed = w.appeals_with(AppealStatus::Completed).await?.len() as f64;
-    println!("== (1) Reddit calls per handled treatment appeal ({completed} appeals, {reminded} with a reminder)");
+    println!(
+        "== (1) Reddit calls per handled treatment appeal ({completed} appeals, {reminded} with a reminder)"
+    );
     for (ep, n) in &calls {
-        println!("   {ep:<10} {n:>6}   {:>5.2} per appeal", *n as f64 / completed);
+        println!(
+            "   {ep:<10} {n:>6}   {:>5.2} per appeal",
+            *n as f64 / completed
+        );
     }
-    println!("   {:<10} {total:>6}   {:>5.2} per appeal (target <= 8)", "total", total as f64 / completed);
+    println!(
+        "   {:<10} {total:>6}   {:>5.2} per appeal (target <= 8)",
+        "total",
+        total as f64 / completed
+    );
     let reddit_hours = elapsed.as_secs_f64() * scale as f64 / 3600.0;
     println!(
         "== (3) throughput at 100 requests/minute (time scaled x{scale}: window {} s, pass every {} ms)",
@@ -178,7 +191,10 @@ async fn throughput(scale: u64, appeals: usize) -> anyhow::Result<()> {
 /// (2): cost of an idle started pass with `n` tracked appellants.
 async fn idle_pass(n: usize) -> anyhow::Result<(f64, f64, f64)> {
     let db = TestDb::sqlite().await;
-    let o = WorldOptions { rate_budget: 1_000_000, ..options(10) };
+    let o = WorldOptions {
+        rate_budget: 1_000_000,
+        ..options(10)
+    };
     let w = World::start(db.store.clone(), &db.url, o).await?;
     let now = w.clock.now();
     for i in 0..n {
@@ -186,16 +202,35 @@ async fn idle_pass(n: usize) -> anyhow::Result<(f64, f64, f64)> {
         let user = format!("tracked_{i}");
         w.sim
             .state()
-            .ban(BanRequest { subreddit: sub.into(), user: user.clone(), note: "rule 1".into(), send_message: false, ..BanRequest::default() })
+            .ban(BanRequest {
+                subreddit: sub.into(),
+                user: user.clone(),
+                note: "rule 1".into(),
+                send_message: false,
+                ..BanRequest::default()
+            })
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let conv = ConversationId::parse(&format!("t{i:x}"))?;
         let c = w
             .store
-            .record_contact(&SubredditName::parse(sub)?, &RedditUsername::parse(&user)?, &conv, || Group::Treatment, now)
+            .record_contact(
+                &SubredditName::parse(sub)?,
+                &RedditUsername::parse(&user)?,
+                &conv,
+                || Group::Treatment,
+                now,
+            )
             .await?;
         w.store.mark_conversation_visited(&conv, now).await?;
-        let update = StatusUpdate { still_banned: Some(true), last_update: Some(now), next_ban_check_at: Some(now + Duration::hours(6)), ..Default::default() };
-        w.store.update_appellant(c.appellant.id, &update, now).await?;
+        let update = StatusUpdate {
+            still_banned: Some(true),
+            last_update: Some(now),
+            next_ban_check_at: Some(now + Duration::hours(6)),
+            ..Default::default()
+        };
+        w.store
+            .update_appellant(c.appellant.id, &update, now)
+            .await?;
     }
     let count = |c: &Counters| c.total - c.calls_of(Endpoint::Token);
     // Nothing changed and no ban check due.
@@ -220,7 +255,11 @@ async fn idle_pass(n: usize) -> anyhow::Result<(f64, f64, f64)> {
     let b = w.sim.state().counters();
     w.recent.run_once().await?;
     let recent = count(&w.sim.state().counters()) - count(&b);
-    Ok((quiet as f64 / 5.0, steady as f64 / passes as f64, recent as f64))
+    Ok((
+        quiet as f64 / 5.0,
+        steady as f64 / passes as f64,
+        recent as f64,
+    ))
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -239,6 +278,9 @@ async fn main() -> anyhow::Result<()> {
         );
         steady.push(s);
     }
-    println!("   ratio 10,000 / 1,000 with the ban-check schedule running: {:.2} (target <= 1.1)", steady[1] / steady[0].max(f64::MIN_POSITIVE));
+    println!(
+        "   ratio 10,000 / 1,000 with the ban-check schedule running: {:.2} (target <= 1.1)",
+        steady[1] / steady[0].max(f64::MIN_POSITIVE)
+    );
     Ok(())
 }

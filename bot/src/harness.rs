@@ -10,6 +10,7 @@ use chrono::Duration;
 use appealmod_reddit::{ClientOptions, RedditClient};
 use appealmod_shared::config::{Config, Secret};
 use appealmod_shared::domain::{Answer, AnswerValue, FormAnswers, SubredditName};
+use appealmod_shared::logging::DocumentSink;
 use appealmod_shared::storage::{Appeal, AppealStatus, Store, SubmitOutcome};
 use reddit_sim::{BotAccount, NewSubreddit, SimConfig, SimServer};
 
@@ -32,6 +33,8 @@ pub struct WorldOptions {
     pub subreddits: Vec<String>,
     pub public_base_url: String,
     pub client: ClientOptions,
+    /// Where conversation snapshots go (MongoDB `conversation-logs`), if anywhere.
+    pub conversation_log: Option<DocumentSink>,
 }
 
 impl Default for WorldOptions {
@@ -46,6 +49,7 @@ impl Default for WorldOptions {
             subreddits: vec!["pics".to_owned()],
             public_base_url: "http://127.0.0.1:8080".to_owned(),
             client: fast_client_options(),
+            conversation_log: None,
         }
     }
 }
@@ -58,6 +62,7 @@ pub struct World {
     pub clock: Clock,
     pub failpoints: Failpoints,
     pub client: ClientOptions,
+    pub conversation_log: Option<DocumentSink>,
     pub ctx: Arc<BotContext>,
     pub recent: RecentRunner,
     pub started: StartedRunner,
@@ -146,8 +151,16 @@ impl World {
         let clock = Clock::system();
         let failpoints = Failpoints::default();
         let client = o.client.clone();
-        let (ctx, recent, started) =
-            Self::boot(&config, &store, &clock, &failpoints, &client).await?;
+        let conversation_log = o.conversation_log.clone();
+        let (ctx, recent, started) = Self::boot(
+            &config,
+            &store,
+            &clock,
+            &failpoints,
+            &client,
+            conversation_log.clone(),
+        )
+        .await?;
         Ok(Self {
             sim,
             store,
@@ -155,6 +168,7 @@ impl World {
             clock,
             failpoints,
             client,
+            conversation_log,
             ctx,
             recent,
             started,
@@ -167,11 +181,18 @@ impl World {
         clock: &Clock,
         failpoints: &Failpoints,
         client: &ClientOptions,
+        conversation_log: Option<DocumentSink>,
     ) -> anyhow::Result<(Arc<BotContext>, RecentRunner, StartedRunner)> {
         let creds = config.reddit.credentials()?;
         let reddit = RedditClient::with_options(&config.reddit, creds, client.clone())?;
-        let ctx = BotContext::new(config, store.clone(), reddit, BOT.to_owned(), None)?
-            .with_test_hooks(clock.clone(), failpoints.clone());
+        let ctx = BotContext::new(
+            config,
+            store.clone(),
+            reddit,
+            BOT.to_owned(),
+            conversation_log,
+        )?
+        .with_test_hooks(clock.clone(), failpoints.clone());
         let recent = RecentRunner::start(ctx.clone()).await?;
         let started = StartedRunner::start(ctx.clone()).await?;
         Ok((ctx, recent, started))
@@ -186,6 +207,7 @@ impl World {
             &self.clock,
             &self.failpoints,
             &self.client,
+            self.conversation_log.clone(),
         )
         .await?;
         self.ctx = ctx;
