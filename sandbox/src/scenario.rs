@@ -333,7 +333,7 @@ pub async fn run(
                 .map(Vec::as_slice)
                 .unwrap_or(&[]);
             step(a, entries, &sim, &web, &options, now, &mut sink).await?;
-            if a.step == Step::Ended(EndState::Completed) && first_completed.is_none() {
+            if unarchived(a.step) && first_completed.is_none() {
                 first_completed = Some(now - start);
             }
         }
@@ -367,6 +367,7 @@ fn summary(actors: &[Actor], writes: usize, elapsed: Duration) -> String {
     let started = actors.iter().filter(|a| a.conversation.is_some()).count();
     let linked = actors.iter().filter(|a| a.link.is_some()).count();
     let ended = |e: EndState| actors.iter().filter(|a| a.step == Step::Ended(e)).count();
+    let completed = actors.iter().filter(|a| unarchived(a.step)).count();
     let reminded = actors
         .iter()
         .filter(|a| {
@@ -377,11 +378,18 @@ fn summary(actors: &[Actor], writes: usize, elapsed: Duration) -> String {
         })
         .count();
     format!(
-        "[{}] appeals: {started} | linked {linked} | reminded {reminded} | completed {} | control {} | temp ban {} | writes {writes}",
+        "[{}] appeals: {started} | linked {linked} | reminded {reminded} | completed {completed} | control {} | temp ban {} | writes {writes}",
         clock(elapsed),
-        ended(EndState::Completed),
         ended(EndState::Control),
         ended(EndState::Excluded),
+    )
+}
+
+/// The bot has unarchived the appeal after the form (the quiet check may still run).
+fn unarchived(step: Step) -> bool {
+    matches!(
+        step,
+        Step::Settling(EndState::Completed) | Step::Ended(EndState::Completed)
     )
 }
 
