@@ -105,7 +105,7 @@ ensure_binaries() { # package...
   if command -v cargo >/dev/null 2>&1; then
     local args=() p
     for p in "$@"; do args+=(-p "$p"); done
-    log "building release binaries ($*) — the first build takes a few minutes"
+    log "building release binaries when needed ($*)"
     cargo build --release --quiet "${args[@]}" || die "cargo build failed (see above)."
     BIN_DIR=${CARGO_TARGET_DIR:-$ROOT/target}/release
   fi
@@ -340,7 +340,7 @@ cmd_run() {
 }
 
 cmd_passthrough() { # subcommand args...
-  ensure_binaries appealmod-bot
+  ensure_binaries appealmod-bot appealmod-web
   exec "$(bin appealmod)" "$@"
 }
 
