@@ -291,6 +291,16 @@ YAML
   log "press Ctrl-C to stop"
   while :; do
     wait || true
+    # Everything stopped on its own (e.g. a Ctrl-C that reached the children first).
+    local pid alive=0
+    for pid in "${PIDS[@]:-}"; do
+      [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && alive=1
+    done
+    if [ $alive = 0 ]; then
+      log "all services have stopped (files kept in $dir)"
+      trap - EXIT INT TERM
+      exit 0
+    fi
     sleep 1
   done
 }
