@@ -277,8 +277,13 @@ YAML
   printf '    configuration      %s\n' "$config" >&2
   printf '    database           %s/appealmod.sqlite\n\n' "$dir" >&2
 
-  local rc=0
-  "$scenario" scenario --sim-url "$sim_url" --web-url "$web_url" --speed "$speed" --settle-secs 10 || rc=$?
+  # In the background so that a signal to run.sh is handled at once (bash runs traps only
+  # between foreground commands); stop_all stops the scenario too.
+  local rc=0 scenario_pid
+  "$scenario" scenario --sim-url "$sim_url" --web-url "$web_url" --speed "$speed" --settle-secs 10 &
+  scenario_pid=$!
+  PIDS+=("$scenario_pid")
+  wait "$scenario_pid" || rc=$?
   if [ $rc -ne 0 ]; then
     log "the scenario failed (status $rc); the services' output above says more"
   fi
