@@ -2,9 +2,12 @@
 # appealmod — one entry point for operators and newcomers.
 #
 #   ./run.sh sandbox   run the whole product against the Reddit simulator (no server needed)
+#                      [--speed N]; SANDBOX_EXIT=1 stops everything when the scenario ends
 #   ./run.sh test      install what the tests need, start it, run every test, clean up
 #   ./run.sh           run the web app and both runners with certs/config.yaml
+#                      ([run] [--config PATH] or APPEALMOD_CONFIG; restarts crashed processes)
 #   ./run.sh check-config | migrate   validate the configuration / apply migrations
+# Prebuilt binaries (Docker image, deploy): APPEALMOD_BIN_DIR=DIR, or no cargo on PATH (binaries from PATH).
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -356,7 +359,9 @@ cmd_run() {
 
 cmd_passthrough() { # subcommand args...
   ensure_binaries appealmod-bot appealmod-web
-  exec "$(bin appealmod)" "$@"
+  local appealmod
+  appealmod=$(bin appealmod)
+  exec "$appealmod" "$@"
 }
 
 case "${1:-run}" in
@@ -365,6 +370,6 @@ case "${1:-run}" in
   run) shift; cmd_run "$@" ;;
   --config|--config=*) cmd_run "$@" ;;
   check-config|migrate) cmd_passthrough "$@" ;;
-  -h|--help|help) sed -n '3,8p' "$0" | sed 's/^# \{0,1\}//' ;;
+  -h|--help|help) sed -n '3,/^set /{/^#/p}' "$0" | sed 's/^# \{0,1\}//' ;;
   *) die "unknown command: $1 (try: ./run.sh sandbox | run | test | check-config | migrate)" ;;
 esac
