@@ -112,13 +112,17 @@ fn check_config(path: &std::path::Path, config: &Config) -> i32 {
     if let Err(e) = Trigger::from_config(config.bot.trigger.as_ref()) {
         problems.push(e.to_string());
     }
-    println!(
-        "# effective configuration from {} (secrets shown as [redacted])",
-        path.display()
+    // A closed pipe (`check-config | head`) is not an error worth a panic.
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "# effective configuration from {} (secrets shown as [redacted])\n{}",
+        path.display(),
+        config.to_redacted_yaml()
     );
-    print!("{}", config.to_redacted_yaml());
     if problems.is_empty() {
-        println!("# OK");
+        let _ = writeln!(out, "# OK");
         0
     } else {
         for p in &problems {
