@@ -47,3 +47,9 @@ impl Failpoints {
         }
     }
 }
+
+/// True when a runner step failed because of an injected crash, which must end the pass
+/// (as a real crash would) instead of being logged and skipped like an ordinary error.
+pub fn is_crash(e: &anyhow::Error) -> bool {
+    e.downcast_ref::<Crash>().is_some()
+}

@@ -127,7 +127,7 @@ impl RecentRunner {
             }
             .await;
             if let Err(e) = step {
-                if e.downcast_ref::<crate::failpoints::Crash>().is_some() {
+                if crate::failpoints::is_crash(&e) {
                     return Err(e);
                 }
                 report.errors += 1;
@@ -182,7 +182,7 @@ impl StartedRunner {
                 match ctx.complete_submission(&appeal).await {
                     Ok(Handled::Decided(label)) => report.decided.push(label),
                     Ok(_) => {}
-                    Err(e) if e.downcast_ref::<crate::failpoints::Crash>().is_some() => {
+                    Err(e) if crate::failpoints::is_crash(&e) => {
                         return Err(e);
                     }
                     Err(e) => {
@@ -299,7 +299,7 @@ impl StartedRunner {
         }
         .await;
         match result {
-            Err(e) if e.downcast_ref::<crate::failpoints::Crash>().is_some() => Err(e),
+            Err(e) if crate::failpoints::is_crash(&e) => Err(e),
             Err(e) => {
                 report.errors += 1;
                 warn!(conversation_id = %id, error = format!("{e:#}"), "could not handle a conversation; retried next pass");

@@ -236,18 +236,6 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Flags a conversation for a visit regardless of what the list said (e.g. a form was
-    /// submitted, or an effect's outcome must be checked).
-    pub async fn flag_conversation(&self, id: &ConversationId) -> Result<()> {
-        sqlx::query(
-            "UPDATE appellant_conversations SET needs_visit = 1 WHERE conversation_id = $1",
-        )
-        .bind(id.as_str())
-        .execute(self.pool())
-        .await?;
-        Ok(())
-    }
-
     /// Conversations flagged for a visit whose appellant is still in play (treatment, not
     /// ignored, not deleted), oldest flag first.
     pub async fn conversations_to_visit(
@@ -308,16 +296,6 @@ impl Store {
         .execute(self.pool())
         .await?;
         Ok(())
-    }
-
-    /// Number of appellants in play (treatment, not ignored, not deleted).
-    pub async fn appellants_in_play(&self) -> Result<i64> {
-        let row = sqlx::query(
-            "SELECT COUNT(*) FROM appellants WHERE grp = 'treatment' AND ignored = 0 AND user_deleted = 0",
-        )
-        .fetch_one(self.pool())
-        .await?;
-        Ok(row.try_get(0)?)
     }
 
     pub async fn update_appellant(
