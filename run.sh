@@ -8,7 +8,9 @@
 #                      ([run] [--config PATH] or APPEALMOD_CONFIG; restarts crashed processes)
 #   ./run.sh check-config | migrate   validate the configuration / apply migrations
 # Prebuilt binaries (Docker image, deploy): APPEALMOD_BIN_DIR=DIR, or no cargo on PATH (binaries from PATH).
-set -euo pipefail
+set -Eeuo pipefail
+# No path ends in silence: whatever fails says where, even where no `die` was written.
+trap 'rc=$?; printf "\033[1;31m[run.sh] error:\033[0m %s failed (status %s, run.sh line %s)\n" "$BASH_COMMAND" "$rc" "$LINENO" >&2' ERR
 cd "$(dirname "$0")"
 ROOT=$(pwd)
 
@@ -364,12 +366,15 @@ cmd_passthrough() { # subcommand args...
   exec "$appealmod" "$@"
 }
 
-case "${1:-run}" in
-  test) shift; cmd_test "$@" ;;
-  sandbox) shift; cmd_sandbox "$@" ;;
-  run) shift; cmd_run "$@" ;;
-  --config|--config=*) cmd_run "$@" ;;
-  check-config|migrate) cmd_passthrough "$@" ;;
+# With no argument, `run` (shift would fail on an empty list under `set -e`).
+subcommand=${1:-run}
+if [ $# -gt 0 ]; then shift; fi
+case "$subcommand" in
+  test) cmd_test "$@" ;;
+  sandbox) cmd_sandbox "$@" ;;
+  run) cmd_run "$@" ;;
+  --config|--config=*) cmd_run "$subcommand" "$@" ;;
+  check-config|migrate) cmd_passthrough "$subcommand" "$@" ;;
   -h|--help|help) sed -n '3,/^set /{/^#/p}' "$0" | sed 's/^# \{0,1\}//' ;;
-  *) die "unknown command: $1 (try: ./run.sh sandbox | run | test | check-config | migrate)" ;;
+  *) die "unknown command: $subcommand (try: ./run.sh sandbox | run | test | check-config | migrate)" ;;
 esac

@@ -13,11 +13,11 @@
 use std::collections::BTreeMap;
 use std::time::{Duration as StdDuration, Instant};
 
-use appealmod_bot::harness::{World, WorldOptions};
 use appealmod_reddit::ClientOptions;
 use appealmod_shared::domain::{ConversationId, Group, RedditUsername, SubredditName};
-use appealmod_shared::storage::testing::TestDb;
 use appealmod_shared::storage::{AppealStatus, StatusUpdate};
+use appealmod_testkit::TestDb;
+use appealmod_testkit::world::{World, WorldOptions};
 use chrono::Duration;
 use reddit_sim::{BanRequest, Counters, Endpoint, UserMessage};
 

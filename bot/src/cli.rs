@@ -8,12 +8,11 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use tracing::{error, info};
 
-use appealmod_reddit::RedditClient;
 use appealmod_shared::config::Config;
 use appealmod_shared::logging;
 use appealmod_shared::storage::Store;
 
-use crate::context::BotContext;
+use crate::context::{BotContext, reddit_client};
 use crate::core::Trigger;
 use crate::runners::{PassReport, RecentRunner, StartedRunner};
 
@@ -153,7 +152,7 @@ async fn run_inner(
     )
     .await
     .context("opening the database")?;
-    let reddit = RedditClient::new(&config.reddit, creds.clone())?;
+    let reddit = reddit_client(&config.reddit, &creds, Default::default())?;
     let ctx = BotContext::new(
         config,
         store.clone(),

@@ -7,8 +7,8 @@ use chrono::Duration;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use appealmod_reddit::RedditClient;
-use appealmod_shared::config::{BotConfig, Config};
+use appealmod_reddit::{ClientConfig, ClientOptions, Credentials, RedditClient};
+use appealmod_shared::config::{BotConfig, Config, RedditConfig, RedditCredentials};
 use appealmod_shared::domain::{Group, Messages, SubredditName};
 use appealmod_shared::logging::DocumentSink;
 use appealmod_shared::storage::{Store, SubredditSettings};
@@ -20,6 +20,28 @@ use crate::failpoints::Failpoints;
 
 /// Reminders with the link before the bot only re-archives.
 pub const MAX_REMINDERS: i64 = 3;
+
+/// The bot account's Reddit client, from the `reddit` section of the configuration. The
+/// client crate knows nothing of configuration files; this is where the two meet.
+pub fn reddit_client(
+    config: &RedditConfig,
+    creds: &RedditCredentials,
+    options: ClientOptions,
+) -> Result<RedditClient, appealmod_reddit::RedditError> {
+    let client = ClientConfig {
+        user_agent: config.user_agent.clone(),
+        auth_base_url: config.auth_base_url.clone(),
+        api_base_url: config.api_base_url.clone(),
+        request_timeout: std::time::Duration::from_secs(config.request_timeout_secs),
+    };
+    let creds = Credentials {
+        username: creds.username.clone(),
+        password: creds.password.expose().into(),
+        client_id: creds.client_id.clone(),
+        client_secret: creds.client_secret.expose().into(),
+    };
+    RedditClient::with_options(&client, creds, options)
+}
 
 /// Shared by the runners and the sender of one process.
 pub struct BotContext {

@@ -6,7 +6,6 @@ pub mod clock;
 pub mod context;
 pub mod core;
 pub mod failpoints;
-pub mod harness;
 pub mod process;
 pub mod runners;
 pub mod sender;

@@ -1,10 +1,10 @@
 //! The unchanged runners against the Reddit simulator over HTTP, on SQLite and PostgreSQL.
 
 use appealmod_bot::failpoints::POINTS;
-use appealmod_bot::harness::{HUMAN_MOD, World, WorldOptions};
 use appealmod_shared::domain::Group;
-use appealmod_shared::storage::testing::TestDb;
 use appealmod_shared::storage::{AppealStatus, Backend, EffectState, Outcome};
+use appealmod_testkit::TestDb;
+use appealmod_testkit::world::{HUMAN_MOD, World, WorldOptions};
 use chrono::Duration;
 use reddit_sim::{
     BanRequest, Endpoint, FaultMode, FaultRequest, LedgerKind, ModMessage, UserMessage,

@@ -2,9 +2,9 @@
 
 use std::time::Duration;
 
-use appealmod_bot::harness::{World, WorldOptions};
 use appealmod_shared::logging::{CONVERSATION_LOGS, DocumentSink};
-use appealmod_shared::storage::testing::TestDb;
+use appealmod_testkit::TestDb;
+use appealmod_testkit::world::{World, WorldOptions};
 use mongodb::bson::{Document, doc};
 use reddit_sim::{BanRequest, UserMessage};
 

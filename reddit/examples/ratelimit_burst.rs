@@ -8,9 +8,8 @@
 
 use std::time::{Duration, Instant};
 
-use appealmod_reddit::{ClientOptions, RedditClient};
-use appealmod_shared::config::{RedditConfig, RedditCredentials, Secret};
-use appealmod_shared::domain::ConversationId;
+use appealmod_core::domain::ConversationId;
+use appealmod_reddit::{ClientConfig, ClientOptions, Credentials, RedditClient};
 use reddit_sim::{BanRequest, NewSubreddit, SimConfig, SimServer};
 
 fn arg(n: usize, default: u64) -> anyhow::Result<u64> {
@@ -54,17 +53,13 @@ async fn main() -> anyhow::Result<()> {
     let conv = ConversationId::parse(&conv)?;
 
     let bot = reddit_sim::BotAccount::default();
-    let config = RedditConfig {
-        auth_base_url: sim.base_url(),
-        api_base_url: sim.base_url(),
-        ..Default::default()
-    };
-    let creds = RedditCredentials {
-        username: bot.username.clone(),
-        password: Secret::new(bot.password.clone()),
-        client_id: bot.client_id.clone(),
-        client_secret: Secret::new(bot.client_secret.clone()),
-    };
+    let config = ClientConfig::at(&sim.base_url());
+    let creds = Credentials::new(
+        &bot.username,
+        &bot.password,
+        &bot.client_id,
+        &bot.client_secret,
+    );
     let options = ClientOptions {
         backoff_base: Duration::from_millis(50),
         backoff_cap: Duration::from_secs(1),

@@ -4,8 +4,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use appealmod_shared::config::{RedditConfig, RedditCredentials};
-use appealmod_shared::domain::{
+use appealmod_core::domain::{
     AccountStatus, BanEntry, Conversation, ConversationId, ConversationSummary, RedditUsername,
     SubredditName,
 };
@@ -14,6 +13,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use reqwest::header::{AUTHORIZATION, HeaderMap, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
+use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 
@@ -22,10 +22,61 @@ use crate::error::{AuthError, RedditError};
 use crate::limiter::{Limiter, RateHeaders};
 use crate::wire;
 
+/// Where the client talks to and how it introduces itself. The bot builds it from its
+/// configuration; the client knows nothing of configuration files.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// Reddit asks for `<platform>:<app id>:<version> (by /u/<owner>)`.
+    pub user_agent: String,
+    /// Where tokens come from (`/api/v1/access_token`).
+    pub auth_base_url: String,
+    /// Where API calls go.
+    pub api_base_url: String,
+    /// Per-request timeout, unless [`ClientOptions::request_timeout`] overrides it.
+    pub request_timeout: Duration,
+}
+
+impl ClientConfig {
+    /// Reddit's OAuth and API hosts (or a simulator's) at one base URL, as tests use it.
+    pub fn at(base_url: &str) -> Self {
+        Self {
+            user_agent: concat!(
+                "rust:appealmod:v",
+                env!("CARGO_PKG_VERSION"),
+                " (by /u/appealmod)"
+            )
+            .to_owned(),
+            auth_base_url: base_url.to_owned(),
+            api_base_url: base_url.to_owned(),
+            request_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// The bot account and its script app. Secrets print as `[REDACTED]` (secrecy).
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub username: String,
+    pub password: SecretString,
+    pub client_id: String,
+    pub client_secret: SecretString,
+}
+
+impl Credentials {
+    pub fn new(username: &str, password: &str, client_id: &str, client_secret: &str) -> Self {
+        Self {
+            username: username.to_owned(),
+            password: password.into(),
+            client_id: client_id.to_owned(),
+            client_secret: client_secret.into(),
+        }
+    }
+}
+
 /// Tuning knobs. `Default` suits Reddit; tests shrink the delays.
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
-    /// Per-request timeout; `None` takes `reddit.request_timeout_secs` from the config.
+    /// Per-request timeout; `None` takes [`ClientConfig::request_timeout`].
     pub request_timeout: Option<Duration>,
     /// Time allowed to open a connection.
     pub connect_timeout: Duration,
@@ -157,7 +208,7 @@ struct Inner {
     http: reqwest::Client,
     auth_base: String,
     api_base: String,
-    creds: RedditCredentials,
+    creds: Credentials,
     options: ClientOptions,
     /// A tokio mutex, held across the token request, so concurrent callers wait for one
     /// refresh instead of each logging in.
@@ -258,13 +309,13 @@ fn convert_err(endpoint: Endpoint) -> impl Fn(wire::ConvertError) -> RedditError
 
 impl RedditClient {
     /// A client with default options. Nothing is sent until the first call.
-    pub fn new(config: &RedditConfig, creds: RedditCredentials) -> Result<Self, RedditError> {
+    pub fn new(config: &ClientConfig, creds: Credentials) -> Result<Self, RedditError> {
         Self::with_options(config, creds, ClientOptions::default())
     }
 
     pub fn with_options(
-        config: &RedditConfig,
-        creds: RedditCredentials,
+        config: &ClientConfig,
+        creds: Credentials,
         options: ClientOptions,
     ) -> Result<Self, RedditError> {
         // reqwest is built without a default crypto provider; installing ring twice is a
@@ -272,7 +323,7 @@ impl RedditClient {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let timeout = options
             .request_timeout
-            .unwrap_or(Duration::from_secs(config.request_timeout_secs.max(1)));
+            .unwrap_or(config.request_timeout.max(Duration::from_secs(1)));
         let http = reqwest::Client::builder()
             .user_agent(config.user_agent.clone())
             .timeout(timeout)
@@ -360,7 +411,7 @@ impl RedditClient {
         let form = [
             ("grant_type", "password"),
             ("username", c.username.as_str()),
-            ("password", c.password.expose()),
+            ("password", c.password.expose_secret()),
         ];
         let mut attempt = 0;
         loop {
@@ -369,7 +420,7 @@ impl RedditClient {
                 .inner
                 .http
                 .post(&url)
-                .basic_auth(&c.client_id, Some(c.client_secret.expose()))
+                .basic_auth(&c.client_id, Some(c.client_secret.expose_secret()))
                 .form(&form)
                 .send()
                 .await;

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use appealmod_shared::domain::ConversationId;
+use appealmod_core::domain::ConversationId;
 
 /// Why the bot could not log in. Each message tells the operator which setting to fix.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

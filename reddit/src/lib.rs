@@ -6,7 +6,7 @@
 //!   `x-ratelimit-*` headers (one budget shared by all clones), retries reads with capped
 //!   exponential backoff, and never blindly retries a write whose outcome is unknown.
 //! - [`wire`]: serde structs shaped like Reddit's JSON and `TryFrom` conversions into
-//!   [`appealmod_shared::domain`] types.
+//!   [`appealmod_core::domain`] types.
 //! - [`CallCounters`]: calls by endpoint and status, and the lowest rate-limit remainder seen.
 //!
 //! Architecture invariant: nothing here decides what the bot does; callers get domain types
@@ -18,7 +18,10 @@ mod error;
 mod limiter;
 pub mod wire;
 
-pub use client::{ChangedSince, ClientOptions, Endpoint, ListState, MAX_PAGE, Page, RedditClient};
+pub use client::{
+    ChangedSince, ClientConfig, ClientOptions, Credentials, Endpoint, ListState, MAX_PAGE, Page,
+    RedditClient,
+};
 pub use counters::{CallCounters, TRANSPORT_ERROR};
 pub use error::{AuthError, RedditError};
 pub use limiter::{Pacer, RateHeaders, RateSnapshot};

@@ -1,7 +1,7 @@
 //! Reddit's JSON, exactly as Reddit shapes it, and the conversions into domain types.
 //!
 //! Nothing outside this crate sees these structs: callers get
-//! [`appealmod_shared::domain`] types. Conversions are `TryFrom` impls whose errors name the
+//! [`appealmod_core::domain`] types. Conversions are `TryFrom` impls whose errors name the
 //! JSON field that was wrong (e.g. `conversations.pinb6.lastUpdated`), so a change on
 //! Reddit's side shows up as one precise log line instead of a silent misreading.
 //!
@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use appealmod_shared::domain::{
+use appealmod_core::domain::{
     Author, BanEntry, Conversation, ConversationId, ConversationState, ConversationSummary,
     Message, ModAction, ModActionKind, ParticipantInfo, RedditUsername, SubredditName,
 };

@@ -1,14 +1,14 @@
-//! One parse test per recorded Reddit answer in `shared/fixtures/reddit/`: the wire types
+//! One parse test per recorded Reddit answer in `fixtures/reddit/`: the wire types
 //! read the real JSON, and the conversions give the values the recording holds.
 
 #![allow(clippy::unwrap_used)] // tests may panic on the unexpected
 
+use appealmod_core::domain::{
+    Conversation, ConversationState, ConversationSummary, ModActionKind, RedditUsername,
+};
 use appealmod_reddit::RateHeaders;
 use appealmod_reddit::wire::{
     self, BannedUser, ConversationList, ConversationResponse, Listing, TokenResponse,
-};
-use appealmod_shared::domain::{
-    Conversation, ConversationState, ConversationSummary, ModActionKind, RedditUsername,
 };
 use chrono::{DateTime, Utc};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -17,10 +17,7 @@ use serde_json::Value;
 /// The recorder replaced the test account and subreddit with placeholders that are not
 /// valid names; put plausible ones back so the name checks run on the real structure.
 fn fixture(file: &str) -> Value {
-    let path = format!(
-        "{}/../../shared/fixtures/reddit/{file}",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = format!("{}/../fixtures/reddit/{file}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let text = text
         .replace("<USERNAME>", "scrubbed_user")

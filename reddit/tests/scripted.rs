@@ -7,15 +7,15 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use appealmod_core::domain::ConversationId;
 use appealmod_reddit::{AuthError, RedditError};
-use appealmod_shared::domain::ConversationId;
 use common::{Reply, ScriptServer, client_at, creds, fast_options, token_reply};
 
 fn cid(s: &str) -> ConversationId {
     ConversationId::parse(s).unwrap()
 }
 
-fn test_creds() -> appealmod_shared::config::RedditCredentials {
+fn test_creds() -> appealmod_reddit::Credentials {
     creds("appealmod_bot", "pw", "the-id", "the-secret")
 }
 
@@ -293,10 +293,9 @@ async fn a_write_that_cannot_connect_is_a_definite_failure() {
         l.local_addr().unwrap().port()
     };
     let srv = ScriptServer::start(vec![]).await;
-    let config = appealmod_shared::config::RedditConfig {
-        auth_base_url: srv.base_url.clone(),
+    let config = appealmod_reddit::ClientConfig {
         api_base_url: format!("http://127.0.0.1:{port}"),
-        ..Default::default()
+        ..appealmod_reddit::ClientConfig::at(&srv.base_url)
     };
     let client =
         appealmod_reddit::RedditClient::with_options(&config, test_creds(), fast_options())

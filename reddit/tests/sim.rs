@@ -7,10 +7,10 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use appealmod_reddit::{ListState, RedditClient, RedditError};
-use appealmod_shared::domain::{
+use appealmod_core::domain::{
     AccountStatus, ConversationId, ConversationState, RedditUsername, SubredditName,
 };
+use appealmod_reddit::{ListState, RedditClient, RedditError};
 use common::{client_at, fast_options, sim_creds};
 use reddit_sim::{
     BanRequest, Endpoint, FaultMode, FaultRequest, LedgerKind, ModMessage, NewSubreddit, SimConfig,
@@ -221,8 +221,8 @@ async fn get_reply_note_archive_unarchive() {
     assert!(!conv.is_archived());
     let kinds: Vec<_> = conv.mod_actions.iter().map(|a| a.kind).collect();
     assert!(kinds.ends_with(&[
-        appealmod_shared::domain::ModActionKind::Archive,
-        appealmod_shared::domain::ModActionKind::Unarchive
+        appealmod_core::domain::ModActionKind::Archive,
+        appealmod_core::domain::ModActionKind::Unarchive
     ]));
 
     let ledger: Vec<LedgerKind> = sim.state().ledger_for(&id).iter().map(|e| e.kind).collect();

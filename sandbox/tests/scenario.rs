@@ -3,11 +3,11 @@
 
 use std::time::Duration;
 
-use appealmod_bot::harness::{World, WorldOptions, sim_config, world_config};
 use appealmod_sandbox::scenario::{self, EndState, Event, Options, Role};
 use appealmod_shared::domain::Group;
-use appealmod_shared::storage::testing::TestDb;
 use appealmod_shared::storage::{AppealStatus, EffectState};
+use appealmod_testkit::TestDb;
+use appealmod_testkit::world::{World, WorldOptions, sim_config, world_config};
 use appealmod_web::startup::{AppSettings, Application};
 use reddit_sim::{ConvState, LedgerKind, SimServer};
 

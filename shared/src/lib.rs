@@ -2,7 +2,8 @@
 //! appeal-link tokens and the logging fan-out.
 
 pub mod config;
-pub mod domain;
+/// The domain types live in `appealmod-core`; re-exported so that every crate names them the same way.
+pub use appealmod_core::domain;
 pub mod logging;
 pub mod storage;
 pub mod token;

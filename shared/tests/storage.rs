@@ -2,8 +2,8 @@
 //! database per test.
 
 use appealmod_shared::domain::*;
-use appealmod_shared::storage::testing::TestDb;
 use appealmod_shared::storage::*;
+use appealmod_testkit::TestDb;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
 fn t(secs: i64) -> DateTime<Utc> {

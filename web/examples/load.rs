@@ -17,9 +17,9 @@ use std::time::{Duration, Instant};
 
 use appealmod_shared::config::Secret;
 use appealmod_shared::domain::{ConversationId, Group, RedditUsername, SubredditName};
-use appealmod_shared::storage::testing::TestDb;
 use appealmod_shared::storage::{AppealId, Backend, NewAppeal, Store};
 use appealmod_shared::token::LinkSigner;
+use appealmod_testkit::TestDb;
 use appealmod_web::csrf::CsrfKey;
 use appealmod_web::startup::{AppSettings, Application};
 use chrono::Utc;

@@ -159,10 +159,7 @@ impl TestSim {
 }
 
 pub fn fixtures_dir() -> PathBuf {
-    let dir = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/fixtures/reddit"
-    ));
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/reddit"));
     assert!(dir.is_dir(), "fixtures not found at {}", dir.display());
     dir
 }

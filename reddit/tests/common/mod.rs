@@ -8,8 +8,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use appealmod_reddit::{ClientOptions, RedditClient};
-use appealmod_shared::config::{RedditConfig, RedditCredentials, Secret};
+use appealmod_reddit::{ClientConfig, ClientOptions, Credentials, RedditClient};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -28,27 +27,20 @@ pub fn fast_options() -> ClientOptions {
     }
 }
 
-pub fn creds(username: &str, password: &str, client_id: &str, secret: &str) -> RedditCredentials {
-    RedditCredentials {
-        username: username.to_owned(),
-        password: Secret::new(password),
-        client_id: client_id.to_owned(),
-        client_secret: Secret::new(secret),
-    }
+pub fn creds(username: &str, password: &str, client_id: &str, secret: &str) -> Credentials {
+    Credentials::new(username, password, client_id, secret)
 }
 
 /// The credentials `reddit_sim::BotAccount::default()` accepts.
-pub fn sim_creds() -> RedditCredentials {
+pub fn sim_creds() -> Credentials {
     let b = reddit_sim::BotAccount::default();
     creds(&b.username, &b.password, &b.client_id, &b.client_secret)
 }
 
-pub fn client_at(base: &str, creds: RedditCredentials, options: ClientOptions) -> RedditClient {
-    let config = RedditConfig {
-        auth_base_url: base.to_owned(),
-        api_base_url: base.to_owned(),
+pub fn client_at(base: &str, creds: Credentials, options: ClientOptions) -> RedditClient {
+    let config = ClientConfig {
         user_agent: "test:appealmod-reddit:v0 (by /u/tester)".to_owned(),
-        ..RedditConfig::default()
+        ..ClientConfig::at(base)
     };
     RedditClient::with_options(&config, creds, options).unwrap()
 }

@@ -11,7 +11,6 @@ mod cursors;
 mod journal;
 mod signups;
 mod subreddits;
-pub mod testing;
 
 use std::path::Path;
 use std::time::Duration;

@@ -2,9 +2,9 @@
 
 use appealmod_shared::config::Secret;
 use appealmod_shared::domain::{ConversationId, Group, RedditUsername, SubredditName};
-use appealmod_shared::storage::testing::TestDb;
 use appealmod_shared::storage::{AppealId, Backend, NewAppeal};
 use appealmod_shared::token::{FormToken, LinkSigner};
+use appealmod_testkit::TestDb;
 use appealmod_web::startup::{AppSettings, Application};
 use chrono::{DateTime, Duration, Utc};
 

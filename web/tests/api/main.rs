@@ -5,17 +5,4 @@ mod helpers;
 mod pages;
 mod security;
 
-/// Runs each listed `async fn(Backend)` once per backend.
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-              async fn $name() { super::$name(appealmod_shared::storage::Backend::Sqlite).await; })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-              async fn $name() { super::$name(appealmod_shared::storage::Backend::Postgres).await; })*
-        }
-    };
-}
-pub(crate) use on_both_backends;
+pub(crate) use appealmod_testkit::on_both_backends;

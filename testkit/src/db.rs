@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use rand::Rng;
 use sqlx::{Connection, Executor};
 
-use super::{Backend, Store};
+use appealmod_shared::storage::{Backend, Store};
 
 pub const POSTGRES_ENV: &str = "APPEALMOD_TEST_POSTGRES_URL";
 const DEFAULT_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/postgres";

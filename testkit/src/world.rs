@@ -7,17 +7,17 @@ use std::time::Duration as StdDuration;
 use anyhow::Context as _;
 use chrono::Duration;
 
-use appealmod_reddit::{ClientOptions, RedditClient};
+use appealmod_reddit::ClientOptions;
 use appealmod_shared::config::{Config, Secret};
 use appealmod_shared::domain::{Answer, AnswerValue, FormAnswers, SubredditName};
 use appealmod_shared::logging::DocumentSink;
 use appealmod_shared::storage::{Appeal, AppealStatus, Store, SubmitOutcome};
 use reddit_sim::{BotAccount, NewSubreddit, SimConfig, SimServer};
 
-use crate::clock::Clock;
-use crate::context::BotContext;
-use crate::failpoints::Failpoints;
-use crate::runners::{PassReport, RecentRunner, StartedRunner};
+use appealmod_bot::clock::Clock;
+use appealmod_bot::context::{BotContext, reddit_client};
+use appealmod_bot::failpoints::Failpoints;
+use appealmod_bot::runners::{PassReport, RecentRunner, StartedRunner};
 
 pub const BOT: &str = "appealmod_bot";
 pub const HUMAN_MOD: &str = "a_human_mod";
@@ -184,7 +184,7 @@ impl World {
         conversation_log: Option<DocumentSink>,
     ) -> anyhow::Result<(Arc<BotContext>, RecentRunner, StartedRunner)> {
         let creds = config.reddit.credentials()?;
-        let reddit = RedditClient::with_options(&config.reddit, creds, client.clone())?;
+        let reddit = reddit_client(&config.reddit, &creds, client.clone())?;
         let ctx = BotContext::new(
             config,
             store.clone(),

@@ -1,0 +1,27 @@
+//! What only tests, benchmarks and the sandbox's in-process test use: a fresh database per
+//! test ([`TestDb`]), the unchanged bot wired to an in-process Reddit simulator
+//! ([`world::World`]), and [`on_both_backends!`].
+//!
+//! Production crates take this crate as a dev-dependency only.
+
+pub mod db;
+pub mod world;
+
+pub use appealmod_shared::storage::Backend;
+pub use db::{POSTGRES_ENV, TestDb, postgres_admin_url};
+
+/// Runs each listed `async fn(Backend)` once per backend, as `sqlite::NAME` and
+/// `postgres::NAME`: every test that needs a database runs on both.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+              async fn $name() { super::$name($crate::Backend::Sqlite).await; })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+              async fn $name() { super::$name($crate::Backend::Postgres).await; })*
+        }
+    };
+}
