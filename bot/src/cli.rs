@@ -62,12 +62,28 @@ pub async fn main_with(cli: Cli) -> i32 {
     let config = match config {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("appealmod: configuration error: {e}");
+            print_problems(&e.lines());
             return EXIT_CONFIG;
         }
     };
-    match cli.command {
-        Command::CheckConfig => check_config(&path, &config),
+    if cli.command == Command::CheckConfig {
+        return check_config(&path, &config);
+    }
+    // Before logging starts: a placeholder Slack hook must not be posted to, and a runner
+    // must not sign links with the example's key.
+    let problems = preflight(cli.command, &config);
+    if !problems.is_empty() {
+        print_problems(&problems);
+        return EXIT_CONFIG;
+    }
+    execute(cli.command, config).await
+}
+
+/// Runs a command whose configuration passed [`preflight`].
+async fn execute(command: Command, config: Config) -> i32 {
+    match command {
+        // Handled in `main_with`: it reports instead of running.
+        Command::CheckConfig => 0,
         Command::Migrate => match Store::open(config.database.url.expose(), 1).await {
             Ok(s) => {
                 s.close().await;
@@ -87,7 +103,7 @@ pub async fn main_with(cli: Cli) -> i32 {
             }
         },
         Command::Recent { once } | Command::Started { once } => {
-            let recent = matches!(cli.command, Command::Recent { .. });
+            let recent = matches!(command, Command::Recent { .. });
             match run(config, recent, once).await {
                 Ok(()) => 0,
                 Err(e) => {
@@ -100,8 +116,18 @@ pub async fn main_with(cli: Cli) -> i32 {
     }
 }
 
-fn check_config(path: &std::path::Path, config: &Config) -> i32 {
-    let mut problems = Vec::new();
+/// Everything that stops `command` from starting with `config`, all at once (one edit
+/// fixes them all). Every command refuses the example's placeholders; the runners and
+/// `check-config` also need the Reddit credentials, the link key and valid trigger rules.
+pub fn preflight(command: Command, config: &Config) -> Vec<String> {
+    let mut problems = match config.refuse_placeholders() {
+        Ok(()) => Vec::new(),
+        Err(e) => e.lines(),
+    };
+    // Migrations need only the database.
+    if command == Command::Migrate {
+        return problems;
+    }
     if let Err(e) = config.reddit.credentials() {
         problems.push(e.to_string());
     }
@@ -111,12 +137,24 @@ fn check_config(path: &std::path::Path, config: &Config) -> i32 {
     if let Err(e) = Trigger::from_config(config.bot.trigger.as_ref()) {
         problems.push(e.to_string());
     }
+    problems
+}
+
+fn print_problems(problems: &[String]) {
+    for p in problems {
+        eprintln!("appealmod: configuration error: {p}");
+    }
+}
+
+fn check_config(path: &std::path::Path, config: &Config) -> i32 {
+    let problems = preflight(Command::CheckConfig, config);
     // A closed pipe (`check-config | head`) is not an error worth a panic.
     use std::io::Write as _;
     let mut out = std::io::stdout().lock();
     let _ = writeln!(
         out,
-        "# effective configuration from {} (secrets shown as [redacted])\n{}",
+        "# effective configuration from {} (secrets shown as [redacted], of database URLs \
+         only the password)\n{}",
         path.display(),
         config.to_redacted_yaml()
     );
@@ -124,9 +162,7 @@ fn check_config(path: &std::path::Path, config: &Config) -> i32 {
         let _ = writeln!(out, "# OK");
         0
     } else {
-        for p in &problems {
-            eprintln!("appealmod: configuration error: {p}");
-        }
+        print_problems(&problems);
         EXIT_CONFIG
     }
 }
@@ -241,5 +277,50 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn example() -> Config {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../certs.example/config.yaml");
+        let text = std::fs::read_to_string(path).expect("the example exists");
+        Config::from_yaml_and_env(&text, "certs/config.yaml", std::iter::empty())
+            .expect("the example parses")
+    }
+
+    #[test]
+    fn every_command_refuses_the_example() {
+        for command in [
+            Command::Recent { once: true },
+            Command::Started { once: false },
+            Command::Migrate,
+            Command::CheckConfig,
+        ] {
+            let problems = preflight(command, &example());
+            assert_eq!(problems.len(), 5, "{command:?}: {problems:#?}");
+            assert!(
+                problems[3].contains("`web.link_secret` is the example's value"),
+                "{problems:#?}"
+            );
+        }
+    }
+
+    #[test]
+    fn runners_need_credentials_but_migrate_does_not() {
+        let defaults =
+            Config::from_yaml_and_env("", "defaults", std::iter::empty()).expect("defaults parse");
+        assert!(preflight(Command::Migrate, &defaults).is_empty());
+        let problems = preflight(Command::Recent { once: true }, &defaults);
+        assert!(
+            problems.iter().any(|p| p.contains("reddit.username")),
+            "{problems:#?}"
+        );
+        assert!(
+            problems.iter().any(|p| p.contains("web.link_secret")),
+            "{problems:#?}"
+        );
     }
 }

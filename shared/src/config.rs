@@ -8,6 +8,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{Messages, SubredditName};
 
+mod placeholders;
+mod problem;
+mod url_mask;
+
+use problem::Origins;
+pub use problem::{Problem, Source};
+
 /// Default location of the configuration file.
 pub const DEFAULT_CONFIG_PATH: &str = "certs/config.yaml";
 /// Environment variable naming another configuration file.
@@ -51,6 +58,9 @@ pub struct Config {
     pub web: WebConfig,
     pub slack: SlackConfig,
     pub logging: LoggingConfig,
+    /// Which keys came from the environment, so that problems name the right place.
+    #[serde(skip)]
+    origins: Origins,
 }
 
 /// The bot's Reddit account and script app.
@@ -338,14 +348,47 @@ pub enum ConfigError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{origin}: `{path}` {message}")]
-    Parse {
+    /// The file is not YAML; `location` is (line, column), both from 1.
+    #[error("{origin}{}: syntax error: {message}", at_line(*.location))]
+    Syntax {
         origin: String,
-        path: String,
+        location: Option<(usize, usize)>,
         message: String,
     },
+    /// A key the program does not know, or a value of the wrong type.
+    #[error("{0}")]
+    Parse(Problem),
     #[error("configuration `{path}` {message}")]
     Invalid { path: String, message: String },
+    /// Values of the right type that cannot work; all of them, so that one edit fixes all.
+    #[error("{}", join_lines(.0))]
+    InvalidValues(Vec<Problem>),
+    /// The example's placeholders ([`Config::refuse_placeholders`]); all of them.
+    #[error("{}", join_lines(.0))]
+    Placeholders(Vec<Problem>),
+}
+
+impl ConfigError {
+    /// One line per problem, for printing each with the program's prefix.
+    pub fn lines(&self) -> Vec<String> {
+        match self {
+            Self::InvalidValues(problems) | Self::Placeholders(problems) => {
+                problems.iter().map(Problem::to_string).collect()
+            }
+            other => vec![other.to_string()],
+        }
+    }
+}
+
+fn at_line(location: Option<(usize, usize)>) -> String {
+    location
+        .map(|(line, column)| format!(" line {line}, column {column}"))
+        .unwrap_or_default()
+}
+
+fn join_lines(problems: &[Problem]) -> String {
+    let lines: Vec<String> = problems.iter().map(Problem::to_string).collect();
+    lines.join("\n")
 }
 
 impl Config {
@@ -386,107 +429,117 @@ impl Config {
         }
     }
 
-    /// Parses YAML text, applies `APPEALMOD__…` overrides from `env`, validates.
+    /// Parses YAML text, applies `APPEALMOD__…` overrides from `env`, validates. The
+    /// example's placeholders pass: refusing them is [`Config::refuse_placeholders`].
     pub fn from_yaml_and_env(
         text: &str,
         origin: &str,
         env: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Self, ConfigError> {
-        let mut value: serde_yaml::Value = if text.trim().is_empty() {
-            serde_yaml::Value::Mapping(Default::default())
-        } else {
-            serde_yaml::from_str(text).map_err(|e| ConfigError::Parse {
-                origin: origin.to_owned(),
-                path: e
-                    .location()
-                    .map(|l| format!("line {}, column {}", l.line(), l.column()))
-                    .unwrap_or_default(),
-                message: format!("is not valid YAML: {e}"),
-            })?
-        };
-        if value.is_null() {
-            value = serde_yaml::Value::Mapping(Default::default());
-        }
-        for (key, raw) in env {
-            let Some(rest) = key.strip_prefix(ENV_PREFIX) else {
-                continue;
-            };
-            let path: Vec<String> = rest.split("__").map(str::to_ascii_lowercase).collect();
-            if path.iter().any(String::is_empty) {
-                return Err(ConfigError::Invalid {
-                    path: key.clone(),
-                    message: "is not a valid override name (expected APPEALMOD__SECTION__KEY)"
-                        .to_owned(),
-                });
-            }
-            set_path(&mut value, &path, parse_env_value(&raw)).map_err(|message| {
-                ConfigError::Invalid {
-                    path: format!("{key} ({})", path.join(".")),
-                    message,
-                }
-            })?;
-        }
-        let config: Config = serde_path_to_error::deserialize(value).map_err(|e| {
-            let path = e.path().to_string();
-            let inner = e.into_inner().to_string();
-            ConfigError::Parse {
-                origin: origin.to_owned(),
-                path: if path == "." {
-                    "(top level)".to_owned()
-                } else {
-                    path
-                },
-                message: explain(&inner),
-            }
-        })?;
+        let mut value = parse_yaml(text, origin)?;
+        let mut origins = Origins::new(origin);
+        apply_env(&mut value, env, &mut origins)?;
+        let mut config: Config =
+            serde_path_to_error::deserialize(value).map_err(|e| type_error(e, &origins))?;
+        config.origins = origins;
         config.validate()?;
         Ok(config)
     }
 
+    /// Refuses the example's placeholder values (see `config/placeholders.rs`), naming
+    /// every one and what to put instead. A separate step from parsing: the example must
+    /// stay a valid file, and the embedded defaults hold no placeholder.
+    pub fn refuse_placeholders(&self) -> Result<(), ConfigError> {
+        let found = placeholders::find(self);
+        if found.is_empty() {
+            Ok(())
+        } else {
+            Err(ConfigError::Placeholders(found))
+        }
+    }
+
     fn validate(&self) -> Result<(), ConfigError> {
-        let invalid = |path: &str, message: String| ConfigError::Invalid {
-            path: path.to_owned(),
-            message,
-        };
+        let problems = self.invalid_values();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ConfigError::InvalidValues(problems))
+        }
+    }
+
+    /// Every value that has the right type but cannot work.
+    fn invalid_values(&self) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        let mut bad =
+            |key: &str, message: String| problems.push(self.origins.problem(key, message));
         if !(0.0..=1.0).contains(&self.bot.treatment_fraction) {
-            return Err(invalid(
+            bad(
                 "bot.treatment_fraction",
                 format!(
                     "must be between 0.0 and 1.0, got {}",
                     self.bot.treatment_fraction
                 ),
-            ));
+            );
         }
         if self.bot.dialogue_update_interval == 0 {
-            return Err(invalid(
+            bad(
                 "bot.dialogue_update_interval",
                 "must be at least 1 (seconds)".to_owned(),
-            ));
+            );
         }
         if self.bot.update_cutoff == 0 {
-            return Err(invalid(
-                "bot.update_cutoff",
-                "must be at least 1 (days)".to_owned(),
-            ));
+            bad("bot.update_cutoff", "must be at least 1 (days)".to_owned());
         }
-        for (path, value) in [
+        // 0 reads like "never expires" (as `mongodb.log_ttl_days: 0` does), but it would
+        // make every appeal link expire the moment the bot sends it.
+        if self.web.link_ttl_days == 0 {
+            bad(
+                "web.link_ttl_days",
+                "must be at least 1 (days): 0 would make every appeal link expire the moment \
+                 it is sent; the default is 30"
+                    .to_owned(),
+            );
+        }
+        for (key, value) in [
             ("reddit.auth_base_url", self.reddit.auth_base_url.as_str()),
             ("reddit.api_base_url", self.reddit.api_base_url.as_str()),
             ("web.public_base_url", self.web.public_base_url.as_str()),
         ] {
-            check_http_url(value).map_err(|m| invalid(path, m))?;
-        }
-        for (name, hook) in self.slack.channels() {
-            if let Some(h) = hook {
-                check_http_url(h.expose()).map_err(|m| invalid(&format!("slack.{name}"), m))?;
+            if let Err(m) = check_http_url(value) {
+                bad(key, m);
             }
         }
+        for (name, hook) in self.slack.channels() {
+            if let Some(Err(m)) = hook.map(|h| check_http_url(h.expose())) {
+                bad(&format!("slack.{name}"), m);
+            }
+        }
+        for (key, message) in self.invalid_connection_values() {
+            bad(key, message);
+        }
+        if self.web.link_secret.is_some()
+            && let Err(ConfigError::Invalid { message, .. }) = self.web.link_secret()
+        {
+            bad("web.link_secret", message);
+        }
+        if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.logging.level) {
+            bad(
+                "logging.level",
+                format!("is not a valid filter ({e}); try `info` or `debug`"),
+            );
+        }
+        problems
+    }
+
+    /// Database, MongoDB and Reddit connection settings that cannot work.
+    fn invalid_connection_values(&self) -> Vec<(&'static str, String)> {
+        let mut problems = Vec::new();
         let db = self.database.url.expose();
         if !(db.starts_with("sqlite:")
             || db.starts_with("postgres://")
             || db.starts_with("postgresql://"))
         {
-            return Err(invalid(
+            problems.push((
                 "database.url",
                 "must start with sqlite:// (embedded file) or postgres:// (server)".to_owned(),
             ));
@@ -494,34 +547,116 @@ impl Config {
         if let Some(uri) = &self.mongodb.uri {
             let u = uri.expose();
             if !(u.starts_with("mongodb://") || u.starts_with("mongodb+srv://")) {
-                return Err(invalid(
+                problems.push((
                     "mongodb.uri",
                     "must start with mongodb:// or mongodb+srv://".to_owned(),
                 ));
             }
         }
         if self.reddit.user_agent.trim().is_empty() {
-            return Err(invalid(
+            problems.push((
                 "reddit.user_agent",
                 "must not be empty: Reddit rejects requests without one".to_owned(),
             ));
         }
-        if self.web.link_secret.is_some() {
-            self.web.link_secret()?;
-        }
-        tracing_subscriber::EnvFilter::try_new(&self.logging.level).map_err(|e| {
-            invalid(
-                "logging.level",
-                format!("is not a valid filter ({e}); try `info` or `debug`"),
-            )
-        })?;
-        Ok(())
+        problems
     }
 
-    /// The effective settings as YAML, every secret shown as `[redacted]`.
+    /// The effective settings as YAML. Secrets show as `[redacted]`, except that the
+    /// database and MongoDB URLs show everything but their password: which host and
+    /// database the processes use is what an operator checks there.
     pub fn to_redacted_yaml(&self) -> String {
-        serde_yaml::to_string(self).unwrap_or_else(|e| format!("<cannot print configuration: {e}>"))
+        let mut value = match serde_yaml::to_value(self) {
+            Ok(v) => v,
+            Err(e) => return format!("<cannot print configuration: {e}>"),
+        };
+        let urls = [
+            ("database", "url", Some(&self.database.url)),
+            ("mongodb", "uri", self.mongodb.uri.as_ref()),
+        ];
+        for (section, key, url) in urls {
+            if let (Some(url), Some(slot)) =
+                (url, value.get_mut(section).and_then(|s| s.get_mut(key)))
+            {
+                *slot = serde_yaml::Value::String(url_mask::mask_url_password(url.expose()));
+            }
+        }
+        serde_yaml::to_string(&value)
+            .unwrap_or_else(|e| format!("<cannot print configuration: {e}>"))
     }
+}
+
+/// The file's text as a YAML tree; an empty file (or `~`) is an empty mapping.
+fn parse_yaml(text: &str, origin: &str) -> Result<serde_yaml::Value, ConfigError> {
+    if text.trim().is_empty() {
+        return Ok(serde_yaml::Value::Mapping(Default::default()));
+    }
+    match serde_yaml::from_str::<serde_yaml::Value>(text) {
+        Ok(serde_yaml::Value::Null) => Ok(serde_yaml::Value::Mapping(Default::default())),
+        Ok(value) => Ok(value),
+        Err(e) => {
+            let location = e.location().map(|l| (l.line(), l.column()));
+            let mut message = e.to_string();
+            // serde_yaml repeats the position inside the message; it is already in front.
+            if let Some((line, column)) = location {
+                message = message.replacen(&format!(" at line {line} column {column}"), "", 1);
+            }
+            Err(ConfigError::Syntax {
+                origin: origin.to_owned(),
+                location,
+                message,
+            })
+        }
+    }
+}
+
+/// A key the program does not know, or a value of the wrong type, blamed on its source.
+fn type_error(e: serde_path_to_error::Error<serde_yaml::Error>, origins: &Origins) -> ConfigError {
+    let path: Vec<String> = e.path().iter().map(|s| s.to_string()).collect();
+    let key = match e.path().to_string() {
+        top if top == "." => "(top level)".to_owned(),
+        key => key,
+    };
+    let origin = origins.source_of(&path);
+    let mut message = explain(&e.into_inner().to_string());
+    if matches!(origin, Source::Env(_)) && message.starts_with("invalid type") {
+        message.push_str(". Environment values are read as YAML scalars: true, false, 0.25, ~");
+    }
+    ConfigError::Parse(Problem {
+        origin,
+        key,
+        message,
+    })
+}
+
+/// Applies the `APPEALMOD__SECTION__KEY` overrides in `env`, noting which keys each set.
+fn apply_env(
+    value: &mut serde_yaml::Value,
+    env: impl IntoIterator<Item = (String, String)>,
+    origins: &mut Origins,
+) -> Result<(), ConfigError> {
+    for (key, raw) in env {
+        let Some(rest) = key.strip_prefix(ENV_PREFIX) else {
+            continue;
+        };
+        let path: Vec<String> = rest.split("__").map(str::to_ascii_lowercase).collect();
+        if path.iter().any(String::is_empty) {
+            return Err(ConfigError::Invalid {
+                path: key.clone(),
+                message: "is not a valid override name (expected APPEALMOD__SECTION__KEY)"
+                    .to_owned(),
+            });
+        }
+        set_path(value, &path, parse_env_value(&raw)).map_err(|message| {
+            ConfigError::Parse(Problem {
+                origin: Source::Env(key.clone()),
+                key: path.join("."),
+                message,
+            })
+        })?;
+        origins.record_override(path, &key);
+    }
+    Ok(())
 }
 
 impl SlackConfig {
@@ -606,17 +741,220 @@ mod tests {
         )
     }
 
+    const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../certs.example/config.yaml");
+
+    fn example() -> Config {
+        let text = std::fs::read_to_string(EXAMPLE).expect("certs.example/config.yaml exists");
+        Config::from_yaml_and_env(&text, "certs/config.yaml", std::iter::empty())
+            .expect("example parses")
+    }
+
     #[test]
     fn example_config_parses() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../certs.example/config.yaml");
-        let text = std::fs::read_to_string(path).expect("certs.example/config.yaml exists");
-        let c = Config::from_yaml_and_env(&text, path, std::iter::empty()).expect("example parses");
+        let c = example();
         assert!(
             c.reddit.credentials().is_ok(),
             "the example fills every Reddit key"
         );
         assert!(c.web.link_secret().is_ok());
         assert!(c.slack.main.is_some());
+    }
+
+    #[test]
+    fn example_config_is_refused_naming_every_placeholder() {
+        let err = example().refuse_placeholders().unwrap_err();
+        let ConfigError::Placeholders(problems) = &err else {
+            panic!("expected placeholders, got {err}");
+        };
+        let keys: Vec<&str> = problems.iter().map(|p| p.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "reddit.password",
+                "reddit.client_id",
+                "reddit.client_secret",
+                "web.link_secret",
+                "slack.main"
+            ],
+            "{err}"
+        );
+        for p in problems {
+            assert_eq!(p.origin, Source::File("certs/config.yaml".into()));
+        }
+        let text = err.to_string();
+        assert!(
+            text.contains(
+                "certs/config.yaml: `web.link_secret` is the example's value: anyone who read \
+                 the repository could forge appeal links. Generate one: openssl rand -hex 32"
+            ),
+            "{text}"
+        );
+        assert_eq!(err.lines().len(), 5, "one line per placeholder: {text}");
+    }
+
+    /// The values `./run.sh sandbox` writes (simulator-only credentials, a random secret).
+    #[test]
+    fn sandbox_config_is_not_refused() {
+        let c = parse(
+            "reddit:\n  username: appealmod_bot\n  password: sandbox-password\n  \
+             client_id: sandbox-client\n  client_secret: sandbox-secret\n  \
+             auth_base_url: http://127.0.0.1:9\n  api_base_url: http://127.0.0.1:9\n\
+             database:\n  url: sqlite:///tmp/appealmod-sandbox.x/appealmod.sqlite\n\
+             web:\n  link_secret: 5f2b9c0e4d6a8b1c3e5f7a9b0c2d4e6f8a1b3c5d7e9f0a2b4c6d8e0f1a3b5c7d\n",
+            &[],
+        )
+        .expect("parses");
+        c.refuse_placeholders()
+            .expect("the sandbox's values are not placeholders");
+        assert!(
+            parse("", &[])
+                .expect("defaults")
+                .refuse_placeholders()
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn placeholder_passwords_in_urls_are_refused() {
+        let c = parse(
+            "database:\n  url: postgres://appealmod:change-me@db:5432/appealmod\n\
+             mongodb:\n  uri: mongodb://logs:password@mongo:27017\n",
+            &[],
+        )
+        .expect("parses");
+        let err = c.refuse_placeholders().unwrap_err().to_string();
+        assert!(
+            err.contains("`database.url` holds the example's placeholder password"),
+            "{err}"
+        );
+        assert!(
+            err.contains("`mongodb.uri` holds the example's placeholder password"),
+            "{err}"
+        );
+        assert!(
+            !err.contains("change-me@"),
+            "the URL itself is not printed: {err}"
+        );
+        let real = parse(
+            "database:\n  url: postgres://appealmod:Xk2v9qLr@db:5432/appealmod\n",
+            &[],
+        )
+        .expect("parses");
+        assert!(real.refuse_placeholders().is_ok());
+    }
+
+    #[test]
+    fn placeholders_from_the_environment_name_the_variable() {
+        let c = parse("", &[("APPEALMOD__REDDIT__PASSWORD", "change-me")]).expect("parses");
+        let err = c.refuse_placeholders().unwrap_err().to_string();
+        assert!(
+            err.starts_with("environment variable APPEALMOD__REDDIT__PASSWORD: `reddit.password`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn link_ttl_of_zero_days_is_refused() {
+        let err = parse("web:\n  link_ttl_days: 0\n", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("`web.link_ttl_days` must be at least 1 (days)"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn every_invalid_value_is_reported_at_once() {
+        let err = parse(
+            "bot:\n  treatment_fraction: 1.5\n  update_cutoff: 0\nlogging:\n  level: \"info,=x=\"\n",
+            &[],
+        )
+        .unwrap_err();
+        let lines = err.lines();
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        assert!(lines[0].contains("bot.treatment_fraction"), "{lines:?}");
+        assert!(lines[1].contains("bot.update_cutoff"), "{lines:?}");
+        assert!(lines[2].contains("logging.level"), "{lines:?}");
+    }
+
+    #[test]
+    fn invalid_env_value_names_the_variable_not_the_file() {
+        let err = parse(
+            "bot:\n  debug: false\n",
+            &[("APPEALMOD__BOT__DEBUG", "yes")],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with("environment variable APPEALMOD__BOT__DEBUG: `bot.debug` invalid type"),
+            "{err}"
+        );
+        assert!(!err.contains("test.yaml"), "{err}");
+        let err = parse("", &[("APPEALMOD__BOT__TREATMENT_FRACTION", "1.5")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("environment variable APPEALMOD__BOT__TREATMENT_FRACTION:"),
+            "{err}"
+        );
+        // A bad value in the file is still the file's.
+        let err = parse(
+            "bot:\n  debug: yes please\n",
+            &[("APPEALMOD__BOT__RNG_SEED", "1")],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.starts_with("test.yaml: `bot.debug`"), "{err}");
+    }
+
+    #[test]
+    fn yaml_syntax_error_names_line_and_column() {
+        let err = parse("bot:\n  debug: false\n treatment_fraction: 0.5\n", &[]).unwrap_err();
+        let ConfigError::Syntax { location, .. } = &err else {
+            panic!("expected a syntax error, got {err}");
+        };
+        let (line, column) = location.expect("a position");
+        let text = err.to_string();
+        assert!(
+            text.starts_with(&format!(
+                "test.yaml line {line}, column {column}: syntax error: "
+            )),
+            "{text}"
+        );
+        assert_eq!(line, 3, "{text}");
+        assert!(
+            !text.contains(&format!("at line {line} column {column}")),
+            "said once: {text}"
+        );
+    }
+
+    #[test]
+    fn printed_urls_mask_only_their_password() {
+        let c = parse(
+            "database:\n  url: postgres://appealmod:dbpass@db:5432/appealmod\n\
+             mongodb:\n  uri: mongodb://logs:mongopass@mongo:27017/?authSource=admin\n\
+             reddit:\n  password: hunter2hunter2\n",
+            &[],
+        )
+        .expect("parses");
+        let printed = c.to_redacted_yaml();
+        assert!(
+            printed.contains("url: postgres://appealmod:[redacted]@db:5432/appealmod"),
+            "{printed}"
+        );
+        assert!(
+            printed.contains("uri: mongodb://logs:[redacted]@mongo:27017/?authSource=admin"),
+            "{printed}"
+        );
+        assert!(
+            printed.contains("password: '[redacted]'")
+                || printed.contains("password: \"[redacted]\""),
+            "{printed}"
+        );
+        for secret in ["dbpass", "mongopass", "hunter2"] {
+            assert!(!printed.contains(secret), "{secret} leaked:\n{printed}");
+        }
     }
 
     #[test]

@@ -26,24 +26,17 @@ async fn main() -> ExitCode {
     let path = Config::resolve_path(cli.config.as_deref());
     let config = match Config::load(&path) {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("appealmod-web: {e}");
-            return ExitCode::from(2);
-        }
+        Err(e) => return refuse(&e.lines()),
     };
-    // Checked before anything starts: without it no appeal link can be verified.
-    let settings = match AppSettings::from_config(&config) {
+    let settings = match settings_for_start(&config) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("appealmod-web: {e}");
-            return ExitCode::from(2);
-        }
+        Err(problems) => return refuse(&problems),
     };
     let guard = match logging::init(&config.logging, &config.mongodb, &config.slack, "web") {
         Ok(g) => g,
         Err(e) => {
             eprintln!("appealmod-web: cannot start logging: {e:#}");
-            return ExitCode::from(2);
+            return ExitCode::from(EXIT_CONFIG);
         }
     };
     let result = run(&config, settings).await;
@@ -58,6 +51,33 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Exit code for a configuration error, as for `appealmod`.
+const EXIT_CONFIG: u8 = 2;
+
+/// Checked before anything starts, all problems at once: with the example's link key anyone
+/// could forge appeal links, and without one no link can be verified.
+fn settings_for_start(config: &Config) -> Result<AppSettings, Vec<String>> {
+    let mut problems = match config.refuse_placeholders() {
+        Ok(()) => Vec::new(),
+        Err(e) => e.lines(),
+    };
+    match AppSettings::from_config(config) {
+        Ok(s) if problems.is_empty() => Ok(s),
+        Ok(_) => Err(problems),
+        Err(e) => {
+            problems.push(e.to_string());
+            Err(problems)
+        }
+    }
+}
+
+fn refuse(problems: &[String]) -> ExitCode {
+    for p in problems {
+        eprintln!("appealmod-web: configuration error: {p}");
+    }
+    ExitCode::from(EXIT_CONFIG)
 }
 
 async fn run(config: &Config, settings: AppSettings) -> anyhow::Result<()> {
