@@ -46,6 +46,23 @@ on_both_backends!(
     ban_checks_are_scheduled,
 );
 
+/// Like `on_both_backends!`, for tests that also write rows through a connection of their own.
+macro_rules! on_both_backends_with_url {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite_raw {
+            $(#[tokio::test] async fn $name() { let db = super::TestDb::sqlite().await; super::$name(&db.store, &db.url).await; })*
+        }
+        mod postgres_raw {
+            $(#[tokio::test] async fn $name() { let db = super::TestDb::postgres().await; super::$name(&db.store, &db.url).await; })*
+        }
+    };
+}
+
+on_both_backends_with_url!(
+    unknown_enum_values_are_errors_naming_the_column,
+    unreadable_times_are_errors_not_1970,
+);
+
 async fn signup_and_duplicate(store: &Store) {
     let s = NewSignup {
         name: "Ada".into(),
@@ -668,5 +685,152 @@ async fn ban_checks_are_scheduled(store: &Store) {
     assert_eq!(
         store.due_ban_checks(t(4000), 10).await.expect("due").len(),
         2
+    );
+}
+
+/// Writes what the store never would, the way a bad manual fix or a bug elsewhere could:
+/// on a connection of its own, with the CHECK constraint of `table.column` lifted (the schema
+/// refuses unknown enum strings, and a test must get past it to see what the reader does).
+async fn corrupt(url: &str, table: &str, column: &str, sql: &str) {
+    use sqlx::{Connection, Executor};
+    let mut c = sqlx::AnyConnection::connect(url)
+        .await
+        .expect("raw connection");
+    let lift = if url.starts_with("sqlite:") {
+        "PRAGMA ignore_check_constraints = ON".to_owned()
+    } else {
+        format!("ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {table}_{column}_check")
+    };
+    c.execute(lift.as_str()).await.expect("lift the check");
+    c.execute(sql).await.expect("corrupt the row");
+    c.close().await.expect("close");
+}
+
+/// The error is `Corrupt` and names the column and the bad value: never a default.
+fn assert_corrupt<T: std::fmt::Debug>(got: Result<T, StoreError>, column: &str, value: &str) {
+    match got {
+        Err(StoreError::Corrupt(msg)) => {
+            assert!(msg.contains(column), "{msg:?} should name {column}");
+            assert!(msg.contains(value), "{msg:?} should show {value}");
+        }
+        other => panic!("expected a Corrupt error naming {column}, got {other:?}"),
+    }
+}
+
+async fn unknown_enum_values_are_errors_naming_the_column(store: &Store, url: &str) {
+    let id = new_appeal(store, "k1").await;
+    let appellant = store
+        .appeal(id)
+        .await
+        .expect("get")
+        .expect("found")
+        .appellant_id;
+    corrupt(
+        url,
+        "appeals",
+        "status",
+        "UPDATE appeals SET status = 'escalated'",
+    )
+    .await;
+    assert_corrupt(store.appeal(id).await, "appeals.status", "escalated");
+    assert_corrupt(
+        store.appeals_of(appellant).await,
+        "appeals.status",
+        "escalated",
+    );
+
+    corrupt(
+        url,
+        "appellants",
+        "grp",
+        "UPDATE appellants SET grp = 'placebo'",
+    )
+    .await;
+    assert_corrupt(
+        store.appellant_by_id(appellant).await,
+        "appellants.grp",
+        "placebo",
+    );
+
+    let mut tx = store.begin().await.expect("tx");
+    tx.enqueue_effect(&effect("k1", EffectKind::Reply, "k-m1"), t(0))
+        .await
+        .expect("enqueue");
+    tx.commit().await.expect("commit");
+    corrupt(url, "journal", "kind", "UPDATE journal SET kind = 'shout'").await;
+    assert_corrupt(store.effects_of(&conv("k1")).await, "journal.kind", "shout");
+    corrupt(url, "journal", "state", "UPDATE journal SET state = 'lost'").await;
+    assert_corrupt(store.journal_counts().await, "journal.state", "lost");
+
+    corrupt(
+        url,
+        "subreddits",
+        "enabled",
+        "UPDATE subreddits SET enabled = 2",
+    )
+    .await;
+    assert_corrupt(
+        store.subreddit(&sub("pics")).await,
+        "subreddits.enabled",
+        "2",
+    );
+}
+
+async fn unreadable_times_are_errors_not_1970(store: &Store, url: &str) {
+    let id = new_appeal(store, "u1").await;
+    // Beyond any time chrono can hold.
+    corrupt(
+        url,
+        "appeals",
+        "created_at",
+        "UPDATE appeals SET created_at = 9223372036854775807",
+    )
+    .await;
+    assert_corrupt(
+        store.appeal(id).await,
+        "appeals.created_at",
+        "9223372036854775807",
+    );
+
+    let mut tx = store.begin().await.expect("tx");
+    tx.enqueue_effect(&effect("u1", EffectKind::Note, "u-m1"), t(0))
+        .await
+        .expect("enqueue");
+    tx.commit().await.expect("commit");
+    corrupt(
+        url,
+        "journal",
+        "not_before",
+        "UPDATE journal SET not_before = -5",
+    )
+    .await;
+    assert_corrupt(
+        store.effects_of(&conv("u1")).await,
+        "journal.not_before",
+        "-5",
+    );
+
+    store
+        .advance_cursor("all", t(100), t(0))
+        .await
+        .expect("advance");
+    // SQLite keeps whatever is written, text in an integer column included; PostgreSQL
+    // refuses that, so it gets a time before 1970 instead.
+    let (value, shown) = if url.starts_with("sqlite:") {
+        ("'yesterday'", "TEXT")
+    } else {
+        ("-1", "-1")
+    };
+    corrupt(
+        url,
+        "sync_cursors",
+        "last_updated",
+        &format!("UPDATE sync_cursors SET last_updated = {value}"),
+    )
+    .await;
+    assert_corrupt(
+        store.cursor("all").await,
+        "sync_cursors.last_updated",
+        shown,
     );
 }

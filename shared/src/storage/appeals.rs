@@ -1,12 +1,10 @@
 //! Appeals (one per ban episode the bot engaged in), their forms and submissions.
 
 use chrono::{DateTime, Utc};
-use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{
-    AppellantId, Result, Store, StoreError, Tx, flag, from_millis, opt_from_millis, to_millis,
-};
+use super::column::{Flag, Millis, StoredEnum, Text, get, read, stored_enum};
+use super::{AppellantId, Result, Store, StoreError, Tx};
 use crate::domain::{ConversationId, FormAnswers, RedditUsername, SubredditName};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -25,23 +23,17 @@ pub enum AppealStatus {
     Abandoned,
 }
 
+stored_enum!(AppealStatus {
+    Prompted => "prompted",
+    Submitted => "submitted",
+    Completed => "completed",
+    Abandoned => "abandoned",
+});
+
 impl AppealStatus {
+    /// The stored spelling (also used in logs).
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Prompted => "prompted",
-            Self::Submitted => "submitted",
-            Self::Completed => "completed",
-            Self::Abandoned => "abandoned",
-        }
-    }
-    fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "prompted" => Self::Prompted,
-            "submitted" => Self::Submitted,
-            "completed" => Self::Completed,
-            "abandoned" => Self::Abandoned,
-            _ => return None,
-        })
+        self.stored()
     }
 }
 
@@ -52,12 +44,15 @@ pub enum Outcome {
     Denied,
 }
 
+stored_enum!(Outcome {
+    Granted => "granted",
+    Denied => "denied",
+});
+
 impl Outcome {
+    /// The stored spelling (also used in logs).
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Granted => "granted",
-            Self::Denied => "denied",
-        }
+        self.stored()
     }
 }
 
@@ -100,9 +95,10 @@ pub enum SubmitOutcome {
     AlreadyReceived,
 }
 
-const COLUMNS: &str = "p.id, p.appellant_id, r.display_name, a.display_name, p.conversation_id, p.token_expires_at, \
-     p.ban_note, p.ban_reason, p.ban_date, p.ban_permanent, p.status, p.reminders, p.outcome, \
-     p.created_at, p.opened_at, p.completed_at, f.submitted_at";
+// Joined columns are aliased so that every column of the row has its own name.
+const COLUMNS: &str = "p.id, p.appellant_id, r.display_name AS subreddit, a.display_name AS username, \
+     p.conversation_id, p.token_expires_at, p.ban_note, p.ban_reason, p.ban_date, p.ban_permanent, \
+     p.status, p.reminders, p.outcome, p.created_at, p.opened_at, p.completed_at, f.submitted_at";
 
 fn select(where_clause: &str) -> String {
     format!(
@@ -111,38 +107,54 @@ fn select(where_clause: &str) -> String {
     )
 }
 
+/// One row of [`select`], read by column name.
+#[derive(sqlx::FromRow)]
+struct AppealRow {
+    id: i64,
+    appellant_id: i64,
+    subreddit: Text<SubredditName>,
+    username: Text<RedditUsername>,
+    conversation_id: Text<ConversationId>,
+    token_expires_at: Millis,
+    ban_note: String,
+    ban_reason: String,
+    ban_date: Option<Millis>,
+    ban_permanent: Flag,
+    status: Text<AppealStatus>,
+    reminders: i64,
+    outcome: Option<Text<Outcome>>,
+    created_at: Millis,
+    opened_at: Option<Millis>,
+    completed_at: Option<Millis>,
+    submitted_at: Option<Millis>,
+}
+
+impl From<AppealRow> for Appeal {
+    fn from(r: AppealRow) -> Self {
+        Self {
+            id: AppealId(r.id),
+            appellant_id: AppellantId(r.appellant_id),
+            subreddit: r.subreddit.0,
+            username: r.username.0,
+            conversation_id: r.conversation_id.0,
+            token_expires_at: r.token_expires_at.0,
+            ban_note: r.ban_note,
+            ban_reason: r.ban_reason,
+            ban_date: r.ban_date.map(|t| t.0),
+            ban_permanent: r.ban_permanent.0,
+            status: r.status.0,
+            reminders: r.reminders,
+            outcome: r.outcome.map(|o| o.0),
+            created_at: r.created_at.0,
+            opened_at: r.opened_at.map(|t| t.0),
+            completed_at: r.completed_at.map(|t| t.0),
+            submitted_at: r.submitted_at.map(|t| t.0),
+        }
+    }
+}
+
 fn appeal_from_row(row: &AnyRow) -> Result<Appeal> {
-    let corrupt =
-        |what: &str, e: &dyn std::fmt::Display| StoreError::corrupt(format!("appeal {what}: {e}"));
-    let sub: String = row.try_get(2)?;
-    let user: String = row.try_get(3)?;
-    let conv: String = row.try_get(4)?;
-    let status: String = row.try_get(10)?;
-    let outcome: Option<String> = row.try_get(12)?;
-    Ok(Appeal {
-        id: AppealId(row.try_get(0)?),
-        appellant_id: AppellantId(row.try_get(1)?),
-        subreddit: SubredditName::parse(&sub).map_err(|e| corrupt("subreddit", &e))?,
-        username: RedditUsername::parse(&user).map_err(|e| corrupt("user", &e))?,
-        conversation_id: ConversationId::parse(&conv).map_err(|e| corrupt("conversation", &e))?,
-        token_expires_at: from_millis(row.try_get(5)?),
-        ban_note: row.try_get(6)?,
-        ban_reason: row.try_get(7)?,
-        ban_date: opt_from_millis(row.try_get(8)?),
-        ban_permanent: row.try_get::<i64, _>(9)? != 0,
-        status: AppealStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
-        reminders: row.try_get(11)?,
-        outcome: match outcome.as_deref() {
-            None => None,
-            Some("granted") => Some(Outcome::Granted),
-            Some("denied") => Some(Outcome::Denied),
-            Some(other) => return Err(corrupt("outcome", &other)),
-        },
-        created_at: from_millis(row.try_get(13)?),
-        opened_at: opt_from_millis(row.try_get(14)?),
-        completed_at: opt_from_millis(row.try_get(15)?),
-        submitted_at: opt_from_millis(row.try_get(16)?),
-    })
+    read::<AppealRow>(row, "appeals").map(Appeal::from)
 }
 
 impl Store {
@@ -176,7 +188,7 @@ impl Store {
     pub async fn mark_appeal_opened(&self, id: AppealId, now: DateTime<Utc>) -> Result<()> {
         sqlx::query("UPDATE appeals SET opened_at = $2, updated_at = $2 WHERE id = $1 AND opened_at IS NULL")
             .bind(id.0)
-            .bind(to_millis(now))
+            .bind(Millis(now))
             .execute(self.pool())
             .await?;
         Ok(())
@@ -188,7 +200,7 @@ impl Store {
     pub async fn submit_form(&self, id: AppealId, answers: &FormAnswers) -> Result<SubmitOutcome> {
         let json =
             serde_json::to_string(answers).map_err(|e| StoreError::corrupt(e.to_string()))?;
-        let now = to_millis(answers.submitted_at);
+        let now = Millis(answers.submitted_at);
         let mut tx = self.begin().await?;
         let done = sqlx::query(
             "INSERT INTO form_submissions (appeal_id, answers, submitted_at) VALUES ($1, $2, $3) \
@@ -203,11 +215,15 @@ impl Store {
             tx.rollback().await?;
             return Ok(SubmitOutcome::AlreadyReceived);
         }
-        sqlx::query("UPDATE appeals SET status = 'submitted', updated_at = $2 WHERE id = $1 AND status = 'prompted'")
-            .bind(id.0)
-            .bind(now)
-            .execute(tx.conn())
-            .await?;
+        sqlx::query(
+            "UPDATE appeals SET status = $3, updated_at = $2 WHERE id = $1 AND status = $4",
+        )
+        .bind(id.0)
+        .bind(now)
+        .bind(Text(AppealStatus::Submitted))
+        .bind(Text(AppealStatus::Prompted))
+        .execute(tx.conn())
+        .await?;
         tx.commit().await?;
         Ok(SubmitOutcome::Accepted)
     }
@@ -217,15 +233,8 @@ impl Store {
             .bind(id.0)
             .fetch_optional(self.pool())
             .await?;
-        match row {
-            None => Ok(None),
-            Some(r) => {
-                let text: String = r.try_get(0)?;
-                serde_json::from_str(&text)
-                    .map(Some)
-                    .map_err(|e| StoreError::corrupt(format!("answers of appeal {}: {e}", id.0)))
-            }
-        }
+        row.map(|r| get::<Text<FormAnswers>>(&r, "form_submissions", "answers").map(|a| a.0))
+            .transpose()
     }
 
     /// Submitted forms the bot has not acted on yet, oldest first.
@@ -245,8 +254,8 @@ impl Store {
     ) -> Result<()> {
         sqlx::query("UPDATE appeals SET outcome = $2, updated_at = $3 WHERE id = $1")
             .bind(id.0)
-            .bind(outcome.as_str())
-            .bind(to_millis(now))
+            .bind(Text(outcome))
+            .bind(Millis(now))
             .execute(self.pool())
             .await?;
         Ok(())
@@ -260,19 +269,20 @@ impl Tx {
         let row = sqlx::query(
             "INSERT INTO appeals (appellant_id, conversation_id, token_expires_at, ban_note, ban_reason, ban_date, \
                ban_permanent, status, reminders, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'prompted', 0, $8, $8) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $9, 0, $8, $8) RETURNING id",
         )
         .bind(a.appellant_id.0)
         .bind(a.conversation_id.as_str())
-        .bind(to_millis(a.token_expires_at))
+        .bind(Millis(a.token_expires_at))
         .bind(&a.ban_note)
         .bind(&a.ban_reason)
-        .bind(a.ban_date.map(to_millis))
-        .bind(flag(a.ban_permanent))
-        .bind(to_millis(now))
+        .bind(a.ban_date.map(Millis))
+        .bind(Flag(a.ban_permanent))
+        .bind(Millis(now))
+        .bind(Text(AppealStatus::Prompted))
         .fetch_one(self.conn())
         .await?;
-        Ok(AppealId(row.try_get(0)?))
+        get(&row, "appeals", "id").map(AppealId)
     }
 
     pub async fn set_appeal_token_hash(&mut self, id: AppealId, token_hash: &str) -> Result<()> {
@@ -290,14 +300,14 @@ impl Tx {
         status: AppealStatus,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let completed = (status == AppealStatus::Completed).then(|| to_millis(now));
+        let completed = (status == AppealStatus::Completed).then_some(Millis(now));
         sqlx::query(
             "UPDATE appeals SET status = $2, completed_at = COALESCE(completed_at, $3), updated_at = $4 WHERE id = $1",
         )
         .bind(id.0)
-        .bind(status.as_str())
+        .bind(Text(status))
         .bind(completed)
-        .bind(to_millis(now))
+        .bind(Millis(now))
         .execute(self.conn())
         .await?;
         Ok(())
@@ -306,7 +316,7 @@ impl Tx {
     pub async fn count_reminder(&mut self, id: AppealId, now: DateTime<Utc>) -> Result<()> {
         sqlx::query("UPDATE appeals SET reminders = reminders + 1, updated_at = $2 WHERE id = $1")
             .bind(id.0)
-            .bind(to_millis(now))
+            .bind(Millis(now))
             .execute(self.conn())
             .await?;
         Ok(())
@@ -319,7 +329,7 @@ impl Tx {
     ) -> Result<()> {
         sqlx::query("UPDATE form_submissions SET processed_at = $2 WHERE appeal_id = $1 AND processed_at IS NULL")
             .bind(id.0)
-            .bind(to_millis(now))
+            .bind(Millis(now))
             .execute(self.conn())
             .await?;
         Ok(())

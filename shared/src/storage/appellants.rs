@@ -1,11 +1,18 @@
 //! Appellants (one per user and subreddit) and the conversations they wrote.
 
 use chrono::{DateTime, Utc};
-use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{Result, Store, StoreError, Tx, flag, from_millis, opt_from_millis, to_millis};
+use super::column::{Flag, Millis, Text, get, read, stored_enum};
+use super::{Result, Store, StoreError, Tx};
 use crate::domain::{ConversationId, Group, RedditUsername, SubredditName};
+
+// The stored spelling belongs to storage, not to the domain's `Group::as_str` (logs), so
+// that renaming one can never silently change the other.
+stored_enum!(Group {
+    Treatment => "treatment",
+    Control => "control",
+});
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub struct AppellantId(pub i64);
@@ -47,33 +54,57 @@ pub struct StatusUpdate {
     pub next_ban_check_at: Option<DateTime<Utc>>,
 }
 
-const COLUMNS: &str = "a.id, r.display_name, a.display_name AS user_name, a.grp, a.ignored, a.user_deleted, \
-     a.still_banned, a.last_update, a.next_ban_check_at, a.created_at";
-
-fn appellant_from_row(row: &AnyRow) -> Result<Appellant> {
-    let sub: String = row.try_get(1)?;
-    let user: String = row.try_get(2)?;
-    let grp: String = row.try_get(3)?;
-    Ok(Appellant {
-        id: AppellantId(row.try_get(0)?),
-        subreddit: SubredditName::parse(&sub)
-            .map_err(|e| StoreError::corrupt(format!("subreddit {sub:?}: {e}")))?,
-        username: RedditUsername::parse(&user)
-            .map_err(|e| StoreError::corrupt(format!("user {user:?}: {e}")))?,
-        group: Group::parse(&grp).ok_or_else(|| StoreError::corrupt(format!("group {grp:?}")))?,
-        ignored: row.try_get::<i64, _>(4)? != 0,
-        user_deleted: row.try_get::<i64, _>(5)? != 0,
-        still_banned: row.try_get::<Option<i64>, _>(6)?.map(|v| v != 0),
-        last_update: opt_from_millis(row.try_get(7)?),
-        next_ban_check_at: opt_from_millis(row.try_get(8)?),
-        created_at: from_millis(row.try_get(9)?),
-    })
-}
+// Joined columns are aliased so that every column of the row has its own name.
+const COLUMNS: &str = "a.id, r.display_name AS subreddit, a.display_name AS username, a.grp, a.ignored, \
+     a.user_deleted, a.still_banned, a.last_update, a.next_ban_check_at, a.created_at";
 
 fn select(where_clause: &str) -> String {
     format!(
         "SELECT {COLUMNS} FROM appellants a JOIN subreddits r ON r.name = a.subreddit {where_clause}"
     )
+}
+
+/// One row of [`select`], read by column name.
+#[derive(sqlx::FromRow)]
+struct AppellantRow {
+    id: i64,
+    subreddit: Text<SubredditName>,
+    username: Text<RedditUsername>,
+    grp: Text<Group>,
+    ignored: Flag,
+    user_deleted: Flag,
+    still_banned: Option<Flag>,
+    last_update: Option<Millis>,
+    next_ban_check_at: Option<Millis>,
+    created_at: Millis,
+}
+
+impl From<AppellantRow> for Appellant {
+    fn from(r: AppellantRow) -> Self {
+        Self {
+            id: AppellantId(r.id),
+            subreddit: r.subreddit.0,
+            username: r.username.0,
+            group: r.grp.0,
+            ignored: r.ignored.0,
+            user_deleted: r.user_deleted.0,
+            still_banned: r.still_banned.map(|f| f.0),
+            last_update: r.last_update.map(|t| t.0),
+            next_ban_check_at: r.next_ban_check_at.map(|t| t.0),
+            created_at: r.created_at.0,
+        }
+    }
+}
+
+fn appellant_from_row(row: &AnyRow) -> Result<Appellant> {
+    read::<AppellantRow>(row, "appellants").map(Appellant::from)
+}
+
+/// A row of `conversations_to_visit`.
+#[derive(sqlx::FromRow)]
+struct VisitRow {
+    conversation_id: Text<ConversationId>,
+    appellant_id: i64,
 }
 
 impl Store {
@@ -134,8 +165,8 @@ impl Store {
             .bind(sub.key())
             .bind(user.key())
             .bind(user.as_str())
-            .bind(group.as_str())
-            .bind(to_millis(now))
+            .bind(Text(group))
+            .bind(Millis(now))
             .execute(tx.conn())
             .await?;
             done.rows_affected() == 1
@@ -147,14 +178,14 @@ impl Store {
             .bind(user.key())
             .fetch_one(tx.conn())
             .await?;
-        let id: i64 = row.try_get(0)?;
+        let id: i64 = get(&row, "appellants", "id")?;
         let added = sqlx::query(
             "INSERT INTO appellant_conversations (conversation_id, appellant_id, needs_visit, created_at) \
              VALUES ($1, $2, 1, $3) ON CONFLICT (conversation_id) DO NOTHING",
         )
         .bind(conversation.as_str())
         .bind(id)
-        .bind(to_millis(now))
+        .bind(Millis(now))
         .execute(tx.conn())
         .await?;
         tx.commit().await?;
@@ -178,9 +209,8 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
-                let s: String = r.try_get(0)?;
-                ConversationId::parse(&s)
-                    .map_err(|e| StoreError::corrupt(format!("conversation {s:?}: {e}")))
+                get::<Text<ConversationId>>(r, "appellant_conversations", "conversation_id")
+                    .map(|c| c.0)
             })
             .collect()
     }
@@ -194,7 +224,7 @@ impl Store {
         .fetch_optional(self.pool())
         .await?;
         Ok(match row {
-            Some(r) => r.try_get::<i64, _>(0)? != 0,
+            Some(r) => get::<Flag>(&r, "appellant_conversations", "needs_visit")?.0,
             None => true,
         })
     }
@@ -211,10 +241,11 @@ impl Store {
         .bind(id.as_str())
         .fetch_optional(self.pool())
         .await?;
-        Ok(match row {
-            Some(r) => Some(opt_from_millis(r.try_get(0)?)),
-            None => None,
+        row.map(|r| {
+            get::<Option<Millis>>(&r, "appellant_conversations", "last_seen_update")
+                .map(|t| t.map(|t| t.0))
         })
+        .transpose()
     }
 
     /// The modmail list shows `conversation` changed at `last_updated`: flag it for a visit
@@ -230,7 +261,7 @@ impl Store {
                AND (last_seen_update IS NULL OR last_seen_update < $2)",
         )
         .bind(id.as_str())
-        .bind(to_millis(last_updated))
+        .bind(Millis(last_updated))
         .execute(self.pool())
         .await?;
         Ok(done.rows_affected() == 1)
@@ -245,20 +276,17 @@ impl Store {
         let rows = sqlx::query(
             "SELECT c.conversation_id, c.appellant_id FROM appellant_conversations c \
              JOIN appellants a ON a.id = c.appellant_id \
-             WHERE c.needs_visit = 1 AND a.grp = 'treatment' AND a.ignored = 0 AND a.user_deleted = 0 \
+             WHERE c.needs_visit = 1 AND a.grp = $2 AND a.ignored = 0 AND a.user_deleted = 0 \
              ORDER BY c.created_at, c.conversation_id LIMIT $1",
         )
         .bind(i64::from(limit))
+        .bind(Text(Group::Treatment))
         .fetch_all(self.pool())
         .await?;
         rows.iter()
             .map(|r| {
-                let s: String = r.try_get(0)?;
-                Ok((
-                    ConversationId::parse(&s)
-                        .map_err(|e| StoreError::corrupt(format!("conversation {s:?}: {e}")))?,
-                    AppellantId(r.try_get(1)?),
-                ))
+                let v: VisitRow = read(r, "appellant_conversations")?;
+                Ok((v.conversation_id.0, AppellantId(v.appellant_id)))
             })
             .collect()
     }
@@ -273,7 +301,7 @@ impl Store {
             "UPDATE appellant_conversations SET needs_visit = 0, last_seen_update = $2 WHERE conversation_id = $1",
         )
         .bind(id.as_str())
-        .bind(to_millis(last_updated))
+        .bind(Millis(last_updated))
         .execute(self.pool())
         .await?;
         Ok(())
@@ -292,7 +320,7 @@ impl Store {
              WHERE conversation_id = $1 AND (last_seen_update IS NULL OR last_seen_update < $2)",
         )
         .bind(id.as_str())
-        .bind(to_millis(last_updated))
+        .bind(Millis(last_updated))
         .execute(self.pool())
         .await?;
         Ok(())
@@ -315,7 +343,7 @@ impl Store {
             "WHERE a.user_deleted = 0 AND a.ignored = 0 AND (a.next_ban_check_at IS NULL OR a.next_ban_check_at <= $1) \
              ORDER BY a.next_ban_check_at, a.id LIMIT $2",
         ))
-        .bind(to_millis(now))
+        .bind(Millis(now))
         .bind(i64::from(limit))
         .fetch_all(self.pool())
         .await?;
@@ -332,7 +360,7 @@ impl Store {
         let rows = sqlx::query(&select(
             "WHERE a.ignored = 0 AND a.user_deleted = 0 AND COALESCE(a.last_update, a.created_at) < $1 ORDER BY a.id",
         ))
-        .bind(to_millis(before))
+        .bind(Millis(before))
         .fetch_all(self.pool())
         .await?;
         let stale: Vec<Appellant> = rows.iter().map(appellant_from_row).collect::<Result<_>>()?;
@@ -341,8 +369,8 @@ impl Store {
                 "UPDATE appellants SET ignored = 1, updated_at = $2 \
                  WHERE ignored = 0 AND user_deleted = 0 AND COALESCE(last_update, created_at) < $1",
             )
-            .bind(to_millis(before))
-            .bind(to_millis(now))
+            .bind(Millis(before))
+            .bind(Millis(now))
             .execute(self.pool())
             .await?;
         }
@@ -354,7 +382,7 @@ impl Store {
         let rows = match group {
             Some(g) => {
                 sqlx::query(&select("WHERE a.grp = $1 ORDER BY a.id"))
-                    .bind(g.as_str())
+                    .bind(Text(g))
                     .fetch_all(self.pool())
                     .await?
             }
@@ -382,7 +410,7 @@ impl Tx {
              WHERE conversation_id = $1",
         )
         .bind(id.as_str())
-        .bind(to_millis(last_updated))
+        .bind(Millis(last_updated))
         .execute(self.conn())
         .await?;
         Ok(())
@@ -405,12 +433,12 @@ impl Tx {
              WHERE id = $1",
         )
         .bind(id.0)
-        .bind(u.ignored.map(flag))
-        .bind(u.user_deleted.map(flag))
-        .bind(u.still_banned.map(flag))
-        .bind(u.last_update.map(to_millis))
-        .bind(u.next_ban_check_at.map(to_millis))
-        .bind(to_millis(now))
+        .bind(u.ignored.map(Flag))
+        .bind(u.user_deleted.map(Flag))
+        .bind(u.still_banned.map(Flag))
+        .bind(u.last_update.map(Millis))
+        .bind(u.next_ban_check_at.map(Millis))
+        .bind(Millis(now))
         .execute(self.conn())
         .await?;
         Ok(())

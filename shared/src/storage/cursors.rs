@@ -1,9 +1,9 @@
 //! Sync cursors: how far the recent runner has read the modmail list, per scope.
 
 use chrono::{DateTime, Utc};
-use sqlx::Row;
 
-use super::{Result, Store, from_millis, to_millis};
+use super::column::{Millis, get};
+use super::{Result, Store};
 
 impl Store {
     pub async fn cursor(&self, scope: &str) -> Result<Option<DateTime<Utc>>> {
@@ -11,7 +11,8 @@ impl Store {
             .bind(scope)
             .fetch_optional(self.pool())
             .await?;
-        Ok(row.map(|r| from_millis(r.get::<i64, _>(0))))
+        row.map(|r| get::<Millis>(&r, "sync_cursors", "last_updated").map(|t| t.0))
+            .transpose()
     }
 
     /// Moves the cursor forward only: an older value never replaces a newer one.
@@ -29,8 +30,8 @@ impl Store {
                updated_at = excluded.updated_at",
         )
         .bind(scope)
-        .bind(to_millis(to))
-        .bind(to_millis(now))
+        .bind(Millis(to))
+        .bind(Millis(now))
         .execute(self.pool())
         .await?;
         Ok(())

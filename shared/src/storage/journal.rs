@@ -7,10 +7,10 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{AppealId, Result, Store, StoreError, Tx, from_millis, opt_from_millis, to_millis};
+use super::column::{FromText, Millis, StoredEnum, Text, get, read, stored_enum};
+use super::{AppealId, Result, Store, Tx};
 use crate::domain::ConversationId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -27,23 +27,20 @@ pub enum EffectKind {
     Unarchive,
 }
 
+stored_enum!(EffectKind {
+    Reply => "reply",
+    Note => "note",
+    Archive => "archive",
+    Unarchive => "unarchive",
+});
+
 impl EffectKind {
+    /// The stored spelling (also used in logs).
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Reply => "reply",
-            Self::Note => "note",
-            Self::Archive => "archive",
-            Self::Unarchive => "unarchive",
-        }
+        self.stored()
     }
     pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "reply" => Self::Reply,
-            "note" => Self::Note,
-            "archive" => Self::Archive,
-            "unarchive" => Self::Unarchive,
-            _ => return None,
-        })
+        Self::from_text(s).ok()
     }
 }
 
@@ -56,23 +53,20 @@ pub enum EffectState {
     Failed,
 }
 
+stored_enum!(EffectState {
+    Pending => "pending",
+    InFlight => "in_flight",
+    Done => "done",
+    Failed => "failed",
+});
+
 impl EffectState {
+    /// Every state, in the order `journal_counts` reports them.
+    pub(crate) const ALL: [Self; 4] = [Self::Pending, Self::InFlight, Self::Done, Self::Failed];
+
+    /// The stored spelling (also used in logs).
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::InFlight => "in_flight",
-            Self::Done => "done",
-            Self::Failed => "failed",
-        }
-    }
-    fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "pending" => Self::Pending,
-            "in_flight" => Self::InFlight,
-            "done" => Self::Done,
-            "failed" => Self::Failed,
-            _ => return None,
-        })
+        self.stored()
     }
 }
 
@@ -104,27 +98,51 @@ pub struct JournalEntry {
 
 const COLUMNS: &str = "id, appeal_id, conversation_id, kind, body, marker, state, attempts, last_error, not_before, created_at, updated_at";
 
+/// One row of [`COLUMNS`], read by column name.
+#[derive(sqlx::FromRow)]
+struct EntryRow {
+    id: i64,
+    appeal_id: Option<i64>,
+    conversation_id: Text<ConversationId>,
+    kind: Text<EffectKind>,
+    body: Option<String>,
+    marker: String,
+    state: Text<EffectState>,
+    attempts: i64,
+    last_error: Option<String>,
+    not_before: Millis,
+    created_at: Millis,
+    updated_at: Millis,
+}
+
+impl From<EntryRow> for JournalEntry {
+    fn from(r: EntryRow) -> Self {
+        Self {
+            id: EffectId(r.id),
+            appeal_id: r.appeal_id.map(AppealId),
+            conversation_id: r.conversation_id.0,
+            kind: r.kind.0,
+            body: r.body,
+            marker: r.marker,
+            state: r.state.0,
+            attempts: r.attempts,
+            last_error: r.last_error,
+            not_before: r.not_before.0,
+            created_at: r.created_at.0,
+            updated_at: r.updated_at.0,
+        }
+    }
+}
+
 fn entry_from_row(row: &AnyRow) -> Result<JournalEntry> {
-    let conv: String = row.try_get(2)?;
-    let kind: String = row.try_get(3)?;
-    let state: String = row.try_get(6)?;
-    Ok(JournalEntry {
-        id: EffectId(row.try_get(0)?),
-        appeal_id: row.try_get::<Option<i64>, _>(1)?.map(AppealId),
-        conversation_id: ConversationId::parse(&conv)
-            .map_err(|e| StoreError::corrupt(format!("journal conversation {conv:?}: {e}")))?,
-        kind: EffectKind::parse(&kind)
-            .ok_or_else(|| StoreError::corrupt(format!("journal kind {kind:?}")))?,
-        body: row.try_get(4)?,
-        marker: row.try_get(5)?,
-        state: EffectState::parse(&state)
-            .ok_or_else(|| StoreError::corrupt(format!("journal state {state:?}")))?,
-        attempts: row.try_get(7)?,
-        last_error: row.try_get(8)?,
-        not_before: from_millis(row.try_get(9)?),
-        created_at: from_millis(row.try_get(10)?),
-        updated_at: opt_from_millis(row.try_get(11)?).unwrap_or(DateTime::<Utc>::UNIX_EPOCH),
-    })
+    read::<EntryRow>(row, "journal").map(JournalEntry::from)
+}
+
+/// A row of `journal_counts`.
+#[derive(sqlx::FromRow)]
+struct CountRow {
+    state: Text<EffectState>,
+    n: i64,
 }
 
 impl Tx {
@@ -132,14 +150,15 @@ impl Tx {
     pub async fn enqueue_effect(&mut self, e: &NewEffect, now: DateTime<Utc>) -> Result<bool> {
         let done = sqlx::query(
             "INSERT INTO journal (appeal_id, conversation_id, kind, body, marker, state, attempts, not_before, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $6, $6) ON CONFLICT (marker) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5, $7, 0, $6, $6, $6) ON CONFLICT (marker) DO NOTHING",
         )
         .bind(e.appeal_id.map(|a| a.0))
         .bind(e.conversation_id.as_str())
-        .bind(e.kind.as_str())
+        .bind(Text(e.kind))
         .bind(e.body.as_deref())
         .bind(&e.marker)
-        .bind(to_millis(now))
+        .bind(Millis(now))
+        .bind(Text(EffectState::Pending))
         .execute(self.conn())
         .await?;
         Ok(done.rows_affected() == 1)
@@ -151,13 +170,15 @@ impl Store {
     /// (effects of one conversation are applied strictly in order), oldest first.
     pub async fn due_effects(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<JournalEntry>> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM journal j WHERE j.state = 'pending' AND j.not_before <= $1 \
+            "SELECT {COLUMNS} FROM journal j WHERE j.state = $3 AND j.not_before <= $1 \
              AND NOT EXISTS (SELECT 1 FROM journal e WHERE e.conversation_id = j.conversation_id \
-                             AND e.id < j.id AND e.state IN ('pending', 'in_flight')) \
+                             AND e.id < j.id AND e.state IN ($3, $4)) \
              ORDER BY j.id LIMIT $2"
         ))
-        .bind(to_millis(now))
+        .bind(Millis(now))
         .bind(i64::from(limit))
+        .bind(Text(EffectState::Pending))
+        .bind(Text(EffectState::InFlight))
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(entry_from_row).collect()
@@ -166,8 +187,9 @@ impl Store {
     /// Entries left in flight (by a crash or a stop mid-call): their outcome is unknown.
     pub async fn in_flight_effects(&self) -> Result<Vec<JournalEntry>> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM journal WHERE state = 'in_flight' ORDER BY id"
+            "SELECT {COLUMNS} FROM journal WHERE state = $1 ORDER BY id"
         ))
+        .bind(Text(EffectState::InFlight))
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(entry_from_row).collect()
@@ -177,22 +199,26 @@ impl Store {
     /// any, the bot does not decide anything new for that conversation.
     pub async fn unfinished_effects(&self, conversation: &ConversationId) -> Result<i64> {
         let row = sqlx::query(
-            "SELECT COUNT(*) FROM journal WHERE conversation_id = $1 AND state IN ('pending', 'in_flight')",
+            "SELECT COUNT(*) AS n FROM journal WHERE conversation_id = $1 AND state IN ($2, $3)",
         )
         .bind(conversation.as_str())
+        .bind(Text(EffectState::Pending))
+        .bind(Text(EffectState::InFlight))
         .fetch_one(self.pool())
         .await?;
-        Ok(row.try_get(0)?)
+        get(&row, "journal", "n")
     }
 
     /// After a restart: entries left in flight go back to pending. Their attempt count stays,
     /// so the sender reads Reddit back before sending any of them again.
     pub async fn recover_in_flight(&self, now: DateTime<Utc>) -> Result<u64> {
         let done = sqlx::query(
-            "UPDATE journal SET state = 'pending', last_error = COALESCE(last_error, 'interrupted'), updated_at = $1 \
-             WHERE state = 'in_flight'",
+            "UPDATE journal SET state = $2, last_error = COALESCE(last_error, 'interrupted'), updated_at = $1 \
+             WHERE state = $3",
         )
-        .bind(to_millis(now))
+        .bind(Millis(now))
+        .bind(Text(EffectState::Pending))
+        .bind(Text(EffectState::InFlight))
         .execute(self.pool())
         .await?;
         Ok(done.rows_affected())
@@ -211,11 +237,13 @@ impl Store {
     /// pending → in flight (attempts + 1). False if another sender took it first.
     pub async fn claim_effect(&self, id: EffectId, now: DateTime<Utc>) -> Result<bool> {
         let done = sqlx::query(
-            "UPDATE journal SET state = 'in_flight', attempts = attempts + 1, updated_at = $2 \
-             WHERE id = $1 AND state = 'pending'",
+            "UPDATE journal SET state = $3, attempts = attempts + 1, updated_at = $2 \
+             WHERE id = $1 AND state = $4",
         )
         .bind(id.0)
-        .bind(to_millis(now))
+        .bind(Millis(now))
+        .bind(Text(EffectState::InFlight))
+        .bind(Text(EffectState::Pending))
         .execute(self.pool())
         .await?;
         Ok(done.rows_affected() == 1)
@@ -259,10 +287,10 @@ impl Store {
                not_before = COALESCE($4, not_before), updated_at = $5 WHERE id = $1",
         )
         .bind(id.0)
-        .bind(state.as_str())
+        .bind(Text(state))
         .bind(error)
-        .bind(not_before.map(to_millis))
-        .bind(to_millis(now))
+        .bind(not_before.map(Millis))
+        .bind(Millis(now))
         .execute(self.pool())
         .await?;
         Ok(())
@@ -270,23 +298,14 @@ impl Store {
 
     /// Number of journal entries per state (every state present, zero included).
     pub async fn journal_counts(&self) -> Result<BTreeMap<EffectState, i64>> {
-        let rows = sqlx::query("SELECT state, COUNT(*) FROM journal GROUP BY state")
+        let rows = sqlx::query("SELECT state, COUNT(*) AS n FROM journal GROUP BY state")
             .fetch_all(self.pool())
             .await?;
-        let mut counts: BTreeMap<EffectState, i64> = [
-            EffectState::Pending,
-            EffectState::InFlight,
-            EffectState::Done,
-            EffectState::Failed,
-        ]
-        .into_iter()
-        .map(|s| (s, 0))
-        .collect();
-        for r in rows {
-            let s: String = r.try_get(0)?;
-            let state = EffectState::parse(&s)
-                .ok_or_else(|| StoreError::corrupt(format!("journal state {s:?}")))?;
-            counts.insert(state, r.try_get(1)?);
+        let mut counts: BTreeMap<EffectState, i64> =
+            EffectState::ALL.into_iter().map(|s| (s, 0)).collect();
+        for r in &rows {
+            let c: CountRow = read(r, "journal")?;
+            counts.insert(c.state.0, c.n);
         }
         Ok(counts)
     }

@@ -4,9 +4,15 @@
 //! driver, which is why the schema uses `BIGINT` milliseconds for times and 0/1 integers for
 //! flags, and why statements use `$n` placeholders (SQLite accepts them too). Aggregates
 //! whose type differs between the backends (e.g. `SUM`) are cast to `BIGINT`.
+//!
+//! Rows are read by column name into private row structs and converted to the public types
+//! at the edge of this module; `column.rs` holds the one mapping of each stored value (times,
+//! flags, enums, names, JSON), and a value that does not read back is an error naming its
+//! table and column, never a default.
 
 mod appeals;
 mod appellants;
+mod column;
 mod cursors;
 mod journal;
 mod signups;
@@ -15,7 +21,6 @@ mod subreddits;
 use std::path::Path;
 use std::time::Duration;
 
-use chrono::{DateTime, TimeZone, Utc};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
@@ -184,22 +189,4 @@ impl Tx {
     pub(crate) fn conn(&mut self) -> &mut sqlx::AnyConnection {
         &mut self.tx
     }
-}
-
-pub(crate) fn to_millis(t: DateTime<Utc>) -> i64 {
-    t.timestamp_millis()
-}
-
-pub(crate) fn from_millis(ms: i64) -> DateTime<Utc> {
-    Utc.timestamp_millis_opt(ms)
-        .single()
-        .unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
-}
-
-pub(crate) fn opt_from_millis(ms: Option<i64>) -> Option<DateTime<Utc>> {
-    ms.map(from_millis)
-}
-
-pub(crate) fn flag(b: bool) -> i64 {
-    i64::from(b)
 }

@@ -1,9 +1,9 @@
 //! Sign-ups from the website.
 
 use chrono::{DateTime, Utc};
-use sqlx::Row;
 
-use super::{Result, Store, StoreError, from_millis, to_millis};
+use super::column::{Millis, Text, read};
+use super::{Result, Store};
 use crate::domain::{Email, RedditUsername, SubredditName};
 
 #[derive(Debug, Clone)]
@@ -30,6 +30,28 @@ pub struct Signup {
     pub created_at: DateTime<Utc>,
 }
 
+/// One row of `signups` joined with its subreddit's display name, read by column name.
+#[derive(sqlx::FromRow)]
+struct SignupRow {
+    name: String,
+    email: Text<Email>,
+    reddit_username: Text<RedditUsername>,
+    subreddit: Text<SubredditName>,
+    created_at: Millis,
+}
+
+impl From<SignupRow> for Signup {
+    fn from(r: SignupRow) -> Self {
+        Self {
+            name: r.name,
+            email: r.email.0,
+            reddit_username: r.reddit_username.0,
+            subreddit: r.subreddit.0,
+            created_at: r.created_at.0,
+        }
+    }
+}
+
 impl Store {
     /// Stores a sign-up and enables its subreddit, in one transaction.
     pub async fn create_signup(&self, s: &NewSignup, now: DateTime<Utc>) -> Result<SignupOutcome> {
@@ -40,7 +62,7 @@ impl Store {
         )
         .bind(s.subreddit.key())
         .bind(s.subreddit.as_str())
-        .bind(to_millis(now))
+        .bind(Millis(now))
         .execute(tx.conn())
         .await?;
         let done = sqlx::query(
@@ -51,7 +73,7 @@ impl Store {
         .bind(s.email.as_str())
         .bind(s.reddit_username.as_str())
         .bind(s.subreddit.key())
-        .bind(to_millis(now))
+        .bind(Millis(now))
         .execute(tx.conn())
         .await?;
         tx.commit().await?;
@@ -64,24 +86,13 @@ impl Store {
 
     pub async fn signups(&self) -> Result<Vec<Signup>> {
         let rows = sqlx::query(
-            "SELECT s.name, s.email, s.reddit_username, r.display_name, s.created_at \
+            "SELECT s.id, s.name, s.email, s.reddit_username, r.display_name AS subreddit, s.created_at \
              FROM signups s JOIN subreddits r ON r.name = s.subreddit ORDER BY s.id",
         )
         .fetch_all(self.pool())
         .await?;
         rows.iter()
-            .map(|r| {
-                let bad =
-                    |e: crate::domain::ParseError| StoreError::corrupt(format!("signup: {e}"));
-                Ok(Signup {
-                    name: r.try_get(0)?,
-                    email: Email::parse(&r.try_get::<String, _>(1)?).map_err(bad)?,
-                    reddit_username: RedditUsername::parse(&r.try_get::<String, _>(2)?)
-                        .map_err(bad)?,
-                    subreddit: SubredditName::parse(&r.try_get::<String, _>(3)?).map_err(bad)?,
-                    created_at: from_millis(r.try_get(4)?),
-                })
-            })
+            .map(|r| read::<SignupRow>(r, "signups").map(Signup::from))
             .collect()
     }
 }

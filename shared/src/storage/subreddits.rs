@@ -1,10 +1,10 @@
 //! Subreddits the bot serves and their settings.
 
 use chrono::{DateTime, Utc};
-use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{Result, Store, StoreError, flag, to_millis};
+use super::column::{Flag, Millis, Text, read};
+use super::{Result, Store, StoreError};
 use crate::domain::{FormQuestions, Messages, SubredditName};
 
 /// A subreddit's stored settings; `None` means "use the configured default".
@@ -31,25 +31,30 @@ impl SubredditSettings {
 
 const COLUMNS: &str = "display_name, enabled, treatment_fraction, messages, form_questions";
 
+/// One row of [`COLUMNS`], read by column name.
+#[derive(sqlx::FromRow)]
+struct SettingsRow {
+    display_name: Text<SubredditName>,
+    enabled: Flag,
+    treatment_fraction: Option<f64>,
+    messages: Option<Text<Messages>>,
+    form_questions: Option<Text<FormQuestions>>,
+}
+
+impl From<SettingsRow> for SubredditSettings {
+    fn from(r: SettingsRow) -> Self {
+        Self {
+            name: r.display_name.0,
+            enabled: r.enabled.0,
+            treatment_fraction: r.treatment_fraction,
+            messages: r.messages.map(|m| m.0),
+            form_questions: r.form_questions.map(|q| q.0),
+        }
+    }
+}
+
 fn settings_from_row(row: &AnyRow) -> Result<SubredditSettings> {
-    let display: String = row.try_get("display_name")?;
-    let name = SubredditName::parse(&display)
-        .map_err(|e| StoreError::corrupt(format!("subreddit {display:?}: {e}")))?;
-    let messages: Option<String> = row.try_get("messages")?;
-    let questions: Option<String> = row.try_get("form_questions")?;
-    Ok(SubredditSettings {
-        enabled: row.try_get::<i64, _>("enabled")? != 0,
-        treatment_fraction: row.try_get("treatment_fraction")?,
-        messages: messages
-            .map(|m| serde_json::from_str(&m))
-            .transpose()
-            .map_err(|e| StoreError::corrupt(format!("r/{name} messages: {e}")))?,
-        form_questions: questions
-            .map(|q| serde_json::from_str(&q))
-            .transpose()
-            .map_err(|e| StoreError::corrupt(format!("r/{name} form questions: {e}")))?,
-        name,
-    })
+    read::<SettingsRow>(row, "subreddits").map(SubredditSettings::from)
 }
 
 impl Store {
@@ -61,7 +66,7 @@ impl Store {
         )
         .bind(name.key())
         .bind(name.as_str())
-        .bind(to_millis(now))
+        .bind(Millis(now))
         .execute(self.pool())
         .await?;
         Ok(())
@@ -90,11 +95,11 @@ impl Store {
         )
         .bind(s.name.key())
         .bind(s.name.as_str())
-        .bind(flag(s.enabled))
+        .bind(Flag(s.enabled))
         .bind(s.treatment_fraction)
         .bind(messages)
         .bind(questions)
-        .bind(to_millis(now))
+        .bind(Millis(now))
         .execute(self.pool())
         .await?;
         Ok(())
@@ -126,8 +131,8 @@ impl Store {
     ) -> Result<bool> {
         let done =
             sqlx::query("UPDATE subreddits SET enabled = $1, updated_at = $2 WHERE name = $3")
-                .bind(flag(enabled))
-                .bind(to_millis(now))
+                .bind(Flag(enabled))
+                .bind(Millis(now))
                 .bind(name.key())
                 .execute(self.pool())
                 .await?;
