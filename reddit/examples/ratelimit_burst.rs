@@ -9,7 +9,8 @@
 use std::time::{Duration, Instant};
 
 use appealmod_core::domain::ConversationId;
-use appealmod_reddit::{ClientConfig, ClientOptions, Credentials, RedditClient};
+use appealmod_reddit::CallOutcome::Status;
+use appealmod_reddit::{ClientConfig, ClientOptions, Credentials, Endpoint, RedditClient};
 use reddit_sim::{BanRequest, NewSubreddit, SimConfig, SimServer};
 
 fn arg(n: usize, default: u64) -> anyhow::Result<u64> {
@@ -94,11 +95,11 @@ async fn main() -> anyhow::Result<()> {
     let s = state.counters();
     println!(
         "calls           {}",
-        c.by_endpoint("me") + c.by_endpoint("get")
+        c.by_endpoint(Endpoint::Me) + c.by_endpoint(Endpoint::Get)
     );
     println!("tasks           {tasks}");
     println!("budget          {budget} per {window} s");
-    println!("429 (client)    {}", c.by_status("429"));
+    println!("429 (client)    {}", c.by_outcome(Status(429)));
     println!("429 (simulator) {}", s.rate_limited);
     println!(
         "min remaining   {:?} (client saw), {:?} (simulator sent)",

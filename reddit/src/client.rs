@@ -17,7 +17,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 
-use crate::counters::{CallCounters, TRANSPORT_ERROR};
+use crate::counters::{CallCounters, CallOutcome};
 use crate::error::{AuthError, RedditError};
 use crate::limiter::{Limiter, RateHeaders};
 use crate::wire;
@@ -112,39 +112,6 @@ impl Default for ClientOptions {
     }
 }
 
-/// Which modmail folder to list (`state=`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ListState {
-    #[default]
-    All,
-    New,
-    InProgress,
-    Archived,
-    Appeals,
-    Mod,
-    Notifications,
-    Highlighted,
-    JoinRequests,
-    Filtered,
-}
-
-impl ListState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::All => "all",
-            Self::New => "new",
-            Self::InProgress => "inprogress",
-            Self::Archived => "archived",
-            Self::Appeals => "appeals",
-            Self::Mod => "mod",
-            Self::Notifications => "notifications",
-            Self::Highlighted => "highlighted",
-            Self::JoinRequests => "join_requests",
-            Self::Filtered => "filtered",
-        }
-    }
-}
-
 /// One page of the modmail list, newest first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page {
@@ -169,8 +136,8 @@ pub struct ChangedSince {
 /// Reddit caps modmail pages at 100.
 pub const MAX_PAGE: u32 = 100;
 
-/// The endpoints, named as in the counters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The endpoints, named as in the counters and in errors' `call`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Endpoint {
     Token,
     List,
@@ -199,6 +166,12 @@ impl Endpoint {
     }
 }
 
+impl std::fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 struct Token {
     value: Arc<str>,
     refresh_at: Instant,
@@ -214,7 +187,7 @@ struct Inner {
     /// refresh instead of each logging in.
     token: tokio::sync::Mutex<Option<Token>>,
     limiter: Limiter,
-    calls: Mutex<BTreeMap<(String, String), u64>>,
+    calls: Mutex<BTreeMap<(Endpoint, CallOutcome), u64>>,
     rng: Mutex<StdRng>,
 }
 
@@ -244,6 +217,116 @@ struct Call {
     conversation: Option<ConversationId>,
     /// What the call is about, for NotFound/Forbidden messages ("conversation ik72").
     what: String,
+}
+
+impl Call {
+    fn is_write(&self) -> bool {
+        self.method == Method::POST
+    }
+
+    fn outcome_unknown(&self, reason: String) -> RedditError {
+        RedditError::OutcomeUnknown {
+            call: self.endpoint.as_str(),
+            conversation_id: self.conversation.clone(),
+            reason,
+        }
+    }
+}
+
+/// What one attempt came back with, before any decision about retrying.
+enum Attempt {
+    /// Reddit answered in full. `wait_hint` is how long Reddit asks callers to hold back
+    /// (`Retry-After`, else the rate-limit reset), for a 429.
+    Answered {
+        status: StatusCode,
+        body: Vec<u8>,
+        wait_hint: Option<Duration>,
+    },
+    /// No complete answer: no HTTP answer at all, or a body that broke off. `never_sent`
+    /// is true only when the connection was never made, so nothing can have reached Reddit.
+    Lost { detail: String, never_sent: bool },
+}
+
+/// Attempts one call has used so far.
+#[derive(Debug, Default)]
+struct Tries {
+    /// Attempts that count against `max_attempts`; a fresh login or a 429 wait does not.
+    attempts: u32,
+    rate_waits: u32,
+    relogged: bool,
+}
+
+/// What the retry loop does after an attempt.
+#[derive(Debug)]
+enum Next {
+    Done(Result<Vec<u8>, RedditError>),
+    /// A read failed in a way worth another try, after the backoff.
+    Backoff {
+        reason: String,
+    },
+    /// The token was refused: log in again and resend.
+    Relogin,
+    /// 429: hold the whole account back, then resend.
+    RateLimited {
+        hint: Option<Duration>,
+    },
+}
+
+/// Decides what follows one attempt of `call`; `tries.attempts` includes this attempt.
+fn next_step(call: &Call, attempt: Attempt, tries: &Tries, max_attempts: u32) -> Next {
+    let name = call.endpoint.as_str();
+    let can_retry = tries.attempts < max_attempts;
+    let fail = |e: RedditError| Next::Done(Err(e));
+    let (status, body, wait_hint) = match attempt {
+        Attempt::Answered {
+            status,
+            body,
+            wait_hint,
+        } => (status, body, wait_hint),
+        // Only a failed connect proves a write never left; anything later (timeout, reset,
+        // closed without answer, a body cut short) may have been applied.
+        Attempt::Lost { detail, never_sent } if call.is_write() && !never_sent => {
+            return fail(call.outcome_unknown(detail));
+        }
+        Attempt::Lost { detail, .. } if !call.is_write() && can_retry => {
+            return Next::Backoff { reason: detail };
+        }
+        Attempt::Lost { detail, .. } => {
+            return fail(RedditError::Transport { call: name, detail });
+        }
+    };
+    match status.as_u16() {
+        200..=299 => Next::Done(Ok(body)),
+        // Refused before anything was applied, so retrying a write is safe.
+        401 if !tries.relogged => Next::Relogin,
+        401 => fail(AuthError::TokenRejected { call: name }.into()),
+        // Refused before anything was applied: waiting and resending is safe for writes too.
+        429 => Next::RateLimited { hint: wait_hint },
+        403 => fail(RedditError::Forbidden {
+            call: name,
+            what: call.what.clone(),
+        }),
+        404 => fail(RedditError::NotFound {
+            call: name,
+            what: call.what.clone(),
+        }),
+        500..=599 if call.is_write() => {
+            fail(call.outcome_unknown(format!("HTTP {status}: {}", error_text(&body))))
+        }
+        500..=599 if can_retry => Next::Backoff {
+            reason: format!("HTTP {status}"),
+        },
+        500..=599 => fail(RedditError::Server {
+            call: name,
+            status: status.as_u16(),
+            attempts: tries.attempts,
+        }),
+        s => fail(RedditError::Rejected {
+            call: name,
+            status: s,
+            message: error_text(&body),
+        }),
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -361,9 +444,9 @@ impl RedditClient {
         }
     }
 
-    fn count(&self, endpoint: Endpoint, status: &str) {
+    fn count(&self, endpoint: Endpoint, outcome: CallOutcome) {
         *lock(&self.inner.calls)
-            .entry((endpoint.as_str().to_owned(), status.to_owned()))
+            .entry((endpoint, outcome))
             .or_insert(0) += 1;
     }
 
@@ -406,52 +489,26 @@ impl RedditClient {
 
     async fn fetch_token(&self) -> Result<Token, RedditError> {
         let ep = Endpoint::Token;
-        let c = &self.inner.creds;
-        let url = format!("{}/api/v1/access_token", self.inner.auth_base);
-        let form = [
-            ("grant_type", "password"),
-            ("username", c.username.as_str()),
-            ("password", c.password.expose_secret()),
-        ];
+        let max_attempts = self.inner.options.max_attempts;
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let sent = self
-                .inner
-                .http
-                .post(&url)
-                .basic_auth(&c.client_id, Some(c.client_secret.expose_secret()))
-                .form(&form)
-                .send()
-                .await;
-            let resp = match sent {
-                Ok(r) => r,
-                Err(e) => {
-                    self.count(ep, TRANSPORT_ERROR);
-                    if attempt < self.inner.options.max_attempts {
-                        tokio::time::sleep(self.backoff(attempt)).await;
-                        continue;
-                    }
-                    return Err(RedditError::Transport {
-                        call: ep.as_str(),
-                        detail: describe(&e),
-                    });
-                }
-            };
-            let status = resp.status();
-            let wait = retry_after(resp.headers());
-            self.count(ep, status.as_str());
-            let body = match resp.bytes().await {
-                Ok(b) => b,
-                Err(e) if attempt < self.inner.options.max_attempts => {
-                    tracing::warn!(error = %describe(&e), "reading the token answer failed; retrying");
+            let (status, body, wait) = match self.request_token().await {
+                Attempt::Answered {
+                    status,
+                    body,
+                    wait_hint,
+                } => (status, body, wait_hint),
+                // Asking for a token changes nothing on Reddit: always safe to ask again.
+                Attempt::Lost { detail, .. } if attempt < max_attempts => {
+                    tracing::warn!(%detail, "the token request got no answer; retrying");
                     tokio::time::sleep(self.backoff(attempt)).await;
                     continue;
                 }
-                Err(e) => {
+                Attempt::Lost { detail, .. } => {
                     return Err(RedditError::Transport {
                         call: ep.as_str(),
-                        detail: describe(&e),
+                        detail,
                     });
                 }
             };
@@ -464,7 +521,7 @@ impl RedditClient {
                         retry_after: wait.unwrap_or_default(),
                     });
                 }
-                500..=599 if attempt < self.inner.options.max_attempts => {
+                500..=599 if attempt < max_attempts => {
                     tokio::time::sleep(self.backoff(attempt)).await;
                 }
                 500..=599 => {
@@ -482,6 +539,49 @@ impl RedditClient {
                     });
                 }
             }
+        }
+    }
+
+    /// One password-grant request, counted. It does not wait for the rate limiter.
+    async fn request_token(&self) -> Attempt {
+        let c = &self.inner.creds;
+        let url = format!("{}/api/v1/access_token", self.inner.auth_base);
+        let form = [
+            ("grant_type", "password"),
+            ("username", c.username.as_str()),
+            ("password", c.password.expose_secret()),
+        ];
+        let sent = self
+            .inner
+            .http
+            .post(&url)
+            .basic_auth(&c.client_id, Some(c.client_secret.expose_secret()))
+            .form(&form)
+            .send()
+            .await;
+        let resp = match sent {
+            Ok(r) => r,
+            Err(e) => {
+                self.count(Endpoint::Token, CallOutcome::Transport);
+                return Attempt::Lost {
+                    detail: describe(&e),
+                    never_sent: e.is_connect(),
+                };
+            }
+        };
+        let status = resp.status();
+        let wait_hint = retry_after(resp.headers());
+        self.count(Endpoint::Token, CallOutcome::Status(status.as_u16()));
+        match resp.bytes().await {
+            Ok(b) => Attempt::Answered {
+                status,
+                body: b.to_vec(),
+                wait_hint,
+            },
+            Err(e) => Attempt::Lost {
+                detail: describe(&e),
+                never_sent: false,
+            },
         }
     }
 
@@ -531,140 +631,103 @@ impl RedditClient {
     // The retry loop
 
     /// Sends `call` with pacing, token refresh and retries; returns the 2xx body.
-    async fn execute(&self, call: &Call) -> Result<(StatusCode, Vec<u8>), RedditError> {
-        let o = &self.inner.options;
+    async fn execute(&self, call: &Call) -> Result<Vec<u8>, RedditError> {
         let name = call.endpoint.as_str();
-        let is_write = call.method == Method::POST;
-        let mut attempt: u32 = 0;
-        let mut rate_waits: u32 = 0;
-        let mut refreshed = false;
-        let unknown = |reason: String| RedditError::OutcomeUnknown {
-            call: name,
-            conversation_id: call.conversation.clone(),
-            reason,
-        };
+        let mut tries = Tries::default();
         loop {
-            attempt += 1;
+            tries.attempts += 1;
             let token = self.access_token().await?;
-            let permit = self.inner.limiter.acquire().await;
-            let mut rb = self
-                .inner
-                .http
-                .request(call.method.clone(), &call.url)
-                .query(&call.query)
-                .header(AUTHORIZATION, format!("bearer {token}"));
-            if let Some(form) = &call.form {
-                rb = rb.form(form);
-            }
-            let resp = match rb.send().await {
-                Ok(r) => r,
-                Err(e) => {
-                    permit.complete(None);
-                    self.count(call.endpoint, TRANSPORT_ERROR);
-                    let detail = describe(&e);
-                    if is_write {
-                        // Only a failed connect proves the request never left; anything later
-                        // (timeout, reset, closed without answer) may have been applied.
-                        if e.is_connect() {
-                            return Err(RedditError::Transport { call: name, detail });
-                        }
-                        return Err(unknown(detail));
-                    }
-                    if attempt < o.max_attempts {
-                        tracing::debug!(call = name, attempt, %detail, "retrying read");
-                        tokio::time::sleep(self.backoff(attempt)).await;
-                        continue;
-                    }
-                    return Err(RedditError::Transport { call: name, detail });
+            let attempt = self.send_once(call, &token).await;
+            match next_step(call, attempt, &tries, self.inner.options.max_attempts) {
+                Next::Done(result) => return result,
+                Next::Backoff { reason } => {
+                    tracing::debug!(call = name, attempt = tries.attempts, %reason, "retrying read");
+                    tokio::time::sleep(self.backoff(tries.attempts)).await;
                 }
-            };
-            let status = resp.status();
-            let rate = RateHeaders::from_headers(resp.headers());
-            let wait_hint = retry_after(resp.headers()).or(rate.map(|r| r.reset));
-            permit.complete(rate);
-            self.count(call.endpoint, status.as_str());
-            let body = match resp.bytes().await {
-                Ok(b) => b.to_vec(),
-                Err(e) => {
-                    let detail = format!("HTTP {status} but the body broke off: {}", describe(&e));
-                    if is_write {
-                        return Err(unknown(detail));
-                    }
-                    if attempt < o.max_attempts {
-                        tokio::time::sleep(self.backoff(attempt)).await;
-                        continue;
-                    }
-                    return Err(RedditError::Transport { call: name, detail });
-                }
-            };
-            match status.as_u16() {
-                200..=299 => return Ok((status, body)),
-                401 if !refreshed => {
-                    // Refused before anything was applied, so retrying a write is safe.
+                Next::Relogin => {
                     tracing::info!(call = name, "access token refused; logging in again");
-                    refreshed = true;
-                    attempt -= 1;
+                    tries.relogged = true;
+                    tries.attempts -= 1;
                     self.invalidate(&token).await;
                 }
-                401 => return Err(AuthError::TokenRejected { call: name }.into()),
-                429 => {
-                    // Refused before anything was applied: waiting and resending is safe for
-                    // writes too.
-                    rate_waits += 1;
-                    let wait = wait_hint
-                        .map(|w| w + Duration::from_millis(250))
-                        .unwrap_or_else(|| self.backoff(rate_waits))
-                        .min(o.max_rate_limit_wait);
-                    // Every task of this account must hold back, not just this one.
-                    self.inner.limiter.exhausted(wait);
-                    if rate_waits > o.max_rate_limit_waits {
-                        return Err(RedditError::RateLimited {
-                            call: name,
-                            retry_after: wait,
-                        });
-                    }
-                    tracing::warn!(
-                        call = name,
-                        ?wait,
-                        "Reddit answered 429; waiting for the reset"
-                    );
-                    attempt -= 1;
-                }
-                403 => {
-                    return Err(RedditError::Forbidden {
-                        call: name,
-                        what: call.what.clone(),
-                    });
-                }
-                404 => {
-                    return Err(RedditError::NotFound {
-                        call: name,
-                        what: call.what.clone(),
-                    });
-                }
-                500..=599 if is_write => {
-                    return Err(unknown(format!("HTTP {status}: {}", error_text(&body))));
-                }
-                500..=599 if attempt < o.max_attempts => {
-                    tracing::debug!(call = name, attempt, %status, "retrying read");
-                    tokio::time::sleep(self.backoff(attempt)).await;
-                }
-                500..=599 => {
-                    return Err(RedditError::Server {
-                        call: name,
-                        status: status.as_u16(),
-                        attempts: attempt,
-                    });
-                }
-                s => {
-                    return Err(RedditError::Rejected {
-                        call: name,
-                        status: s,
-                        message: error_text(&body),
-                    });
+                Next::RateLimited { hint } => {
+                    tries.rate_waits += 1;
+                    tries.attempts -= 1;
+                    self.hold_back(call, hint, tries.rate_waits)?;
                 }
             }
         }
+    }
+
+    /// One attempt of `call`: waits for the rate limiter, sends, feeds the limiter the
+    /// answer's headers, counts the outcome and reads the body.
+    async fn send_once(&self, call: &Call, token: &str) -> Attempt {
+        let permit = self.inner.limiter.acquire().await;
+        let mut rb = self
+            .inner
+            .http
+            .request(call.method.clone(), &call.url)
+            .query(&call.query)
+            .header(AUTHORIZATION, format!("bearer {token}"));
+        if let Some(form) = &call.form {
+            rb = rb.form(form);
+        }
+        let resp = match rb.send().await {
+            Ok(r) => r,
+            Err(e) => {
+                permit.complete(None);
+                self.count(call.endpoint, CallOutcome::Transport);
+                return Attempt::Lost {
+                    detail: describe(&e),
+                    never_sent: e.is_connect(),
+                };
+            }
+        };
+        let status = resp.status();
+        let rate = RateHeaders::from_headers(resp.headers());
+        let wait_hint = retry_after(resp.headers()).or(rate.map(|r| r.reset));
+        permit.complete(rate);
+        self.count(call.endpoint, CallOutcome::Status(status.as_u16()));
+        match resp.bytes().await {
+            Ok(b) => Attempt::Answered {
+                status,
+                body: b.to_vec(),
+                wait_hint,
+            },
+            Err(e) => Attempt::Lost {
+                detail: format!("HTTP {status} but the body broke off: {}", describe(&e)),
+                never_sent: false,
+            },
+        }
+    }
+
+    /// After the `rate_waits`-th 429 of one call: holds every task of this account back
+    /// for the wait, or gives up with `RateLimited` once the waits are spent.
+    fn hold_back(
+        &self,
+        call: &Call,
+        hint: Option<Duration>,
+        rate_waits: u32,
+    ) -> Result<(), RedditError> {
+        let o = &self.inner.options;
+        let wait = hint
+            .map(|w| w + Duration::from_millis(250))
+            .unwrap_or_else(|| self.backoff(rate_waits))
+            .min(o.max_rate_limit_wait);
+        // Every task of this account must hold back, not just this one.
+        self.inner.limiter.exhausted(wait);
+        if rate_waits > o.max_rate_limit_waits {
+            return Err(RedditError::RateLimited {
+                call: call.endpoint.as_str(),
+                retry_after: wait,
+            });
+        }
+        tracing::warn!(
+            call = call.endpoint.as_str(),
+            ?wait,
+            "Reddit answered 429; waiting for the reset"
+        );
+        Ok(())
     }
 
     fn api(&self, path: &str) -> String {
@@ -709,7 +772,6 @@ impl RedditClient {
     pub async fn list_conversations(
         &self,
         subreddits: &[SubredditName],
-        state: ListState,
         limit: u32,
         after: Option<&ConversationId>,
     ) -> Result<Page, RedditError> {
@@ -721,12 +783,13 @@ impl RedditClient {
             call.query.push(("entity", entity.join(",")));
         }
         call.query.push(("sort", "recent".to_owned()));
-        call.query.push(("state", state.as_str().to_owned()));
+        // The bot only ever reads the `all` folder and sorts conversations out itself.
+        call.query.push(("state", "all".to_owned()));
         call.query.push(("limit", limit.to_string()));
         if let Some(a) = after {
             call.query.push(("after", a.as_str().to_owned()));
         }
-        let (_, body) = self.execute(&call).await?;
+        let body = self.execute(&call).await?;
         let list: wire::ConversationList = decode(ep, &body)?;
         let conversations = Vec::<ConversationSummary>::try_from(&list).map_err(convert_err(ep))?;
         let full = u32::try_from(conversations.len()).unwrap_or(u32::MAX) >= limit;
@@ -755,7 +818,7 @@ impl RedditClient {
         let mut pages = 0;
         while pages < max_pages {
             let page = self
-                .list_conversations(subreddits, ListState::All, MAX_PAGE, after.as_ref())
+                .list_conversations(subreddits, MAX_PAGE, after.as_ref())
                 .await?;
             pages += 1;
             for c in page.conversations {
@@ -795,7 +858,7 @@ impl RedditClient {
             &format!("/api/mod/conversations/{}", id.as_str()),
             format!("conversation {id}"),
         );
-        let (_, body) = self.execute(&call).await?;
+        let body = self.execute(&call).await?;
         let r: wire::ConversationResponse = decode(ep, &body)?;
         Conversation::try_from(&r).map_err(convert_err(ep))
     }
@@ -823,7 +886,7 @@ impl RedditClient {
                 ("isInternal", is_internal.to_string()),
             ],
         );
-        let (_, bytes) = self.execute(&call).await?;
+        let bytes = self.execute(&call).await?;
         let r: wire::ConversationResponse = decode(ep, &bytes)?;
         Conversation::try_from(&r).map_err(convert_err(ep))
     }
@@ -854,7 +917,7 @@ impl RedditClient {
             format!("subreddit r/{subreddit}"),
         );
         call.query.push(("user", user.as_str().to_owned()));
-        let (_, body) = self.execute(&call).await?;
+        let body = self.execute(&call).await?;
         let listing: wire::Listing<wire::BannedUser> = decode(ep, &body)?;
         wire::ban_of(&listing, user).map_err(convert_err(ep))
     }
@@ -872,7 +935,7 @@ impl RedditClient {
             format!("user u/{user}"),
         );
         match self.execute(&call).await {
-            Ok((_, body)) => {
+            Ok(body) => {
                 let about: wire::UserAbout = decode(ep, &body)?;
                 Ok(if about.data.is_suspended {
                     AccountStatus::Suspended
@@ -889,8 +952,121 @@ impl RedditClient {
     pub async fn me(&self) -> Result<String, RedditError> {
         let ep = Endpoint::Me;
         let call = self.get_call(ep, "/api/v1/me", "account".to_owned());
-        let (_, body) = self.execute(&call).await?;
+        let body = self.execute(&call).await?;
         let me: wire::Me = decode(ep, &body)?;
         Ok(me.name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(method: Method) -> Call {
+        Call {
+            endpoint: Endpoint::Get,
+            method,
+            url: "http://reddit.test/x".to_owned(),
+            query: Vec::new(),
+            form: None,
+            conversation: None,
+            what: "conversation x".to_owned(),
+        }
+    }
+
+    fn answered(status: u16) -> Attempt {
+        Attempt::Answered {
+            status: StatusCode::from_u16(status).unwrap_or(StatusCode::IM_A_TEAPOT),
+            body: br#"{"message": "nope"}"#.to_vec(),
+            wait_hint: Some(Duration::from_secs(7)),
+        }
+    }
+
+    fn lost(never_sent: bool) -> Attempt {
+        Attempt::Lost {
+            detail: "timed out".to_owned(),
+            never_sent,
+        }
+    }
+
+    fn tries(attempts: u32, relogged: bool) -> Tries {
+        Tries {
+            attempts,
+            rate_waits: 0,
+            relogged,
+        }
+    }
+
+    /// The split of the retry loop keeps its rules: which failures a write may hide, which
+    /// a read retries, and which end the call.
+    #[test]
+    fn next_step_table() {
+        let (get, post) = (call(Method::GET), call(Method::POST));
+        let first = tries(1, false);
+        let last = tries(3, false);
+        let cases: Vec<(&str, Next, &str)> = vec![
+            ("2xx", next_step(&get, answered(204), &first, 3), "Done(Ok"),
+            (
+                "read lost",
+                next_step(&get, lost(false), &first, 3),
+                "Backoff",
+            ),
+            (
+                "read lost, last",
+                next_step(&get, lost(false), &last, 3),
+                "Transport",
+            ),
+            (
+                "write lost",
+                next_step(&post, lost(false), &first, 3),
+                "OutcomeUnknown",
+            ),
+            (
+                "write never sent",
+                next_step(&post, lost(true), &first, 3),
+                "Transport",
+            ),
+            ("401", next_step(&post, answered(401), &first, 3), "Relogin"),
+            (
+                "401 again",
+                next_step(&get, answered(401), &tries(1, true), 3),
+                "TokenRejected",
+            ),
+            (
+                "429",
+                next_step(&post, answered(429), &last, 3),
+                "RateLimited { hint: Some(7s) }",
+            ),
+            (
+                "403",
+                next_step(&get, answered(403), &first, 3),
+                "Forbidden",
+            ),
+            ("404", next_step(&get, answered(404), &first, 3), "NotFound"),
+            (
+                "read 5xx",
+                next_step(&get, answered(503), &first, 3),
+                "Backoff",
+            ),
+            (
+                "read 5xx, last",
+                next_step(&get, answered(503), &last, 3),
+                "Server",
+            ),
+            (
+                "write 5xx",
+                next_step(&post, answered(500), &first, 3),
+                "OutcomeUnknown",
+            ),
+            (
+                "other 4xx",
+                next_step(&post, answered(422), &first, 3),
+                "Rejected",
+            ),
+        ];
+        for (case, got, want) in cases {
+            let got = format!("{got:?}");
+            assert!(got.contains(want), "{case}: {got}, expected {want}");
+        }
     }
 }

@@ -7,7 +7,8 @@
 //!   exponential backoff, and never blindly retries a write whose outcome is unknown.
 //! - [`wire`]: serde structs shaped like Reddit's JSON and `TryFrom` conversions into
 //!   [`appealmod_core::domain`] types.
-//! - [`CallCounters`]: calls by endpoint and status, and the lowest rate-limit remainder seen.
+//! - [`CallCounters`]: calls by [`Endpoint`] and [`CallOutcome`], and the lowest rate-limit
+//!   remainder seen.
 //!
 //! Architecture invariant: nothing here decides what the bot does; callers get domain types
 //! and a [`RedditError`] they can branch on.
@@ -19,9 +20,8 @@ mod limiter;
 pub mod wire;
 
 pub use client::{
-    ChangedSince, ClientConfig, ClientOptions, Credentials, Endpoint, ListState, MAX_PAGE, Page,
-    RedditClient,
+    ChangedSince, ClientConfig, ClientOptions, Credentials, Endpoint, MAX_PAGE, Page, RedditClient,
 };
-pub use counters::{CallCounters, TRANSPORT_ERROR};
+pub use counters::{CallCounters, CallOutcome};
 pub use error::{AuthError, RedditError};
-pub use limiter::{Pacer, RateHeaders, RateSnapshot};
+pub use limiter::RateHeaders;

@@ -8,7 +8,8 @@ mod common;
 use std::time::{Duration, Instant};
 
 use appealmod_core::domain::ConversationId;
-use appealmod_reddit::{AuthError, RedditError};
+use appealmod_reddit::CallOutcome::{Status, Transport};
+use appealmod_reddit::{AuthError, Endpoint, RedditError};
 use common::{Reply, ScriptServer, client_at, creds, fast_options, token_reply};
 
 fn cid(s: &str) -> ConversationId {
@@ -100,9 +101,9 @@ async fn api_401_refreshes_the_token_once_and_retries() {
     let client = client_at(&srv.base_url, test_creds(), fast_options());
     assert_eq!(client.me().await.unwrap(), "appealmod_bot");
     let c = client.counters();
-    assert_eq!(c.count("token", "200"), 2);
-    assert_eq!(c.count("me", "401"), 1);
-    assert_eq!(c.count("me", "200"), 1);
+    assert_eq!(c.count(Endpoint::Token, Status(200)), 2);
+    assert_eq!(c.count(Endpoint::Me, Status(401)), 1);
+    assert_eq!(c.count(Endpoint::Me, Status(200)), 1);
     assert_eq!(srv.api_seen().len(), 2);
 }
 
@@ -152,10 +153,10 @@ async fn reads_retry_5xx_with_backoff_then_succeed() {
     let client = client_at(&srv.base_url, test_creds(), fast_options());
     assert_eq!(client.me().await.unwrap(), "appealmod_bot");
     let c = client.counters();
-    assert_eq!(c.count("me", "500"), 1);
-    assert_eq!(c.count("me", "502"), 1);
-    assert_eq!(c.count("me", "200"), 1);
-    assert_eq!(c.by_endpoint("me"), 3);
+    assert_eq!(c.count(Endpoint::Me, Status(500)), 1);
+    assert_eq!(c.count(Endpoint::Me, Status(502)), 1);
+    assert_eq!(c.count(Endpoint::Me, Status(200)), 1);
+    assert_eq!(c.by_endpoint(Endpoint::Me), 3);
 }
 
 #[tokio::test]
@@ -184,7 +185,7 @@ async fn a_read_that_times_out_is_retried() {
     opts.request_timeout = Some(Duration::from_millis(300));
     let client = client_at(&srv.base_url, test_creds(), opts);
     assert_eq!(client.me().await.unwrap(), "appealmod_bot");
-    assert_eq!(client.counters().count("me", "transport_error"), 1);
+    assert_eq!(client.counters().count(Endpoint::Me, Transport), 1);
 }
 
 #[tokio::test]
@@ -201,7 +202,7 @@ async fn a_429_waits_for_retry_after_then_succeeds() {
     assert_eq!(client.me().await.unwrap(), "appealmod_bot");
     assert!(t0.elapsed() >= Duration::from_secs(1), "{:?}", t0.elapsed());
     let c = client.counters();
-    assert_eq!(c.count("me", "429"), 1);
+    assert_eq!(c.count(Endpoint::Me, Status(429)), 1);
     assert_eq!(c.min_remaining, Some(0.0));
     assert_eq!(c.last_remaining, Some(599.0));
 }
@@ -270,7 +271,7 @@ async fn a_write_whose_connection_drops_after_sending_is_outcome_unknown() {
     let err = client.archive(&cid("ik72")).await.unwrap_err();
     assert!(matches!(err, RedditError::OutcomeUnknown { .. }), "{err:?}");
     assert_eq!(srv.api_seen().len(), 1);
-    assert_eq!(client.counters().count("archive", "transport_error"), 1);
+    assert_eq!(client.counters().count(Endpoint::Archive, Transport), 1);
 }
 
 #[tokio::test]
@@ -352,10 +353,10 @@ async fn the_token_is_reused_and_renewed_before_it_expires() {
     let client = client_at(&srv.base_url, test_creds(), fast_options());
     client.me().await.unwrap();
     client.me().await.unwrap();
-    assert_eq!(client.counters().count("token", "200"), 1);
+    assert_eq!(client.counters().count(Endpoint::Token, Status(200)), 1);
     tokio::time::sleep(Duration::from_millis(1100)).await;
     client.me().await.unwrap();
     let c = client.counters();
-    assert_eq!(c.count("token", "200"), 2);
-    assert_eq!(c.count("me", "401"), 0);
+    assert_eq!(c.count(Endpoint::Token, Status(200)), 2);
+    assert_eq!(c.count(Endpoint::Me, Status(401)), 0);
 }

@@ -10,11 +10,12 @@ use std::time::{Duration, Instant};
 use appealmod_core::domain::{
     AccountStatus, ConversationId, ConversationState, RedditUsername, SubredditName,
 };
-use appealmod_reddit::{ListState, RedditClient, RedditError};
+use appealmod_reddit::CallOutcome::Status;
+use appealmod_reddit::{Endpoint, RedditClient, RedditError};
 use common::{client_at, fast_options, sim_creds};
 use reddit_sim::{
-    BanRequest, Endpoint, FaultMode, FaultRequest, LedgerKind, ModMessage, NewSubreddit, SimConfig,
-    SimServer, UserMessage,
+    BanRequest, Endpoint as SimEndpoint, FaultMode, FaultRequest, LedgerKind, ModMessage,
+    NewSubreddit, SimConfig, SimServer, UserMessage,
 };
 
 async fn start(cfg: SimConfig) -> SimServer {
@@ -81,8 +82,8 @@ async fn me_names_the_bot() {
     let c = client(&sim);
     assert_eq!(c.me().await.unwrap(), "appealmod_bot");
     let counters = c.counters();
-    assert_eq!(counters.count("token", "200"), 1);
-    assert_eq!(counters.count("me", "200"), 1);
+    assert_eq!(counters.count(Endpoint::Token, Status(200)), 1);
+    assert_eq!(counters.count(Endpoint::Me, Status(200)), 1);
     assert_eq!(counters.last_remaining, Some(599.0));
     assert_eq!(counters.last_used, Some(1));
 }
@@ -121,10 +122,7 @@ async fn list_many_subreddits_in_pages_and_stop_at_the_cursor() {
     let c = client(&sim);
     let subs = [sub("alpha"), sub("beta"), sub("gamma")];
 
-    let p1 = c
-        .list_conversations(&subs, ListState::All, 5, None)
-        .await
-        .unwrap();
+    let p1 = c.list_conversations(&subs, 5, None).await.unwrap();
     assert_eq!(p1.conversations.len(), 5);
     // Newest first.
     assert_eq!(p1.conversations[0].id.as_str(), made[11]);
@@ -133,11 +131,11 @@ async fn list_many_subreddits_in_pages_and_stop_at_the_cursor() {
         "user_11"
     );
     let p2 = c
-        .list_conversations(&subs, ListState::All, 5, p1.after.as_ref())
+        .list_conversations(&subs, 5, p1.after.as_ref())
         .await
         .unwrap();
     let p3 = c
-        .list_conversations(&subs, ListState::All, 5, p2.after.as_ref())
+        .list_conversations(&subs, 5, p2.after.as_ref())
         .await
         .unwrap();
     assert_eq!(p3.conversations.len(), 2);
@@ -149,7 +147,7 @@ async fn list_many_subreddits_in_pages_and_stop_at_the_cursor() {
     seen.reverse();
     assert_eq!(seen, made, "every conversation once, none from r/notmine");
     let summary = &c
-        .list_conversations(&[sub("beta")], ListState::All, 100, None)
+        .list_conversations(&[sub("beta")], 100, None)
         .await
         .unwrap()
         .conversations[0];
@@ -165,9 +163,9 @@ async fn list_many_subreddits_in_pages_and_stop_at_the_cursor() {
     assert_eq!(changed.conversations.len(), 3);
     assert!(changed.complete);
     assert_eq!(changed.pages, 1);
-    let lists_before = c.counters().by_endpoint("list");
+    let lists_before = c.counters().by_endpoint(Endpoint::List);
     c.list_changed_since(&subs, Some(cursor), 10).await.unwrap();
-    assert_eq!(c.counters().by_endpoint("list"), lists_before + 1);
+    assert_eq!(c.counters().by_endpoint(Endpoint::List), lists_before + 1);
 }
 
 #[tokio::test]
@@ -236,9 +234,9 @@ async fn get_reply_note_archive_unarchive() {
         ]
     );
     let sc = sim.state().counters();
-    assert_eq!(sc.count(Endpoint::Reply, "201"), 2);
-    assert_eq!(sc.count(Endpoint::Archive, "204"), 1);
-    assert_eq!(sc.count(Endpoint::Unarchive, "200"), 1);
+    assert_eq!(sc.count(SimEndpoint::Reply, "201"), 2);
+    assert_eq!(sc.count(SimEndpoint::Archive, "204"), 1);
+    assert_eq!(sc.count(SimEndpoint::Unarchive, "200"), 1);
 
     let missing = c.get_conversation(&cid("zzzzzz")).await.unwrap_err();
     assert!(
@@ -318,9 +316,9 @@ async fn expired_tokens_are_renewed_on_401() {
     sim.state().expire_all_tokens();
     assert_eq!(c.me().await.unwrap(), "appealmod_bot");
     let counters = c.counters();
-    assert_eq!(counters.count("token", "200"), 2);
-    assert_eq!(counters.count("me", "401"), 1);
-    assert_eq!(counters.count("me", "200"), 2);
+    assert_eq!(counters.count(Endpoint::Token, Status(200)), 2);
+    assert_eq!(counters.count(Endpoint::Me, Status(401)), 1);
+    assert_eq!(counters.count(Endpoint::Me, Status(200)), 2);
 }
 
 #[tokio::test]
@@ -335,8 +333,8 @@ async fn short_lived_tokens_are_renewed_before_they_expire() {
     tokio::time::sleep(Duration::from_millis(1100)).await;
     c.me().await.unwrap();
     let counters = c.counters();
-    assert_eq!(counters.count("token", "200"), 2);
-    assert_eq!(counters.count("me", "401"), 0);
+    assert_eq!(counters.count(Endpoint::Token, Status(200)), 2);
+    assert_eq!(counters.count(Endpoint::Me, Status(401)), 0);
 }
 
 /// Spends the whole budget from outside the client, as another program with the same app
@@ -382,8 +380,8 @@ async fn a_429_waits_for_the_reset_and_succeeds() {
     let t0 = Instant::now();
     assert_eq!(c.me().await.unwrap(), "appealmod_bot");
     let counters = c.counters();
-    assert_eq!(counters.count("me", "429"), 1);
-    assert_eq!(counters.count("me", "200"), 1);
+    assert_eq!(counters.count(Endpoint::Me, Status(429)), 1);
+    assert_eq!(counters.count(Endpoint::Me, Status(200)), 1);
     assert!(t0.elapsed() >= Duration::from_secs(1), "{:?}", t0.elapsed());
     assert!(t0.elapsed() < Duration::from_secs(5), "{:?}", t0.elapsed());
 }
@@ -395,7 +393,7 @@ async fn a_reply_whose_answer_is_lost_is_outcome_unknown_and_applied_once() {
     let id = banned_appellant(&sim, "pics", "appellant_2");
     let c = client(&sim);
     sim.state().inject_fault(FaultRequest {
-        endpoint: Endpoint::Reply,
+        endpoint: SimEndpoint::Reply,
         count: 1,
         mode: FaultMode::DropAfterApply,
     });
@@ -412,7 +410,7 @@ async fn a_reply_whose_answer_is_lost_is_outcome_unknown_and_applied_once() {
     assert_eq!(ledger.len(), 1);
     assert_eq!(ledger[0].kind, LedgerKind::Reply);
     assert_eq!(ledger[0].body.as_deref(), Some("Here is your form"));
-    assert_eq!(sim.state().counters().calls_of(Endpoint::Reply), 1);
+    assert_eq!(sim.state().counters().calls_of(SimEndpoint::Reply), 1);
     // Reading back shows it, so the caller can tell it was applied.
     let conv = c.get_conversation(&cid(&id)).await.unwrap();
     let copies = conv
@@ -430,14 +428,14 @@ async fn an_archive_answered_5xx_after_apply_is_outcome_unknown() {
     let id = banned_appellant(&sim, "pics", "appellant_3");
     let c = client(&sim);
     sim.state().inject_fault(FaultRequest {
-        endpoint: Endpoint::Archive,
+        endpoint: SimEndpoint::Archive,
         count: 1,
         mode: FaultMode::StatusAfterApply(502),
     });
     let err = c.archive(&cid(&id)).await.unwrap_err();
     assert!(matches!(err, RedditError::OutcomeUnknown { .. }), "{err:?}");
     assert_eq!(sim.state().ledger_for(&id).len(), 1);
-    assert_eq!(sim.state().counters().calls_of(Endpoint::Archive), 1);
+    assert_eq!(sim.state().counters().calls_of(SimEndpoint::Archive), 1);
     assert!(c.get_conversation(&cid(&id)).await.unwrap().is_archived());
 }
 
@@ -448,14 +446,14 @@ async fn reads_survive_injected_5xx() {
     let id = banned_appellant(&sim, "pics", "appellant_4");
     let c = client(&sim);
     sim.state().inject_fault(FaultRequest {
-        endpoint: Endpoint::Get,
+        endpoint: SimEndpoint::Get,
         count: 2,
         mode: FaultMode::Status(503),
     });
     c.get_conversation(&cid(&id)).await.unwrap();
     let sc = sim.state().counters();
-    assert_eq!(sc.count(Endpoint::Get, "503"), 2);
-    assert_eq!(sc.count(Endpoint::Get, "200"), 1);
+    assert_eq!(sc.count(SimEndpoint::Get, "503"), 2);
+    assert_eq!(sc.count(SimEndpoint::Get, "200"), 1);
 }
 
 #[tokio::test]
@@ -495,9 +493,9 @@ async fn a_burst_from_many_tasks_never_spends_the_budget() {
     let elapsed = t0.elapsed();
     let counters = c.counters();
     let sc = sim.state().counters();
-    let api_calls = counters.by_endpoint("me") + counters.by_endpoint("get");
+    let api_calls = counters.by_endpoint(Endpoint::Me) + counters.by_endpoint(Endpoint::Get);
     assert_eq!(api_calls, 500, "{counters:?}");
-    assert_eq!(counters.by_status("429"), 0, "{counters:?}");
+    assert_eq!(counters.by_outcome(Status(429)), 0, "{counters:?}");
     assert_eq!(sc.rate_limited, 0, "{sc:?}");
     assert!(counters.min_remaining.unwrap() > 0.0, "{counters:?}");
     assert!(sc.min_remaining.unwrap() > 0.0, "{sc:?}");

@@ -259,71 +259,36 @@ pub async fn run(
     mut sink: impl FnMut(Event) + Send,
 ) -> anyhow::Result<Outcome> {
     anyhow::ensure!(options.speed > 0.0, "--speed must be above 0");
-    // reqwest is built without a default TLS provider; even a plain-http client needs one.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(15))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .context("building the HTTP client")?;
-    let sim = SimClient::new(sim_url, http.clone());
-    let web = WebClient::new(web_url, http);
-
-    for sub in SUBREDDITS {
-        sim.add_subreddit(sub, MODERATOR)
-            .await
-            .with_context(|| format!("creating r/{sub} in the simulator"))?;
-        web.sign_up(sub, MODERATOR)
-            .await
-            .with_context(|| format!("signing r/{sub} up on the website"))?;
-        sink(Event::Info(format!(
-            "r/{sub} created in the simulator (moderator u/{MODERATOR}) and signed up on the website"
-        )));
-    }
+    let (sim, web) = set_up(sim_url, web_url, &mut sink).await?;
 
     let start = Instant::now();
-    let scaled = |secs: f64| Duration::from_secs_f64(secs / options.speed);
     let mut actors: Vec<Actor> = CAST
         .iter()
         .map(|s| Actor {
             script: *s,
             step: Step::NotStarted,
-            due: start + scaled(s.at),
+            due: start + Duration::from_secs_f64(s.at / options.speed),
             conversation: None,
             last_write: None,
             link: None,
         })
         .collect();
     let mut first_completed = None;
-    let mut last_core = String::new();
-    let mut last_summary_at = start;
+    let mut ticker = Ticker {
+        last_core: String::new(),
+        last_at: start,
+    };
 
     loop {
         let now = Instant::now();
         if now - start > options.timeout {
-            let stuck: Vec<String> = actors
-                .iter()
-                .filter(|a| !matches!(a.step, Step::Ended(_)))
-                .map(|a| format!("u/{} ({:?}, {:?})", a.script.user, a.script.role, a.step))
-                .collect();
-            bail!(
-                "timeout after {} s: not every scripted user reached its end state; still waiting for {}. \
-                 Are both runners running (appealmod recent / started) with this simulator and website?",
-                options.timeout.as_secs(),
-                stuck.join(", ")
-            );
+            return Err(timed_out(&actors, options.timeout));
         }
         let ledger = sim
             .ledger()
             .await
             .context("reading the simulator's ledger")?;
-        let mut by_conv: HashMap<&str, Vec<&LedgerEntry>> = HashMap::new();
-        for e in &ledger {
-            by_conv
-                .entry(e.conversation_id.as_str())
-                .or_default()
-                .push(e);
-        }
+        let by_conv = by_conversation(&ledger);
 
         for a in &mut actors {
             let entries: &[&LedgerEntry] = a
@@ -338,23 +303,93 @@ pub async fn run(
             }
         }
 
-        // The clock in the line moves every second: print when the counts change, and
-        // now and then so that a person sees it is alive.
         let line = summary(&actors, ledger.len(), now - start);
-        let core = line
-            .split_once("] ")
-            .map(|(_, r)| r.to_owned())
-            .unwrap_or_default();
-        if core != last_core || now - last_summary_at >= Duration::from_secs(5) {
+        if ticker.due(&line, now) {
             sink(Event::Summary(line));
-            last_core = core;
-            last_summary_at = now;
         }
 
         if actors.iter().all(|a| matches!(a.step, Step::Ended(_))) {
             return finish(&sim, &actors, start, first_completed).await;
         }
         tokio::time::sleep(options.poll).await;
+    }
+}
+
+/// Connects to both services, creates the subreddits in the simulator and signs them up on
+/// the website.
+async fn set_up(
+    sim_url: &str,
+    web_url: &str,
+    sink: &mut (impl FnMut(Event) + Send),
+) -> anyhow::Result<(SimClient, WebClient)> {
+    // reqwest is built without a default TLS provider; even a plain-http client needs one.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(15))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .context("building the HTTP client")?;
+    let sim = SimClient::new(sim_url, http.clone());
+    let web = WebClient::new(web_url, http);
+    for sub in SUBREDDITS {
+        sim.add_subreddit(sub, MODERATOR)
+            .await
+            .with_context(|| format!("creating r/{sub} in the simulator"))?;
+        web.sign_up(sub, MODERATOR)
+            .await
+            .with_context(|| format!("signing r/{sub} up on the website"))?;
+        sink(Event::Info(format!(
+            "r/{sub} created in the simulator (moderator u/{MODERATOR}) and signed up on the website"
+        )));
+    }
+    Ok((sim, web))
+}
+
+/// The error that names every user still short of an end state.
+fn timed_out(actors: &[Actor], timeout: Duration) -> anyhow::Error {
+    let stuck: Vec<String> = actors
+        .iter()
+        .filter(|a| !matches!(a.step, Step::Ended(_)))
+        .map(|a| format!("u/{} ({:?}, {:?})", a.script.user, a.script.role, a.step))
+        .collect();
+    anyhow::anyhow!(
+        "timeout after {} s: not every scripted user reached its end state; still waiting for {}. \
+         Are both runners running (appealmod recent / started) with this simulator and website?",
+        timeout.as_secs(),
+        stuck.join(", ")
+    )
+}
+
+fn by_conversation(ledger: &[LedgerEntry]) -> HashMap<&str, Vec<&LedgerEntry>> {
+    let mut by_conv: HashMap<&str, Vec<&LedgerEntry>> = HashMap::new();
+    for e in ledger {
+        by_conv
+            .entry(e.conversation_id.as_str())
+            .or_default()
+            .push(e);
+    }
+    by_conv
+}
+
+/// When to print the summary line. Its clock moves every second, so it is printed when the
+/// counts change, and now and then so that a person sees the scenario is alive.
+struct Ticker {
+    last_core: String,
+    last_at: Instant,
+}
+
+impl Ticker {
+    fn due(&mut self, line: &str, now: Instant) -> bool {
+        let core = line
+            .split_once("] ")
+            .map(|(_, r)| r.to_owned())
+            .unwrap_or_default();
+        if core != self.last_core || now - self.last_at >= Duration::from_secs(5) {
+            self.last_core = core;
+            self.last_at = now;
+            return true;
+        }
+        false
     }
 }
 
@@ -407,98 +442,18 @@ async fn step(
     now: Instant,
     sink: &mut (impl FnMut(Event) + Send),
 ) -> anyhow::Result<()> {
-    let scaled = |secs: f64| Duration::from_secs_f64(secs / o.speed);
-    let Script {
-        user,
-        subreddit,
-        role,
-        ..
-    } = a.script;
+    let user = a.script.user;
     let quiet = a.last_write.is_some_and(|t| now - t >= o.settle);
     match a.step {
-        Step::NotStarted if now >= a.due => {
-            let temp = role == Role::TempBan;
-            let conv = sim
-                .ban(
-                    subreddit,
-                    user,
-                    if role == Role::Toxic {
-                        "rule 1: harassment"
-                    } else {
-                        "rule 3: spam"
-                    },
-                    if role == Role::Toxic {
-                        "Harassing other users in the comments."
-                    } else {
-                        "Posting the same link in many threads."
-                    },
-                    temp.then_some(3),
-                )
-                .await
-                .with_context(|| format!("banning u/{user}"))?;
-            let body = match role {
-                Role::Toxic => "This ban is a joke. You mods are pathetic losers, unban me NOW.",
-                Role::TempBan => "Three days? For one post? Please reconsider.",
-                _ => "Hi, I think I was banned by mistake. Could you please look at it again?",
-            };
-            sim.user_writes(subreddit, user, &conv, body)
-                .await
-                .with_context(|| format!("u/{user} writing to modmail"))?;
-            sink(Event::Info(format!(
-                "u/{user} was {} from r/{subreddit} and wrote to modmail (conversation {conv})",
-                if temp { "temporarily banned" } else { "banned" }
-            )));
-            a.conversation = Some(conv);
-            a.last_write = Some(now);
-            a.step = Step::AwaitReply;
-        }
+        Step::NotStarted if now >= a.due => a.start(sim, now, sink).await?,
         Step::NotStarted => {}
+        // Control and temp-ban users stay watched: a late first reply means the quiet was
+        // misread (and, for a temp ban, that the bot wrote where it must not).
         Step::AwaitReply | Step::Ended(EndState::Control | EndState::Excluded) => {
-            if let Some(first) = entries.first() {
-                if role == Role::TempBan {
-                    bail!(
-                        "the bot wrote to u/{user}, who is only temporarily banned ({:?})",
-                        kinds(entries)
-                    );
-                }
-                if first.kind != LedgerKind::Reply {
-                    bail!(
-                        "the bot's first effect for u/{user} is {:?}, not a reply",
-                        first.kind
-                    );
-                }
-                let link = appeal_link(first.body.as_deref().unwrap_or_default())
-                    .with_context(|| format!("the bot's reply to u/{user} has no appeal link"))?;
-                sink(Event::Link {
-                    user: user.to_owned(),
-                    url: link.clone(),
-                });
-                a.link = Some(link);
-                (a.step, a.due) = match role {
-                    Role::Quick => (Step::FillAt, now + scaled(FILL_AFTER)),
-                    Role::Reminder => (Step::WriteAgainAt, now + scaled(REMIND_AFTER)),
-                    Role::Takeover => (Step::ModAt, now + scaled(MOD_AFTER)),
-                    Role::Toxic | Role::TempBan => (Step::Settling(EndState::NeverFilled), now),
-                };
-            } else if quiet && a.step == Step::AwaitReply {
-                let end = if role == Role::TempBan {
-                    EndState::Excluded
-                } else {
-                    EndState::Control
-                };
-                sink(Event::Info(format!("u/{user}: {end}")));
-                a.step = Step::Ended(end);
-            }
+            a.await_reply(entries, o, now, quiet, sink)?;
         }
-        Step::FillAt if now >= a.due => {
-            let link = a.link.clone().context("no link to fill")?;
-            web.fill_appeal(&link)
-                .await
-                .with_context(|| format!("u/{user} filling the appeal form"))?;
-            sink(Event::Info(format!(
-                "u/{user} filled and submitted the appeal form"
-            )));
-            a.step = Step::AwaitCompleted;
+        Step::FillAt | Step::WriteAgainAt | Step::ModAt | Step::UserAfterModAt if now >= a.due => {
+            a.act(sim, web, o, now, sink).await?;
         }
         Step::AwaitCompleted => {
             if entries.iter().any(|e| e.kind == LedgerKind::Unarchive) {
@@ -509,21 +464,6 @@ async fn step(
                 a.step = Step::Settling(EndState::Completed);
             }
         }
-        Step::WriteAgainAt if now >= a.due => {
-            let conv = a.conversation.clone().context("no conversation")?;
-            sim.user_writes(
-                subreddit,
-                user,
-                &conv,
-                "Hello? Is anyone reading this? I still want to be unbanned.",
-            )
-            .await?;
-            sink(Event::Info(format!(
-                "u/{user} wrote again without filling the form"
-            )));
-            a.last_write = Some(now);
-            a.step = Step::AwaitReminder;
-        }
         Step::AwaitReminder => {
             if entries.len() >= 3 {
                 sink(Event::Info(format!(
@@ -531,32 +471,6 @@ async fn step(
                 )));
                 a.step = Step::Settling(EndState::Reminded);
             }
-        }
-        Step::ModAt if now >= a.due => {
-            let conv = a.conversation.clone().context("no conversation")?;
-            sim.mod_writes(
-                &conv,
-                MODERATOR,
-                "Hi, I'm a moderator and I'll handle your appeal personally.",
-            )
-            .await?;
-            sink(Event::Info(format!(
-                "u/{MODERATOR} took over the conversation with u/{user}"
-            )));
-            a.step = Step::UserAfterModAt;
-            a.due = now + scaled(USER_AFTER_MOD);
-        }
-        Step::UserAfterModAt if now >= a.due => {
-            let conv = a.conversation.clone().context("no conversation")?;
-            sim.user_writes(
-                subreddit,
-                user,
-                &conv,
-                "Thank you! It was a misunderstanding, let me explain.",
-            )
-            .await?;
-            a.last_write = Some(now);
-            a.step = Step::Settling(EndState::TakenOver);
         }
         Step::Settling(end) => {
             let expected = end.expected_ledger();
@@ -581,6 +495,183 @@ async fn step(
         Step::FillAt | Step::WriteAgainAt | Step::ModAt | Step::UserAfterModAt => {}
     }
     Ok(())
+}
+
+impl Role {
+    /// The moderator's ban note and the reason the user sees.
+    fn ban_reason(self) -> (&'static str, &'static str) {
+        match self {
+            Self::Toxic => (
+                "rule 1: harassment",
+                "Harassing other users in the comments.",
+            ),
+            _ => ("rule 3: spam", "Posting the same link in many threads."),
+        }
+    }
+
+    /// The user's first message to modmail.
+    fn first_message(self) -> &'static str {
+        match self {
+            Self::Toxic => "This ban is a joke. You mods are pathetic losers, unban me NOW.",
+            Self::TempBan => "Three days? For one post? Please reconsider.",
+            _ => "Hi, I think I was banned by mistake. Could you please look at it again?",
+        }
+    }
+}
+
+impl Actor {
+    /// The start of the script: the user is banned and writes to modmail.
+    async fn start(
+        &mut self,
+        sim: &SimClient,
+        now: Instant,
+        sink: &mut (impl FnMut(Event) + Send),
+    ) -> anyhow::Result<()> {
+        let Script {
+            user,
+            subreddit,
+            role,
+            ..
+        } = self.script;
+        let temp = role == Role::TempBan;
+        let (note, reason) = role.ban_reason();
+        let conv = sim
+            .ban(subreddit, user, note, reason, temp.then_some(3))
+            .await
+            .with_context(|| format!("banning u/{user}"))?;
+        sim.user_writes(subreddit, user, &conv, role.first_message())
+            .await
+            .with_context(|| format!("u/{user} writing to modmail"))?;
+        sink(Event::Info(format!(
+            "u/{user} was {} from r/{subreddit} and wrote to modmail (conversation {conv})",
+            if temp { "temporarily banned" } else { "banned" }
+        )));
+        self.conversation = Some(conv);
+        self.last_write = Some(now);
+        self.step = Step::AwaitReply;
+        Ok(())
+    }
+
+    /// Waits for the bot's first reply: it must carry a link and the user's role decides
+    /// what comes next; a quiet conversation means control (or, for a temp ban, excluded).
+    fn await_reply(
+        &mut self,
+        entries: &[&LedgerEntry],
+        o: &Options,
+        now: Instant,
+        quiet: bool,
+        sink: &mut (impl FnMut(Event) + Send),
+    ) -> anyhow::Result<()> {
+        let (user, role) = (self.script.user, self.script.role);
+        let Some(first) = entries.first() else {
+            if quiet && self.step == Step::AwaitReply {
+                let end = if role == Role::TempBan {
+                    EndState::Excluded
+                } else {
+                    EndState::Control
+                };
+                sink(Event::Info(format!("u/{user}: {end}")));
+                self.step = Step::Ended(end);
+            }
+            return Ok(());
+        };
+        if role == Role::TempBan {
+            bail!(
+                "the bot wrote to u/{user}, who is only temporarily banned ({:?})",
+                kinds(entries)
+            );
+        }
+        if first.kind != LedgerKind::Reply {
+            bail!(
+                "the bot's first effect for u/{user} is {:?}, not a reply",
+                first.kind
+            );
+        }
+        let link = appeal_link(first.body.as_deref().unwrap_or_default())
+            .with_context(|| format!("the bot's reply to u/{user} has no appeal link"))?;
+        sink(Event::Link {
+            user: user.to_owned(),
+            url: link.clone(),
+        });
+        self.link = Some(link);
+        let scaled = |secs: f64| Duration::from_secs_f64(secs / o.speed);
+        (self.step, self.due) = match role {
+            Role::Quick => (Step::FillAt, now + scaled(FILL_AFTER)),
+            Role::Reminder => (Step::WriteAgainAt, now + scaled(REMIND_AFTER)),
+            Role::Takeover => (Step::ModAt, now + scaled(MOD_AFTER)),
+            Role::Toxic | Role::TempBan => (Step::Settling(EndState::NeverFilled), now),
+        };
+        Ok(())
+    }
+
+    /// What the user (or the moderator) does once a timed step is due.
+    async fn act(
+        &mut self,
+        sim: &SimClient,
+        web: &WebClient,
+        o: &Options,
+        now: Instant,
+        sink: &mut (impl FnMut(Event) + Send),
+    ) -> anyhow::Result<()> {
+        let Script {
+            user, subreddit, ..
+        } = self.script;
+        match self.step {
+            Step::FillAt => {
+                let link = self.link.clone().context("no link to fill")?;
+                web.fill_appeal(&link)
+                    .await
+                    .with_context(|| format!("u/{user} filling the appeal form"))?;
+                sink(Event::Info(format!(
+                    "u/{user} filled and submitted the appeal form"
+                )));
+                self.step = Step::AwaitCompleted;
+            }
+            Step::WriteAgainAt => {
+                let conv = self.conversation.clone().context("no conversation")?;
+                sim.user_writes(
+                    subreddit,
+                    user,
+                    &conv,
+                    "Hello? Is anyone reading this? I still want to be unbanned.",
+                )
+                .await?;
+                sink(Event::Info(format!(
+                    "u/{user} wrote again without filling the form"
+                )));
+                self.last_write = Some(now);
+                self.step = Step::AwaitReminder;
+            }
+            Step::ModAt => {
+                let conv = self.conversation.clone().context("no conversation")?;
+                sim.mod_writes(
+                    &conv,
+                    MODERATOR,
+                    "Hi, I'm a moderator and I'll handle your appeal personally.",
+                )
+                .await?;
+                sink(Event::Info(format!(
+                    "u/{MODERATOR} took over the conversation with u/{user}"
+                )));
+                self.step = Step::UserAfterModAt;
+                self.due = now + Duration::from_secs_f64(USER_AFTER_MOD / o.speed);
+            }
+            Step::UserAfterModAt => {
+                let conv = self.conversation.clone().context("no conversation")?;
+                sim.user_writes(
+                    subreddit,
+                    user,
+                    &conv,
+                    "Thank you! It was a misunderstanding, let me explain.",
+                )
+                .await?;
+                self.last_write = Some(now);
+                self.step = Step::Settling(EndState::TakenOver);
+            }
+            other => bail!("u/{user}: nothing to do at {other:?}"),
+        }
+        Ok(())
+    }
 }
 
 /// The last check: every conversation has exactly the expected effects, the reminder
