@@ -14,8 +14,9 @@ use std::collections::BTreeMap;
 use std::time::{Duration as StdDuration, Instant};
 
 use appealmod_reddit::ClientOptions;
+use appealmod_shared::domain::AppealStatus;
 use appealmod_shared::domain::{ConversationId, Group, RedditUsername, SubredditName};
-use appealmod_shared::storage::{AppealStatus, StatusUpdate};
+use appealmod_shared::storage::StatusUpdate;
 use appealmod_testkit::TestDb;
 use appealmod_testkit::world::{World, WorldOptions};
 use chrono::Duration;

@@ -13,8 +13,8 @@ use appealmod_shared::logging;
 use appealmod_shared::storage::Store;
 
 use crate::context::{BotContext, reddit_client};
-use crate::core::Trigger;
 use crate::runners::{PassReport, RecentRunner, StartedRunner};
+use appealmod_core::decide::Trigger;
 
 #[derive(Parser, Debug)]
 #[command(

@@ -15,8 +15,8 @@ use appealmod_shared::storage::{Store, SubredditSettings};
 use appealmod_shared::token::LinkSigner;
 
 use crate::clock::Clock;
-use crate::core::{DialogueSettings, Trigger};
 use crate::failpoints::Failpoints;
+use appealmod_core::decide::{DialogueSettings, Trigger};
 
 /// Reminders with the link before the bot only re-archives.
 pub const MAX_REMINDERS: i64 = 3;

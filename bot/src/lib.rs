@@ -4,7 +4,6 @@
 pub mod cli;
 pub mod clock;
 pub mod context;
-pub mod core;
 pub mod failpoints;
 pub mod process;
 pub mod runners;

@@ -1,18 +1,20 @@
 //! One conversation, from facts to committed intent: gather what the core needs, call
-//! [`decide`](crate::core::decide), and write the state change and its journal entries in
+//! [`decide`](appealmod_core::decide::decide), and write the state change and its journal entries in
 //! one transaction. Nothing here calls a Reddit write; the sender does that afterwards.
 
 use anyhow::Context as _;
 use chrono::Duration;
 use tracing::{debug, info, warn};
 
+use appealmod_shared::domain::{Appeal, AppealId, AppealStatus, AppellantId};
 use appealmod_shared::domain::{BanEntry, Conversation, ConversationId, Messages, RedditUsername};
 use appealmod_shared::storage::{
-    Appeal, AppealStatus, EffectKind, NewAppeal, NewEffect, StatusUpdate,
+    EffectKind, NewAppeal, NewEffect, StatusUpdate, SubredditSettings, Tx,
 };
 
 use crate::context::BotContext;
-use crate::core::{self, Action, AppellantFacts, Body, Decision, Input};
+use crate::failpoints::Failpoint;
+use appealmod_core::decide::{self, Action, AppellantFacts, Body, Decision, Input, Step};
 
 /// Invisible in rendered markdown; lets the sender find its own message when it must check
 /// whether an uncertain send went through.
@@ -23,7 +25,7 @@ pub fn with_marker(body: &str, marker: &str) -> String {
 /// What handling a conversation did, for logs, tests and the sandbox summary.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Handled {
-    Decided(&'static str),
+    Decided(Step),
     /// Effects of this conversation are still being sent; decide after they are.
     Busy,
     NoParticipant,
@@ -90,7 +92,6 @@ impl BotContext {
             self.log_snapshot(conv, "no_participant");
             return Ok(Handled::NoParticipant);
         };
-        let now = self.clock.now();
         let settings = self.settings_of(&sub).await?;
         let tracked = self.store.tracked_conversation(&id).await?.is_some();
         let existing = self.store.appellant(&sub, &user).await?;
@@ -99,40 +100,19 @@ impl BotContext {
         // The ban list tells the moderator's note and the ban date; it is needed to engage
         // (rules on the note, the note on the form) and to tell a new ban from an old one —
         // so it is read only for conversations the bot does not follow yet.
-        let ban: Option<BanEntry> = if banned && !tracked {
-            match conv
-                .participant
-                .as_ref()
-                .filter(|p| !p.ban_reason.trim().is_empty())
-            {
-                // The conversation already carries the moderator's note, and the ban notice
-                // that opens a moderator-started conversation dates the ban: no extra call.
-                Some(p) => Some(BanEntry {
-                    user: user.clone(),
-                    date: conv
-                        .messages
-                        .first()
-                        .filter(|m| m.author.is_mod)
-                        .map_or(conv.summary.last_updated, |m| m.date),
-                    note: p.ban_reason.clone(),
-                }),
-                None => self
-                    .reddit
-                    .banned_user(&sub, &user)
-                    .await
-                    .context("reading the ban list")?,
-            }
+        let ban = if banned && !tracked {
+            self.ban_entry(conv, &user).await?
         } else {
             None
         };
 
         let settled = existing
             .is_none()
-            .then(|| core::triage(conv, ban.as_ref(), &self.trigger, &self.bot_name))
+            .then(|| decide::triage(conv, ban.as_ref(), &self.trigger, &self.bot_name))
             .flatten();
         if let Some(decision) = settled {
             // Not engaging (or only the missing-reason note): no appellant is recorded.
-            self.log_snapshot(conv, decision.label());
+            self.log_snapshot(conv, decision.step().as_str());
             let messages = self.messages_for(settings.as_ref());
             return self
                 .commit(
@@ -146,9 +126,54 @@ impl BotContext {
                 .await;
         }
 
+        self.decide_engaged(conv, &user, settings.as_ref(), ban.as_ref())
+            .await
+    }
+
+    /// The participant's ban-list entry: taken from the conversation when it carries the
+    /// moderator's note (the ban notice that opens a moderator-started conversation dates
+    /// the ban: no extra call), else read from the ban list.
+    async fn ban_entry(
+        &self,
+        conv: &Conversation,
+        user: &RedditUsername,
+    ) -> anyhow::Result<Option<BanEntry>> {
+        let noted = conv
+            .participant
+            .as_ref()
+            .filter(|p| !p.ban_reason.trim().is_empty());
+        match noted {
+            Some(p) => Ok(Some(BanEntry {
+                user: user.clone(),
+                date: conv
+                    .messages
+                    .first()
+                    .filter(|m| m.author.is_mod)
+                    .map_or(conv.summary.last_updated, |m| m.date),
+                note: p.ban_reason.clone(),
+            })),
+            None => self
+                .reddit
+                .banned_user(&conv.summary.subreddit, user)
+                .await
+                .context("reading the ban list"),
+        }
+    }
+
+    /// A conversation the trigger engages with (or one of an appellant already known):
+    /// records the contact (drawing the group of a new appellant), decides, commits.
+    async fn decide_engaged(
+        &self,
+        conv: &Conversation,
+        user: &RedditUsername,
+        settings: Option<&SubredditSettings>,
+        ban: Option<&BanEntry>,
+    ) -> anyhow::Result<Handled> {
+        let now = self.clock.now();
+        let sub = &conv.summary.subreddit;
         let contact = self
             .store
-            .record_contact(&sub, &user, &id, || self.draw_group(settings.as_ref()), now)
+            .record_contact(sub, user, conv.id(), || self.draw_group(settings), now)
             .await?;
         if contact.new_appellant {
             info!(group = contact.appellant.group.as_str(), user = %user, "new appellant");
@@ -159,12 +184,12 @@ impl BotContext {
             Some(a) if a.status == AppealStatus::Submitted => self.store.form_answers(a.id).await?,
             _ => None,
         };
-        let dialogue = self.dialogue_settings(settings.as_ref());
-        let decision = core::decide(&Input {
+        let dialogue = self.dialogue_settings(settings);
+        let decision = decide::decide(&Input {
             now,
             bot: &self.bot_name,
             conversation: conv,
-            ban: ban.as_ref(),
+            ban,
             trigger: &self.trigger,
             appellant: AppellantFacts {
                 group: appellant.group,
@@ -185,14 +210,14 @@ impl BotContext {
                 .map(|_| now + Duration::hours(i64::from(self.bot.ban_check_interval_hours))),
             ..Default::default()
         };
-        self.log_snapshot(conv, decision.label());
+        self.log_snapshot(conv, decision.step().as_str());
         let target = Target::of(conv);
         self.commit(
             &target,
             Some((appellant.id, status)),
             &appeals,
             decision,
-            ban.as_ref(),
+            ban,
             &dialogue.messages,
         )
         .await
@@ -225,7 +250,7 @@ impl BotContext {
             .iter()
             .filter(|a| a.id < appeal.id)
             .count();
-        let decision = core::complete(appeal, earlier, &form);
+        let decision = decide::complete(appeal, earlier, &form);
         let settings = self.settings_of(&appeal.subreddit).await?;
         let target = Target {
             id: &appeal.conversation_id,
@@ -251,117 +276,35 @@ impl BotContext {
     async fn commit(
         &self,
         target: &Target<'_>,
-        appellant: Option<(appealmod_shared::storage::AppellantId, StatusUpdate)>,
+        appellant: Option<(AppellantId, StatusUpdate)>,
         appeals: &[Appeal],
         decision: Decision,
         ban: Option<&BanEntry>,
         messages: &Messages,
     ) -> anyhow::Result<Handled> {
+        log_decision(&decision);
+        if self.bot.debug {
+            self.commit_debug(target, appellant.as_ref(), &decision)
+                .await?;
+            return Ok(Handled::Decided(decision.step()));
+        }
         let now = self.clock.now();
         let id = target.id;
-        let label = decision.label();
-        match &decision {
-            Decision::Skip(why) => debug!(reason = %why, "not a conversation for the bot"),
-            Decision::Nothing(q) => debug!(quiet = ?q, "nothing to do"),
-            Decision::Control => info!(slack = "steps", "control group: recorded, not contacted"),
-            Decision::ModeratorTookOver => info!(
-                slack = "steps",
-                "a moderator stepped in: the bot stops here"
-            ),
-            other => info!(
-                slack = "steps",
-                step = other.label(),
-                actions = other.actions().len(),
-                "dialogue step"
-            ),
-        }
-        if self.bot.debug {
-            for a in decision.actions() {
-                info!(action = ?a, "debug mode: would apply");
-            }
-            // Database bookkeeping still happens (so each change is decided once), Reddit
-            // is never written to.
-            if let Some((aid, status)) = &appellant {
-                self.store.update_appellant(*aid, status, now).await?;
-                if let Some(at) = target.last_updated {
-                    self.store.mark_conversation_visited(id, at).await?;
-                }
-            }
-            return Ok(Handled::Decided(label));
-        }
-
         let mut tx = self.store.begin().await?;
         if let Some((aid, status)) = &appellant {
             tx.update_appellant(*aid, status, now).await?;
         }
-        // The state change of each step, and what its effects need: the appeal they belong
-        // to, a marker prefix unique to this step, and the personal link.
-        let (appeal_id, step, link) = match &decision {
-            Decision::NoteMissingReason(_) => (None, format!("missing-reason-{id}"), String::new()),
-            Decision::StartAppeal(_) => {
-                let (aid, _) = appellant.as_ref().context("an appeal needs an appellant")?;
-                let p = target.participant;
-                let expires = now + self.link_ttl;
-                let appeal_id = tx
-                    .create_appeal(
-                        &NewAppeal {
-                            appellant_id: *aid,
-                            conversation_id: id.clone(),
-                            token_expires_at: expires,
-                            ban_note: ban.map(|b| b.note.clone()).unwrap_or_default(),
-                            ban_reason: p.map(|p| p.ban_reason.clone()).unwrap_or_default(),
-                            ban_date: ban.map(|b| b.date),
-                            ban_permanent: p.is_none_or(|p| p.ban_is_permanent),
-                        },
-                        now,
-                    )
-                    .await?;
-                let token = self.signer.sign(appeal_id, expires);
-                tx.set_appeal_token_hash(appeal_id, &token.hash()).await?;
-                let link = self.signer.link(&self.public_base_url, appeal_id, expires);
-                (
-                    Some(appeal_id),
-                    format!("appeal-{}-start", appeal_id.0),
-                    link,
-                )
-            }
-            Decision::Remind(_) => {
-                let appeal = appeals.last().context("a reminder needs an appeal")?;
-                tx.count_reminder(appeal.id, now).await?;
-                // The same link as in the first message: the token is recomputed, not stored.
-                let link =
-                    self.signer
-                        .link(&self.public_base_url, appeal.id, appeal.token_expires_at);
-                (
-                    Some(appeal.id),
-                    format!("appeal-{}-remind{}", appeal.id.0, appeal.reminders + 1),
-                    link,
-                )
-            }
-            Decision::Complete(_) => {
-                let appeal = appeals.last().context("completing needs an appeal")?;
-                tx.mark_submission_processed(appeal.id, now).await?;
-                tx.set_appeal_status(appeal.id, AppealStatus::Completed, now)
-                    .await?;
-                (
-                    Some(appeal.id),
-                    format!("appeal-{}-complete", appeal.id.0),
-                    String::new(),
-                )
-            }
-            Decision::ModeratorTookOver
-            | Decision::Skip(_)
-            | Decision::Control
-            | Decision::Nothing(_) => (None, String::new(), String::new()),
-        };
+        let step = self
+            .apply_state_change(&mut tx, target, appellant.as_ref(), appeals, &decision, ban)
+            .await?;
         for a in decision.actions() {
-            let marker = format!("{step}-{}", action_tag(a));
+            let marker = format!("{}-{}", step.marker_prefix, action_tag(a));
             let effect = render_effect(
                 a,
-                appeal_id,
+                step.appeal_id,
                 id,
                 &marker,
-                &link,
+                &step.link,
                 messages,
                 &target.username,
                 target.subreddit,
@@ -371,10 +314,138 @@ impl BotContext {
         if let (Some(_), Some(at)) = (&appellant, target.last_updated) {
             tx.mark_conversation_visited(id, at).await?;
         }
-        self.failpoints.hit("decide.before_commit")?;
+        self.failpoints.hit(Failpoint::DecideBeforeCommit)?;
         tx.commit().await?;
-        self.failpoints.hit("decide.after_commit")?;
-        Ok(Handled::Decided(label))
+        self.failpoints.hit(Failpoint::DecideAfterCommit)?;
+        Ok(Handled::Decided(decision.step()))
+    }
+
+    /// Debug mode: database bookkeeping still happens (so each change is decided once),
+    /// Reddit is never written to.
+    async fn commit_debug(
+        &self,
+        target: &Target<'_>,
+        appellant: Option<&(AppellantId, StatusUpdate)>,
+        decision: &Decision,
+    ) -> anyhow::Result<()> {
+        for a in decision.actions() {
+            info!(action = ?a, "debug mode: would apply");
+        }
+        if let Some((aid, status)) = appellant {
+            self.store
+                .update_appellant(*aid, status, self.clock.now())
+                .await?;
+            if let Some(at) = target.last_updated {
+                self.store.mark_conversation_visited(target.id, at).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The state change of each step, inside the decision's transaction, and what its
+    /// effects need: the appeal they belong to, a marker prefix unique to this step, and
+    /// the personal link.
+    async fn apply_state_change(
+        &self,
+        tx: &mut Tx,
+        target: &Target<'_>,
+        appellant: Option<&(AppellantId, StatusUpdate)>,
+        appeals: &[Appeal],
+        decision: &Decision,
+        ban: Option<&BanEntry>,
+    ) -> anyhow::Result<StepEffects> {
+        let now = self.clock.now();
+        let id = target.id;
+        let effects = match decision {
+            Decision::NoteMissingReason(_) => StepEffects {
+                appeal_id: None,
+                marker_prefix: format!("missing-reason-{id}"),
+                link: String::new(),
+            },
+            Decision::StartAppeal(_) => {
+                let (aid, _) = appellant.context("an appeal needs an appellant")?;
+                let p = target.participant;
+                let expires = now + self.link_ttl;
+                let new = NewAppeal {
+                    appellant_id: *aid,
+                    conversation_id: id.clone(),
+                    token_expires_at: expires,
+                    ban_note: ban.map(|b| b.note.clone()).unwrap_or_default(),
+                    ban_reason: p.map(|p| p.ban_reason.clone()).unwrap_or_default(),
+                    ban_date: ban.map(|b| b.date),
+                    ban_permanent: p.is_none_or(|p| p.ban_is_permanent),
+                };
+                let appeal_id = tx.create_appeal(&new, now).await?;
+                let token = self.signer.sign(appeal_id, expires);
+                tx.set_appeal_token_hash(appeal_id, &token.hash()).await?;
+                StepEffects {
+                    appeal_id: Some(appeal_id),
+                    marker_prefix: format!("appeal-{}-start", appeal_id.0),
+                    link: self.signer.link(&self.public_base_url, appeal_id, expires),
+                }
+            }
+            Decision::Remind(_) => {
+                let appeal = appeals.last().context("a reminder needs an appeal")?;
+                tx.count_reminder(appeal.id, now).await?;
+                // The same link as in the first message: the token is recomputed, not stored.
+                StepEffects {
+                    appeal_id: Some(appeal.id),
+                    marker_prefix: format!("appeal-{}-remind{}", appeal.id.0, appeal.reminders + 1),
+                    link: self.signer.link(
+                        &self.public_base_url,
+                        appeal.id,
+                        appeal.token_expires_at,
+                    ),
+                }
+            }
+            Decision::Complete(_) => {
+                let appeal = appeals.last().context("completing needs an appeal")?;
+                tx.mark_submission_processed(appeal.id, now).await?;
+                tx.set_appeal_status(appeal.id, AppealStatus::Completed, now)
+                    .await?;
+                StepEffects {
+                    appeal_id: Some(appeal.id),
+                    marker_prefix: format!("appeal-{}-complete", appeal.id.0),
+                    link: String::new(),
+                }
+            }
+            Decision::ModeratorTookOver
+            | Decision::Skip(_)
+            | Decision::Control
+            | Decision::Nothing(_) => StepEffects {
+                appeal_id: None,
+                marker_prefix: String::new(),
+                link: String::new(),
+            },
+        };
+        Ok(effects)
+    }
+}
+
+/// What the journal entries of one step share.
+struct StepEffects {
+    appeal_id: Option<AppealId>,
+    /// Unique to this step, so that a read-back finds exactly this step's messages.
+    marker_prefix: String,
+    /// The personal link, for the messages that carry it.
+    link: String,
+}
+
+fn log_decision(decision: &Decision) {
+    match decision {
+        Decision::Skip(why) => debug!(reason = %why, "not a conversation for the bot"),
+        Decision::Nothing(q) => debug!(quiet = ?q, "nothing to do"),
+        Decision::Control => info!(slack = "steps", "control group: recorded, not contacted"),
+        Decision::ModeratorTookOver => info!(
+            slack = "steps",
+            "a moderator stepped in: the bot stops here"
+        ),
+        other => info!(
+            slack = "steps",
+            step = other.step().as_str(),
+            actions = other.actions().len(),
+            "dialogue step"
+        ),
     }
 }
 
@@ -383,7 +454,7 @@ impl BotContext {
 #[allow(clippy::too_many_arguments)]
 fn render_effect(
     action: &Action,
-    appeal_id: Option<appealmod_shared::storage::AppealId>,
+    appeal_id: Option<AppealId>,
     conversation_id: &ConversationId,
     marker: &str,
     link: &str,
@@ -398,7 +469,6 @@ fn render_effect(
                 Body::Initial => render(&messages.initial),
                 Body::Reminder => render(&messages.reminder),
                 Body::Final => render(&messages.final_),
-                Body::Note(n) => n.clone(),
             };
             (EffectKind::Reply, Some(with_marker(&text, marker)))
         }

@@ -7,9 +7,13 @@ use anyhow::Context as _;
 use chrono::Duration;
 use tracing::{info, warn};
 
+use appealmod_core::decide::Step;
+use appealmod_core::decide::follow::{self, BanStatus, Retirement};
 use appealmod_reddit::RedditError;
-use appealmod_shared::domain::{AccountStatus, SubredditName};
-use appealmod_shared::storage::{AppealStatus, Outcome, StatusUpdate};
+use appealmod_shared::domain::{
+    AccountStatus, AppealStatus, Outcome, RedditUsername, SubredditName,
+};
+use appealmod_shared::storage::StatusUpdate;
 
 use crate::context::BotContext;
 use crate::process::Handled;
@@ -25,7 +29,7 @@ const MAX_PAGES: u32 = 20;
 pub struct PassReport {
     pub listed: usize,
     pub fetched: usize,
-    pub decided: Vec<&'static str>,
+    pub decided: Vec<Step>,
     pub flagged: usize,
     pub ban_checks: usize,
     pub ignored_stale: usize,
@@ -166,37 +170,48 @@ impl StartedRunner {
     /// tracked: submitted forms and flagged conversations are read in full, ban checks are
     /// bounded per pass, and staleness is decided from the database alone.
     pub async fn run_once(&self) -> anyhow::Result<PassReport> {
-        let ctx = &self.ctx;
         let mut report = PassReport::default();
+        self.complete_submissions(&mut report).await?;
+        // Conversations the modmail list showed changed.
+        for (conv_id, _) in self.ctx.store.conversations_to_visit(200).await? {
+            self.visit(&conv_id, &mut report).await?;
+        }
+        self.check_bans(&mut report).await?;
+        self.retire_stale(&mut report).await?;
+        report.sent = self.ctx.send_pending().await?;
+        Ok(report)
+    }
 
-        // 1. Submitted forms (the site wrote them). When the conversation changed since the
-        //    bot's last look, read it first; otherwise complete without a read.
+    /// Submitted forms (the site wrote them). When the conversation changed since the bot's
+    /// last look, read it first; otherwise complete without a read.
+    async fn complete_submissions(&self, report: &mut PassReport) -> anyhow::Result<()> {
+        let ctx = &self.ctx;
         for appeal in ctx.store.unprocessed_submissions(100).await? {
             if ctx
                 .store
                 .conversation_needs_visit(&appeal.conversation_id)
                 .await?
             {
-                self.visit(&appeal.conversation_id, &mut report).await?;
-            } else {
-                match ctx.complete_submission(&appeal).await {
-                    Ok(Handled::Decided(label)) => report.decided.push(label),
-                    Ok(_) => {}
-                    Err(e) if crate::failpoints::is_crash(&e) => {
-                        return Err(e);
-                    }
-                    Err(e) => {
-                        report.errors += 1;
-                        warn!(conversation_id = %appeal.conversation_id, error = format!("{e:#}"), "could not complete a submitted appeal; retried next pass");
-                    }
+                self.visit(&appeal.conversation_id, report).await?;
+                continue;
+            }
+            match ctx.complete_submission(&appeal).await {
+                Ok(Handled::Decided(step)) => report.decided.push(step),
+                Ok(_) => {}
+                Err(e) if crate::failpoints::is_crash(&e) => return Err(e),
+                Err(e) => {
+                    report.errors += 1;
+                    warn!(conversation_id = %appeal.conversation_id, error = format!("{e:#}"), "could not complete a submitted appeal; retried next pass");
                 }
             }
         }
-        // 2. Conversations the modmail list showed changed.
-        for (conv_id, _) in ctx.store.conversations_to_visit(200).await? {
-            self.visit(&conv_id, &mut report).await?;
-        }
-        // 3. Ban status, on a slow and bounded schedule.
+        Ok(())
+    }
+
+    /// Ban status, on a slow and bounded schedule. What it reveals (unbanned = granted) is
+    /// decided by the core and committed with the appellant's new status.
+    async fn check_bans(&self, report: &mut PassReport) -> anyhow::Result<()> {
+        let ctx = &self.ctx;
         let now = ctx.clock.now();
         let interval = Duration::hours(i64::from(ctx.bot.ban_check_interval_hours));
         for a in ctx
@@ -206,78 +221,92 @@ impl StartedRunner {
         {
             let span = tracing::info_span!("ban_check", subreddit = %a.subreddit);
             let _g = span.enter();
-            // The ban list keeps (or loses) deleted accounts unpredictably: ask about the
-            // account itself first.
-            let deleted = match ctx.reddit.account_status(&a.username).await {
-                Ok(AccountStatus::Deleted) | Err(RedditError::NotFound { .. }) => true,
-                Ok(_) => false,
+            let status = match self.ban_status(&a.subreddit, &a.username).await {
+                Ok(s) => s,
                 Err(e) => {
                     report.errors += 1;
-                    warn!(error = %e, "account check failed; retried next pass");
+                    warn!(error = %e, "ban check failed; retried next pass");
                     continue;
                 }
             };
-            let ban = if deleted {
-                None
-            } else {
-                match ctx.reddit.banned_user(&a.subreddit, &a.username).await {
-                    Ok(b) => b,
-                    Err(e) => {
-                        report.errors += 1;
-                        warn!(error = %e, "ban check failed; retried next pass");
-                        continue;
-                    }
-                }
-            };
+            let deleted = status == BanStatus::Deleted;
             let update = StatusUpdate {
-                still_banned: (!deleted).then_some(ban.is_some()),
+                still_banned: (!deleted).then_some(status == BanStatus::Banned),
                 user_deleted: deleted.then_some(true),
                 next_ban_check_at: Some(now + interval),
                 ..Default::default()
             };
+            // Only an unban settles anything: spare the read otherwise.
+            let latest = match status {
+                BanStatus::Unbanned => ctx.store.appeals_of(a.id).await?.pop(),
+                BanStatus::Banned | BanStatus::Deleted => None,
+            };
+            let outcome = follow::after_ban_check(status, latest.as_ref());
+            let mut tx = ctx.store.begin().await?;
+            tx.update_appellant(a.id, &update, now).await?;
+            if let Some((appeal, outcome)) = outcome {
+                tx.set_appeal_outcome(appeal, outcome, now).await?;
+            }
+            tx.commit().await?;
             if deleted {
                 info!(slack = "steps", "the appellant's account was deleted");
             }
-            ctx.store.update_appellant(a.id, &update, now).await?;
-            let last = if ban.is_none() && !deleted {
-                ctx.store.appeals_of(a.id).await?.pop()
-            } else {
-                None
-            };
-            if let Some(last) = last.filter(|l| l.outcome.is_none()) {
-                ctx.store
-                    .set_appeal_outcome(last.id, Outcome::Granted, now)
-                    .await?;
+            if outcome.is_some() {
                 info!(slack = "steps", "unbanned: appeal granted");
             }
             report.ban_checks += 1;
         }
-        // 4. No change for `update_cutoff` days: stop following.
-        let cutoff = now - Duration::days(i64::from(ctx.bot.update_cutoff));
-        for a in ctx.store.ignore_stale(cutoff, now).await? {
-            report.ignored_stale += 1;
-            if let Some(last) = ctx.store.appeals_of(a.id).await?.last() {
-                match last.status {
-                    AppealStatus::Prompted => {
-                        let mut tx = ctx.store.begin().await?;
-                        tx.set_appeal_status(last.id, AppealStatus::Abandoned, now)
-                            .await?;
-                        tx.commit().await?;
-                    }
-                    AppealStatus::Completed
-                        if last.outcome.is_none() && a.still_banned != Some(false) =>
-                    {
-                        ctx.store
-                            .set_appeal_outcome(last.id, Outcome::Denied, now)
-                            .await?;
-                    }
-                    _ => {}
-                }
+        Ok(())
+    }
+
+    /// The ban list keeps (or loses) deleted accounts unpredictably: ask about the account
+    /// itself first.
+    async fn ban_status(
+        &self,
+        sub: &SubredditName,
+        user: &RedditUsername,
+    ) -> Result<BanStatus, RedditError> {
+        let reddit = &self.ctx.reddit;
+        match reddit.account_status(user).await {
+            Ok(AccountStatus::Deleted) | Err(RedditError::NotFound { .. }) => {
+                return Ok(BanStatus::Deleted);
             }
+            Ok(_) => {}
+            Err(e) => return Err(e),
+        }
+        Ok(match reddit.banned_user(sub, user).await? {
+            Some(_) => BanStatus::Banned,
+            None => BanStatus::Unbanned,
+        })
+    }
+
+    /// No change for `update_cutoff` days: stop following, and settle the latest appeal
+    /// (abandoned, or denied) in the same transaction.
+    async fn retire_stale(&self, report: &mut PassReport) -> anyhow::Result<()> {
+        let ctx = &self.ctx;
+        let now = ctx.clock.now();
+        let cutoff = now - Duration::days(i64::from(ctx.bot.update_cutoff));
+        for a in ctx.store.stale_appellants(cutoff, 500).await? {
+            let latest = ctx.store.appeals_of(a.id).await?.pop();
+            let mut tx = ctx.store.begin().await?;
+            if !tx.retire_appellant(a.id, cutoff, now).await? {
+                continue; // it changed meanwhile, or another runner retired it
+            }
+            match follow::on_retire(latest.as_ref(), a.still_banned) {
+                Some(Retirement::Abandon(id)) => {
+                    tx.set_appeal_status(id, AppealStatus::Abandoned, now)
+                        .await?;
+                }
+                Some(Retirement::Deny(id)) => {
+                    tx.set_appeal_outcome(id, Outcome::Denied, now).await?;
+                }
+                None => {}
+            }
+            tx.commit().await?;
+            report.ignored_stale += 1;
             info!(subreddit = %a.subreddit, "no change for the cutoff period: no longer followed");
         }
-        report.sent = ctx.send_pending().await?;
-        Ok(report)
+        Ok(())
     }
 
     async fn visit(

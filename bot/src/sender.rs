@@ -14,6 +14,7 @@ use appealmod_shared::domain::{Conversation, ConversationState, ModActionKind};
 use appealmod_shared::storage::{EffectKind, JournalEntry};
 
 use crate::context::BotContext;
+use crate::failpoints::Failpoint;
 
 /// After this many attempts an entry is given up and the errors channel is told.
 pub const MAX_ATTEMPTS: i64 = 8;
@@ -105,7 +106,7 @@ impl BotContext {
         if !self.store.claim_effect(e.id, now).await? {
             return Ok(()); // another sender has it
         }
-        self.failpoints.hit("send.after_claim")?;
+        self.failpoints.hit(Failpoint::SendAfterClaim)?;
         let attempts = e.attempts + 1;
 
         if e.attempts > 0 {
@@ -151,9 +152,9 @@ impl BotContext {
         };
         match result {
             Ok(returned) => {
-                self.failpoints.hit("send.after_call")?;
+                self.failpoints.hit(Failpoint::SendAfterCall)?;
                 self.store.complete_effect(e.id, self.clock.now()).await?;
-                self.failpoints.hit("send.after_complete")?;
+                self.failpoints.hit(Failpoint::SendAfterComplete)?;
                 report.sent += 1;
                 info!(slack = "steps", "applied on Reddit");
                 if let Some(conv) = returned {

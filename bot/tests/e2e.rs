@@ -1,8 +1,10 @@
 //! The unchanged runners against the Reddit simulator over HTTP, on SQLite and PostgreSQL.
 
-use appealmod_bot::failpoints::POINTS;
+use appealmod_bot::failpoints::Failpoint;
+use appealmod_core::decide::Step;
 use appealmod_shared::domain::Group;
-use appealmod_shared::storage::{AppealStatus, Backend, EffectState, Outcome};
+use appealmod_shared::domain::{AppealStatus, Outcome};
+use appealmod_shared::storage::{Backend, EffectState};
 use appealmod_testkit::TestDb;
 use appealmod_testkit::world::{HUMAN_MOD, World, WorldOptions};
 use chrono::Duration;
@@ -381,14 +383,17 @@ async fn debug_mode_applies_nothing(b: Backend) {
     let conv = ban(&w, "dbg1", "rule 2", Some("Spam"), None);
     user_writes(&w, "dbg1", &conv, "unban");
     let decided = w.drain().await.expect("drain");
-    assert!(decided.contains(&"start_appeal"), "it decides: {decided:?}");
+    assert!(
+        decided.contains(&Step::StartAppeal),
+        "it decides: {decided:?}"
+    );
     assert_eq!(writes(&w), 0, "and applies nothing");
     let counts = w.store.journal_counts().await.expect("counts");
     assert_eq!(counts.values().sum::<i64>(), 0, "nothing queued either");
 }
 
 async fn crash_at_every_point_applies_each_effect_once(b: Backend) {
-    for point in POINTS {
+    for point in Failpoint::ALL {
         let (_db, mut w) = world(b, WorldOptions::default()).await;
         let conv = ban(&w, "crash1", "rule 2", Some("Spam"), None);
         user_writes(&w, "crash1", &conv, "unban");

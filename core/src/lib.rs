@@ -4,4 +4,5 @@
 //! random crate, and chrono comes without `clock`, so `Utc::now()` does not compile here.
 //! Time comes in as an argument; effects go out as data.
 
+pub mod decide;
 pub mod domain;

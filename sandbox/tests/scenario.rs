@@ -4,8 +4,9 @@
 use std::time::Duration;
 
 use appealmod_sandbox::scenario::{self, EndState, Event, Options, Role};
+use appealmod_shared::domain::AppealStatus;
 use appealmod_shared::domain::Group;
-use appealmod_shared::storage::{AppealStatus, EffectState};
+use appealmod_shared::storage::EffectState;
 use appealmod_testkit::TestDb;
 use appealmod_testkit::world::{World, WorldOptions, sim_config, world_config};
 use appealmod_web::startup::{AppSettings, Application};

@@ -11,7 +11,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
 use crate::config::Secret;
-use crate::storage::AppealId;
+use crate::domain::AppealId;
 
 const PURPOSE: &[u8] = b"appealmod/appeal-link/v1";
 const MAC_LEN: usize = 16;

@@ -495,11 +495,30 @@ async fn stale_appellants_are_ignored(store: &Store) {
         )
         .await
         .expect("update");
-    let marked = store.ignore_stale(t(500), t(2000)).await.expect("ignore");
+    let stale = store.stale_appellants(t(500), 100).await.expect("stale");
     assert_eq!(
-        marked.iter().map(|a| a.id).collect::<Vec<_>>(),
+        stale.iter().map(|a| a.id).collect::<Vec<_>>(),
         vec![old.appellant.id]
     );
+    let mut tx = store.begin().await.expect("begin");
+    assert!(
+        tx.retire_appellant(old.appellant.id, t(500), t(2000))
+            .await
+            .expect("retire")
+    );
+    // Retired once: a second runner that listed it too retires nothing.
+    assert!(
+        !tx.retire_appellant(old.appellant.id, t(500), t(2000))
+            .await
+            .expect("again")
+    );
+    // Changed since it was listed: not retired.
+    assert!(
+        !tx.retire_appellant(fresh.appellant.id, t(500), t(2000))
+            .await
+            .expect("fresh")
+    );
+    tx.commit().await.expect("commit");
     assert!(
         store
             .appellant_by_id(old.appellant.id)

@@ -10,14 +10,16 @@ use chrono::Duration;
 use appealmod_reddit::ClientOptions;
 use appealmod_shared::config::{Config, Secret};
 use appealmod_shared::domain::{Answer, AnswerValue, FormAnswers, SubredditName};
+use appealmod_shared::domain::{Appeal, AppealStatus};
 use appealmod_shared::logging::DocumentSink;
-use appealmod_shared::storage::{Appeal, AppealStatus, Store, SubmitOutcome};
+use appealmod_shared::storage::{Store, SubmitOutcome};
 use reddit_sim::{BotAccount, NewSubreddit, SimConfig, SimServer};
 
 use appealmod_bot::clock::Clock;
 use appealmod_bot::context::{BotContext, reddit_client};
 use appealmod_bot::failpoints::Failpoints;
 use appealmod_bot::runners::{PassReport, RecentRunner, StartedRunner};
+use appealmod_core::decide::Step;
 
 pub const BOT: &str = "appealmod_bot";
 pub const HUMAN_MOD: &str = "a_human_mod";
@@ -224,7 +226,7 @@ impl World {
     }
 
     /// Passes until both runners are idle (bounded).
-    pub async fn drain(&self) -> anyhow::Result<Vec<&'static str>> {
+    pub async fn drain(&self) -> anyhow::Result<Vec<Step>> {
         let mut decided = Vec::new();
         for _ in 0..30 {
             let (r, s) = self.pass().await?;

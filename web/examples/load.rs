@@ -16,8 +16,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use appealmod_shared::config::Secret;
+use appealmod_shared::domain::AppealId;
 use appealmod_shared::domain::{ConversationId, Group, RedditUsername, SubredditName};
-use appealmod_shared::storage::{AppealId, Backend, NewAppeal, Store};
+use appealmod_shared::storage::{Backend, NewAppeal, Store};
 use appealmod_shared::token::LinkSigner;
 use appealmod_testkit::TestDb;
 use appealmod_web::csrf::CsrfKey;

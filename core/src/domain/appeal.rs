@@ -20,14 +20,6 @@ impl Group {
             Self::Control => "control",
         }
     }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "treatment" => Some(Self::Treatment),
-            "control" => Some(Self::Control),
-            _ => None,
-        }
-    }
 }
 
 /// The messages the bot sends, per subreddit. `{link}`, `{subreddit}` and `{username}` are

@@ -3,7 +3,9 @@
 mod appeal;
 mod modmail;
 mod names;
+mod record;
 
 pub use appeal::*;
 pub use modmail::*;
 pub use names::{ConversationId, Email, ParseError, RedditUsername, SubredditName};
+pub use record::*;

@@ -3,25 +3,12 @@
 use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
 
-use super::column::{Flag, Millis, StoredEnum, Text, get, read, stored_enum};
-use super::{AppellantId, Result, Store, StoreError, Tx};
-use crate::domain::{ConversationId, FormAnswers, RedditUsername, SubredditName};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-pub struct AppealId(pub i64);
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AppealStatus {
-    /// The form link was sent; waiting for the form.
-    Prompted,
-    /// The form was submitted; the bot has not answered yet.
-    Submitted,
-    /// Final reply, mod note and unarchive are queued or done.
-    Completed,
-    /// The appellant was no longer followed before submitting.
-    Abandoned,
-}
+use super::column::{Flag, Millis, Text, get, read, stored_enum};
+use super::{Result, Store, StoreError, Tx};
+use crate::domain::{
+    Appeal, AppealId, AppealStatus, AppellantId, ConversationId, FormAnswers, Outcome,
+    RedditUsername, SubredditName,
+};
 
 stored_enum!(AppealStatus {
     Prompted => "prompted",
@@ -30,31 +17,10 @@ stored_enum!(AppealStatus {
     Abandoned => "abandoned",
 });
 
-impl AppealStatus {
-    /// The stored spelling (also used in logs).
-    pub fn as_str(self) -> &'static str {
-        self.stored()
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    Granted,
-    Denied,
-}
-
 stored_enum!(Outcome {
     Granted => "granted",
     Denied => "denied",
 });
-
-impl Outcome {
-    /// The stored spelling (also used in logs).
-    pub fn as_str(self) -> &'static str {
-        self.stored()
-    }
-}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewAppeal {
@@ -65,27 +31,6 @@ pub struct NewAppeal {
     pub ban_reason: String,
     pub ban_date: Option<DateTime<Utc>>,
     pub ban_permanent: bool,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Appeal {
-    pub id: AppealId,
-    pub appellant_id: AppellantId,
-    pub subreddit: SubredditName,
-    pub username: RedditUsername,
-    pub conversation_id: ConversationId,
-    pub token_expires_at: DateTime<Utc>,
-    pub ban_note: String,
-    pub ban_reason: String,
-    pub ban_date: Option<DateTime<Utc>>,
-    pub ban_permanent: bool,
-    pub status: AppealStatus,
-    pub reminders: i64,
-    pub outcome: Option<Outcome>,
-    pub created_at: DateTime<Utc>,
-    pub opened_at: Option<DateTime<Utc>>,
-    pub completed_at: Option<DateTime<Utc>>,
-    pub submitted_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -245,24 +190,27 @@ impl Store {
             .await?;
         rows.iter().map(appeal_from_row).collect()
     }
+}
 
+impl Tx {
+    /// Records what the moderators decided; an outcome already recorded is kept.
     pub async fn set_appeal_outcome(
-        &self,
+        &mut self,
         id: AppealId,
         outcome: Outcome,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        sqlx::query("UPDATE appeals SET outcome = $2, updated_at = $3 WHERE id = $1")
-            .bind(id.0)
-            .bind(Text(outcome))
-            .bind(Millis(now))
-            .execute(self.pool())
-            .await?;
+        sqlx::query(
+            "UPDATE appeals SET outcome = $2, updated_at = $3 WHERE id = $1 AND outcome IS NULL",
+        )
+        .bind(id.0)
+        .bind(Text(outcome))
+        .bind(Millis(now))
+        .execute(self.conn())
+        .await?;
         Ok(())
     }
-}
 
-impl Tx {
     /// Creates an appeal; the caller then derives the link token from the id and stores its
     /// hash with [`Tx::set_appeal_token_hash`] in the same transaction.
     pub async fn create_appeal(&mut self, a: &NewAppeal, now: DateTime<Utc>) -> Result<AppealId> {

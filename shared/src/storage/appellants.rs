@@ -5,7 +5,7 @@ use sqlx::any::AnyRow;
 
 use super::column::{Flag, Millis, Text, get, read, stored_enum};
 use super::{Result, Store, StoreError, Tx};
-use crate::domain::{ConversationId, Group, RedditUsername, SubredditName};
+use crate::domain::{AppellantId, ConversationId, Group, RedditUsername, SubredditName};
 
 // The stored spelling belongs to storage, not to the domain's `Group::as_str` (logs), so
 // that renaming one can never silently change the other.
@@ -13,9 +13,6 @@ stored_enum!(Group {
     Treatment => "treatment",
     Control => "control",
 });
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-pub struct AppellantId(pub i64);
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Appellant {
@@ -350,31 +347,22 @@ impl Store {
         rows.iter().map(appellant_from_row).collect()
     }
 
-    /// Marks ignored every in-play appellant whose last change is older than `before`.
-    /// Returns the appellants it marked.
-    pub async fn ignore_stale(
+    /// In-play appellants whose last change is older than `before`, at most `limit`; each
+    /// is then retired with [`Tx::retire_appellant`].
+    pub async fn stale_appellants(
         &self,
         before: DateTime<Utc>,
-        now: DateTime<Utc>,
+        limit: u32,
     ) -> Result<Vec<Appellant>> {
         let rows = sqlx::query(&select(
-            "WHERE a.ignored = 0 AND a.user_deleted = 0 AND COALESCE(a.last_update, a.created_at) < $1 ORDER BY a.id",
+            "WHERE a.ignored = 0 AND a.user_deleted = 0 AND COALESCE(a.last_update, a.created_at) < $1 \
+             ORDER BY a.id LIMIT $2",
         ))
         .bind(Millis(before))
+        .bind(i64::from(limit))
         .fetch_all(self.pool())
         .await?;
-        let stale: Vec<Appellant> = rows.iter().map(appellant_from_row).collect::<Result<_>>()?;
-        if !stale.is_empty() {
-            sqlx::query(
-                "UPDATE appellants SET ignored = 1, updated_at = $2 \
-                 WHERE ignored = 0 AND user_deleted = 0 AND COALESCE(last_update, created_at) < $1",
-            )
-            .bind(Millis(before))
-            .bind(Millis(now))
-            .execute(self.pool())
-            .await?;
-        }
-        Ok(stale)
+        rows.iter().map(appellant_from_row).collect()
     }
 
     /// Appellants by group, for the experiment's figures.
@@ -397,6 +385,27 @@ impl Store {
 }
 
 impl Tx {
+    /// Stops following an appellant that is still stale (no change since `before`). False
+    /// when something changed since it was listed, or another runner retired it first: the
+    /// caller then commits nothing else.
+    pub async fn retire_appellant(
+        &mut self,
+        id: AppellantId,
+        before: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE appellants SET ignored = 1, updated_at = $3 \
+             WHERE id = $1 AND ignored = 0 AND user_deleted = 0 AND COALESCE(last_update, created_at) < $2",
+        )
+        .bind(id.0)
+        .bind(Millis(before))
+        .bind(Millis(now))
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Same as [`Store::mark_conversation_visited`], inside the transaction that records what
     /// the visit decided, so a crash can never leave a decision without its "visited" mark.
     pub async fn mark_conversation_visited(

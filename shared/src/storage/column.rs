@@ -253,7 +253,8 @@ mod tests {
     #[test]
     fn every_stored_enum_reads_back_what_it_writes() {
         use crate::domain::Group;
-        use crate::storage::{AppealStatus, EffectKind, EffectState, Outcome};
+        use crate::domain::{AppealStatus, Outcome};
+        use crate::storage::{EffectKind, EffectState};
         round_trips(&[
             AppealStatus::Prompted,
             AppealStatus::Submitted,

@@ -10,7 +10,8 @@ use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
 
 use super::column::{FromText, Millis, StoredEnum, Text, get, read, stored_enum};
-use super::{AppealId, Result, Store, Tx};
+use super::{Result, Store, Tx};
+use crate::domain::AppealId;
 use crate::domain::ConversationId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]

@@ -1,7 +1,8 @@
 //! The personal appeal form.
 
 use appealmod_shared::domain::{AnswerValue, FormQuestion, FormQuestions, QuestionKind};
-use appealmod_shared::storage::{AppealId, AppealStatus, Backend, SubredditSettings};
+use appealmod_shared::domain::{AppealId, AppealStatus};
+use appealmod_shared::storage::{Backend, SubredditSettings};
 use chrono::{Duration, Utc};
 
 use crate::helpers::{complete_answers, csrf_of, spawn_app, sub};

@@ -1,8 +1,9 @@
 //! Spawns the site on a random port against a fresh database, and drives it over real HTTP.
 
 use appealmod_shared::config::Secret;
+use appealmod_shared::domain::AppealId;
 use appealmod_shared::domain::{ConversationId, Group, RedditUsername, SubredditName};
-use appealmod_shared::storage::{AppealId, Backend, NewAppeal};
+use appealmod_shared::storage::{Backend, NewAppeal};
 use appealmod_shared::token::{FormToken, LinkSigner};
 use appealmod_testkit::TestDb;
 use appealmod_web::startup::{AppSettings, Application};

@@ -7,8 +7,8 @@ mod questions;
 use askama::Template;
 use chrono::{DateTime, Utc};
 
+use appealmod_shared::domain::Appeal;
 use appealmod_shared::domain::FormQuestions;
-use appealmod_shared::storage::Appeal;
 use appealmod_shared::token::{FormToken, TokenError};
 
 use crate::errors::PageError;

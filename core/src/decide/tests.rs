@@ -3,8 +3,8 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
 use super::*;
-use appealmod_shared::domain::*;
-use appealmod_shared::storage::{AppealId, AppellantId};
+use crate::domain::*;
+use crate::domain::{AppealId, AppellantId};
 
 const BOT: &str = "appealmod_bot";
 

@@ -4,6 +4,7 @@
 //! call [`decide`], and turn the actions into journal entries. Every branch of the original
 //! bot's behaviour is a row in this module's tests.
 
+pub mod follow;
 pub mod note;
 pub mod trigger;
 
@@ -12,8 +13,8 @@ mod tests;
 
 use chrono::{DateTime, Duration, Utc};
 
-use appealmod_shared::domain::{BanEntry, Conversation, FormAnswers, Group, Messages};
-use appealmod_shared::storage::{Appeal, AppealStatus, Outcome};
+use crate::domain::{Appeal, AppealStatus, Outcome};
+use crate::domain::{BanEntry, Conversation, FormAnswers, Group, Messages};
 
 pub use note::{MODMAIL_MAX_CHARS, NoteContext, escape_user_text, mod_note};
 pub use trigger::{Trigger, TriggerOutcome, human_moderator_wrote};
@@ -63,8 +64,6 @@ pub enum Body {
     Initial,
     Reminder,
     Final,
-    /// A finished internal note (mod note or missing-reason note).
-    Note(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,18 +123,53 @@ impl Decision {
         }
     }
 
-    /// A short name for logs and Slack.
-    pub fn label(&self) -> &'static str {
+    /// Which kind of decision this is, without its data.
+    pub fn step(&self) -> Step {
         match self {
-            Self::Skip(_) => "skip",
-            Self::NoteMissingReason(_) => "note_missing_reason",
-            Self::Control => "control",
-            Self::StartAppeal(_) => "start_appeal",
-            Self::Remind(_) => "remind",
-            Self::Complete(_) => "complete",
-            Self::ModeratorTookOver => "moderator_took_over",
-            Self::Nothing(_) => "nothing",
+            Self::Skip(_) => Step::Skip,
+            Self::NoteMissingReason(_) => Step::NoteMissingReason,
+            Self::Control => Step::Control,
+            Self::StartAppeal(_) => Step::StartAppeal,
+            Self::Remind(_) => Step::Remind,
+            Self::Complete(_) => Step::Complete,
+            Self::ModeratorTookOver => Step::ModeratorTookOver,
+            Self::Nothing(_) => Step::Nothing,
         }
+    }
+}
+
+/// The kind of a [`Decision`]: what a pass reports and logs name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Step {
+    Skip,
+    NoteMissingReason,
+    Control,
+    StartAppeal,
+    Remind,
+    Complete,
+    ModeratorTookOver,
+    Nothing,
+}
+
+impl Step {
+    /// A short name for logs, Slack and conversation snapshots.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Skip => "skip",
+            Self::NoteMissingReason => "note_missing_reason",
+            Self::Control => "control",
+            Self::StartAppeal => "start_appeal",
+            Self::Remind => "remind",
+            Self::Complete => "complete",
+            Self::ModeratorTookOver => "moderator_took_over",
+            Self::Nothing => "nothing",
+        }
+    }
+}
+
+impl std::fmt::Display for Step {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -143,7 +177,7 @@ fn bot_wrote<'a>(
     conv: &'a Conversation,
     bot: &'a str,
     internal: bool,
-) -> impl Iterator<Item = &'a appealmod_shared::domain::Message> {
+) -> impl Iterator<Item = &'a crate::domain::Message> {
     conv.messages
         .iter()
         .filter(move |m| m.author.name.eq_ignore_ascii_case(bot) && m.is_internal == internal)

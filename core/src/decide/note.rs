@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use appealmod_shared::domain::{AnswerValue, FormAnswers};
+use crate::domain::{AnswerValue, FormAnswers};
 
 /// Modmail refuses messages longer than this.
 pub const MODMAIL_MAX_CHARS: usize = 10_000;
@@ -178,7 +178,7 @@ pub fn mod_note(ctx: &NoteContext<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use appealmod_shared::domain::Answer;
+    use crate::domain::Answer;
     use chrono::TimeZone;
 
     fn form(answers: Vec<Answer>) -> FormAnswers {

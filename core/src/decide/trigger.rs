@@ -23,7 +23,7 @@
 
 use regex::Regex;
 
-use appealmod_shared::domain::{BanEntry, Conversation};
+use crate::domain::{BanEntry, Conversation};
 
 /// A rule as written in the configuration.
 #[derive(Debug, Clone, PartialEq)]
@@ -518,19 +518,5 @@ impl Trigger {
             }
         }
         TriggerOutcome::Skip(why)
-    }
-
-    /// True when the configured rules ever look at the ban list's note (so the shell knows
-    /// whether the `about/banned` call is needed before deciding).
-    pub fn needs_ban_note(&self) -> bool {
-        fn walk(r: &Rule) -> bool {
-            match r {
-                Rule::All(v) | Rule::Any(v) => v.iter().any(walk),
-                Rule::Not(r) => walk(r),
-                Rule::Condition(Condition::BanNoteStartsWith(_)) => true,
-                Rule::Condition(_) => false,
-            }
-        }
-        walk(&self.engage) || self.note_missing_reason.as_ref().is_some_and(walk)
     }
 }
