@@ -250,6 +250,9 @@ pub struct WebConfig {
     pub link_ttl_days: u32,
     /// POSTs per minute allowed from one IP address.
     pub post_rate_per_minute: u32,
+    /// Reverse proxies whose `X-Forwarded-For` / `Forwarded` header names the client for the
+    /// POST rate limit. Empty: the TCP peer is the client and those headers are ignored.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for WebConfig {
@@ -260,6 +263,7 @@ impl Default for WebConfig {
             link_secret: None,
             link_ttl_days: 30,
             post_rate_per_minute: 30,
+            trusted_proxies: Vec::new(),
         }
     }
 }

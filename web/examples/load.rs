@@ -22,6 +22,7 @@ use appealmod_shared::storage::{Backend, NewAppeal, Store};
 use appealmod_shared::token::LinkSigner;
 use appealmod_testkit::TestDb;
 use appealmod_web::csrf::CsrfKey;
+use appealmod_web::form::BODY_TIMEOUT;
 use appealmod_web::startup::{AppSettings, Application};
 use chrono::Utc;
 
@@ -73,6 +74,8 @@ async fn run_backend(
         post_rate_per_minute: u32::MAX,
         bot_username: Some("appealmod_bot".into()),
         workers: None,
+        trusted_proxies: Vec::new(),
+        body_timeout: BODY_TIMEOUT,
     };
     let app = Application::build(settings, store.clone()).await?;
     let base = format!("http://127.0.0.1:{}", app.port());

@@ -22,6 +22,8 @@ pub enum PageError {
     TooLarge,
     #[error("request body is not a form")]
     BadBody,
+    #[error("request body did not arrive in time")]
+    BodyTimeout,
     #[error("too many requests")]
     RateLimited,
     #[error("unexpected error: {0:#}")]
@@ -79,6 +81,11 @@ impl PageError {
                 "What was sent is not a form this site understands.",
                 Some("Go back, reload the page, and submit it again."),
             ),
+            Self::BodyTimeout => (
+                "The form took too long to arrive",
+                "Your answers did not reach us in time, so nothing was saved.",
+                Some("Check your connection, go back, and submit again."),
+            ),
             Self::RateLimited => (
                 "Too many attempts",
                 "You have sent many forms in a short time.",
@@ -107,6 +114,7 @@ impl ResponseError for PageError {
             Self::Csrf(_) => StatusCode::FORBIDDEN,
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::BadBody => StatusCode::BAD_REQUEST,
+            Self::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -116,6 +124,8 @@ impl ResponseError for PageError {
         match self {
             Self::Unexpected(e) => tracing::error!(error = ?e, "request failed"),
             Self::Csrf(e) => tracing::warn!(reason = %e, "form refused"),
+            // The connection is closed after the answer (`middleware::hold_body_until_answered`).
+            Self::BodyTimeout => tracing::warn!("form body too slow; connection closed"),
             _ => {}
         }
         let mut resp = render(self.status_code(), &self.page());

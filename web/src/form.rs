@@ -1,8 +1,10 @@
-//! Reading `application/x-www-form-urlencoded` bodies with a size limit.
+//! Reading `application/x-www-form-urlencoded` bodies with a size and a time limit.
 //!
 //! Forms are read by hand rather than through `web::Form` because the appeal form's fields
 //! depend on the subreddit's questions and checkboxes repeat a name, which
 //! `serde_urlencoded` cannot collect.
+
+use std::time::Duration;
 
 use actix_web::HttpRequest;
 use actix_web::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
@@ -14,11 +16,23 @@ use crate::errors::PageError;
 /// Far above any honest form (the longest appeal is a few thousand characters).
 pub const FORM_LIMIT: usize = 64 * 1024;
 
+/// Time a whole form body may take to arrive. actix bounds only the request head
+/// (`client_request_timeout`); without this a client sending a byte now and then would hold
+/// the connection and a handler forever. 64 KiB in 10 s is 6.4 KB/s, far below any real
+/// connection.
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(10);
+
 #[derive(Debug, Default, Clone)]
 pub struct FormData(Vec<(String, String)>);
 
 impl FormData {
-    pub async fn read(req: &HttpRequest, mut payload: web::Payload) -> Result<Self, PageError> {
+    /// Reads the body, refusing it when it is not a form, larger than [`FORM_LIMIT`] or not
+    /// complete within `timeout`.
+    pub async fn read(
+        req: &HttpRequest,
+        payload: web::Payload,
+        timeout: Duration,
+    ) -> Result<Self, PageError> {
         let ctype = req
             .headers()
             .get(CONTENT_TYPE)
@@ -39,14 +53,9 @@ impl FormData {
         if announced.is_some_and(|n| n > FORM_LIMIT) {
             return Err(PageError::TooLarge);
         }
-        let mut body = web::BytesMut::new();
-        while let Some(chunk) = payload.next().await {
-            let chunk = chunk.map_err(|_| PageError::BadBody)?;
-            if body.len() + chunk.len() > FORM_LIMIT {
-                return Err(PageError::TooLarge);
-            }
-            body.extend_from_slice(&chunk);
-        }
+        let body = tokio::time::timeout(timeout, collect(payload))
+            .await
+            .map_err(|_| PageError::BodyTimeout)??;
         Ok(Self::parse(&body))
     }
 
@@ -73,6 +82,18 @@ impl FormData {
             .filter(move |(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     }
+}
+
+async fn collect(mut payload: web::Payload) -> Result<web::BytesMut, PageError> {
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| PageError::BadBody)?;
+        if body.len() + chunk.len() > FORM_LIMIT {
+            return Err(PageError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 #[cfg(test)]

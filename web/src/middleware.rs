@@ -1,15 +1,25 @@
-//! Middleware on every request: security headers, the per-IP POST rate limit and a request
-//! log that never records appeal-link tokens.
+//! Middleware on every request: security headers, the per-IP POST rate limit, keeping appeal
+//! pages out of search engines, closing connections whose request body was left unread, and
+//! a request log that never records appeal-link tokens.
 
+use std::cell::RefCell;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
 use std::time::Instant;
 
-use actix_web::body::{BoxBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::body::{BodySize, BoxBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::error::PayloadError;
 use actix_web::http::Method;
+use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::{DefaultHeaders, Next};
-use actix_web::{Error, ResponseError, web};
+use actix_web::web::Bytes;
+use actix_web::{Error, HttpMessage as _, ResponseError, web};
+use futures_util::{Stream, StreamExt as _};
 
 use crate::errors::PageError;
+use crate::rate_limit::client_ip;
 use crate::startup::AppState;
 
 /// No script at all, styles and images only from this site, no framing, forms only to
@@ -45,7 +55,10 @@ pub async fn rate_limit_posts(
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     if req.method() == Method::POST {
         let limited = match (req.app_data::<web::Data<AppState>>(), req.peer_addr()) {
-            (Some(state), Some(peer)) => !state.limiter.check(peer.ip(), Instant::now()),
+            (Some(state), Some(peer)) => {
+                let client = client_ip(peer.ip(), &state.trusted_proxies, req.headers());
+                !state.limiter.check(client, Instant::now())
+            }
             _ => false,
         };
         if limited {
@@ -55,6 +68,83 @@ pub async fn rate_limit_posts(
         }
     }
     Ok(next.call(req).await?.map_into_boxed_body())
+}
+
+/// What appeal pages tell search engines; the templates carry the same as a `<meta>` tag.
+pub const ROBOTS_NOINDEX: &str = "noindex, nofollow";
+
+/// `X-Robots-Tag` on every answer under `/appeal/`, whatever its status: an appeal link
+/// that reaches a crawler (pasted somewhere public) must not put a person's ban in a search
+/// index. Covers the responses no template renders (405, and 429 from the rate limit).
+pub async fn noindex_appeals(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let appeal = is_appeal_path(req.path());
+    let mut res = next.call(req).await?;
+    if appeal {
+        res.headers_mut().insert(
+            HeaderName::from_static("x-robots-tag"),
+            HeaderValue::from_static(ROBOTS_NOINDEX),
+        );
+    }
+    Ok(res)
+}
+
+fn is_appeal_path(path: &str) -> bool {
+    path == "/appeal" || path.starts_with("/appeal/")
+}
+
+/// Keeps each request's body held until its answer has been sent, so that a body left unread
+/// (a form that timed out, any route that ignores its body) ends with the connection closed.
+/// actix closes such a connection only while the body is still held when the answer goes
+/// out; a body already dropped by its handler is instead drained, and a chunked one for as
+/// long as the client keeps trickling it in, a byte now and then, forever.
+pub async fn hold_body_until_answered(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let held = Rc::new(RefCell::new(req.take_payload()));
+    let shared: Pin<Box<dyn Stream<Item = Result<Bytes, PayloadError>>>> =
+        Box::pin(SharedPayload(Rc::clone(&held)));
+    req.set_payload(Payload::from(shared));
+    let res = next.call(req).await?;
+    Ok(res.map_body(|_, body| HeldUntilSent {
+        body: body.boxed(),
+        _payload: held,
+    }))
+}
+
+/// The handler's view of a body that [`hold_body_until_answered`] also holds.
+struct SharedPayload(Rc<RefCell<Payload>>);
+
+impl Stream for SharedPayload {
+    type Item = Result<Bytes, PayloadError>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.0.borrow_mut().poll_next_unpin(cx)
+    }
+}
+
+/// A response body that releases the request body only once it is dropped, after sending.
+struct HeldUntilSent {
+    body: BoxBody,
+    _payload: Rc<RefCell<Payload>>,
+}
+
+impl MessageBody for HeldUntilSent {
+    type Error = <BoxBody as MessageBody>::Error;
+
+    fn size(&self) -> BodySize {
+        self.body.size()
+    }
+
+    fn poll_next(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Bytes, Self::Error>>> {
+        Pin::new(&mut self.body).poll_next(cx)
+    }
 }
 
 /// One line per request, with the path redacted and no query string.
@@ -98,5 +188,14 @@ mod tests {
         assert_eq!(redact_path("/appeal/AbC/extra"), "/appeal/[redacted]");
         assert_eq!(redact_path("/signup"), "/signup");
         assert_eq!(redact_path("/appeal/"), "/appeal/");
+    }
+
+    #[test]
+    fn appeal_paths_are_recognised() {
+        assert!(is_appeal_path("/appeal/AbC"));
+        assert!(is_appeal_path("/appeal/"));
+        assert!(is_appeal_path("/appeal"));
+        assert!(!is_appeal_path("/appeals"));
+        assert!(!is_appeal_path("/signup"));
     }
 }

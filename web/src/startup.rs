@@ -1,6 +1,7 @@
 //! Builds the site: shared state, routes and middleware, bound to a listener.
 
-use std::net::TcpListener;
+use std::net::{IpAddr, TcpListener};
+use std::time::Duration;
 
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
@@ -12,7 +13,10 @@ use appealmod_shared::storage::Store;
 use appealmod_shared::token::LinkSigner;
 
 use crate::csrf::{CsrfKey, origin_of};
-use crate::middleware::{log_requests, rate_limit_posts, security_headers};
+use crate::form::BODY_TIMEOUT;
+use crate::middleware::{
+    hold_body_until_answered, log_requests, noindex_appeals, rate_limit_posts, security_headers,
+};
 use crate::rate_limit::RateLimiter;
 use crate::routes;
 
@@ -28,6 +32,10 @@ pub struct AppSettings {
     pub bot_username: Option<String>,
     /// Worker threads; `None` = one per CPU core.
     pub workers: Option<usize>,
+    /// Reverse proxies whose forwarding headers name the client (`web.trusted_proxies`).
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Longest time a form body may take to arrive ([`BODY_TIMEOUT`]; shorter in tests).
+    pub body_timeout: Duration,
 }
 
 impl AppSettings {
@@ -39,6 +47,8 @@ impl AppSettings {
             post_rate_per_minute: c.web.post_rate_per_minute,
             bot_username: c.reddit.username.clone().filter(|u| !u.trim().is_empty()),
             workers: None,
+            trusted_proxies: c.web.trusted_proxies.clone(),
+            body_timeout: BODY_TIMEOUT,
         })
     }
 }
@@ -53,6 +63,8 @@ pub struct AppState {
     pub public_origin: String,
     pub bot_username: Option<String>,
     pub limiter: RateLimiter,
+    pub trusted_proxies: Vec<IpAddr>,
+    pub body_timeout: Duration,
 }
 
 pub struct Application {
@@ -76,6 +88,8 @@ impl Application {
             public_origin: origin_of(&settings.public_base_url),
             bot_username: settings.bot_username.clone(),
             limiter: RateLimiter::per_minute(settings.post_rate_per_minute),
+            trusted_proxies: settings.trusted_proxies.clone(),
+            body_timeout: settings.body_timeout,
         });
         let mut server = HttpServer::new(move || {
             App::new()
@@ -83,11 +97,15 @@ impl Application {
                 .configure(routes::configure)
                 // Outermost last: the log sees the final status, headers cover 429s too.
                 .wrap(from_fn(rate_limit_posts))
+                .wrap(from_fn(noindex_appeals))
                 .wrap(security_headers(https))
+                .wrap(from_fn(hold_body_until_answered))
                 .wrap(from_fn(log_requests))
         })
-        // A slow client must not hold a worker's connection forever.
-        .client_request_timeout(std::time::Duration::from_secs(10))
+        // A slow client must not hold a worker's connection forever: this bounds the request
+        // head; `body_timeout` bounds a form's body (`FormData::read`), and an unread body
+        // closes the connection after the answer (`hold_body_until_answered`).
+        .client_request_timeout(Duration::from_secs(10))
         .shutdown_timeout(10);
         if let Some(n) = settings.workers {
             server = server.workers(n.max(1));
@@ -103,5 +121,39 @@ impl Application {
     /// Serves until SIGINT/SIGTERM, then finishes in-flight requests (graceful stop).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trusted_proxies_come_from_the_config_and_the_environment() {
+        let yaml = "web:\n  link_secret: 0123456789abcdef0123456789abcdef\n  \
+                    trusted_proxies: [\"10.0.0.5\", \"::1\"]\n";
+        let c = Config::from_yaml_and_env(yaml, "test", std::iter::empty()).expect("config");
+        let s = AppSettings::from_config(&c).expect("settings");
+        let want: Vec<IpAddr> = vec!["10.0.0.5".parse().expect("ip"), "::1".parse().expect("ip")];
+        assert_eq!(s.trusted_proxies, want);
+        assert_eq!(s.body_timeout, BODY_TIMEOUT);
+
+        // The override the README shows.
+        let env = [(
+            "APPEALMOD__WEB__TRUSTED_PROXIES".to_owned(),
+            "[\"10.0.0.6\"]".to_owned(),
+        )];
+        let c = Config::from_yaml_and_env(yaml, "test", env).expect("config");
+        let s = AppSettings::from_config(&c).expect("settings");
+        assert_eq!(
+            s.trusted_proxies,
+            vec!["10.0.0.6".parse::<IpAddr>().expect("ip")]
+        );
+
+        let none = Config::from_yaml_and_env("{}", "test", std::iter::empty()).expect("config");
+        assert!(
+            none.web.trusted_proxies.is_empty(),
+            "nothing trusted by default"
+        );
     }
 }

@@ -6,6 +6,7 @@ use appealmod_shared::domain::{ConversationId, Group, RedditUsername, SubredditN
 use appealmod_shared::storage::{Backend, NewAppeal};
 use appealmod_shared::token::{FormToken, LinkSigner};
 use appealmod_testkit::TestDb;
+use appealmod_web::form::BODY_TIMEOUT;
 use appealmod_web::startup::{AppSettings, Application};
 use chrono::{DateTime, Duration, Utc};
 
@@ -34,6 +35,8 @@ pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut AppSettings)) 
         post_rate_per_minute: 10_000,
         bot_username: Some(BOT.into()),
         workers: Some(2),
+        trusted_proxies: Vec::new(),
+        body_timeout: BODY_TIMEOUT,
     };
     tweak(&mut settings);
     let app = Application::build(settings, db.store.clone())

@@ -2,6 +2,7 @@
 
 mod appeal;
 mod helpers;
+mod http;
 mod pages;
 mod security;
 

@@ -1,5 +1,5 @@
-use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::http::{Method, StatusCode};
+use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
 
 use super::{AppealDone, AppealPage, find_appeal, form_id, questions, questions_for};
@@ -7,6 +7,7 @@ use crate::errors::{PageError, render};
 use crate::startup::AppState;
 
 pub async fn form(
+    req: HttpRequest,
     token: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, PageError> {
@@ -20,7 +21,8 @@ pub async fn form(
         return Ok(render(StatusCode::OK, &page));
     }
     // Only the first open counts; skipping the write afterwards keeps reloads read-only.
-    if appeal.opened_at.is_none() {
+    // A HEAD shows nobody the form (link checkers, monitoring), so it is no open either.
+    if appeal.opened_at.is_none() && req.method() != Method::HEAD {
         state.store.mark_appeal_opened(appeal.id, now).await?;
     }
     let qs = questions_for(&state, &appeal).await?;

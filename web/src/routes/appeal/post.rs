@@ -18,7 +18,7 @@ pub async fn submit(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, PageError> {
     check_origin(&req, &state.public_origin)?;
-    let form = FormData::read(&req, payload).await?;
+    let form = FormData::read(&req, payload, state.body_timeout).await?;
     let now = Utc::now();
     let appeal = find_appeal(&state, &token, now).await?;
     state
