@@ -9,7 +9,7 @@ use tracing::{debug, info, warn};
 use appealmod_shared::domain::{Appeal, AppealId, AppealStatus, AppellantId};
 use appealmod_shared::domain::{BanEntry, Conversation, ConversationId, Messages, RedditUsername};
 use appealmod_shared::storage::{
-    EffectKind, NewAppeal, NewEffect, StatusUpdate, SubredditSettings, Tx,
+    EffectKind, NewAppeal, NewEffect, StatusUpdate, StoreError, SubredditSettings, Tx,
 };
 
 use crate::context::BotContext;
@@ -294,9 +294,22 @@ impl BotContext {
         if let Some((aid, status)) = &appellant {
             tx.update_appellant(*aid, status, now).await?;
         }
-        let step = self
+        let step = match self
             .apply_state_change(&mut tx, target, appellant.as_ref(), appeals, &decision, ban)
-            .await?;
+            .await
+        {
+            Ok(step) => step,
+            // A unique constraint refused it: another runner decided this step first.
+            Err(e)
+                if e.downcast_ref::<StoreError>()
+                    .is_some_and(StoreError::is_conflict) =>
+            {
+                tx.rollback().await?;
+                debug!("another runner decided this conversation first");
+                return Ok(Handled::Busy);
+            }
+            Err(e) => return Err(e),
+        };
         for a in decision.actions() {
             let marker = format!("{}-{}", step.marker_prefix, action_tag(a));
             let effect = render_effect(
@@ -309,7 +322,13 @@ impl BotContext {
                 &target.username,
                 target.subreddit,
             );
-            tx.enqueue_effect(&effect, now).await?;
+            if !tx.enqueue_effect(&effect, now).await? {
+                // This step's entries exist already: another runner (or an earlier pass
+                // whose effects are done) decided it. Nothing here may happen twice.
+                tx.rollback().await?;
+                debug!(marker = %marker, "this step was decided already");
+                return Ok(Handled::Busy);
+            }
         }
         if let (Some(_), Some(at)) = (&appellant, target.last_updated) {
             tx.mark_conversation_visited(id, at).await?;
@@ -364,6 +383,16 @@ impl BotContext {
             },
             Decision::StartAppeal(_) => {
                 let (aid, _) = appellant.context("an appeal needs an appellant")?;
+                // A new ban while an older link is unanswered: that appeal is over. Only the
+                // one this decision saw is closed, so a runner that saw none cannot close
+                // another runner's new appeal (the one-open-appeal index refuses it instead).
+                if let Some(old) = appeals
+                    .last()
+                    .filter(|a| a.status == AppealStatus::Prompted)
+                {
+                    tx.set_appeal_status(old.id, AppealStatus::Abandoned, now)
+                        .await?;
+                }
                 let p = target.participant;
                 let expires = now + self.link_ttl;
                 let new = NewAppeal {
@@ -400,9 +429,9 @@ impl BotContext {
             }
             Decision::Complete(_) => {
                 let appeal = appeals.last().context("completing needs an appeal")?;
+                // Completed only once the moderators' note is on Reddit: the sender does it
+                // when that entry is done.
                 tx.mark_submission_processed(appeal.id, now).await?;
-                tx.set_appeal_status(appeal.id, AppealStatus::Completed, now)
-                    .await?;
                 StepEffects {
                     appeal_id: Some(appeal.id),
                     marker_prefix: format!("appeal-{}-complete", appeal.id.0),

@@ -1,26 +1,33 @@
 //! The two runners. Each exposes `run_once()` — one complete pass that tests call until
 //! idle — and the binaries loop over it every `dialogue_update_interval`.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use chrono::Duration;
-use tracing::{info, warn};
+use chrono::{DateTime, Duration, Utc};
+use tracing::{error, info, warn};
 
 use appealmod_core::decide::Step;
 use appealmod_core::decide::follow::{self, BanStatus, Retirement};
 use appealmod_reddit::RedditError;
 use appealmod_shared::domain::{
-    AccountStatus, AppealStatus, Outcome, RedditUsername, SubredditName,
+    AccountStatus, AppealStatus, ConversationId, ConversationSummary, Outcome, RedditUsername,
+    SubredditName,
 };
-use appealmod_shared::storage::StatusUpdate;
+use appealmod_shared::storage::{StatusUpdate, StoreError};
 
 use crate::context::BotContext;
 use crate::process::Handled;
 use crate::sender::SendReport;
 
-/// Scope of the modmail sync cursor (one list request covers every subreddit).
-const CURSOR_SCOPE: &str = "modmail";
+/// Scope prefix of the per-subreddit modmail cursors (`modmail/r/<name>`).
+const CURSOR_PREFIX: &str = "modmail/r/";
+/// The single cursor of earlier versions; new subreddits' cursors start from it.
+const LEGACY_CURSOR_SCOPE: &str = "modmail";
+/// Characters of subreddit names in one list request's `entity=` (about 100–150 names; a
+/// URL of about 1,600 characters).
+pub const ENTITY_CHARS: usize = 1_500;
 /// Pages of 100 conversations read per pass at most.
 const MAX_PAGES: u32 = 20;
 
@@ -33,6 +40,8 @@ pub struct PassReport {
     pub flagged: usize,
     pub ban_checks: usize,
     pub ignored_stale: usize,
+    /// Conversations that could not be decoded or handled this pass (parked).
+    pub parked: usize,
     pub sent: SendReport,
     pub errors: usize,
 }
@@ -63,9 +72,10 @@ impl RecentRunner {
         Ok(Self::new(ctx))
     }
 
-    /// One pass: list what changed since the cursor (many subreddits per request, newest
+    /// One pass: for each batch of subreddits, list what changed since their cursors (newest
     /// first, only as many pages as needed), fetch untracked conversations in full and
-    /// decide; flag tracked ones for the started runner; send what was decided.
+    /// decide, flag tracked ones for the started runner; retry parked conversations; send
+    /// what was decided. A batch whose listing fails does not stop the others.
     pub async fn run_once(&self) -> anyhow::Result<PassReport> {
         let ctx = &self.ctx;
         let mut report = PassReport::default();
@@ -78,18 +88,56 @@ impl RecentRunner {
             .into_iter()
             .map(|s| s.name)
             .collect();
-        if subs.is_empty() {
-            return Ok(report);
+        let cursors = self.cursors().await?;
+        for batch in batches(&subs, ENTITY_CHARS) {
+            match self.run_batch(batch, &cursors, &mut report).await {
+                Ok(()) => {}
+                Err(e) if crate::failpoints::is_crash(&e) => return Err(e),
+                Err(e) if e.downcast_ref::<RedditError>().is_some() => {
+                    report.errors += 1;
+                    warn!(
+                        subreddits = batch.len(),
+                        error = format!("{e:#}"),
+                        "listing modmail failed for a batch of subreddits; the others go on, this one is retried next pass"
+                    );
+                }
+                Err(e) => return Err(e),
+            }
         }
-        let now = ctx.clock.now();
-        let cursor = match ctx.store.cursor(CURSOR_SCOPE).await? {
+        self.retry_parked(&mut report).await?;
+        report.sent = ctx.send_pending().await?;
+        Ok(report)
+    }
+
+    /// The cursor of every subreddit, by key. A subreddit without one starts from the
+    /// cursor of the single list this runner used to keep, else from the cutoff: only what
+    /// is recent enough to still matter.
+    async fn cursors(&self) -> anyhow::Result<Cursors> {
+        let ctx = &self.ctx;
+        let by_sub = ctx.store.cursors_with_prefix(CURSOR_PREFIX).await?;
+        let fallback = match ctx.store.cursor(LEGACY_CURSOR_SCOPE).await? {
             Some(c) => c,
-            // First start: only what is recent enough to still matter.
-            None => now - Duration::days(i64::from(ctx.bot.update_cutoff)),
+            None => ctx.clock.now() - Duration::days(i64::from(ctx.bot.update_cutoff)),
         };
+        Ok(Cursors { by_sub, fallback })
+    }
+
+    /// One listing request (and its pages) for `batch`, each conversation handled or parked.
+    async fn run_batch(
+        &self,
+        batch: &[SubredditName],
+        cursors: &Cursors,
+        report: &mut PassReport,
+    ) -> anyhow::Result<()> {
+        let ctx = &self.ctx;
+        let since = batch
+            .iter()
+            .map(|s| cursors.of(s))
+            .min()
+            .unwrap_or(cursors.fallback);
         let changed = ctx
             .reddit
-            .list_changed_since(&subs, Some(cursor), MAX_PAGES)
+            .list_changed_since(batch, Some(since), MAX_PAGES)
             .await
             .context("listing modmail")?;
         if !changed.complete {
@@ -98,57 +146,203 @@ impl RecentRunner {
                 "more changed conversations than one pass reads; the oldest are left for the started runner's schedule"
             );
         }
-        report.listed = changed.conversations.len();
-        let mut new_cursor = cursor;
-        // Oldest first, so that the cursor only ever covers what was handled. Reddit's dates
-        // have microseconds, the cursor milliseconds: compare at the cursor's precision.
-        let fresh = changed
-            .conversations
-            .iter()
-            .rev()
-            .filter(|s| s.last_updated.timestamp_millis() > cursor.timestamp_millis());
-        for summary in fresh {
-            let step: anyhow::Result<()> = async {
-                match ctx.store.tracked_conversation(&summary.id).await? {
-                    Some(_) => {
-                        if ctx
-                            .store
-                            .note_conversation_update(&summary.id, summary.last_updated)
-                            .await?
-                        {
-                            report.flagged += 1;
-                        }
+        report.listed += changed.conversations.len() + changed.undecodable.len();
+        for u in &changed.undecodable {
+            self.park_undecodable(u, report).await?;
+        }
+        // Oldest first. Reddit's dates have microseconds, the cursor milliseconds: compare
+        // at the cursor's precision. Another batch (before the subreddits were regrouped)
+        // may have seen a conversation already: its own subreddit's cursor says.
+        let mut newest = since;
+        for summary in changed.conversations.iter().rev() {
+            newest = newest.max(summary.last_updated);
+            let own = cursors.of(&summary.subreddit);
+            if summary.last_updated.timestamp_millis() <= own.timestamp_millis() {
+                continue;
+            }
+            self.handle_listed(summary, report).await?;
+        }
+        // Every listed conversation was handled or parked: the whole batch is read up to
+        // `newest`, so every member moves there (a quiet subreddit does not hold the
+        // batch's listing back to its old cursor).
+        if newest > since {
+            let scopes: Vec<String> = batch
+                .iter()
+                .map(|s| format!("{CURSOR_PREFIX}{}", s.key()))
+                .collect();
+            ctx.store
+                .advance_cursors(&scopes, newest, ctx.clock.now())
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// A listed conversation: flag it when tracked, else fetch and decide. A conversation
+    /// that fails is parked (retried later, reported once), never blocking the others.
+    async fn handle_listed(
+        &self,
+        summary: &ConversationSummary,
+        report: &mut PassReport,
+    ) -> anyhow::Result<()> {
+        let ctx = &self.ctx;
+        let step: anyhow::Result<()> = async {
+            match ctx.store.tracked_conversation(&summary.id).await? {
+                Some(_) => {
+                    if ctx
+                        .store
+                        .note_conversation_update(&summary.id, summary.last_updated)
+                        .await?
+                    {
+                        report.flagged += 1;
                     }
-                    None => {
-                        let conv = ctx.reddit.get_conversation(&summary.id).await?;
-                        report.fetched += 1;
-                        if let Handled::Decided(label) = ctx.handle_conversation(&conv).await? {
-                            report.decided.push(label);
-                        }
+                }
+                None => {
+                    let conv = ctx.reddit.get_conversation(&summary.id).await?;
+                    report.fetched += 1;
+                    if let Handled::Decided(step) = ctx.handle_conversation(&conv).await? {
+                        report.decided.push(step);
                     }
+                }
+            }
+            Ok(())
+        }
+        .await;
+        match step {
+            Ok(()) => Ok(()),
+            Err(e) if crate::failpoints::is_crash(&e) => Err(e),
+            // The database itself failing is not this conversation's fault: stop the pass
+            // without moving the cursor.
+            Err(e) if e.downcast_ref::<StoreError>().is_some() => Err(e),
+            Err(e) => {
+                self.park(
+                    &summary.id,
+                    Some(&summary.subreddit),
+                    summary.last_updated,
+                    &e,
+                    report,
+                )
+                .await
+            }
+        }
+    }
+
+    async fn park_undecodable(
+        &self,
+        u: &appealmod_reddit::wire::Undecodable,
+        report: &mut PassReport,
+    ) -> anyhow::Result<()> {
+        let Some(id) = &u.id else {
+            report.errors += 1;
+            error!(slack = "alerts", raw_id = %u.raw_id, error = %u.error, "a listed conversation has no valid id and cannot be handled");
+            return Ok(());
+        };
+        let at = u.last_updated.unwrap_or_else(|| self.ctx.clock.now());
+        let err = anyhow::anyhow!("{}", u.error);
+        self.park(id, u.subreddit.as_ref(), at, &err, report).await
+    }
+
+    /// Records a conversation that could not be handled; the alerts channel hears of it
+    /// once.
+    async fn park(
+        &self,
+        id: &ConversationId,
+        sub: Option<&SubredditName>,
+        last_updated: DateTime<Utc>,
+        e: &anyhow::Error,
+        report: &mut PassReport,
+    ) -> anyhow::Result<()> {
+        let ctx = &self.ctx;
+        let text = format!("{e:#}");
+        let parked = ctx
+            .store
+            .park_conversation(id, sub, last_updated, &text, ctx.clock.now())
+            .await?;
+        report.parked += 1;
+        // A conversation Reddit sends in a shape the bot cannot read is news at once; one
+        // that failed on a passing 5xx or timeout only once it keeps failing.
+        let undecodable = e
+            .downcast_ref::<RedditError>()
+            .is_none_or(|r| matches!(r, RedditError::Decode { .. }));
+        if parked.reported || (!undecodable && parked.attempts < 3) {
+            warn!(conversation_id = %id, attempts = parked.attempts, error = %text, "could not handle a conversation; parked and retried later, the others go on");
+        } else {
+            error!(slack = "alerts", conversation_id = %id, error = %text, "could not handle a conversation; it is parked and retried with backoff, the others go on");
+            ctx.store.mark_parked_reported(id).await?;
+        }
+        Ok(())
+    }
+
+    /// Parked conversations whose next try is due: fetched and handled again.
+    async fn retry_parked(&self, report: &mut PassReport) -> anyhow::Result<()> {
+        let ctx = &self.ctx;
+        for p in ctx.store.due_parked(ctx.clock.now(), 20).await? {
+            let attempt: anyhow::Result<()> = async {
+                let conv = ctx.reddit.get_conversation(&p.conversation_id).await?;
+                report.fetched += 1;
+                if let Handled::Decided(step) = ctx.handle_conversation(&conv).await? {
+                    report.decided.push(step);
                 }
                 Ok(())
             }
             .await;
-            if let Err(e) = step {
-                if crate::failpoints::is_crash(&e) {
-                    return Err(e);
+            match attempt {
+                Ok(()) => {
+                    ctx.store.unpark_conversation(&p.conversation_id).await?;
+                    info!(conversation_id = %p.conversation_id, "a parked conversation was handled at last");
                 }
-                report.errors += 1;
-                warn!(conversation_id = %summary.id, error = format!("{e:#}"), "could not handle a conversation; it is retried next pass");
-                // Stop here: the cursor must not pass a conversation that was not handled.
-                break;
+                Err(e) if crate::failpoints::is_crash(&e) => return Err(e),
+                Err(e) if e.downcast_ref::<StoreError>().is_some() => return Err(e),
+                Err(e) => {
+                    self.park(
+                        &p.conversation_id,
+                        p.subreddit.as_ref(),
+                        p.last_updated,
+                        &e,
+                        report,
+                    )
+                    .await?;
+                }
             }
-            new_cursor = new_cursor.max(summary.last_updated);
         }
-        if new_cursor > cursor {
-            ctx.store
-                .advance_cursor(CURSOR_SCOPE, new_cursor, now)
-                .await?;
-        }
-        report.sent = ctx.send_pending().await?;
-        Ok(report)
+        Ok(())
     }
+}
+
+/// Per-subreddit cursors of the recent runner.
+struct Cursors {
+    by_sub: HashMap<String, DateTime<Utc>>,
+    fallback: DateTime<Utc>,
+}
+
+impl Cursors {
+    fn of(&self, sub: &SubredditName) -> DateTime<Utc> {
+        self.by_sub
+            .get(&sub.key())
+            .copied()
+            .unwrap_or(self.fallback)
+    }
+}
+
+/// Splits the subreddits into batches whose `entity=` list stays within `max_chars`, so
+/// that each list request stays well inside URL limits however many subreddits there are.
+pub fn batches(subs: &[SubredditName], max_chars: usize) -> Vec<&[SubredditName]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut len = 0;
+    for (i, s) in subs.iter().enumerate() {
+        let add = s.as_str().len() + usize::from(i > start);
+        if i > start && len + add > max_chars {
+            out.push(&subs[start..i]);
+            start = i;
+            len = s.as_str().len();
+        } else {
+            len += add;
+        }
+    }
+    if start < subs.len() {
+        out.push(&subs[start..]);
+    }
+    out
 }
 
 /// Follows appellants in play: acts on changes, form submissions and ban status.

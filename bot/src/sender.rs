@@ -6,11 +6,11 @@
 //! conversation back and looks for the effect (its marker in the bot's message, or the
 //! bot's archive/unarchive mod action) before it sends anything again.
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use tracing::{error, info, warn};
 
 use appealmod_reddit::RedditError;
-use appealmod_shared::domain::{Conversation, ConversationState, ModActionKind};
+use appealmod_shared::domain::{Conversation, ConversationState, ModActionKind, SubredditName};
 use appealmod_shared::storage::{EffectKind, JournalEntry};
 
 use crate::context::BotContext;
@@ -28,6 +28,8 @@ pub struct SendReport {
     /// Found already applied when reading back after an uncertain attempt.
     pub found_applied: u32,
     pub retried: u32,
+    /// Waiting for a permission the bot lacks (401/403).
+    pub held: u32,
     pub failed: u32,
 }
 
@@ -66,14 +68,51 @@ pub fn already_applied(conv: &Conversation, e: &JournalEntry, bot: &str) -> bool
     }
 }
 
+/// How a failed attempt is handled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Failure {
+    /// Reddit refused for good (404: the conversation is gone; another 4xx): given up.
+    Final,
+    /// The bot lacks a permission (401/403): held, retried slowly, never dropped.
+    Permission,
+    /// Certainly not applied (refused connection, 429, a 5xx on a read): retried.
+    NotApplied,
+    /// May have been applied: settle, read back, then decide.
+    Unknown,
+}
+
+fn classify(err: &RedditError) -> Failure {
+    use appealmod_reddit::AuthError;
+    match err {
+        RedditError::NotFound { .. } | RedditError::Rejected { .. } => Failure::Final,
+        RedditError::Forbidden { .. } | RedditError::Auth(AuthError::TokenRejected { .. }) => {
+            Failure::Permission
+        }
+        e if e.certainly_not_applied() => Failure::NotApplied,
+        _ => Failure::Unknown,
+    }
+}
+
 impl BotContext {
-    /// Entries a crash or stop left in flight go back to pending (to be verified first).
+    fn settle(&self) -> Duration {
+        Duration::seconds(i64::try_from(self.bot.settle_secs).unwrap_or(i64::MAX))
+    }
+
+    fn lease(&self) -> Duration {
+        Duration::seconds(i64::try_from(self.bot.lease_secs).unwrap_or(i64::MAX))
+    }
+
+    /// Entries whose sender died or lost the database while they were in flight go back to
+    /// pending (unsure), without a restart: run at start and before every send pass.
     pub async fn recover(&self) -> anyhow::Result<u64> {
-        let n = self.store.recover_in_flight(self.clock.now()).await?;
+        let n = self
+            .store
+            .reclaim_expired(self.clock.now(), self.settle())
+            .await?;
         if n > 0 {
             warn!(
                 entries = n,
-                "recovered journal entries left in flight; they are checked on Reddit before any resend"
+                "reclaimed journal entries whose sender stopped while they were in flight; they are checked on Reddit before any resend"
             );
         }
         Ok(n)
@@ -85,6 +124,7 @@ impl BotContext {
         if self.bot.debug {
             return Ok(report);
         }
+        self.recover().await?;
         let mut handled = 0;
         loop {
             let due = self.store.due_effects(self.clock.now(), 50).await?;
@@ -102,94 +142,191 @@ impl BotContext {
     async fn send_one(&self, e: &JournalEntry, report: &mut SendReport) -> anyhow::Result<()> {
         let span = tracing::info_span!("effect", conversation_id = %e.conversation_id, kind = e.kind.as_str(), marker = %e.marker);
         let _g = span.enter();
-        let now = self.clock.now();
-        if !self.store.claim_effect(e.id, now).await? {
+        let started = self.clock.now();
+        if !self.store.claim_effect(e.id, started, self.lease()).await? {
             return Ok(()); // another sender has it
         }
         self.failpoints.hit(Failpoint::SendAfterClaim)?;
-        let attempts = e.attempts + 1;
-
-        if e.attempts > 0 {
-            // An earlier attempt may have gone through: look before sending again.
-            match self.reddit.get_conversation(&e.conversation_id).await {
-                Ok(conv) if already_applied(&conv, e, &self.bot_name) => {
-                    self.store.complete_effect(e.id, self.clock.now()).await?;
-                    report.found_applied += 1;
-                    info!("found already applied on Reddit; not sending again");
-                    return Ok(());
-                }
-                Ok(_) => {}
-                Err(err) => {
-                    self.store
-                        .retry_effect(
-                            e.id,
-                            &format!("read-back failed: {err}"),
-                            now + backoff(attempts),
-                            now,
-                        )
-                        .await?;
-                    report.retried += 1;
-                    warn!(error = %err, "cannot read the conversation back; will retry");
-                    return Ok(());
-                }
-            }
+        // An earlier attempt may have gone through: look (after its settle time, which
+        // `not_before` already waited for) before sending again.
+        if e.unsure && self.read_back(e, started, report).await? {
+            return Ok(());
         }
-
-        let result = match e.kind {
-            EffectKind::Reply | EffectKind::Note => {
-                let body = e.body.as_deref().unwrap_or_default();
-                self.reddit
-                    .reply(&e.conversation_id, body, e.kind == EffectKind::Note, true)
-                    .await
-                    .map(Some)
-            }
-            EffectKind::Archive => self.reddit.archive(&e.conversation_id).await.map(|_| None),
-            EffectKind::Unarchive => self
-                .reddit
-                .unarchive(&e.conversation_id)
-                .await
-                .map(|_| None),
-        };
-        match result {
+        match self.apply(e).await {
             Ok(returned) => {
                 self.failpoints.hit(Failpoint::SendAfterCall)?;
                 self.store.complete_effect(e.id, self.clock.now()).await?;
                 self.failpoints.hit(Failpoint::SendAfterComplete)?;
                 report.sent += 1;
                 info!(slack = "steps", "applied on Reddit");
+                self.permission_back(e).await?;
                 if let Some(conv) = returned {
                     self.note_own_change(&conv).await?;
                 }
             }
-            Err(err) if attempts >= MAX_ATTEMPTS => {
+            Err(err) => self.failed(e, started, &err, report).await?,
+        }
+        Ok(())
+    }
+
+    /// Reads the conversation back after an unknown outcome. True when the entry is settled
+    /// (found applied, or the read failed and it was rescheduled).
+    async fn read_back(
+        &self,
+        e: &JournalEntry,
+        started: DateTime<Utc>,
+        report: &mut SendReport,
+    ) -> anyhow::Result<bool> {
+        match self.reddit.get_conversation(&e.conversation_id).await {
+            Ok(conv) if already_applied(&conv, e, &self.bot_name) => {
+                self.store.complete_effect(e.id, self.clock.now()).await?;
+                report.found_applied += 1;
+                info!("found already applied on Reddit; not sending again");
+                Ok(true)
+            }
+            Ok(_) => Ok(false),
+            Err(err) => {
+                let not_before = started + backoff(e.attempts + 1);
                 self.store
-                    .fail_effect(e.id, &err.to_string(), self.clock.now())
+                    .retry_effect(
+                        e.id,
+                        &format!("read-back failed: {err}"),
+                        not_before,
+                        true,
+                        started,
+                    )
                     .await?;
+                report.retried += 1;
+                warn!(error = %err, "cannot read the conversation back; will retry");
+                Ok(true)
+            }
+        }
+    }
+
+    async fn apply(&self, e: &JournalEntry) -> Result<Option<Conversation>, RedditError> {
+        let id = &e.conversation_id;
+        match e.kind {
+            EffectKind::Reply | EffectKind::Note => {
+                let body = e.body.as_deref().unwrap_or_default();
+                self.reddit
+                    .reply(id, body, e.kind == EffectKind::Note, true)
+                    .await
+                    .map(Some)
+            }
+            EffectKind::Archive => self.reddit.archive(id).await.map(|_| None),
+            EffectKind::Unarchive => self.reddit.unarchive(id).await.map(|_| None),
+        }
+    }
+
+    /// Records a failed attempt as its kind of failure requires.
+    async fn failed(
+        &self,
+        e: &JournalEntry,
+        started: DateTime<Utc>,
+        err: &RedditError,
+        report: &mut SendReport,
+    ) -> anyhow::Result<()> {
+        let now = self.clock.now();
+        let attempts = e.attempts + 1;
+        let failure = classify(err);
+        match failure {
+            Failure::Permission => return self.hold(e, err, report).await,
+            Failure::Final => {
+                self.store.fail_effect(e.id, &err.to_string(), now).await?;
+                report.failed += 1;
+                error!(slack = "alerts", error = %err, "Reddit refused this action; it will not be retried");
+            }
+            _ if attempts >= MAX_ATTEMPTS => {
+                self.store.fail_effect(e.id, &err.to_string(), now).await?;
                 report.failed += 1;
                 error!(error = %err, attempts, "giving up on this Reddit action; a moderator should check the conversation");
             }
-            Err(
-                err @ (RedditError::NotFound { .. }
-                | RedditError::Forbidden { .. }
-                | RedditError::Rejected { .. }),
-            ) => {
+            Failure::NotApplied => {
                 self.store
-                    .fail_effect(e.id, &err.to_string(), self.clock.now())
-                    .await?;
-                report.failed += 1;
-                error!(error = %err, "Reddit refused this action; it will not be retried");
-            }
-            Err(err) => {
-                // Unknown outcome, 5xx, rate limit or transport: try later; the attempt on
-                // record makes the next try read Reddit back first.
-                self.store
-                    .retry_effect(e.id, &err.to_string(), now + backoff(attempts), now)
+                    .retry_effect(e.id, &err.to_string(), now + backoff(attempts), false, now)
                     .await?;
                 report.retried += 1;
-                warn!(error = %err, attempts, "Reddit action not confirmed; will check and retry");
+                warn!(error = %err, attempts, "Reddit action not applied; will retry");
+            }
+            Failure::Unknown => {
+                // Reddit may still apply it (a late write): nothing is read back or resent
+                // before the settle time since the attempt began.
+                let not_before = (now + backoff(attempts)).max(started + self.settle());
+                self.store
+                    .retry_effect(e.id, &err.to_string(), not_before, true, now)
+                    .await?;
+                report.retried += 1;
+                warn!(error = %err, attempts, "Reddit action not confirmed; will read back after the settle time");
             }
         }
         Ok(())
+    }
+
+    /// 401/403 on a write: the bot is not (or no longer) a moderator with the permissions it
+    /// needs. The entry waits, retried slowly, until the permission is back or the hold
+    /// runs out; the subreddit shows "bot lacks permission" and the alerts channel is told
+    /// once.
+    async fn hold(
+        &self,
+        e: &JournalEntry,
+        err: &RedditError,
+        report: &mut SendReport,
+    ) -> anyhow::Result<()> {
+        let now = self.clock.now();
+        let held_for = e.held_since.map_or(Duration::zero(), |s| now - s);
+        let limit = Duration::days(i64::from(self.bot.permission_hold_days));
+        if held_for > limit {
+            self.store.fail_effect(e.id, &err.to_string(), now).await?;
+            report.failed += 1;
+            error!(slack = "errors", error = %err, days = held_for.num_days(), "the bot lacked permission for too long; this Reddit action is given up");
+            return Ok(());
+        }
+        let retry =
+            Duration::minutes(i64::try_from(self.bot.permission_retry_minutes).unwrap_or(i64::MAX));
+        self.store
+            .hold_effect(e.id, &err.to_string(), now + retry, now)
+            .await?;
+        report.held += 1;
+        let Some(sub) = self.subreddit_of(e).await? else {
+            warn!(error = %err, "held until the bot has permission again");
+            return Ok(());
+        };
+        if self
+            .store
+            .set_permission_lost(&sub, &err.to_string(), now)
+            .await?
+        {
+            error!(slack = "alerts", subreddit = %sub, error = %err, "the bot lacks permission in this subreddit: its replies and notes wait until a moderator restores it (Mail and Access)");
+        }
+        warn!(error = %err, "held until the bot has permission again");
+        Ok(())
+    }
+
+    /// A write went through: if the subreddit was marked as lacking permission, it no
+    /// longer is.
+    async fn permission_back(&self, e: &JournalEntry) -> anyhow::Result<()> {
+        if e.held_since.is_none() {
+            return Ok(());
+        }
+        let Some(sub) = self.subreddit_of(e).await? else {
+            return Ok(());
+        };
+        if self
+            .store
+            .clear_permission_lost(&sub, self.clock.now())
+            .await?
+        {
+            info!(slack = "alerts", subreddit = %sub, "the bot has its permissions back; held actions are being applied");
+        }
+        Ok(())
+    }
+
+    async fn subreddit_of(&self, e: &JournalEntry) -> anyhow::Result<Option<SubredditName>> {
+        Ok(self
+            .store
+            .appellant_for_conversation(&e.conversation_id)
+            .await?
+            .map(|a| a.subreddit))
     }
 
     /// After the bot's own reply: if nothing but the bot's messages is new, the new

@@ -116,6 +116,8 @@ impl Default for ClientOptions {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page {
     pub conversations: Vec<ConversationSummary>,
+    /// Listed conversations that could not be read (the others are still here).
+    pub undecodable: Vec<wire::Undecodable>,
     /// Pass as `after` to get the next page; `None` when this page was not full, i.e. the
     /// list ended here.
     pub after: Option<ConversationId>,
@@ -126,6 +128,9 @@ pub struct Page {
 pub struct ChangedSince {
     /// Conversations updated after the cursor, newest first.
     pub conversations: Vec<ConversationSummary>,
+    /// Listed conversations updated after the cursor (or of unknown date) that could not be
+    /// read: the caller parks them instead of stopping at them.
+    pub undecodable: Vec<wire::Undecodable>,
     /// True when the cursor (or the end of the list) was reached; false when `max_pages`
     /// ran out first, so older changes may remain unread and the cursor must not jump past
     /// them.
@@ -373,6 +378,14 @@ fn error_text(body: &[u8]) -> String {
 fn retry_after(h: &HeaderMap) -> Option<Duration> {
     let secs: f64 = h.get(RETRY_AFTER)?.to_str().ok()?.trim().parse().ok()?;
     (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(86_400.0)))
+}
+
+/// How long a 429 asks every task of the account to hold back: `Retry-After` when Reddit
+/// sends it; the window's reset only when the headers say the budget is spent. A 429 while
+/// budget is left (a burst, or another client's spike) gets `None`: a short backoff, never
+/// the rest of a ten-minute window.
+fn wait_hint(retry_after: Option<Duration>, rate: Option<RateHeaders>) -> Option<Duration> {
+    retry_after.or_else(|| rate.filter(|r| r.remaining < 1.0).map(|r| r.reset))
 }
 
 fn decode<T: DeserializeOwned>(endpoint: Endpoint, body: &[u8]) -> Result<T, RedditError> {
@@ -685,7 +698,7 @@ impl RedditClient {
         };
         let status = resp.status();
         let rate = RateHeaders::from_headers(resp.headers());
-        let wait_hint = retry_after(resp.headers()).or(rate.map(|r| r.reset));
+        let wait_hint = wait_hint(retry_after(resp.headers()), rate);
         permit.complete(rate);
         self.count(call.endpoint, CallOutcome::Status(status.as_u16()));
         match resp.bytes().await {
@@ -790,16 +803,18 @@ impl RedditClient {
             call.query.push(("after", a.as_str().to_owned()));
         }
         let body = self.execute(&call).await?;
-        let list: wire::ConversationList = decode(ep, &body)?;
-        let conversations = Vec::<ConversationSummary>::try_from(&list).map_err(convert_err(ep))?;
-        let full = u32::try_from(conversations.len()).unwrap_or(u32::MAX) >= limit;
-        let after = if full {
-            conversations.last().map(|c| c.id.clone())
-        } else {
-            None
-        };
+        let list = wire::read_listing(&body).map_err(|e| RedditError::Decode {
+            call: ep.as_str(),
+            detail: e.to_string(),
+        })?;
+        let full = u32::try_from(list.listed).unwrap_or(u32::MAX) >= limit;
+        let after = list
+            .last_id
+            .filter(|_| full)
+            .and_then(|id| ConversationId::parse(&id).ok());
         Ok(Page {
-            conversations,
+            conversations: list.summaries,
+            undecodable: list.undecodable,
             after,
         })
     }
@@ -813,40 +828,41 @@ impl RedditClient {
         cursor: Option<DateTime<Utc>>,
         max_pages: u32,
     ) -> Result<ChangedSince, RedditError> {
-        let mut out = Vec::new();
+        let mut out = ChangedSince {
+            conversations: Vec::new(),
+            undecodable: Vec::new(),
+            complete: false,
+            pages: 0,
+        };
         let mut after: Option<ConversationId> = None;
-        let mut pages = 0;
-        while pages < max_pages {
+        let newer = |t: DateTime<Utc>| cursor.is_none_or(|cur| t > cur);
+        while out.pages < max_pages {
             let page = self
                 .list_conversations(subreddits, MAX_PAGE, after.as_ref())
                 .await?;
-            pages += 1;
+            out.pages += 1;
+            // Unreadable ones of unknown date are kept: parking one too many is harmless.
+            out.undecodable.extend(
+                page.undecodable
+                    .into_iter()
+                    .filter(|u| u.last_updated.is_none_or(newer)),
+            );
             for c in page.conversations {
-                if cursor.is_some_and(|cur| c.last_updated <= cur) {
-                    return Ok(ChangedSince {
-                        conversations: out,
-                        complete: true,
-                        pages,
-                    });
+                if !newer(c.last_updated) {
+                    out.complete = true;
+                    return Ok(out);
                 }
-                out.push(c);
+                out.conversations.push(c);
             }
             match page.after {
                 Some(a) => after = Some(a),
                 None => {
-                    return Ok(ChangedSince {
-                        conversations: out,
-                        complete: true,
-                        pages,
-                    });
+                    out.complete = true;
+                    return Ok(out);
                 }
             }
         }
-        Ok(ChangedSince {
-            conversations: out,
-            complete: false,
-            pages,
-        })
+        Ok(out)
     }
 
     /// A conversation in full: messages and mod actions in date order, and the participant's
@@ -961,6 +977,27 @@ impl RedditClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_429_waits_for_the_reset_only_when_the_budget_is_spent() {
+        let rate = |remaining: f64| {
+            Some(RateHeaders {
+                used: Some(10),
+                remaining,
+                reset: Duration::from_secs(594),
+            })
+        };
+        // Budget left: no hint, so the caller backs off briefly (the defect: 594 s).
+        assert_eq!(wait_hint(None, rate(5990.0)), None);
+        // Spent: wait for the reset.
+        assert_eq!(wait_hint(None, rate(0.0)), Some(Duration::from_secs(594)));
+        // Reddit's own Retry-After always wins.
+        assert_eq!(
+            wait_hint(Some(Duration::from_secs(3)), rate(5990.0)),
+            Some(Duration::from_secs(3))
+        );
+        assert_eq!(wait_hint(None, None), None);
+    }
 
     fn call(method: Method) -> Call {
         Call {

@@ -408,6 +408,78 @@ impl TryFrom<&ConversationList> for Vec<ConversationSummary> {
     }
 }
 
+/// A listed conversation that could not be read: what is known of it, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Undecodable {
+    /// The id as listed (kept even when it is not a valid id).
+    pub raw_id: String,
+    pub id: Option<ConversationId>,
+    pub subreddit: Option<SubredditName>,
+    pub last_updated: Option<DateTime<Utc>>,
+    pub error: String,
+}
+
+/// A listing read one conversation at a time, so that one conversation Reddit sends in an
+/// unexpected shape never hides the others.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LenientListing {
+    /// In `conversationIds` order (newest first with `sort=recent`).
+    pub summaries: Vec<ConversationSummary>,
+    pub undecodable: Vec<Undecodable>,
+    /// How many conversations the page listed, readable or not (a full page has more).
+    pub listed: usize,
+    /// The last listed id: where the next page starts.
+    pub last_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawList {
+    #[serde(default)]
+    conversations: HashMap<String, serde_json::Value>,
+    #[serde(default)]
+    conversation_ids: Vec<String>,
+}
+
+/// Reads a listing's body. Only a body that is not a listing at all is an error.
+pub fn read_listing(body: &[u8]) -> Result<LenientListing, serde_json::Error> {
+    let raw: RawList = serde_json::from_slice(body)?;
+    let mut out = LenientListing {
+        listed: raw.conversation_ids.len(),
+        last_id: raw.conversation_ids.last().cloned(),
+        ..Default::default()
+    };
+    for raw_id in &raw.conversation_ids {
+        let value = raw.conversations.get(raw_id);
+        let read = value
+            .ok_or_else(|| "listed in conversationIds but missing".to_owned())
+            .and_then(|v| {
+                serde_json::from_value::<WireConversation>(v.clone()).map_err(|e| e.to_string())
+            })
+            .and_then(|c| ConversationSummary::try_from(&c).map_err(|e| e.to_string()));
+        match read {
+            Ok(s) => out.summaries.push(s),
+            Err(error) => out.undecodable.push(undecodable(raw_id, value, error)),
+        }
+    }
+    Ok(out)
+}
+
+/// What can still be read of a conversation that does not decode.
+fn undecodable(raw_id: &str, v: Option<&serde_json::Value>, error: String) -> Undecodable {
+    let text = |key: &str| v.and_then(|v| v.get(key)).and_then(|x| x.as_str());
+    Undecodable {
+        raw_id: raw_id.to_owned(),
+        id: ConversationId::parse(raw_id).ok(),
+        subreddit: v
+            .and_then(|v| v.pointer("/owner/displayName"))
+            .and_then(|x| x.as_str())
+            .and_then(|s| SubredditName::parse(s).ok()),
+        last_updated: text("lastUpdated").and_then(|s| parse_date(s).ok().flatten()),
+        error: format!("conversations.{raw_id}: {error}"),
+    }
+}
+
 /// `GET /api/mod/conversations/{id}`, and the answers of reply (201) and unarchive (200).
 ///
 /// The three differ: unarchive names the object `conversations` (one object, plural key),

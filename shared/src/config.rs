@@ -209,6 +209,17 @@ pub struct BotConfig {
     /// Ban-status checks per started pass (oldest first). A fixed rate: the Reddit budget
     /// they use does not grow with the number of appellants; each is checked less often.
     pub ban_checks_per_pass: u32,
+    /// Seconds after an attempt whose outcome is unknown (timeout, dropped connection, 5xx,
+    /// crash) before Reddit is read back to decide whether to resend. Well above the
+    /// request timeout, because Reddit may apply a write after the client gave up waiting.
+    pub settle_secs: u64,
+    /// Seconds a sender holds an entry it is applying; after that another sender (or the
+    /// same one after an error) reclaims it. Above the longest rate-limit wait of a call.
+    pub lease_secs: u64,
+    /// Minutes between retries of a write Reddit refused for lack of permission (401/403).
+    pub permission_retry_minutes: u64,
+    /// Days such a write waits for the permission to come back before it is given up.
+    pub permission_hold_days: u32,
     /// Seed for the group draw (tests and replays); unset = from the OS.
     pub rng_seed: Option<u64>,
     /// Subreddits enabled at start (sign-ups on the site add more).
@@ -229,6 +240,10 @@ impl Default for BotConfig {
             appeal_cooldown_days: 30,
             ban_check_interval_hours: 6,
             ban_checks_per_pass: 2,
+            settle_secs: 60,
+            lease_secs: 1200,
+            permission_retry_minutes: 60,
+            permission_hold_days: 7,
             rng_seed: None,
             subreddits: Vec::new(),
             messages: Messages::default(),
@@ -493,6 +508,33 @@ impl Config {
         }
         if self.bot.update_cutoff == 0 {
             bad("bot.update_cutoff", "must be at least 1 (days)".to_owned());
+        }
+        // A read-back sooner than a request can last would miss a write that lands late,
+        // and a lease shorter than that would let a second sender resend a live attempt.
+        let timeout = self.reddit.request_timeout_secs;
+        if self.bot.settle_secs <= timeout {
+            bad(
+                "bot.settle_secs",
+                format!(
+                    "must be longer than reddit.request_timeout_secs ({timeout}): a write may \
+                     land after the client stopped waiting; the default is 60"
+                ),
+            );
+        }
+        if self.bot.lease_secs <= self.bot.settle_secs {
+            bad(
+                "bot.lease_secs",
+                format!(
+                    "must be longer than bot.settle_secs ({}); the default is 1200",
+                    self.bot.settle_secs
+                ),
+            );
+        }
+        if self.bot.permission_retry_minutes == 0 {
+            bad(
+                "bot.permission_retry_minutes",
+                "must be at least 1 (minutes)".to_owned(),
+            );
         }
         // 0 reads like "never expires" (as `mongodb.log_ttl_days: 0` does), but it would
         // make every appeal link expire the moment the bot sends it.

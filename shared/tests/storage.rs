@@ -38,6 +38,7 @@ on_both_backends!(
     group_is_drawn_once_per_user_and_subreddit,
     one_form_per_appeal_even_concurrently,
     journal_orders_effects_per_conversation,
+    expired_leases_are_reclaimed_unsure_after_the_settle_time,
     journal_marker_is_idempotent,
     cursor_only_moves_forward,
     stale_appellants_are_ignored,
@@ -371,10 +372,15 @@ async fn journal_orders_effects_per_conversation(store: &Store) {
         vec!["m1", "m3"],
         "one at a time per conversation"
     );
-    assert!(store.claim_effect(due[0].id, t(1)).await.expect("claim"));
+    assert!(
+        store
+            .claim_effect(due[0].id, t(1), LEASE)
+            .await
+            .expect("claim")
+    );
     assert!(
         !store
-            .claim_effect(due[0].id, t(1))
+            .claim_effect(due[0].id, t(1), LEASE)
             .await
             .expect("claim twice"),
         "a claim is exclusive"
@@ -391,9 +397,14 @@ async fn journal_orders_effects_per_conversation(store: &Store) {
         due.iter().map(|e| e.marker.as_str()).collect::<Vec<_>>(),
         vec!["m2", "m3"]
     );
-    assert!(store.claim_effect(due[1].id, t(2)).await.expect("claim"));
+    assert!(
+        store
+            .claim_effect(due[1].id, t(2), LEASE)
+            .await
+            .expect("claim")
+    );
     store
-        .retry_effect(due[1].id, "HTTP 503", t(100), t(2))
+        .retry_effect(due[1].id, "HTTP 503", t(100), false, t(2))
         .await
         .expect("retry");
     assert_eq!(
@@ -412,6 +423,62 @@ async fn journal_orders_effects_per_conversation(store: &Store) {
     assert_eq!(counts[&EffectState::Pending], 1);
     assert_eq!(counts[&EffectState::Failed], 1);
     assert_eq!(counts[&EffectState::InFlight], 0);
+}
+
+const LEASE: Duration = Duration::seconds(60);
+
+async fn expired_leases_are_reclaimed_unsure_after_the_settle_time(store: &Store) {
+    let mut tx = store.begin().await.expect("tx");
+    assert!(
+        tx.enqueue_effect(&effect("l1", EffectKind::Reply, "lease-1"), t(0))
+            .await
+            .expect("enqueue")
+    );
+    tx.commit().await.expect("commit");
+    let e = store.due_effects(t(1), 10).await.expect("due").remove(0);
+    assert!(store.claim_effect(e.id, t(1), LEASE).await.expect("claim"));
+    let settle = Duration::seconds(20);
+    // The sender is alive (lease running): nobody takes its entry.
+    assert_eq!(
+        store.reclaim_expired(t(30), settle).await.expect("reclaim"),
+        0
+    );
+    assert_eq!(store.in_flight_effects().await.expect("in flight").len(), 1);
+    // It died (or lost the database) mid-call: after the lease, back to pending, unsure,
+    // not before the settle time counted from the attempt's start.
+    assert_eq!(
+        store.reclaim_expired(t(62), settle).await.expect("reclaim"),
+        1
+    );
+    let back = &store.effects_of(&conv("l1")).await.expect("effects")[0];
+    assert_eq!(back.state, EffectState::Pending);
+    assert!(back.unsure, "its outcome is unknown");
+    assert_eq!(back.not_before, t(21));
+    assert_eq!(back.attempt_started_at, Some(t(1)));
+    // Held for a permission: the wait's start is kept across retries.
+    assert!(
+        store
+            .claim_effect(back.id, t(70), LEASE)
+            .await
+            .expect("claim")
+    );
+    store
+        .hold_effect(back.id, "403", t(3670), t(70))
+        .await
+        .expect("hold");
+    assert!(
+        store
+            .claim_effect(back.id, t(3700), LEASE)
+            .await
+            .expect("claim")
+    );
+    store
+        .hold_effect(back.id, "403", t(7300), t(3700))
+        .await
+        .expect("hold");
+    let held = &store.effects_of(&conv("l1")).await.expect("effects")[0];
+    assert_eq!((held.held_since, held.unsure), (Some(t(70)), false));
+    assert_eq!(store.held_effects().await.expect("held"), 1);
 }
 
 async fn journal_marker_is_idempotent(store: &Store) {

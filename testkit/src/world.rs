@@ -80,6 +80,10 @@ pub fn world_config(sim_url: &str, db_url: &str, o: &WorldOptions) -> Config {
     c.reddit.auth_base_url = sim_url.to_owned();
     c.reddit.api_base_url = sim_url.to_owned();
     c.reddit.request_timeout_secs = 2;
+    // Short, so that tests move the clock past them instead of waiting: a read-back after an
+    // unknown outcome waits `settle`, an abandoned in-flight entry `lease`.
+    c.bot.settle_secs = 3;
+    c.bot.lease_secs = 30;
     c.database.url = Secret::new(db_url);
     c.bot.debug = o.debug;
     c.bot.treatment_fraction = o.treatment_fraction;

@@ -37,3 +37,58 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Every cursor whose scope starts with `prefix`, by the rest of its scope: one query
+    /// however many subreddits there are.
+    pub async fn cursors_with_prefix(
+        &self,
+        prefix: &str,
+    ) -> Result<std::collections::HashMap<String, DateTime<Utc>>> {
+        let rows = sqlx::query(
+            "SELECT scope, last_updated FROM sync_cursors WHERE substr(scope, 1, CAST($2 AS INTEGER)) = $1",
+        )
+        .bind(prefix)
+        .bind(i64::try_from(prefix.len()).unwrap_or(i64::MAX))
+        .fetch_all(self.pool())
+        .await?;
+        let mut out = std::collections::HashMap::with_capacity(rows.len());
+        for r in &rows {
+            let scope: String = get(r, "sync_cursors", "scope")?;
+            let at: Millis = get(r, "sync_cursors", "last_updated")?;
+            if let Some(rest) = scope.strip_prefix(prefix) {
+                out.insert(rest.to_owned(), at.0);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Moves many cursors forward in one transaction (forward only, as
+    /// [`Store::advance_cursor`]).
+    pub async fn advance_cursors(
+        &self,
+        scopes: &[String],
+        to: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        if scopes.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.begin().await?;
+        for scope in scopes {
+            sqlx::query(
+                "INSERT INTO sync_cursors (scope, last_updated, updated_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (scope) DO UPDATE SET \
+                   last_updated = CASE WHEN excluded.last_updated > sync_cursors.last_updated \
+                                       THEN excluded.last_updated ELSE sync_cursors.last_updated END, \
+                   updated_at = excluded.updated_at",
+            )
+            .bind(scope)
+            .bind(Millis(to))
+            .bind(Millis(now))
+            .execute(tx.conn())
+            .await?;
+        }
+        tx.commit().await
+    }
+}

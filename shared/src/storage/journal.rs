@@ -9,10 +9,9 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
 
-use super::column::{FromText, Millis, StoredEnum, Text, get, read, stored_enum};
+use super::column::{Flag, FromText, Millis, StoredEnum, Text, get, read, stored_enum};
 use super::{Result, Store, Tx};
-use crate::domain::AppealId;
-use crate::domain::ConversationId;
+use crate::domain::{AppealId, AppealStatus, ConversationId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub struct EffectId(pub i64);
@@ -95,9 +94,17 @@ pub struct JournalEntry {
     pub not_before: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// When the latest attempt began (the settle time after an unknown outcome counts
+    /// from here).
+    pub attempt_started_at: Option<DateTime<Utc>>,
+    /// The latest attempt's outcome is unknown: Reddit is read back before any resend.
+    pub unsure: bool,
+    /// Since when it waits for a permission the bot lacks (401/403).
+    pub held_since: Option<DateTime<Utc>>,
 }
 
-const COLUMNS: &str = "id, appeal_id, conversation_id, kind, body, marker, state, attempts, last_error, not_before, created_at, updated_at";
+const COLUMNS: &str = "id, appeal_id, conversation_id, kind, body, marker, state, attempts, last_error, \
+     not_before, created_at, updated_at, attempt_started_at, unsure, held_since";
 
 /// One row of [`COLUMNS`], read by column name.
 #[derive(sqlx::FromRow)]
@@ -114,6 +121,9 @@ struct EntryRow {
     not_before: Millis,
     created_at: Millis,
     updated_at: Millis,
+    attempt_started_at: Option<Millis>,
+    unsure: Flag,
+    held_since: Option<Millis>,
 }
 
 impl From<EntryRow> for JournalEntry {
@@ -131,6 +141,9 @@ impl From<EntryRow> for JournalEntry {
             not_before: r.not_before.0,
             created_at: r.created_at.0,
             updated_at: r.updated_at.0,
+            attempt_started_at: r.attempt_started_at.map(|m| m.0),
+            unsure: r.unsure.0,
+            held_since: r.held_since.map(|m| m.0),
         }
     }
 }
@@ -210,16 +223,26 @@ impl Store {
         get(&row, "journal", "n")
     }
 
-    /// After a restart: entries left in flight go back to pending. Their attempt count stays,
-    /// so the sender reads Reddit back before sending any of them again.
-    pub async fn recover_in_flight(&self, now: DateTime<Utc>) -> Result<u64> {
+    /// Entries whose sender's lease ran out while in flight (it crashed, was killed, or lost
+    /// the database after calling Reddit) go back to pending, marked unsure: nobody knows
+    /// whether their call went through, so they wait `settle` from the attempt's start and
+    /// are then read back before any resend. Entries of a live sender (lease not expired)
+    /// are never taken, so a second runner or a rolling restart cannot double them.
+    pub async fn reclaim_expired(
+        &self,
+        now: DateTime<Utc>,
+        settle: chrono::Duration,
+    ) -> Result<u64> {
         let done = sqlx::query(
-            "UPDATE journal SET state = $2, last_error = COALESCE(last_error, 'interrupted'), updated_at = $1 \
-             WHERE state = $3",
+            "UPDATE journal SET state = $2, unsure = 1, \
+               last_error = COALESCE(last_error, 'interrupted while in flight'), \
+               not_before = COALESCE(attempt_started_at, updated_at) + $4, updated_at = $1 \
+             WHERE state = $3 AND (lease_until IS NULL OR lease_until < $1)",
         )
         .bind(Millis(now))
         .bind(Text(EffectState::Pending))
         .bind(Text(EffectState::InFlight))
+        .bind(settle.num_milliseconds())
         .execute(self.pool())
         .await?;
         Ok(done.rows_affected())
@@ -235,66 +258,130 @@ impl Store {
         rows.iter().map(entry_from_row).collect()
     }
 
-    /// pending → in flight (attempts + 1). False if another sender took it first.
-    pub async fn claim_effect(&self, id: EffectId, now: DateTime<Utc>) -> Result<bool> {
+    /// pending → in flight (attempts + 1), held by this sender until `now + lease`. False if
+    /// another sender took it first.
+    pub async fn claim_effect(
+        &self,
+        id: EffectId,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+    ) -> Result<bool> {
         let done = sqlx::query(
-            "UPDATE journal SET state = $3, attempts = attempts + 1, updated_at = $2 \
+            "UPDATE journal SET state = $3, attempts = attempts + 1, attempt_started_at = $2, \
+               lease_until = $5, updated_at = $2 \
              WHERE id = $1 AND state = $4",
         )
         .bind(id.0)
         .bind(Millis(now))
         .bind(Text(EffectState::InFlight))
         .bind(Text(EffectState::Pending))
+        .bind(Millis(now + lease))
         .execute(self.pool())
         .await?;
         Ok(done.rows_affected() == 1)
     }
 
-    /// The effect is on Reddit (sent now, or found there when reading back).
+    /// The effect is on Reddit (sent now, or found there when reading back). When it is the
+    /// moderators' note of an appeal, the appeal is completed in the same transaction: an
+    /// appeal is complete only once its note is on Reddit.
     pub async fn complete_effect(&self, id: EffectId, now: DateTime<Utc>) -> Result<()> {
-        self.set_effect_state(id, EffectState::Done, None, None, now)
-            .await
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "UPDATE journal SET state = $2, unsure = 0, held_since = NULL, lease_until = NULL, \
+               updated_at = $3 WHERE id = $1",
+        )
+        .bind(id.0)
+        .bind(Text(EffectState::Done))
+        .bind(Millis(now))
+        .execute(tx.conn())
+        .await?;
+        sqlx::query(
+            "UPDATE appeals SET status = $2, completed_at = COALESCE(completed_at, $3), updated_at = $3 \
+             WHERE status = $4 AND id = (SELECT appeal_id FROM journal WHERE id = $1 AND kind = $5)",
+        )
+        .bind(id.0)
+        .bind(Text(AppealStatus::Completed))
+        .bind(Millis(now))
+        .bind(Text(AppealStatus::Submitted))
+        .bind(Text(EffectKind::Note))
+        .execute(tx.conn())
+        .await?;
+        tx.commit().await
     }
 
-    /// Back to pending, to be tried again at `not_before` (the effect is known not applied,
-    /// or will be checked on Reddit before any new attempt).
+    /// Back to pending, to be tried again at `not_before`. `unsure`: the attempt's outcome
+    /// is unknown, so Reddit is read back before any resend.
     pub async fn retry_effect(
+        &self,
+        id: EffectId,
+        error: &str,
+        not_before: DateTime<Utc>,
+        unsure: bool,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE journal SET state = $2, last_error = $3, not_before = $4, unsure = $5, \
+               held_since = NULL, lease_until = NULL, updated_at = $6 WHERE id = $1",
+        )
+        .bind(id.0)
+        .bind(Text(EffectState::Pending))
+        .bind(error)
+        .bind(Millis(not_before))
+        .bind(Flag(unsure))
+        .bind(Millis(now))
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// The bot lacks a permission (401/403): nothing was applied, and the entry waits —
+    /// tried again at `not_before` — until the permission is back. `held_since` keeps the
+    /// start of the wait.
+    pub async fn hold_effect(
         &self,
         id: EffectId,
         error: &str,
         not_before: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        self.set_effect_state(id, EffectState::Pending, Some(error), Some(not_before), now)
-            .await
-    }
-
-    /// Given up: it will not be tried again (an operator is alerted by the caller).
-    pub async fn fail_effect(&self, id: EffectId, error: &str, now: DateTime<Utc>) -> Result<()> {
-        self.set_effect_state(id, EffectState::Failed, Some(error), None, now)
-            .await
-    }
-
-    async fn set_effect_state(
-        &self,
-        id: EffectId,
-        state: EffectState,
-        error: Option<&str>,
-        not_before: Option<DateTime<Utc>>,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
         sqlx::query(
-            "UPDATE journal SET state = $2, last_error = COALESCE($3, last_error), \
-               not_before = COALESCE($4, not_before), updated_at = $5 WHERE id = $1",
+            "UPDATE journal SET state = $2, last_error = $3, not_before = $4, unsure = 0, \
+               held_since = COALESCE(held_since, $5), lease_until = NULL, updated_at = $5 WHERE id = $1",
         )
         .bind(id.0)
-        .bind(Text(state))
+        .bind(Text(EffectState::Pending))
         .bind(error)
-        .bind(not_before.map(Millis))
+        .bind(Millis(not_before))
         .bind(Millis(now))
         .execute(self.pool())
         .await?;
         Ok(())
+    }
+
+    /// Given up: it will not be tried again (an operator is alerted by the caller).
+    pub async fn fail_effect(&self, id: EffectId, error: &str, now: DateTime<Utc>) -> Result<()> {
+        sqlx::query(
+            "UPDATE journal SET state = $2, last_error = $3, lease_until = NULL, updated_at = $4 \
+             WHERE id = $1",
+        )
+        .bind(id.0)
+        .bind(Text(EffectState::Failed))
+        .bind(error)
+        .bind(Millis(now))
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Entries waiting for a permission in a subreddit's conversations, for the alerts.
+    pub async fn held_effects(&self) -> Result<i64> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM journal WHERE state = $1 AND held_since IS NOT NULL",
+        )
+        .bind(Text(EffectState::Pending))
+        .fetch_one(self.pool())
+        .await?;
+        get(&row, "journal", "n")
     }
 
     /// Number of journal entries per state (every state present, zero included).

@@ -15,6 +15,7 @@ mod appellants;
 mod column;
 mod cursors;
 mod journal;
+mod parked;
 mod signups;
 mod subreddits;
 
@@ -27,6 +28,7 @@ use sqlx::{AnyPool, Executor};
 pub use appeals::*;
 pub use appellants::*;
 pub use journal::*;
+pub use parked::*;
 pub use signups::*;
 pub use subreddits::*;
 
@@ -44,6 +46,13 @@ pub enum StoreError {
 impl StoreError {
     fn corrupt(msg: impl Into<String>) -> Self {
         Self::Corrupt(msg.into())
+    }
+
+    /// A unique constraint refused the write: another process did the same thing first
+    /// (e.g. a second runner opened the same appeal). The caller's transaction is void.
+    pub fn is_conflict(&self) -> bool {
+        matches!(self, Self::Unexpected(sqlx::Error::Database(e))
+            if e.kind() == sqlx::error::ErrorKind::UniqueViolation)
     }
 }
 

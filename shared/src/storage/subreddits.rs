@@ -57,7 +57,78 @@ fn settings_from_row(row: &AnyRow) -> Result<SubredditSettings> {
     read::<SettingsRow>(row, "subreddits").map(SubredditSettings::from)
 }
 
+/// The bot lacks a permission it needs in a subreddit (a 401/403 on a write).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PermissionProblem {
+    pub subreddit: SubredditName,
+    pub since: DateTime<Utc>,
+    pub error: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct PermissionRow {
+    display_name: Text<SubredditName>,
+    permission_lost_at: Millis,
+    permission_error: Option<String>,
+}
+
 impl Store {
+    /// Records that the bot lacks a permission in `name`. True when this is news (the
+    /// caller alerts once, not on every held entry).
+    pub async fn set_permission_lost(
+        &self,
+        name: &SubredditName,
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE subreddits SET permission_lost_at = $2, permission_error = $3, updated_at = $2 \
+             WHERE name = $1 AND permission_lost_at IS NULL",
+        )
+        .bind(name.key())
+        .bind(Millis(now))
+        .bind(error)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// A write went through: the permission is back. True when it had been lost.
+    pub async fn clear_permission_lost(
+        &self,
+        name: &SubredditName,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE subreddits SET permission_lost_at = NULL, permission_error = NULL, updated_at = $2 \
+             WHERE name = $1 AND permission_lost_at IS NOT NULL",
+        )
+        .bind(name.key())
+        .bind(Millis(now))
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Subreddits where the bot lacks a permission ("bot lacks permission" in the console).
+    pub async fn permission_problems(&self) -> Result<Vec<PermissionProblem>> {
+        let rows = sqlx::query(
+            "SELECT display_name, permission_lost_at, permission_error FROM subreddits \
+             WHERE permission_lost_at IS NOT NULL ORDER BY name",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                read::<PermissionRow>(r, "subreddits").map(|p| PermissionProblem {
+                    subreddit: p.display_name.0,
+                    since: p.permission_lost_at.0,
+                    error: p.permission_error.unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+
     /// Adds a subreddit (enabled) if it is not there yet; leaves existing settings alone.
     pub async fn ensure_subreddit(&self, name: &SubredditName, now: DateTime<Utc>) -> Result<()> {
         sqlx::query(
