@@ -147,17 +147,31 @@ impl RecentRunner {
             );
         }
         report.listed += changed.conversations.len() + changed.undecodable.len();
+        // Reddit's dates have microseconds, the cursors milliseconds: compare at the
+        // cursors' precision, or the newest conversation would be listed again every pass.
+        let seen = |sub: Option<&SubredditName>, at: DateTime<Utc>| {
+            let own = sub.map_or(since, |s| cursors.of(s));
+            at.timestamp_millis() <= own.timestamp_millis()
+        };
         for u in &changed.undecodable {
+            if u.last_updated
+                .is_some_and(|at| seen(u.subreddit.as_ref(), at))
+            {
+                continue;
+            }
             self.park_undecodable(u, report).await?;
         }
-        // Oldest first. Reddit's dates have microseconds, the cursor milliseconds: compare
-        // at the cursor's precision. Another batch (before the subreddits were regrouped)
-        // may have seen a conversation already: its own subreddit's cursor says.
-        let mut newest = since;
+        // Oldest first. Another batch (before the subreddits were regrouped) may have seen
+        // a conversation already: its own subreddit's cursor says.
+        // Parked ones count as read: they are retried from the parking, not re-listed.
+        let mut newest = changed
+            .undecodable
+            .iter()
+            .filter_map(|u| u.last_updated)
+            .fold(since, DateTime::max);
         for summary in changed.conversations.iter().rev() {
             newest = newest.max(summary.last_updated);
-            let own = cursors.of(&summary.subreddit);
-            if summary.last_updated.timestamp_millis() <= own.timestamp_millis() {
+            if seen(Some(&summary.subreddit), summary.last_updated) {
                 continue;
             }
             self.handle_listed(summary, report).await?;

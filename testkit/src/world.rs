@@ -37,6 +37,8 @@ pub struct WorldOptions {
     pub client: ClientOptions,
     /// Where conversation snapshots go (MongoDB `conversation-logs`), if anywhere.
     pub conversation_log: Option<DocumentSink>,
+    /// Last changes to the bot's configuration (e.g. a longer settle time).
+    pub configure: Option<fn(&mut Config)>,
 }
 
 impl Default for WorldOptions {
@@ -52,6 +54,7 @@ impl Default for WorldOptions {
             public_base_url: "http://127.0.0.1:8080".to_owned(),
             client: fast_client_options(),
             conversation_log: None,
+            configure: None,
         }
     }
 }
@@ -96,6 +99,9 @@ pub fn world_config(sim_url: &str, db_url: &str, o: &WorldOptions) -> Config {
     c.web.link_secret = Some(Secret::new(LINK_SECRET));
     c.web.public_base_url = o.public_base_url.clone();
     c.logging.file_dir = None;
+    if let Some(f) = o.configure {
+        f(&mut c);
+    }
     c
 }
 
@@ -220,6 +226,21 @@ impl World {
         self.recent = recent;
         self.started = started;
         Ok(())
+    }
+
+    /// A second process of each runner on the same database and simulator, as an operator
+    /// who starts one by mistake (or a rolling restart) would have.
+    pub async fn second_instance(&self) -> anyhow::Result<(RecentRunner, StartedRunner)> {
+        let (_, recent, started) = Self::boot(
+            &self.config,
+            &self.store,
+            &self.clock,
+            &self.failpoints,
+            &self.client,
+            None,
+        )
+        .await?;
+        Ok((recent, started))
     }
 
     /// One pass of each runner.

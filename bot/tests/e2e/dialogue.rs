@@ -1,91 +1,17 @@
-//! The unchanged runners against the Reddit simulator over HTTP, on SQLite and PostgreSQL.
+//! The dialogue, end to end: the unchanged runners against the simulator over HTTP.
 
 use appealmod_bot::failpoints::Failpoint;
 use appealmod_core::decide::Step;
 use appealmod_shared::domain::Group;
 use appealmod_shared::domain::{AppealStatus, Outcome};
 use appealmod_shared::storage::{Backend, EffectState};
-use appealmod_testkit::TestDb;
-use appealmod_testkit::world::{HUMAN_MOD, World, WorldOptions};
+use appealmod_testkit::world::{HUMAN_MOD, WorldOptions};
 use chrono::Duration;
-use reddit_sim::{
-    BanRequest, Endpoint, FaultMode, FaultRequest, LedgerKind, ModMessage, UserMessage,
-};
+use reddit_sim::{Endpoint, FaultMode, FaultRequest, LedgerKind, ModMessage, UserMessage};
 
-async fn world(backend: Backend, o: WorldOptions) -> (TestDb, World) {
-    let db = TestDb::new(backend).await;
-    let w = World::start(db.store.clone(), &db.url, o)
-        .await
-        .expect("world starts");
-    (db, w)
-}
+use super::helpers::*;
 
-fn ban(w: &World, user: &str, note: &str, reason: Option<&str>, days: Option<u32>) -> String {
-    w.sim
-        .state()
-        .ban(BanRequest {
-            subreddit: "pics".into(),
-            user: user.into(),
-            note: note.into(),
-            reason: reason.map(str::to_owned),
-            duration_days: days,
-            send_message: true,
-            moderator: None,
-        })
-        .expect("ban")
-        .conversation_id
-        .expect("ban message sent")
-}
-
-fn user_writes(w: &World, user: &str, conv: &str, body: &str) {
-    w.sim
-        .state()
-        .user_message(UserMessage {
-            subreddit: "pics".into(),
-            user: user.into(),
-            body: body.into(),
-            subject: None,
-            conversation_id: Some(conv.into()),
-        })
-        .expect("user message");
-}
-
-fn kinds(w: &World, conv: &str) -> Vec<LedgerKind> {
-    w.sim
-        .state()
-        .ledger_for(conv)
-        .into_iter()
-        .map(|e| e.kind)
-        .collect()
-}
-
-fn writes(w: &World) -> u64 {
-    let c = w.sim.state().counters();
-    c.calls_of(Endpoint::Reply) + c.calls_of(Endpoint::Archive) + c.calls_of(Endpoint::Unarchive)
-}
-
-/// Ban with a reason, the user answers: the appeal starts.
-async fn started_appeal(w: &World, user: &str) -> String {
-    let conv = ban(
-        w,
-        user,
-        "rule 2: spam",
-        Some("Spamming links in comments"),
-        None,
-    );
-    user_writes(w, user, &conv, "Why was I banned? Please unban me.");
-    w.drain().await.expect("drain");
-    conv
-}
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite { $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name(super::Backend::Sqlite).await; })* }
-        mod postgres { $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name(super::Backend::Postgres).await; })* }
-    };
-}
-
-on_both_backends!(
+appealmod_testkit::on_both_backends!(
     treatment_full_path,
     control_group_gets_zero_writes,
     trigger_exclusions,

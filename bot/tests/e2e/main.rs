@@ -1,0 +1,5 @@
+//! The unchanged runners against the Reddit simulator over HTTP, on SQLite and PostgreSQL.
+
+mod dialogue;
+mod helpers;
+mod reliability;

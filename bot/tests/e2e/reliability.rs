@@ -1,0 +1,355 @@
+//! Reddit on a bad day, over HTTP against the simulator: late writes, vanished permissions,
+//! a stray 429, an undecodable conversation, thousands of subreddits, a sender that lost the
+//! database mid-call, and a second runner started by mistake. Each test counts what the
+//! simulator's ledger recorded: every effect exactly once, nothing lost.
+
+use std::time::{Duration as StdDuration, Instant};
+
+use appealmod_bot::failpoints::Failpoint;
+use appealmod_shared::config::Config;
+use appealmod_shared::domain::{AppealStatus, ConversationId, SubredditName};
+use appealmod_shared::storage::{Backend, EffectState};
+use appealmod_testkit::world::{HUMAN_MOD, World, WorldOptions};
+use chrono::Duration;
+use reddit_sim::{Endpoint, FaultMode, FaultRequest, LedgerKind, NewSubreddit};
+
+use super::helpers::*;
+
+appealmod_testkit::on_both_backends!(
+    a_write_reddit_applies_late_is_sent_once,
+    a_403_holds_the_appeal_until_permission_is_back,
+    a_429_with_budget_left_does_not_stall_the_runner,
+    an_undecodable_conversation_is_parked_and_intake_goes_on,
+    thousands_of_subreddits_are_listed_in_bounded_batches,
+    an_entry_left_in_flight_is_reclaimed_without_a_restart,
+    two_runners_of_the_same_kind_double_nothing,
+);
+
+const START: [LedgerKind; 2] = [LedgerKind::Reply, LedgerKind::Archive];
+const COMPLETE: [LedgerKind; 5] = [
+    LedgerKind::Reply,
+    LedgerKind::Archive,
+    LedgerKind::Reply,
+    LedgerKind::InternalNote,
+    LedgerKind::Unarchive,
+];
+
+fn fault(w: &World, endpoint: Endpoint, count: u32, mode: FaultMode) {
+    w.sim.state().inject_fault(FaultRequest {
+        endpoint,
+        count,
+        mode,
+    });
+}
+
+fn cid(s: &str) -> ConversationId {
+    ConversationId::parse(s).expect("conversation id")
+}
+
+fn settle_12s(c: &mut Config) {
+    c.bot.settle_secs = 12;
+}
+
+/// Passes in real time (the clock is not moved: a late write lands in real time) until
+/// `done` holds or `limit` has passed.
+async fn passes_until(w: &World, limit: StdDuration, mut done: impl FnMut(&World) -> bool) {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        w.pass().await.expect("pass");
+        if done(w) {
+            return;
+        }
+        tokio::time::sleep(StdDuration::from_millis(200)).await;
+    }
+}
+
+async fn journal_is_empty(w: &World) -> bool {
+    let c = w.store.journal_counts().await.expect("counts");
+    c[&EffectState::Pending] == 0 && c[&EffectState::InFlight] == 0
+}
+
+/// Defect 1: the reply is answered after 8 s while the client gives up at 2 s; the sender
+/// used to read back before the write landed and send again. Now nothing is read back
+/// before the settle time (12 s here) since the attempt began.
+async fn a_write_reddit_applies_late_is_sent_once(b: Backend) {
+    let (_db, w) = world(
+        b,
+        WorldOptions {
+            configure: Some(settle_12s),
+            ..WorldOptions::default()
+        },
+    )
+    .await;
+    fault(
+        &w,
+        Endpoint::Reply,
+        1,
+        FaultMode::Delay(StdDuration::from_secs(8)),
+    );
+    let conv = ban(&w, "late1", "rule 2", Some("Spam"), None);
+    user_writes(&w, "late1", &conv, "unban me");
+    passes_until(&w, StdDuration::from_secs(40), |w| {
+        kinds(w, &conv).len() >= 2
+    })
+    .await;
+    // A few more passes past the settle time: nothing else may be sent.
+    passes_until(&w, StdDuration::from_secs(2), |_| false).await;
+    assert_eq!(kinds(&w, &conv), START, "the late reply is sent once");
+    assert!(journal_is_empty(&w).await);
+    assert_eq!(
+        w.sim.state().counters().calls_of(Endpoint::Reply),
+        1,
+        "found by the read-back, never resent"
+    );
+}
+
+/// Defect 2: 403 on the final reply used to fail the entry after one attempt, and the
+/// appeal was marked completed although the moderators never saw the answers.
+async fn a_403_holds_the_appeal_until_permission_is_back(b: Backend) {
+    let (_db, w) = world(b, WorldOptions::default()).await;
+    let conv = started_appeal(&w, "perm1").await;
+    let appeal = w.appeal_in(&conv).await.expect("q").expect("appeal");
+    w.submit_form(&appeal).await.expect("submit");
+    // The bot is no longer a moderator: every write is refused for a while.
+    fault(&w, Endpoint::Reply, 6, FaultMode::Status(403));
+    w.drain().await.expect("drain");
+    let held = w.appeal_in(&conv).await.expect("q").expect("appeal");
+    assert_eq!(
+        held.status,
+        AppealStatus::Submitted,
+        "not completed without its note"
+    );
+    assert_eq!(kinds(&w, &conv), START, "nothing sent yet");
+    assert_eq!(w.store.held_effects().await.expect("held"), 1);
+    let problems = w.store.permission_problems().await.expect("problems");
+    assert_eq!(
+        problems.len(),
+        1,
+        "the subreddit shows the bot lacks permission"
+    );
+    assert_eq!(problems[0].subreddit.as_str(), "pics");
+    // Still refused an hour later: still held, not dropped.
+    w.advance(Duration::minutes(61));
+    w.drain().await.expect("drain");
+    assert_eq!(w.store.held_effects().await.expect("held"), 1);
+    // A moderator adds the bot back.
+    w.sim.state().clear_faults();
+    w.advance(Duration::minutes(61));
+    w.drain().await.expect("drain");
+    assert_eq!(
+        kinds(&w, &conv),
+        COMPLETE,
+        "every held entry completes, in order, once"
+    );
+    let done = w.appeal_in(&conv).await.expect("q").expect("appeal");
+    assert_eq!(done.status, AppealStatus::Completed);
+    assert!(
+        w.store
+            .permission_problems()
+            .await
+            .expect("problems")
+            .is_empty()
+    );
+    assert!(journal_is_empty(&w).await);
+}
+
+/// Defect 3: one 429 on the list call, with almost all of the budget left, made the runner
+/// wait for the window's reset (594 s in the probe).
+async fn a_429_with_budget_left_does_not_stall_the_runner(b: Backend) {
+    let (_db, w) = world(b, WorldOptions::default()).await;
+    let convs: Vec<String> = (0..3)
+        .map(|i| {
+            let user = format!("rl{i}");
+            let c = ban(&w, &user, "rule 2", Some("Spam"), None);
+            user_writes(&w, &user, &c, "unban");
+            c
+        })
+        .collect();
+    fault(&w, Endpoint::List, 1, FaultMode::Status(429));
+    let t0 = Instant::now();
+    let drained = tokio::time::timeout(StdDuration::from_secs(30), w.drain()).await;
+    let took = t0.elapsed();
+    drained
+        .expect("the runner does not wait for the window")
+        .expect("drain");
+    assert!(took < StdDuration::from_secs(20), "took {took:?}");
+    for c in &convs {
+        assert_eq!(kinds(&w, c), START, "{c} got its link");
+    }
+}
+
+/// Defect 4: the first conversation the runner could not handle stopped the pass, and the
+/// list conversion was all-or-nothing, so one bad conversation blocked every later one.
+async fn an_undecodable_conversation_is_parked_and_intake_goes_on(b: Backend) {
+    let (_db, w) = world(b, WorldOptions::default()).await;
+    // A name no Reddit account can have: the bot cannot read this conversation.
+    let bad = "this_name_is_far_too_long_for_reddit";
+    let poison = ban(&w, bad, "rule 2", Some("Spam"), None);
+    user_writes(&w, bad, &poison, "unban");
+    let good = ban(&w, "fine1", "rule 2", Some("Spam"), None);
+    user_writes(&w, "fine1", &good, "unban");
+    w.drain().await.expect("drain");
+    assert_eq!(
+        kinds(&w, &good),
+        START,
+        "the readable conversation is handled"
+    );
+    assert!(kinds(&w, &poison).is_empty());
+    let parked = w
+        .store
+        .parked_conversation(&cid(&poison))
+        .await
+        .expect("q")
+        .expect("parked");
+    assert!(parked.reported, "reported once");
+    assert_eq!(parked.attempts, 1);
+    // Later passes retry it with backoff and never block newer conversations.
+    let later = ban(&w, "fine2", "rule 2", Some("Spam"), None);
+    user_writes(&w, "fine2", &later, "unban");
+    w.advance(Duration::minutes(2));
+    w.drain().await.expect("drain");
+    assert_eq!(kinds(&w, &later), START);
+    let again = w
+        .store
+        .parked_conversation(&cid(&poison))
+        .await
+        .expect("q")
+        .expect("parked");
+    assert_eq!(again.attempts, 2, "retried after its backoff");
+    assert!(again.error.contains("participant"), "{}", again.error);
+}
+
+/// Defect 5: all enabled subreddits went into one `entity=` parameter; past about 2,600
+/// names the URL could not be built and no subreddit was served.
+async fn thousands_of_subreddits_are_listed_in_bounded_batches(b: Backend) {
+    let (_db, w) = world(b, WorldOptions::default()).await;
+    let names: Vec<String> = (0..3_000).map(|i| format!("sub_number_{i:05}")).collect();
+    let now = w.clock.now();
+    for n in &names {
+        w.sim
+            .state()
+            .add_subreddit(NewSubreddit {
+                name: n.clone(),
+                moderators: vec![HUMAN_MOD.to_owned()],
+                bot_is_mod: true,
+            })
+            .expect("sim subreddit");
+        w.store
+            .ensure_subreddit(&SubredditName::parse(n).expect("name"), now)
+            .await
+            .expect("enable");
+    }
+    let last = names.last().expect("some");
+    let conv = w
+        .sim
+        .state()
+        .ban(reddit_sim::BanRequest {
+            subreddit: last.clone(),
+            user: "far_away".into(),
+            note: "rule 2".into(),
+            reason: Some("Spam".into()),
+            duration_days: None,
+            send_message: true,
+            moderator: None,
+        })
+        .expect("ban")
+        .conversation_id
+        .expect("ban message");
+    w.sim
+        .state()
+        .user_message(reddit_sim::UserMessage {
+            subreddit: last.clone(),
+            user: "far_away".into(),
+            body: "unban".into(),
+            subject: None,
+            conversation_id: Some(conv.clone()),
+        })
+        .expect("message");
+    w.sim.state().reset_counters();
+    let (report, _) = w.pass().await.expect("pass");
+    assert_eq!(report.errors, 0, "{report:?}");
+    assert_eq!(kinds(&w, &conv), START, "the 3,000th subreddit is served");
+    let lists = w.sim.state().counters().calls_of(Endpoint::List);
+    let batches = appealmod_bot::runners::batches(
+        &w.store
+            .enabled_subreddits()
+            .await
+            .expect("subs")
+            .into_iter()
+            .map(|s| s.name)
+            .collect::<Vec<_>>(),
+        appealmod_bot::runners::ENTITY_CHARS,
+    )
+    .len() as u64;
+    assert_eq!(lists, batches, "one list call per batch");
+    assert!(batches >= 30, "{batches} batches for 3,001 subreddits");
+}
+
+/// Defect 6: when the database failed right after a successful Reddit call, the entry
+/// stayed in flight until the process restarted. Now its lease runs out and the same
+/// process reclaims it, reads Reddit back after the settle time and finds it applied.
+async fn an_entry_left_in_flight_is_reclaimed_without_a_restart(b: Backend) {
+    let (_db, w) = world(b, WorldOptions::default()).await;
+    let conv = ban(&w, "lease1", "rule 2", Some("Spam"), None);
+    user_writes(&w, "lease1", &conv, "unban");
+    // The reply goes through; recording it fails (as a lost database would).
+    w.failpoints.arm(Failpoint::SendAfterCall, 1);
+    let crashed = w.pass().await;
+    assert!(crashed.is_err(), "the pass stops where the database failed");
+    assert_eq!(kinds(&w, &conv), [LedgerKind::Reply]);
+    // No restart: the same runners go on once the lease (30 s here) has run out.
+    w.drain().await.expect("drain");
+    assert_eq!(
+        kinds(&w, &conv),
+        [LedgerKind::Reply],
+        "nothing resent while leased"
+    );
+    w.advance(Duration::seconds(40));
+    w.drain().await.expect("drain");
+    assert_eq!(
+        kinds(&w, &conv),
+        START,
+        "reclaimed, found applied, archive sent once"
+    );
+    assert!(journal_is_empty(&w).await);
+}
+
+/// A second `recent` and `started` process on the same database (a mistake, or a rolling
+/// restart): claims, cursors and appellant creation are safe, so nothing is sent twice.
+async fn two_runners_of_the_same_kind_double_nothing(b: Backend) {
+    let (_db, w) = world(b, WorldOptions::default()).await;
+    let (recent2, started2) = w.second_instance().await.expect("second instance");
+    let convs: Vec<String> = (0..6)
+        .map(|i| {
+            let user = format!("twin{i}");
+            let c = ban(&w, &user, "rule 2", Some("Spam"), None);
+            user_writes(&w, &user, &c, "unban");
+            c
+        })
+        .collect();
+    for _ in 0..4 {
+        let (a, b) = tokio::join!(w.recent.run_once(), recent2.run_once());
+        a.expect("first recent");
+        b.expect("second recent");
+    }
+    for c in &convs {
+        assert_eq!(kinds(&w, c), START, "{c}: one link, one archive");
+        let appeal = w.appeal_in(c).await.expect("q").expect("appeal");
+        w.submit_form(&appeal).await.expect("submit");
+    }
+    for _ in 0..4 {
+        let (a, b) = tokio::join!(w.started.run_once(), started2.run_once());
+        a.expect("first started");
+        b.expect("second started");
+    }
+    for c in &convs {
+        assert_eq!(kinds(&w, c), COMPLETE, "{c}: every effect once");
+    }
+    assert_eq!(
+        w.appeals_with(AppealStatus::Completed)
+            .await
+            .expect("q")
+            .len(),
+        6
+    );
+}
