@@ -104,11 +104,39 @@ fn check(
     q: &FormQuestion,
     form: &FormData,
 ) -> (QuestionView, Result<Option<Answer>, ()>) {
-    let field = format!("q_{}", q.id);
+    let mut view = empty_view(i, q);
+    let answer = |value| {
+        Some(Answer {
+            question_id: q.id.clone(),
+            label: q.label.clone(),
+            value,
+        })
+    };
+    let result = match &q.kind {
+        QuestionKind::Text { max_len } => check_text(&mut view, q, *max_len, form),
+        QuestionKind::Choice {
+            options,
+            other_text,
+        } => check_choice(&mut view, q, options, *other_text, form),
+        QuestionKind::YesNo => check_yes_no(&mut view, q, form),
+        QuestionKind::MultiChoice { options } => check_multi(&mut view, q, options, form),
+    }
+    .map(|value| value.and_then(answer));
+    match result {
+        Ok(a) => (view, Ok(a)),
+        Err(msg) => {
+            view.error = Some(msg);
+            (view, Err(()))
+        }
+    }
+}
+
+/// What a question looks like before its answer is read (a text field by default).
+fn empty_view(i: usize, q: &FormQuestion) -> QuestionView {
     let dom = format!("q{i}");
-    let mut view = QuestionView {
+    QuestionView {
         first_input: dom.clone(),
-        dom: dom.clone(),
+        dom,
         label: q.label.clone(),
         help: q.help.clone(),
         required: q.required,
@@ -121,138 +149,140 @@ fn check(
         other_value: String::new(),
         error: None,
         show_ban_note: q.show_ban_note,
-        field,
-    };
-    let answer = |value| {
-        Some(Answer {
-            question_id: q.id.clone(),
-            label: q.label.clone(),
-            value,
-        })
-    };
-    let options_view = |view: &mut QuestionView, options: &[String], chosen: &[&str]| {
-        view.options = options
-            .iter()
-            .enumerate()
-            .map(|(j, o)| OptionView {
-                value: o.clone(),
-                label: o.clone(),
-                dom_id: format!("{dom}-{j}"),
-                checked: chosen.contains(&o.as_str()),
-            })
-            .collect();
-        view.first_input = format!("{dom}-0");
-    };
+        field: format!("q_{}", q.id),
+    }
+}
 
-    let result: Result<Option<Answer>, String> = match &q.kind {
-        QuestionKind::Text { max_len } => {
-            let raw = form.get(&view.field).unwrap_or_default();
-            view.value = raw.replace("\r\n", "\n");
-            view.max_len = *max_len;
-            let v = normalise(raw);
-            let len = v.chars().count();
-            if v.is_empty() && q.required {
-                Err("Please answer this question.".to_owned())
-            } else if len > *max_len {
-                Err(too_long(len, *max_len))
-            } else {
-                Ok(answer(AnswerValue::Text(v)))
-            }
-        }
-        QuestionKind::Choice {
-            options,
-            other_text,
-        } => {
-            view.kind = "choice";
-            let chosen = form.get(&view.field).unwrap_or_default();
-            options_view(&mut view, options, &[chosen]);
-            let other_option = options.last().filter(|_| *other_text);
-            if let Some(o) = other_option {
-                view.other_text = true;
-                view.other_label = o.clone();
-                let raw = form
-                    .get(&format!("{}_other", view.field))
-                    .unwrap_or_default();
-                view.other_value = raw.replace("\r\n", "\n");
-            }
-            if chosen.is_empty() {
-                if q.required {
-                    Err("Please choose one option.".to_owned())
-                } else {
-                    Ok(None)
-                }
-            } else if !options.iter().any(|o| o == chosen) {
-                Err("Please choose one of the options shown.".to_owned())
-            } else if other_option.is_some_and(|o| o == chosen) {
-                let text = normalise(&view.other_value);
-                let len = text.chars().count();
-                if text.is_empty() {
-                    Err(format!(
-                        "You chose “{chosen}”: please explain in the box below."
-                    ))
-                } else if len > OTHER_MAX {
-                    Err(too_long(len, OTHER_MAX))
-                } else {
-                    Ok(answer(AnswerValue::Choice {
-                        option: chosen.to_owned(),
-                        text: Some(text),
-                    }))
-                }
-            } else {
-                Ok(answer(AnswerValue::Choice {
-                    option: chosen.to_owned(),
-                    text: None,
-                }))
-            }
-        }
-        QuestionKind::YesNo => {
-            view.kind = "yesno";
-            let chosen = form.get(&view.field).unwrap_or_default();
-            view.options = [("yes", "Yes"), ("no", "No")]
-                .iter()
-                .enumerate()
-                .map(|(j, (v, l))| OptionView {
-                    value: (*v).to_owned(),
-                    label: (*l).to_owned(),
-                    dom_id: format!("{dom}-{j}"),
-                    checked: chosen == *v,
-                })
-                .collect();
-            view.first_input = format!("{dom}-0");
-            match chosen {
-                "yes" => Ok(answer(AnswerValue::YesNo(true))),
-                "no" => Ok(answer(AnswerValue::YesNo(false))),
-                "" if q.required => Err("Please choose yes or no.".to_owned()),
-                "" => Ok(None),
-                _ => Err("Please choose yes or no.".to_owned()),
-            }
-        }
-        QuestionKind::MultiChoice { options } => {
-            view.kind = "multi";
-            let field = view.field.clone();
-            let chosen: Vec<&str> = form.all(&field).collect();
-            options_view(&mut view, options, &chosen);
-            if chosen.iter().any(|c| !options.iter().any(|o| o == c)) {
-                Err("Please choose only from the options shown.".to_owned())
-            } else if chosen.is_empty() && q.required {
-                Err("Please choose at least one option.".to_owned())
-            } else {
-                // Stored in the question's order, each once, whatever order the browser sent.
-                let picked = options
-                    .iter()
-                    .filter(|o| chosen.contains(&o.as_str()))
-                    .cloned()
-                    .collect();
-                Ok(answer(AnswerValue::MultiChoice(picked)))
-            }
-        }
-    };
-    match result {
-        Ok(a) => (view, Ok(a)),
-        Err(msg) => {
-            view.error = Some(msg);
-            (view, Err(()))
-        }
+/// One answer read from the form: `Ok(None)` for an optional question left blank, `Err`
+/// with the message shown beside the question.
+type Checked = Result<Option<AnswerValue>, String>;
+
+/// The options as the page shows them, `chosen` ticked.
+fn set_options(view: &mut QuestionView, options: &[String], chosen: &[&str]) {
+    let labelled: Vec<(String, String)> = options.iter().map(|o| (o.clone(), o.clone())).collect();
+    set_labelled_options(view, &labelled, chosen);
+}
+
+fn set_labelled_options(view: &mut QuestionView, options: &[(String, String)], chosen: &[&str]) {
+    view.options = options
+        .iter()
+        .enumerate()
+        .map(|(j, (value, label))| OptionView {
+            value: value.clone(),
+            label: label.clone(),
+            dom_id: format!("{}-{j}", view.dom),
+            checked: chosen.contains(&value.as_str()),
+        })
+        .collect();
+    view.first_input = format!("{}-0", view.dom);
+}
+
+fn check_text(
+    view: &mut QuestionView,
+    q: &FormQuestion,
+    max_len: usize,
+    form: &FormData,
+) -> Checked {
+    let raw = form.get(&view.field).unwrap_or_default();
+    view.value = raw.replace("\r\n", "\n");
+    view.max_len = max_len;
+    let v = normalise(raw);
+    let len = v.chars().count();
+    if v.is_empty() && q.required {
+        Err("Please answer this question.".to_owned())
+    } else if len > max_len {
+        Err(too_long(len, max_len))
+    } else {
+        Ok(Some(AnswerValue::Text(v)))
+    }
+}
+
+fn check_choice(
+    view: &mut QuestionView,
+    q: &FormQuestion,
+    options: &[String],
+    other_text: bool,
+    form: &FormData,
+) -> Checked {
+    view.kind = "choice";
+    let chosen = form.get(&view.field).unwrap_or_default();
+    set_options(view, options, &[chosen]);
+    let other_option = options.last().filter(|_| other_text);
+    if let Some(o) = other_option {
+        view.other_text = true;
+        view.other_label = o.clone();
+        let raw = form
+            .get(&format!("{}_other", view.field))
+            .unwrap_or_default();
+        view.other_value = raw.replace("\r\n", "\n");
+    }
+    if chosen.is_empty() {
+        return if q.required {
+            Err("Please choose one option.".to_owned())
+        } else {
+            Ok(None)
+        };
+    }
+    if !options.iter().any(|o| o == chosen) {
+        return Err("Please choose one of the options shown.".to_owned());
+    }
+    if !other_option.is_some_and(|o| o == chosen) {
+        return Ok(Some(AnswerValue::Choice {
+            option: chosen.to_owned(),
+            text: None,
+        }));
+    }
+    let text = normalise(&view.other_value);
+    let len = text.chars().count();
+    if text.is_empty() {
+        Err(format!(
+            "You chose “{chosen}”: please explain in the box below."
+        ))
+    } else if len > OTHER_MAX {
+        Err(too_long(len, OTHER_MAX))
+    } else {
+        Ok(Some(AnswerValue::Choice {
+            option: chosen.to_owned(),
+            text: Some(text),
+        }))
+    }
+}
+
+fn check_yes_no(view: &mut QuestionView, q: &FormQuestion, form: &FormData) -> Checked {
+    view.kind = "yesno";
+    let chosen = form.get(&view.field).unwrap_or_default();
+    let options = [("yes", "Yes"), ("no", "No")].map(|(v, l)| (v.to_owned(), l.to_owned()));
+    set_labelled_options(view, &options, &[chosen]);
+    match chosen {
+        "yes" => Ok(Some(AnswerValue::YesNo(true))),
+        "no" => Ok(Some(AnswerValue::YesNo(false))),
+        "" if !q.required => Ok(None),
+        _ => Err("Please choose yes or no.".to_owned()),
+    }
+}
+
+fn check_multi(
+    view: &mut QuestionView,
+    q: &FormQuestion,
+    options: &[String],
+    form: &FormData,
+) -> Checked {
+    view.kind = "multi";
+    let field = view.field.clone();
+    let chosen: Vec<&str> = form.all(&field).collect();
+    set_options(view, options, &chosen);
+    if chosen.iter().any(|c| !options.iter().any(|o| o == c)) {
+        Err("Please choose only from the options shown.".to_owned())
+    } else if chosen.is_empty() && q.required {
+        Err("Please choose at least one option.".to_owned())
+    } else {
+        // Stored in the question's order, each once, whatever order the browser sent.
+        let picked = options
+            .iter()
+            .filter(|o| chosen.contains(&o.as_str()))
+            .cloned()
+            .collect();
+        Ok(Some(AnswerValue::MultiChoice(picked)))
     }
 }
 
