@@ -383,35 +383,8 @@ impl BotContext {
             },
             Decision::StartAppeal(_) => {
                 let (aid, _) = appellant.context("an appeal needs an appellant")?;
-                // A new ban while an older link is unanswered: that appeal is over. Only the
-                // one this decision saw is closed, so a runner that saw none cannot close
-                // another runner's new appeal (the one-open-appeal index refuses it instead).
-                if let Some(old) = appeals
-                    .last()
-                    .filter(|a| a.status == AppealStatus::Prompted)
-                {
-                    tx.set_appeal_status(old.id, AppealStatus::Abandoned, now)
-                        .await?;
-                }
-                let p = target.participant;
-                let expires = now + self.link_ttl;
-                let new = NewAppeal {
-                    appellant_id: *aid,
-                    conversation_id: id.clone(),
-                    token_expires_at: expires,
-                    ban_note: ban.map(|b| b.note.clone()).unwrap_or_default(),
-                    ban_reason: p.map(|p| p.ban_reason.clone()).unwrap_or_default(),
-                    ban_date: ban.map(|b| b.date),
-                    ban_permanent: p.is_none_or(|p| p.ban_is_permanent),
-                };
-                let appeal_id = tx.create_appeal(&new, now).await?;
-                let token = self.signer.sign(appeal_id, expires);
-                tx.set_appeal_token_hash(appeal_id, &token.hash()).await?;
-                StepEffects {
-                    appeal_id: Some(appeal_id),
-                    marker_prefix: format!("appeal-{}-start", appeal_id.0),
-                    link: self.signer.link(&self.public_base_url, appeal_id, expires),
-                }
+                self.start_appeal(tx, target, *aid, appeals.last(), ban)
+                    .await?
             }
             Decision::Remind(_) => {
                 let appeal = appeals.last().context("a reminder needs an appeal")?;
@@ -448,6 +421,44 @@ impl BotContext {
             },
         };
         Ok(effects)
+    }
+
+    /// Opens an appeal with its personal link, inside the decision's transaction.
+    async fn start_appeal(
+        &self,
+        tx: &mut Tx,
+        target: &Target<'_>,
+        appellant: AppellantId,
+        previous: Option<&Appeal>,
+        ban: Option<&BanEntry>,
+    ) -> anyhow::Result<StepEffects> {
+        let now = self.clock.now();
+        // A new ban while an older link is unanswered: that appeal is over. Only the one
+        // this decision saw is closed, so a runner that saw none cannot close another
+        // runner's new appeal (the one-open-appeal index refuses it instead).
+        if let Some(old) = previous.filter(|a| a.status == AppealStatus::Prompted) {
+            tx.set_appeal_status(old.id, AppealStatus::Abandoned, now)
+                .await?;
+        }
+        let p = target.participant;
+        let expires = now + self.link_ttl;
+        let new = NewAppeal {
+            appellant_id: appellant,
+            conversation_id: target.id.clone(),
+            token_expires_at: expires,
+            ban_note: ban.map(|b| b.note.clone()).unwrap_or_default(),
+            ban_reason: p.map(|p| p.ban_reason.clone()).unwrap_or_default(),
+            ban_date: ban.map(|b| b.date),
+            ban_permanent: p.is_none_or(|p| p.ban_is_permanent),
+        };
+        let appeal_id = tx.create_appeal(&new, now).await?;
+        let token = self.signer.sign(appeal_id, expires);
+        tx.set_appeal_token_hash(appeal_id, &token.hash()).await?;
+        Ok(StepEffects {
+            appeal_id: Some(appeal_id),
+            marker_prefix: format!("appeal-{}-start", appeal_id.0),
+            link: self.signer.link(&self.public_base_url, appeal_id, expires),
+        })
     }
 }
 

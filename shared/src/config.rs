@@ -491,6 +491,54 @@ impl Config {
         let mut problems = Vec::new();
         let mut bad =
             |key: &str, message: String| problems.push(self.origins.problem(key, message));
+        for (key, message) in self.invalid_bot_values() {
+            bad(key, message);
+        }
+        // 0 reads like "never expires" (as `mongodb.log_ttl_days: 0` does), but it would
+        // make every appeal link expire the moment the bot sends it.
+        if self.web.link_ttl_days == 0 {
+            bad(
+                "web.link_ttl_days",
+                "must be at least 1 (days): 0 would make every appeal link expire the moment \
+                 it is sent; the default is 30"
+                    .to_owned(),
+            );
+        }
+        for (key, value) in [
+            ("reddit.auth_base_url", self.reddit.auth_base_url.as_str()),
+            ("reddit.api_base_url", self.reddit.api_base_url.as_str()),
+            ("web.public_base_url", self.web.public_base_url.as_str()),
+        ] {
+            if let Err(m) = check_http_url(value) {
+                bad(key, m);
+            }
+        }
+        for (name, hook) in self.slack.channels() {
+            if let Some(Err(m)) = hook.map(|h| check_http_url(h.expose())) {
+                bad(&format!("slack.{name}"), m);
+            }
+        }
+        for (key, message) in self.invalid_connection_values() {
+            bad(key, message);
+        }
+        if self.web.link_secret.is_some()
+            && let Err(ConfigError::Invalid { message, .. }) = self.web.link_secret()
+        {
+            bad("web.link_secret", message);
+        }
+        if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.logging.level) {
+            bad(
+                "logging.level",
+                format!("is not a valid filter ({e}); try `info` or `debug`"),
+            );
+        }
+        problems
+    }
+
+    /// Values of the `bot` section that cannot work.
+    fn invalid_bot_values(&self) -> Vec<(&'static str, String)> {
+        let mut problems = Vec::new();
+        let mut bad = |key: &'static str, message: String| problems.push((key, message));
         if !(0.0..=1.0).contains(&self.bot.treatment_fraction) {
             bad(
                 "bot.treatment_fraction",
@@ -534,44 +582,6 @@ impl Config {
             bad(
                 "bot.permission_retry_minutes",
                 "must be at least 1 (minutes)".to_owned(),
-            );
-        }
-        // 0 reads like "never expires" (as `mongodb.log_ttl_days: 0` does), but it would
-        // make every appeal link expire the moment the bot sends it.
-        if self.web.link_ttl_days == 0 {
-            bad(
-                "web.link_ttl_days",
-                "must be at least 1 (days): 0 would make every appeal link expire the moment \
-                 it is sent; the default is 30"
-                    .to_owned(),
-            );
-        }
-        for (key, value) in [
-            ("reddit.auth_base_url", self.reddit.auth_base_url.as_str()),
-            ("reddit.api_base_url", self.reddit.api_base_url.as_str()),
-            ("web.public_base_url", self.web.public_base_url.as_str()),
-        ] {
-            if let Err(m) = check_http_url(value) {
-                bad(key, m);
-            }
-        }
-        for (name, hook) in self.slack.channels() {
-            if let Some(Err(m)) = hook.map(|h| check_http_url(h.expose())) {
-                bad(&format!("slack.{name}"), m);
-            }
-        }
-        for (key, message) in self.invalid_connection_values() {
-            bad(key, message);
-        }
-        if self.web.link_secret.is_some()
-            && let Err(ConfigError::Invalid { message, .. }) = self.web.link_secret()
-        {
-            bad("web.link_secret", message);
-        }
-        if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.logging.level) {
-            bad(
-                "logging.level",
-                format!("is not a valid filter ({e}); try `info` or `debug`"),
             );
         }
         problems
