@@ -14,7 +14,8 @@ use crate::config::Secret;
 use crate::domain::AppealId;
 
 const PURPOSE: &[u8] = b"appealmod/appeal-link/v1";
-const MAC_LEN: usize = 16;
+/// Bytes of HMAC-SHA256 kept in a token: 128 bits, beyond guessing.
+pub const MAC_LEN: usize = 16;
 const RAW_LEN: usize = 8 + 8 + MAC_LEN;
 
 /// A link token as it appears in a URL. Debug output never shows it.
@@ -70,34 +71,67 @@ impl FormToken {
     }
 }
 
-/// Signs and verifies appeal links with the configured `web.link_secret`.
+/// HMAC-SHA256 under one secret, kept apart by purpose: the project's one signing
+/// primitive (appeal links here, the site's form tokens in `web`). A tag made for one
+/// purpose never verifies for another, so operators manage a single secret.
 #[derive(Clone)]
-pub struct LinkSigner {
+pub struct Signer {
     key: Vec<u8>,
 }
 
-impl std::fmt::Debug for LinkSigner {
+impl std::fmt::Debug for Signer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("LinkSigner([redacted])")
+        f.write_str("Signer([redacted])")
     }
 }
 
-impl LinkSigner {
+impl Signer {
     pub fn new(secret: &Secret) -> Self {
         Self {
             key: secret.expose().as_bytes().to_vec(),
         }
     }
 
-    fn mac(&self, payload: &[u8]) -> Hmac<Sha256> {
+    fn mac(&self, purpose: &[u8], payload: &[u8]) -> Hmac<Sha256> {
         let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.key).unwrap_or_else(|_| {
             // HMAC takes keys of any length; this branch cannot be reached.
             <Hmac<Sha256> as KeyInit>::new_from_slice(b"appealmod")
                 .unwrap_or_else(|_| unreachable!())
         });
-        mac.update(PURPOSE);
+        mac.update(purpose);
         mac.update(payload);
         mac
+    }
+
+    /// The first [`MAC_LEN`] bytes of the tag of `payload` for `purpose`.
+    pub fn tag(&self, purpose: &[u8], payload: &[u8]) -> [u8; MAC_LEN] {
+        let full = self.mac(purpose, payload).finalize().into_bytes();
+        let mut out = [0u8; MAC_LEN];
+        out.copy_from_slice(&full[..MAC_LEN]);
+        out
+    }
+
+    /// Checks a truncated tag in constant time.
+    pub fn verify(&self, purpose: &[u8], payload: &[u8], tag: &[u8]) -> bool {
+        tag.len() == MAC_LEN
+            && self
+                .mac(purpose, payload)
+                .verify_truncated_left(tag)
+                .is_ok()
+    }
+}
+
+/// Signs and verifies appeal links with the configured `web.link_secret`.
+#[derive(Clone, Debug)]
+pub struct LinkSigner {
+    signer: Signer,
+}
+
+impl LinkSigner {
+    pub fn new(secret: &Secret) -> Self {
+        Self {
+            signer: Signer::new(secret),
+        }
     }
 
     /// The token for an appeal; the same inputs always give the same token.
@@ -105,8 +139,8 @@ impl LinkSigner {
         let mut raw = Vec::with_capacity(RAW_LEN);
         raw.extend_from_slice(&appeal_id.0.to_be_bytes());
         raw.extend_from_slice(&expires_at.timestamp().to_be_bytes());
-        let tag = self.mac(&raw).finalize().into_bytes();
-        raw.extend_from_slice(&tag[..MAC_LEN]);
+        let tag = self.signer.tag(PURPOSE, &raw);
+        raw.extend_from_slice(&tag);
         FormToken(URL_SAFE_NO_PAD.encode(raw))
     }
 
@@ -119,9 +153,9 @@ impl LinkSigner {
             return Err(TokenError::Invalid);
         }
         let (payload, tag) = raw.split_at(16);
-        self.mac(payload)
-            .verify_truncated_left(tag)
-            .map_err(|_| TokenError::Invalid)?;
+        if !self.signer.verify(PURPOSE, payload, tag) {
+            return Err(TokenError::Invalid);
+        }
         let id = i64::from_be_bytes(payload[..8].try_into().map_err(|_| TokenError::Invalid)?);
         let exp = i64::from_be_bytes(payload[8..16].try_into().map_err(|_| TokenError::Invalid)?);
         let expires_at = Utc

@@ -11,16 +11,13 @@
 
 use actix_web::HttpRequest;
 use actix_web::http::header;
+use appealmod_shared::config::Secret;
+use appealmod_shared::token::{MAC_LEN, Signer};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
-
-use appealmod_shared::config::Secret;
 
 const PURPOSE: &[u8] = b"appealmod/csrf/v1";
-const MAC_LEN: usize = 16;
 const RAW_LEN: usize = 8 + MAC_LEN;
 /// Long enough to write a thoughtful appeal; short enough that a leaked page goes stale.
 pub const TOKEN_TTL: Duration = Duration::hours(12);
@@ -42,32 +39,26 @@ pub enum CsrfError {
 
 /// Issues and checks form tokens. The key is derived from the link secret so that operators
 /// manage one secret, while a form token can never pass as an appeal link (other purpose).
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct CsrfKey {
-    key: Vec<u8>,
+    signer: Signer,
 }
 
-impl std::fmt::Debug for CsrfKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("CsrfKey([redacted])")
-    }
+/// What a form token signs: the form and the time it was issued.
+fn payload(form_id: &str, issued: i64) -> Vec<u8> {
+    let mut p = Vec::with_capacity(16 + form_id.len());
+    // Length prefix: ("ab", …) and ("a", "b…") must not collide.
+    p.extend_from_slice(&(form_id.len() as u64).to_be_bytes());
+    p.extend_from_slice(form_id.as_bytes());
+    p.extend_from_slice(&issued.to_be_bytes());
+    p
 }
 
 impl CsrfKey {
     pub fn new(secret: &Secret) -> Self {
         Self {
-            key: secret.expose().as_bytes().to_vec(),
+            signer: Signer::new(secret),
         }
-    }
-
-    fn tag(&self, form_id: &str, issued: i64) -> Option<Hmac<Sha256>> {
-        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.key).ok()?;
-        mac.update(PURPOSE);
-        // Length prefix: ("ab", …) and ("a", "b…") must not collide.
-        mac.update(&(form_id.len() as u64).to_be_bytes());
-        mac.update(form_id.as_bytes());
-        mac.update(&issued.to_be_bytes());
-        Some(mac)
     }
 
     /// A token for the hidden field of `form_id` (e.g. `signup`, `appeal:42`).
@@ -75,9 +66,7 @@ impl CsrfKey {
         let issued = now.timestamp();
         let mut raw = Vec::with_capacity(RAW_LEN);
         raw.extend_from_slice(&issued.to_be_bytes());
-        if let Some(mac) = self.tag(form_id, issued) {
-            raw.extend_from_slice(&mac.finalize().into_bytes()[..MAC_LEN]);
-        }
+        raw.extend_from_slice(&self.signer.tag(PURPOSE, &payload(form_id, issued)));
         URL_SAFE_NO_PAD.encode(raw)
     }
 
@@ -98,10 +87,9 @@ impl CsrfKey {
         }
         let (ts, tag) = raw.split_at(8);
         let issued = i64::from_be_bytes(ts.try_into().map_err(|_| CsrfError::Invalid)?);
-        self.tag(form_id, issued)
-            .ok_or(CsrfError::Invalid)?
-            .verify_truncated_left(tag)
-            .map_err(|_| CsrfError::Invalid)?;
+        if !self.signer.verify(PURPOSE, &payload(form_id, issued), tag) {
+            return Err(CsrfError::Invalid);
+        }
         let age = now.timestamp().saturating_sub(issued);
         if age > TOKEN_TTL.num_seconds() || -age > CLOCK_SKEW.num_seconds() {
             return Err(CsrfError::Expired);

@@ -226,7 +226,7 @@ fn check_choice(
     if !options.iter().any(|o| o == chosen) {
         return Err("Please choose one of the options shown.".to_owned());
     }
-    if !other_option.is_some_and(|o| o == chosen) {
+    if other_option.is_none_or(|o| o != chosen) {
         return Ok(Some(AnswerValue::Choice {
             option: chosen.to_owned(),
             text: None,
