@@ -40,14 +40,57 @@ impl fmt::Debug for BotAccount {
     }
 }
 
+/// The OAuth "web app" the moderator console logs in with (authorization-code grant).
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebApp {
+    /// OAuth client id (`client_id` of `/api/v1/authorize`, HTTP Basic user of the token call).
+    pub client_id: String,
+    /// OAuth client secret (HTTP Basic password of the token call).
+    pub client_secret: String,
+    /// The one redirect URI registered for the app; authorize requests must name it exactly.
+    pub redirect_uri: String,
+    /// Lifetime of an authorization code (Reddit: a few minutes).
+    #[serde(default = "default_code_ttl")]
+    pub code_ttl_secs: u64,
+}
+
+fn default_code_ttl() -> u64 {
+    600
+}
+
+impl Default for WebApp {
+    fn default() -> Self {
+        Self {
+            client_id: "sim-web-client-id".to_owned(),
+            client_secret: "sim-web-client-secret".to_owned(),
+            redirect_uri: "http://127.0.0.1:8080/auth/reddit/callback".to_owned(),
+            code_ttl_secs: default_code_ttl(),
+        }
+    }
+}
+
+impl fmt::Debug for WebApp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WebApp")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .field("redirect_uri", &self.redirect_uri)
+            .field("code_ttl_secs", &self.code_ttl_secs)
+            .finish()
+    }
+}
+
 /// Everything that decides how a simulator behaves. `Default` gives Reddit's own limits.
 #[derive(Clone, Debug)]
 pub struct SimConfig {
     /// Seeds id counters and token strings: the same seed and the same script give the
     /// same ids.
     pub seed: u64,
-    /// The one account allowed to log in.
+    /// The bot's account and script app (password grant).
     pub bot: BotAccount,
+    /// The web app simulated users log in to (authorization-code grant).
+    pub web_app: WebApp,
     /// Lifetime of an access token (Reddit: 86400).
     pub token_ttl_secs: u64,
     /// Requests allowed per rate-limit window (Reddit: 600).
@@ -65,6 +108,7 @@ impl Default for SimConfig {
         Self {
             seed: 1,
             bot: BotAccount::default(),
+            web_app: WebApp::default(),
             token_ttl_secs: 3600,
             rate_budget: 600,
             rate_window_secs: 600,

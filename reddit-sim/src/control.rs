@@ -4,11 +4,12 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError, web};
 use serde_json::json;
 
+use crate::config::WebApp;
 use crate::model::SimError;
 use crate::simulator::Simulator;
 use crate::types::{
-    BanRequest, ClockAdvance, FaultRequest, ModActionRequest, ModMessage, NewSubreddit, NewUser,
-    RateLimitConfig, UnbanRequest, UserMessage,
+    BanRequest, ClockAdvance, FaultRequest, ModActionRequest, ModDiscussion, ModMessage,
+    ModeratorRequest, NewSubreddit, NewUser, RateLimitConfig, UnbanRequest, UserMessage,
 };
 
 impl ResponseError for SimError {
@@ -17,6 +18,9 @@ impl ResponseError for SimError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::Invalid(_) => StatusCode::BAD_REQUEST,
+            Self::Api { status, .. } => {
+                StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_REQUEST)
+            }
         }
     }
 
@@ -42,6 +46,25 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/_sim/modmail/user", web::post().to(modmail_user))
         .route("/_sim/modmail/mod", web::post().to(modmail_mod))
         .route("/_sim/modmail/mod_action", web::post().to(modmail_action))
+        .route(
+            "/_sim/modmail/discussion",
+            web::post().to(modmail_discussion),
+        )
+        .route("/_sim/subreddits/{sub}", web::get().to(subreddit))
+        .route(
+            "/_sim/subreddits/{sub}/moderators",
+            web::post().to(set_moderator),
+        )
+        .route(
+            "/_sim/subreddits/{sub}/moderators/{name}/remove",
+            web::post().to(remove_moderator),
+        )
+        .route("/_sim/subreddits/{sub}/invites", web::post().to(invite))
+        .route(
+            "/_sim/subreddits/{sub}/invites/{name}/revoke",
+            web::post().to(revoke_invite),
+        )
+        .route("/_sim/webapp", web::post().to(web_app))
         .route("/_sim/faults", web::post().to(faults))
         .route("/_sim/faults", web::delete().to(clear_faults))
         .route("/_sim/clock/advance", web::post().to(clock_advance))
@@ -101,6 +124,41 @@ async fn modmail_action(sim: Sim, body: web::Json<ModActionRequest>) -> Res {
         HttpResponse::Ok()
             .json(json!({"conversation_id": conversation_id, "action_id": action_id})),
     )
+}
+
+async fn modmail_discussion(sim: Sim, body: web::Json<ModDiscussion>) -> Res {
+    Ok(HttpResponse::Ok().json(sim.mod_discussion(body.into_inner())?))
+}
+
+async fn subreddit(sim: Sim, sub: web::Path<String>) -> Res {
+    Ok(HttpResponse::Ok().json(sim.subreddit(&sub)?))
+}
+
+async fn set_moderator(sim: Sim, sub: web::Path<String>, body: web::Json<ModeratorRequest>) -> Res {
+    sim.set_moderator(&sub, &body.name, &body.permissions)?;
+    ok()
+}
+
+async fn remove_moderator(sim: Sim, path: web::Path<(String, String)>) -> Res {
+    let (sub, name) = path.into_inner();
+    sim.remove_moderator(&sub, &name)?;
+    ok()
+}
+
+async fn invite(sim: Sim, sub: web::Path<String>, body: web::Json<ModeratorRequest>) -> Res {
+    sim.invite_moderator(&sub, &body.name, &body.permissions)?;
+    ok()
+}
+
+async fn revoke_invite(sim: Sim, path: web::Path<(String, String)>) -> Res {
+    let (sub, name) = path.into_inner();
+    sim.revoke_invite(&sub, &name)?;
+    ok()
+}
+
+async fn web_app(sim: Sim, body: web::Json<WebApp>) -> Res {
+    sim.set_web_app(body.into_inner());
+    ok()
 }
 
 async fn faults(sim: Sim, body: web::Json<FaultRequest>) -> Res {

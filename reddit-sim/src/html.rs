@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use actix_web::{HttpResponse, web};
 
-use crate::model::{ConvState, Conversation, Entry, Sim, key};
+use crate::model::{Conversation, Entry, Sim, key};
 use crate::simulator::Simulator;
 use crate::types::ModActionKind;
 
@@ -37,21 +37,26 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em}\
 .internal{background:#fff6c8;border-color:#d9b500}.action{color:#666;font-style:italic}\
 pre{white-space:pre-wrap;margin:.3em 0}";
 
+/// A whole page around `body` (already HTML); `title` is escaped here.
+pub fn page_html(title: &str, body: &str) -> String {
+    format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>{}</title>\
+         <style>{STYLE}</style></head><body>{body}</body></html>",
+        escape(title)
+    )
+}
+
 fn page(title: &str, body: &str) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .body(format!(
-            "<!doctype html><html><head><meta charset=\"utf-8\"><title>{}</title>\
-             <style>{STYLE}</style></head><body>{body}</body></html>",
-            escape(title)
-        ))
+        .body(page_html(title, body))
 }
 
 fn state_label(c: &Conversation) -> &'static str {
-    match c.state {
-        ConvState::New => "new",
-        ConvState::InProgress => "in progress",
-        ConvState::Archived => "archived",
+    if c.is_internal {
+        "mod discussion"
+    } else {
+        c.state.label()
     }
 }
 
@@ -67,20 +72,24 @@ async fn index(sim: web::Data<Simulator>) -> HttpResponse {
     let s = sim.lock();
     let mut body = String::from("<h1>Reddit simulator</h1><h2>Subreddits</h2><ul>");
     for sub in s.subreddits.values() {
-        let mods: Vec<String> = sub
-            .moderators
-            .iter()
-            .map(|m| escape(&s.display_name(m)))
-            .collect();
+        let named = |m: &crate::model::Moderator| {
+            format!(
+                "{} ({})",
+                escape(&s.display_name(&m.user)),
+                escape(&m.permissions.join(", "))
+            )
+        };
+        let mods: Vec<String> = sub.moderators.iter().map(named).collect();
+        let invited: Vec<String> = sub.invites.iter().map(named).collect();
         let _ = write!(
             body,
             "<li>r/{} — moderators: {}{}</li>",
             escape(&sub.name),
             mods.join(", "),
-            if sub.bot_is_mod {
-                format!(", {} (bot)", escape(&s.cfg.bot.username))
-            } else {
+            if invited.is_empty() {
                 String::new()
+            } else {
+                format!("; invited: {}", invited.join(", "))
             }
         );
     }

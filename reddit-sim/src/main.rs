@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 
 use clap::Parser;
-use reddit_sim::{BotAccount, SimConfig, SimServer};
+use reddit_sim::{BotAccount, SimConfig, SimServer, WebApp};
 
 /// A local stand-in for Reddit's OAuth and modmail API.
 #[derive(Parser, Debug)]
@@ -26,6 +26,22 @@ struct Args {
     client_id: String,
     #[arg(long, env = "SIM_CLIENT_SECRET", default_value = "sim-client-secret")]
     client_secret: String,
+    /// Client id of the OAuth "web app" users log in to (moderator console).
+    #[arg(long, env = "SIM_WEB_CLIENT_ID", default_value = "sim-web-client-id")]
+    web_client_id: String,
+    #[arg(
+        long,
+        env = "SIM_WEB_CLIENT_SECRET",
+        default_value = "sim-web-client-secret"
+    )]
+    web_client_secret: String,
+    /// The web app's one registered redirect URI.
+    #[arg(
+        long,
+        env = "SIM_WEB_REDIRECT_URI",
+        default_value = "http://127.0.0.1:8080/auth/reddit/callback"
+    )]
+    web_redirect_uri: String,
     /// Access token lifetime in seconds.
     #[arg(long, default_value_t = 3600)]
     token_ttl: u64,
@@ -56,6 +72,12 @@ async fn main() -> anyhow::Result<()> {
             password: args.bot_password,
             client_id: args.client_id,
             client_secret: args.client_secret,
+        },
+        web_app: WebApp {
+            client_id: args.web_client_id,
+            client_secret: args.web_client_secret,
+            redirect_uri: args.web_redirect_uri,
+            ..WebApp::default()
         },
         token_ttl_secs: args.token_ttl,
         rate_budget: args.rate_budget,

@@ -41,10 +41,6 @@ impl RateLimiter {
         }
     }
 
-    pub fn reconfigure(&mut self, budget: u32, window_secs: u64) {
-        *self = Self::new(budget, window_secs);
-    }
-
     fn window(&self) -> Duration {
         Duration::seconds(i64::try_from(self.window_secs).unwrap_or(i64::MAX / 2_000))
     }

@@ -4,12 +4,12 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::config::SimConfig;
-use crate::model::{Conversation, Sim, SimError};
+use crate::config::{SimConfig, WebApp};
+use crate::model::{Conversation, Sim, SimError, Subreddit};
 use crate::ratelimit::RateSnapshot;
 use crate::types::{
-    BanOutcome, BanRequest, Counters, Endpoint, FaultRequest, LedgerEntry, ModActionRequest,
-    ModMessage, NewSubreddit, Posted, UserMessage,
+    BanOutcome, BanRequest, CallStatus, Counters, Endpoint, FaultRequest, LedgerEntry,
+    ModActionRequest, ModDiscussion, ModMessage, NewSubreddit, Posted, UserMessage,
 };
 
 /// In-process control of a running (or not yet served) simulator. Cheap to clone; every
@@ -80,8 +80,9 @@ impl Simulator {
         self.with(|s, _| s.unban(subreddit, user))
     }
 
-    /// `POST /_sim/modmail/user`: the user writes; an archived conversation moves back to
-    /// in progress.
+    /// `POST /_sim/modmail/user`: the user writes. A banned user's conversation goes to the
+    /// Ban Appeals folder (state 3), also out of the archive; anyone else's message brings an
+    /// archived conversation back to in progress.
     pub fn user_message(&self, req: UserMessage) -> Result<Posted, SimError> {
         self.with(|s, now| s.user_message(&req, now))
     }
@@ -89,6 +90,54 @@ impl Simulator {
     /// `POST /_sim/modmail/mod`: a human moderator writes (not recorded in the ledger).
     pub fn mod_message(&self, req: ModMessage) -> Result<Posted, SimError> {
         self.with(|s, now| s.mod_message(&req, now))
+    }
+
+    /// `POST /_sim/modmail/discussion`: a mod discussion (`isInternal`, no participant).
+    pub fn mod_discussion(&self, req: ModDiscussion) -> Result<Posted, SimError> {
+        self.with(|s, now| s.mod_discussion(&req, now))
+    }
+
+    /// `POST /_sim/subreddits/{sub}/moderators`: `name` moderates with exactly
+    /// `permissions` (Reddit's names: `all`, `mail`, `access`, ...), added or changed.
+    pub fn set_moderator(
+        &self,
+        subreddit: &str,
+        name: &str,
+        permissions: &[String],
+    ) -> Result<(), SimError> {
+        self.with(|s, now| s.set_moderator(subreddit, name, permissions, now))
+    }
+
+    /// `POST /_sim/subreddits/{sub}/moderators/{name}/remove`: `name` (the bot too) is no
+    /// longer a moderator; its writes there get 403 from then on.
+    pub fn remove_moderator(&self, subreddit: &str, name: &str) -> Result<(), SimError> {
+        self.with(|s, _| s.remove_moderator(subreddit, name))
+    }
+
+    /// `POST /_sim/subreddits/{sub}/invites`: a pending moderator invite for `name`.
+    pub fn invite_moderator(
+        &self,
+        subreddit: &str,
+        name: &str,
+        permissions: &[String],
+    ) -> Result<(), SimError> {
+        self.with(|s, now| s.invite_moderator(subreddit, name, permissions, now))
+    }
+
+    /// `POST /_sim/subreddits/{sub}/invites/{name}/revoke`.
+    pub fn revoke_invite(&self, subreddit: &str, name: &str) -> Result<(), SimError> {
+        self.with(|s, _| s.revoke_invite(subreddit, name))
+    }
+
+    /// `GET /_sim/subreddits/{sub}`: moderators with permissions, and pending invites.
+    pub fn subreddit(&self, name: &str) -> Result<Subreddit, SimError> {
+        self.lock().subreddit(name).cloned()
+    }
+
+    /// `POST /_sim/webapp`: the web app's credentials and redirect URI from now on (e.g.
+    /// once the website under test knows its port).
+    pub fn set_web_app(&self, app: WebApp) {
+        self.lock().cfg.web_app = app;
     }
 
     /// `POST /_sim/modmail/mod_action`; returns the mod action's id.
@@ -112,12 +161,10 @@ impl Simulator {
         s.clock_offset += Duration::seconds(seconds);
     }
 
-    /// `POST /_sim/ratelimit`: new budget and window; the current window starts over.
+    /// `POST /_sim/ratelimit`: new budget and window for every account; current windows
+    /// start over.
     pub fn set_rate_limit(&self, budget: u32, window_secs: u64) {
-        let mut s = self.lock();
-        s.cfg.rate_budget = budget;
-        s.cfg.rate_window_secs = window_secs;
-        s.rate.reconfigure(budget, window_secs);
+        self.lock().reconfigure_rates(budget, window_secs);
     }
 
     /// `POST /_sim/tokens/expire_all`.
@@ -165,16 +212,16 @@ impl Simulator {
 }
 
 impl Sim {
-    pub(crate) fn count(&mut self, endpoint: Endpoint, status: &str) {
+    pub(crate) fn count(&mut self, endpoint: Endpoint, status: CallStatus) {
         *self
             .counters
             .calls
             .entry(endpoint)
             .or_default()
-            .entry(status.to_owned())
+            .entry(status)
             .or_default() += 1;
         self.counters.total += 1;
-        if status == "429" {
+        if status == CallStatus::Status(429) {
             self.counters.rate_limited += 1;
         }
     }

@@ -109,6 +109,36 @@ pub struct ModMessage {
     pub internal: bool,
 }
 
+/// `POST /_sim/modmail/discussion`: moderators start a conversation among themselves.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModDiscussion {
+    /// Subreddit whose mod team talks.
+    pub subreddit: String,
+    /// A moderator of it.
+    pub moderator: String,
+    /// Subject line.
+    pub subject: String,
+    /// Markdown body of the first message.
+    pub body: String,
+}
+
+fn all_permissions() -> Vec<String> {
+    vec!["all".to_owned()]
+}
+
+/// `POST /_sim/subreddits/{sub}/moderators` (make or change a moderator) and
+/// `POST /_sim/subreddits/{sub}/invites` (invite one).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModeratorRequest {
+    /// The account.
+    pub name: String,
+    /// Reddit's permission names (default `["all"]`); `[]` is a moderator without any.
+    #[serde(default = "all_permissions")]
+    pub permissions: Vec<String>,
+}
+
 /// Where a message landed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Posted {
@@ -197,6 +227,18 @@ pub enum Endpoint {
     UserAbout,
     /// `GET /api/v1/me`
     Me,
+    /// `POST /api/mod/conversations`
+    Create,
+    /// `GET /r/{sub}/about/moderators`
+    Moderators,
+    /// `GET /api/v1/{sub}/moderators_invited`
+    ModeratorsInvited,
+    /// `POST /r/{sub}/api/accept_moderator_invite`
+    AcceptInvite,
+    /// `GET|POST /api/v1/authorize` (the consent page)
+    Authorize,
+    /// `GET /subreddits/mine/moderator`
+    MineModerator,
 }
 
 impl Endpoint {
@@ -212,6 +254,12 @@ impl Endpoint {
             Self::Banned => "banned",
             Self::UserAbout => "user_about",
             Self::Me => "me",
+            Self::Create => "create",
+            Self::Moderators => "moderators",
+            Self::ModeratorsInvited => "moderators_invited",
+            Self::AcceptInvite => "accept_invite",
+            Self::Authorize => "authorize",
+            Self::MineModerator => "mine_moderator",
         }
     }
 }
@@ -321,11 +369,64 @@ pub struct RateLimitConfig {
     pub window_secs: u64,
 }
 
+/// How a counted call ended: the HTTP status answered, or a connection cut without any
+/// answer (fault `drop_after_apply`). In JSON, `"200"` or `"dropped"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CallStatus {
+    /// Answered with this HTTP status.
+    Status(u16),
+    /// The connection was closed before any answer.
+    Dropped,
+}
+
+impl From<u16> for CallStatus {
+    fn from(status: u16) -> Self {
+        Self::Status(status)
+    }
+}
+
+impl std::fmt::Display for CallStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Status(s) => write!(f, "{s}"),
+            Self::Dropped => f.write_str("dropped"),
+        }
+    }
+}
+
+impl std::str::FromStr for CallStatus {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "dropped" => Ok(Self::Dropped),
+            n => n
+                .parse()
+                .map(Self::Status)
+                .map_err(|_| format!("{n:?} is neither an HTTP status nor \"dropped\"")),
+        }
+    }
+}
+
+// A string, so that it can key a JSON object (`"calls": {"me": {"200": 3}}`).
+impl Serialize for CallStatus {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for CallStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// `GET /_sim/counters`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Counters {
-    /// Calls per endpoint, then per status code (`"dropped"` for dropped connections).
-    pub calls: BTreeMap<Endpoint, BTreeMap<String, u64>>,
+    /// Calls per endpoint, then per outcome.
+    pub calls: BTreeMap<Endpoint, BTreeMap<CallStatus, u64>>,
     /// All calls counted here.
     pub total: u64,
     /// Calls refused with 429.
@@ -337,11 +438,11 @@ pub struct Counters {
 }
 
 impl Counters {
-    /// Calls of `endpoint` answered with `status` (e.g. `"200"`, `"dropped"`).
-    pub fn count(&self, endpoint: Endpoint, status: &str) -> u64 {
+    /// Calls of `endpoint` that ended with `status` (`201`, or [`CallStatus::Dropped`]).
+    pub fn count(&self, endpoint: Endpoint, status: impl Into<CallStatus>) -> u64 {
         self.calls
             .get(&endpoint)
-            .and_then(|m| m.get(status))
+            .and_then(|m| m.get(&status.into()))
             .copied()
             .unwrap_or(0)
     }

@@ -1,39 +1,61 @@
 //! Reddit's JSON shapes, built from the model. Only this module knows them.
+//!
+//! Key sets follow the recordings in `fixtures/reddit/`: a listing's conversations and
+//! messages carry exactly the keys of the recorded listing, the single-conversation
+//! answers the keys of the recorded get/reply/unarchive answers.
 
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 
 use crate::model::{AccountStatus, Conversation, Entry, Message, ModAction, Sim, key};
 
+/// How an account whose user deleted it is named everywhere.
+const DELETED: &str = "[deleted]";
+
 /// `2017-03-07T15:41:54.042442+00:00`
 pub fn date(d: DateTime<Utc>) -> String {
     d.format("%Y-%m-%dT%H:%M:%S%.6f+00:00").to_string()
 }
 
-/// `2023-07-11T20:32:12.025000+0000`: the other form Reddit sends (message dates).
+/// `2023-07-11T20:32:12.025000+0000`: the other form Reddit sends (the reply answer's
+/// message, conversation and recent-conversation dates).
 pub fn date_compact(d: DateTime<Utc>) -> String {
     d.format("%Y-%m-%dT%H:%M:%S%.6f+0000").to_string()
 }
 
-fn opt_date(d: Option<DateTime<Utc>>) -> Value {
-    d.map_or(Value::Null, |d| Value::String(date(d)))
+/// Which of Reddit's two date forms an answer uses.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Dates {
+    /// `+00:00`: listings, get, unarchive, create.
+    Colon,
+    /// `+0000`: the reply answer, as recorded.
+    Compact,
+}
+
+impl Dates {
+    fn of(self, d: DateTime<Utc>) -> String {
+        match self {
+            Self::Colon => date(d),
+            Self::Compact => date_compact(d),
+        }
+    }
+
+    fn opt(self, d: Option<DateTime<Utc>>) -> Value {
+        d.map_or(Value::Null, |d| Value::String(self.of(d)))
+    }
 }
 
 pub fn error(status: u16, message: &str) -> Value {
     json!({"message": message, "error": status})
 }
 
-fn markdown_to_html(md: &str) -> String {
-    // Reddit renders markdown; escaped paragraphs are close enough for clients that read
-    // `bodyMarkdown` and only need `body` to exist.
-    let paras: Vec<String> = md
-        .split("\n\n")
-        .map(|p| format!("<p>{}</p>", crate::html::escape(p)))
-        .collect();
-    format!(
-        "<!-- SC_OFF --><div class=\"md\">{}\n</div><!-- SC_ON -->",
-        paras.join("\n\n")
-    )
+/// The name shown for an account: `[deleted]` once its user deleted it.
+fn shown_name(sim: &Sim, name: &str) -> String {
+    match sim.users.get(&key(name)) {
+        Some(u) if u.status == AccountStatus::Deleted => DELETED.to_owned(),
+        Some(u) => u.name.clone(),
+        None => name.to_owned(),
+    }
 }
 
 fn author(sim: &Sim, conv: &Conversation, name: &str, hidden: bool) -> Value {
@@ -43,7 +65,7 @@ fn author(sim: &Sim, conv: &Conversation, name: &str, hidden: bool) -> Value {
     json!({
         "isMod": is_mod,
         "isAdmin": false,
-        "name": user.map_or(name, |u| u.name.as_str()),
+        "name": shown_name(sim, name),
         "isOp": conv.first_author().is_some_and(|a| key(a) == k),
         "isParticipant": conv.participant.as_deref() == Some(k.as_str()),
         "isApproved": false,
@@ -53,26 +75,35 @@ fn author(sim: &Sim, conv: &Conversation, name: &str, hidden: bool) -> Value {
     })
 }
 
-fn message(sim: &Sim, conv: &Conversation, m: &Message) -> Value {
-    json!({
-        "body": markdown_to_html(&m.body),
+/// A message; the single-conversation answers add `participatingAs`, listings do not.
+fn message(sim: &Sim, conv: &Conversation, m: &Message, dates: Dates, full: bool) -> Value {
+    let mut v = json!({
+        "body": crate::markdown::body_html(&m.body),
         "author": author(sim, conv, &m.author, m.is_hidden),
         "isInternal": m.is_internal,
-        "date": date_compact(m.date),
+        "date": dates.of(m.date),
         "bodyMarkdown": m.body,
         "id": m.id,
-        "participatingAs": if sim.is_mod(&conv.subreddit, &m.author) { "moderator" } else { "participant_user" },
-    })
+    });
+    if let (true, Value::Object(o)) = (full, &mut v) {
+        let role = if sim.is_mod(&conv.subreddit, &m.author) {
+            "moderator"
+        } else {
+            "participant_user"
+        };
+        o.insert("participatingAs".into(), json!(role));
+    }
+    v
 }
 
-fn mod_action(sim: &Sim, a: &ModAction) -> Value {
+fn mod_action(sim: &Sim, a: &ModAction, dates: Dates) -> Value {
     let user = sim.users.get(&key(&a.author));
     json!({
-        "date": date(a.date),
+        "date": dates.of(a.date),
         "actionTypeId": a.action_type_id,
         "id": a.id,
         "author": {
-            "name": a.author,
+            "name": shown_name(sim, &a.author),
             "isMod": true,
             "isAdmin": false,
             "isHidden": false,
@@ -82,66 +113,40 @@ fn mod_action(sim: &Sim, a: &ModAction) -> Value {
     })
 }
 
-pub fn messages(sim: &Sim, conv: &Conversation) -> Value {
+fn messages(sim: &Sim, conv: &Conversation, dates: Dates) -> Value {
     Value::Object(
         conv.messages()
-            .map(|m| (m.id.clone(), message(sim, conv, m)))
+            .map(|m| (m.id.clone(), message(sim, conv, m, dates, true)))
             .collect(),
     )
 }
 
-pub fn last_message(sim: &Sim, conv: &Conversation) -> Option<(String, Value)> {
-    conv.messages()
-        .last()
-        .map(|m| (m.id.clone(), message(sim, conv, m)))
-}
-
-pub fn mod_actions(sim: &Sim, conv: &Conversation) -> Value {
+fn mod_actions(sim: &Sim, conv: &Conversation, dates: Dates) -> Value {
     Value::Object(
         conv.mod_actions()
-            .map(|a| (a.id.clone(), mod_action(sim, a)))
+            .map(|a| (a.id.clone(), mod_action(sim, a, dates)))
             .collect(),
     )
 }
 
-/// The `conversation` object shared by list, get, reply and unarchive.
-pub fn conversation(sim: &Sim, conv: &Conversation) -> Value {
+/// The keys every conversation object has, listed or not.
+fn conversation_core(sim: &Sim, conv: &Conversation, dates: Dates) -> Map<String, Value> {
     let sub = sim.subreddits.get(&conv.subreddit);
-    let obj_ids: Vec<Value> = conv
-        .entries
-        .iter()
-        .map(|e| match e {
-            Entry::Messages(m) => json!({"id": m.id, "key": "messages"}),
-            Entry::ModActions(a) => json!({"id": a.id, "key": "modActions"}),
-        })
-        .collect();
-    let authors: Vec<Value> = conv
-        .entries
-        .iter()
-        .map(|e| match e {
-            Entry::Messages(m) => author(sim, conv, &m.author, m.is_hidden),
-            Entry::ModActions(a) => author(sim, conv, &a.author, false),
-        })
-        .collect();
     let participant = conv
         .participant
         .as_deref()
         .map_or_else(|| json!({}), |p| author(sim, conv, p, false));
-    json!({
+    let core = json!({
         "isAuto": conv.is_auto,
         "participant": participant,
-        "objIds": obj_ids,
         "isRepliable": true,
-        "lastUserUpdate": opt_date(conv.last_user_update),
+        "lastUserUpdate": dates.opt(conv.last_user_update),
         "isInternal": conv.is_internal,
-        "lastModUpdate": opt_date(conv.last_mod_update),
-        "authors": authors,
-        "lastUpdated": date(conv.last_updated),
-        "participantSubreddit": {},
+        "lastModUpdate": dates.opt(conv.last_mod_update),
+        "lastUpdated": dates.of(conv.last_updated),
         "legacyFirstMessageId": conv.legacy_first_message_id,
         "state": conv.state.number(),
-        "conversationType": if conv.participant.is_some() { "sr_user" } else { "internal" },
-        "lastUnread": opt_date(conv.last_unread),
+        "lastUnread": dates.opt(conv.last_unread),
         "owner": {
             "displayName": sub.map_or(conv.subreddit.as_str(), |s| s.name.as_str()),
             "type": "subreddit",
@@ -151,22 +156,87 @@ pub fn conversation(sim: &Sim, conv: &Conversation) -> Value {
         "id": conv.id,
         "isHighlighted": conv.is_highlighted,
         "numMessages": conv.messages().count(),
+    });
+    match core {
+        Value::Object(o) => o,
+        _ => Map::new(),
+    }
+}
+
+/// A conversation as a listing shows it: `objIds` names only its last message, `authors`
+/// has one entry per message, and nothing else is added (the recorded listing's keys).
+fn conversation_summary(sim: &Sim, conv: &Conversation) -> Value {
+    let mut o = conversation_core(sim, conv, Dates::Colon);
+    let last: Vec<Value> = conv
+        .messages()
+        .last()
+        .map(|m| json!({"id": m.id, "key": "messages"}))
+        .into_iter()
+        .collect();
+    let authors: Vec<Value> = conv
+        .messages()
+        .map(|m| author(sim, conv, &m.author, m.is_hidden))
+        .collect();
+    o.insert("objIds".into(), Value::Array(last));
+    o.insert("authors".into(), Value::Array(authors));
+    Value::Object(o)
+}
+
+/// A conversation in full: every message and mod action in `objIds`, in order.
+fn conversation_full(sim: &Sim, conv: &Conversation, dates: Dates) -> Map<String, Value> {
+    let mut o = conversation_core(sim, conv, dates);
+    let (obj_ids, authors): (Vec<Value>, Vec<Value>) = conv
+        .entries
+        .iter()
+        .map(|e| match e {
+            Entry::Messages(m) => (
+                json!({"id": m.id, "key": "messages"}),
+                author(sim, conv, &m.author, m.is_hidden),
+            ),
+            Entry::ModActions(a) => (
+                json!({"id": a.id, "key": "modActions"}),
+                author(sim, conv, &a.author, false),
+            ),
+        })
+        .unzip();
+    o.insert("objIds".into(), Value::Array(obj_ids));
+    o.insert("authors".into(), Value::Array(authors));
+    let kind = if conv.participant.is_some() {
+        "sr_user"
+    } else {
+        "internal"
+    };
+    o.insert("conversationType".into(), json!(kind));
+    o.insert("participantSubreddit".into(), json!({}));
+    o
+}
+
+/// `GET /api/mod/conversations`: the conversations in order, each with its last message.
+pub fn listing(sim: &Sim, convs: &[&Conversation], viewer: &str) -> Value {
+    let mut conversations = Map::new();
+    let mut msgs = Map::new();
+    let mut ids = Vec::new();
+    for c in convs {
+        ids.push(Value::String(c.id.clone()));
+        conversations.insert(c.id.clone(), conversation_summary(sim, c));
+        if let Some(m) = c.messages().last() {
+            msgs.insert(m.id.clone(), message(sim, c, m, Dates::Colon, false));
+        }
+    }
+    let viewer = sim
+        .users
+        .get(viewer)
+        .map(|u| u.fullname())
+        .unwrap_or_default();
+    json!({
+        "conversations": conversations,
+        "messages": msgs,
+        "viewerId": viewer,
+        "conversationIds": ids,
     })
 }
 
-/// The `user` object: the participant as moderators see them, with ban and mute status.
-pub fn user(sim: &Sim, conv: &Conversation, now: DateTime<Utc>) -> Value {
-    let Some(pkey) = conv.participant.as_deref() else {
-        return json!({});
-    };
-    let Some(u) = sim.users.get(pkey) else {
-        return json!({});
-    };
-    let ban = sim.active_ban(&conv.subreddit, pkey, now);
-    let sub_name = sim
-        .subreddits
-        .get(&conv.subreddit)
-        .map_or(conv.subreddit.as_str(), |s| s.name.as_str());
+fn recent_convos(sim: &Sim, conv: &Conversation, pkey: &str, dates: Dates) -> Value {
     let mut convos = Map::new();
     for c in sim
         .conversations
@@ -176,25 +246,30 @@ pub fn user(sim: &Sim, conv: &Conversation, now: DateTime<Utc>) -> Value {
         convos.insert(
             c.id.clone(),
             json!({
-                "date": date(c.last_user_update.unwrap_or(c.created)),
+                "date": dates.of(c.last_user_update.unwrap_or(c.created)),
                 "permalink": format!("https://mod.reddit.com/mail/perma/{}", c.id),
                 "id": c.id,
                 "subject": c.subject,
             }),
         );
     }
-    // Synthetic history keeps `recentComments`/`recentPosts` shaped like Reddit's.
-    let cid = format!("t1_{}", crate::model::base36(u.num * 7));
-    let pid = format!("t3_{}", crate::model::base36(u.num * 3));
+    Value::Object(convos)
+}
+
+/// Synthetic history keeps `recentComments`/`recentPosts` shaped like Reddit's.
+fn recent_history(u: &crate::model::User, sub_name: &str) -> (Value, Value) {
     let mut comments = Map::new();
     let mut posts = Map::new();
     if u.status == AccountStatus::Active {
+        let cid = format!("t1_{}", crate::model::base36(u.num * 7));
+        let pid = format!("t3_{}", crate::model::base36(u.num * 3));
+        let (c36, p36) = (&cid[3..], &pid[3..]);
         comments.insert(
             cid.clone(),
             json!({
                 "comment": "a comment",
                 "date": date(u.created + chrono::Duration::days(30)),
-                "permalink": format!("https://www.reddit.com/r/{sub_name}/comments/{}/a_post/{}/", &pid[3..], &cid[3..]),
+                "permalink": format!("https://www.reddit.com/r/{sub_name}/comments/{p36}/a_post/{c36}/"),
                 "title": "A post",
             }),
         );
@@ -202,21 +277,40 @@ pub fn user(sim: &Sim, conv: &Conversation, now: DateTime<Utc>) -> Value {
             pid.clone(),
             json!({
                 "date": date(u.created + chrono::Duration::days(20)),
-                "permalink": format!("https://www.reddit.com/r/{sub_name}/comments/{}/a_post/", &pid[3..]),
+                "permalink": format!("https://www.reddit.com/r/{sub_name}/comments/{p36}/a_post/"),
                 "title": "A post",
             }),
         );
     }
+    (Value::Object(comments), Value::Object(posts))
+}
+
+/// The `user` object: the participant as moderators see them, with ban and mute status;
+/// `{}` for a mod discussion, which has no participant.
+fn user(sim: &Sim, conv: &Conversation, now: DateTime<Utc>, dates: Dates) -> Value {
+    let Some((pkey, u)) = conv
+        .participant
+        .as_deref()
+        .and_then(|p| sim.users.get(p).map(|u| (p, u)))
+    else {
+        return json!({});
+    };
+    let ban = sim.active_ban(&conv.subreddit, pkey, now);
+    let sub_name = sim
+        .subreddits
+        .get(&conv.subreddit)
+        .map_or(conv.subreddit.as_str(), |s| s.name.as_str());
+    let (comments, posts) = recent_history(u, sub_name);
     let muted = sim
         .muted
         .contains(&(conv.subreddit.clone(), pkey.to_owned()));
     json!({
         "recentComments": comments,
         "muteStatus": {"muteCount": u8::from(muted), "isMuted": muted, "endDate": null, "reason": ""},
-        "name": u.name,
+        "name": shown_name(sim, pkey),
         "created": date(u.created),
         "banStatus": {
-            "endDate": opt_date(ban.and_then(|b| b.ends())),
+            "endDate": ban.and_then(|b| b.ends()).map(date),
             "reason": ban.map_or("", |b| b.note.as_str()),
             "isBanned": ban.is_some(),
             "isPermanent": ban.is_some_and(|b| b.duration_days.is_none()),
@@ -225,66 +319,52 @@ pub fn user(sim: &Sim, conv: &Conversation, now: DateTime<Utc>) -> Value {
         "approveStatus": {"isApproved": false},
         "isShadowBanned": false,
         "recentPosts": posts,
-        "recentConvos": convos,
+        "recentConvos": recent_convos(sim, conv, pkey, dates),
         "id": u.fullname(),
     })
 }
 
 /// `GET /api/mod/conversations/{id}`.
 pub fn conversation_get(sim: &Sim, conv: &Conversation, now: DateTime<Utc>) -> Value {
-    with_user(
-        sim,
-        conv,
-        now,
-        json!({
-            "conversation": conversation(sim, conv),
-            "messages": messages(sim, conv),
-            "modActions": mod_actions(sim, conv),
-            "participantSubreddit": {},
-        }),
-    )
+    json!({
+        "conversation": conversation_full(sim, conv, Dates::Colon),
+        "messages": messages(sim, conv, Dates::Colon),
+        "modActions": mod_actions(sim, conv, Dates::Colon),
+        "user": user(sim, conv, now, Dates::Colon),
+        "participantSubreddit": {},
+    })
 }
 
-/// Adds `user` only when there is a participant: an empty `user` object would lack the
-/// `name` every client expects of it.
-fn with_user(sim: &Sim, conv: &Conversation, now: DateTime<Utc>, mut body: Value) -> Value {
-    let u = user(sim, conv, now);
-    if let (Value::Object(o), true) = (&mut body, u.get("name").is_some()) {
-        o.insert("user".into(), u);
-    }
-    body
-}
-
-/// `POST /api/mod/conversations/{id}`: Reddit nests `modActions` in the conversation here.
+/// `POST /api/mod/conversations/{id}` (201): recorded with `+0000` dates, and (in the older
+/// recording) with `modActions` nested in the conversation; both places are filled.
 pub fn conversation_reply(sim: &Sim, conv: &Conversation, now: DateTime<Utc>) -> Value {
-    let mut c = conversation(sim, conv);
-    if let Value::Object(o) = &mut c {
-        o.insert("modActions".into(), mod_actions(sim, conv));
-    }
-    with_user(
-        sim,
-        conv,
-        now,
-        json!({
-            "conversation": c,
-            "messages": messages(sim, conv),
-            "modActions": mod_actions(sim, conv),
-            "participantSubreddit": {},
-        }),
-    )
+    let mut c = conversation_full(sim, conv, Dates::Compact);
+    c.insert("modActions".into(), mod_actions(sim, conv, Dates::Compact));
+    json!({
+        "conversation": c,
+        "messages": messages(sim, conv, Dates::Compact),
+        "modActions": mod_actions(sim, conv, Dates::Compact),
+        "user": user(sim, conv, now, Dates::Compact),
+        "participantSubreddit": {},
+    })
 }
 
-/// `POST .../unarchive`: Reddit names the one conversation `conversations` here. Only that
-/// key is sent, since clients that accept both spellings reject a body holding both.
-pub fn conversation_unarchive(sim: &Sim, conv: &Conversation, now: DateTime<Utc>) -> Value {
-    with_user(
-        sim,
-        conv,
-        now,
-        json!({
-            "conversations": conversation(sim, conv),
-            "messages": messages(sim, conv),
-            "modActions": mod_actions(sim, conv),
-        }),
-    )
+/// `POST .../unarchive` (200): Reddit names the one conversation `conversations` here. Only
+/// that key is sent, since clients that accept both spellings reject a body holding both.
+pub fn conversation_unarchive(sim: &Sim, conv: &Conversation) -> Value {
+    json!({
+        "conversations": conversation_full(sim, conv, Dates::Colon),
+        "messages": messages(sim, conv, Dates::Colon),
+        "modActions": mod_actions(sim, conv, Dates::Colon),
+    })
+}
+
+/// `POST /api/mod/conversations` (201): the new conversation, its first message and no mod
+/// actions.
+pub fn conversation_created(sim: &Sim, conv: &Conversation) -> Value {
+    json!({
+        "conversation": conversation_full(sim, conv, Dates::Colon),
+        "messages": messages(sim, conv, Dates::Colon),
+        "modActions": {},
+    })
 }

@@ -100,7 +100,7 @@ async fn same_seed_and_script_give_same_ids() {
 }
 
 #[tokio::test]
-async fn user_message_unarchives_but_bot_reply_does_not() {
+async fn banned_users_answer_moves_the_archived_ban_message_to_appeals_but_bot_reply_does_not() {
     let t = spawn(cfg()).await;
     let sim = t.sim();
     sim.add_subreddit(NewSubreddit {
@@ -150,10 +150,10 @@ async fn user_message_unarchives_but_bot_reply_does_not() {
     )
     .await;
     let conv = sim.conversation(&id).unwrap();
-    assert_eq!(conv.state, ConvState::InProgress);
+    assert_eq!(conv.state, ConvState::Appeals);
     assert!(conv.last_user_update > before);
     let raw = t.control_get(&format!("/_sim/conversations/{id}")).await;
-    assert_eq!(raw["state"], "in_progress");
+    assert_eq!(raw["state"], "appeals");
 }
 
 #[tokio::test]
@@ -194,7 +194,7 @@ async fn ban_message_quotes_the_reason_and_ban_status_follows_the_clock() {
             .unwrap()
             .ends_with("+00:00")
     );
-    assert!(msg["date"].as_str().unwrap().ends_with("+0000"));
+    assert!(msg["date"].as_str().unwrap().ends_with("+00:00"));
 
     let banned = |v: Value| v["data"]["children"].as_array().unwrap().len();
     let path = format!("/r/{SUB}/about/banned?user={USER}");

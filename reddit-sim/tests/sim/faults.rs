@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use reddit_sim::{Endpoint, FaultMode, FaultRequest, LedgerKind};
+use reddit_sim::{CallStatus, Endpoint, FaultMode, FaultRequest, LedgerKind};
 use serde_json::{Value, json};
 
 use crate::helpers::{cfg, client, eventually, spawn};
@@ -42,7 +42,7 @@ async fn status_fault_fails_the_next_calls_only() {
         .await;
     assert_eq!(resp.status(), 500);
     assert!(t.sim().ledger().is_empty());
-    assert_eq!(t.sim().counters().count(Endpoint::Get, "503"), 2);
+    assert_eq!(t.sim().counters().count(Endpoint::Get, 503), 2);
 
     // Token endpoint faults too.
     t.sim().inject_fault(FaultRequest {
@@ -140,7 +140,12 @@ async fn drop_after_apply_is_a_connection_error_and_applies_once() {
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0]["kind"], "reply");
     assert_eq!(entries[0]["body"], "dropped reply");
-    assert_eq!(t.sim().counters().count(Endpoint::Reply, "dropped"), 1);
+    assert_eq!(
+        t.sim()
+            .counters()
+            .count(Endpoint::Reply, CallStatus::Dropped),
+        1
+    );
 
     // The same client keeps working afterwards.
     let resp = t.get(&token, &format!("/api/mod/conversations/{id}")).await;

@@ -5,7 +5,10 @@
 
 mod auth;
 mod behaviour;
+mod contract;
+mod facts;
 mod faults;
 mod helpers;
 mod ratelimit;
 mod shapes;
+mod webapp;

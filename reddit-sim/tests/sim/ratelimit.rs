@@ -38,9 +38,9 @@ async fn headers_count_down_and_429_when_spent() {
 
     let c = t.sim().counters();
     assert_eq!(c.rate_limited, 1);
-    assert_eq!(c.count(Endpoint::Me, "200"), 5);
-    assert_eq!(c.count(Endpoint::Me, "429"), 1);
-    assert_eq!(c.count(Endpoint::Token, "200"), 1);
+    assert_eq!(c.count(Endpoint::Me, 200), 5);
+    assert_eq!(c.count(Endpoint::Me, 429), 1);
+    assert_eq!(c.count(Endpoint::Token, 200), 1);
     assert_eq!(c.max_used, 6);
     assert_eq!(c.min_remaining, Some(0.0));
     let over_http = t.control_get("/_sim/counters").await;

@@ -11,10 +11,17 @@ use serde::Serialize;
 use crate::config::SimConfig;
 use crate::faults::Faults;
 use crate::ratelimit::RateLimiter;
-use crate::types::{
-    BanOutcome, BanRequest, Counters, LedgerEntry, LedgerKind, ModActionKind, ModActionRequest,
-    ModMessage, NewSubreddit, Posted, UserMessage,
-};
+use crate::types::{BanOutcome, BanRequest, Counters, LedgerEntry, NewSubreddit};
+
+mod folders;
+mod moderators;
+mod modmail;
+mod oauth;
+
+pub use folders::Folder;
+pub use moderators::PERMISSIONS;
+pub use modmail::NewConversation;
+pub use oauth::{Grant, WebAppGrant};
 
 /// Why a control call or a bot call was refused.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -28,18 +35,50 @@ pub enum SimError {
     /// The request makes no sense in the current state.
     #[error("invalid request: {0}")]
     Invalid(String),
+    /// Refused the way Reddit's API refuses it: an HTTP status and Reddit's `reason` code
+    /// (`INVALID_OPTION`, `NO_TEXT`, ...) naming the form field at fault.
+    #[error("{reason} ({status}){}", field.as_deref().map(|f| format!(" on `{f}`")).unwrap_or_default())]
+    Api {
+        /// HTTP status Reddit answers with.
+        status: u16,
+        /// Reddit's error code.
+        reason: &'static str,
+        /// The request field at fault, if any.
+        field: Option<&'static str>,
+        /// Reddit's human-readable explanation, if it sends one.
+        explanation: Option<&'static str>,
+    },
 }
 
-/// Conversation state numbers as Reddit sends them.
+impl SimError {
+    /// A 400 with Reddit's reason code for `field`.
+    pub fn bad(reason: &'static str, field: &'static str, explanation: &'static str) -> Self {
+        Self::Api {
+            status: 400,
+            reason,
+            field: Some(field),
+            explanation: Some(explanation),
+        }
+    }
+}
+
+/// Conversation states with Reddit's numbers (the `state` field). Mod discussions,
+/// highlights and notifications are not states but flags, so they have no number here.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ConvState {
-    /// 0
+    /// 0: nobody on the mod team has answered yet.
     New,
-    /// 1
+    /// 1: a moderator answered, or it was unarchived.
     InProgress,
-    /// 2
+    /// 2: archived; out of the default listing until the user writes again.
     Archived,
+    /// 3: the Ban Appeals folder: the participant was banned when they last wrote.
+    Appeals,
+    /// 4: requests to join a private subreddit.
+    JoinRequests,
+    /// 5: held by Reddit's modmail filter.
+    Filtered,
 }
 
 impl ConvState {
@@ -49,6 +88,21 @@ impl ConvState {
             Self::New => 0,
             Self::InProgress => 1,
             Self::Archived => 2,
+            Self::Appeals => 3,
+            Self::JoinRequests => 4,
+            Self::Filtered => 5,
+        }
+    }
+
+    /// Reddit's name of the folder, for the HTML views.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::New => "new",
+            Self::InProgress => "in progress",
+            Self::Archived => "archived",
+            Self::Appeals => "ban appeals",
+            Self::JoinRequests => "join requests",
+            Self::Filtered => "filtered",
         }
     }
 }
@@ -85,23 +139,52 @@ impl User {
     }
 }
 
-/// A subreddit and who moderates it.
+/// A moderator of a subreddit, or an account invited to become one.
+#[derive(Clone, Debug, Serialize)]
+pub struct Moderator {
+    /// Lower-cased account name.
+    pub user: String,
+    /// Reddit's permission names (`all`, `mail`, `access`, ...); `all` grants every one.
+    pub permissions: Vec<String>,
+    /// When the account became a moderator (or was invited).
+    pub since: DateTime<Utc>,
+    /// Reddit's relationship id (`rb_...`).
+    pub rel_id: String,
+}
+
+impl Moderator {
+    /// Whether this moderator holds `permission` (directly or through `all`).
+    pub fn can(&self, permission: &str) -> bool {
+        self.permissions
+            .iter()
+            .any(|p| p == "all" || p == permission)
+    }
+}
+
+/// A subreddit, its moderators and its pending moderator invites.
 #[derive(Clone, Debug, Serialize)]
 pub struct Subreddit {
     /// Name as first written, without `r/`.
     pub name: String,
     /// Numeric id; `t5_` + base36 of it is the fullname.
     pub num: u64,
-    /// Lower-cased names of the human moderators, in the order given.
-    pub moderators: Vec<String>,
-    /// Whether the bot account moderates it.
-    pub bot_is_mod: bool,
+    /// When it was created.
+    pub created: DateTime<Utc>,
+    /// Moderators in the order they joined (the bot among them when it moderates).
+    pub moderators: Vec<Moderator>,
+    /// Invited accounts that have not accepted yet.
+    pub invites: Vec<Moderator>,
 }
 
 impl Subreddit {
     /// `t5_...`.
     pub fn fullname(&self) -> String {
         format!("t5_{}", base36(self.num))
+    }
+
+    /// The moderator entry of the (lower-cased) account, if it moderates here.
+    pub fn moderator(&self, account: &str) -> Option<&Moderator> {
+        self.moderators.iter().find(|m| m.user == account)
     }
 }
 
@@ -162,7 +245,7 @@ pub struct Message {
 pub struct ModAction {
     /// Base36 id.
     pub id: String,
-    /// Reddit's `actionTypeId` (see [`ModActionKind::type_id`]).
+    /// Reddit's `actionTypeId` (see [`ModActionKind::type_id`](crate::types::ModActionKind::type_id)).
     pub action_type_id: u8,
     /// Moderator's display name.
     pub author: String,
@@ -277,8 +360,14 @@ pub struct Sim {
     pub bans: BTreeMap<(String, String), Ban>,
     pub muted: BTreeSet<(String, String)>,
     pub conversations: BTreeMap<String, Conversation>,
-    tokens: HashMap<String, DateTime<Utc>>,
-    pub rate: RateLimiter,
+    /// Access tokens and whom they act for.
+    grants: HashMap<String, Grant>,
+    /// Authorization codes of the web-app flow, single use.
+    codes: HashMap<String, WebAppGrant>,
+    /// Refresh tokens of `duration=permanent` web-app grants.
+    refresh_tokens: HashMap<String, WebAppGrant>,
+    /// One request budget per account, as Reddit counts per OAuth client and user.
+    rates: BTreeMap<String, RateLimiter>,
     pub faults: Faults,
     pub counters: Counters,
     pub ledger: Vec<LedgerEntry>,
@@ -293,7 +382,6 @@ impl Sim {
         let next_obj = rng.random_range(100_000..60_000_000);
         let next_account = rng.random_range(1_000_000..900_000_000);
         let next_rel = rng.random_range(1_000_000..90_000_000);
-        let rate = RateLimiter::new(cfg.rate_budget, cfg.rate_window_secs);
         let mut sim = Self {
             cfg,
             rng,
@@ -307,8 +395,10 @@ impl Sim {
             bans: BTreeMap::new(),
             muted: BTreeSet::new(),
             conversations: BTreeMap::new(),
-            tokens: HashMap::new(),
-            rate,
+            grants: HashMap::new(),
+            codes: HashMap::new(),
+            refresh_tokens: HashMap::new(),
+            rates: BTreeMap::new(),
             faults: Faults::default(),
             counters: Counters::default(),
             ledger: Vec::new(),
@@ -378,6 +468,8 @@ impl Sim {
         self.set_status(name, AccountStatus::Suspended)
     }
 
+    /// Creates the subreddit, or adds moderators to an existing one; `bot_is_mod` makes the
+    /// bot a moderator with every permission or removes it.
     pub fn add_subreddit(
         &mut self,
         req: &NewSubreddit,
@@ -387,26 +479,30 @@ impl Sim {
         if k.is_empty() {
             return Err(SimError::Invalid("empty subreddit name".into()));
         }
-        let moderators: Vec<String> = req
-            .moderators
-            .iter()
-            .map(|m| self.ensure_user(m, now))
-            .collect();
-        self.next_account += 1;
-        let num = self.next_account;
-        let name = req.name.trim().trim_start_matches("r/").to_owned();
-        let sub = self.subreddits.entry(k).or_insert(Subreddit {
-            name,
-            num,
-            moderators: Vec::new(),
-            bot_is_mod: req.bot_is_mod,
-        });
-        for m in moderators {
-            if !sub.moderators.contains(&m) {
-                sub.moderators.push(m);
+        if !self.subreddits.contains_key(&k) {
+            self.next_account += 1;
+            let sub = Subreddit {
+                name: req.name.trim().trim_start_matches("r/").to_owned(),
+                num: self.next_account,
+                created: now - Duration::days(2_000),
+                moderators: Vec::new(),
+                invites: Vec::new(),
+            };
+            self.subreddits.insert(k.clone(), sub);
+        }
+        let all = vec!["all".to_owned()];
+        for m in &req.moderators {
+            let user = self.ensure_user(m, now);
+            if !self.is_mod(&k, &user) {
+                self.put_moderator(&k, &user, all.clone(), now);
             }
         }
-        sub.bot_is_mod = req.bot_is_mod;
+        let bot = self.bot_key();
+        match (req.bot_is_mod, self.is_mod(&k, &bot)) {
+            (true, false) => self.put_moderator(&k, &bot, all, now),
+            (false, true) => self.drop_moderator(&k, &bot),
+            _ => {}
+        }
         Ok(())
     }
 
@@ -416,21 +512,21 @@ impl Sim {
             .ok_or_else(|| SimError::NotFound(format!("subreddit {name}")))
     }
 
-    /// Whether `account` moderates `sub` (the bot only where `bot_is_mod`).
+    /// Whether `account` moderates `sub`, whatever its permissions.
     pub fn is_mod(&self, sub: &str, account: &str) -> bool {
-        let (s, a) = (key(sub), key(account));
-        self.subreddits.get(&s).is_some_and(|sub| {
-            if a == self.bot_key() {
-                sub.bot_is_mod
-            } else {
-                sub.moderators.contains(&a)
-            }
-        })
+        let a = key(account);
+        self.subreddits
+            .get(&key(sub))
+            .is_some_and(|s| s.moderator(&a).is_some())
     }
 
-    pub fn bot_moderates(&self, sub: &str) -> bool {
-        let bot = self.bot_key();
-        self.is_mod(sub, &bot)
+    /// Whether `account` moderates `sub` with `permission` (or `all`).
+    pub fn can(&self, sub: &str, account: &str, permission: &str) -> bool {
+        let a = key(account);
+        self.subreddits
+            .get(&key(sub))
+            .and_then(|s| s.moderator(&a))
+            .is_some_and(|m| m.can(permission))
     }
 
     pub fn display_name(&self, account: &str) -> String {
@@ -457,10 +553,14 @@ impl Sim {
                 }
                 self.display_name(m)
             }
-            None => sub
-                .moderators
-                .first()
-                .map_or_else(|| sub.name.clone(), |m| self.display_name(m)),
+            // The first human moderator, as a ban is a person's act.
+            None => {
+                let bot = self.bot_key();
+                sub.moderators
+                    .iter()
+                    .find(|m| m.user != bot)
+                    .map_or_else(|| sub.name.clone(), |m| self.display_name(&m.user))
+            }
         };
         self.next_rel += 1;
         let ban = Ban {
@@ -480,16 +580,7 @@ impl Sim {
             });
         }
         let body = ban_message_body(&sub.name, req.duration_days, req.reason.as_deref());
-        let subject = match req.duration_days {
-            None => format!(
-                "You've been permanently banned from participating in r/{}",
-                sub.name
-            ),
-            Some(_) => format!(
-                "You've been temporarily banned from participating in r/{}",
-                sub.name
-            ),
-        };
+        let subject = ban_subject(&sub.name, req.duration_days);
         let id = self.new_conversation(&sub.name, &subject, Some(user), true, now);
         let msg_id = self.next_obj_id();
         if let Some(conv) = self.conversations.get_mut(&id) {
@@ -524,323 +615,15 @@ impl Sim {
             .get(&(key(sub), key(user)))
             .filter(|b| b.active(now))
     }
+}
 
-    // ---- modmail ----------------------------------------------------------------------
-
-    fn new_conversation(
-        &mut self,
-        sub: &str,
-        subject: &str,
-        participant: Option<String>,
-        is_auto: bool,
-        now: DateTime<Utc>,
-    ) -> String {
-        self.next_conv += 1;
-        let id = base36(self.next_conv);
-        self.conversations.insert(
-            id.clone(),
-            Conversation {
-                id: id.clone(),
-                subreddit: key(sub),
-                subject: subject.to_owned(),
-                participant,
-                is_auto,
-                is_internal: false,
-                is_highlighted: false,
-                state: ConvState::New,
-                entries: Vec::new(),
-                created: now,
-                last_updated: now,
-                last_user_update: None,
-                last_mod_update: None,
-                last_unread: None,
-                legacy_first_message_id: String::new(),
-            },
-        );
-        id
-    }
-
-    pub fn conversation(&self, id: &str) -> Result<&Conversation, SimError> {
-        self.conversations
-            .get(id)
-            .ok_or_else(|| SimError::NotFound(format!("conversation {id}")))
-    }
-
-    fn conversation_mut(&mut self, id: &str) -> Result<&mut Conversation, SimError> {
-        self.conversations
-            .get_mut(id)
-            .ok_or_else(|| SimError::NotFound(format!("conversation {id}")))
-    }
-
-    pub fn user_message(
-        &mut self,
-        req: &UserMessage,
-        now: DateTime<Utc>,
-    ) -> Result<Posted, SimError> {
-        let sub = self.subreddit(&req.subreddit)?.name.clone();
-        if key(&req.user).is_empty() {
-            return Err(SimError::Invalid("empty user name".into()));
-        }
-        let user = self.ensure_user(&req.user, now);
-        if self
-            .users
-            .get(&user)
-            .is_some_and(|u| u.status == AccountStatus::Deleted)
-        {
-            return Err(SimError::Invalid(format!("user {} is deleted", req.user)));
-        }
-        let author = self.display_name(&user);
-        let conversation_id = match &req.conversation_id {
-            Some(id) => {
-                let conv = self.conversation(id)?;
-                if conv.subreddit != key(&sub) || conv.participant.as_deref() != Some(user.as_str())
-                {
-                    return Err(SimError::Forbidden(format!(
-                        "{} is not the participant of conversation {id} in r/{sub}",
-                        req.user
-                    )));
-                }
-                id.clone()
-            }
-            None => {
-                let subject = req
-                    .subject
-                    .clone()
-                    .filter(|s| !s.trim().is_empty())
-                    .unwrap_or_else(|| "(no subject)".to_owned());
-                self.new_conversation(&sub, &subject, Some(user), false, now)
-            }
-        };
-        let message_id = self.next_obj_id();
-        let conv = self.conversation_mut(&conversation_id)?;
-        if conv.legacy_first_message_id.is_empty() {
-            conv.legacy_first_message_id = message_id.clone();
-        }
-        conv.entries.push(Entry::Messages(Message {
-            id: message_id.clone(),
-            author,
-            is_hidden: false,
-            body: req.body.clone(),
-            is_internal: false,
-            date: now,
-        }));
-        conv.last_updated = now;
-        conv.last_user_update = Some(now);
-        conv.last_unread = Some(now);
-        // Real Reddit: an answer from the user brings an archived conversation back.
-        if conv.state == ConvState::Archived {
-            conv.state = ConvState::InProgress;
-        }
-        Ok(Posted {
-            conversation_id,
-            message_id,
-        })
-    }
-
-    /// A moderator (human or bot) writes. Does not touch the archived state: on Reddit only
-    /// the user's answers un-archive.
-    fn mod_write(
-        &mut self,
-        conversation_id: &str,
-        moderator: &str,
-        body: &str,
-        hidden: bool,
-        internal: bool,
-        now: DateTime<Utc>,
-    ) -> Result<String, SimError> {
-        let sub = self.conversation(conversation_id)?.subreddit.clone();
-        if !self.is_mod(&sub, moderator) {
-            return Err(SimError::Forbidden(format!(
-                "{moderator} is not a moderator of r/{sub}"
-            )));
-        }
-        let author = self.display_name(moderator);
-        let message_id = self.next_obj_id();
-        let conv = self.conversation_mut(conversation_id)?;
-        if conv.legacy_first_message_id.is_empty() {
-            conv.legacy_first_message_id = message_id.clone();
-        }
-        conv.entries.push(Entry::Messages(Message {
-            id: message_id.clone(),
-            author,
-            is_hidden: hidden,
-            body: body.to_owned(),
-            is_internal: internal,
-            date: now,
-        }));
-        conv.last_updated = now;
-        if !internal {
-            conv.last_mod_update = Some(now);
-            if conv.state == ConvState::New {
-                conv.state = ConvState::InProgress;
-            }
-        }
-        Ok(message_id)
-    }
-
-    pub fn mod_message(
-        &mut self,
-        req: &ModMessage,
-        now: DateTime<Utc>,
-    ) -> Result<Posted, SimError> {
-        let message_id = self.mod_write(
-            &req.conversation_id,
-            &req.moderator,
-            &req.body,
-            false,
-            req.internal,
-            now,
-        )?;
-        Ok(Posted {
-            conversation_id: req.conversation_id.clone(),
-            message_id,
-        })
-    }
-
-    fn act(
-        &mut self,
-        conversation_id: &str,
-        moderator: &str,
-        action: ModActionKind,
-        now: DateTime<Utc>,
-    ) -> Result<String, SimError> {
-        let sub = self.conversation(conversation_id)?.subreddit.clone();
-        if !self.is_mod(&sub, moderator) {
-            return Err(SimError::Forbidden(format!(
-                "{moderator} is not a moderator of r/{sub}"
-            )));
-        }
-        let author = self.display_name(moderator);
-        let id = self.next_obj_id();
-        let conv = self.conversation_mut(conversation_id)?;
-        conv.entries.push(Entry::ModActions(ModAction {
-            id: id.clone(),
-            action_type_id: action.type_id(),
-            author,
-            date: now,
-        }));
-        let participant = conv.participant.clone();
-        match action {
-            ModActionKind::Archive => conv.state = ConvState::Archived,
-            ModActionKind::Unarchive => conv.state = ConvState::InProgress,
-            ModActionKind::Highlight => conv.is_highlighted = true,
-            ModActionKind::Unhighlight => conv.is_highlighted = false,
-            ModActionKind::Mute | ModActionKind::Unmute => {
-                let user = participant
-                    .ok_or_else(|| SimError::Invalid("conversation has no participant".into()))?;
-                if action == ModActionKind::Mute {
-                    self.muted.insert((sub, user));
-                } else {
-                    self.muted.remove(&(sub, user));
-                }
-            }
-        }
-        Ok(id)
-    }
-
-    pub fn mod_action(
-        &mut self,
-        req: &ModActionRequest,
-        now: DateTime<Utc>,
-    ) -> Result<String, SimError> {
-        self.act(&req.conversation_id, &req.moderator, req.action, now)
-    }
-
-    // ---- the bot's effects (recorded in the ledger) --------------------------------------
-
-    fn record(
-        &mut self,
-        conversation_id: &str,
-        kind: LedgerKind,
-        body: Option<String>,
-        object_id: &str,
-        now: DateTime<Utc>,
-    ) {
-        let seq = self.ledger.len() as u64 + 1;
-        self.ledger.push(LedgerEntry {
-            seq,
-            conversation_id: conversation_id.to_owned(),
-            kind,
-            body,
-            object_id: object_id.to_owned(),
-            at: now,
-        });
-    }
-
-    /// Checks the bot may touch the conversation: 404 before 403, like Reddit.
-    pub fn bot_access(&self, conversation_id: &str) -> Result<&Conversation, SimError> {
-        let conv = self.conversation(conversation_id)?;
-        if !self.bot_moderates(&conv.subreddit) {
-            return Err(SimError::Forbidden(format!(
-                "not a moderator of r/{}",
-                conv.subreddit
-            )));
-        }
-        Ok(conv)
-    }
-
-    pub fn bot_reply(
-        &mut self,
-        conversation_id: &str,
-        body: &str,
-        hidden: bool,
-        internal: bool,
-        now: DateTime<Utc>,
-    ) -> Result<String, SimError> {
-        self.bot_access(conversation_id)?;
-        if body.trim().is_empty() {
-            return Err(SimError::Invalid("body is empty".into()));
-        }
-        let bot = self.cfg.bot.username.clone();
-        let id = self.mod_write(conversation_id, &bot, body, hidden, internal, now)?;
-        let kind = if internal {
-            LedgerKind::InternalNote
-        } else {
-            LedgerKind::Reply
-        };
-        self.record(conversation_id, kind, Some(body.to_owned()), &id, now);
-        Ok(id)
-    }
-
-    pub fn bot_archive(
-        &mut self,
-        conversation_id: &str,
-        archive: bool,
-        now: DateTime<Utc>,
-    ) -> Result<String, SimError> {
-        self.bot_access(conversation_id)?;
-        let bot = self.cfg.bot.username.clone();
-        let (action, kind) = if archive {
-            (ModActionKind::Archive, LedgerKind::Archive)
-        } else {
-            (ModActionKind::Unarchive, LedgerKind::Unarchive)
-        };
-        let id = self.act(conversation_id, &bot, action, now)?;
-        self.record(conversation_id, kind, None, &id, now);
-        Ok(id)
-    }
-
-    // ---- tokens ------------------------------------------------------------------------
-
-    pub fn issue_token(&mut self, now: DateTime<Utc>) -> String {
-        let token = format!(
-            "sim-{:016x}{:016x}",
-            self.rng.random::<u64>(),
-            self.rng.random::<u64>()
-        );
-        let ttl = i64::try_from(self.cfg.token_ttl_secs).unwrap_or(i64::MAX / 2_000);
-        self.tokens
-            .insert(token.clone(), now + Duration::seconds(ttl));
-        token
-    }
-
-    pub fn token_valid(&self, token: &str, now: DateTime<Utc>) -> bool {
-        self.tokens.get(token).is_some_and(|exp| now < *exp)
-    }
-
-    pub fn expire_all_tokens(&mut self) {
-        self.tokens.clear();
-    }
+fn ban_subject(sub: &str, days: Option<u32>) -> String {
+    let kind = if days.is_none() {
+        "permanently"
+    } else {
+        "temporarily"
+    };
+    format!("You've been {kind} banned from participating in r/{sub}")
 }
 
 fn ban_message_body(sub: &str, days: Option<u32>, reason: Option<&str>) -> String {
