@@ -1,0 +1,270 @@
+//! Scale and reaction benchmark: the unchanged runners against the Reddit simulator over
+//! HTTP, on SQLite.
+//!
+//! Prints (1) for 100, 1,000 and 5,000 enabled subreddits with 10,000 tracked appellants:
+//! Reddit calls and wall time of an idle recent pass and an idle started pass, and the
+//! process's resident memory; (2) the time from a user's first message to the bot's reply,
+//! p50 and p99 over 200 appeals across 100 subreddits, with the recent runner polling every
+//! `--poll` seconds.
+//!
+//! The resident memory is that of this whole process, which also runs the simulator and
+//! SQLite: an upper bound for a runner on its own.
+//!
+//!     cargo run --release -p appealmod-bot --example scale [-- --appellants 10000 --poll 2]
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration as StdDuration, Instant};
+
+use appealmod_shared::domain::{ConversationId, Group, RedditUsername, SubredditName};
+use appealmod_shared::storage::StatusUpdate;
+use appealmod_testkit::TestDb;
+use appealmod_testkit::world::{HUMAN_MOD, World, WorldOptions};
+use chrono::Duration;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use reddit_sim::{BanRequest, Counters, Endpoint, LedgerKind, NewSubreddit, UserMessage};
+
+fn arg(name: &str, default: u64) -> u64 {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Resident and peak resident memory of this process, in MiB (Linux).
+fn rss_mib() -> (f64, f64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib = |key: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(key))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (kib("VmRSS:") / 1024.0, kib("VmHWM:") / 1024.0)
+}
+
+fn sub_name(i: usize) -> String {
+    format!("scale_sub_{i:05}")
+}
+
+async fn world_with(subs: usize) -> anyhow::Result<(TestDb, World)> {
+    let db = TestDb::sqlite().await;
+    let o = WorldOptions {
+        subreddits: Vec::new(),
+        rate_budget: 10_000_000,
+        ..WorldOptions::default()
+    };
+    let w = World::start(db.store.clone(), &db.url, o).await?;
+    let now = w.clock.now();
+    for i in 0..subs {
+        let name = sub_name(i);
+        w.sim
+            .state()
+            .add_subreddit(NewSubreddit {
+                name: name.clone(),
+                moderators: vec![HUMAN_MOD.to_owned()],
+                bot_is_mod: true,
+            })
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        w.store
+            .ensure_subreddit(&SubredditName::parse(&name)?, now)
+            .await?;
+    }
+    Ok((db, w))
+}
+
+/// Appellants the started runner follows, spread over the subreddits, none due for a check.
+async fn track(w: &World, subs: usize, n: usize) -> anyhow::Result<()> {
+    let now = w.clock.now();
+    for i in 0..n {
+        let sub = SubredditName::parse(&sub_name(i % subs))?;
+        let conv = ConversationId::parse(&format!("t{i:x}"))?;
+        let c = w
+            .store
+            .record_contact(
+                &sub,
+                &RedditUsername::parse(&format!("tracked_{i}"))?,
+                &conv,
+                || Group::Treatment,
+                now,
+            )
+            .await?;
+        w.store.mark_conversation_visited(&conv, now).await?;
+        let update = StatusUpdate {
+            still_banned: Some(true),
+            last_update: Some(now),
+            next_ban_check_at: Some(now + Duration::hours(6)),
+            ..Default::default()
+        };
+        w.store
+            .update_appellant(c.appellant.id, &update, now)
+            .await?;
+    }
+    Ok(())
+}
+
+fn calls(c: &Counters) -> u64 {
+    c.total - c.calls_of(Endpoint::Token)
+}
+
+/// (1): one world per size; passes measured after one warm-up pass each.
+async fn idle(subs: usize, appellants: usize) -> anyhow::Result<()> {
+    let t = Instant::now();
+    let (_db, w) = world_with(subs).await?;
+    track(&w, subs, appellants).await?;
+    let setup = t.elapsed();
+    w.recent.run_once().await?;
+    w.started.run_once().await?;
+    let (recent_calls, recent_ms) = measure(&w, true).await?;
+    let (started_calls, started_ms) = measure(&w, false).await?;
+    let (rss, peak) = rss_mib();
+    println!(
+        "   {subs:>5} subreddits, {appellants} appellants: idle recent pass {recent_calls} calls, {recent_ms:.0} ms; idle started pass {started_calls} calls, {started_ms:.0} ms; RSS {rss:.1} MiB (peak {peak:.1})   [setup {:.1} s]",
+        setup.as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Calls and wall time of one pass (averaged over 3).
+async fn measure(w: &World, recent: bool) -> anyhow::Result<(f64, f64)> {
+    let before = w.sim.state().counters();
+    let t = Instant::now();
+    for _ in 0..3 {
+        if recent {
+            w.recent.run_once().await?;
+        } else {
+            w.started.run_once().await?;
+        }
+    }
+    let ms = t.elapsed().as_secs_f64() * 1000.0 / 3.0;
+    let n = calls(&w.sim.state().counters()) - calls(&before);
+    Ok((n as f64 / 3.0, ms))
+}
+
+/// (2): users write at random moments over `spread`; the recent runner polls every `poll`.
+async fn reaction(appeals: usize, subs: usize, poll: StdDuration) -> anyhow::Result<()> {
+    let (_db, w) = world_with(subs).await?;
+    let w = Arc::new(w);
+    let stop = Arc::new(AtomicBool::new(false));
+    let runner = {
+        let (w, stop) = (w.clone(), stop.clone());
+        tokio::spawn(async move {
+            while !stop.load(Ordering::Relaxed) {
+                let t = Instant::now();
+                match w.recent.run_once().await {
+                    Err(e) => eprintln!("pass failed: {e:#}"),
+                    Ok(r) if std::env::var_os("SCALE_DEBUG").is_some() => eprintln!(
+                        "pass {:.0} ms: listed {} fetched {} decided {} sent {:?} errors {} parked {}",
+                        t.elapsed().as_secs_f64() * 1000.0,
+                        r.listed,
+                        r.fetched,
+                        r.decided.len(),
+                        r.sent,
+                        r.errors,
+                        r.parked
+                    ),
+                    Ok(_) => {}
+                }
+                tokio::time::sleep(poll.saturating_sub(t.elapsed())).await;
+            }
+        })
+    };
+    let mut rng = StdRng::seed_from_u64(11);
+    let spread = StdDuration::from_secs(20);
+    let t0 = Instant::now();
+    let mut schedule: Vec<StdDuration> = (0..appeals)
+        .map(|_| spread.mul_f64(rng.random::<f64>()))
+        .collect();
+    schedule.sort();
+    // Posted and not yet answered, and how long each answer took: checked every 20 ms
+    // while users keep writing.
+    let mut pending: HashMap<String, Instant> = HashMap::new();
+    let mut waited: Vec<f64> = Vec::new();
+    let mut next = schedule.into_iter().enumerate().peekable();
+    let deadline = t0 + spread + StdDuration::from_secs(60);
+    while (next.peek().is_some() || !pending.is_empty()) && Instant::now() < deadline {
+        while let Some((i, _)) = next.next_if(|(_, at)| *at <= t0.elapsed()) {
+            let conv = ban_and_write(&w, &sub_name(i % subs), &format!("writer_{i}"))?;
+            pending.insert(conv, Instant::now());
+        }
+        let answered: Vec<String> = pending
+            .keys()
+            .filter(|c| {
+                w.sim
+                    .state()
+                    .ledger_for(c)
+                    .iter()
+                    .any(|e| e.kind == LedgerKind::Reply)
+            })
+            .cloned()
+            .collect();
+        for c in answered {
+            if let Some(at) = pending.remove(&c) {
+                waited.push(at.elapsed().as_secs_f64());
+            }
+        }
+        tokio::time::sleep(StdDuration::from_millis(20)).await;
+    }
+    stop.store(true, Ordering::Relaxed);
+    runner.await?;
+    waited.sort_by(f64::total_cmp);
+    let pct = |p: f64| waited[((waited.len() as f64 - 1.0) * p).round() as usize];
+    println!(
+        "   {} of {appeals} replied; first message → reply: p50 {:.2} s, p99 {:.2} s, max {:.2} s (poll {} s; goal p99 <= poll + 2 s)",
+        waited.len(),
+        pct(0.5),
+        pct(0.99),
+        pct(1.0),
+        poll.as_secs()
+    );
+    Ok(())
+}
+
+/// A permanent ban with its message, and the user's answer: a new appeal. The time is taken
+/// when the answer is posted, as a user would see it.
+fn ban_and_write(w: &World, sub: &str, user: &str) -> anyhow::Result<String> {
+    let s = w.sim.state();
+    let conv = s
+        .ban(BanRequest {
+            subreddit: sub.into(),
+            user: user.into(),
+            note: "rule 2: spam".into(),
+            reason: Some("Spamming links".into()),
+            duration_days: None,
+            send_message: true,
+            moderator: None,
+        })
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .conversation_id
+        .ok_or_else(|| anyhow::anyhow!("no ban message"))?;
+    s.user_message(UserMessage {
+        subreddit: sub.into(),
+        user: user.into(),
+        body: "Please unban me".into(),
+        subject: None,
+        conversation_id: Some(conv.clone()),
+    })
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(conv)
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> anyhow::Result<()> {
+    let appellants = arg("--appellants", 10_000) as usize;
+    let poll = StdDuration::from_secs(arg("--poll", 2).max(1));
+    if arg("--idle", 1) == 1 {
+        println!("== (1) idle passes");
+        for subs in [100, 1_000, 5_000] {
+            idle(subs, appellants).await?;
+        }
+    }
+    println!("== (2) reaction time");
+    reaction(200, 100, poll).await?;
+    Ok(())
+}
