@@ -1,0 +1,282 @@
+//! Fault schedule, end to end: the unchanged runners against the simulator over HTTP while
+//! Reddit misbehaves in every way the bot must survive — 5xx before and after applying,
+//! dropped connections after applying, writes that land after the client gave up, 403s
+//! while the bot is not a moderator, 429s with budget left, crashes at every journal step
+//! and restarts — then a count, per conversation, of what the simulator's ledger recorded
+//! against what the journal intended: duplicates and losses.
+//!
+//!     cargo run --release -p appealmod-bot --example chaos [-- --appellants 30 --rounds 30 --seed 5]
+
+use std::collections::BTreeMap;
+use std::time::Duration as StdDuration;
+
+use appealmod_bot::failpoints::Failpoint;
+use appealmod_shared::config::Config;
+use appealmod_shared::domain::{AppealStatus, ConversationId};
+use appealmod_shared::storage::{EffectKind, EffectState};
+use appealmod_testkit::TestDb;
+use appealmod_testkit::world::{World, WorldOptions};
+use chrono::Duration;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use reddit_sim::{BanRequest, Endpoint, FaultMode, FaultRequest, LedgerKind, UserMessage};
+
+const SUBS: [&str; 3] = ["chaos_a", "chaos_b", "chaos_c"];
+/// Longest delay of a late write; the settle time is well above it.
+const LATE: StdDuration = StdDuration::from_secs(3);
+
+fn arg(name: &str, default: u64) -> u64 {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn configure(c: &mut Config) {
+    c.bot.settle_secs = 6;
+    c.bot.lease_secs = 20;
+}
+
+/// What was injected, for the report.
+#[derive(Default)]
+struct Schedule {
+    faults: BTreeMap<String, u32>,
+    crashes: u32,
+    restarts: u32,
+}
+
+fn inject(w: &World, rng: &mut StdRng, s: &mut Schedule) {
+    let endpoints = [
+        Endpoint::Reply,
+        Endpoint::Archive,
+        Endpoint::Unarchive,
+        Endpoint::Get,
+        Endpoint::List,
+    ];
+    let endpoint = endpoints[rng.random_range(0..endpoints.len())];
+    let (mode, name) = match rng.random_range(0..6) {
+        0 => (FaultMode::Status(500), "500 before applying"),
+        1 => (FaultMode::StatusAfterApply(502), "502 after applying"),
+        2 => (FaultMode::DropAfterApply, "connection dropped after applying"),
+        3 => (FaultMode::Delay(LATE), "applied 3 s late (client gives up at 2 s)"),
+        4 => (FaultMode::Status(403), "403 (bot not a moderator)"),
+        _ => (FaultMode::Status(429), "429 with budget left"),
+    };
+    let count = rng.random_range(1..=2);
+    w.sim.state().inject_fault(FaultRequest {
+        endpoint,
+        count,
+        mode,
+    });
+    *s.faults
+        .entry(format!("{name} on {endpoint:?}"))
+        .or_default() += count;
+}
+
+fn new_appeal(w: &World, i: usize) -> anyhow::Result<String> {
+    let sub = SUBS[i % SUBS.len()];
+    let user = format!("chaos_user_{i}");
+    let s = w.sim.state();
+    let conv = s
+        .ban(BanRequest {
+            subreddit: sub.into(),
+            user: user.clone(),
+            note: "rule 2".into(),
+            reason: Some("Spam".into()),
+            duration_days: None,
+            send_message: true,
+            moderator: None,
+        })
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .conversation_id
+        .ok_or_else(|| anyhow::anyhow!("no ban message"))?;
+    write(w, i, &conv)?;
+    Ok(conv)
+}
+
+fn write(w: &World, i: usize, conv: &str) -> anyhow::Result<()> {
+    w.sim
+        .state()
+        .user_message(UserMessage {
+            subreddit: SUBS[i % SUBS.len()].into(),
+            user: format!("chaos_user_{i}"),
+            body: "please unban me".into(),
+            subject: None,
+            conversation_id: Some(conv.to_owned()),
+        })
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(())
+}
+
+/// One round: users act, faults are armed, both runners pass (a crash restarts them).
+async fn round(
+    w: &mut World,
+    rng: &mut StdRng,
+    convs: &mut Vec<String>,
+    target: usize,
+    s: &mut Schedule,
+) -> anyhow::Result<()> {
+    for _ in 0..rng.random_range(0..4) {
+        if convs.len() < target {
+            convs.push(new_appeal(w, convs.len())?);
+        }
+    }
+    if !convs.is_empty() && rng.random_bool(0.3) {
+        let i = rng.random_range(0..convs.len());
+        write(w, i, &convs[i])?; // wrote again without the form: a reminder
+    }
+    for c in convs.iter() {
+        if rng.random_bool(0.15)
+            && let Some(a) = w.appeal_in(c).await?
+            && a.status == AppealStatus::Prompted
+        {
+            w.submit_form(&a).await?;
+        }
+    }
+    for _ in 0..rng.random_range(0..3) {
+        inject(w, rng, s);
+    }
+    if rng.random_bool(0.2) {
+        let point = Failpoint::ALL[rng.random_range(0..Failpoint::ALL.len())];
+        w.failpoints.arm(point, 1);
+    }
+    if let Err(e) = w.pass().await {
+        if !e.to_string().contains("injected crash") {
+            return Err(e);
+        }
+        s.crashes += 1;
+        w.restart().await?;
+        s.restarts += 1;
+    }
+    // A late write lands in real time, and a delay armed in an earlier round may have been
+    // taken only now: let any of them land before moving the bot's clock past the settle
+    // time (on Reddit, the settle time passes in real time too).
+    tokio::time::sleep(LATE + StdDuration::from_millis(300)).await;
+    w.advance(Duration::seconds(rng.random_range(5..90)));
+    Ok(())
+}
+
+#[derive(Default, Debug, Clone, Copy, PartialEq, Eq)]
+struct Tally {
+    replies: u32,
+    notes: u32,
+    archives: u32,
+    unarchives: u32,
+}
+
+impl Tally {
+    fn add(&mut self, kind: LedgerKind) {
+        match kind {
+            LedgerKind::Reply => self.replies += 1,
+            LedgerKind::InternalNote => self.notes += 1,
+            LedgerKind::Archive => self.archives += 1,
+            LedgerKind::Unarchive => self.unarchives += 1,
+        }
+    }
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> anyhow::Result<()> {
+    let target = arg("--appellants", 30) as usize;
+    let rounds = arg("--rounds", 30);
+    let mut rng = StdRng::seed_from_u64(arg("--seed", 5));
+    let db = TestDb::sqlite().await;
+    let o = WorldOptions {
+        subreddits: SUBS.iter().map(|s| s.to_string()).collect(),
+        configure: Some(configure),
+        ..WorldOptions::default()
+    };
+    let mut w = World::start(db.store.clone(), &db.url, o).await?;
+    let mut convs = Vec::new();
+    let mut schedule = Schedule::default();
+    for _ in 0..rounds {
+        round(&mut w, &mut rng, &mut convs, target, &mut schedule).await?;
+    }
+    // Reddit recovers (the bot is a moderator again, no more faults): everything settles.
+    w.sim.state().clear_faults();
+    for point in Failpoint::ALL {
+        w.failpoints.arm(point, 0);
+    }
+    for _ in 0..12 {
+        w.advance(Duration::minutes(61));
+        w.drain().await?;
+    }
+    report(&w, &convs, &schedule).await
+}
+
+async fn report(w: &World, convs: &[String], s: &Schedule) -> anyhow::Result<()> {
+    println!("== fault schedule");
+    for (what, n) in &s.faults {
+        println!("   {n:>3} × {what}");
+    }
+    println!("   {:>3} × crash at a journal step, each followed by a restart", s.crashes);
+    println!("== per conversation: ledger (what Reddit got) vs journal (what the bot intended)");
+    let (mut dups, mut losses, mut total) = (0u32, 0u32, Tally::default());
+    for c in convs {
+        let mut got = Tally::default();
+        for e in w.sim.state().ledger_for(c) {
+            got.add(e.kind);
+            total.add(e.kind);
+        }
+        let mut meant = Tally::default();
+        let mut unfinished = 0;
+        for e in w.store.effects_of(&ConversationId::parse(c)?).await? {
+            match e.state {
+                EffectState::Done => meant.add(match e.kind {
+                    EffectKind::Reply => LedgerKind::Reply,
+                    EffectKind::Note => LedgerKind::InternalNote,
+                    EffectKind::Archive => LedgerKind::Archive,
+                    EffectKind::Unarchive => LedgerKind::Unarchive,
+                }),
+                _ => unfinished += 1,
+            }
+        }
+        let over = |a: u32, b: u32| a.saturating_sub(b);
+        let d = over(got.replies, meant.replies)
+            + over(got.notes, meant.notes)
+            + over(got.archives, meant.archives)
+            + over(got.unarchives, meant.unarchives);
+        let l = over(meant.replies, got.replies)
+            + over(meant.notes, got.notes)
+            + over(meant.archives, got.archives)
+            + over(meant.unarchives, got.unarchives)
+            + unfinished;
+        dups += d;
+        losses += l;
+        if d + l > 0 {
+            for e in w.sim.state().ledger_for(c) {
+                let body = e.body.unwrap_or_default();
+                let marker = body.rsplit("(#").next().unwrap_or_default().to_owned();
+                println!("      ledger  {:?} {marker}", e.kind);
+            }
+            for e in w.store.effects_of(&ConversationId::parse(c)?).await? {
+                println!(
+                    "      journal {:?} {} {:?} attempts {} last error {:?}",
+                    e.kind, e.marker, e.state, e.attempts, e.last_error
+                );
+            }
+        }
+        let status = w.appeal_in(c).await?.map(|a| a.status.as_str());
+        println!(
+            "   {c:>6} {:<10} replies {} notes {} archives {} unarchives {}{}",
+            status.unwrap_or("-"),
+            got.replies,
+            got.notes,
+            got.archives,
+            got.unarchives,
+            if d + l > 0 { "   <-- MISMATCH" } else { "" }
+        );
+    }
+    println!(
+        "== {} conversations: {} replies, {} notes, {} archives, {} unarchives; duplicates {dups}, losses {losses}",
+        convs.len(),
+        total.replies,
+        total.notes,
+        total.archives,
+        total.unarchives
+    );
+    anyhow::ensure!(dups == 0 && losses == 0, "duplicates or losses");
+    Ok(())
+}
