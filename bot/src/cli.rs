@@ -169,7 +169,13 @@ fn check_config(path: &std::path::Path, config: &Config) -> i32 {
 
 async fn run(config: Config, recent: bool, once: bool) -> anyhow::Result<()> {
     let service = if recent { "bot-recent" } else { "bot-started" };
-    let guard = logging::init(&config.logging, &config.mongodb, &config.slack, service)?;
+    let guard = logging::init(
+        &config.logging,
+        &config.mongodb,
+        &config.slack,
+        &config.discord,
+        service,
+    )?;
     let result = run_inner(&config, recent, once, &guard).await;
     guard.shutdown().await;
     result

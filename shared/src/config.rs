@@ -57,6 +57,7 @@ pub struct Config {
     pub bot: BotConfig,
     pub web: WebConfig,
     pub slack: SlackConfig,
+    pub discord: DiscordConfig,
     pub logging: LoggingConfig,
     /// Which keys came from the environment, so that problems name the right place.
     #[serde(skip)]
@@ -308,10 +309,12 @@ impl WebConfig {
     }
 }
 
-/// Slack incoming webhooks, one per channel; each is optional.
+/// Chat webhooks, one per channel; each is optional (unset or empty = off). The `slack`
+/// and `discord` sections have these keys; an event's `slack = "…"` field names the
+/// channel on both.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct SlackConfig {
+pub struct WebhookConfig {
     /// Important status messages (sign-ups, start/stop).
     pub main: Option<Secret>,
     /// Dialogue steps per conversation.
@@ -323,6 +326,11 @@ pub struct SlackConfig {
     /// Every log line at or above `logging.level`.
     pub logging: Option<Secret>,
 }
+
+/// Slack incoming webhooks (`https://hooks.slack.com/services/…`).
+pub type SlackConfig = WebhookConfig;
+/// Discord channel webhooks (`https://discord.com/api/webhooks/{id}/{token}`).
+pub type DiscordConfig = WebhookConfig;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -513,10 +521,8 @@ impl Config {
                 bad(key, m);
             }
         }
-        for (name, hook) in self.slack.channels() {
-            if let Some(Err(m)) = hook.map(|h| check_http_url(h.expose())) {
-                bad(&format!("slack.{name}"), m);
-            }
+        for (key, message) in self.invalid_webhooks() {
+            bad(&key, message);
         }
         for (key, message) in self.invalid_connection_values() {
             bad(key, message);
@@ -715,7 +721,7 @@ fn apply_env(
     Ok(())
 }
 
-impl SlackConfig {
+impl WebhookConfig {
     pub fn channels(&self) -> [(&'static str, Option<&Secret>); 5] {
         [
             ("main", self.main.as_ref()),
@@ -724,6 +730,100 @@ impl SlackConfig {
             ("errors", self.errors.as_ref()),
             ("logging", self.logging.as_ref()),
         ]
+    }
+}
+
+impl Config {
+    /// `slack.*` and `discord.*` hooks that are not URLs, or obviously the other service's.
+    fn invalid_webhooks(&self) -> Vec<(String, String)> {
+        let sections: [(&str, &WebhookConfig, HookCheck); 2] = [
+            ("slack", &self.slack, check_slack_hook),
+            ("discord", &self.discord, check_discord_hook),
+        ];
+        let mut problems = Vec::new();
+        for (section, hooks, check) in sections {
+            for (name, hook) in hooks.channels() {
+                let Some(url) = hook.map(|h| h.expose().trim()) else {
+                    continue;
+                };
+                // Empty is "off", as the sinks read it.
+                if url.is_empty() {
+                    continue;
+                }
+                // Unlike `check_http_url`, never quotes the value: a hook URL is a secret.
+                let checked = match url::Url::parse(url) {
+                    Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {
+                        check(&u)
+                    }
+                    Ok(_) => Err("must be an http(s) URL".to_owned()),
+                    Err(e) => Err(format!("is not a URL ({e})")),
+                };
+                if let Err(m) = checked {
+                    problems.push((format!("{section}.{name}"), m));
+                }
+            }
+        }
+        problems
+    }
+}
+
+/// What a section requires of a hook URL beyond being http(s).
+type HookCheck = fn(&url::Url) -> Result<(), String>;
+
+fn is_discord_host(u: &url::Url) -> bool {
+    u.host_str().is_some_and(|h| {
+        let h = h.to_ascii_lowercase();
+        ["discord.com", "discordapp.com"]
+            .iter()
+            .any(|d| h == *d || h.ends_with(&format!(".{d}")))
+    })
+}
+
+fn is_slack_host(u: &url::Url) -> bool {
+    u.host_str()
+        .is_some_and(|h| h.eq_ignore_ascii_case("hooks.slack.com"))
+}
+
+/// A Discord webhook in the `slack` section gets `{"text": …}`, which Discord refuses,
+/// unless it is Discord's Slack-compatible endpoint (`…/slack`).
+fn check_slack_hook(u: &url::Url) -> Result<(), String> {
+    if is_discord_host(u) && !u.path().trim_end_matches('/').ends_with("/slack") {
+        return Err("is a Discord webhook URL: put it in the `discord` section".to_owned());
+    }
+    Ok(())
+}
+
+/// Other hosts (a relay, a local receiver) are taken as they are; Discord's own URLs must
+/// be webhook URLs as Discord shows them (`https://discord.com/api/webhooks/{id}/{token}`).
+fn check_discord_hook(u: &url::Url) -> Result<(), String> {
+    if is_slack_host(u) {
+        return Err("is a Slack webhook URL: put it in the `slack` section".to_owned());
+    }
+    if !is_discord_host(u) {
+        return Ok(());
+    }
+    let segments: Vec<&str> = u.path_segments().map(Iterator::collect).unwrap_or_default();
+    let rest = match segments.as_slice() {
+        ["api", "webhooks", rest @ ..] => rest,
+        ["api", v, "webhooks", rest @ ..] if v.starts_with('v') => rest,
+        _ => &[][..],
+    };
+    let advice = "copy the URL from the channel's Integrations > Webhooks > Copy Webhook URL";
+    let is_id = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    match rest {
+        [id, token] if is_id(id) && !token.is_empty() => {
+            if u.scheme() == "https" {
+                Ok(())
+            } else {
+                Err(format!("must be https:// ({advice})"))
+            }
+        }
+        [_, _, kind @ ("slack" | "github")] => Err(format!(
+            "ends in /{kind}, Discord's endpoint for {kind}-shaped messages: drop /{kind} ({advice})"
+        )),
+        _ => Err(format!(
+            "is not a Discord webhook URL (https://discord.com/api/webhooks/ID/TOKEN): {advice}"
+        )),
     }
 }
 

@@ -4,7 +4,9 @@
 
 mod logging_support;
 
-use appealmod_shared::config::{ConsoleFormat, LoggingConfig, MongoConfig, SlackConfig};
+use appealmod_shared::config::{
+    ConsoleFormat, DiscordConfig, LoggingConfig, MongoConfig, SlackConfig,
+};
 use appealmod_shared::logging::{Console, build};
 use logging_support::Captured;
 use tracing::{debug, error, info, info_span};
@@ -42,6 +44,7 @@ fn events_land_in_the_daily_file_created_on_demand() {
         &cfg,
         &MongoConfig::default(),
         &SlackConfig::default(),
+        &DiscordConfig::default(),
         "test",
         Console::Off,
     )
@@ -84,6 +87,7 @@ fn json_console_lines_are_structured_and_redacted() {
         &cfg,
         &MongoConfig::default(),
         &SlackConfig::default(),
+        &DiscordConfig::default(),
         "bot",
         Console::writer(move || w.clone()),
     )
@@ -123,6 +127,7 @@ fn human_console_is_plain_text_with_span_context() {
         &cfg,
         &MongoConfig::default(),
         &SlackConfig::default(),
+        &DiscordConfig::default(),
         "web",
         Console::writer(move || w.clone()),
     )
@@ -144,6 +149,7 @@ fn invalid_level_is_a_clear_error() {
         &cfg,
         &MongoConfig::default(),
         &SlackConfig::default(),
+        &DiscordConfig::default(),
         "web",
         Console::Off,
     )
@@ -163,6 +169,7 @@ fn invalid_mongo_uri_is_reported_without_its_password() {
         &config(ConsoleFormat::Human, None),
         &mongo,
         &SlackConfig::default(),
+        &DiscordConfig::default(),
         "web",
         Console::Off,
     )

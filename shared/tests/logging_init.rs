@@ -2,7 +2,7 @@
 // Tests fail by panicking; that is what unwrap is for here.
 #![allow(clippy::unwrap_used)]
 
-use appealmod_shared::config::{LoggingConfig, MongoConfig, SlackConfig};
+use appealmod_shared::config::{DiscordConfig, LoggingConfig, MongoConfig, SlackConfig};
 use appealmod_shared::logging::init;
 
 #[test]
@@ -16,6 +16,7 @@ fn init_installs_once_and_refuses_a_second_subscriber() {
         &cfg,
         &MongoConfig::default(),
         &SlackConfig::default(),
+        &DiscordConfig::default(),
         "test",
     )
     .unwrap();
@@ -24,6 +25,7 @@ fn init_installs_once_and_refuses_a_second_subscriber() {
         &cfg,
         &MongoConfig::default(),
         &SlackConfig::default(),
+        &DiscordConfig::default(),
         "test",
     )
     .unwrap_err();

@@ -6,7 +6,7 @@ mod logging_support;
 
 use std::time::{Duration, Instant};
 
-use appealmod_shared::config::{LoggingConfig, MongoConfig, Secret, SlackConfig};
+use appealmod_shared::config::{DiscordConfig, LoggingConfig, MongoConfig, Secret, SlackConfig};
 use appealmod_shared::logging::{
     APPLICATION_LOGS, CONVERSATION_LOGS, Console, DocumentSink, build,
 };
@@ -57,6 +57,7 @@ async fn events_become_documents_with_a_ttl_index() {
         &no_file(),
         &mongo_config(&uri, &db, 1000),
         &SlackConfig::default(),
+        &DiscordConfig::default(),
         "bot",
         Console::Off,
     )
@@ -151,6 +152,7 @@ async fn ttl_index_creation_is_idempotent() {
             &no_file(),
             &mongo_config(&uri, &db, 100),
             &SlackConfig::default(),
+            &DiscordConfig::default(),
             "web",
             Console::Off,
         )
@@ -221,6 +223,7 @@ async fn mongo_down_buffers_without_blocking_then_reports_drops_once() {
         &no_file(),
         &mongo_config(&down_uri, &db, 1000),
         &SlackConfig::default(),
+        &DiscordConfig::default(),
         "bot",
         Console::Off,
     )

@@ -4,131 +4,24 @@
 
 mod logging_support;
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use appealmod_shared::config::{LoggingConfig, MongoConfig, Secret, SlackConfig};
-use appealmod_shared::logging::{Console, SLACK_MAX_ATTEMPTS, build};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tracing::{error, info, info_span, warn};
+use appealmod_shared::config::{DiscordConfig, LoggingConfig, MongoConfig, Secret, SlackConfig};
+use appealmod_shared::logging::{Console, WEBHOOK_MAX_ATTEMPTS, build};
+use logging_support::receiver::{Receiver, Reply, emit_routing_events};
+use tracing::{error, info};
 
-#[derive(Debug, Clone)]
-struct Hit {
-    path: String,
-    text: String,
-    at: Instant,
+/// The receiver's path for a Slack channel's hook.
+fn path(channel: &str) -> String {
+    format!("/hooks/{channel}")
 }
 
-/// Per path, the statuses to answer in turn (then 200); `always` overrides.
-#[derive(Default)]
-struct Script {
-    queued: HashMap<String, VecDeque<(u16, Option<&'static str>)>>,
-    always: HashMap<String, u16>,
+fn hook(r: &Receiver, channel: &str) -> Option<Secret> {
+    r.hook(&path(channel))
 }
 
-#[derive(Clone)]
-struct Receiver {
-    base: String,
-    hits: Arc<Mutex<Vec<Hit>>>,
-    script: Arc<Mutex<Script>>,
-}
-
-impl Receiver {
-    async fn start() -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let r = Receiver {
-            base,
-            hits: Arc::default(),
-            script: Arc::default(),
-        };
-        let rr = r.clone();
-        tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                let rr = rr.clone();
-                tokio::spawn(async move { rr.serve(stream).await });
-            }
-        });
-        r
-    }
-
-    /// Minimal HTTP/1.1 with keep-alive: enough for reqwest's POSTs.
-    async fn serve(&self, stream: tokio::net::TcpStream) {
-        let (read, mut write) = stream.into_split();
-        let mut read = BufReader::new(read);
-        loop {
-            let mut request_line = String::new();
-            if read.read_line(&mut request_line).await.unwrap_or(0) == 0 {
-                return;
-            }
-            let path = request_line
-                .split_whitespace()
-                .nth(1)
-                .unwrap_or("")
-                .to_owned();
-            let mut len = 0usize;
-            loop {
-                let mut h = String::new();
-                if read.read_line(&mut h).await.unwrap_or(0) == 0 {
-                    return;
-                }
-                let h = h.trim_end();
-                if h.is_empty() {
-                    break;
-                }
-                if let Some((k, v)) = h.split_once(':')
-                    && k.eq_ignore_ascii_case("content-length")
-                {
-                    len = v.trim().parse().unwrap();
-                }
-            }
-            let mut body = vec![0; len];
-            read.read_exact(&mut body).await.unwrap();
-            let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
-            let text = json["text"].as_str().unwrap().to_owned();
-            self.hits.lock().unwrap().push(Hit {
-                path: path.clone(),
-                text,
-                at: Instant::now(),
-            });
-            let (status, retry_after) = {
-                let mut s = self.script.lock().unwrap();
-                match s.always.get(&path) {
-                    Some(&st) => (st, None),
-                    None => s
-                        .queued
-                        .get_mut(&path)
-                        .and_then(|q| q.pop_front())
-                        .unwrap_or((200, None)),
-                }
-            };
-            let extra = retry_after
-                .map(|r| format!("retry-after: {r}\r\n"))
-                .unwrap_or_default();
-            let resp = format!(
-                "HTTP/1.1 {status} X\r\ncontent-type: text/plain\r\ncontent-length: 2\r\n{extra}\r\nok"
-            );
-            if write.write_all(resp.as_bytes()).await.is_err() {
-                return;
-            }
-        }
-    }
-
-    fn hook(&self, channel: &str) -> Option<Secret> {
-        Some(Secret::new(format!("{}/hooks/{channel}", self.base)))
-    }
-
-    fn hits(&self, channel: &str) -> Vec<Hit> {
-        let path = format!("/hooks/{channel}");
-        self.hits
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|h| h.path == path)
-            .cloned()
-            .collect()
-    }
+fn texts(r: &Receiver, channel: &str) -> Vec<String> {
+    r.posted(&path(channel), "text")
 }
 
 fn logging_config() -> LoggingConfig {
@@ -140,13 +33,7 @@ fn logging_config() -> LoggingConfig {
 }
 
 fn all_hooks(r: &Receiver) -> SlackConfig {
-    SlackConfig {
-        main: r.hook("main"),
-        steps: r.hook("steps"),
-        alerts: r.hook("alerts"),
-        errors: r.hook("errors"),
-        logging: r.hook("logging"),
-    }
+    r.hooks(path)
 }
 
 #[tokio::test]
@@ -156,32 +43,15 @@ async fn events_are_routed_linked_and_redacted() {
         &logging_config(),
         &MongoConfig::default(),
         &all_hooks(&r),
+        &DiscordConfig::default(),
         "bot",
         Console::Off,
     )
     .unwrap();
-    {
-        let _d = tracing::dispatcher::set_default(&dispatch);
-        let span = info_span!(
-            "conversation",
-            subreddit = "pics",
-            conversation_id = "2g8x1k"
-        );
-        let _e = span.enter();
-        info!(slack = "steps", "sent the initial message");
-        warn!("appeal form submitted twice");
-        error!(
-            password = "hunter2",
-            "reply failed for carol@example.com: https://appeals.example/appeal/Zm9ybS10b2tlbg token=abc123"
-        );
-        drop(_e);
-        info!(slack = "main", subreddit = "r/AskHistorians", "new sign-up");
-        info!(target: "reqwest::connect", "the sender's own HTTP stack is never posted");
-        tracing::debug!(slack = "main", "below the level: nowhere");
-    }
+    tracing::dispatcher::with_default(&dispatch, emit_routing_events);
     assert!(guard.shutdown().await, "every channel drained in time");
 
-    let texts = |c: &str| r.hits(c).into_iter().map(|h| h.text).collect::<Vec<_>>();
+    let texts = |c: &str| texts(&r, c);
     let links = "<https://www.reddit.com/r/pics|r/pics> <https://mod.reddit.com/mail/all/2g8x1k|modmail 2g8x1k> ";
     let steps = texts("steps");
     println!("steps payload text: {}", steps[0]);
@@ -212,28 +82,32 @@ async fn events_are_routed_linked_and_redacted() {
     assert_eq!(logging.len(), 4, "everything at the level: {logging:#?}");
     assert_eq!(logging[0], steps[0]);
     assert_eq!(logging[2], errors[0]);
-    for t in r.hits.lock().unwrap().iter() {
-        assert!(!t.text.contains("hunter2") && !t.text.contains("carol@"));
-        assert!(!t.text.contains("HTTP stack"));
+    for h in r.hits.lock().unwrap().iter() {
+        let t = h.str("text");
+        assert!(!t.contains("hunter2") && !t.contains("carol@"));
+        assert!(!t.contains("HTTP stack"));
     }
 }
 
 #[tokio::test]
 async fn rate_limited_message_is_delivered_once_after_retry_after() {
     let r = Receiver::start().await;
-    r.script
-        .lock()
-        .unwrap()
-        .queued
-        .insert("/hooks/logging".to_owned(), [(429, Some("1"))].into());
+    r.queue(
+        "/hooks/logging",
+        [Reply {
+            retry_after: Some("1"),
+            ..Reply::status(429)
+        }],
+    );
     let slack = SlackConfig {
-        logging: r.hook("logging"),
+        logging: hook(&r, "logging"),
         ..SlackConfig::default()
     };
     let (dispatch, guard) = build(
         &logging_config(),
         &MongoConfig::default(),
         &slack,
+        &DiscordConfig::default(),
         "bot",
         Console::Off,
     )
@@ -241,9 +115,9 @@ async fn rate_limited_message_is_delivered_once_after_retry_after() {
     tracing::dispatcher::with_default(&dispatch, || info!("deliver me once"));
     assert!(guard.shutdown_within(Duration::from_secs(10)).await);
 
-    let hits = r.hits("logging");
+    let hits = r.hits("/hooks/logging");
     assert_eq!(hits.len(), 2, "one 429, one 200: {hits:#?}");
-    assert_eq!(hits[0].text, hits[1].text);
+    assert_eq!(hits[0].body, hits[1].body);
     let waited = hits[1].at - hits[0].at;
     assert!(
         waited >= Duration::from_millis(900),
@@ -254,20 +128,17 @@ async fn rate_limited_message_is_delivered_once_after_retry_after() {
 #[tokio::test]
 async fn failing_hook_gives_up_after_bounded_attempts() {
     let r = Receiver::start().await;
-    r.script
-        .lock()
-        .unwrap()
-        .always
-        .insert("/hooks/errors".to_owned(), 500);
+    r.always("/hooks/errors", 500);
     let slack = SlackConfig {
-        errors: r.hook("errors"),
-        logging: r.hook("logging"),
+        errors: hook(&r, "errors"),
+        logging: hook(&r, "logging"),
         ..SlackConfig::default()
     };
     let (dispatch, guard) = build(
         &logging_config(),
         &MongoConfig::default(),
         &slack,
+        &DiscordConfig::default(),
         "bot",
         Console::Off,
     )
@@ -281,8 +152,8 @@ async fn failing_hook_gives_up_after_bounded_attempts() {
     assert!(guard.shutdown_within(Duration::from_secs(10)).await);
     let took = t.elapsed();
     assert!(took < Duration::from_secs(8), "no hang: {took:?}");
-    assert_eq!(r.hits("errors").len(), SLACK_MAX_ATTEMPTS as usize);
-    assert_eq!(r.hits("logging").len(), 1, "other channels unaffected");
+    assert_eq!(texts(&r, "errors").len(), WEBHOOK_MAX_ATTEMPTS as usize);
+    assert_eq!(texts(&r, "logging").len(), 1, "other channels unaffected");
 }
 
 #[tokio::test]
@@ -301,6 +172,7 @@ async fn dropping_the_guard_is_bounded_even_when_slack_is_down() {
         &logging_config(),
         &MongoConfig::default(),
         &slack,
+        &DiscordConfig::default(),
         "bot",
         Console::Off,
     )

@@ -32,7 +32,13 @@ async fn main() -> ExitCode {
         Ok(s) => s,
         Err(problems) => return refuse(&problems),
     };
-    let guard = match logging::init(&config.logging, &config.mongodb, &config.slack, "web") {
+    let guard = match logging::init(
+        &config.logging,
+        &config.mongodb,
+        &config.slack,
+        &config.discord,
+        "web",
+    ) {
         Ok(g) => g,
         Err(e) => {
             eprintln!("appealmod-web: cannot start logging: {e:#}");

@@ -1,25 +1,27 @@
 //! The logging fan-out: one tracing setup for every binary, writing each event to the
-//! console, a daily-rotated file, MongoDB `application-logs` and Slack webhooks.
+//! console, a daily-rotated file, MongoDB `application-logs` and Slack and Discord webhooks.
 //!
 //! # Field conventions
 //!
 //! Log with ordinary `tracing` macros; these field names mean something to the sinks:
 //!
 //! - `subreddit = %name` — the subreddit (`pics` or `r/pics`). Slack messages start with a
-//!   link `<https://www.reddit.com/r/pics|r/pics>`; MongoDB documents get a top-level
+//!   link `<https://www.reddit.com/r/pics|r/pics>`, Discord messages with
+//!   `[r/pics](<https://www.reddit.com/r/pics>)`; MongoDB documents get a top-level
 //!   `subreddit`. May be set on the event or on any enclosing span.
-//! - `conversation_id = %id` — the modmail conversation. Slack messages get a link
-//!   `<https://mod.reddit.com/mail/all/{id}|modmail {id}>`; MongoDB documents get a
-//!   top-level `conversation_id`. Event or span.
+//! - `conversation_id = %id` — the modmail conversation. Slack and Discord messages get a
+//!   link to `https://mod.reddit.com/mail/all/{id}` labelled `modmail {id}`; MongoDB
+//!   documents get a top-level `conversation_id`. Event or span.
 //! - `slack = "main" | "steps" | "alerts" | "errors" | "logging"` — on the event only: also
-//!   post it to that Slack channel. Whatever the field says, ERROR events go to `errors`,
-//!   WARN events go to `alerts` unless a channel is named, and every event that passes
-//!   `logging.level` goes to `logging`.
+//!   post it to that channel, on Slack and on Discord alike. Whatever the field says, ERROR
+//!   events go to `errors`, WARN events go to `alerts` unless a channel is named, and every
+//!   event that passes `logging.level` goes to `logging`.
 //! - Fields named like a secret (`token`, `password`, `secret`, `link_secret`, `email`,
 //!   `*_token`, `client_secret`, `authorization`, …) are logged as `[redacted]` by every
 //!   sink, and free text (messages, `Debug`/`Display` values, error chains) is scrubbed of
 //!   appeal-link tokens (`/appeal/[redacted]`), `Bearer …`, `access_token`/`password=…`
-//!   values, Slack hook URLs, URL passwords and e-mail addresses. See [`redact_text`].
+//!   values, Slack and Discord hook URLs, URL passwords and e-mail addresses. See
+//!   [`redact_text`].
 //!
 //! ```
 //! # use tracing::{info, warn, info_span};
@@ -31,18 +33,20 @@
 //!
 //! # Sinks never block the caller
 //!
-//! MongoDB and Slack lines go through bounded in-memory queues drained by background tasks
-//! on a small runtime of their own (so they keep flushing while the application's runtime
-//! shuts down). A full queue drops its oldest line and counts it; the count is reported
-//! once the sink works again. The sinks' own diagnostics go to stderr, never back through
-//! tracing.
+//! MongoDB, Slack and Discord lines go through bounded in-memory queues drained by
+//! background tasks on a small runtime of their own (so they keep flushing while the
+//! application's runtime shuts down). A full queue drops its oldest line and counts it;
+//! the count is reported once the sink works again. The sinks' own diagnostics go to
+//! stderr, never back through tracing.
 
+mod discord;
 mod format;
 mod mongo;
 mod queue;
 mod record;
 mod redact;
 mod slack;
+mod webhook;
 
 use std::io::IsTerminal;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -57,22 +61,23 @@ use tracing_subscriber::fmt::writer::BoxMakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::{EnvFilter, Layer, Registry};
 
-use crate::config::{ConsoleFormat, LoggingConfig, MongoConfig, SlackConfig};
+use crate::config::{ConsoleFormat, DiscordConfig, LoggingConfig, MongoConfig, SlackConfig};
 
+pub use discord::MAX_CONTENT_LEN as DISCORD_MAX_CONTENT_LEN;
 pub use mongo::{
     APPLICATION_LOGS, BATCH_SIZE, CONNECT_TIMEOUT, CONVERSATION_LOGS, DocumentSink, FLUSH_INTERVAL,
 };
 pub use redact::{REDACTED, RedactingFields, is_secret_field, redact_text};
-pub use slack::{MAX_ATTEMPTS as SLACK_MAX_ATTEMPTS, QUEUE_CAPACITY as SLACK_QUEUE_CAPACITY};
+pub use webhook::{MAX_ATTEMPTS as WEBHOOK_MAX_ATTEMPTS, QUEUE_CAPACITY as WEBHOOK_QUEUE_CAPACITY};
 
 use queue::{SinkControl, wait_finished};
 
-/// How long dropping a [`LogGuard`] waits for queued MongoDB/Slack lines.
+/// How long dropping a [`LogGuard`] waits for queued MongoDB/webhook lines.
 pub const DROP_FLUSH_TIMEOUT: Duration = Duration::from_secs(2);
-/// How long [`LogGuard::shutdown`] waits for queued MongoDB/Slack lines.
+/// How long [`LogGuard::shutdown`] waits for queued MongoDB/webhook lines.
 pub const SHUTDOWN_FLUSH_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Events of the logging code itself are never fed back to the MongoDB/Slack sinks.
+/// Events of the logging code itself are never fed back to the MongoDB/webhook sinks.
 pub(crate) fn is_own_target(target: &str) -> bool {
     target.starts_with(module_path!())
 }
@@ -100,20 +105,23 @@ impl Console {
 /// Installs the logging fan-out as the global subscriber. Keep the guard alive for the
 /// life of the program; dropping it (or awaiting [`LogGuard::shutdown`]) flushes.
 ///
-/// Never fails because MongoDB or Slack is down: those sinks buffer and retry. It fails on
-/// an invalid `logging.level`, an uncreatable `file_dir`, an unparsable MongoDB URI, or a
-/// global subscriber already installed.
+/// Never fails because MongoDB, Slack or Discord is down: those sinks buffer and retry.
+/// It fails on an invalid `logging.level`, an uncreatable `file_dir`, an unparsable
+/// MongoDB URI, or a global subscriber already installed.
 pub fn init(
     config: &LoggingConfig,
     mongo: &MongoConfig,
     slack: &SlackConfig,
+    discord: &DiscordConfig,
     service: &str,
 ) -> anyhow::Result<LogGuard> {
-    let (dispatch, guard) = build(config, mongo, slack, service, Console::Stdout)?;
+    let (dispatch, guard) = build(config, mongo, slack, discord, service, Console::Stdout)?;
     tracing::dispatcher::set_global_default(dispatch)
         .context("a global tracing subscriber is already installed")?;
     Ok(guard)
 }
+
+type BoxedLayer = Box<dyn Layer<Registry> + Send + Sync>;
 
 /// Builds the same stack as [`init`] without installing it, for
 /// `tracing::dispatcher::with_default` / `set_default` in tests.
@@ -121,6 +129,7 @@ pub fn build(
     config: &LoggingConfig,
     mongo: &MongoConfig,
     slack: &SlackConfig,
+    discord: &DiscordConfig,
     service: &str,
     console: Console,
 ) -> anyhow::Result<(Dispatch, LogGuard)> {
@@ -135,108 +144,126 @@ pub fn build(
         application_log: None,
         conversation_log: OnceLock::new(),
     };
-    let mut layers: Vec<Box<dyn Layer<Registry> + Send + Sync>> =
-        vec![Box::new(record::SpanFieldsLayer)];
+    let mut layers: Vec<BoxedLayer> = vec![Box::new(record::SpanFieldsLayer)];
 
     let json = config.console == ConsoleFormat::Json;
-    match console {
-        Console::Off => {}
-        Console::Stdout => {
-            let ansi = !json && std::io::stdout().is_terminal();
-            layers.push(text_layer(json, ansi, service, std::io::stdout));
-        }
-        Console::Stderr => {
-            let ansi = !json && std::io::stderr().is_terminal();
-            layers.push(text_layer(json, ansi, service, std::io::stderr));
-        }
-        Console::Writer(w) => layers.push(text_layer(json, false, service, w)),
-    }
-
+    layers.extend(console_layer(console, json, service));
     if let Some(dir) = &config.file_dir {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create the log directory {}", dir.display()))?;
-        let appender = RollingFileAppender::builder()
-            .rotation(Rotation::DAILY)
-            .filename_prefix(&config.file_prefix)
-            .build(dir)
-            .with_context(|| format!("cannot open a log file in {}", dir.display()))?;
-        let (writer, file_guard) = tracing_appender::non_blocking(appender);
+        let (layer, file_guard) = file_layer(dir, &config.file_prefix, json, service)?;
         guard.file = Some(file_guard);
-        layers.push(text_layer(json, false, service, writer));
+        layers.push(layer);
     }
 
-    let slack_hooks: Vec<_> = slack
-        .channels()
-        .into_iter()
-        .filter_map(|(n, s)| Some((n, s?)))
-        // An empty override (`APPEALMOD_SLACK__…=`) means "off", not a broken hook.
-        .filter(|(_, s)| !s.expose().trim().is_empty())
-        .collect();
-    if mongo.uri.is_some() || !slack_hooks.is_empty() {
+    let hooks = webhooks(slack, discord);
+    if mongo.uri.is_some() || !hooks.is_empty() {
         guard.sinks = Some(SinkRuntime::new()?);
     }
-    let sinks = guard.sinks.as_ref();
-
-    if let (Some(uri), Some(rt)) = (&mongo.uri, sinks) {
-        let client = rt.mongo_client(uri.expose(), &format!("appealmod-{service}"))?;
-        let db = client.database(&mongo.database);
-        let service_name = service.to_owned();
-        let target = mongo::SinkTarget {
-            collection: db.collection(APPLICATION_LOGS),
-            // 0 days would make MongoDB delete every line at once: read it as "keep".
-            ttl: (mongo.log_ttl_days > 0)
-                .then(|| Duration::from_secs(u64::from(mongo.log_ttl_days) * 86_400)),
-            report: Some(Box::new(move |n, outage| {
-                mongo::report_document(&service_name, n, outage)
-            })),
-        };
-        let sink = DocumentSink::spawn_on(&rt.handle, target, mongo.buffer_capacity);
-        rt.track(sink.control());
-        layers.push(Box::new(mongo::MongoLayer {
-            sink: sink.clone(),
-            service: service.to_owned(),
-        }));
+    if let (Some(uri), Some(rt)) = (&mongo.uri, guard.sinks.as_ref()) {
+        let (layer, sink, handle) = mongo_layer(rt, uri, mongo, service)?;
+        layers.push(layer);
         guard.application_log = Some(sink);
-        guard.mongo = Some(MongoHandle {
-            client,
-            database: mongo.database.clone(),
-            capacity: mongo.buffer_capacity,
-        });
+        guard.mongo = Some(handle);
     }
-
-    if let Some(rt) = sinks.filter(|_| !slack_hooks.is_empty()) {
-        let client = slack::http_client().context("cannot build the Slack HTTP client")?;
-        let mut queues: [Option<Arc<queue::BoundedQueue<String>>>; 5] = Default::default();
-        for (name, hook) in slack_hooks {
-            let Some(channel) = slack::Channel::parse(name) else {
-                continue;
-            };
-            let q = queue::BoundedQueue::new(slack::QUEUE_CAPACITY, 1);
-            rt.track(slack::control(&q));
-            rt.handle.spawn(slack::run_channel(
-                q.clone(),
-                client.clone(),
-                hook.expose().to_owned(),
-                channel.name(),
-            ));
-            queues[channel as usize] = Some(q);
-        }
-        layers.push(Box::new(slack::SlackLayer {
-            queues,
-            service: service.to_owned(),
-        }));
+    if let Some(rt) = guard.sinks.as_ref().filter(|_| !hooks.is_empty()) {
+        let layer = webhook::spawn(&rt.handle, |c| rt.track(c), hooks, service)?;
+        layers.push(Box::new(layer));
     }
 
     let subscriber = tracing_subscriber::registry().with(layers).with(filter);
     Ok((Dispatch::new(subscriber), guard))
 }
 
-fn text_layer<W>(
+fn console_layer(console: Console, json: bool, service: &str) -> Option<BoxedLayer> {
+    match console {
+        Console::Off => None,
+        Console::Stdout => {
+            let ansi = !json && std::io::stdout().is_terminal();
+            Some(text_layer(json, ansi, service, std::io::stdout))
+        }
+        Console::Stderr => {
+            let ansi = !json && std::io::stderr().is_terminal();
+            Some(text_layer(json, ansi, service, std::io::stderr))
+        }
+        Console::Writer(w) => Some(text_layer(json, false, service, w)),
+    }
+}
+
+/// The daily-rotated file in `dir` (created when missing), written off the caller's
+/// thread; the guard flushes it.
+fn file_layer(
+    dir: &std::path::Path,
+    prefix: &str,
     json: bool,
-    ansi: bool,
     service: &str,
-    writer: W,
-) -> Box<dyn Layer<Registry> + Send + Sync>
+) -> anyhow::Result<(BoxedLayer, WorkerGuard)> {
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the log directory {}", dir.display()))?;
+    let appender = RollingFileAppender::builder()
+        .rotation(Rotation::DAILY)
+        .filename_prefix(prefix)
+        .build(dir)
+        .with_context(|| format!("cannot open a log file in {}", dir.display()))?;
+    let (writer, file_guard) = tracing_appender::non_blocking(appender);
+    Ok((text_layer(json, false, service, writer), file_guard))
+}
+
+/// The configured Slack and Discord webhooks, in channel order. An empty value
+/// (`APPEALMOD_SLACK__…=`) means "off", not a broken hook.
+fn webhooks(slack: &SlackConfig, discord: &DiscordConfig) -> Vec<webhook::Hook> {
+    [
+        (webhook::Format::Slack, slack),
+        (webhook::Format::Discord, discord),
+    ]
+    .into_iter()
+    .flat_map(|(format, hooks)| {
+        hooks.channels().into_iter().filter_map(move |(name, url)| {
+            let url = url?.expose().trim();
+            let channel = webhook::Channel::parse(name)?;
+            (!url.is_empty()).then(|| webhook::Hook {
+                format,
+                channel,
+                url: url.to_owned(),
+            })
+        })
+    })
+    .collect()
+}
+
+/// The `application-logs` sink and the layer feeding it, plus what
+/// [`LogGuard::conversation_log`] needs to open a second sink later.
+fn mongo_layer(
+    rt: &SinkRuntime,
+    uri: &crate::config::Secret,
+    mongo: &MongoConfig,
+    service: &str,
+) -> anyhow::Result<(BoxedLayer, DocumentSink, MongoHandle)> {
+    let client = rt.mongo_client(uri.expose(), &format!("appealmod-{service}"))?;
+    let db = client.database(&mongo.database);
+    let service_name = service.to_owned();
+    let target = mongo::SinkTarget {
+        collection: db.collection(APPLICATION_LOGS),
+        // 0 days would make MongoDB delete every line at once: read it as "keep".
+        ttl: (mongo.log_ttl_days > 0)
+            .then(|| Duration::from_secs(u64::from(mongo.log_ttl_days) * 86_400)),
+        report: Some(Box::new(move |n, outage| {
+            mongo::report_document(&service_name, n, outage)
+        })),
+    };
+    let sink = DocumentSink::spawn_on(&rt.handle, target, mongo.buffer_capacity);
+    rt.track(sink.control());
+    let layer = Box::new(mongo::MongoLayer {
+        sink: sink.clone(),
+        service: service.to_owned(),
+    });
+    let handle = MongoHandle {
+        client,
+        database: mongo.database.clone(),
+        capacity: mongo.buffer_capacity,
+    };
+    Ok((layer, sink, handle))
+}
+
+fn text_layer<W>(json: bool, ansi: bool, service: &str, writer: W) -> BoxedLayer
 where
     W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
 {
@@ -254,7 +281,7 @@ where
     }
 }
 
-/// Keeps the sinks alive. Dropping it flushes the file and gives MongoDB/Slack senders up
+/// Keeps the sinks alive. Dropping it flushes the file and gives MongoDB/webhook senders up
 /// to [`DROP_FLUSH_TIMEOUT`]; [`LogGuard::shutdown`] does the same without blocking a
 /// runtime thread.
 pub struct LogGuard {
@@ -313,7 +340,7 @@ impl LogGuard {
         self.mongo.as_ref().map(|m| &m.client)
     }
 
-    /// Flushes MongoDB and Slack within [`SHUTDOWN_FLUSH_TIMEOUT`], then the file.
+    /// Flushes MongoDB and the webhooks within [`SHUTDOWN_FLUSH_TIMEOUT`], then the file.
     /// Returns whether every sender finished in time.
     pub async fn shutdown(self) -> bool {
         self.shutdown_within(SHUTDOWN_FLUSH_TIMEOUT).await

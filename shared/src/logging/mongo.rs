@@ -199,9 +199,8 @@ impl SenderState {
 
 async fn run(queue: Arc<BoundedQueue<Document>>, target: SinkTarget, status: Arc<AtomicBool>) {
     let _finish = FinishGuard(queue.clone());
-    let coll = &target.collection;
     let mut state = SenderState {
-        label: format!("mongo log sink ({})", coll.name()),
+        label: format!("mongo log sink ({})", target.collection.name()),
         status,
         unreachable: false,
         outage_drops: false,
@@ -220,62 +219,11 @@ async fn run(queue: Arc<BoundedQueue<Document>>, target: SinkTarget, status: Arc
             }
         }
 
-        let mut failed = false;
-        if let Some(ttl) = index_pending {
-            match ensure_ttl_index(coll, ttl).await {
-                Ok(()) => index_pending = None,
-                Err(e) if is_unreachable(&e) => {
-                    state.failed(&e, queue.len());
-                    failed = true;
-                }
-                Err(e) => {
-                    // A server that refuses the index still gets the logs.
-                    eprintln!(
-                        "{}: could not create the TTL index on `timestamp`: {}",
-                        state.label,
-                        redact_text(&e.to_string())
-                    );
-                    index_pending = None;
-                }
-            }
-        }
+        let reachable = ensure_index(&mut index_pending, &target.collection, &queue, &mut state)
+            .await
+            && write_queued(&queue, &target, &mut state).await;
 
-        while !failed {
-            let batch = queue.pop_batch(BATCH_SIZE);
-            if batch.is_empty() {
-                break;
-            }
-            match coll.insert_many(&batch).ordered(false).await {
-                Ok(_) => {
-                    state.succeeded();
-                    report_drops(&queue, &target, &mut state).await;
-                }
-                Err(e) if is_unreachable(&e) => {
-                    queue.requeue_front(batch);
-                    state.failed(&e, queue.len());
-                    failed = true;
-                }
-                Err(e) => {
-                    // The server is up but refused (some of) the documents; retrying the
-                    // same batch would fail forever.
-                    let lost = match &*e.kind {
-                        ErrorKind::InsertMany(ime) => {
-                            ime.write_errors.as_ref().map_or(batch.len(), |w| w.len())
-                        }
-                        _ => batch.len(),
-                    };
-                    queue.add_dropped(lost as u64);
-                    eprintln!(
-                        "{}: MongoDB rejected {lost} documents: {}",
-                        state.label,
-                        redact_text(&e.to_string())
-                    );
-                    state.succeeded();
-                }
-            }
-        }
-
-        if failed {
+        if !reachable {
             if queue.past_deadline() {
                 break;
             }
@@ -283,20 +231,90 @@ async fn run(queue: Arc<BoundedQueue<Document>>, target: SinkTarget, status: Arc
             tokio::time::sleep(wait).await;
         }
     }
+    report_unwritten(&queue, &state.label);
+}
 
+/// Creates the TTL index if it is still pending. Returns false when MongoDB could not be
+/// reached (the index stays pending); a server that refuses the index still gets the logs.
+async fn ensure_index(
+    pending: &mut Option<Duration>,
+    coll: &Collection<Document>,
+    queue: &BoundedQueue<Document>,
+    state: &mut SenderState,
+) -> bool {
+    let Some(ttl) = *pending else {
+        return true;
+    };
+    match ensure_ttl_index(coll, ttl).await {
+        Ok(()) => *pending = None,
+        Err(e) if is_unreachable(&e) => {
+            state.failed(&e, queue.len());
+            return false;
+        }
+        Err(e) => {
+            eprintln!(
+                "{}: could not create the TTL index on `timestamp`: {}",
+                state.label,
+                redact_text(&e.to_string())
+            );
+            *pending = None;
+        }
+    }
+    true
+}
+
+/// Writes batches until the queue is empty. Returns false when MongoDB could not be
+/// reached; the batch in hand is then back in the queue.
+async fn write_queued(
+    queue: &BoundedQueue<Document>,
+    target: &SinkTarget,
+    state: &mut SenderState,
+) -> bool {
+    loop {
+        let batch = queue.pop_batch(BATCH_SIZE);
+        if batch.is_empty() {
+            return true;
+        }
+        match target.collection.insert_many(&batch).ordered(false).await {
+            Ok(_) => {
+                state.succeeded();
+                report_drops(queue, target, state).await;
+            }
+            Err(e) if is_unreachable(&e) => {
+                queue.requeue_front(batch);
+                state.failed(&e, queue.len());
+                return false;
+            }
+            Err(e) => {
+                // The server is up but refused (some of) the documents; retrying the
+                // same batch would fail forever.
+                let lost = match &*e.kind {
+                    ErrorKind::InsertMany(ime) => {
+                        ime.write_errors.as_ref().map_or(batch.len(), |w| w.len())
+                    }
+                    _ => batch.len(),
+                };
+                queue.add_dropped(lost as u64);
+                eprintln!(
+                    "{}: MongoDB rejected {lost} documents: {}",
+                    state.label,
+                    redact_text(&e.to_string())
+                );
+                state.succeeded();
+            }
+        }
+    }
+}
+
+/// What is left at shutdown goes to stderr: there is nowhere else to say it.
+fn report_unwritten(queue: &BoundedQueue<Document>, label: &str) {
     let left = queue.len();
     if left > 0 {
-        eprintln!(
-            "{}: shutting down with {left} lines not written (MongoDB unreachable)",
-            state.label
-        );
+        eprintln!("{label}: shutting down with {left} lines not written (MongoDB unreachable)");
     }
     let dropped = queue.dropped();
     if dropped > 0 {
-        eprintln!(
-            "{}: {dropped} lines were dropped and not reported",
-            state.label
-        );
+        eprintln!("{label}: {dropped} lines were dropped and not reported");
     }
 }
 

@@ -1,5 +1,5 @@
 //! The one place that decides what must never reach a log sink. Every sink (console, file,
-//! MongoDB, Slack) collects fields through [`FieldCollector`] or formats them through
+//! MongoDB, Slack, Discord) collects fields through [`FieldCollector`] or formats them through
 //! [`RedactingFields`], so a secret is hidden the same way everywhere.
 
 use std::borrow::Cow;
@@ -59,6 +59,10 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         rule(
             r"(?i)https://hooks\.slack\.com/[^\s>|\x22']+",
             "https://hooks.slack.com/[redacted]",
+        ),
+        rule(
+            r"(?i)(https://(?:[a-z0-9\-]+\.)?discord(?:app)?\.com/api/(?:v\d+/)?webhooks/)[^\s>|\x22')]+",
+            "${1}[redacted]",
         ),
         // Appeal links carry the appellant's personal token.
         rule(r"(?i)(/appeal/)[A-Za-z0-9_\-.~%=+]+", "${1}[redacted]"),
@@ -243,6 +247,14 @@ mod tests {
             (
                 "hook https://hooks.slack.com/services/T0/B0/xyz failed",
                 "hook https://hooks.slack.com/[redacted] failed",
+            ),
+            (
+                "hook https://discord.com/api/webhooks/1234567890/AbC-xyz_0?wait=true failed",
+                "hook https://discord.com/api/webhooks/[redacted] failed",
+            ),
+            (
+                "<https://canary.discordapp.com/api/v10/webhooks/1/t0k3n>",
+                "<https://canary.discordapp.com/api/v10/webhooks/[redacted]>",
             ),
             (
                 "mail alice.b+x@example.co.uk now",

@@ -1,6 +1,8 @@
 //! Helpers shared by the `logging_*` integration tests.
 #![allow(dead_code)]
 
+pub mod receiver;
+
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
