@@ -59,8 +59,14 @@ fn inject(w: &World, rng: &mut StdRng, s: &mut Schedule) {
     let (mode, name) = match rng.random_range(0..6) {
         0 => (FaultMode::Status(500), "500 before applying"),
         1 => (FaultMode::StatusAfterApply(502), "502 after applying"),
-        2 => (FaultMode::DropAfterApply, "connection dropped after applying"),
-        3 => (FaultMode::Delay(LATE), "applied 3 s late (client gives up at 2 s)"),
+        2 => (
+            FaultMode::DropAfterApply,
+            "connection dropped after applying",
+        ),
+        3 => (
+            FaultMode::Delay(LATE),
+            "applied 3 s late (client gives up at 2 s)",
+        ),
         4 => (FaultMode::Status(403), "403 (bot not a moderator)"),
         _ => (FaultMode::Status(429), "429 with budget left"),
     };
@@ -211,7 +217,10 @@ async fn report(w: &World, convs: &[String], s: &Schedule) -> anyhow::Result<()>
     for (what, n) in &s.faults {
         println!("   {n:>3} × {what}");
     }
-    println!("   {:>3} × crash at a journal step, each followed by a restart", s.crashes);
+    println!(
+        "   {:>3} × crash at a journal step, each followed by a restart",
+        s.crashes
+    );
     println!("== per conversation: ledger (what Reddit got) vs journal (what the bot intended)");
     let (mut dups, mut losses, mut total) = (0u32, 0u32, Tally::default());
     for c in convs {

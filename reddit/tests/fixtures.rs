@@ -83,6 +83,10 @@ fn conversations_list() {
         "You've been permanently banned from participating in r/pics"
     );
     assert_eq!(first.state, ConversationState::InProgress);
+    // The recorded default listing: 21 of 100 in the Ban Appeals folder, none archived.
+    let in_state = |s: ConversationState| all.iter().filter(|c| c.state == s).count();
+    assert_eq!(in_state(ConversationState::Appeals), 21);
+    assert_eq!(in_state(ConversationState::Archived), 0);
     assert!(first.is_auto);
     assert_eq!(first.num_messages, 3);
     assert_eq!(first.participant.as_ref().unwrap().as_str(), "helpfuldan");

@@ -153,7 +153,7 @@ async fn list_many_subreddits_in_pages_and_stop_at_the_cursor() {
         .conversations[0];
     assert_eq!(summary.subreddit.as_str(), "beta");
     // A banned user's answer files the conversation in Ban Appeals (state 3), as on Reddit.
-    assert_eq!(summary.state, ConversationState::Other(3));
+    assert_eq!(summary.state, ConversationState::Appeals);
 
     // Changes since the 4th newest: only the 3 newer ones, from one page.
     let all = c.list_changed_since(&subs, None, 10).await.unwrap();

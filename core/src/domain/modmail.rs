@@ -98,6 +98,9 @@ pub enum ConversationState {
     New,
     InProgress,
     Archived,
+    /// The Ban Appeals folder: where Reddit files modmail from banned users.
+    Appeals,
+    /// Mod discussions, notifications, join requests, filtered.
     Other(i64),
 }
 
@@ -107,6 +110,7 @@ impl ConversationState {
             0 => Self::New,
             1 => Self::InProgress,
             2 => Self::Archived,
+            3 => Self::Appeals,
             n => Self::Other(n),
         }
     }
@@ -116,6 +120,7 @@ impl ConversationState {
             Self::New => 0,
             Self::InProgress => 1,
             Self::Archived => 2,
+            Self::Appeals => 3,
             Self::Other(n) => n,
         }
     }
