@@ -6,3 +6,5 @@
 
 pub mod decide;
 pub mod domain;
+pub mod readout;
+pub mod toxicity;
