@@ -16,9 +16,11 @@ use appealmod_shared::token::LinkSigner;
 
 use crate::clock::Clock;
 use crate::failpoints::Failpoints;
+use appealmod_core::decide::exclude::Exclusions;
 use appealmod_core::decide::{DialogueSettings, Trigger};
 
-/// Reminders with the link before the bot only re-archives.
+/// Reminders with the link before the bot only re-archives, unless the subreddit's console
+/// sets another number.
 pub const MAX_REMINDERS: i64 = 3;
 
 /// The bot account's Reddit client, from the `reddit` section of the configuration. The
@@ -131,13 +133,35 @@ impl BotContext {
         }
     }
 
+    /// The subreddit's console settings over the configured defaults; read every pass, so
+    /// a change in the console reaches the next message the bot decides.
     pub fn dialogue_settings(&self, settings: Option<&SubredditSettings>) -> DialogueSettings {
+        let cooldown_days = settings
+            .and_then(|s| s.appeal_cooldown_days)
+            .unwrap_or(self.bot.appeal_cooldown_days);
         DialogueSettings {
             messages: settings
                 .and_then(|s| s.messages.clone())
                 .unwrap_or_else(|| self.bot.messages.clone()),
-            cooldown: Duration::days(i64::from(self.bot.appeal_cooldown_days)),
-            max_reminders: MAX_REMINDERS,
+            cooldown: Duration::days(i64::from(cooldown_days)),
+            max_reminders: settings
+                .and_then(|s| s.max_reminders)
+                .map_or(MAX_REMINDERS, i64::from),
+        }
+    }
+
+    /// How long the personal link of a new appeal lasts in this subreddit.
+    pub fn link_ttl_for(&self, settings: Option<&SubredditSettings>) -> Duration {
+        settings
+            .and_then(|s| s.link_ttl_days)
+            .map_or(self.link_ttl, |d| Duration::days(i64::from(d.max(1))))
+    }
+
+    /// What the subreddit's moderators excluded in the console.
+    pub fn exclusions(&self, settings: Option<&SubredditSettings>) -> Exclusions {
+        Exclusions {
+            unappealable_marker: settings.and_then(|s| s.unappealable_marker.clone()),
+            blocklist: settings.map(|s| s.blocklist.clone()).unwrap_or_default(),
         }
     }
 

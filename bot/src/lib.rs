@@ -8,6 +8,7 @@ pub mod failpoints;
 pub mod process;
 pub mod runners;
 pub mod sender;
+pub mod verify;
 
 pub use context::BotContext;
 pub use runners::{PassReport, RecentRunner, StartedRunner};

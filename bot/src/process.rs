@@ -8,13 +8,16 @@ use tracing::{debug, info, warn};
 
 use appealmod_shared::domain::{Appeal, AppealId, AppealStatus, AppellantId};
 use appealmod_shared::domain::{BanEntry, Conversation, ConversationId, Messages, RedditUsername};
+use appealmod_shared::domain::{SubredditName, SubredditState};
 use appealmod_shared::storage::{
     EffectKind, NewAppeal, NewEffect, StatusUpdate, StoreError, SubredditSettings, Tx,
 };
 
 use crate::context::BotContext;
 use crate::failpoints::Failpoint;
-use appealmod_core::decide::{self, Action, AppellantFacts, Body, Decision, Input, Step};
+use appealmod_core::decide::{
+    self, Action, AppellantFacts, Body, Decision, Input, Quiet, Step, exclude,
+};
 
 /// Invisible in rendered markdown; lets the sender find its own message when it must check
 /// whether an uncertain send went through.
@@ -106,10 +109,17 @@ impl BotContext {
             None
         };
 
-        let settled = existing
-            .is_none()
-            .then(|| decide::triage(conv, ban.as_ref(), &self.trigger, &self.bot_name))
-            .flatten();
+        if self.store.is_left_alone(&id).await? {
+            debug!("left alone while the subreddit was paused; stays alone");
+            return Ok(Handled::Decided(Step::Nothing));
+        }
+        let settled = match existing {
+            None => self.settle_new(conv, &user, settings.as_ref(), ban.as_ref()),
+            Some(_) => None,
+        };
+        if settled == Some(Decision::Nothing(Quiet::Paused)) {
+            return self.leave_alone(conv, &user).await;
+        }
         if let Some(decision) = settled {
             // Not engaging (or only the missing-reason note): no appellant is recorded.
             self.log_snapshot(conv, decision.step().as_str());
@@ -128,6 +138,72 @@ impl BotContext {
 
         self.decide_engaged(conv, &user, settings.as_ref(), ban.as_ref())
             .await
+    }
+
+    /// What becomes of a conversation of a user the bot does not know yet, before any
+    /// appellant is recorded (so that no group is drawn): `Some` when it settles the matter.
+    /// The console's exclusions come first, then the trigger; a paused subreddit leaves
+    /// alone whatever the bot would engage with (not what it would skip anyway).
+    fn settle_new(
+        &self,
+        conv: &Conversation,
+        user: &RedditUsername,
+        settings: Option<&SubredditSettings>,
+        ban: Option<&BanEntry>,
+    ) -> Option<Decision> {
+        let excluded = exclude::excluded(&self.exclusions(settings), conv, ban, user);
+        let settled = excluded.or_else(|| decide::triage(conv, ban, &self.trigger, &self.bot_name));
+        let paused = settings.is_some_and(|s| s.state == SubredditState::Paused);
+        match settled {
+            Some(Decision::Skip(_) | Decision::Nothing(_)) => settled,
+            _ if paused => Some(Decision::Nothing(Quiet::Paused)),
+            other => other,
+        }
+    }
+
+    /// A new conversation in a paused subreddit: recorded as left alone, never written to.
+    async fn leave_alone(
+        &self,
+        conv: &Conversation,
+        user: &RedditUsername,
+    ) -> anyhow::Result<Handled> {
+        self.log_snapshot(conv, "left_alone_paused");
+        self.store
+            .leave_alone(
+                conv.id(),
+                &conv.summary.subreddit,
+                Some(user),
+                self.clock.now(),
+            )
+            .await?;
+        info!(
+            slack = "steps",
+            "the subreddit is paused: this new conversation is left alone"
+        );
+        Ok(Handled::Decided(Step::Nothing))
+    }
+
+    /// The console's word on a known appellant's decision: a new appeal (a new ban) is not
+    /// started for an excluded user or ban, nor while the subreddit is paused; what was
+    /// promised already goes on.
+    fn gate(
+        &self,
+        decision: Decision,
+        conv: &Conversation,
+        user: &RedditUsername,
+        settings: Option<&SubredditSettings>,
+        ban: Option<&BanEntry>,
+    ) -> Decision {
+        if !matches!(decision, Decision::StartAppeal(_)) {
+            return decision;
+        }
+        if let Some(skip) = exclude::excluded(&self.exclusions(settings), conv, ban, user) {
+            return skip;
+        }
+        match settings.map(|s| s.state) {
+            Some(SubredditState::Paused) => exclude::while_paused(decision),
+            _ => decision,
+        }
     }
 
     /// The participant's ban-list entry: taken from the conversation when it carries the
@@ -200,6 +276,10 @@ impl BotContext {
             form: form.as_ref(),
             settings: &dialogue,
         });
+        let decision = self.gate(decision, conv, user, settings, ban);
+        if decision == Decision::Nothing(Quiet::Paused) {
+            self.leave_alone(conv, user).await?;
+        }
         let still_banned = conv.participant.as_ref().map(|p| p.is_banned);
         let status = StatusUpdate {
             last_update: Some(conv.last_activity()),
@@ -441,7 +521,11 @@ impl BotContext {
                 .await?;
         }
         let p = target.participant;
-        let expires = now + self.link_ttl;
+        let settings = match SubredditName::parse(target.subreddit) {
+            Ok(name) => self.settings_of(&name).await?,
+            Err(_) => None,
+        };
+        let expires = now + self.link_ttl_for(settings.as_ref());
         let new = NewAppeal {
             appellant_id: appellant,
             conversation_id: target.id.clone(),

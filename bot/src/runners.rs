@@ -44,6 +44,8 @@ pub struct PassReport {
     pub parked: usize,
     pub sent: SendReport,
     pub errors: usize,
+    /// Subreddits checked by the bot this pass, and pending ones that became active.
+    pub verify: crate::verify::VerifyReport,
 }
 
 impl PassReport {
@@ -78,9 +80,14 @@ impl RecentRunner {
     /// what was decided. A batch whose listing fails does not stop the others.
     pub async fn run_once(&self) -> anyhow::Result<PassReport> {
         let ctx = &self.ctx;
-        let mut report = PassReport::default();
-        // Sign-ups on the site enable subreddits; reading them every pass picks them up
-        // without a restart.
+        // Sign-ups start pending; the bot's check activates them (before the listing, so
+        // that a subreddit activated now is served in this very pass).
+        let mut report = PassReport {
+            verify: ctx.verify_subreddits().await?,
+            ..PassReport::default()
+        };
+        // Reading the served subreddits every pass picks sign-ups and pauses up without a
+        // restart.
         let subs: Vec<SubredditName> = ctx
             .store
             .enabled_subreddits()

@@ -5,8 +5,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use appealmod_core::domain::{
-    AccountStatus, BanEntry, Conversation, ConversationId, ConversationSummary, RedditUsername,
-    SubredditName,
+    AccountStatus, BanEntry, Conversation, ConversationId, ConversationSummary, InviteOutcome,
+    RedditUsername, SubredditModerator, SubredditName,
 };
 use chrono::{DateTime, Utc};
 use rand::rngs::StdRng;
@@ -153,6 +153,10 @@ pub enum Endpoint {
     Banned,
     UserAbout,
     Me,
+    /// `GET /r/{sub}/about/moderators`.
+    Moderators,
+    /// `POST /r/{sub}/api/accept_moderator_invite`.
+    AcceptInvite,
 }
 
 impl Endpoint {
@@ -167,6 +171,8 @@ impl Endpoint {
             Self::Banned => "banned",
             Self::UserAbout => "user_about",
             Self::Me => "me",
+            Self::Moderators => "moderators",
+            Self::AcceptInvite => "accept_invite",
         }
     }
 }
@@ -962,6 +968,54 @@ impl RedditClient {
             Err(RedditError::NotFound { .. }) => Ok(AccountStatus::Deleted),
             Err(e) => Err(e),
         }
+    }
+
+    /// The subreddit's moderators with their permissions (the bot among them when it
+    /// moderates there). 404: Reddit does not show the subreddit.
+    pub async fn moderators(
+        &self,
+        subreddit: &SubredditName,
+    ) -> Result<Vec<SubredditModerator>, RedditError> {
+        let ep = Endpoint::Moderators;
+        let call = self.get_call(
+            ep,
+            &format!("/r/{}/about/moderators", subreddit.as_str()),
+            format!("subreddit r/{subreddit}"),
+        );
+        let body = self.execute(&call).await?;
+        let list: wire::ModeratorList = decode(ep, &body)?;
+        Vec::<SubredditModerator>::try_from(&list).map_err(convert_err(ep))
+    }
+
+    /// Accepts the bot's pending moderator invite to `subreddit`. Idempotent: without an
+    /// invite (none sent, or accepted already) Reddit answers `NO_INVITE_FOUND`, which is
+    /// [`InviteOutcome::NoInvite`], so a repeat after an uncertain attempt is harmless.
+    pub async fn accept_moderator_invite(
+        &self,
+        subreddit: &SubredditName,
+    ) -> Result<InviteOutcome, RedditError> {
+        let ep = Endpoint::AcceptInvite;
+        let call = Call {
+            endpoint: ep,
+            method: Method::POST,
+            url: self.api(&format!(
+                "/r/{}/api/accept_moderator_invite",
+                subreddit.as_str()
+            )),
+            query: vec![("raw_json", "1".to_owned())],
+            form: Some(vec![("api_type", "json".to_owned())]),
+            conversation: None,
+            what: format!("subreddit r/{subreddit}"),
+        };
+        let body = self.execute(&call).await?;
+        let answer: wire::JsonErrors = decode(ep, &body)?;
+        answer
+            .invite_outcome()
+            .map_err(|message| RedditError::Rejected {
+                call: ep.as_str(),
+                status: 200,
+                message,
+            })
     }
 
     /// The bot account's name, as Reddit spells it.

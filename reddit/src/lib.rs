@@ -7,6 +7,8 @@
 //!   exponential backoff, and never blindly retries a write whose outcome is unknown.
 //! - [`wire`]: serde structs shaped like Reddit's JSON and `TryFrom` conversions into
 //!   [`appealmod_core::domain`] types.
+//! - [`web_login::WebLogin`]: the console's login (a Reddit "web app", authorization code):
+//!   the moderator's own token, used only to learn who they are and what they moderate.
 //! - [`CallCounters`]: calls by [`Endpoint`] and [`CallOutcome`], and the lowest rate-limit
 //!   remainder seen.
 //!
@@ -17,6 +19,7 @@ mod client;
 mod counters;
 mod error;
 mod limiter;
+pub mod web_login;
 pub mod wire;
 
 pub use client::{

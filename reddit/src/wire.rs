@@ -11,7 +11,8 @@ use std::collections::HashMap;
 
 use appealmod_core::domain::{
     Author, BanEntry, Conversation, ConversationId, ConversationState, ConversationSummary,
-    Message, ModAction, ModActionKind, ParticipantInfo, RedditUsername, SubredditName,
+    InviteOutcome, Message, ModAction, ModActionKind, ModPermissions, ModeratedSubreddit,
+    ParticipantInfo, RedditUsername, SubredditModerator, SubredditName,
 };
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use serde::Deserialize;
@@ -647,6 +648,141 @@ pub struct UserAboutData {
     pub name: Option<String>,
     #[serde(default)]
     pub is_suspended: bool,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Moderators
+
+/// `GET /r/{sub}/about/moderators`: `{"kind": "UserList", "data": {"children": [...]}}`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ModeratorList {
+    pub kind: Option<String>,
+    pub data: ModeratorListData,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ModeratorListData {
+    #[serde(default)]
+    pub children: Vec<ModeratorChild>,
+}
+
+/// One moderator: `name`, `mod_permissions` (`["all"]`, `["mail", "access"]`), `date`
+/// (epoch seconds, a float).
+#[derive(Debug, Clone, Deserialize)]
+pub struct ModeratorChild {
+    pub name: String,
+    #[serde(default)]
+    pub mod_permissions: Vec<String>,
+    pub date: Option<f64>,
+}
+
+impl TryFrom<&ModeratorList> for Vec<SubredditModerator> {
+    type Error = ConvertError;
+
+    fn try_from(l: &ModeratorList) -> Result<Self, ConvertError> {
+        l.data
+            .children
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let at = |e: ConvertError| e.within(&format!("data.children[{i}]"));
+                Ok(SubredditModerator {
+                    name: RedditUsername::parse(&c.name)
+                        .map_err(|e| at(ConvertError::new("name", format!("`{}`: {e}", c.name))))?,
+                    permissions: ModPermissions::from_names(&c.mod_permissions),
+                    since: c
+                        .date
+                        .map(|d| epoch_date("date", d))
+                        .transpose()
+                        .map_err(at)?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// The `{"json": {"errors": [[CODE, message, field], ...]}}` answer of `api_type=json` calls.
+#[derive(Debug, Clone, Deserialize)]
+pub struct JsonErrors {
+    pub json: JsonErrorsInner,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct JsonErrorsInner {
+    #[serde(default)]
+    pub errors: Vec<Vec<serde_json::Value>>,
+}
+
+impl JsonErrors {
+    /// No error: accepted. `NO_INVITE_FOUND`: nothing to accept. Anything else is an error
+    /// with Reddit's own words.
+    pub fn invite_outcome(&self) -> Result<InviteOutcome, String> {
+        let Some(first) = self.json.errors.first() else {
+            return Ok(InviteOutcome::Accepted);
+        };
+        let text = |i: usize| first.get(i).and_then(|v| v.as_str()).unwrap_or_default();
+        match text(0) {
+            "NO_INVITE_FOUND" => Ok(InviteOutcome::NoInvite),
+            code => Err(format!("{code}: {}", text(1))),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The moderator's own account (console login)
+
+/// `GET /subreddits/mine/moderator`: a `Listing` of `t5` children.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MineModerator {
+    pub data: MineModeratorData,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct MineModeratorData {
+    #[serde(default)]
+    pub children: Vec<MineChild>,
+    pub after: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct MineChild {
+    pub data: MineSubreddit,
+}
+
+/// The fields of a moderated subreddit the console uses.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MineSubreddit {
+    pub display_name: String,
+    /// `user` for the account's own profile "subreddit" (`u_name`), which has no modmail.
+    pub subreddit_type: Option<String>,
+    #[serde(default)]
+    pub mod_permissions: Vec<String>,
+}
+
+impl TryFrom<&MineModerator> for Vec<ModeratedSubreddit> {
+    type Error = ConvertError;
+
+    /// Profile subreddits are left out: they have no modmail to serve.
+    fn try_from(l: &MineModerator) -> Result<Self, ConvertError> {
+        let mut out = Vec::new();
+        for (i, c) in l.data.children.iter().enumerate() {
+            let d = &c.data;
+            if d.subreddit_type.as_deref() == Some("user") {
+                continue;
+            }
+            let name = SubredditName::parse(&d.display_name).map_err(|e| {
+                ConvertError::new(
+                    format!("data.children[{i}].data.display_name"),
+                    format!("`{}`: {e}", d.display_name),
+                )
+            })?;
+            out.push(ModeratedSubreddit {
+                name,
+                permissions: ModPermissions::from_names(&d.mod_permissions),
+            });
+        }
+        Ok(out)
+    }
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Messages, SubredditName};
+use crate::domain::{Messages, RedditUsername, SubredditName};
 
 mod placeholders;
 mod problem;
@@ -269,6 +269,56 @@ pub struct WebConfig {
     /// Reverse proxies whose `X-Forwarded-For` / `Forwarded` header names the client for the
     /// POST rate limit. Empty: the TCP peer is the client and those headers are ignored.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Moderators log in to the console with Reddit (a "web app"); unset = no console.
+    pub login: LoginConfig,
+    /// Encrypts and signs the console's session cookie (at least 32 characters).
+    pub session_key: Option<Secret>,
+    /// Hours a console login lasts before Reddit is asked again.
+    pub session_hours: u32,
+    /// Reddit accounts that see and may change every subreddit's console.
+    pub operators: Vec<RedditUsername>,
+}
+
+/// The Reddit "web app" moderators log in with (OAuth authorization code). The site uses a
+/// moderator's token only during the login, to learn who they are and what they moderate.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LoginConfig {
+    /// The web app's id (https://www.reddit.com/prefs/apps, type "web app"); unset = the
+    /// console is off.
+    pub client_id: Option<String>,
+    pub client_secret: Option<Secret>,
+    /// Registered with the app; unset = `{web.public_base_url}/auth/reddit/callback`.
+    pub redirect_uri: Option<String>,
+    /// Where the login page and the token endpoint are.
+    pub auth_base_url: String,
+    /// Where `/api/v1/me` and `/subreddits/mine/moderator` are.
+    pub api_base_url: String,
+}
+
+impl Default for LoginConfig {
+    fn default() -> Self {
+        Self {
+            client_id: None,
+            client_secret: None,
+            redirect_uri: None,
+            auth_base_url: "https://www.reddit.com".to_owned(),
+            api_base_url: "https://oauth.reddit.com".to_owned(),
+        }
+    }
+}
+
+/// A usable console login: the web app's credentials, the redirect URI and the session key.
+#[derive(Debug, Clone)]
+pub struct ConsoleLogin {
+    pub client_id: String,
+    pub client_secret: Secret,
+    pub redirect_uri: String,
+    pub auth_base_url: String,
+    pub api_base_url: String,
+    pub session_key: Secret,
+    pub session_hours: u32,
+    pub operators: Vec<RedditUsername>,
 }
 
 impl Default for WebConfig {
@@ -280,12 +330,72 @@ impl Default for WebConfig {
             link_ttl_days: 30,
             post_rate_per_minute: 30,
             trusted_proxies: Vec::new(),
+            login: LoginConfig::default(),
+            session_key: None,
+            session_hours: 12,
+            operators: Vec::new(),
         }
     }
 }
 
 impl WebConfig {
     pub const MIN_SECRET_LEN: usize = 32;
+
+    /// The console's login, when `web.login.client_id` is set: `Ok(None)` means no console
+    /// (the site still serves appeal forms). A half-done setup is an error naming the key.
+    pub fn console_login(&self) -> Result<Option<ConsoleLogin>, ConfigError> {
+        let Some(client_id) = self
+            .login
+            .client_id
+            .clone()
+            .filter(|s| !s.trim().is_empty())
+        else {
+            return Ok(None);
+        };
+        let invalid = |path: &str, message: &str| ConfigError::Invalid {
+            path: path.to_owned(),
+            message: message.to_owned(),
+        };
+        let client_secret = self
+            .login
+            .client_secret
+            .clone()
+            .filter(|s| !s.expose().is_empty())
+            .ok_or_else(|| {
+                invalid(
+                    "web.login.client_secret",
+                    "is required with web.login.client_id: the secret of the Reddit web app \
+                     (https://www.reddit.com/prefs/apps)",
+                )
+            })?;
+        let session_key = self
+            .session_key
+            .clone()
+            .filter(|s| s.expose().len() >= Self::MIN_SECRET_LEN)
+            .ok_or_else(|| {
+                invalid(
+                    "web.session_key",
+                    "is required with web.login.client_id and must be at least 32 characters; \
+                     generate one with `openssl rand -hex 32`",
+                )
+            })?;
+        let redirect_uri = self.login.redirect_uri.clone().unwrap_or_else(|| {
+            format!(
+                "{}/auth/reddit/callback",
+                self.public_base_url.trim_end_matches('/')
+            )
+        });
+        Ok(Some(ConsoleLogin {
+            client_id,
+            client_secret,
+            redirect_uri,
+            auth_base_url: self.login.auth_base_url.clone(),
+            api_base_url: self.login.api_base_url.clone(),
+            session_key,
+            session_hours: self.session_hours,
+            operators: self.operators.clone(),
+        }))
+    }
 
     /// The link-signing key; both the bot (which makes links) and the site need it.
     pub fn link_secret(&self) -> Result<&Secret, ConfigError> {
@@ -527,6 +637,9 @@ impl Config {
         for (key, message) in self.invalid_connection_values() {
             bad(key, message);
         }
+        for (key, message) in self.invalid_console_values() {
+            bad(key, message);
+        }
         if self.web.link_secret.is_some()
             && let Err(ConfigError::Invalid { message, .. }) = self.web.link_secret()
         {
@@ -589,6 +702,45 @@ impl Config {
                 "bot.permission_retry_minutes",
                 "must be at least 1 (minutes)".to_owned(),
             );
+        }
+        problems
+    }
+
+    /// Console login settings that cannot work.
+    fn invalid_console_values(&self) -> Vec<(&'static str, String)> {
+        let mut problems = Vec::new();
+        if let Err(ConfigError::Invalid { path, message }) = self.web.console_login() {
+            let key = if path == "web.session_key" {
+                "web.session_key"
+            } else {
+                "web.login.client_secret"
+            };
+            problems.push((key, message));
+        }
+        if self.web.session_hours == 0 || self.web.session_hours > 24 * 7 {
+            problems.push((
+                "web.session_hours",
+                format!(
+                    "must be between 1 and 168 (hours), got {}; the default is 12",
+                    self.web.session_hours
+                ),
+            ));
+        }
+        let urls = [
+            (
+                "web.login.auth_base_url",
+                Some(&self.web.login.auth_base_url),
+            ),
+            ("web.login.api_base_url", Some(&self.web.login.api_base_url)),
+            (
+                "web.login.redirect_uri",
+                self.web.login.redirect_uri.as_ref(),
+            ),
+        ];
+        for (key, value) in urls {
+            if let Some(Err(m)) = value.map(|v| check_http_url(v)) {
+                problems.push((key, m));
+            }
         }
         problems
     }

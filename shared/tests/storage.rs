@@ -66,8 +66,8 @@ on_both_backends_with_url!(
 
 async fn signup_and_duplicate(store: &Store) {
     let s = NewSignup {
-        name: "Ada".into(),
-        email: Email::parse("ada@example.org").expect("email"),
+        name: "ada_mod".into(),
+        email: Some(Email::parse("ada@example.org").expect("email")),
         reddit_username: user("ada_mod"),
         subreddit: sub("r/AskScience"),
     };
@@ -77,6 +77,7 @@ async fn signup_and_duplicate(store: &Store) {
     );
     let again = NewSignup {
         subreddit: sub("https://www.reddit.com/r/askscience/"),
+        email: None,
         ..s.clone()
     };
     assert_eq!(
@@ -86,8 +87,34 @@ async fn signup_and_duplicate(store: &Store) {
     let all = store.signups().await.expect("list");
     assert_eq!(all.len(), 1);
     assert_eq!(all[0].subreddit.as_str(), "AskScience");
-    let enabled = store.enabled_subreddits().await.expect("enabled");
-    assert_eq!(enabled.len(), 1, "a sign-up enables its subreddit");
+    assert!(
+        store.enabled_subreddits().await.expect("served").is_empty(),
+        "a sign-up starts pending: not served until the bot verified it"
+    );
+    let status = store
+        .subreddit_status(&sub("askscience"))
+        .await
+        .expect("status")
+        .expect("exists");
+    assert_eq!(status.state, SubredditState::Pending);
+    assert_eq!(status.standing, BotStanding::Unchecked);
+    assert_eq!(status.signed_up_by, Some(user("ada_mod")));
+    let due = store.due_checks(t(0), 10).await.expect("due");
+    assert_eq!(due.len(), 1, "its first check is due at once");
+    let log = store.audit_log(&sub("askscience"), 10).await.expect("log");
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].actor, "ada_mod");
+    assert_eq!(log[0].change.field, "signed_up");
+
+    // No e-mail address is needed.
+    let bare = NewSignup {
+        name: "bo".into(),
+        email: None,
+        reddit_username: user("bo"),
+        subreddit: sub("pics"),
+    };
+    store.create_signup(&bare, t(2)).await.expect("signup");
+    assert_eq!(store.signups().await.expect("list")[1].email, None);
 }
 
 async fn subreddit_settings_round_trip(store: &Store) {
@@ -98,6 +125,11 @@ async fn subreddit_settings_round_trip(store: &Store) {
         ..Messages::default()
     });
     s.form_questions = Some(FormQuestions::default());
+    s.appeal_cooldown_days = Some(10);
+    s.max_reminders = Some(1);
+    s.link_ttl_days = Some(7);
+    s.unappealable_marker = Some("#noappeal".into());
+    s.blocklist = vec![user("Troll_1"), user("troll2")];
     store.save_subreddit(&s, t(0)).await.expect("save");
     assert_eq!(
         store.subreddit(&sub("PICS")).await.expect("load"),
@@ -105,30 +137,63 @@ async fn subreddit_settings_round_trip(store: &Store) {
     );
     assert!(
         store
-            .set_subreddit_enabled(&sub("pics"), false, t(1))
+            .set_subreddit_state(&sub("pics"), SubredditState::Paused, "a_mod", t(1))
             .await
-            .expect("disable")
+            .expect("pause")
     );
     assert!(
-        store
-            .enabled_subreddits()
+        !store
+            .set_subreddit_state(&sub("pics"), SubredditState::Paused, "a_mod", t(1))
             .await
-            .expect("enabled")
-            .is_empty()
+            .expect("pause again"),
+        "already paused"
+    );
+    assert_eq!(
+        store.enabled_subreddits().await.expect("served").len(),
+        1,
+        "a paused subreddit is still listed (promises are kept)"
     );
     store
         .ensure_subreddit(&sub("pics"), t(2))
         .await
         .expect("ensure");
+    let kept = store
+        .subreddit(&sub("pics"))
+        .await
+        .expect("load")
+        .expect("exists");
+    assert_eq!(kept.state, SubredditState::Paused, "ensure keeps the state");
+
+    // The console's change: one audit row per field, in one transaction.
+    let mut edited = kept.clone();
+    edited.treatment_fraction = Some(0.5);
+    edited.max_reminders = Some(2);
+    let changes = store
+        .update_settings(&edited, "b_mod", t(3))
+        .await
+        .expect("update");
+    let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
+    assert_eq!(fields, vec!["treatment_fraction", "max_reminders"]);
     assert!(
-        !store
-            .subreddit(&sub("pics"))
+        store
+            .update_settings(&edited, "b_mod", t(4))
             .await
-            .expect("load")
-            .expect("exists")
-            .enabled,
-        "ensure keeps settings"
+            .expect("no-op")
+            .is_empty()
     );
+    let log = store.audit_log(&sub("pics"), 10).await.expect("log");
+    assert_eq!(log.len(), 3, "{log:?}");
+    assert_eq!(log[0].change.field, "max_reminders");
+    assert_eq!(log[2].change.field, "state");
+    assert_eq!(log[2].change.new.as_deref(), Some("paused"));
+    let fractions = store
+        .fraction_changes(&sub("pics"))
+        .await
+        .expect("fractions");
+    assert_eq!(fractions.len(), 1);
+    assert_eq!(fractions[0].at, t(3));
+    assert_eq!(fractions[0].change.old.as_deref(), Some("0.25"));
+    assert_eq!(fractions[0].change.new.as_deref(), Some("0.5"));
 }
 
 async fn group_is_drawn_once_per_user_and_subreddit(store: &Store) {
@@ -851,14 +916,14 @@ async fn unknown_enum_values_are_errors_naming_the_column(store: &Store, url: &s
     corrupt(
         url,
         "subreddits",
-        "enabled",
-        "UPDATE subreddits SET enabled = 2",
+        "state",
+        "UPDATE subreddits SET state = 'sleeping'",
     )
     .await;
     assert_corrupt(
         store.subreddit(&sub("pics")).await,
-        "subreddits.enabled",
-        "2",
+        "subreddits.state",
+        "sleeping",
     );
 }
 

@@ -4,9 +4,11 @@
 //! call [`decide`], and turn the actions into journal entries. Every branch of the original
 //! bot's behaviour is a row in this module's tests.
 
+pub mod exclude;
 pub mod follow;
 pub mod note;
 pub mod trigger;
+pub mod verify;
 
 #[cfg(test)]
 mod tests;
@@ -91,6 +93,8 @@ pub enum Quiet {
     Completed,
     /// Waiting for the form; the user has not written since the bot's last message.
     Waiting,
+    /// The subreddit is paused: nothing new is started (see [`exclude::while_paused`]).
+    Paused,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

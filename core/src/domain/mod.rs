@@ -1,11 +1,15 @@
 //! Domain types: what the bot, the site and the storage agree on. No I/O here.
 
 mod appeal;
+mod case;
+mod moderation;
 mod modmail;
 mod names;
 mod record;
 
 pub use appeal::*;
+pub use case::*;
+pub use moderation::*;
 pub use modmail::*;
 pub use names::{ConversationId, Email, ParseError, RedditUsername, SubredditName};
 pub use record::*;

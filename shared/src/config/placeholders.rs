@@ -71,6 +71,24 @@ const PLACEHOLDERS: &[Placeholder] = &[
                  links. Generate one: openssl rand -hex 32",
     },
     Placeholder {
+        key: "web.login.client_id",
+        pattern: Pattern::OneOf(&["your-web-app-id"]),
+        advice: "is the example's placeholder: copy the id of the console's Reddit web app \
+                 from https://www.reddit.com/prefs/apps, or set it to ~ for no console",
+    },
+    Placeholder {
+        key: "web.login.client_secret",
+        pattern: Pattern::OneOf(EXAMPLE_SECRETS),
+        advice: "is the example's placeholder: copy the secret of the console's Reddit web app \
+                 from https://www.reddit.com/prefs/apps",
+    },
+    Placeholder {
+        key: "web.session_key",
+        pattern: Pattern::OneOf(&["replace-with-another-output-of-openssl-rand-hex-32"]),
+        advice: "is the example's value: anyone who read the repository could forge console \
+                 sessions. Generate one: openssl rand -hex 32",
+    },
+    Placeholder {
         key: "database.url",
         pattern: Pattern::UrlPassword(EXAMPLE_SECRETS),
         advice: "holds the example's placeholder password: put the database user's real \
@@ -123,6 +141,18 @@ fn checked_values(c: &Config) -> Vec<(String, &str)> {
         (
             "web.link_secret".to_owned(),
             c.web.link_secret.as_ref().map(|s| s.expose()),
+        ),
+        (
+            "web.login.client_id".to_owned(),
+            c.web.login.client_id.as_deref(),
+        ),
+        (
+            "web.login.client_secret".to_owned(),
+            c.web.login.client_secret.as_ref().map(|s| s.expose()),
+        ),
+        (
+            "web.session_key".to_owned(),
+            c.web.session_key.as_ref().map(|s| s.expose()),
         ),
     ];
     for (name, hook) in c.slack.channels() {

@@ -12,9 +12,13 @@
 
 mod appeals;
 mod appellants;
+mod audit;
+mod cases;
 mod column;
 mod cursors;
 mod journal;
+mod left_alone;
+mod moderators;
 mod parked;
 mod signups;
 mod subreddits;
@@ -27,7 +31,10 @@ use sqlx::{AnyPool, Executor};
 
 pub use appeals::*;
 pub use appellants::*;
+pub use audit::*;
+pub use cases::*;
 pub use journal::*;
+pub use moderators::*;
 pub use parked::*;
 pub use signups::*;
 pub use subreddits::*;

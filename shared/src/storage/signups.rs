@@ -1,15 +1,20 @@
-//! Sign-ups from the website.
+//! Sign-ups from the console: a logged-in moderator signs a subreddit up, which starts it
+//! pending until the bot confirms it moderates there with what it needs.
 
 use chrono::{DateTime, Utc};
 
+use super::audit::FieldChange;
 use super::column::{Millis, Text, read};
 use super::{Result, Store};
-use crate::domain::{Email, RedditUsername, SubredditName};
+use crate::domain::{Email, RedditUsername, SubredditName, SubredditState};
 
 #[derive(Debug, Clone)]
 pub struct NewSignup {
+    /// How the moderator wants to be addressed (their Reddit name when they give none).
     pub name: String,
-    pub email: Email,
+    /// Optional: the moderator logged in with Reddit, which is a way to reach them.
+    pub email: Option<Email>,
+    /// Verified: the account that logged in.
     pub reddit_username: RedditUsername,
     pub subreddit: SubredditName,
 }
@@ -24,7 +29,7 @@ pub enum SignupOutcome {
 #[derive(Debug, Clone)]
 pub struct Signup {
     pub name: String,
-    pub email: Email,
+    pub email: Option<Email>,
     pub reddit_username: RedditUsername,
     pub subreddit: SubredditName,
     pub created_at: DateTime<Utc>,
@@ -34,7 +39,7 @@ pub struct Signup {
 #[derive(sqlx::FromRow)]
 struct SignupRow {
     name: String,
-    email: Text<Email>,
+    email: Option<Text<Email>>,
     reddit_username: Text<RedditUsername>,
     subreddit: Text<SubredditName>,
     created_at: Millis,
@@ -44,7 +49,7 @@ impl From<SignupRow> for Signup {
     fn from(r: SignupRow) -> Self {
         Self {
             name: r.name,
-            email: r.email.0,
+            email: r.email.map(|e| e.0),
             reddit_username: r.reddit_username.0,
             subreddit: r.subreddit.0,
             created_at: r.created_at.0,
@@ -53,15 +58,17 @@ impl From<SignupRow> for Signup {
 }
 
 impl Store {
-    /// Stores a sign-up and enables its subreddit, in one transaction.
+    /// Stores a sign-up and, if the subreddit is new, adds it pending with its first check
+    /// due now; one transaction, recorded in the audit log.
     pub async fn create_signup(&self, s: &NewSignup, now: DateTime<Utc>) -> Result<SignupOutcome> {
         let mut tx = self.begin().await?;
-        sqlx::query(
-            "INSERT INTO subreddits (name, display_name, enabled, created_at, updated_at) \
-             VALUES ($1, $2, 1, $3, $3) ON CONFLICT (name) DO NOTHING",
+        let added = sqlx::query(
+            "INSERT INTO subreddits (name, display_name, state, next_check_at, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $4, $4) ON CONFLICT (name) DO NOTHING",
         )
         .bind(s.subreddit.key())
         .bind(s.subreddit.as_str())
+        .bind(Text(SubredditState::Pending))
         .bind(Millis(now))
         .execute(tx.conn())
         .await?;
@@ -70,18 +77,29 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT (subreddit) DO NOTHING",
         )
         .bind(&s.name)
-        .bind(s.email.as_str())
+        .bind(s.email.as_ref().map(|e| e.as_str().to_owned()))
         .bind(s.reddit_username.as_str())
         .bind(s.subreddit.key())
         .bind(Millis(now))
         .execute(tx.conn())
         .await?;
+        if done.rows_affected() == 0 {
+            tx.rollback().await?;
+            return Ok(SignupOutcome::AlreadySignedUp);
+        }
+        let change = FieldChange {
+            field: "signed_up".to_owned(),
+            old: None,
+            new: Some(if added.rows_affected() == 1 {
+                "pending".to_owned()
+            } else {
+                "already known to the bot".to_owned()
+            }),
+        };
+        tx.audit(&s.subreddit, s.reddit_username.as_str(), &change, now)
+            .await?;
         tx.commit().await?;
-        Ok(if done.rows_affected() == 1 {
-            SignupOutcome::Created
-        } else {
-            SignupOutcome::AlreadySignedUp
-        })
+        Ok(SignupOutcome::Created)
     }
 
     pub async fn signups(&self) -> Result<Vec<Signup>> {

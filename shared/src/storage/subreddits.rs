@@ -1,54 +1,181 @@
-//! Subreddits the bot serves and their settings.
+//! Subreddits: their state (pending → active ⇄ paused), the settings moderators edit in the
+//! console, and the bot's own check of its standing there.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use sqlx::any::AnyRow;
 
-use super::column::{Flag, Millis, Text, read};
-use super::{Result, Store, StoreError};
-use crate::domain::{FormQuestions, Messages, SubredditName};
+use super::audit::FieldChange;
+use super::column::{Millis, Text, read, stored_enum};
+use super::{Result, Store, StoreError, Tx};
+use crate::domain::{
+    BotStanding, FormQuestions, Messages, ModPermissions, RedditUsername, SubredditName,
+    SubredditState,
+};
+
+stored_enum!(SubredditState {
+    Pending => "pending",
+    Active => "active",
+    Paused => "paused",
+});
 
 /// A subreddit's stored settings; `None` means "use the configured default".
 #[derive(Debug, Clone, PartialEq)]
 pub struct SubredditSettings {
     pub name: SubredditName,
-    pub enabled: bool,
+    pub state: SubredditState,
     pub treatment_fraction: Option<f64>,
     pub messages: Option<Messages>,
     pub form_questions: Option<FormQuestions>,
+    pub appeal_cooldown_days: Option<u32>,
+    pub max_reminders: Option<u32>,
+    pub link_ttl_days: Option<u32>,
+    /// A ban whose reason or note contains this is not appealable through the form.
+    pub unappealable_marker: Option<String>,
+    /// Users never offered a form.
+    pub blocklist: Vec<RedditUsername>,
 }
 
 impl SubredditSettings {
+    /// An active subreddit with every setting at its default.
     pub fn new(name: SubredditName) -> Self {
         Self {
             name,
-            enabled: true,
+            state: SubredditState::Active,
             treatment_fraction: None,
             messages: None,
             form_questions: None,
+            appeal_cooldown_days: None,
+            max_reminders: None,
+            link_ttl_days: None,
+            unappealable_marker: None,
+            blocklist: Vec::new(),
         }
+    }
+
+    /// The settings a console edits, field by field, as the audit log shows them: what
+    /// differs between `self` (before) and `new`. The state is changed on its own, not here.
+    pub fn changes_to(&self, new: &Self) -> Vec<FieldChange> {
+        let json =
+            |v: &Option<FormQuestions>| v.as_ref().and_then(|q| serde_json::to_string(q).ok());
+        let num = |v: Option<u32>| v.map(|n| n.to_string());
+        let msg = |v: &Option<Messages>, pick: fn(&Messages) -> &String| {
+            v.as_ref().map(|m| pick(m).clone())
+        };
+        let names = |v: &[RedditUsername]| {
+            (!v.is_empty()).then(|| {
+                v.iter()
+                    .map(RedditUsername::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+        };
+        let fields: [(&str, Option<String>, Option<String>); 10] = [
+            (
+                "treatment_fraction",
+                self.treatment_fraction.map(|f| f.to_string()),
+                new.treatment_fraction.map(|f| f.to_string()),
+            ),
+            (
+                "message_initial",
+                msg(&self.messages, |m| &m.initial),
+                msg(&new.messages, |m| &m.initial),
+            ),
+            (
+                "message_reminder",
+                msg(&self.messages, |m| &m.reminder),
+                msg(&new.messages, |m| &m.reminder),
+            ),
+            (
+                "message_final",
+                msg(&self.messages, |m| &m.final_),
+                msg(&new.messages, |m| &m.final_),
+            ),
+            (
+                "form_questions",
+                json(&self.form_questions),
+                json(&new.form_questions),
+            ),
+            (
+                "appeal_cooldown_days",
+                num(self.appeal_cooldown_days),
+                num(new.appeal_cooldown_days),
+            ),
+            (
+                "max_reminders",
+                num(self.max_reminders),
+                num(new.max_reminders),
+            ),
+            (
+                "link_ttl_days",
+                num(self.link_ttl_days),
+                num(new.link_ttl_days),
+            ),
+            (
+                "unappealable_marker",
+                self.unappealable_marker.clone(),
+                new.unappealable_marker.clone(),
+            ),
+            ("blocklist", names(&self.blocklist), names(&new.blocklist)),
+        ];
+        fields
+            .into_iter()
+            .filter(|(_, old, new)| old != new)
+            .map(|(field, old, new)| FieldChange {
+                field: field.to_owned(),
+                old,
+                new,
+            })
+            .collect()
     }
 }
 
-const COLUMNS: &str = "display_name, enabled, treatment_fraction, messages, form_questions";
+const COLUMNS: &str = "display_name, state, treatment_fraction, messages, form_questions, \
+     appeal_cooldown_days, max_reminders, link_ttl_days, unappealable_marker, blocklist";
 
 /// One row of [`COLUMNS`], read by column name.
 #[derive(sqlx::FromRow)]
 struct SettingsRow {
     display_name: Text<SubredditName>,
-    enabled: Flag,
+    state: Text<SubredditState>,
     treatment_fraction: Option<f64>,
     messages: Option<Text<Messages>>,
     form_questions: Option<Text<FormQuestions>>,
+    appeal_cooldown_days: Option<i64>,
+    max_reminders: Option<i64>,
+    link_ttl_days: Option<i64>,
+    unappealable_marker: Option<String>,
+    blocklist: Option<Text<Blocklist>>,
+}
+
+/// The blocklist column: a JSON array of usernames.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Blocklist(pub Vec<RedditUsername>);
+
+impl super::column::FromText for Blocklist {
+    fn from_text(s: &str) -> std::result::Result<Self, String> {
+        serde_json::from_str(s)
+            .map(Blocklist)
+            .map_err(|e| format!("invalid JSON: {e}"))
+    }
+}
+
+fn small(v: Option<i64>) -> Option<u32> {
+    v.and_then(|n| u32::try_from(n).ok())
 }
 
 impl From<SettingsRow> for SubredditSettings {
     fn from(r: SettingsRow) -> Self {
         Self {
             name: r.display_name.0,
-            enabled: r.enabled.0,
+            state: r.state.0,
             treatment_fraction: r.treatment_fraction,
             messages: r.messages.map(|m| m.0),
             form_questions: r.form_questions.map(|q| q.0),
+            appeal_cooldown_days: small(r.appeal_cooldown_days),
+            max_reminders: small(r.max_reminders),
+            link_ttl_days: small(r.link_ttl_days),
+            unappealable_marker: r.unappealable_marker,
+            blocklist: r.blocklist.map(|b| b.0.0).unwrap_or_default(),
         }
     }
 }
@@ -57,7 +184,13 @@ fn settings_from_row(row: &AnyRow) -> Result<SubredditSettings> {
     read::<SettingsRow>(row, "subreddits").map(SubredditSettings::from)
 }
 
-/// The bot lacks a permission it needs in a subreddit (a 401/403 on a write).
+fn to_json<T: serde::Serialize>(v: Option<&T>) -> Result<Option<String>> {
+    v.map(serde_json::to_string)
+        .transpose()
+        .map_err(|e| StoreError::corrupt(e.to_string()))
+}
+
+/// The bot lacks a permission it needs in a subreddit (a 401/403 on a write, or its check).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PermissionProblem {
     pub subreddit: SubredditName,
@@ -70,6 +203,148 @@ struct PermissionRow {
     display_name: Text<SubredditName>,
     permission_lost_at: Millis,
     permission_error: Option<String>,
+}
+
+/// What the bot's check found, as stored: the kind, and the permissions it lacks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StandingKind {
+    Ready,
+    Missing,
+    NotModerator,
+    NotFound,
+}
+
+stored_enum!(StandingKind {
+    Ready => "ready",
+    Missing => "missing",
+    NotModerator => "not_moderator",
+    NotFound => "not_found",
+});
+
+fn standing_columns(s: &BotStanding) -> (Option<Text<StandingKind>>, Option<String>) {
+    let kind = match s {
+        BotStanding::Unchecked => None,
+        BotStanding::Ready => Some(StandingKind::Ready),
+        BotStanding::Missing(_) => Some(StandingKind::Missing),
+        BotStanding::NotModerator => Some(StandingKind::NotModerator),
+        BotStanding::NotFound => Some(StandingKind::NotFound),
+    };
+    let missing = match s {
+        BotStanding::Missing(m) => Some(ModPermissions::new(m.iter().cloned()).to_names()),
+        _ => None,
+    };
+    (kind.map(Text), missing)
+}
+
+fn standing_from(kind: Option<StandingKind>, missing: Option<&str>) -> BotStanding {
+    match kind {
+        None => BotStanding::Unchecked,
+        Some(StandingKind::Ready) => BotStanding::Ready,
+        Some(StandingKind::NotModerator) => BotStanding::NotModerator,
+        Some(StandingKind::NotFound) => BotStanding::NotFound,
+        Some(StandingKind::Missing) => BotStanding::Missing(
+            ModPermissions::parse_names(missing.unwrap_or_default())
+                .iter()
+                .cloned()
+                .collect(),
+        ),
+    }
+}
+
+/// A subreddit as the console shows it: state, the bot's standing, who signed it up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubredditStatus {
+    pub name: SubredditName,
+    pub state: SubredditState,
+    pub standing: BotStanding,
+    pub checked_at: Option<DateTime<Utc>>,
+    pub next_check_at: Option<DateTime<Utc>>,
+    /// Set while the bot lacks a permission ("needs attention").
+    pub permission_problem: Option<(DateTime<Utc>, String)>,
+    pub signed_up_by: Option<RedditUsername>,
+    pub signed_up_at: Option<DateTime<Utc>>,
+}
+
+impl SubredditStatus {
+    pub fn needs_attention(&self) -> bool {
+        self.permission_problem.is_some()
+    }
+}
+
+const STATUS_COLUMNS: &str = "r.display_name, r.state, r.bot_standing, r.bot_missing, r.checked_at, \
+     r.next_check_at, r.permission_lost_at, r.permission_error, s.reddit_username AS signed_up_by, \
+     s.created_at AS signed_up_at";
+
+#[derive(sqlx::FromRow)]
+struct StatusRow {
+    display_name: Text<SubredditName>,
+    state: Text<SubredditState>,
+    bot_standing: Option<Text<StandingKind>>,
+    bot_missing: Option<String>,
+    checked_at: Option<Millis>,
+    next_check_at: Option<Millis>,
+    permission_lost_at: Option<Millis>,
+    permission_error: Option<String>,
+    signed_up_by: Option<Text<RedditUsername>>,
+    signed_up_at: Option<Millis>,
+}
+
+impl From<StatusRow> for SubredditStatus {
+    fn from(r: StatusRow) -> Self {
+        Self {
+            name: r.display_name.0,
+            state: r.state.0,
+            standing: standing_from(r.bot_standing.map(|k| k.0), r.bot_missing.as_deref()),
+            checked_at: r.checked_at.map(|t| t.0),
+            next_check_at: r.next_check_at.map(|t| t.0),
+            permission_problem: r
+                .permission_lost_at
+                .map(|t| (t.0, r.permission_error.unwrap_or_default())),
+            signed_up_by: r.signed_up_by.map(|u| u.0),
+            signed_up_at: r.signed_up_at.map(|t| t.0),
+        }
+    }
+}
+
+fn status_select(where_clause: &str) -> String {
+    format!(
+        "SELECT {STATUS_COLUMNS} FROM subreddits r LEFT JOIN signups s ON s.subreddit = r.name \
+         {where_clause}"
+    )
+}
+
+/// A subreddit due for the bot's check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckTarget {
+    pub name: SubredditName,
+    pub state: SubredditState,
+    pub failed_checks: u32,
+    /// A moderator opened its console recently (the check renews who may use it).
+    pub console_used_at: Option<DateTime<Utc>>,
+    pub needs_attention: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct CheckRow {
+    display_name: Text<SubredditName>,
+    state: Text<SubredditState>,
+    failed_checks: i64,
+    console_used_at: Option<Millis>,
+    permission_lost_at: Option<Millis>,
+}
+
+/// What one check decided, written in one transaction.
+#[derive(Debug, Clone)]
+pub struct CheckRecord<'a> {
+    pub name: &'a SubredditName,
+    pub standing: &'a BotStanding,
+    /// The new state, when it changes (recorded in the audit log as `actor`'s change).
+    pub new_state: Option<SubredditState>,
+    pub failed_checks: u32,
+    pub next_check_at: DateTime<Utc>,
+    /// The subreddit's moderator list as read, when it was (it renews console access).
+    pub moderators: Option<&'a [crate::domain::SubredditModerator]>,
+    pub actor: &'a str,
 }
 
 impl Store {
@@ -110,7 +385,7 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Subreddits where the bot lacks a permission ("bot lacks permission" in the console).
+    /// Subreddits where the bot lacks a permission ("needs attention" in the console).
     pub async fn permission_problems(&self) -> Result<Vec<PermissionProblem>> {
         let rows = sqlx::query(
             "SELECT display_name, permission_lost_at, permission_error FROM subreddits \
@@ -129,51 +404,40 @@ impl Store {
             .collect()
     }
 
-    /// Adds a subreddit (enabled) if it is not there yet; leaves existing settings alone.
+    /// Adds a subreddit from the configuration (active: the operator vouches for it) if it
+    /// is not there yet; leaves existing ones alone. The bot's first check of it is a day
+    /// later, so a restart costs no Reddit call.
     pub async fn ensure_subreddit(&self, name: &SubredditName, now: DateTime<Utc>) -> Result<()> {
         sqlx::query(
-            "INSERT INTO subreddits (name, display_name, enabled, created_at, updated_at) \
-             VALUES ($1, $2, 1, $3, $3) ON CONFLICT (name) DO NOTHING",
+            "INSERT INTO subreddits (name, display_name, state, next_check_at, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (name) DO NOTHING",
         )
         .bind(name.key())
         .bind(name.as_str())
+        .bind(Text(SubredditState::Active))
+        .bind(Millis(now + Duration::days(1)))
         .bind(Millis(now))
         .execute(self.pool())
         .await?;
         Ok(())
     }
 
-    /// Creates or replaces a subreddit's settings.
+    /// Creates or replaces a subreddit's settings and state (tests, operators' scripts). The
+    /// console goes through [`Store::update_settings`], which keeps the audit log.
     pub async fn save_subreddit(&self, s: &SubredditSettings, now: DateTime<Utc>) -> Result<()> {
-        let messages = s
-            .messages
-            .as_ref()
-            .map(serde_json::to_string)
-            .transpose()
-            .map_err(|e| StoreError::corrupt(e.to_string()))?;
-        let questions = s
-            .form_questions
-            .as_ref()
-            .map(serde_json::to_string)
-            .transpose()
-            .map_err(|e| StoreError::corrupt(e.to_string()))?;
+        let mut tx = self.begin().await?;
         sqlx::query(
-            "INSERT INTO subreddits (name, display_name, enabled, treatment_fraction, messages, form_questions, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) \
-             ON CONFLICT (name) DO UPDATE SET display_name = excluded.display_name, enabled = excluded.enabled, \
-               treatment_fraction = excluded.treatment_fraction, messages = excluded.messages, \
-               form_questions = excluded.form_questions, updated_at = excluded.updated_at",
+            "INSERT INTO subreddits (name, display_name, state, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $4) ON CONFLICT (name) DO UPDATE SET state = excluded.state",
         )
         .bind(s.name.key())
         .bind(s.name.as_str())
-        .bind(Flag(s.enabled))
-        .bind(s.treatment_fraction)
-        .bind(messages)
-        .bind(questions)
+        .bind(Text(s.state))
         .bind(Millis(now))
-        .execute(self.pool())
+        .execute(tx.conn())
         .await?;
-        Ok(())
+        tx.write_settings(s, now).await?;
+        tx.commit().await
     }
 
     pub async fn subreddit(&self, name: &SubredditName) -> Result<Option<SubredditSettings>> {
@@ -184,29 +448,246 @@ impl Store {
         row.as_ref().map(settings_from_row).transpose()
     }
 
-    /// The subreddits the runners serve, in name order.
+    /// The subreddits the runners serve (active or paused; never pending), in name order.
+    /// Paused ones are listed so that what was promised to their appellants still happens.
     pub async fn enabled_subreddits(&self) -> Result<Vec<SubredditSettings>> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM subreddits WHERE enabled = 1 ORDER BY name"
+            "SELECT {COLUMNS} FROM subreddits WHERE state IN ($1, $2) ORDER BY name"
         ))
+        .bind(Text(SubredditState::Active))
+        .bind(Text(SubredditState::Paused))
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(settings_from_row).collect()
     }
 
-    pub async fn set_subreddit_enabled(
+    /// Console settings, with one audit row per changed field, in one transaction. Reads the
+    /// stored settings inside the transaction, so that two moderators saving at once each
+    /// record what they really changed. Returns the changes (none: nothing was written).
+    pub async fn update_settings(
+        &self,
+        new: &SubredditSettings,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<FieldChange>> {
+        let mut tx = self.begin().await?;
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM subreddits WHERE name = $1"))
+            .bind(new.name.key())
+            .fetch_optional(tx.conn())
+            .await?;
+        let Some(old) = row.as_ref().map(settings_from_row).transpose()? else {
+            tx.rollback().await?;
+            return Err(StoreError::corrupt(format!(
+                "subreddit {} vanished",
+                new.name
+            )));
+        };
+        let changes = old.changes_to(new);
+        if changes.is_empty() {
+            tx.rollback().await?;
+            return Ok(changes);
+        }
+        tx.write_settings(new, now).await?;
+        for c in &changes {
+            tx.audit(&new.name, actor, c, now).await?;
+        }
+        tx.commit().await?;
+        Ok(changes)
+    }
+
+    /// Pause or resume from the console. False when the subreddit is not in a state that
+    /// allows it (pending cannot be paused; the bot activates it).
+    pub async fn set_subreddit_state(
         &self,
         name: &SubredditName,
-        enabled: bool,
+        to: SubredditState,
+        actor: &str,
         now: DateTime<Utc>,
     ) -> Result<bool> {
-        let done =
-            sqlx::query("UPDATE subreddits SET enabled = $1, updated_at = $2 WHERE name = $3")
-                .bind(Flag(enabled))
-                .bind(Millis(now))
-                .bind(name.key())
-                .execute(self.pool())
-                .await?;
+        let from = match to {
+            SubredditState::Paused => SubredditState::Active,
+            SubredditState::Active => SubredditState::Paused,
+            SubredditState::Pending => return Ok(false),
+        };
+        let mut tx = self.begin().await?;
+        if !tx.move_state(name, from, to, now).await? {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        let change = FieldChange::state(from, to);
+        tx.audit(name, actor, &change, now).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Subreddits whose check is due, soonest first.
+    pub async fn due_checks(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<CheckTarget>> {
+        let rows = sqlx::query(
+            "SELECT display_name, state, failed_checks, console_used_at, permission_lost_at \
+             FROM subreddits WHERE next_check_at IS NOT NULL AND next_check_at <= $1 \
+             ORDER BY next_check_at, name LIMIT $2",
+        )
+        .bind(Millis(now))
+        .bind(i64::from(limit))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let c: CheckRow = read(r, "subreddits")?;
+                Ok(CheckTarget {
+                    name: c.display_name.0,
+                    state: c.state.0,
+                    failed_checks: u32::try_from(c.failed_checks).unwrap_or(u32::MAX),
+                    console_used_at: c.console_used_at.map(|t| t.0),
+                    needs_attention: c.permission_lost_at.is_some(),
+                })
+            })
+            .collect()
+    }
+
+    /// Writes what a check found: standing, schedule, a state change (audited), the
+    /// moderator list, in one transaction. The "needs attention" flag is set and cleared
+    /// with [`Store::set_permission_lost`] / [`Store::clear_permission_lost`], as the sender
+    /// does.
+    pub async fn record_check(&self, c: &CheckRecord<'_>, now: DateTime<Utc>) -> Result<()> {
+        let (kind, missing) = standing_columns(c.standing);
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "UPDATE subreddits SET bot_standing = $2, bot_missing = $3, checked_at = $4, \
+               next_check_at = $5, failed_checks = $6, updated_at = $4 WHERE name = $1",
+        )
+        .bind(c.name.key())
+        .bind(kind)
+        .bind(missing)
+        .bind(Millis(now))
+        .bind(Millis(c.next_check_at))
+        .bind(i64::from(c.failed_checks))
+        .execute(tx.conn())
+        .await?;
+        if let Some(to) = c.new_state {
+            let from = SubredditState::Pending;
+            if tx.move_state(c.name, from, to, now).await? {
+                tx.audit(c.name, c.actor, &FieldChange::state(from, to), now)
+                    .await?;
+            }
+        }
+        if let Some(mods) = c.moderators {
+            tx.replace_moderators(c.name, mods, now).await?;
+        }
+        tx.commit().await
+    }
+
+    /// A check that could not reach Reddit: try again at `at`; nothing else changes.
+    pub async fn postpone_check(
+        &self,
+        name: &SubredditName,
+        at: DateTime<Utc>,
+        failed_checks: u32,
+    ) -> Result<()> {
+        sqlx::query("UPDATE subreddits SET next_check_at = $2, failed_checks = $3 WHERE name = $1")
+            .bind(name.key())
+            .bind(Millis(at))
+            .bind(i64::from(failed_checks))
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// "Check now" on the console: the bot looks at its next pass, and a pending
+    /// subreddit's backoff starts over.
+    pub async fn request_check(&self, name: &SubredditName, now: DateTime<Utc>) -> Result<()> {
+        sqlx::query("UPDATE subreddits SET next_check_at = $2, failed_checks = 0 WHERE name = $1")
+            .bind(name.key())
+            .bind(Millis(now))
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// A moderator opened the console: the bot re-checks who moderates it within the hour,
+    /// so that a removed moderator loses access and the others keep it without logging in
+    /// again. Written at most every ten minutes per subreddit.
+    pub async fn note_console_use(&self, name: &SubredditName, now: DateTime<Utc>) -> Result<()> {
+        let soon = now + Duration::minutes(50);
+        sqlx::query(
+            "UPDATE subreddits SET console_used_at = $2, \
+               next_check_at = CASE WHEN next_check_at IS NULL OR next_check_at > $3 THEN $3 \
+                                    ELSE next_check_at END \
+             WHERE name = $1 AND (console_used_at IS NULL OR console_used_at < $4)",
+        )
+        .bind(name.key())
+        .bind(Millis(now))
+        .bind(Millis(soon))
+        .bind(Millis(now - Duration::minutes(10)))
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn subreddit_status(&self, name: &SubredditName) -> Result<Option<SubredditStatus>> {
+        let row = sqlx::query(&status_select("WHERE r.name = $1"))
+            .bind(name.key())
+            .fetch_optional(self.pool())
+            .await?;
+        row.map(|r| read::<StatusRow>(&r, "subreddits").map(SubredditStatus::from))
+            .transpose()
+    }
+
+    /// Every subreddit the bot knows, in name order (the operators' dashboard).
+    pub async fn subreddit_statuses(&self) -> Result<Vec<SubredditStatus>> {
+        let rows = sqlx::query(&status_select("ORDER BY r.name"))
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| read::<StatusRow>(r, "subreddits").map(SubredditStatus::from))
+            .collect()
+    }
+}
+
+impl Tx {
+    /// Every console setting of `s` (not its state).
+    async fn write_settings(&mut self, s: &SubredditSettings, now: DateTime<Utc>) -> Result<()> {
+        let blocklist = (!s.blocklist.is_empty())
+            .then(|| serde_json::to_string(&s.blocklist))
+            .transpose()
+            .map_err(|e| StoreError::corrupt(e.to_string()))?;
+        sqlx::query(
+            "UPDATE subreddits SET treatment_fraction = $2, messages = $3, form_questions = $4, \
+               appeal_cooldown_days = $5, max_reminders = $6, link_ttl_days = $7, \
+               unappealable_marker = $8, blocklist = $9, updated_at = $10 WHERE name = $1",
+        )
+        .bind(s.name.key())
+        .bind(s.treatment_fraction)
+        .bind(to_json(s.messages.as_ref())?)
+        .bind(to_json(s.form_questions.as_ref())?)
+        .bind(s.appeal_cooldown_days.map(i64::from))
+        .bind(s.max_reminders.map(i64::from))
+        .bind(s.link_ttl_days.map(i64::from))
+        .bind(s.unappealable_marker.clone())
+        .bind(blocklist)
+        .bind(Millis(now))
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Moves `name` from `from` to `to`; false when it was not in `from`.
+    async fn move_state(
+        &mut self,
+        name: &SubredditName,
+        from: SubredditState,
+        to: SubredditState,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE subreddits SET state = $3, updated_at = $4 WHERE name = $1 AND state = $2",
+        )
+        .bind(name.key())
+        .bind(Text(from))
+        .bind(Text(to))
+        .bind(Millis(now))
+        .execute(self.conn())
+        .await?;
         Ok(done.rows_affected() == 1)
     }
 }

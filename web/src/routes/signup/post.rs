@@ -66,7 +66,7 @@ pub async fn submit(
 
     let signup = NewSignup {
         name: name.value,
-        email: email_ok,
+        email: Some(email_ok),
         reddit_username: user_ok,
         subreddit: sub_ok,
     };

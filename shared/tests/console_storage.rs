@@ -1,0 +1,372 @@
+//! The console's tables on both backends: the bot's checks, who moderates what, the appeal
+//! list's filters, conversations left alone.
+
+use appealmod_shared::domain::*;
+use appealmod_shared::storage::*;
+use appealmod_testkit::{Backend, TestDb};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+
+fn t(secs: i64) -> DateTime<Utc> {
+    Utc.timestamp_opt(1_700_000_000 + secs, 0)
+        .single()
+        .expect("valid time")
+}
+fn sub(s: &str) -> SubredditName {
+    SubredditName::parse(s).expect("subreddit")
+}
+fn user(s: &str) -> RedditUsername {
+    RedditUsername::parse(s).expect("user")
+}
+fn conv(s: &str) -> ConversationId {
+    ConversationId::parse(s).expect("conversation")
+}
+
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test] async fn $name() { let db = super::TestDb::new(super::Backend::Sqlite).await; super::$name(&db.store).await; })*
+        }
+        mod postgres {
+            $(#[tokio::test] async fn $name() { let db = super::TestDb::new(super::Backend::Postgres).await; super::$name(&db.store).await; })*
+        }
+    };
+}
+
+on_both_backends!(
+    checks_activate_pending_subreddits_and_renew_moderators,
+    logins_replace_a_moderators_subreddits,
+    case_filters_agree_with_the_core,
+    left_alone_conversations_are_remembered,
+    console_use_pulls_the_next_check_forward,
+);
+
+fn moderator(name: &str, perms: &[&str]) -> SubredditModerator {
+    SubredditModerator {
+        name: user(name),
+        permissions: ModPermissions::from_names(perms),
+        since: None,
+    }
+}
+
+async fn signed_up(store: &Store, name: &str, at: DateTime<Utc>) {
+    let s = NewSignup {
+        name: "a_mod".into(),
+        email: None,
+        reddit_username: user("a_mod"),
+        subreddit: sub(name),
+    };
+    store.create_signup(&s, at).await.expect("signup");
+}
+
+async fn checks_activate_pending_subreddits_and_renew_moderators(store: &Store) {
+    signed_up(store, "pics", t(0)).await;
+    let mods = vec![moderator("a_mod", &["all"]), moderator("b_mod", &["mail"])];
+    let missing = BotStanding::Missing(vec![ModPermission::Access]);
+    store
+        .record_check(
+            &CheckRecord {
+                name: &sub("pics"),
+                standing: &missing,
+                new_state: None,
+                failed_checks: 1,
+                next_check_at: t(120),
+                moderators: Some(&mods),
+                actor: "appealmod_bot",
+            },
+            t(60),
+        )
+        .await
+        .expect("check");
+    let s = store
+        .subreddit_status(&sub("pics"))
+        .await
+        .expect("get")
+        .expect("row");
+    assert_eq!(s.state, SubredditState::Pending);
+    assert_eq!(s.standing, missing);
+    assert_eq!(s.checked_at, Some(t(60)));
+    assert!(store.due_checks(t(119), 10).await.expect("due").is_empty());
+    let due = store.due_checks(t(120), 10).await.expect("due");
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0].failed_checks, 1);
+
+    let b = store
+        .moderator_of(&user("B_MOD"), &sub("pics"))
+        .await
+        .expect("b");
+    let b = b.expect("seen by the bot");
+    assert_eq!(b.permissions, ModPermissions::from_names(&["mail"]));
+    assert_eq!(b.seen_at, t(60));
+
+    // Ready: pending → active, audited as the bot's change; b_mod is no longer listed.
+    let mods = vec![moderator("a_mod", &["all"])];
+    store
+        .record_check(
+            &CheckRecord {
+                name: &sub("pics"),
+                standing: &BotStanding::Ready,
+                new_state: Some(SubredditState::Active),
+                failed_checks: 0,
+                next_check_at: t(3600),
+                moderators: Some(&mods),
+                actor: "appealmod_bot",
+            },
+            t(120),
+        )
+        .await
+        .expect("check");
+    let s = store
+        .subreddit_status(&sub("pics"))
+        .await
+        .expect("get")
+        .expect("row");
+    assert_eq!(s.state, SubredditState::Active);
+    assert_eq!(s.standing, BotStanding::Ready);
+    assert_eq!(store.enabled_subreddits().await.expect("served").len(), 1);
+    assert_eq!(
+        store
+            .moderator_of(&user("b_mod"), &sub("pics"))
+            .await
+            .expect("b"),
+        None
+    );
+    let log = store.audit_log(&sub("pics"), 10).await.expect("log");
+    assert_eq!(log[0].actor, "appealmod_bot");
+    assert_eq!(log[0].change.old.as_deref(), Some("pending"));
+    assert_eq!(log[0].change.new.as_deref(), Some("active"));
+
+    // "Check now" makes it due at once.
+    store
+        .request_check(&sub("pics"), t(200))
+        .await
+        .expect("now");
+    assert_eq!(store.due_checks(t(200), 10).await.expect("due").len(), 1);
+}
+
+async fn logins_replace_a_moderators_subreddits(store: &Store) {
+    let seen = |name: &str, perms: &[&str]| ModeratedSubreddit {
+        name: sub(name),
+        permissions: ModPermissions::from_names(perms),
+    };
+    store
+        .record_login(
+            &user("a_mod"),
+            &[seen("pics", &["all"]), seen("news", &["mail"])],
+            t(0),
+        )
+        .await
+        .expect("login");
+    let all = store.moderated_by(&user("a_mod")).await.expect("list");
+    let names: Vec<&str> = all.iter().map(|m| m.subreddit.as_str()).collect();
+    assert_eq!(names, vec!["news", "pics"]);
+    // Signed-up subreddits show their own spelling.
+    signed_up(store, "Pics", t(1)).await;
+    store
+        .record_login(&user("a_mod"), &[seen("Pics", &["posts"])], t(10))
+        .await
+        .expect("login");
+    let all = store.moderated_by(&user("a_mod")).await.expect("list");
+    assert_eq!(all.len(), 1, "no longer a moderator of r/news");
+    assert_eq!(all[0].subreddit.as_str(), "Pics");
+    assert_eq!(all[0].seen_at, t(10));
+    assert_eq!(all[0].permissions, ModPermissions::from_names(&["posts"]));
+}
+
+/// Every combination of the facts a status is derived from, stored, then filtered in SQL:
+/// each status filter returns exactly the cases the core derives that status for.
+async fn case_filters_agree_with_the_core(store: &Store) {
+    store
+        .ensure_subreddit(&sub("pics"), t(0))
+        .await
+        .expect("sub");
+    let statuses = [
+        AppealStatus::Prompted,
+        AppealStatus::Submitted,
+        AppealStatus::Completed,
+        AppealStatus::Abandoned,
+    ];
+    let mut n = 0;
+    let mut expected: Vec<CaseStatus> = Vec::new();
+    for ignored in [false, true] {
+        for group in [Group::Treatment, Group::Control] {
+            n += 1;
+            let facts = CaseFacts {
+                ignored,
+                appeal: None,
+            };
+            let (_, _) = appellant(store, n, group, ignored, None).await;
+            expected.push(case_status(facts));
+        }
+        for status in statuses {
+            for reminders in [0, 2] {
+                for outcome in [None, Some(Outcome::Granted), Some(Outcome::Denied)] {
+                    n += 1;
+                    appellant(
+                        store,
+                        n,
+                        Group::Treatment,
+                        ignored,
+                        Some((status, reminders, outcome)),
+                    )
+                    .await;
+                    expected.push(case_status(CaseFacts {
+                        ignored,
+                        appeal: Some((status, reminders, outcome)),
+                    }));
+                }
+            }
+        }
+    }
+    let all = store
+        .cases(&sub("pics"), CaseFilter::default(), 1000, 0)
+        .await
+        .expect("all");
+    assert_eq!(all.total, i64::try_from(expected.len()).expect("n"));
+    for s in CaseStatus::ALL {
+        let page = store
+            .cases(
+                &sub("pics"),
+                CaseFilter {
+                    status: Some(s),
+                    group: None,
+                },
+                1000,
+                0,
+            )
+            .await
+            .expect("filtered");
+        let want = expected.iter().filter(|e| **e == s).count();
+        assert_eq!(page.cases.len(), want, "{s:?}");
+        assert_eq!(page.total, i64::try_from(want).expect("n"), "{s:?}");
+        assert!(page.cases.iter().all(|c| c.status == s), "{s:?}");
+    }
+    let control = store
+        .cases(
+            &sub("pics"),
+            CaseFilter {
+                status: None,
+                group: Some(Group::Control),
+            },
+            1000,
+            0,
+        )
+        .await
+        .expect("control");
+    assert_eq!(control.total, 2);
+    // Newest first, paginated.
+    let first = store
+        .cases(&sub("pics"), CaseFilter::default(), 5, 0)
+        .await
+        .expect("p1");
+    let second = store
+        .cases(&sub("pics"), CaseFilter::default(), 5, 5)
+        .await
+        .expect("p2");
+    assert_eq!(first.cases.len(), 5);
+    assert!(first.cases[0].first_seen >= first.cases[4].first_seen);
+    assert!(first.cases[4].first_seen >= second.cases[0].first_seen);
+    assert!(first.cases.iter().all(|c| c.conversation_id.is_some()));
+}
+
+/// Appellant `n` with at most one appeal in the given state, created `n` minutes in.
+async fn appellant(
+    store: &Store,
+    n: i64,
+    group: Group,
+    ignored: bool,
+    appeal: Option<(AppealStatus, i64, Option<Outcome>)>,
+) -> (AppellantId, Option<AppealId>) {
+    let at = t(n * 60);
+    let contact = store
+        .record_contact(
+            &sub("pics"),
+            &user(&format!("user{n}")),
+            &conv(&format!("c{n}")),
+            || group,
+            at,
+        )
+        .await
+        .expect("contact");
+    let id = contact.appellant.id;
+    if ignored {
+        let u = StatusUpdate {
+            ignored: Some(true),
+            ..Default::default()
+        };
+        store.update_appellant(id, &u, at).await.expect("ignore");
+    }
+    let Some((status, reminders, outcome)) = appeal else {
+        return (id, None);
+    };
+    let mut tx = store.begin().await.expect("tx");
+    let aid = tx
+        .create_appeal(
+            &NewAppeal {
+                appellant_id: id,
+                conversation_id: conv(&format!("c{n}")),
+                token_expires_at: at + Duration::days(30),
+                ban_note: String::new(),
+                ban_reason: String::new(),
+                ban_date: None,
+                ban_permanent: true,
+            },
+            at,
+        )
+        .await
+        .expect("appeal");
+    for _ in 0..reminders {
+        tx.count_reminder(aid, at).await.expect("remind");
+    }
+    if status != AppealStatus::Prompted {
+        tx.set_appeal_status(aid, status, at).await.expect("status");
+    }
+    if let Some(o) = outcome {
+        tx.set_appeal_outcome(aid, o, at).await.expect("outcome");
+    }
+    tx.commit().await.expect("commit");
+    (id, Some(aid))
+}
+
+async fn left_alone_conversations_are_remembered(store: &Store) {
+    store
+        .ensure_subreddit(&sub("pics"), t(0))
+        .await
+        .expect("sub");
+    assert!(!store.is_left_alone(&conv("p1")).await.expect("no"));
+    for _ in 0..2 {
+        store
+            .leave_alone(&conv("p1"), &sub("pics"), Some(&user("someone")), t(5))
+            .await
+            .expect("leave alone");
+    }
+    assert!(store.is_left_alone(&conv("p1")).await.expect("yes"));
+    assert_eq!(
+        store.left_alone_count(&sub("pics"), None).await.expect("n"),
+        1
+    );
+    assert_eq!(
+        store
+            .left_alone_count(&sub("pics"), Some(t(6)))
+            .await
+            .expect("n"),
+        0
+    );
+}
+
+async fn console_use_pulls_the_next_check_forward(store: &Store) {
+    store
+        .ensure_subreddit(&sub("pics"), t(0))
+        .await
+        .expect("sub");
+    assert!(
+        store.due_checks(t(3600), 10).await.expect("due").is_empty(),
+        "a day away"
+    );
+    store
+        .note_console_use(&sub("pics"), t(0))
+        .await
+        .expect("use");
+    let due = store.due_checks(t(3000), 10).await.expect("due");
+    assert_eq!(due.len(), 1, "within the hour");
+    assert_eq!(due[0].console_used_at, Some(t(0)));
+}
