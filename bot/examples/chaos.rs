@@ -179,6 +179,8 @@ impl Tally {
             LedgerKind::InternalNote => self.notes += 1,
             LedgerKind::Archive => self.archives += 1,
             LedgerKind::Unarchive => self.unarchives += 1,
+            // A Mod Note is on a user, not a conversation: outside this tally.
+            LedgerKind::ModNote => {}
         }
     }
 }

@@ -75,6 +75,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/_sim/counters/reset", web::post().to(reset_counters))
         .route("/_sim/ledger", web::get().to(ledger))
         .route("/_sim/ledger/{id}", web::get().to(ledger_for))
+        .route("/_sim/mod_notes", web::get().to(mod_notes))
         .route("/_sim/conversations", web::get().to(conversation_ids))
         .route("/_sim/conversations/{id}", web::get().to(conversation));
 }
@@ -205,6 +206,10 @@ async fn ledger(sim: Sim) -> Res {
 
 async fn ledger_for(sim: Sim, id: web::Path<String>) -> Res {
     Ok(HttpResponse::Ok().json(sim.ledger_for(&id)))
+}
+
+async fn mod_notes(sim: Sim) -> Res {
+    Ok(HttpResponse::Ok().json(sim.mod_notes()))
 }
 
 async fn conversation_ids(sim: Sim) -> Res {

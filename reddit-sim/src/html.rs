@@ -112,7 +112,7 @@ async fn index(sim: web::Data<Simulator>) -> HttpResponse {
             c.last_updated.format("%Y-%m-%d %H:%M:%S UTC"),
         );
     }
-    body.push_str("</table><p><a href=\"/_sim/ledger\">ledger (JSON)</a> · <a href=\"/_sim/counters\">counters (JSON)</a></p>");
+    body.push_str("</table><p><a href=\"/_sim/ledger\">ledger (JSON)</a> · <a href=\"/_sim/counters\">counters (JSON)</a> · <a href=\"/_sim/mod_notes\">mod notes (JSON)</a></p>");
     page("Reddit simulator", &body)
 }
 
@@ -196,7 +196,39 @@ async fn view(sim: web::Data<Simulator>, id: web::Path<String>) -> HttpResponse 
         escape(&participant)
     );
     body.push_str(&render_conversation(&s, c, true));
+    if let Some(user) = c.participant.as_deref() {
+        body.push_str(&render_mod_notes(&s, &c.subreddit, user));
+    }
     page(&c.subject, &body)
+}
+
+/// The participant's Mod Notes in the conversation's subreddit, newest first, as a
+/// moderator sees them beside a conversation on Reddit.
+fn render_mod_notes(s: &Sim, subreddit: &str, user: &str) -> String {
+    let notes: Vec<_> = s
+        .all_mod_notes()
+        .iter()
+        .rev()
+        .filter(|n| n.subreddit == subreddit && n.user == user)
+        .collect();
+    if notes.is_empty() {
+        return String::new();
+    }
+    let mut body = String::from("<h3>Mod notes</h3>");
+    for n in notes {
+        let _ = write!(
+            body,
+            "<div class=\"msg internal\"><b>{}</b>{} <small>{}</small><pre>{}</pre></div>",
+            escape(&s.display_name(&n.operator)),
+            n.label
+                .as_deref()
+                .map(|l| format!(" · {}", escape(l)))
+                .unwrap_or_default(),
+            n.created.format("%Y-%m-%d %H:%M:%S UTC"),
+            escape(&n.note),
+        );
+    }
+    body
 }
 
 async fn user_view(sim: web::Data<Simulator>, name: web::Path<String>) -> HttpResponse {

@@ -28,6 +28,8 @@
 //! | `GET /api/v1/{sub}/moderators_invited` | pending invites (moderators only) |
 //! | `POST /r/{sub}/api/accept_moderator_invite` | `{"json": {"errors": []}}` or `NO_INVITE_FOUND` |
 //! | `GET /user/{name}/about` | 404 for deleted accounts; `is_suspended` |
+//! | `POST /api/mod/notes` | `subreddit`, `user`, `note` (≤ 250 characters), `label`?, `reddit_id`? → 200 `{"created": note}`; `BAD_SR_NAME`, `USER_DOESNT_EXIST`, `NO_TEXT`, `TOO_LONG`, `INVALID_OPTION`, `NO_THING_ID`; 403 without `access` (`modnote`) |
+//! | `GET /api/mod/notes` | `subreddit`, `user`, `filter`, `limit`, `before` → `{mod_notes, start_cursor, end_cursor, has_next_page}`, newest first; user notes only (no action notes) |
 //!
 //! Behaviour worth knowing:
 //! - A banned user's message files the conversation in Ban Appeals (state 3), also one the
@@ -62,8 +64,9 @@ pub use config::{BotAccount, SimConfig, WebApp};
 pub use html::escape as escape_html;
 pub use markdown::body_html;
 pub use model::{
-    AccountStatus, Ban, ConvState, Conversation, Entry, Folder, Message, ModAction, Moderator,
-    PERMISSIONS, SimError, Subreddit, User, base36,
+    AccountStatus, Ban, ConvState, Conversation, Entry, Folder, MOD_NOTE_LABELS,
+    MOD_NOTE_MAX_CHARS, Message, ModAction, ModNote, Moderator, PERMISSIONS, SimError, Subreddit,
+    User, base36,
 };
 pub use server::SimServer;
 pub use simulator::Simulator;

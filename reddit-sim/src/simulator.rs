@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use chrono::{DateTime, Duration, Utc};
 
 use crate::config::{SimConfig, WebApp};
-use crate::model::{Conversation, Sim, SimError, Subreddit};
+use crate::model::{Conversation, ModNote, Sim, SimError, Subreddit, key};
 use crate::ratelimit::RateSnapshot;
 use crate::types::{
     BanOutcome, BanRequest, CallStatus, Counters, Endpoint, FaultRequest, LedgerEntry,
@@ -193,6 +193,22 @@ impl Simulator {
             .ledger
             .iter()
             .filter(|e| e.conversation_id == conversation_id)
+            .cloned()
+            .collect()
+    }
+
+    /// `GET /_sim/mod_notes`: every Mod Note (the bot's and anyone's), oldest first.
+    pub fn mod_notes(&self) -> Vec<ModNote> {
+        self.lock().all_mod_notes().to_vec()
+    }
+
+    /// The Mod Notes on `user` in `subreddit`, oldest first.
+    pub fn mod_notes_on(&self, subreddit: &str, user: &str) -> Vec<ModNote> {
+        let (sub, user) = (key(subreddit), key(user));
+        self.lock()
+            .all_mod_notes()
+            .iter()
+            .filter(|n| n.subreddit == sub && n.user == user)
             .cloned()
             .collect()
     }

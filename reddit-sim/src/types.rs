@@ -239,6 +239,10 @@ pub enum Endpoint {
     Authorize,
     /// `GET /subreddits/mine/moderator`
     MineModerator,
+    /// `GET /api/mod/notes`
+    ModNotes,
+    /// `POST /api/mod/notes`
+    AddModNote,
 }
 
 impl Endpoint {
@@ -260,6 +264,8 @@ impl Endpoint {
             Self::AcceptInvite => "accept_invite",
             Self::Authorize => "authorize",
             Self::MineModerator => "mine_moderator",
+            Self::ModNotes => "mod_notes",
+            Self::AddModNote => "add_mod_note",
         }
     }
 }
@@ -465,6 +471,8 @@ pub enum LedgerKind {
     Archive,
     /// Unarchived.
     Unarchive,
+    /// A Reddit Mod Note on a user (`subreddit` and `user` say whom; no conversation).
+    ModNote,
 }
 
 /// One effect the bot applied, in the order applied.
@@ -472,15 +480,21 @@ pub enum LedgerKind {
 pub struct LedgerEntry {
     /// 1-based position in the ledger.
     pub seq: u64,
-    /// Conversation affected.
+    /// Conversation affected; empty for an effect on no conversation (a Mod Note).
     pub conversation_id: String,
     /// What happened.
     pub kind: LedgerKind,
     /// Markdown body of replies and notes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// Id of the created message or mod action.
+    /// Id of the created message, mod action or mod note.
     pub object_id: String,
     /// Simulated time.
     pub at: DateTime<Utc>,
+    /// Lower-cased subreddit of a Mod Note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subreddit: Option<String>,
+    /// Lower-cased user a Mod Note is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
 }

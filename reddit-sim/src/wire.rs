@@ -368,3 +368,65 @@ pub fn conversation_created(sim: &Sim, conv: &Conversation) -> Value {
         "modActions": {},
     })
 }
+
+// ---- Mod Notes ------------------------------------------------------------------------
+
+/// A user note as `POST /api/mod/notes` (under `created`) and `GET /api/mod/notes` (with
+/// its `cursor`) send it, keys as in PRAW's recording `TestComment.test_notes` (2022).
+pub fn mod_note(sim: &Sim, n: &crate::model::ModNote, with_cursor: bool) -> Value {
+    let sub = sim.subreddits.get(&n.subreddit);
+    let user = sim.users.get(&n.user);
+    let operator = sim.users.get(&n.operator);
+    let mut v = json!({
+        "subreddit_id": sub.map(crate::model::Subreddit::fullname).unwrap_or_default(),
+        "operator_id": operator.map(crate::model::User::fullname).unwrap_or_default(),
+        "mod_action_data": {
+            "action": null,
+            "reddit_id": n.reddit_id,
+            "details": null,
+            "description": null,
+        },
+        "subreddit": sub.map_or(n.subreddit.as_str(), |s| s.name.as_str()),
+        "user": shown_name(sim, &n.user),
+        "operator": shown_name(sim, &n.operator),
+        "id": n.id,
+        "user_note_data": {"note": n.note, "reddit_id": n.reddit_id, "label": n.label},
+        "user_id": user.map(crate::model::User::fullname).unwrap_or_default(),
+        "created_at": n.created.timestamp(),
+        "type": "NOTE",
+    });
+    if with_cursor && let Some(o) = v.as_object_mut() {
+        o.insert("cursor".into(), Value::String(mod_note_cursor(n.created)));
+    }
+    v
+}
+
+/// Reddit's cursors are base64 of the note's time in milliseconds (`MTY1MTQ0Njc3OTU2Mg==`).
+pub fn mod_note_cursor(at: DateTime<Utc>) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(at.timestamp_millis().to_string())
+}
+
+/// The time a `before` cursor stands for; `None` when it is not one of ours.
+pub fn mod_note_cursor_time(cursor: &str) -> Option<DateTime<Utc>> {
+    use base64::Engine as _;
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(cursor.trim())
+        .ok()?;
+    let millis: i64 = std::str::from_utf8(&raw).ok()?.parse().ok()?;
+    DateTime::from_timestamp_millis(millis)
+}
+
+/// `GET /api/mod/notes`: `{mod_notes, start_cursor, end_cursor, has_next_page}`.
+pub fn mod_notes_page(sim: &Sim, page: &crate::model::ModNotePage) -> Value {
+    let notes: Vec<Value> = page.notes.iter().map(|n| mod_note(sim, n, true)).collect();
+    let cursor = |n: Option<&crate::model::ModNote>| {
+        n.map_or(Value::Null, |n| Value::String(mod_note_cursor(n.created)))
+    };
+    json!({
+        "mod_notes": notes,
+        "start_cursor": cursor(page.notes.first()),
+        "end_cursor": cursor(page.notes.last()),
+        "has_next_page": page.has_next_page,
+    })
+}

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use appealmod_core::domain::{
     AccountStatus, BanEntry, Conversation, ConversationId, ConversationSummary, InviteOutcome,
-    RedditUsername, SubredditModerator, SubredditName,
+    ModNote, ModNoteId, ModNoteLabel, RedditUsername, SubredditModerator, SubredditName,
 };
 use chrono::{DateTime, Utc};
 use rand::rngs::StdRng;
@@ -157,6 +157,10 @@ pub enum Endpoint {
     Moderators,
     /// `POST /r/{sub}/api/accept_moderator_invite`.
     AcceptInvite,
+    /// `GET /api/mod/notes`.
+    ModNotes,
+    /// `POST /api/mod/notes`.
+    AddModNote,
 }
 
 impl Endpoint {
@@ -173,6 +177,8 @@ impl Endpoint {
             Self::Me => "me",
             Self::Moderators => "moderators",
             Self::AcceptInvite => "accept_invite",
+            Self::ModNotes => "mod_notes",
+            Self::AddModNote => "add_mod_note",
         }
     }
 }
@@ -239,6 +245,7 @@ impl Call {
         RedditError::OutcomeUnknown {
             call: self.endpoint.as_str(),
             conversation_id: self.conversation.clone(),
+            what: self.what.clone(),
             reason,
         }
     }
@@ -1025,6 +1032,68 @@ impl RedditClient {
         let body = self.execute(&call).await?;
         let me: wire::Me = decode(ep, &body)?;
         Ok(me.name)
+    }
+
+    /// Adds a Reddit Mod Note on `user` in `subreddit` (at most
+    /// [`MOD_NOTE_MAX_CHARS`](appealmod_core::domain::MOD_NOTE_MAX_CHARS) characters;
+    /// Reddit refuses a longer one with a 400). Needs the Manage Users (`access`) permission.
+    ///
+    /// A write like [`Self::reply`]: never resent after the request may have reached
+    /// Reddit; a timeout, broken connection or 5xx is [`RedditError::OutcomeUnknown`], to be
+    /// settled by reading [`Self::mod_notes`] back.
+    pub async fn add_mod_note(
+        &self,
+        subreddit: &SubredditName,
+        user: &RedditUsername,
+        note: &str,
+        label: Option<&ModNoteLabel>,
+    ) -> Result<ModNoteId, RedditError> {
+        let ep = Endpoint::AddModNote;
+        let mut form = vec![
+            ("api_type", "json".to_owned()),
+            ("subreddit", subreddit.as_str().to_owned()),
+            ("user", user.as_str().to_owned()),
+            ("note", note.to_owned()),
+        ];
+        if let Some(l) = label {
+            form.push(("label", l.as_str().to_owned()));
+        }
+        let call = Call {
+            endpoint: ep,
+            method: Method::POST,
+            url: self.api("/api/mod/notes"),
+            query: vec![("raw_json", "1".to_owned())],
+            form: Some(form),
+            conversation: None,
+            what: format!("the mod notes of u/{user} in r/{subreddit}"),
+        };
+        let body = self.execute(&call).await?;
+        let created: wire::ModNoteCreated = decode(ep, &body)?;
+        Ok(ModNoteId(created.created.id))
+    }
+
+    /// The newest user notes (up to 100) on `user` in `subreddit`, newest first: enough to
+    /// read back whether a note of ours arrived. Reddit's action notes are left out.
+    pub async fn mod_notes(
+        &self,
+        subreddit: &SubredditName,
+        user: &RedditUsername,
+    ) -> Result<Vec<ModNote>, RedditError> {
+        let ep = Endpoint::ModNotes;
+        let mut call = self.get_call(
+            ep,
+            "/api/mod/notes",
+            format!("the mod notes of u/{user} in r/{subreddit}"),
+        );
+        call.query.extend([
+            ("subreddit", subreddit.as_str().to_owned()),
+            ("user", user.as_str().to_owned()),
+            ("filter", "NOTE".to_owned()),
+            ("limit", MAX_PAGE.to_string()),
+        ]);
+        let body = self.execute(&call).await?;
+        let page: wire::ModNotesPage = decode(ep, &body)?;
+        Vec::<ModNote>::try_from(&page).map_err(convert_err(ep))
     }
 }
 

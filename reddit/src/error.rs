@@ -67,17 +67,19 @@ pub enum RedditError {
         attempts: u32,
     },
 
-    /// A write (reply, archive, unarchive) may or may not have taken effect: it timed out,
-    /// the connection broke after the request was sent, or Reddit answered 5xx. Read the
-    /// conversation back before deciding to send it again.
+    /// A write (reply, archive, unarchive, mod note) may or may not have taken effect: it
+    /// timed out, the connection broke after the request was sent, or Reddit answered 5xx.
+    /// Read it back (the conversation, or the user's mod notes) before sending it again.
     #[error(
-        "`{call}` on conversation {} may or may not have been applied ({reason}): read the \
-         conversation back before retrying",
-        conversation_id.as_ref().map_or("?", ConversationId::as_str)
+        "`{call}` on {what} may or may not have been applied ({reason}): read {what} back \
+         before retrying"
     )]
     OutcomeUnknown {
         call: &'static str,
+        /// The conversation written to; `None` for a mod note.
         conversation_id: Option<ConversationId>,
+        /// What was written to ("conversation ik72", "the mod notes of u/x in r/y").
+        what: String,
         reason: String,
     },
 

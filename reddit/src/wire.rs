@@ -11,8 +11,9 @@ use std::collections::HashMap;
 
 use appealmod_core::domain::{
     Author, BanEntry, Conversation, ConversationId, ConversationState, ConversationSummary,
-    InviteOutcome, Message, ModAction, ModActionKind, ModPermissions, ModeratedSubreddit,
-    ParticipantInfo, RedditUsername, SubredditModerator, SubredditName,
+    InviteOutcome, Message, ModAction, ModActionKind, ModNote, ModNoteId, ModNoteLabel,
+    ModPermissions, ModeratedSubreddit, ParticipantInfo, RedditUsername, SubredditModerator,
+    SubredditName,
 };
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use serde::Deserialize;
@@ -782,6 +783,84 @@ impl TryFrom<&MineModerator> for Vec<ModeratedSubreddit> {
             });
         }
         Ok(out)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mod Notes
+
+/// `POST /api/mod/notes` answers 200 `{"created": note}`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ModNoteCreated {
+    pub created: ModNoteWire,
+}
+
+/// `GET /api/mod/notes`: `{mod_notes, start_cursor, end_cursor, has_next_page}`, newest
+/// first. Someone who may not read the notes gets an empty list, not an error.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ModNotesPage {
+    #[serde(default)]
+    pub mod_notes: Vec<ModNoteWire>,
+    pub end_cursor: Option<String>,
+    #[serde(default)]
+    pub has_next_page: bool,
+}
+
+/// One entry: a user note (`type: NOTE`, text in `user_note_data`) or one of Reddit's action
+/// notes (`BAN`, `REMOVAL`, …, no text), which the bot does not read.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ModNoteWire {
+    pub id: String,
+    pub subreddit: String,
+    pub user: String,
+    pub operator: Option<String>,
+    /// Epoch seconds, a whole number.
+    pub created_at: f64,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub user_note_data: UserNoteData,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct UserNoteData {
+    pub note: Option<String>,
+    pub label: Option<String>,
+}
+
+impl TryFrom<&ModNoteWire> for ModNote {
+    type Error = ConvertError;
+
+    fn try_from(n: &ModNoteWire) -> Result<Self, ConvertError> {
+        Ok(ModNote {
+            id: ModNoteId(n.id.clone()),
+            subreddit: SubredditName::parse(&n.subreddit)
+                .map_err(|e| ConvertError::new("subreddit", format!("`{}`: {e}", n.subreddit)))?,
+            user: RedditUsername::parse(&n.user)
+                .map_err(|e| ConvertError::new("user", format!("`{}`: {e}", n.user)))?,
+            operator: n.operator.clone().unwrap_or_default(),
+            note: n.user_note_data.note.clone().unwrap_or_default(),
+            label: n
+                .user_note_data
+                .label
+                .as_deref()
+                .filter(|l| !l.is_empty())
+                .map(ModNoteLabel::parse),
+            created_at: epoch_date("created_at", n.created_at)?,
+        })
+    }
+}
+
+impl TryFrom<&ModNotesPage> for Vec<ModNote> {
+    type Error = ConvertError;
+
+    /// The user notes of the page, newest first; action notes are left out.
+    fn try_from(p: &ModNotesPage) -> Result<Self, ConvertError> {
+        p.mod_notes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.kind == "NOTE")
+            .map(|(i, n)| ModNote::try_from(n).map_err(|e| e.within(&format!("mod_notes[{i}]"))))
+            .collect()
     }
 }
 

@@ -261,3 +261,50 @@ fn conversion_errors_name_the_field() {
     assert_eq!(e.field, "messages.uuln.date");
     assert!(e.to_string().contains("not a date"), "{e}");
 }
+
+#[test]
+fn mod_note_create() {
+    let fx = fixture("mod_note_create.json");
+    let created: wire::ModNoteCreated = body(&fx);
+    let note = appealmod_core::domain::ModNote::try_from(&created.created).unwrap();
+    assert_eq!(
+        note.id.as_str(),
+        "ModNote_4a31835b-658e-4fea-8cee-429a41276cd4"
+    );
+    assert_eq!(
+        (note.subreddit.as_str(), note.user.as_str()),
+        ("scrubbed_sub", "Lil_SpazTest")
+    );
+    assert_eq!(note.operator, "scrubbed_user");
+    assert_eq!(note.note, "test note");
+    assert_eq!(
+        note.label,
+        Some(appealmod_core::domain::ModNoteLabel::HelpfulUser)
+    );
+    assert_eq!(note.created_at.timestamp(), 1_651_446_779);
+}
+
+#[test]
+fn mod_notes_list() {
+    let fx = fixture("mod_notes_list.json");
+    let page: wire::ModNotesPage = body(&fx);
+    assert!(!page.has_next_page);
+    assert_eq!(page.end_cursor.as_deref(), Some("MTY1MTM2MDI1MzU3Ng=="));
+    let notes = Vec::<appealmod_core::domain::ModNote>::try_from(&page).unwrap();
+    assert_eq!(notes.len(), 8);
+    assert!(
+        notes.windows(2).all(|w| w[0].created_at >= w[1].created_at),
+        "newest first"
+    );
+    assert_eq!(notes[5].note, "test");
+    // An action note (a ban, say) has no text and is not one of the bot's: left out.
+    let mut with_action = page.clone();
+    with_action.mod_notes[0].kind = "BAN".into();
+    with_action.mod_notes[0].user_note_data.note = None;
+    assert_eq!(
+        Vec::<appealmod_core::domain::ModNote>::try_from(&with_action)
+            .unwrap()
+            .len(),
+        7
+    );
+}

@@ -253,7 +253,7 @@ async fn a_write_answered_5xx_is_never_resent() {
     }
     assert!(!err.certainly_not_applied());
     assert!(
-        err.to_string().contains("read the conversation back"),
+        err.to_string().contains("read conversation ik72 back"),
         "{err}"
     );
     let api = srv.api_seen();

@@ -4,4 +4,3 @@ mod console;
 mod dialogue;
 mod helpers;
 mod reliability;
-mod texts;

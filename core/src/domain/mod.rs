@@ -2,6 +2,7 @@
 
 mod appeal;
 mod case;
+mod mod_note;
 mod moderation;
 mod modmail;
 mod names;
@@ -9,6 +10,7 @@ mod record;
 
 pub use appeal::*;
 pub use case::*;
+pub use mod_note::*;
 pub use moderation::*;
 pub use modmail::*;
 pub use names::{ConversationId, Email, ParseError, RedditUsername, SubredditName};

@@ -32,6 +32,7 @@ const SCOPES: &[&str] = &[
     "modflair",
     "modlog",
     "modmail",
+    "modnote",
     "modothers",
     "modposts",
     "modself",

@@ -18,6 +18,7 @@ use crate::types::{CallStatus, Endpoint, FaultMode};
 use crate::wire;
 
 mod authorize;
+mod mod_notes;
 mod modmail;
 mod oauth;
 mod subreddits;
@@ -26,6 +27,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     oauth::configure(cfg);
     authorize::configure(cfg);
     modmail::configure(cfg);
+    mod_notes::configure(cfg);
     subreddits::configure(cfg);
 }
 

@@ -14,11 +14,15 @@ use crate::ratelimit::RateLimiter;
 use crate::types::{BanOutcome, BanRequest, Counters, LedgerEntry, NewSubreddit};
 
 mod folders;
+mod mod_notes;
 mod moderators;
 mod modmail;
 mod oauth;
 
 pub use folders::Folder;
+pub use mod_notes::{
+    MOD_NOTE_LABELS, MOD_NOTE_MAX_CHARS, ModNote, ModNotePage, ModNoteQuery, NewModNote,
+};
 pub use moderators::PERMISSIONS;
 pub use modmail::NewConversation;
 pub use oauth::{Grant, WebAppGrant};
@@ -371,6 +375,8 @@ pub struct Sim {
     pub faults: Faults,
     pub counters: Counters,
     pub ledger: Vec<LedgerEntry>,
+    /// Mod Notes, oldest first.
+    pub mod_notes: Vec<ModNote>,
 }
 
 impl Sim {
@@ -402,6 +408,7 @@ impl Sim {
             faults: Faults::default(),
             counters: Counters::default(),
             ledger: Vec::new(),
+            mod_notes: Vec::new(),
         };
         let bot = sim.cfg.bot.username.clone();
         sim.ensure_user(&bot, now);

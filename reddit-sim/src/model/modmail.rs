@@ -320,6 +320,8 @@ impl Sim {
             body,
             object_id: object_id.to_owned(),
             at: now,
+            subreddit: None,
+            user: None,
         });
     }
 

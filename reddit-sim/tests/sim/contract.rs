@@ -30,6 +30,8 @@ const COVERED: &[&str] = &[
     "conversation_reply_internal",
     "conversation_unarchive",
     "conversations_list",
+    "mod_note_create",
+    "mod_notes_list",
     "token",
 ];
 
@@ -342,6 +344,65 @@ async fn contract_token_refresh_grant_matches_token_json() {
         .await
         .unwrap();
     assert_eq!(me["name"], "alice_mod");
+}
+
+/// The recorded note's subreddit and user, replaced by the world's.
+fn mod_note_names() -> [(&'static str, &'static str); 2] {
+    [("scrubbed_sub", SUB), ("Lil_SpazTest", USER)]
+}
+
+#[tokio::test]
+async fn contract_add_mod_note_matches_mod_note_create_json() {
+    let rec = recording("mod_note_create");
+    let t = spawn(cfg()).await;
+    t.world();
+    let token = t.token().await;
+    let resp = t.replay(&token, &rec, &mod_note_names()).await;
+    assert_eq!(resp.status().as_u16(), rec["status"]);
+    let got: Value = resp.json().await.unwrap();
+    Recorded::from(&["mod_note_create"]).assert_matches(&rec["json"], &got);
+    let note = &got["created"];
+    assert_eq!(note["user_note_data"]["label"], "HELPFUL_USER");
+    assert_eq!(note["user_note_data"]["reddit_id"], "t1_i6yklz7");
+    assert_eq!(note["type"], "NOTE");
+    let ours: wire::ModNoteCreated = serde_json::from_value(got.clone()).unwrap();
+    let theirs: wire::ModNoteCreated = serde_json::from_value(rec["json"].clone()).unwrap();
+    for created in [&ours.created, &theirs.created] {
+        let n = appealmod_core::domain::ModNote::try_from(created).unwrap();
+        assert_eq!(n.note, "test note");
+    }
+    assert_eq!(t.sim().mod_notes_on(SUB, USER).len(), 1);
+}
+
+#[tokio::test]
+async fn contract_mod_notes_listing_matches_mod_notes_list_json() {
+    let rec = recording("mod_notes_list");
+    let t = spawn(cfg()).await;
+    t.world();
+    let token = t.token().await;
+    let create = recording("mod_note_create");
+    for _ in 0..2 {
+        let resp = t.replay(&token, &create, &mod_note_names()).await;
+        assert_eq!(resp.status(), 200);
+    }
+    let resp = t.replay(&token, &rec, &mod_note_names()).await;
+    assert_eq!(resp.status().as_u16(), rec["status"]);
+    let got: Value = resp.json().await.unwrap();
+    Recorded::from(&["mod_notes_list"]).assert_matches(&rec["json"], &got);
+    let notes = got["mod_notes"].as_array().unwrap();
+    assert_eq!(notes.len(), 2);
+    assert_eq!(got["start_cursor"], notes[0]["cursor"]);
+    assert_eq!(got["end_cursor"], notes[1]["cursor"]);
+    assert_eq!(got["has_next_page"], false);
+    for page in [&got, &rec["json"]] {
+        let p: wire::ModNotesPage = serde_json::from_value(page.clone()).unwrap();
+        let listed = Vec::<appealmod_core::domain::ModNote>::try_from(&p).unwrap();
+        assert!(
+            listed
+                .windows(2)
+                .all(|w| w[0].created_at >= w[1].created_at)
+        );
+    }
 }
 
 #[test]

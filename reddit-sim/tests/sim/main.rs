@@ -9,6 +9,7 @@ mod contract;
 mod facts;
 mod faults;
 mod helpers;
+mod mod_notes;
 mod ratelimit;
 mod shapes;
 mod webapp;
