@@ -23,6 +23,10 @@ use appealmod_core::decide::{DialogueSettings, Trigger};
 /// sets another number.
 pub const MAX_REMINDERS: i64 = 3;
 
+/// A link that would expire within this many days is replaced by a fresh one when the user
+/// writes again.
+pub const RENEW_BEFORE_DAYS: i64 = 2;
+
 /// The bot account's Reddit client, from the `reddit` section of the configuration. The
 /// client crate knows nothing of configuration files; this is where the two meet.
 pub fn reddit_client(
@@ -147,6 +151,18 @@ impl BotContext {
             max_reminders: settings
                 .and_then(|s| s.max_reminders)
                 .map_or(MAX_REMINDERS, i64::from),
+            questions: settings
+                .and_then(|s| s.form_questions.clone())
+                .unwrap_or_default(),
+            fast_fill_secs: i64::from(self.bot.fast_fill_secs),
+            console_link: settings.map(|s| {
+                format!(
+                    "{}/dashboard/r/{}",
+                    self.public_base_url.trim_end_matches('/'),
+                    s.name
+                )
+            }),
+            renew_before: Duration::days(RENEW_BEFORE_DAYS),
         }
     }
 

@@ -3,11 +3,13 @@
 //! one transaction. Nothing here calls a Reddit write; the sender does that afterwards.
 
 use anyhow::Context as _;
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use tracing::{debug, info, warn};
 
 use appealmod_shared::domain::{Appeal, AppealId, AppealStatus, AppellantId};
-use appealmod_shared::domain::{BanEntry, Conversation, ConversationId, Messages, RedditUsername};
+use appealmod_shared::domain::{
+    BanEntry, Conversation, ConversationId, Messages, Placeholders, RedditUsername,
+};
 use appealmod_shared::domain::{SubredditName, SubredditState};
 use appealmod_shared::storage::{
     EffectKind, NewAppeal, NewEffect, StatusUpdate, StoreError, SubredditSettings, Tx,
@@ -183,29 +185,6 @@ impl BotContext {
         Ok(Handled::Decided(Step::Nothing))
     }
 
-    /// The console's word on a known appellant's decision: a new appeal (a new ban) is not
-    /// started for an excluded user or ban, nor while the subreddit is paused; what was
-    /// promised already goes on.
-    fn gate(
-        &self,
-        decision: Decision,
-        conv: &Conversation,
-        user: &RedditUsername,
-        settings: Option<&SubredditSettings>,
-        ban: Option<&BanEntry>,
-    ) -> Decision {
-        if !matches!(decision, Decision::StartAppeal(_)) {
-            return decision;
-        }
-        if let Some(skip) = exclude::excluded(&self.exclusions(settings), conv, ban, user) {
-            return skip;
-        }
-        match settings.map(|s| s.state) {
-            Some(SubredditState::Paused) => exclude::while_paused(decision),
-            _ => decision,
-        }
-    }
-
     /// The participant's ban-list entry: taken from the conversation when it carries the
     /// moderator's note (the ban notice that opens a moderator-started conversation dates
     /// the ban: no extra call), else read from the ban list.
@@ -274,6 +253,7 @@ impl BotContext {
             },
             appeals: &appeals,
             form: form.as_ref(),
+            toxic: false,
             settings: &dialogue,
         });
         let decision = self.gate(decision, conv, user, settings, ban);
@@ -284,7 +264,11 @@ impl BotContext {
         let status = StatusUpdate {
             last_update: Some(conv.last_activity()),
             still_banned,
-            ignored: matches!(decision, Decision::ModeratorTookOver).then_some(true),
+            ignored: matches!(
+                decision,
+                Decision::ModeratorTookOver | Decision::HandOver(_)
+            )
+            .then_some(true),
             // The conversation just told the ban status: the next check can wait.
             next_ban_check_at: still_banned
                 .map(|_| now + Duration::hours(i64::from(self.bot.ban_check_interval_hours))),
@@ -301,6 +285,29 @@ impl BotContext {
             &dialogue.messages,
         )
         .await
+    }
+
+    /// The console's word on a known appellant's decision: a new appeal (a new ban) is not
+    /// started for an excluded user or ban, nor while the subreddit is paused; what was
+    /// promised already goes on.
+    fn gate(
+        &self,
+        decision: Decision,
+        conv: &Conversation,
+        user: &RedditUsername,
+        settings: Option<&SubredditSettings>,
+        ban: Option<&BanEntry>,
+    ) -> Decision {
+        if !matches!(decision, Decision::StartAppeal(_)) {
+            return decision;
+        }
+        if let Some(skip) = exclude::excluded(&self.exclusions(settings), conv, ban, user) {
+            return skip;
+        }
+        match settings.map(|s| s.state) {
+            Some(SubredditState::Paused) => exclude::while_paused(decision),
+            _ => decision,
+        }
     }
 
     /// A submitted form whose conversation did not change since the bot's last look:
@@ -323,15 +330,10 @@ impl BotContext {
         let Some(form) = self.store.form_answers(appeal.id).await? else {
             return Ok(Handled::Busy);
         };
-        let earlier = self
-            .store
-            .appeals_of(appeal.appellant_id)
-            .await?
-            .iter()
-            .filter(|a| a.id < appeal.id)
-            .count();
-        let decision = decide::complete(appeal, earlier, &form);
+        let appeals = self.store.appeals_of(appeal.appellant_id).await?;
         let settings = self.settings_of(&appeal.subreddit).await?;
+        let dialogue = self.dialogue_settings(settings.as_ref());
+        let decision = decide::complete(appeal, &appeals, &form, &dialogue, false);
         let target = Target {
             id: &appeal.conversation_id,
             subreddit: appeal.subreddit.as_str(),
@@ -392,16 +394,14 @@ impl BotContext {
         };
         for a in decision.actions() {
             let marker = format!("{}-{}", step.marker_prefix, action_tag(a));
-            let effect = render_effect(
-                a,
-                step.appeal_id,
-                id,
-                &marker,
-                &step.link,
-                messages,
-                &target.username,
-                target.subreddit,
-            );
+            let expires = step.link.as_ref().map(|l| expiry_text(l.expires));
+            let fill = Placeholders {
+                username: &target.username,
+                subreddit: target.subreddit,
+                link: step.link.as_ref().map_or("", |l| l.url.as_str()),
+                expires: expires.as_deref().unwrap_or(""),
+            };
+            let effect = render_effect(a, step.appeal_id, id, &marker, messages, &fill);
             if !tx.enqueue_effect(&effect, now).await? {
                 // This step's entries exist already: another runner (or an earlier pass
                 // whose effects are done) decided it. Nothing here may happen twice.
@@ -459,7 +459,7 @@ impl BotContext {
             Decision::NoteMissingReason(_) => StepEffects {
                 appeal_id: None,
                 marker_prefix: format!("missing-reason-{id}"),
-                link: String::new(),
+                link: None,
             },
             Decision::StartAppeal(_) => {
                 let (aid, _) = appellant.context("an appeal needs an appellant")?;
@@ -469,15 +469,10 @@ impl BotContext {
             Decision::Remind(_) => {
                 let appeal = appeals.last().context("a reminder needs an appeal")?;
                 tx.count_reminder(appeal.id, now).await?;
-                // The same link as in the first message: the token is recomputed, not stored.
                 StepEffects {
                     appeal_id: Some(appeal.id),
                     marker_prefix: format!("appeal-{}-remind{}", appeal.id.0, appeal.reminders + 1),
-                    link: self.signer.link(
-                        &self.public_base_url,
-                        appeal.id,
-                        appeal.token_expires_at,
-                    ),
+                    link: Some(self.reminder_link(tx, appeal).await?),
                 }
             }
             Decision::Complete(_) => {
@@ -488,7 +483,16 @@ impl BotContext {
                 StepEffects {
                     appeal_id: Some(appeal.id),
                     marker_prefix: format!("appeal-{}-complete", appeal.id.0),
-                    link: String::new(),
+                    // The same link: after submission it shows where the appeal stands.
+                    link: Some(self.link(appeal.id, appeal.token_expires_at)),
+                }
+            }
+            Decision::HandOver(_) => {
+                let appeal = appeals.last().context("a hand-over needs an appeal")?;
+                StepEffects {
+                    appeal_id: Some(appeal.id),
+                    marker_prefix: format!("appeal-{}-handover", appeal.id.0),
+                    link: None,
                 }
             }
             Decision::ModeratorTookOver
@@ -497,10 +501,38 @@ impl BotContext {
             | Decision::Nothing(_) => StepEffects {
                 appeal_id: None,
                 marker_prefix: String::new(),
-                link: String::new(),
+                link: None,
             },
         };
         Ok(effects)
+    }
+
+    fn link(&self, appeal: AppealId, expires: DateTime<Utc>) -> Link {
+        Link {
+            url: self.signer.link(&self.public_base_url, appeal, expires),
+            expires,
+        }
+    }
+
+    /// The link a reminder carries: the same as before (the token is recomputed, not
+    /// stored), or — when it expired or is about to — a fresh one whose hash replaces the
+    /// old, so that the old link stops working and the user never gets a dead one.
+    async fn reminder_link(&self, tx: &mut Tx, appeal: &Appeal) -> anyhow::Result<Link> {
+        let now = self.clock.now();
+        let settings = self.settings_of(&appeal.subreddit).await?;
+        let settings = settings.as_ref();
+        if !decide::needs_new_link(appeal, now, &self.dialogue_settings(settings)) {
+            return Ok(self.link(appeal.id, appeal.token_expires_at));
+        }
+        let expires = now + self.link_ttl_for(settings);
+        let token = self.signer.sign(appeal.id, expires);
+        tx.renew_appeal_link(appeal.id, &token.hash(), expires)
+            .await?;
+        info!(
+            slack = "steps",
+            "the personal link was renewed (the old one stops working)"
+        );
+        Ok(self.link(appeal.id, expires))
     }
 
     /// Opens an appeal with its personal link, inside the decision's transaction.
@@ -541,7 +573,7 @@ impl BotContext {
         Ok(StepEffects {
             appeal_id: Some(appeal_id),
             marker_prefix: format!("appeal-{}-start", appeal_id.0),
-            link: self.signer.link(&self.public_base_url, appeal_id, expires),
+            link: Some(self.link(appeal_id, expires)),
         })
     }
 }
@@ -552,7 +584,18 @@ struct StepEffects {
     /// Unique to this step, so that a read-back finds exactly this step's messages.
     marker_prefix: String,
     /// The personal link, for the messages that carry it.
-    link: String,
+    link: Option<Link>,
+}
+
+/// A personal link and until when it works.
+struct Link {
+    url: String,
+    expires: DateTime<Utc>,
+}
+
+/// How the appellant reads the link's expiry: "5 January 2027 (UTC)".
+fn expiry_text(t: DateTime<Utc>) -> String {
+    t.format("%-d %B %Y (UTC)").to_string()
 }
 
 fn log_decision(decision: &Decision) {
@@ -575,18 +618,15 @@ fn log_decision(decision: &Decision) {
 
 /// The journal entry for one action: message bodies rendered (with the invisible marker the
 /// sender looks for when it must check whether an uncertain send went through).
-#[allow(clippy::too_many_arguments)]
 fn render_effect(
     action: &Action,
     appeal_id: Option<AppealId>,
     conversation_id: &ConversationId,
     marker: &str,
-    link: &str,
     messages: &Messages,
-    username: &str,
-    subreddit: &str,
+    fill: &Placeholders<'_>,
 ) -> NewEffect {
-    let render = |t: &str| Messages::render(t, username, subreddit, link);
+    let render = |t: &str| Messages::render(t, fill);
     let (kind, body) = match action {
         Action::Reply(b) => {
             let text = match b {

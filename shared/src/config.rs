@@ -221,6 +221,8 @@ pub struct BotConfig {
     pub permission_retry_minutes: u64,
     /// Days such a write waits for the permission to come back before it is given up.
     pub permission_hold_days: u32,
+    /// Seconds: an appeal form filled faster than this is flagged in the moderators' note.
+    pub fast_fill_secs: u32,
     /// Seed for the group draw (tests and replays); unset = from the OS.
     pub rng_seed: Option<u64>,
     /// Subreddits enabled at start (sign-ups on the site add more).
@@ -245,6 +247,7 @@ impl Default for BotConfig {
             lease_secs: 1200,
             permission_retry_minutes: 60,
             permission_hold_days: 7,
+            fast_fill_secs: 30,
             rng_seed: None,
             subreddits: Vec::new(),
             messages: Messages::default(),

@@ -4,3 +4,4 @@ mod console;
 mod dialogue;
 mod helpers;
 mod reliability;
+mod texts;

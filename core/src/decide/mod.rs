@@ -16,14 +16,29 @@ mod tests;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::domain::{Appeal, AppealStatus, Outcome};
-use crate::domain::{BanEntry, Conversation, FormAnswers, Group, Messages};
+use crate::domain::{BanEntry, Conversation, FormAnswers, FormQuestions, Group, Messages};
 
-pub use note::{MODMAIL_MAX_CHARS, NoteContext, escape_user_text, mod_note};
+pub use note::{EarlierAppeal, MODMAIL_MAX_CHARS, NoteContext, escape_user_text, mod_note};
 pub use trigger::{Trigger, TriggerOutcome, human_moderator_wrote};
 
 /// The note left (once) when the ban message carries no reason.
 pub const MISSING_REASON_NOTE: &str = "appealmod: ban reason not available — the ban message has no quoted reason, so the bot \
      did not ask this user for an appeal form. Please handle this conversation yourselves.";
+
+/// The internal note left when the bot stops reminding a user who keeps writing.
+pub fn hand_over_note(reminders: i64) -> String {
+    format!(
+        "appealmod: this user wrote again after {reminders} reminder(s) without filling the appeal \
+         form, so the bot stops here and leaves the conversation to you (no longer archived). \
+         If they still submit the form, its answers will be posted here."
+    )
+}
+
+/// The personal link is renewed when the user writes again after it expired, or when it
+/// would expire within `settings.renew_before`: the bot never sends a dead link.
+pub fn needs_new_link(appeal: &Appeal, now: DateTime<Utc>, settings: &DialogueSettings) -> bool {
+    appeal.token_expires_at <= now + settings.renew_before
+}
 
 /// Settings that shape the dialogue for one subreddit.
 #[derive(Debug, Clone)]
@@ -31,8 +46,16 @@ pub struct DialogueSettings {
     pub messages: Messages,
     /// After a denied appeal, the same user is not prompted again for this long.
     pub cooldown: Duration,
-    /// Reminders with the link; after that the bot only archives again.
+    /// Reminders with the link; after that the bot hands the conversation to the moderators.
     pub max_reminders: i64,
+    /// The subreddit's form (the note lists every option of a multiple choice).
+    pub questions: FormQuestions,
+    /// A form filled faster than this is flagged in the note.
+    pub fast_fill_secs: i64,
+    /// The console's page of this subreddit, linked from the note.
+    pub console_link: Option<String>,
+    /// A link that expires sooner than this is renewed when the user writes again.
+    pub renew_before: Duration,
 }
 
 /// The appellant as the core needs to see them (already created, group drawn).
@@ -57,6 +80,8 @@ pub struct Input<'a> {
     pub appeals: &'a [Appeal],
     /// The submitted form of the latest appeal, if any.
     pub form: Option<&'a FormAnswers>,
+    /// Toxic language was found in the appellant's messages or answers (for the note).
+    pub toxic: bool,
     pub settings: &'a DialogueSettings,
 }
 
@@ -113,6 +138,10 @@ pub enum Decision {
     Complete(Vec<Action>),
     /// A human moderator stepped in: stop and mark the appellant ignored.
     ModeratorTookOver,
+    /// The user keeps writing and the reminders are used up: leave one internal note, stop
+    /// archiving and following, so the moderators see the conversation (a form submitted
+    /// later is still passed on).
+    HandOver(Vec<Action>),
     Nothing(Quiet),
 }
 
@@ -122,7 +151,8 @@ impl Decision {
             Self::NoteMissingReason(a)
             | Self::StartAppeal(a)
             | Self::Remind(a)
-            | Self::Complete(a) => a,
+            | Self::Complete(a)
+            | Self::HandOver(a) => a,
             _ => &[],
         }
     }
@@ -137,6 +167,7 @@ impl Decision {
             Self::Remind(_) => Step::Remind,
             Self::Complete(_) => Step::Complete,
             Self::ModeratorTookOver => Step::ModeratorTookOver,
+            Self::HandOver(_) => Step::HandOver,
             Self::Nothing(_) => Step::Nothing,
         }
     }
@@ -152,6 +183,7 @@ pub enum Step {
     Remind,
     Complete,
     ModeratorTookOver,
+    HandOver,
     Nothing,
 }
 
@@ -166,6 +198,7 @@ impl Step {
             Self::Remind => "remind",
             Self::Complete => "complete",
             Self::ModeratorTookOver => "moderator_took_over",
+            Self::HandOver => "hand_over",
             Self::Nothing => "nothing",
         }
     }
@@ -286,15 +319,38 @@ pub fn triage(
 /// A submitted form: final reply, the moderators' note, unarchive. Needs nothing from the
 /// conversation, so the shell can decide it without reading the conversation again when
 /// nothing changed there since its last look.
-pub fn complete(appeal: &Appeal, earlier_appeals: usize, form: &FormAnswers) -> Decision {
+///
+/// `appeals` are the appellant's appeals in this subreddit (those before `appeal` are listed
+/// in the note); `toxic` says whether toxic language was found in their messages or answers.
+pub fn complete(
+    appeal: &Appeal,
+    appeals: &[Appeal],
+    form: &FormAnswers,
+    settings: &DialogueSettings,
+    toxic: bool,
+) -> Decision {
+    let earlier: Vec<EarlierAppeal> = appeals
+        .iter()
+        .filter(|a| a.id < appeal.id)
+        .map(|a| EarlierAppeal {
+            created_at: a.created_at,
+            outcome: a.outcome,
+        })
+        .collect();
     let note = mod_note(&NoteContext {
         username: appeal.username.as_str(),
         subreddit: appeal.subreddit.as_str(),
+        ban_reason: &appeal.ban_reason,
         ban_note: &appeal.ban_note,
         ban_date: appeal.ban_date,
         ban_permanent: appeal.ban_permanent,
-        earlier_appeals,
+        earlier: &earlier,
         form,
+        questions: &settings.questions,
+        reminders: appeal.reminders,
+        fast_fill_secs: settings.fast_fill_secs,
+        toxic,
+        console_link: settings.console_link.as_deref(),
     });
     Decision::Complete(vec![
         Action::Reply(Body::Final),
@@ -319,7 +375,7 @@ fn continue_appeal(input: &Input<'_>, appeal: &Appeal) -> Decision {
         }
         AppealStatus::Submitted => {
             if let Some(form) = input.form {
-                return complete(appeal, input.appeals.len().saturating_sub(1), form);
+                return complete(appeal, input.appeals, form, input.settings, input.toxic);
             }
         }
         AppealStatus::Prompted | AppealStatus::Abandoned => {}
@@ -344,8 +400,9 @@ fn continue_appeal(input: &Input<'_>, appeal: &Appeal) -> Decision {
         return Decision::Nothing(Quiet::Waiting);
     }
     if appeal.reminders >= input.settings.max_reminders {
-        // Enough reminders: keep the conversation out of the moderators' way, quietly.
-        return Decision::Remind(vec![Action::Archive]);
+        // Enough reminders: archiving again would hide this user from the moderators for
+        // good. Hand the conversation over instead.
+        return Decision::HandOver(vec![Action::Note(hand_over_note(appeal.reminders))]);
     }
     Decision::Remind(vec![Action::Reply(Body::Reminder), Action::Archive])
 }

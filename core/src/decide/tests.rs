@@ -101,6 +101,10 @@ fn settings() -> DialogueSettings {
         messages: Messages::default(),
         cooldown: Duration::days(30),
         max_reminders: 2,
+        questions: FormQuestions::default(),
+        fast_fill_secs: 30,
+        console_link: Some("https://site.test/dashboard/r/pics".into()),
+        renew_before: Duration::days(2),
     }
 }
 
@@ -165,6 +169,7 @@ fn run(
         appellant: who,
         appeals,
         form: f,
+        toxic: false,
         settings: &s,
     })
 }
@@ -514,14 +519,14 @@ fn dialogue_table() {
             remind.clone(),
         ),
         (
-            "reminders used up → archive only",
+            "reminders used up → handed over to the moderators with one note",
             &wrote_again,
             None,
             treatment(),
             vec![reminded_twice],
             None,
             6,
-            Decision::Remind(vec![Action::Archive]),
+            Decision::HandOver(vec![Action::Note(hand_over_note(2))]),
         ),
         (
             "user writes in a new conversation while prompted → reminder there",
@@ -660,9 +665,9 @@ fn form_submitted_completes_with_final_note_unarchive() {
     let Action::Note(note) = &actions[1] else {
         panic!("second action is the note")
     };
-    assert!(note.contains("> no spam"), "{note}");
+    assert!(note.contains("**Rule?** no spam"), "{note}");
     assert!(
-        note.contains("Earlier appeals by this user in r/pics: 1"),
+        note.contains("**Earlier appeals in r/pics:** 1 (2023-11-14 no decision recorded)"),
         "{note}"
     );
     assert!(note.contains("3 min 0 s"), "{note}");
@@ -732,4 +737,24 @@ automation_accounts: [AutoModerator, my_other_bot]
         assert!(err.contains(expected), "{bad}: {err}");
         assert!(err.starts_with("bot.trigger"), "{err}");
     }
+}
+
+#[test]
+fn a_link_is_renewed_when_expired_or_about_to_expire() {
+    let s = settings();
+    let expires = |at: i64| Appeal {
+        token_expires_at: t(at),
+        ..appeal(AppealStatus::Prompted, "c1")
+    };
+    let now = 1_000_000;
+    let day = 60 * 24;
+    assert!(needs_new_link(&expires(now - 1), t(now), &s), "expired");
+    assert!(
+        needs_new_link(&expires(now + day), t(now), &s),
+        "expires tomorrow"
+    );
+    assert!(
+        !needs_new_link(&expires(now + 3 * day), t(now), &s),
+        "three days left"
+    );
 }

@@ -34,32 +34,58 @@ pub struct Messages {
 }
 
 impl Default for Messages {
+    /// Good enough to ship: each says it is automated and on whose behalf, what happens
+    /// next without promising an answer, and until when the personal link works.
     fn default() -> Self {
         Self {
-            initial: "Hi u/{username}, thank you for reaching out to the moderators of r/{subreddit}.\n\n\
-                      To help the moderators review your ban, please fill in this short form \
-                      (it takes 2–3 minutes): {link}\n\n\
-                      The moderators will see your appeal once the form is submitted. \
-                      This link is personal: please don't share it."
+            initial: "Hi u/{username}. This is an automated message on behalf of the moderators \
+                      of r/{subreddit}.\n\n\
+                      To appeal your ban, please fill in this short form (it takes 2–3 minutes): \
+                      {link}\n\n\
+                      The link is personal, so please don't share it; it works until {expires}. \
+                      The moderators see your appeal once the form is submitted, and they decide \
+                      whether and when to answer."
                 .to_owned(),
-            reminder: "Hi u/{username}, your appeal to the moderators of r/{subreddit} is not \
-                       complete yet. The moderators will see it once you fill in this form: {link}"
+            reminder: "Hi u/{username}. This is an automated reminder on behalf of the moderators \
+                       of r/{subreddit}: your appeal is not complete yet, so the moderators have \
+                       not seen it.\n\n\
+                       Please fill in the form (2–3 minutes): {link}\n\n\
+                       The link works until {expires}."
                 .to_owned(),
-            final_: "Thank you, u/{username}. Your appeal has been received and passed on to the \
-                     moderators of r/{subreddit}. They will reply here."
+            final_: "Thank you, u/{username}. This is an automated message on behalf of the \
+                     moderators of r/{subreddit}: your appeal has been received and passed on to \
+                     them.\n\n\
+                     The moderators review appeals as they can; if they answer, it will be in this \
+                     conversation. You can see where your appeal stands here: {link}"
                 .to_owned(),
         }
     }
 }
 
+/// What the placeholders of a message stand for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Placeholders<'a> {
+    pub username: &'a str,
+    pub subreddit: &'a str,
+    /// The personal link (form, or the appeal's status once submitted).
+    pub link: &'a str,
+    /// Until when the link works, as the appellant reads it ("5 January 2027").
+    pub expires: &'a str,
+}
+
 impl Messages {
+    /// Every placeholder a message may use.
+    pub const PLACEHOLDERS: [&'static str; 4] =
+        ["{username}", "{subreddit}", "{link}", "{expires}"];
+
     /// Fills the placeholders. Values are inserted as given: callers pass names that are
     /// already validated newtypes and a link the bot built itself.
-    pub fn render(template: &str, username: &str, subreddit: &str, link: &str) -> String {
+    pub fn render(template: &str, p: &Placeholders<'_>) -> String {
         template
-            .replace("{username}", username)
-            .replace("{subreddit}", subreddit)
-            .replace("{link}", link)
+            .replace("{username}", p.username)
+            .replace("{subreddit}", p.subreddit)
+            .replace("{link}", p.link)
+            .replace("{expires}", p.expires)
     }
 }
 

@@ -233,6 +233,23 @@ impl Tx {
         get(&row, "appeals", "id").map(AppealId)
     }
 
+    /// A fresh personal link: the new hash replaces the old one, so the old link stops
+    /// working, and the expiry moves with it.
+    pub async fn renew_appeal_link(
+        &mut self,
+        id: AppealId,
+        token_hash: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()> {
+        sqlx::query("UPDATE appeals SET token_hash = $2, token_expires_at = $3 WHERE id = $1")
+            .bind(id.0)
+            .bind(token_hash)
+            .bind(Millis(expires_at))
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
     pub async fn set_appeal_token_hash(&mut self, id: AppealId, token_hash: &str) -> Result<()> {
         sqlx::query("UPDATE appeals SET token_hash = $2 WHERE id = $1")
             .bind(id.0)

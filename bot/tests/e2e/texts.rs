@@ -1,0 +1,175 @@
+//! What appellants and moderators read, end to end: the messages say they are automated and
+//! until when the link works, an expiring link is renewed (the old one dies), and a user
+//! who keeps writing after the last reminder is handed over to the moderators.
+
+use appealmod_shared::domain::AppealStatus;
+use appealmod_shared::storage::Backend;
+use appealmod_shared::token::FormToken;
+use appealmod_testkit::world::WorldOptions;
+use chrono::Duration;
+use reddit_sim::LedgerKind;
+
+use super::helpers::*;
+
+appealmod_testkit::on_both_backends!(
+    messages_say_they_are_automated_and_until_when_the_link_works,
+    an_expiring_link_is_renewed_and_the_old_one_dies,
+    after_the_last_reminder_the_conversation_is_handed_over,
+);
+
+/// The personal link in a message.
+fn link_in(body: &str) -> String {
+    body.split_whitespace()
+        .find(|x| x.contains("/appeal/"))
+        .map(|x| x.trim_end_matches(['.', ',', ')']).to_owned())
+        .unwrap_or_else(|| panic!("no link in {body:?}"))
+}
+
+fn token_hash(link: &str) -> String {
+    let token = link.rsplit('/').next().expect("token");
+    FormToken::parse(token).expect("a token").hash()
+}
+
+async fn messages_say_they_are_automated_and_until_when_the_link_works(b: Backend) {
+    let (_db, w) = world(b, WorldOptions::default()).await;
+    let conv = started_appeal(&w, "reader1").await;
+    let appeal = w.appeal_in(&conv).await.expect("q").expect("appeal");
+    let initial = w.sim.state().ledger_for(&conv)[0]
+        .body
+        .clone()
+        .expect("body");
+    let until = appeal
+        .token_expires_at
+        .format("%-d %B %Y (UTC)")
+        .to_string();
+    for needle in [
+        "This is an automated message on behalf of the moderators of r/pics",
+        "2–3 minutes",
+        "personal",
+        &format!("it works until {until}"),
+    ] {
+        assert!(initial.contains(needle), "missing {needle:?} in {initial}");
+    }
+    assert!(
+        !initial.contains("They will reply"),
+        "no promise of a reply: {initial}"
+    );
+    w.submit_form(&appeal).await.expect("submit");
+    w.drain().await.expect("drain");
+    let ledger = w.sim.state().ledger_for(&conv);
+    let last_reply = ledger
+        .iter()
+        .rev()
+        .find(|e| e.kind == LedgerKind::Reply)
+        .and_then(|e| e.body.clone())
+        .expect("final message");
+    assert!(last_reply.contains("automated message"), "{last_reply}");
+    assert!(last_reply.contains("if they answer"), "{last_reply}");
+    assert_eq!(
+        link_in(&last_reply),
+        link_in(&initial),
+        "the final message links the appeal's status"
+    );
+}
+
+async fn an_expiring_link_is_renewed_and_the_old_one_dies(b: Backend) {
+    let (_db, w) = world(b, WorldOptions::default()).await;
+    let conv = started_appeal(&w, "late_writer").await;
+    let first = w.appeal_in(&conv).await.expect("q").expect("appeal");
+    let old_link = link_in(
+        &w.sim.state().ledger_for(&conv)[0]
+            .body
+            .clone()
+            .expect("body"),
+    );
+    assert!(
+        w.store
+            .appeal_by_token_hash(&token_hash(&old_link))
+            .await
+            .expect("q")
+            .is_some()
+    );
+    // 29 days later (the link works 30), the user writes again.
+    w.advance(Duration::days(29));
+    user_writes(&w, "late_writer", &conv, "I still want to appeal");
+    w.drain().await.expect("drain");
+    let ledger = w.sim.state().ledger_for(&conv);
+    assert_eq!(ledger.len(), 4, "a reminder and an archive");
+    let reminder = ledger[2].body.clone().expect("reminder");
+    let new_link = link_in(&reminder);
+    assert_ne!(new_link, old_link, "a fresh link, not the one about to die");
+    let renewed = w.appeal_in(&conv).await.expect("q").expect("appeal");
+    assert_eq!(renewed.id, first.id, "the same appeal");
+    assert!(renewed.token_expires_at > first.token_expires_at + Duration::days(20));
+    let until = renewed
+        .token_expires_at
+        .format("%-d %B %Y (UTC)")
+        .to_string();
+    assert!(
+        reminder.contains(&until),
+        "the reminder says until when: {reminder}"
+    );
+    // The old link is dead, the new one works.
+    assert!(
+        w.store
+            .appeal_by_token_hash(&token_hash(&old_link))
+            .await
+            .expect("q")
+            .is_none()
+    );
+    let found = w
+        .store
+        .appeal_by_token_hash(&token_hash(&new_link))
+        .await
+        .expect("q")
+        .expect("the new link opens the appeal");
+    assert_eq!(found.id, first.id);
+}
+
+async fn after_the_last_reminder_the_conversation_is_handed_over(b: Backend) {
+    let (_db, w) = world(b, WorldOptions::default()).await;
+    let conv = started_appeal(&w, "keeps_writing").await;
+    for i in 0..4 {
+        user_writes(&w, "keeps_writing", &conv, &format!("hello? ({i})"));
+        w.drain().await.expect("drain");
+    }
+    let kinds = kinds(&w, &conv);
+    let count = |k: LedgerKind| kinds.iter().filter(|x| **x == k).count();
+    assert_eq!(
+        count(LedgerKind::Reply),
+        4,
+        "initial + 3 reminders: {kinds:?}"
+    );
+    assert_eq!(
+        count(LedgerKind::InternalNote),
+        1,
+        "one hand-over note: {kinds:?}"
+    );
+    assert_eq!(
+        count(LedgerKind::Archive),
+        4,
+        "not archived after the hand-over: {kinds:?}"
+    );
+    assert_eq!(kinds.last(), Some(&LedgerKind::InternalNote));
+    let state = w.sim.state().conversation(&conv).expect("conv").state;
+    assert_ne!(
+        state,
+        reddit_sim::ConvState::Archived,
+        "the moderators see it"
+    );
+    // Later messages: the bot stays out.
+    user_writes(&w, "keeps_writing", &conv, "anyone?");
+    w.drain().await.expect("drain");
+    assert_eq!(
+        kinds.len(),
+        self::kinds(&w, &conv).len(),
+        "nothing more from the bot"
+    );
+    // A form submitted after all is still passed on.
+    let appeal = w.appeal_in(&conv).await.expect("q").expect("appeal");
+    assert_eq!(appeal.status, AppealStatus::Prompted);
+    w.submit_form(&appeal).await.expect("submit");
+    w.drain().await.expect("drain");
+    let done = w.appeal_in(&conv).await.expect("q").expect("appeal");
+    assert_eq!(done.status, AppealStatus::Completed);
+}
