@@ -224,15 +224,31 @@ mod tests {
                 "This ban is a joke. You mods are pathetic losers, unban me NOW.",
                 finding(Category::Mean, Severity::Moderate),
             ),
-            ("shit happens, sorry", finding(Category::Profane, Severity::Moderate)),
+            (
+                "shit happens, sorry",
+                finding(Category::Profane, Severity::Moderate),
+            ),
             ("kill yourself", finding(Category::Mean, Severity::Severe)),
             // Evasive spacing is seen through.
-            ("f u c k you mods", finding(Category::Mean, Severity::Severe)),
-            ("retard mods", finding(Category::Offensive, Severity::Moderate)),
+            (
+                "f u c k you mods",
+                finding(Category::Mean, Severity::Severe),
+            ),
+            (
+                "retard mods",
+                finding(Category::Offensive, Severity::Moderate),
+            ),
         ];
         for (text, highest) in cases {
             let t = assess(text);
-            assert_eq!(t, Toxicity { toxic: true, highest }, "{text:?}");
+            assert_eq!(
+                t,
+                Toxicity {
+                    toxic: true,
+                    highest
+                },
+                "{text:?}"
+            );
         }
     }
 
@@ -242,7 +258,10 @@ mod tests {
         assert!(!t.toxic);
         assert_eq!(t.highest, finding(Category::Mean, Severity::Mild));
         // Shouting is spam to the analyser, not toxicity.
-        assert_eq!(assess("UNBAN ME NOW PLEASE I DID NOTHING WRONG"), Toxicity::CLEAN);
+        assert_eq!(
+            assess("UNBAN ME NOW PLEASE I DID NOTHING WRONG"),
+            Toxicity::CLEAN
+        );
     }
 
     #[test]
@@ -310,7 +329,12 @@ mod tests {
             },
             authors: vec![],
             messages: vec![
-                message("m1", moderator.clone(), "You are banned, shit poster.", false),
+                message(
+                    "m1",
+                    moderator.clone(),
+                    "You are banned, shit poster.",
+                    false,
+                ),
                 message("m22", user.clone(), "unban me you pathetic losers", false),
                 message("m333", moderator, "what a retard", true),
                 message("m4444", user, "sorry", false),

@@ -59,6 +59,7 @@ pub struct Config {
     pub slack: SlackConfig,
     pub discord: DiscordConfig,
     pub logging: LoggingConfig,
+    pub metrics: MetricsConfig,
     /// Which keys came from the environment, so that problems name the right place.
     #[serde(skip)]
     origins: Origins,
@@ -452,6 +453,68 @@ pub enum ConsoleFormat {
     Json,
 }
 
+/// `GET /metrics` (Prometheus text format), served by the site for all three processes.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsConfig {
+    /// Off by default.
+    pub enabled: bool,
+    /// A listener of its own for `/metrics`, e.g. `127.0.0.1:9464`; unset = on `web.bind`.
+    pub bind: Option<String>,
+    /// The bearer token a scraper must send (secret); required unless `bind` is a loopback
+    /// address.
+    pub token: Option<Secret>,
+}
+
+impl MetricsConfig {
+    /// Whether a request's `Authorization` header may read `/metrics`: the token when one
+    /// is set (compared in constant time), else anyone who reaches the loopback listener.
+    pub fn accepts(&self, authorization: Option<&str>) -> bool {
+        match &self.token {
+            Some(token) => authorization
+                .and_then(|h| h.strip_prefix("Bearer "))
+                .is_some_and(|given| {
+                    let (a, b) = (given.trim().as_bytes(), token.expose().as_bytes());
+                    a.len() == b.len() && a.iter().zip(b).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
+                }),
+            None => true,
+        }
+    }
+
+    fn problems(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        if !self.enabled {
+            return out;
+        }
+        let bind = match self.bind.as_deref().map(str::parse::<std::net::SocketAddr>) {
+            Some(Err(e)) => {
+                out.push((
+                    "metrics.bind",
+                    format!("is not an address:port ({e}); e.g. 127.0.0.1:9464"),
+                ));
+                return out;
+            }
+            Some(Ok(addr)) => Some(addr),
+            None => None,
+        };
+        let loopback = bind.is_some_and(|a| a.ip().is_loopback());
+        match &self.token {
+            Some(t) if t.expose().trim().len() < 16 => out.push((
+                "metrics.token",
+                "must be at least 16 characters; `openssl rand -hex 32` makes one".to_owned(),
+            )),
+            None if !loopback => out.push((
+                "metrics.token",
+                "is required unless metrics.bind is a loopback address (e.g. 127.0.0.1:9464): \
+                 /metrics would be open to anyone who reaches the site"
+                    .to_owned(),
+            )),
+            _ => {}
+        }
+        out
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LoggingConfig {
@@ -641,6 +704,9 @@ impl Config {
             bad(key, message);
         }
         for (key, message) in self.invalid_console_values() {
+            bad(key, message);
+        }
+        for (key, message) in self.metrics.problems() {
             bad(key, message);
         }
         if self.web.link_secret.is_some()

@@ -1,9 +1,11 @@
 //! What the bot and the site share: typed configuration, domain types, SQL storage,
-//! appeal-link tokens and the logging fan-out.
+//! appeal-link tokens, the logging fan-out, the readout's export and `/metrics`.
 
 pub mod config;
 /// The domain types live in `appealmod-core`; re-exported so that every crate names them the same way.
 pub use appealmod_core::domain;
+pub mod export;
 pub mod logging;
+pub mod metrics;
 pub mod storage;
 pub mod token;

@@ -215,9 +215,14 @@ pub struct Contrast {
 }
 
 impl Contrast {
-    fn of(rows: &[ReadoutRow], counted: impl Fn(&ReadoutRow) -> bool, hit: impl Fn(&ReadoutRow) -> bool) -> Self {
+    fn of(
+        rows: &[ReadoutRow],
+        counted: impl Fn(&ReadoutRow) -> bool,
+        hit: impl Fn(&ReadoutRow) -> bool,
+    ) -> Self {
         let share = |g: Group| {
-            let pool: Vec<&ReadoutRow> = rows.iter().filter(|r| r.group == g && counted(r)).collect();
+            let pool: Vec<&ReadoutRow> =
+                rows.iter().filter(|r| r.group == g && counted(r)).collect();
             let hits = pool.iter().filter(|r| hit(r)).count();
             Proportion::new(hits as u64, pool.len() as u64)
         };
@@ -389,14 +394,19 @@ pub fn assignment_audit(rows: &[ReadoutRow], segments: &[Segment]) -> Assignment
     let audits = segments
         .iter()
         .map(|&segment| {
-            let groups = drawn.values().filter(|(at, _)| segment.period.contains(*at));
+            let groups = drawn
+                .values()
+                .filter(|(at, _)| segment.period.contains(*at));
             let (mut n, mut t) = (0u64, 0u64);
             for (_, g) in groups {
                 n += 1;
                 t += u64::from(*g == Group::Treatment);
             }
             if n > 0 {
-                let expected = [segment.fraction * n as f64, (1.0 - segment.fraction) * n as f64];
+                let expected = [
+                    segment.fraction * n as f64,
+                    (1.0 - segment.fraction) * n as f64,
+                ];
                 for (e, o) in expected.into_iter().zip([t, n - t]) {
                     if e > 0.0 {
                         chi_square += (o as f64 - e).powi(2) / e;
@@ -411,7 +421,9 @@ pub fn assignment_audit(rows: &[ReadoutRow], segments: &[Segment]) -> Assignment
                 appellants: n,
                 treatment: t,
                 observed_share: (n > 0).then(|| t as f64 / n as f64),
-                p_value: (n > 0).then(|| binomial_test(t, n, segment.fraction)).flatten(),
+                p_value: (n > 0)
+                    .then(|| binomial_test(t, n, segment.fraction))
+                    .flatten(),
             }
         })
         .collect();

@@ -115,9 +115,7 @@ pub fn binomial_test(k: u64, n: u64, p: f64) -> Option<f64> {
         let expected = if p == 0.0 { 0 } else { n };
         return Some(if k == expected { 1.0 } else { 0.0 });
     }
-    let ln_pmf = |i: u64| {
-        ln_choose(n, i) + i as f64 * p.ln() + (n - i) as f64 * (1.0 - p).ln()
-    };
+    let ln_pmf = |i: u64| ln_choose(n, i) + i as f64 * p.ln() + (n - i) as f64 * (1.0 - p).ln();
     let observed = ln_pmf(k);
     // The relative tolerance R uses, so that ties in exact arithmetic stay ties.
     let limit = observed + (1.0f64 + 1e-7).ln();
@@ -257,8 +255,8 @@ mod tests {
             ((10, 10), (0, 10), 0.6075, 1.0),
         ];
         for ((x1, n1), (x2, n2), low, high) in cases {
-            let d = newcombe(&Proportion::new(x1, n1), &Proportion::new(x2, n2))
-                .expect("difference");
+            let d =
+                newcombe(&Proportion::new(x1, n1), &Proportion::new(x2, n2)).expect("difference");
             assert_eq!(
                 (r4(d.interval.low), r4(d.interval.high)),
                 (low, high),

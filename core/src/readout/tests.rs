@@ -36,15 +36,39 @@ fn row(id: i64, group: Group, started: DateTime<Utc>) -> ReadoutRow {
 #[test]
 fn outcomes_follow_the_stored_facts() {
     use AppealStatus::*;
-    assert_eq!(CaseOutcome::of_appeal(Completed, Some(Outcome::Granted)), CaseOutcome::Granted);
-    assert_eq!(CaseOutcome::of_appeal(Abandoned, Some(Outcome::Granted)), CaseOutcome::Granted);
-    assert_eq!(CaseOutcome::of_appeal(Completed, Some(Outcome::Denied)), CaseOutcome::Denied);
-    assert_eq!(CaseOutcome::of_appeal(Abandoned, None), CaseOutcome::Abandoned);
-    assert_eq!(CaseOutcome::of_appeal(Submitted, None), CaseOutcome::Pending);
-    assert_eq!(CaseOutcome::of_appellant(Some(false), true), CaseOutcome::Granted);
-    assert_eq!(CaseOutcome::of_appellant(Some(true), true), CaseOutcome::Denied);
+    assert_eq!(
+        CaseOutcome::of_appeal(Completed, Some(Outcome::Granted)),
+        CaseOutcome::Granted
+    );
+    assert_eq!(
+        CaseOutcome::of_appeal(Abandoned, Some(Outcome::Granted)),
+        CaseOutcome::Granted
+    );
+    assert_eq!(
+        CaseOutcome::of_appeal(Completed, Some(Outcome::Denied)),
+        CaseOutcome::Denied
+    );
+    assert_eq!(
+        CaseOutcome::of_appeal(Abandoned, None),
+        CaseOutcome::Abandoned
+    );
+    assert_eq!(
+        CaseOutcome::of_appeal(Submitted, None),
+        CaseOutcome::Pending
+    );
+    assert_eq!(
+        CaseOutcome::of_appellant(Some(false), true),
+        CaseOutcome::Granted
+    );
+    assert_eq!(
+        CaseOutcome::of_appellant(Some(true), true),
+        CaseOutcome::Denied
+    );
     assert_eq!(CaseOutcome::of_appellant(None, true), CaseOutcome::Denied);
-    assert_eq!(CaseOutcome::of_appellant(Some(true), false), CaseOutcome::Pending);
+    assert_eq!(
+        CaseOutcome::of_appellant(Some(true), false),
+        CaseOutcome::Pending
+    );
 }
 
 #[test]
@@ -81,8 +105,14 @@ fn weeks_start_on_monday_and_gaps_are_kept() {
 fn segments_follow_the_changes() {
     let s = segments(0.5, &[(day(10), 0.8)]);
     assert_eq!(s.len(), 2);
-    assert_eq!((s[0].period.from, s[0].period.until, s[0].fraction), (None, Some(day(10)), 0.5));
-    assert_eq!((s[1].period.from, s[1].period.until, s[1].fraction), (Some(day(10)), None, 0.8));
+    assert_eq!(
+        (s[0].period.from, s[0].period.until, s[0].fraction),
+        (None, Some(day(10)), 0.5)
+    );
+    assert_eq!(
+        (s[1].period.from, s[1].period.until, s[1].fraction),
+        (Some(day(10)), None, 0.8)
+    );
 }
 
 #[test]

@@ -160,6 +160,9 @@ impl Store {
             tx.rollback().await?;
             return Ok(SubmitOutcome::AlreadyReceived);
         }
+        // Assessed here, with the submission, so that every stored form has its findings
+        // before the bot writes the moderators' note (and the site stays a thin handler).
+        tx.record_answers(id, answers).await?;
         sqlx::query(
             "UPDATE appeals SET status = $3, updated_at = $2 WHERE id = $1 AND status = $4",
         )
@@ -193,7 +196,8 @@ impl Store {
 }
 
 impl Tx {
-    /// Records what the moderators decided; an outcome already recorded is kept.
+    /// Records what the moderators decided, and when (the readout's time to a decision);
+    /// an outcome already recorded is kept.
     pub async fn set_appeal_outcome(
         &mut self,
         id: AppealId,
@@ -201,7 +205,7 @@ impl Tx {
         now: DateTime<Utc>,
     ) -> Result<()> {
         sqlx::query(
-            "UPDATE appeals SET outcome = $2, updated_at = $3 WHERE id = $1 AND outcome IS NULL",
+            "UPDATE appeals SET outcome = $2, decided_at = $3, updated_at = $3 WHERE id = $1 AND outcome IS NULL",
         )
         .bind(id.0)
         .bind(Text(outcome))

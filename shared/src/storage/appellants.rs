@@ -395,7 +395,7 @@ impl Tx {
         now: DateTime<Utc>,
     ) -> Result<bool> {
         let done = sqlx::query(
-            "UPDATE appellants SET ignored = 1, updated_at = $3 \
+            "UPDATE appellants SET ignored = 1, ignored_at = $3, updated_at = $3 \
              WHERE id = $1 AND ignored = 0 AND user_deleted = 0 AND COALESCE(last_update, created_at) < $2",
         )
         .bind(id.0)
@@ -431,11 +431,14 @@ impl Tx {
         u: &StatusUpdate,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        // COALESCE keeps a column when its update is NULL (= "leave as is").
+        // COALESCE keeps a column when its update is NULL (= "leave as is"). The first time
+        // an appellant is seen unbanned, or stops being followed, is kept for the readout.
         sqlx::query(
             "UPDATE appellants SET \
                ignored = COALESCE($2, ignored), user_deleted = COALESCE($3, user_deleted), \
                still_banned = COALESCE($4, still_banned), \
+               unbanned_at = CASE WHEN $4 = 0 THEN COALESCE(unbanned_at, $7) ELSE unbanned_at END, \
+               ignored_at = CASE WHEN $2 = 1 THEN COALESCE(ignored_at, $7) ELSE ignored_at END, \
                last_update = CASE WHEN $5 IS NULL THEN last_update \
                                   WHEN last_update IS NULL OR last_update < $5 THEN $5 ELSE last_update END, \
                next_ban_check_at = COALESCE($6, next_ban_check_at), updated_at = $7 \

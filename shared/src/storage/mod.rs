@@ -18,10 +18,13 @@ mod column;
 mod cursors;
 mod journal;
 mod left_alone;
+mod metrics;
 mod moderators;
 mod parked;
+mod readout;
 mod signups;
 mod subreddits;
+mod toxicity;
 
 use std::path::Path;
 use std::time::Duration;
@@ -36,8 +39,10 @@ pub use cases::*;
 pub use journal::*;
 pub use moderators::*;
 pub use parked::*;
+pub use readout::*;
 pub use signups::*;
 pub use subreddits::*;
+pub use toxicity::*;
 
 /// Errors callers branch on; everything else is `Unexpected` with its cause chain.
 #[derive(Debug, thiserror::Error)]

@@ -1,0 +1,276 @@
+//! The experiment's rows: one per appeal (see `appealmod_core::readout` for what an appeal
+//! is in each group), read from the database for the results pages, the export and the
+//! live view alike. The computation on them is `appealmod_core::readout::compute`.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+use super::column::{Flag, Millis, Text, read};
+use super::toxicity::{AppealToxicity, FindingRow};
+use super::{EffectKind, EffectState, Result, Store};
+use crate::domain::{
+    AppealId, AppealStatus, AppellantId, ConversationId, Group, Outcome, RedditUsername,
+    SubredditName,
+};
+use appealmod_core::readout::{CaseOutcome, Period, ReadoutRow};
+use appealmod_core::toxicity::{TextRef, Toxicity};
+
+/// Which rows: one subreddit or all, appeals begun in `period`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ReadoutFilter {
+    pub subreddit: Option<SubredditName>,
+    pub period: Period,
+}
+
+/// A treatment appeal, read by column name.
+#[derive(sqlx::FromRow)]
+struct AppealCaseRow {
+    appeal_id: i64,
+    appellant_id: i64,
+    subreddit: Text<SubredditName>,
+    username: Text<RedditUsername>,
+    grp: Text<Group>,
+    conversation_id: Text<ConversationId>,
+    assigned_at: Millis,
+    started_at: Millis,
+    first_message_at: Option<Millis>,
+    link_sent_at: Option<Millis>,
+    opened_at: Option<Millis>,
+    submitted_at: Option<Millis>,
+    completed_at: Option<Millis>,
+    decided_at: Option<Millis>,
+    status: Text<AppealStatus>,
+    outcome: Option<Text<Outcome>>,
+    reminders: i64,
+}
+
+/// An appellant without any appeal (control, or treatment never sent a link).
+#[derive(sqlx::FromRow)]
+struct AppellantCaseRow {
+    appellant_id: i64,
+    subreddit: Text<SubredditName>,
+    username: Text<RedditUsername>,
+    grp: Text<Group>,
+    conversation_id: Text<ConversationId>,
+    assigned_at: Millis,
+    first_message_at: Option<Millis>,
+    still_banned: Option<Flag>,
+    ignored: Flag,
+    unbanned_at: Option<Millis>,
+    ignored_at: Option<Millis>,
+}
+
+/// A stored finding with what it belongs to.
+#[derive(sqlx::FromRow)]
+struct OwnedFindingRow {
+    #[sqlx(flatten)]
+    finding: FindingRow,
+    appellant_id: i64,
+    conversation_id: Option<String>,
+    appeal_id: Option<i64>,
+}
+
+/// `($1 subreddit key or NULL, $2 from or NULL, $3 until or NULL)` on `started`.
+fn filtered(started: &str) -> String {
+    format!(
+        "($1 IS NULL OR a.subreddit = $1) AND ($2 IS NULL OR {started} >= $2) AND ($3 IS NULL OR {started} < $3)"
+    )
+}
+
+impl Store {
+    /// The rows of the readout, oldest first, each with its toxicity.
+    pub async fn readout_rows(&self, f: &ReadoutFilter) -> Result<Vec<ReadoutRow>> {
+        let mut rows = self.appeal_cases(f).await?;
+        rows.extend(self.appellant_cases(f).await?);
+        rows.sort_by_key(|r| (r.started_at, r.appellant_id, r.appeal_id));
+        let findings = self.findings(f.subreddit.as_ref()).await?;
+        for r in &mut rows {
+            let t = findings.of(r);
+            r.toxicity = t.toxicity;
+            r.toxic_texts = t.toxic_texts;
+        }
+        Ok(rows)
+    }
+
+    async fn appeal_cases(&self, f: &ReadoutFilter) -> Result<Vec<ReadoutRow>> {
+        let sql = format!(
+            "SELECT p.id AS appeal_id, a.id AS appellant_id, r.display_name AS subreddit, \
+               a.display_name AS username, a.grp, p.conversation_id, a.created_at AS assigned_at, \
+               p.created_at AS started_at, \
+               (SELECT MIN(m.written_at) FROM message_toxicity m \
+                 WHERE m.conversation_id = p.conversation_id) AS first_message_at, \
+               (SELECT MIN(j.updated_at) FROM journal j \
+                 WHERE j.appeal_id = p.id AND j.kind = $4 AND j.state = $5) AS link_sent_at, \
+               p.opened_at, s.submitted_at, p.completed_at, p.decided_at, p.status, p.outcome, \
+               p.reminders \
+             FROM appeals p JOIN appellants a ON a.id = p.appellant_id \
+             JOIN subreddits r ON r.name = a.subreddit \
+             LEFT JOIN form_submissions s ON s.appeal_id = p.id WHERE {}",
+            filtered("p.created_at")
+        );
+        let rows = sqlx::query(&sql)
+            .bind(f.subreddit.as_ref().map(|s| s.key()))
+            .bind(f.period.from.map(Millis))
+            .bind(f.period.until.map(Millis))
+            .bind(Text(EffectKind::Reply))
+            .bind(Text(EffectState::Done))
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| read::<AppealCaseRow>(r, "appeals").map(ReadoutRow::from))
+            .collect()
+    }
+
+    async fn appellant_cases(&self, f: &ReadoutFilter) -> Result<Vec<ReadoutRow>> {
+        let sql = format!(
+            "SELECT a.id AS appellant_id, r.display_name AS subreddit, a.display_name AS username, \
+               a.grp, a.created_at AS assigned_at, a.still_banned, a.ignored, a.unbanned_at, \
+               a.ignored_at, \
+               (SELECT c.conversation_id FROM appellant_conversations c WHERE c.appellant_id = a.id \
+                 ORDER BY c.created_at, c.conversation_id LIMIT 1) AS conversation_id, \
+               (SELECT MIN(m.written_at) FROM message_toxicity m \
+                 WHERE m.appellant_id = a.id) AS first_message_at \
+             FROM appellants a JOIN subreddits r ON r.name = a.subreddit \
+             WHERE NOT EXISTS (SELECT 1 FROM appeals p WHERE p.appellant_id = a.id) AND {}",
+            filtered("a.created_at")
+        );
+        let rows = sqlx::query(&sql)
+            .bind(f.subreddit.as_ref().map(|s| s.key()))
+            .bind(f.period.from.map(Millis))
+            .bind(f.period.until.map(Millis))
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| read::<AppellantCaseRow>(r, "appellants").map(ReadoutRow::from))
+            .collect()
+    }
+
+    /// Every stored finding of the subreddit (or of all), grouped by what it belongs to.
+    async fn findings(&self, subreddit: Option<&SubredditName>) -> Result<Findings> {
+        let rows = sqlx::query(
+            "SELECT 'message' AS kind, m.message_id AS source_id, m.toxic, m.category, m.severity, \
+               m.appellant_id, m.conversation_id, NULL AS appeal_id \
+             FROM message_toxicity m JOIN appellants a ON a.id = m.appellant_id \
+             WHERE ($1 IS NULL OR a.subreddit = $1) \
+             UNION ALL \
+             SELECT 'answer' AS kind, t.question_id AS source_id, t.toxic, t.category, t.severity, \
+               p.appellant_id, NULL AS conversation_id, t.appeal_id \
+             FROM answer_toxicity t JOIN appeals p ON p.id = t.appeal_id \
+             JOIN appellants a ON a.id = p.appellant_id WHERE ($1 IS NULL OR a.subreddit = $1)",
+        )
+        .bind(subreddit.map(|s| s.key()))
+        .fetch_all(self.pool())
+        .await?;
+        let mut out = Findings::default();
+        for r in &rows {
+            let row: OwnedFindingRow = read(r, "message_toxicity")?;
+            let finding = row.finding.finding();
+            let owner = AppellantId(row.appellant_id);
+            if let Some(conv) = row.conversation_id {
+                out.by_conversation
+                    .entry(conv)
+                    .or_default()
+                    .push(finding.clone());
+                out.by_appellant.entry(owner).or_default().push(finding);
+            } else if let Some(appeal) = row.appeal_id {
+                out.by_appeal
+                    .entry(AppealId(appeal))
+                    .or_default()
+                    .push(finding);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Findings by what they belong to.
+#[derive(Default)]
+struct Findings {
+    by_conversation: BTreeMap<String, Vec<(TextRef, Toxicity)>>,
+    by_appellant: BTreeMap<AppellantId, Vec<(TextRef, Toxicity)>>,
+    by_appeal: BTreeMap<AppealId, Vec<(TextRef, Toxicity)>>,
+}
+
+impl Findings {
+    /// An appeal: its conversation's messages and its answers. An appellant without an
+    /// appeal: every message of theirs.
+    fn of(&self, r: &ReadoutRow) -> AppealToxicity {
+        let none = Vec::new();
+        let found = match r.appeal_id {
+            Some(id) => {
+                let msgs = self.by_conversation.get(r.conversation_id.as_str());
+                let answers = self.by_appeal.get(&id);
+                msgs.unwrap_or(&none)
+                    .iter()
+                    .chain(answers.unwrap_or(&none))
+                    .cloned()
+                    .collect::<Vec<_>>()
+            }
+            None => self
+                .by_appellant
+                .get(&r.appellant_id)
+                .unwrap_or(&none)
+                .clone(),
+        };
+        AppealToxicity::from_findings(found)
+    }
+}
+
+impl From<AppealCaseRow> for ReadoutRow {
+    fn from(r: AppealCaseRow) -> Self {
+        Self {
+            appellant_id: AppellantId(r.appellant_id),
+            appeal_id: Some(AppealId(r.appeal_id)),
+            subreddit: r.subreddit.0,
+            username: r.username.0,
+            group: r.grp.0,
+            conversation_id: r.conversation_id.0,
+            assigned_at: r.assigned_at.0,
+            started_at: r.started_at.0,
+            first_message_at: r.first_message_at.map(|t| t.0),
+            link_sent_at: r.link_sent_at.map(|t| t.0),
+            form_opened_at: r.opened_at.map(|t| t.0),
+            submitted_at: r.submitted_at.map(|t| t.0),
+            completed_at: r.completed_at.map(|t| t.0),
+            decided_at: r.decided_at.map(|t| t.0),
+            status: Some(r.status.0),
+            outcome: CaseOutcome::of_appeal(r.status.0, r.outcome.map(|o| o.0)),
+            reminders: r.reminders,
+            toxicity: Toxicity::CLEAN,
+            toxic_texts: Vec::new(),
+        }
+    }
+}
+
+impl From<AppellantCaseRow> for ReadoutRow {
+    fn from(r: AppellantCaseRow) -> Self {
+        let outcome = CaseOutcome::of_appellant(r.still_banned.map(|f| f.0), r.ignored.0);
+        let decided_at: Option<DateTime<Utc>> = match outcome {
+            CaseOutcome::Granted => r.unbanned_at.map(|t| t.0),
+            CaseOutcome::Denied => r.ignored_at.map(|t| t.0),
+            CaseOutcome::Abandoned | CaseOutcome::Pending => None,
+        };
+        Self {
+            appellant_id: AppellantId(r.appellant_id),
+            appeal_id: None,
+            subreddit: r.subreddit.0,
+            username: r.username.0,
+            group: r.grp.0,
+            conversation_id: r.conversation_id.0,
+            assigned_at: r.assigned_at.0,
+            started_at: r.assigned_at.0,
+            first_message_at: r.first_message_at.map(|t| t.0),
+            link_sent_at: None,
+            form_opened_at: None,
+            submitted_at: None,
+            completed_at: None,
+            decided_at,
+            status: None,
+            outcome,
+            reminders: 0,
+            toxicity: Toxicity::CLEAN,
+            toxic_texts: Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,796 @@
+//! The readout on a fixture dataset, on both backends: 29 appeals over two subreddits, both
+//! groups, every status and outcome, toxic messages and answers, a change of the treatment
+//! fraction. Loaded through the storage API as the bot and the site write it; every number
+//! of the readout, the audit and the export is compared with a hand computation below.
+
+use appealmod_core::readout::stats::{Interval, Quartiles};
+use appealmod_core::readout::{self, CaseOutcome, Contrast, Funnel, Period, ReadoutRow};
+use appealmod_core::toxicity::{Category, Finding, Severity, TextRef};
+use appealmod_shared::config::Secret;
+use appealmod_shared::domain::*;
+use appealmod_shared::export::{self, Names};
+use appealmod_shared::storage::*;
+use appealmod_shared::token::Signer;
+use appealmod_testkit::{Backend, TestDb};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+
+appealmod_testkit::on_both_backends!(fixture_readout_matches_the_hand_computation);
+
+/// Day `d` at 10:00 UTC; day 0 is Monday 2026-03-02.
+fn day(d: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 10, 0, 0)
+        .single()
+        .expect("time")
+        + Duration::days(d)
+}
+
+const POLITE: &str = "Hello, I think my ban was a mistake. Could you please look at it again?";
+const TOXIC: &str = "This ban is a joke. You mods are pathetic losers, unban me NOW.";
+const TOXIC_ANSWER: &str = "Your rules are shit and so are you.";
+const CHANGE_DAY: i64 = 14;
+
+/// How far a treatment appeal got.
+#[derive(Clone, Copy)]
+enum Stage {
+    /// Created; the first message is not on Reddit yet.
+    Prompted,
+    /// The link was sent.
+    Sent,
+    Opened,
+    /// Submitted after `form` minutes; not completed.
+    Submitted,
+    /// Submitted after `form` minutes and completed.
+    Completed,
+    /// Sent, never opened, abandoned after a week.
+    Abandoned,
+}
+
+#[derive(Clone, Copy)]
+enum Spec {
+    /// A treatment appeal: stage, minutes on the form, outcome after days, reminders,
+    /// toxic answer.
+    Treated(Stage, i64, Option<(Outcome, i64)>, i64, bool),
+    /// A treatment appellant a moderator took over before any link, unbanned two days later.
+    TakenOver,
+    /// A control appellant: outcome after days.
+    Control(Option<(Outcome, i64)>),
+}
+
+use Spec::*;
+use Stage::*;
+
+/// (subreddit, user, start day, toxic first message, case). A1 appeals twice.
+fn fixture() -> Vec<(&'static str, &'static str, i64, bool, Spec)> {
+    let g = |d| Some((Outcome::Granted, d));
+    let n = |d| Some((Outcome::Denied, d));
+    vec![
+        // alpha, fraction 0.5 until day 14: 6 treatment, 4 control appellants.
+        (
+            "alpha",
+            "a1",
+            1,
+            false,
+            Treated(Completed, 4, g(3), 0, false),
+        ),
+        (
+            "alpha",
+            "a2",
+            2,
+            true,
+            Treated(Completed, 6, n(5), 0, false),
+        ),
+        (
+            "alpha",
+            "a3",
+            3,
+            false,
+            Treated(Abandoned, 0, None, 2, false),
+        ),
+        ("alpha", "a4", 4, false, Treated(Opened, 0, None, 1, false)),
+        (
+            "alpha",
+            "a5",
+            5,
+            false,
+            Treated(Submitted, 10, None, 0, true),
+        ),
+        ("alpha", "a6", 6, false, TakenOver),
+        ("alpha", "a7", 7, false, Control(None)),
+        ("alpha", "a8", 8, true, Control(g(4))),
+        ("alpha", "a9", 9, false, Control(n(10))),
+        ("alpha", "a10", 10, true, Control(n(10))),
+        // alpha, fraction 0.8 from day 14: 7 treatment, 3 control appellants.
+        (
+            "alpha",
+            "a11",
+            14,
+            true,
+            Treated(Completed, 3, g(2), 0, false),
+        ),
+        (
+            "alpha",
+            "a12",
+            15,
+            false,
+            Treated(Completed, 8, None, 0, false),
+        ),
+        (
+            "alpha",
+            "a13",
+            16,
+            false,
+            Treated(Prompted, 0, None, 0, false),
+        ),
+        (
+            "alpha",
+            "a14",
+            17,
+            false,
+            Treated(Abandoned, 0, None, 3, false),
+        ),
+        (
+            "alpha",
+            "a15",
+            18,
+            false,
+            Treated(Completed, 5, n(6), 0, true),
+        ),
+        ("alpha", "a16", 19, true, Treated(Sent, 0, None, 0, false)),
+        ("alpha", "a1", 20, false, Treated(Sent, 0, None, 0, false)),
+        (
+            "alpha",
+            "a17",
+            21,
+            false,
+            Treated(Opened, 0, None, 0, false),
+        ),
+        ("alpha", "a18", 22, true, Control(None)),
+        ("alpha", "a19", 23, false, Control(g(1))),
+        ("alpha", "a20", 24, false, Control(None)),
+        // beta, fraction 0.5 throughout: 4 and 4.
+        (
+            "beta",
+            "b1",
+            2,
+            false,
+            Treated(Completed, 2, g(1), 0, false),
+        ),
+        (
+            "beta",
+            "b2",
+            9,
+            true,
+            Treated(Completed, 12, n(4), 0, false),
+        ),
+        (
+            "beta",
+            "b3",
+            16,
+            false,
+            Treated(Abandoned, 0, None, 1, false),
+        ),
+        (
+            "beta",
+            "b4",
+            23,
+            false,
+            Treated(Submitted, 7, None, 0, false),
+        ),
+        ("beta", "b5", 3, true, Control(g(2))),
+        ("beta", "b6", 10, false, Control(n(10))),
+        ("beta", "b7", 17, false, Control(None)),
+        ("beta", "b8", 24, true, Control(n(10))),
+    ]
+}
+
+fn conversation(
+    id: &ConversationId,
+    sub: &SubredditName,
+    user: &str,
+    first: DateTime<Utc>,
+    toxic: bool,
+) -> Conversation {
+    let author = |name: &str, participant: bool| Author {
+        name: name.to_owned(),
+        is_mod: !participant,
+        is_admin: false,
+        is_participant: participant,
+        is_deleted: false,
+        is_hidden: !participant,
+    };
+    let message = |n: u32, author: Author, body: &str, date| Message {
+        id: format!("m-{id}-{n}"),
+        author,
+        body_markdown: body.to_owned(),
+        is_internal: false,
+        date,
+    };
+    Conversation {
+        summary: ConversationSummary {
+            id: id.clone(),
+            subreddit: sub.clone(),
+            subject: "You've been banned".to_owned(),
+            state: ConversationState::InProgress,
+            last_updated: first,
+            last_user_update: Some(first),
+            last_mod_update: None,
+            participant: RedditUsername::parse(user).ok(),
+            num_messages: 3,
+            is_auto: true,
+        },
+        authors: vec![],
+        messages: vec![
+            message(
+                0,
+                author("a_mod", false),
+                "You are banned, you idiot.",
+                first - Duration::hours(1),
+            ),
+            message(
+                1,
+                author(user, true),
+                if toxic { TOXIC } else { POLITE },
+                first,
+            ),
+            message(
+                2,
+                author(user, true),
+                "Thanks.",
+                first + Duration::minutes(1),
+            ),
+        ],
+        mod_actions: vec![],
+        participant: None,
+    }
+}
+
+fn form(opened: DateTime<Utc>, minutes: i64, toxic: bool) -> FormAnswers {
+    let text = |id: &str, t: &str| Answer {
+        question_id: id.to_owned(),
+        label: id.to_owned(),
+        value: AnswerValue::Text(t.to_owned()),
+    };
+    FormAnswers {
+        answers: vec![
+            text("ban_reason", "I posted something off topic."),
+            text(
+                "steps",
+                if toxic {
+                    TOXIC_ANSWER
+                } else {
+                    "I will read the rules."
+                },
+            ),
+            Answer {
+                question_id: "pledge".to_owned(),
+                label: "pledge".to_owned(),
+                value: AnswerValue::YesNo(true),
+            },
+        ],
+        opened_at: Some(opened),
+        submitted_at: opened + Duration::minutes(minutes),
+    }
+}
+
+/// One journal entry of the appeal, sent (done) at `at`.
+async fn sent(
+    store: &Store,
+    appeal: AppealId,
+    conv: &ConversationId,
+    kind: EffectKind,
+    at: DateTime<Utc>,
+) {
+    let marker = format!("appeal-{}-{}", appeal.0, kind.as_str());
+    let effect = NewEffect {
+        appeal_id: Some(appeal),
+        conversation_id: conv.clone(),
+        kind,
+        body: Some("…".to_owned()),
+        marker: marker.clone(),
+    };
+    let mut tx = store.begin().await.expect("begin");
+    assert!(tx.enqueue_effect(&effect, at).await.expect("enqueue"));
+    tx.commit().await.expect("commit");
+    let entry = store
+        .effects_of(conv)
+        .await
+        .expect("effects")
+        .into_iter()
+        .find(|e| e.marker == marker)
+        .expect("entry");
+    assert!(
+        store
+            .claim_effect(entry.id, at, Duration::minutes(5))
+            .await
+            .expect("claim")
+    );
+    store.complete_effect(entry.id, at).await.expect("complete");
+}
+
+async fn load_appeal(
+    store: &Store,
+    appellant: AppellantId,
+    conv: &ConversationId,
+    start: DateTime<Utc>,
+    case: Spec,
+) {
+    let Treated(stage, minutes, outcome, reminders, toxic_answer) = case else {
+        return;
+    };
+    let new = NewAppeal {
+        appellant_id: appellant,
+        conversation_id: conv.clone(),
+        token_expires_at: start + Duration::days(30),
+        ban_note: "spam".to_owned(),
+        ban_reason: "spam".to_owned(),
+        ban_date: Some(start - Duration::hours(2)),
+        ban_permanent: true,
+    };
+    let mut tx = store.begin().await.expect("begin");
+    let id = tx.create_appeal(&new, start).await.expect("appeal");
+    for _ in 0..reminders {
+        tx.count_reminder(id, start + Duration::days(1))
+            .await
+            .expect("reminder");
+    }
+    tx.commit().await.expect("commit");
+    if matches!(stage, Prompted) {
+        return;
+    }
+    sent(
+        store,
+        id,
+        conv,
+        EffectKind::Reply,
+        start + Duration::minutes(5),
+    )
+    .await;
+    let opened = start + Duration::hours(1);
+    if matches!(stage, Opened | Submitted | Completed) {
+        store.mark_appeal_opened(id, opened).await.expect("opened");
+    }
+    if matches!(stage, Submitted | Completed) {
+        let f = form(opened, minutes, toxic_answer);
+        assert_eq!(
+            store.submit_form(id, &f).await.expect("submit"),
+            SubmitOutcome::Accepted
+        );
+    }
+    if matches!(stage, Completed) {
+        let at = opened + Duration::minutes(minutes + 10);
+        sent(store, id, conv, EffectKind::Note, at).await;
+    }
+    let mut tx = store.begin().await.expect("begin");
+    if matches!(stage, Abandoned) {
+        tx.set_appeal_status(id, AppealStatus::Abandoned, start + Duration::days(7))
+            .await
+            .expect("abandon");
+    }
+    if let Some((o, days)) = outcome {
+        tx.set_appeal_outcome(id, o, start + Duration::days(days))
+            .await
+            .expect("outcome");
+    }
+    tx.commit().await.expect("commit");
+}
+
+async fn load_appellant_outcome(
+    store: &Store,
+    appellant: AppellantId,
+    start: DateTime<Utc>,
+    case: Spec,
+) {
+    let outcome = match case {
+        Control(o) => o,
+        TakenOver => {
+            let ignored = StatusUpdate {
+                ignored: Some(true),
+                ..Default::default()
+            };
+            store
+                .update_appellant(appellant, &ignored, start + Duration::hours(1))
+                .await
+                .expect("ignore");
+            Some((Outcome::Granted, 2))
+        }
+        Treated(..) => None,
+    };
+    match outcome {
+        Some((Outcome::Granted, days)) => {
+            let unbanned = StatusUpdate {
+                still_banned: Some(false),
+                ..Default::default()
+            };
+            store
+                .update_appellant(appellant, &unbanned, start + Duration::days(days))
+                .await
+                .expect("unban");
+        }
+        Some((Outcome::Denied, days)) => {
+            let at = start + Duration::days(days);
+            let mut tx = store.begin().await.expect("begin");
+            assert!(
+                tx.retire_appellant(appellant, at, at)
+                    .await
+                    .expect("retire")
+            );
+            tx.commit().await.expect("commit");
+        }
+        None => {}
+    }
+}
+
+async fn load(store: &Store) {
+    for s in ["alpha", "beta"] {
+        let sub = SubredditName::parse(s).expect("sub");
+        store
+            .ensure_subreddit(&sub, day(0) - Duration::days(1))
+            .await
+            .expect("subreddit");
+    }
+    for (i, (s, user, d, toxic, case)) in fixture().into_iter().enumerate() {
+        let sub = SubredditName::parse(s).expect("sub");
+        let name = RedditUsername::parse(user).expect("user");
+        let conv = ConversationId::parse(&format!("c{i}")).expect("conversation");
+        let start = day(d);
+        let group = if matches!(case, Control(_)) {
+            Group::Control
+        } else {
+            Group::Treatment
+        };
+        let contact = store
+            .record_contact(&sub, &name, &conv, || group, start)
+            .await
+            .expect("contact");
+        let appellant = contact.appellant.id;
+        // The appellant's first message was written half an hour before the bot read it.
+        let c = conversation(&conv, &sub, user, start - Duration::minutes(30), toxic);
+        let t = store
+            .assess_conversation(appellant, &c, start)
+            .await
+            .expect("assess");
+        assert_eq!(t.toxic, toxic, "{user}");
+        load_appeal(store, appellant, &conv, start, case).await;
+        load_appellant_outcome(store, appellant, start, case).await;
+    }
+}
+
+fn r4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+fn interval(i: Option<Interval>) -> (f64, f64) {
+    let i = i.expect("interval");
+    (r4(i.low), r4(i.high))
+}
+
+/// `(successes, trials, Wilson low, high)` per group, then the difference and its interval.
+fn check(
+    c: &Contrast,
+    t: (u64, u64, f64, f64),
+    k: (u64, u64, f64, f64),
+    d: (f64, f64, f64),
+    what: &str,
+) {
+    assert_eq!(
+        (c.treatment.successes, c.treatment.trials),
+        (t.0, t.1),
+        "{what}: treatment"
+    );
+    assert_eq!(
+        interval(c.treatment.interval),
+        (t.2, t.3),
+        "{what}: treatment interval"
+    );
+    assert_eq!(
+        (c.control.successes, c.control.trials),
+        (k.0, k.1),
+        "{what}: control"
+    );
+    assert_eq!(
+        interval(c.control.interval),
+        (k.2, k.3),
+        "{what}: control interval"
+    );
+    let diff = c.difference.expect("difference");
+    assert_eq!(
+        (
+            r4(diff.estimate),
+            r4(diff.interval.low),
+            r4(diff.interval.high)
+        ),
+        d,
+        "{what}: difference"
+    );
+}
+
+fn quartiles(q: Option<Quartiles>) -> (usize, f64, f64, f64) {
+    let q = q.expect("quartiles");
+    (q.n, q.q1, q.median, q.q3)
+}
+
+async fn fixture_readout_matches_the_hand_computation(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = &db.store;
+    load(store).await;
+    let all = store
+        .readout_rows(&ReadoutFilter::default())
+        .await
+        .expect("rows");
+    assert_eq!(all.len(), 29, "20 + 1 alpha appeals (a1 twice), 8 beta");
+    check_funnels_and_comparison(&all);
+    check_timings_and_weeks(&all);
+    check_toxicity(store, &all).await;
+    check_periods_and_audit(store).await;
+    check_export(&all);
+}
+
+fn check_funnels_and_comparison(all: &[ReadoutRow]) {
+    let r = readout::compute(all);
+    // Treatment: 18 appeals of 17 appellants (a1 twice). Link sent: all but a6 (taken over)
+    // and a13 (prompted) = 16. Opened: the completed (a1 a2 a11 a12 a15 b1 b2), submitted
+    // (a5 b4) and opened (a4 a17) = 11. Submitted: 9. Completed: 7. Granted a1 a6 a11 b1;
+    // denied a2 a15 b2; abandoned a3 a14 b3; pending the other 8.
+    let treatment = Funnel {
+        appeals: 18,
+        appellants: 17,
+        contacted: 16,
+        link_opened: 11,
+        submitted: 9,
+        completed: 7,
+        granted: 4,
+        denied: 3,
+        abandoned: 3,
+        pending: 8,
+    };
+    assert_eq!(r.treatment, treatment);
+    // Control: 11 appellants, never contacted; granted a8 a19 b5, denied a9 a10 b6 b8.
+    let control = Funnel {
+        appeals: 11,
+        appellants: 11,
+        granted: 3,
+        denied: 4,
+        pending: 4,
+        ..Funnel::default()
+    };
+    assert_eq!(r.control, control);
+
+    // Read by moderators: treatment 7 completed + a6 taken over = 8/18; control 11/11.
+    // Wilson 8/18: (2·18·(8/18) + z²  ∓ z·√(z² + 4·18·(8/18)(10/18))) / (2(18 + z²))
+    //            = (8 + 1.9208 ∓ 1.96·√(3.8415 + 17.7778)) / 43.6830 = 0.2456 … 0.6628;
+    // 11/11: 0.7412 … 1; Newcombe: d = 0.4444 − 1 = −0.5556,
+    // low  = d − √((0.4444 − 0.2456)² + (1 − 1)²)      = −0.7544,
+    // high = d + √((0.6628 − 0.4444)² + (1 − 0.7412)²) = −0.2169.
+    let c = &r.comparison;
+    check(
+        &c.read_by_moderators,
+        (8, 18, 0.2456, 0.6628),
+        (11, 11, 0.7412, 1.0),
+        (-0.5556, -0.7544, -0.2169),
+        "read",
+    );
+    // Granted of settled: treatment 4/(4 + 3 + 3) = 4/10, control 3/(3 + 4) = 3/7.
+    check(
+        &c.granted,
+        (4, 10, 0.1682, 0.6873),
+        (3, 7, 0.1582, 0.7495),
+        (-0.0286, -0.4245, 0.3659),
+        "granted",
+    );
+    // Toxic and read: treatment a2 a11 (messages), a15 (answer), b2 = 4/18 (a5's toxic
+    // answer and a16's message never reached them); control a8 a10 a18 b5 b8 = 5/11.
+    check(
+        &c.toxic_reached_moderators,
+        (4, 18, 0.09, 0.4521),
+        (5, 11, 0.2127, 0.7199),
+        (-0.2323, -0.5288, 0.1014),
+        "toxic",
+    );
+}
+
+fn check_timings_and_weeks(all: &[ReadoutRow]) {
+    let r = readout::compute(all);
+    // Form minutes, sorted: 2 3 4 5 6 7 8 10 12 (n = 9). Type 7: q1 at index 2 = 4 min,
+    // median at 4 = 6 min, q3 at 6 = 8 min.
+    assert_eq!(quartiles(r.form_seconds), (9, 240.0, 360.0, 480.0));
+    // Decisions, from the first message (30 min before the start) to the outcome. Treatment
+    // days: 1 (b1) 2 (a6, a11) 3 (a1) 4 (b2) 5 (a2) 6 (a15), n = 7: q1 at index 1.5 = 2 d,
+    // median at 3 = 3 d, q3 at 4.5 = 4.5 d; each + 1,800 s.
+    let d = 86_400.0;
+    assert_eq!(
+        quartiles(r.decision_seconds_treatment),
+        (7, 2.0 * d + 1800.0, 3.0 * d + 1800.0, 4.5 * d + 1800.0)
+    );
+    // Control days: 1 (a19) 2 (b5) 4 (a8) 10 10 10 10 (a9 a10 b6 b8): q1 = (2 + 4)/2 = 3 d,
+    // median = q3 = 10 d.
+    assert_eq!(
+        quartiles(r.decision_seconds_control),
+        (7, 3.0 * d + 1800.0, 10.0 * d + 1800.0, 10.0 * d + 1800.0)
+    );
+    // Weeks from Monday 2026-03-02: days 0–6 a1–a6 b1 | b5; 7–13 b2 | a7–a10 b6;
+    // 14–20 a11–a16 a1 b3 | b7; 21–27 a17 b4 | a18–a20 b8.
+    let weeks: Vec<(String, u64, u64)> = r
+        .weekly
+        .iter()
+        .map(|w| (w.starts.to_string(), w.treatment, w.control))
+        .collect();
+    let want = [
+        ("2026-03-02", 7, 1),
+        ("2026-03-09", 1, 5),
+        ("2026-03-16", 8, 1),
+        ("2026-03-23", 2, 4),
+    ];
+    let want: Vec<(String, u64, u64)> = want
+        .iter()
+        .map(|(s, t, c)| ((*s).to_owned(), *t, *c))
+        .collect();
+    assert_eq!(weeks, want);
+}
+
+async fn check_toxicity(store: &Store, all: &[ReadoutRow]) {
+    let a2 = all
+        .iter()
+        .find(|r| r.username.as_str() == "a2")
+        .expect("a2");
+    let mean = Some(Finding {
+        category: Category::Mean,
+        severity: Severity::Moderate,
+    });
+    assert!(a2.toxicity.toxic);
+    assert_eq!(a2.toxicity.highest, mean);
+    assert_eq!(a2.toxic_texts, [TextRef::Message("m-c1-1".to_owned())]);
+    // The accessor the moderators' note uses says the same.
+    let stored = store
+        .appeal_toxicity(a2.appeal_id.expect("appeal"))
+        .await
+        .expect("toxicity");
+    assert!(stored.is_toxic());
+    assert_eq!(
+        (stored.toxicity, stored.toxic_texts.clone()),
+        (a2.toxicity, a2.toxic_texts.clone())
+    );
+    // a15: only its answer; the moderator's "idiot" in the conversation is not the appellant's.
+    let a15 = all
+        .iter()
+        .find(|r| r.username.as_str() == "a15")
+        .expect("a15");
+    assert_eq!(a15.toxic_texts, [TextRef::Answer("steps".to_owned())]);
+    assert_eq!(
+        a15.toxicity.highest.map(|f| f.category),
+        Some(Category::Profane)
+    );
+    // a1's second appeal is its own conversation: polite.
+    let a1: Vec<&ReadoutRow> = all.iter().filter(|r| r.username.as_str() == "a1").collect();
+    assert_eq!(a1.len(), 2);
+    assert!(a1.iter().all(|r| !r.toxicity.toxic));
+    // Control appellants are assessed from their messages too.
+    let b8 = all
+        .iter()
+        .find(|r| r.username.as_str() == "b8")
+        .expect("b8");
+    assert_eq!(
+        (b8.group, b8.toxicity.toxic, b8.outcome),
+        (Group::Control, true, CaseOutcome::Denied)
+    );
+    // Reading the conversation again stores nothing twice.
+    let toxic_again = store
+        .appeal_toxicity(a2.appeal_id.expect("appeal"))
+        .await
+        .expect("toxicity");
+    assert_eq!(toxic_again.toxic_texts.len(), 1);
+}
+
+async fn check_periods_and_audit(store: &Store) {
+    let alpha = SubredditName::parse("alpha").expect("sub");
+    // Since the change of fraction in alpha: a11–a17 and a1's second appeal (treatment, 8),
+    // a18–a20 (control, 3).
+    let since = ReadoutFilter {
+        subreddit: Some(alpha.clone()),
+        period: Period::since(day(CHANGE_DAY) - Duration::hours(1)),
+    };
+    let rows = store.readout_rows(&since).await.expect("rows");
+    let r = readout::compute(&rows);
+    assert_eq!(
+        (
+            r.treatment.appeals,
+            r.treatment.appellants,
+            r.control.appeals
+        ),
+        (8, 8, 3)
+    );
+    // Completed a11 a12 a15; granted a11, denied a15, abandoned a14.
+    assert_eq!(
+        (
+            r.treatment.completed,
+            r.treatment.granted,
+            r.treatment.denied,
+            r.treatment.abandoned
+        ),
+        (3, 1, 1, 1)
+    );
+    // The last 30 days on day 33 start on day 3: a1 (day 1), a2 and b1 (day 2) fall out.
+    let recent = ReadoutFilter {
+        subreddit: None,
+        period: Period::last_days(day(33), 30),
+    };
+    assert_eq!(store.readout_rows(&recent).await.expect("rows").len(), 26);
+    // A bounded period: days 7–13 hold a7–a10, b2 and b6.
+    let week = ReadoutFilter {
+        subreddit: None,
+        period: Period {
+            from: Some(day(7) - Duration::hours(1)),
+            until: Some(day(14) - Duration::hours(1)),
+        },
+    };
+    assert_eq!(store.readout_rows(&week).await.expect("rows").len(), 6);
+
+    // The audit of alpha over all time, with the change on day 14.
+    let rows = store
+        .readout_rows(&ReadoutFilter {
+            subreddit: Some(alpha),
+            period: Period::ALL_TIME,
+        })
+        .await
+        .expect("rows");
+    let changes = [(day(CHANGE_DAY) - Duration::hours(1), 0.8)];
+    let audit = readout::assignment_audit(&rows, &readout::segments(0.5, &changes));
+    let seg: Vec<(u64, u64)> = audit
+        .segments
+        .iter()
+        .map(|s| (s.appellants, s.treatment))
+        .collect();
+    // a1–a10 (a1 counted once, drawn on day 1): 6 treatment; a11–a20: 7 treatment.
+    assert_eq!(seg, [(10, 6), (10, 7)]);
+    // Binomial, 6 of 10 at ½: 1 − P(5) = 1 − 252/1024 = 0.75390625.
+    let p0 = audit.segments[0].p_value.expect("p");
+    assert!((p0 - 0.753_906_25).abs() < 1e-9, "{p0}");
+    // 7 of 10 at 0.8: every outcome but 8 and 9 is no more likely than 7:
+    // 1 − 0.301989888 − 0.268435456 = 0.429574656.
+    let p1 = audit.segments[1].p_value.expect("p");
+    assert!((p1 - 0.429_574_656).abs() < 1e-9, "{p1}");
+    // χ² = (6−5)²/5 + (4−5)²/5 + (7−8)²/8 + (3−2)²/2 = 0.4 + 0.625 = 1.025 with 2 degrees of
+    // freedom, whose tail is e^(−x/2) = e^(−0.5125) = 0.598996.
+    assert!((audit.chi_square - 1.025).abs() < 1e-12);
+    assert_eq!(audit.degrees_of_freedom, 2);
+    let p = audit.p_value.expect("p");
+    assert!((p - (-0.5125f64).exp()).abs() < 1e-9, "{p}");
+}
+
+fn check_export(all: &[ReadoutRow]) {
+    let signer = Signer::new(&Secret::new("a readout test key of some length"));
+    let csv = String::from_utf8(export::to_csv(all, Names::Pseudonymous(&signer)).expect("csv"))
+        .expect("utf-8");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 30, "a header and 29 rows");
+    assert_eq!(lines[0], export::COLUMNS.join(","));
+    // No username, no conversation id leaves with a pseudonymised export.
+    for user in ["a2", "b8"] {
+        assert!(!csv.contains(&format!(",{user},")), "{user} in {csv}");
+    }
+    assert!(!csv.contains(",c1,"));
+    let real = String::from_utf8(export::to_csv(all, Names::Real).expect("csv")).expect("utf-8");
+    assert!(real.contains(",a2,c1,treatment,"));
+
+    let json: serde_json::Value =
+        serde_json::from_slice(&export::to_json(all, Names::Pseudonymous(&signer)).expect("json"))
+            .expect("parse");
+    let rows = json.as_array().expect("array");
+    assert_eq!(rows.len(), 29);
+    let a2 = rows
+        .iter()
+        .find(|r| r["user"] == export::pseudonym(&signer, "a2"))
+        .expect("a2's row");
+    assert_eq!(a2["group"], "treatment");
+    assert_eq!(a2["status"], "completed");
+    assert_eq!(a2["outcome"], "denied");
+    assert_eq!(a2["toxic"], true);
+    assert_eq!(a2["toxic_category"], "mean");
+    assert_eq!(a2["toxic_severity"], "moderate");
+    assert_eq!(a2["toxic_texts"], "message:m-c1-1");
+    assert_eq!(a2["form_seconds"], 360.0);
+    assert_eq!(a2["decision_seconds"], 5.0 * 86_400.0 + 1800.0);
+    assert_eq!(a2["first_message_at"], "2026-03-04T09:30:00.000Z");
+    assert_eq!(a2["link_sent_at"], "2026-03-04T10:05:00.000Z");
+    assert_eq!(a2["conversation_id"], serde_json::Value::Null);
+    assert_eq!(a2["reached_moderators"], true);
+}
