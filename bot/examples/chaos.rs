@@ -37,6 +37,7 @@ fn arg(name: &str, default: u64) -> u64 {
 fn configure(c: &mut Config) {
     c.bot.settle_secs = 6;
     c.bot.lease_secs = 20;
+    c.bot.reddit_mod_notes = true;
 }
 
 /// What was injected, for the report.
@@ -52,6 +53,7 @@ fn inject(w: &World, rng: &mut StdRng, s: &mut Schedule) {
         Endpoint::Reply,
         Endpoint::Archive,
         Endpoint::Unarchive,
+        Endpoint::AddModNote,
         Endpoint::Get,
         Endpoint::List,
     ];
@@ -170,6 +172,7 @@ struct Tally {
     notes: u32,
     archives: u32,
     unarchives: u32,
+    mod_notes: u32,
 }
 
 impl Tally {
@@ -180,6 +183,8 @@ impl Tally {
             LedgerKind::Archive => self.archives += 1,
             LedgerKind::Unarchive => self.unarchives += 1,
             // A Mod Note is on a user, not a conversation: outside this tally.
+            // Mod Notes are about the user, not the conversation: counted from the user's
+            // notes below.
             LedgerKind::ModNote => {}
         }
     }
@@ -231,6 +236,14 @@ async fn report(w: &World, convs: &[String], s: &Schedule) -> anyhow::Result<()>
             got.add(e.kind);
             total.add(e.kind);
         }
+        if let Some(a) = w.appeal_in(c).await? {
+            got.mod_notes = w
+                .sim
+                .state()
+                .mod_notes_on(a.subreddit.as_str(), a.username.as_str())
+                .len() as u32;
+            total.mod_notes += got.mod_notes;
+        }
         let mut meant = Tally::default();
         let mut unfinished = 0;
         for e in w.store.effects_of(&ConversationId::parse(c)?).await? {
@@ -240,6 +253,7 @@ async fn report(w: &World, convs: &[String], s: &Schedule) -> anyhow::Result<()>
                     EffectKind::Note => LedgerKind::InternalNote,
                     EffectKind::Archive => LedgerKind::Archive,
                     EffectKind::Unarchive => LedgerKind::Unarchive,
+                    EffectKind::ModNote => LedgerKind::ModNote,
                 }),
                 _ => unfinished += 1,
             }
@@ -248,11 +262,13 @@ async fn report(w: &World, convs: &[String], s: &Schedule) -> anyhow::Result<()>
         let d = over(got.replies, meant.replies)
             + over(got.notes, meant.notes)
             + over(got.archives, meant.archives)
-            + over(got.unarchives, meant.unarchives);
+            + over(got.unarchives, meant.unarchives)
+            + over(got.mod_notes, meant.mod_notes);
         let l = over(meant.replies, got.replies)
             + over(meant.notes, got.notes)
             + over(meant.archives, got.archives)
             + over(meant.unarchives, got.unarchives)
+            + over(meant.mod_notes, got.mod_notes)
             + unfinished;
         dups += d;
         losses += l;
@@ -271,22 +287,24 @@ async fn report(w: &World, convs: &[String], s: &Schedule) -> anyhow::Result<()>
         }
         let status = w.appeal_in(c).await?.map(|a| a.status.as_str());
         println!(
-            "   {c:>6} {:<10} replies {} notes {} archives {} unarchives {}{}",
+            "   {c:>6} {:<10} replies {} notes {} archives {} unarchives {} mod notes {}{}",
             status.unwrap_or("-"),
             got.replies,
             got.notes,
             got.archives,
             got.unarchives,
+            got.mod_notes,
             if d + l > 0 { "   <-- MISMATCH" } else { "" }
         );
     }
     println!(
-        "== {} conversations: {} replies, {} notes, {} archives, {} unarchives; duplicates {dups}, losses {losses}",
+        "== {} conversations: {} replies, {} notes, {} archives, {} unarchives, {} mod notes; duplicates {dups}, losses {losses}",
         convs.len(),
         total.replies,
         total.notes,
         total.archives,
-        total.unarchives
+        total.unarchives,
+        total.mod_notes
     );
     anyhow::ensure!(dups == 0 && losses == 0, "duplicates or losses");
     Ok(())

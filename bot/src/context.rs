@@ -163,6 +163,7 @@ impl BotContext {
                 )
             }),
             renew_before: Duration::days(RENEW_BEFORE_DAYS),
+            mod_notes: self.bot.reddit_mod_notes,
         }
     }
 

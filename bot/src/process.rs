@@ -234,6 +234,8 @@ impl BotContext {
             info!(group = contact.appellant.group.as_str(), user = %user, "new appellant");
         }
         let appellant = contact.appellant;
+        // Both groups, before deciding: the readout compares them, the note flags it.
+        self.store.assess_conversation(appellant.id, conv, now).await?;
         let appeals = self.store.appeals_of(appellant.id).await?;
         let form = match appeals.last() {
             Some(a) if a.status == AppealStatus::Submitted => self.store.form_answers(a.id).await?,
@@ -639,6 +641,8 @@ fn render_effect(
         Action::Note(n) => (EffectKind::Note, Some(with_marker(n, marker))),
         Action::Archive => (EffectKind::Archive, None),
         Action::Unarchive => (EffectKind::Unarchive, None),
+        // Plain text on Reddit, where a marker would show: read back by its text instead.
+        Action::ModNote(n) => (EffectKind::ModNote, Some(n.clone())),
     };
     NewEffect {
         appeal_id,
@@ -655,5 +659,6 @@ fn action_tag(a: &Action) -> &'static str {
         Action::Note(_) => "note",
         Action::Archive => "archive",
         Action::Unarchive => "unarchive",
+        Action::ModNote(_) => "modnote",
     }
 }

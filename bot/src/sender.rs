@@ -10,7 +10,9 @@ use chrono::{DateTime, Duration, Utc};
 use tracing::{error, info, warn};
 
 use appealmod_reddit::RedditError;
-use appealmod_shared::domain::{Conversation, ConversationState, ModActionKind, SubredditName};
+use appealmod_shared::domain::{
+    Conversation, ConversationState, ModActionKind, ModNote, RedditUsername, SubredditName,
+};
 use appealmod_shared::storage::{EffectKind, JournalEntry};
 
 use crate::context::BotContext;
@@ -65,7 +67,18 @@ pub fn already_applied(conv: &Conversation, e: &JournalEntry, bot: &str) -> bool
                     a.kind == ModActionKind::Unarchive && by_bot(&a.author.name) && a.date >= since
                 })
         }
+        // Not in the conversation: read back from the user's Mod Notes (`mod_note_applied`).
+        EffectKind::ModNote => false,
     }
+}
+
+/// Is the Mod Note of `e` among the user's notes? Used only after an uncertain attempt.
+pub fn mod_note_applied(notes: &[ModNote], e: &JournalEntry, bot: &str) -> bool {
+    let body = e.body.as_deref().unwrap_or_default().trim();
+    let since = e.created_at - Duration::minutes(5);
+    notes.iter().any(|n| {
+        n.operator.eq_ignore_ascii_case(bot) && n.note.trim() == body && n.created_at >= since
+    })
 }
 
 /// How a failed attempt is handled.
@@ -152,7 +165,11 @@ impl BotContext {
         if e.unsure && self.read_back(e, started, report).await? {
             return Ok(());
         }
-        match self.apply(e).await {
+        let about = match e.kind {
+            EffectKind::ModNote => self.mod_note_target(e).await?,
+            _ => None,
+        };
+        match self.apply(e, about.as_ref()).await {
             Ok(returned) => {
                 self.failpoints.hit(Failpoint::SendAfterCall)?;
                 self.store.complete_effect(e.id, self.clock.now()).await?;
@@ -177,8 +194,23 @@ impl BotContext {
         started: DateTime<Utc>,
         report: &mut SendReport,
     ) -> anyhow::Result<bool> {
-        match self.reddit.get_conversation(&e.conversation_id).await {
-            Ok(conv) if already_applied(&conv, e, &self.bot_name) => {
+        let found = match e.kind {
+            EffectKind::ModNote => match self.mod_note_target(e).await? {
+                Some((sub, user)) => self
+                    .reddit
+                    .mod_notes(&sub, &user)
+                    .await
+                    .map(|notes| mod_note_applied(&notes, e, &self.bot_name)),
+                None => Ok(false),
+            },
+            _ => self
+                .reddit
+                .get_conversation(&e.conversation_id)
+                .await
+                .map(|conv| already_applied(&conv, e, &self.bot_name)),
+        };
+        match found {
+            Ok(true) => {
                 self.store.complete_effect(e.id, self.clock.now()).await?;
                 report.found_applied += 1;
                 info!("found already applied on Reddit; not sending again");
@@ -203,7 +235,12 @@ impl BotContext {
         }
     }
 
-    async fn apply(&self, e: &JournalEntry) -> Result<Option<Conversation>, RedditError> {
+    /// The Reddit call of an entry. `about` is the appellant of a Mod Note entry.
+    async fn apply(
+        &self,
+        e: &JournalEntry,
+        about: Option<&(SubredditName, RedditUsername)>,
+    ) -> Result<Option<Conversation>, RedditError> {
         let id = &e.conversation_id;
         match e.kind {
             EffectKind::Reply | EffectKind::Note => {
@@ -215,7 +252,36 @@ impl BotContext {
             }
             EffectKind::Archive => self.reddit.archive(id).await.map(|_| None),
             EffectKind::Unarchive => self.reddit.unarchive(id).await.map(|_| None),
+            EffectKind::ModNote => {
+                let Some((sub, user)) = about else {
+                    return Err(RedditError::Rejected {
+                        call: "add_mod_note",
+                        status: 0,
+                        message: "the entry's appeal is gone, so there is no user to note".into(),
+                    });
+                };
+                let note = e.body.as_deref().unwrap_or_default();
+                self.reddit
+                    .add_mod_note(sub, user, note, None)
+                    .await
+                    .map(|_| None)
+            }
         }
+    }
+
+    /// Whom a Mod Note entry is about: the appeal's subreddit and appellant.
+    async fn mod_note_target(
+        &self,
+        e: &JournalEntry,
+    ) -> anyhow::Result<Option<(SubredditName, RedditUsername)>> {
+        let Some(id) = e.appeal_id else {
+            return Ok(None);
+        };
+        Ok(self
+            .store
+            .appeal(id)
+            .await?
+            .map(|a| (a.subreddit, a.username)))
     }
 
     /// Records a failed attempt as its kind of failure requires.

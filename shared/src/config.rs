@@ -224,6 +224,9 @@ pub struct BotConfig {
     pub permission_hold_days: u32,
     /// Seconds: an appeal form filled faster than this is flagged in the moderators' note.
     pub fast_fill_secs: u32,
+    /// Also leave a Reddit Mod Note on the appellant when an appeal completes (the bot
+    /// needs the Manage Users permission for it).
+    pub reddit_mod_notes: bool,
     /// Seed for the group draw (tests and replays); unset = from the OS.
     pub rng_seed: Option<u64>,
     /// Subreddits enabled at start (sign-ups on the site add more).
@@ -249,6 +252,7 @@ impl Default for BotConfig {
             permission_retry_minutes: 60,
             permission_hold_days: 7,
             fast_fill_secs: 30,
+            reddit_mod_notes: false,
             rng_seed: None,
             subreddits: Vec::new(),
             messages: Messages::default(),

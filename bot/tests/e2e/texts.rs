@@ -15,7 +15,12 @@ appealmod_testkit::on_both_backends!(
     messages_say_they_are_automated_and_until_when_the_link_works,
     an_expiring_link_is_renewed_and_the_old_one_dies,
     after_the_last_reminder_the_conversation_is_handed_over,
+    a_reddit_mod_note_is_left_once_even_when_its_answer_is_lost,
 );
+
+fn with_mod_notes(c: &mut appealmod_shared::config::Config) {
+    c.bot.reddit_mod_notes = true;
+}
 
 /// The personal link in a message.
 fn link_in(body: &str) -> String {
@@ -170,6 +175,44 @@ async fn after_the_last_reminder_the_conversation_is_handed_over(b: Backend) {
     assert_eq!(appeal.status, AppealStatus::Prompted);
     w.submit_form(&appeal).await.expect("submit");
     w.drain().await.expect("drain");
+    let done = w.appeal_in(&conv).await.expect("q").expect("appeal");
+    assert_eq!(done.status, AppealStatus::Completed);
+}
+
+async fn a_reddit_mod_note_is_left_once_even_when_its_answer_is_lost(b: Backend) {
+    let (_db, w) = world(
+        b,
+        WorldOptions {
+            configure: Some(with_mod_notes),
+            ..WorldOptions::default()
+        },
+    )
+    .await;
+    let conv = started_appeal(&w, "noted_user").await;
+    let appeal = w.appeal_in(&conv).await.expect("q").expect("appeal");
+    w.submit_form(&appeal).await.expect("submit");
+    // Reddit keeps the note but the answer is lost: the bot must not leave a second one.
+    w.sim.state().inject_fault(reddit_sim::FaultRequest {
+        endpoint: reddit_sim::Endpoint::AddModNote,
+        count: 1,
+        mode: reddit_sim::FaultMode::StatusAfterApply(502),
+    });
+    w.drain().await.expect("drain");
+    w.advance(Duration::minutes(10));
+    w.drain().await.expect("drain");
+    let notes = w.sim.state().mod_notes_on("pics", "noted_user");
+    assert_eq!(notes.len(), 1, "exactly one Mod Note: {notes:?}");
+    assert!(notes[0].note.chars().count() <= 250, "{}", notes[0].note);
+    assert!(
+        notes[0].note.starts_with("Ban appeal submitted"),
+        "{}",
+        notes[0].note
+    );
+    assert!(
+        notes[0].note.contains("/dashboard/r/pics"),
+        "{}",
+        notes[0].note
+    );
     let done = w.appeal_in(&conv).await.expect("q").expect("appeal");
     assert_eq!(done.status, AppealStatus::Completed);
 }

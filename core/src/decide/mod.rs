@@ -56,6 +56,8 @@ pub struct DialogueSettings {
     pub console_link: Option<String>,
     /// A link that expires sooner than this is renewed when the user writes again.
     pub renew_before: Duration,
+    /// Also leave a Reddit Mod Note on the appellant when an appeal completes.
+    pub mod_notes: bool,
 }
 
 /// The appellant as the core needs to see them (already created, group drawn).
@@ -101,6 +103,8 @@ pub enum Action {
     Note(String),
     Archive,
     Unarchive,
+    /// A Reddit Mod Note on the appellant, shown wherever Reddit shows them to moderators.
+    ModNote(String),
 }
 
 /// Why the bot does nothing this time.
@@ -352,11 +356,18 @@ pub fn complete(
         toxic,
         console_link: settings.console_link.as_deref(),
     });
-    Decision::Complete(vec![
+    let mut actions = vec![
         Action::Reply(Body::Final),
         Action::Note(note),
         Action::Unarchive,
-    ])
+    ];
+    if settings.mod_notes {
+        actions.push(Action::ModNote(note::reddit_mod_note(
+            form.submitted_at,
+            settings.console_link.as_deref(),
+        )));
+    }
+    Decision::Complete(actions)
 }
 
 fn continue_appeal(input: &Input<'_>, appeal: &Appeal) -> Decision {

@@ -304,6 +304,20 @@ fn render_answer(a: &crate::domain::Answer, questions: &FormQuestions) -> Render
     }
 }
 
+/// The Reddit Mod Note left on the appellant when an appeal completes: the date and where
+/// to read it, within Reddit's limit.
+pub fn reddit_mod_note(submitted_at: DateTime<Utc>, console_link: Option<&str>) -> String {
+    let base = format!(
+        "Ban appeal submitted {} through appealmod; answers in the modmail conversation",
+        submitted_at.format("%Y-%m-%d")
+    );
+    let with_link = console_link.map(|l| format!("{base} and at {l}"));
+    match with_link {
+        Some(s) if s.chars().count() <= crate::domain::MOD_NOTE_MAX_CHARS => s,
+        _ => base,
+    }
+}
+
 /// Builds the moderators' note. Always at most [`MODMAIL_MAX_CHARS`] characters: when the
 /// answers are too long, the longest free-text answers are shortened, never the summary.
 pub fn mod_note(ctx: &NoteContext<'_>) -> String {

@@ -25,6 +25,8 @@ pub enum EffectKind {
     Note,
     Archive,
     Unarchive,
+    /// A Reddit Mod Note on the appellant (not a modmail message).
+    ModNote,
 }
 
 stored_enum!(EffectKind {
@@ -32,6 +34,7 @@ stored_enum!(EffectKind {
     Note => "note",
     Archive => "archive",
     Unarchive => "unarchive",
+    ModNote => "mod_note",
 });
 
 impl EffectKind {
