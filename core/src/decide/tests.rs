@@ -105,6 +105,7 @@ fn settings() -> DialogueSettings {
         fast_fill_secs: 30,
         console_link: Some("https://site.test/dashboard/r/pics".into()),
         renew_before: Duration::days(2),
+        mod_notes: false,
     }
 }
 
@@ -756,5 +757,34 @@ fn a_link_is_renewed_when_expired_or_about_to_expire() {
     assert!(
         !needs_new_link(&expires(now + 3 * day), t(now), &s),
         "three days left"
+    );
+}
+
+#[test]
+fn a_reddit_mod_note_is_added_only_when_the_subreddit_wants_one() {
+    let appeals = [appeal(AppealStatus::Submitted, "c1")];
+    let f = form();
+    let off = settings();
+    let on = DialogueSettings {
+        mod_notes: true,
+        ..settings()
+    };
+    let actions = |s: &DialogueSettings| complete(&appeals[0], &appeals, &f, s, false);
+    assert!(
+        !actions(&off)
+            .actions()
+            .iter()
+            .any(|a| matches!(a, Action::ModNote(_)))
+    );
+    let Decision::Complete(with) = actions(&on) else {
+        panic!("complete")
+    };
+    let Some(Action::ModNote(text)) = with.last() else {
+        panic!("the Mod Note comes last: {with:?}")
+    };
+    assert!(text.chars().count() <= crate::domain::MOD_NOTE_MAX_CHARS);
+    assert!(
+        text.contains("https://site.test/dashboard/r/pics"),
+        "{text}"
     );
 }
