@@ -5,3 +5,4 @@ mod dialogue;
 mod helpers;
 mod reliability;
 mod texts;
+mod toxicity;
