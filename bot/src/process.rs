@@ -235,11 +235,16 @@ impl BotContext {
         }
         let appellant = contact.appellant;
         // Both groups, before deciding: the readout compares them, the note flags it.
-        self.store.assess_conversation(appellant.id, conv, now).await?;
+        self.store
+            .assess_conversation(appellant.id, conv, now)
+            .await?;
         let appeals = self.store.appeals_of(appellant.id).await?;
-        let form = match appeals.last() {
-            Some(a) if a.status == AppealStatus::Submitted => self.store.form_answers(a.id).await?,
-            _ => None,
+        let (form, toxic) = match appeals.last() {
+            Some(a) if a.status == AppealStatus::Submitted => (
+                self.store.form_answers(a.id).await?,
+                self.store.appeal_toxicity(a.id).await?.is_toxic(),
+            ),
+            _ => (None, false),
         };
         let dialogue = self.dialogue_settings(settings);
         let decision = decide::decide(&Input {
@@ -255,7 +260,7 @@ impl BotContext {
             },
             appeals: &appeals,
             form: form.as_ref(),
-            toxic: false,
+            toxic,
             settings: &dialogue,
         });
         let decision = self.gate(decision, conv, user, settings, ban);
@@ -335,7 +340,8 @@ impl BotContext {
         let appeals = self.store.appeals_of(appeal.appellant_id).await?;
         let settings = self.settings_of(&appeal.subreddit).await?;
         let dialogue = self.dialogue_settings(settings.as_ref());
-        let decision = decide::complete(appeal, &appeals, &form, &dialogue, false);
+        let toxic = self.store.appeal_toxicity(appeal.id).await?.is_toxic();
+        let decision = decide::complete(appeal, &appeals, &form, &dialogue, toxic);
         let target = Target {
             id: &appeal.conversation_id,
             subreddit: appeal.subreddit.as_str(),

@@ -16,6 +16,7 @@ appealmod_testkit::on_both_backends!(
     an_expiring_link_is_renewed_and_the_old_one_dies,
     after_the_last_reminder_the_conversation_is_handed_over,
     a_reddit_mod_note_is_left_once_even_when_its_answer_is_lost,
+    toxic_messages_are_flagged_in_the_note,
 );
 
 fn with_mod_notes(c: &mut appealmod_shared::config::Config) {
@@ -215,4 +216,32 @@ async fn a_reddit_mod_note_is_left_once_even_when_its_answer_is_lost(b: Backend)
     );
     let done = w.appeal_in(&conv).await.expect("q").expect("appeal");
     assert_eq!(done.status, AppealStatus::Completed);
+}
+
+async fn toxic_messages_are_flagged_in_the_note(b: Backend) {
+    let (_db, w) = world(b, WorldOptions::default()).await;
+    let conv = started_appeal(&w, "rude_user").await;
+    user_writes(&w, "rude_user", &conv, "unban me you fucking idiots");
+    w.drain().await.expect("drain");
+    let appeal = w.appeal_in(&conv).await.expect("q").expect("appeal");
+    w.submit_form(&appeal).await.expect("submit");
+    w.drain().await.expect("drain");
+    let note = w
+        .sim
+        .state()
+        .ledger_for(&conv)
+        .into_iter()
+        .find(|e| e.kind == LedgerKind::InternalNote)
+        .and_then(|e| e.body)
+        .expect("the moderators' note");
+    let first = note.lines().next().unwrap_or_default().to_owned();
+    assert!(first.contains("⚠ toxic language"), "{first}");
+    assert!(
+        note.contains("Toxic language in the appellant's messages"),
+        "{note}"
+    );
+    assert!(
+        !note.contains("fucking"),
+        "the note does not repeat the message: {note}"
+    );
 }
