@@ -10,6 +10,7 @@ use tracing::{error, info};
 
 use appealmod_shared::config::Config;
 use appealmod_shared::logging;
+use appealmod_shared::metrics::RunnerReport;
 use appealmod_shared::storage::Store;
 
 use crate::context::{BotContext, reddit_client};
@@ -210,16 +211,37 @@ async fn run_inner(
         "runner starting"
     );
     let interval = Duration::from_secs(config.bot.dialogue_update_interval);
+    // What `/metrics` shows of this process: the site reads it from the database.
+    let metrics = std::sync::Mutex::new(RunnerReport::default());
     if recent {
         let runner = RecentRunner::start(ctx.clone()).await?;
-        drive(name, once, interval, || runner.run_once()).await;
+        drive(name, once, interval, || {
+            measured(&ctx, name, &metrics, runner.run_once())
+        })
+        .await;
     } else {
         let runner = StartedRunner::start(ctx.clone()).await?;
-        drive(name, once, interval, || runner.run_once()).await;
+        drive(name, once, interval, || {
+            measured(&ctx, name, &metrics, runner.run_once())
+        })
+        .await;
     }
     info!(slack = "main", runner = name, "runner stopped");
     store.close().await;
     Ok(())
+}
+
+/// A pass, and what it cost written where the site's `/metrics` reads it.
+async fn measured(
+    ctx: &BotContext,
+    name: &str,
+    metrics: &std::sync::Mutex<RunnerReport>,
+    pass: impl std::future::Future<Output = anyhow::Result<PassReport>>,
+) -> anyhow::Result<PassReport> {
+    let t = std::time::Instant::now();
+    let result = pass.await;
+    ctx.report_metrics(name, t.elapsed(), metrics).await;
+    result
 }
 
 /// Runs passes every `interval` until SIGTERM / Ctrl-C. A signal during a pass lets the

@@ -11,6 +11,7 @@ use appealmod_reddit::{ClientConfig, ClientOptions, Credentials, RedditClient};
 use appealmod_shared::config::{BotConfig, Config, RedditConfig, RedditCredentials};
 use appealmod_shared::domain::{Group, Messages, SubredditName};
 use appealmod_shared::logging::DocumentSink;
+use appealmod_shared::metrics::RunnerReport;
 use appealmod_shared::storage::{Store, SubredditSettings};
 use appealmod_shared::token::LinkSigner;
 
@@ -164,6 +165,35 @@ impl BotContext {
             }),
             renew_before: Duration::days(RENEW_BEFORE_DAYS),
             mod_notes: self.bot.reddit_mod_notes,
+        }
+    }
+
+    /// After a pass: this process's Reddit calls, rate-limit headroom and pass time, written
+    /// where the site's `/metrics` reads them. A failure here is logged, never fatal.
+    pub async fn report_metrics(
+        &self,
+        process: &str,
+        took: std::time::Duration,
+        report: &std::sync::Mutex<RunnerReport>,
+    ) {
+        let counters = self.reddit.counters();
+        let snapshot = {
+            let mut r = report
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            r.set_calls(
+                counters.calls.iter().map(|((e, o), n)| (e, o, *n)),
+                counters.last_remaining,
+            );
+            r.record_pass(took);
+            r.clone()
+        };
+        if let Err(e) = self
+            .store
+            .report_runner(process, &snapshot, self.clock.now())
+            .await
+        {
+            tracing::warn!(error = %e, "could not record this pass's metrics");
         }
     }
 
