@@ -20,9 +20,9 @@ use crate::failpoints::Failpoints;
 use appealmod_core::decide::exclude::Exclusions;
 use appealmod_core::decide::{DialogueSettings, Trigger};
 
-/// Reminders with the link before the bot only re-archives, unless the subreddit's console
-/// sets another number.
-pub const MAX_REMINDERS: i64 = 3;
+/// Reminders with the link before the bot hands the conversation over, unless the
+/// subreddit's console sets another number: the one number the site prints too.
+pub const MAX_REMINDERS: i64 = appealmod_core::policy::MAX_REMINDERS;
 
 /// A link that would expire within this many days is replaced by a fresh one when the user
 /// writes again.

@@ -6,5 +6,6 @@
 
 pub mod decide;
 pub mod domain;
+pub mod policy;
 pub mod readout;
 pub mod toxicity;

@@ -4,6 +4,8 @@
 pub mod config;
 /// The domain types live in `appealmod-core`; re-exported so that every crate names them the same way.
 pub use appealmod_core::domain;
+/// The numbers the bot acts on and the site prints (reminders, permissions, form duration).
+pub use appealmod_core::policy;
 pub mod export;
 pub mod logging;
 pub mod metrics;

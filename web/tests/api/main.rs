@@ -5,5 +5,6 @@ mod helpers;
 mod http;
 mod pages;
 mod security;
+mod texts;
 
 pub(crate) use appealmod_testkit::on_both_backends;
