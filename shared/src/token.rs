@@ -146,6 +146,17 @@ impl LinkSigner {
 
     /// Checks the signature (in constant time) and then the expiry.
     pub fn verify(&self, token: &FormToken, now: DateTime<Utc>) -> Result<TokenClaims, TokenError> {
+        let claims = self.verify_signature(token)?;
+        if now >= claims.expires_at {
+            return Err(TokenError::Expired);
+        }
+        Ok(claims)
+    }
+
+    /// Checks only the signature: what a link we made says, even after its time is up. An
+    /// expired link still names its appeal, so the site can show the appeal's status to its
+    /// holder (expiry only ends new submissions) and tell a replaced link from a forged one.
+    pub fn verify_signature(&self, token: &FormToken) -> Result<TokenClaims, TokenError> {
         let raw = URL_SAFE_NO_PAD
             .decode(token.0.as_bytes())
             .map_err(|_| TokenError::Invalid)?;
@@ -162,9 +173,6 @@ impl LinkSigner {
             .timestamp_opt(exp, 0)
             .single()
             .ok_or(TokenError::Invalid)?;
-        if now >= expires_at {
-            return Err(TokenError::Expired);
-        }
         Ok(TokenClaims {
             appeal_id: AppealId(id),
             expires_at,
@@ -237,6 +245,15 @@ mod tests {
         assert_eq!(other.verify(&t, now), Err(TokenError::Invalid));
         let later = Utc.timestamp_opt(2_000_000_001, 0).single().expect("time");
         assert_eq!(s.verify(&t, later), Err(TokenError::Expired));
+        // The signature alone still holds after expiry, and still refuses forgeries.
+        assert_eq!(
+            s.verify_signature(&t),
+            Ok(TokenClaims {
+                appeal_id: AppealId(7),
+                expires_at: exp
+            })
+        );
+        assert_eq!(other.verify_signature(&t), Err(TokenError::Invalid));
         for bad in ["", "short", "../../etc/passwd", &"A".repeat(200), "%00%00"] {
             assert_eq!(FormToken::parse(bad), Err(TokenError::Invalid));
         }

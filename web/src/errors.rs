@@ -14,8 +14,15 @@ pub enum PageError {
     NotFound,
     #[error("appeal link not valid")]
     LinkInvalid,
+    /// Expired before the form was sent; writing again brings a fresh link.
     #[error("appeal link expired")]
     LinkExpired,
+    /// Expired, and the reminders are used up: writing again reaches the moderators.
+    #[error("appeal link expired after the last reminder")]
+    LinkExpiredHandedOver,
+    /// Signed by us, but the bot has since sent a newer link for the same appeal.
+    #[error("appeal link replaced by a newer one")]
+    LinkReplaced,
     #[error("form refused: {0}")]
     Csrf(#[from] CsrfError),
     #[error("request body too large")]
@@ -58,8 +65,24 @@ impl PageError {
             ),
             Self::LinkExpired => (
                 "This link has expired",
-                "This appeal link has expired. Write to the moderators again in modmail to get a new one.",
-                None,
+                "Personal appeal links work for a limited time, and this one's time is up, so the form can no longer be sent from it.",
+                Some(
+                    "Write to the moderators again in the same modmail conversation where you got this link, for example by replying to the bot's last message. The bot answers there with a fresh link to the form.",
+                ),
+            ),
+            Self::LinkExpiredHandedOver => (
+                "This link has expired",
+                "Personal appeal links work for a limited time, and this one's time is up, so the form can no longer be sent from it.",
+                Some(
+                    "The bot has already reminded you as often as it does, so it sends no new link: write to the moderators again in the same modmail conversation, and your message goes to them. They decide whether and how to answer.",
+                ),
+            ),
+            Self::LinkReplaced => (
+                "This link was replaced",
+                "The bot has since sent you a newer personal link in your modmail conversation with the moderators. Only the newest link works.",
+                Some(
+                    "Open the bot's most recent message in that conversation and use the link in it.",
+                ),
             ),
             Self::Csrf(CsrfError::Expired) => (
                 "This page has expired",
@@ -110,7 +133,9 @@ impl ResponseError for PageError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::NotFound | Self::LinkInvalid => StatusCode::NOT_FOUND,
-            Self::LinkExpired => StatusCode::GONE,
+            Self::LinkExpired | Self::LinkExpiredHandedOver | Self::LinkReplaced => {
+                StatusCode::GONE
+            }
             Self::Csrf(_) => StatusCode::FORBIDDEN,
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::BadBody => StatusCode::BAD_REQUEST,

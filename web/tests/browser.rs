@@ -351,3 +351,152 @@ async fn browser_walkthrough_at_phone_and_desktop_widths() {
     assert_eq!(app.db.store.signups().await.expect("signups").len(), 2);
     session.quit().await;
 }
+
+impl Session<'_> {
+    /// Runs `js` in the page and returns its value.
+    async fn script(&self, js: &str) -> Value {
+        self.post("/execute/sync", json!({"script": js, "args": []}))
+            .await
+    }
+
+    async fn active_id(&self) -> String {
+        self.script("return document.activeElement.id || document.activeElement.tagName")
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+}
+
+/// Whether the whole question around field `id` (its label or legend down to its last
+/// option) is inside the viewport.
+const QUESTION_IN_VIEW: &str = "const f = document.getElementById(arguments[0]).closest('.field'); \
+     const r = f.getBoundingClientRect(); \
+     return [Math.round(r.top), Math.round(r.bottom), window.innerHeight];";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn appeal_pages_status_errors_and_dead_links_at_phone_and_desktop_widths() {
+    let chromium = find_binary(
+        "CHROMIUM",
+        &["chromium", "chromium-browser", "google-chrome"],
+    );
+    let chromedriver = find_binary("CHROMEDRIVER", &["chromedriver"]);
+    let (Some(chromium), Some(chromedriver)) = (chromium, chromedriver) else {
+        assert!(
+            std::env::var("APPEALMOD_TEST_ALLOW_NO_BROWSER").as_deref() == Ok("1"),
+            "chromium and chromedriver are required (apt-get install -y chromium chromium-driver)"
+        );
+        eprintln!("SKIPPED: browser test of the appeal pages (no chromium)");
+        return;
+    };
+    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/artifacts/screenshots");
+    std::fs::create_dir_all(&shots).expect("screenshot dir");
+    let profile = tempfile::tempdir().expect("profile dir");
+    let app = spawn_app(Backend::Sqlite).await;
+    let driver = Driver::start(&chromedriver).await;
+    let session = driver.session(&chromium, profile.path()).await;
+    for (name, width, height, mobile) in [("phone", 390, 844, true), ("desktop", 1280, 900, false)]
+    {
+        session.viewport(width, height, mobile).await;
+        let until = chrono::Utc::now() + chrono::Duration::days(7);
+        let (id, path) = app
+            .create_appeal_with(
+                &format!("status_{name}"),
+                "PRIVATE: known troll",
+                "Rule 2: no personal attacks. You called another user an idiot in a thread about bikes.",
+                until,
+            )
+            .await;
+        session.goto(&app.url(&path)).await;
+        session
+            .wait_for("The reason given in your ban message")
+            .await;
+
+        // A failed submit: focus on the summary, then a link brings its whole question in.
+        session.click("button[type=submit]").await;
+        session.wait_for("answers need your attention").await;
+        assert_eq!(session.active_id().await, "error-summary", "{name}");
+        session
+            .screenshot(&shots, &format!("appeal-errors-focus-{name}"))
+            .await;
+        // The last link first, then back up the page: each question lands whole.
+        for target in ["q6", "q0", "q3", "q1-0"] {
+            session.click(&format!("a[href='#{target}']")).await;
+            assert_eq!(
+                session.active_id().await,
+                target,
+                "{name}: the field gets focus"
+            );
+            let v = session
+                .post(
+                    "/execute/sync",
+                    json!({"script": QUESTION_IN_VIEW, "args": [target]}),
+                )
+                .await;
+            let (top, bottom, inner) = (v[0].as_i64(), v[1].as_i64(), v[2].as_i64());
+            assert!(
+                top >= Some(0) && bottom <= inner,
+                "{name}: question {target} not fully in view: {v}"
+            );
+            session.script("window.scrollTo(0, 0)").await;
+        }
+        session.click("a[href='#q1-0']").await;
+        session
+            .screenshot(&shots, &format!("appeal-error-linked-{name}"))
+            .await;
+
+        // Submitted, then passed to the moderators: the status page.
+        session.type_into("#q0", "I insulted another user.").await;
+        for css in ["#q1-2", "#q4-0", "#q5-0", "#q7-0"] {
+            session.click(css).await;
+        }
+        session.type_into("#q2", "Be civil to other users.").await;
+        session.type_into("#q3", "I lost my temper.").await;
+        session.type_into("#q6", "Step away first.").await;
+        session.click("button[type=submit]").await;
+        session
+            .wait_for("Thank you, your appeal was received")
+            .await;
+        session
+            .screenshot(&shots, &format!("appeal-received-{name}"))
+            .await;
+        let mut tx = app.db.store.begin().await.expect("tx");
+        tx.set_appeal_status(
+            id,
+            appealmod_shared::domain::AppealStatus::Completed,
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("complete");
+        tx.commit().await.expect("commit");
+        session.goto(&app.url(&path)).await;
+        let page = session.wait_for("Your appeal is with the moderators").await;
+        assert!(!page.contains("PRIVATE"), "{name}");
+        session
+            .screenshot(&shots, &format!("appeal-status-{name}"))
+            .await;
+
+        // An expired link, and a replaced one.
+        let past = chrono::Utc::now() - chrono::Duration::minutes(1);
+        let (old_id, expired) = app
+            .create_appeal_with(&format!("late_{name}"), "n", "r", past)
+            .await;
+        session.goto(&app.url(&expired)).await;
+        session.wait_for("This link has expired").await;
+        session
+            .screenshot(&shots, &format!("appeal-expired-{name}"))
+            .await;
+        let fresh = app.signer.sign(old_id, until);
+        let mut tx = app.db.store.begin().await.expect("tx");
+        tx.renew_appeal_link(old_id, &fresh.hash(), until)
+            .await
+            .expect("renew");
+        tx.commit().await.expect("commit");
+        session.goto(&app.url(&expired)).await;
+        session.wait_for("This link was replaced").await;
+        session
+            .screenshot(&shots, &format!("appeal-replaced-{name}"))
+            .await;
+    }
+    session.quit().await;
+}

@@ -156,7 +156,7 @@ impl Default for FormQuestions {
         Self(vec![
             text(
                 "ban_reason",
-                "Why were you banned? The moderators' note is shown above; say it in your own words.",
+                "Why were you banned? Say it in your own words.",
                 None,
                 true,
             ),

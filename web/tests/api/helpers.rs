@@ -134,6 +134,19 @@ impl TestApp {
         ban_note: &str,
         expires_at: DateTime<Utc>,
     ) -> (AppealId, String) {
+        self.create_appeal_with(user, ban_note, "Rule 1: be civil", expires_at)
+            .await
+    }
+
+    /// An appeal with the private ban-list note `ban_note` and the reason the ban message
+    /// quoted, `ban_reason`; returns its id and path.
+    pub async fn create_appeal_with(
+        &self,
+        user: &str,
+        ban_note: &str,
+        ban_reason: &str,
+        expires_at: DateTime<Utc>,
+    ) -> (AppealId, String) {
         let store = &self.db.store;
         let now = Utc::now();
         let conversation =
@@ -160,7 +173,7 @@ impl TestApp {
                     conversation_id: conversation,
                     token_expires_at: expires_at,
                     ban_note: ban_note.into(),
-                    ban_reason: "Rule 1: be civil".into(),
+                    ban_reason: ban_reason.into(),
                     ban_date: Some(now - Duration::days(1)),
                     ban_permanent: true,
                 },

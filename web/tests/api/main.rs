@@ -5,6 +5,7 @@ mod helpers;
 mod http;
 mod pages;
 mod security;
+mod status;
 mod texts;
 
 pub(crate) use appealmod_testkit::on_both_backends;

@@ -211,12 +211,18 @@ async fn post_rate_limit_gives_429(backend: Backend) {
 
 async fn user_input_is_html_escaped(backend: Backend) {
     let app = spawn_app(backend).await;
+    let week = chrono::Utc::now() + chrono::Duration::days(7);
     let (_, path) = app
-        .create_appeal("bob", "<script>alert('note')</script> & <b>bold</b>")
+        .create_appeal_with(
+            "bob",
+            "private note",
+            "<script>alert('note')</script> & <b>bold</b>",
+            week,
+        )
         .await;
     let (status, body) = app.get_text(&path).await;
     assert_eq!(status, 200);
-    assert!(!body.contains("<script>"), "ban note not escaped");
+    assert!(!body.contains("<script>"), "ban reason not escaped");
     assert!(!body.contains("<b>bold"));
     assert!(body.contains("&#60;script&#62;") || body.contains("&lt;script&gt;"));
 

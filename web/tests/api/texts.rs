@@ -9,7 +9,10 @@ use appealmod_shared::storage::Backend;
 use crate::helpers::spawn_app;
 use crate::on_both_backends;
 
-on_both_backends!(landing_and_faq_print_the_bots_own_numbers);
+on_both_backends!(
+    landing_and_faq_print_the_bots_own_numbers,
+    the_form_prints_the_form_duration,
+);
 
 /// The text of a page without its tags, whitespace collapsed: what a reader reads.
 fn text_of(html: &str) -> String {
@@ -56,4 +59,14 @@ async fn landing_and_faq_print_the_bots_own_numbers(backend: Backend) {
     ] {
         assert!(!page.contains(stale), "still says {stale:?}");
     }
+}
+
+async fn the_form_prints_the_form_duration(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, path) = app.create_appeal("bob", "note").await;
+    let (_, html) = app.get_text(&path).await;
+    assert!(
+        text_of(&html).contains(&format!("It takes {FORM_DURATION}.")),
+        "{html}"
+    );
 }

@@ -5,7 +5,7 @@ use chrono::Utc;
 use appealmod_shared::domain::FormAnswers;
 use appealmod_shared::storage::SubmitOutcome;
 
-use super::{AppealDone, AppealPage, find_appeal, form_id, questions, questions_for};
+use super::{AppealPage, AppealStatusPage, find_appeal, form_id, questions, questions_for};
 use crate::csrf::check_origin;
 use crate::errors::{PageError, render};
 use crate::form::FormData;
@@ -20,23 +20,22 @@ pub async fn submit(
     check_origin(&req, &state.public_origin)?;
     let form = FormData::read(&req, payload, state.body_timeout).await?;
     let now = Utc::now();
-    let appeal = find_appeal(&state, &token, now).await?;
-    state
-        .csrf
-        .verify(&form_id(&appeal), form.get("csrf"), now)?;
-    let done = |just_now| AppealDone {
-        subreddit: appeal.subreddit.to_string(),
-        just_now,
-    };
-    if appeal.submitted_at.is_some() {
-        return Ok(render(StatusCode::CONFLICT, &done(false)));
+    let linked = find_appeal(&state, &token, now).await?;
+    let appeal = &linked.appeal;
+    if linked.expired && appeal.submitted_at.is_none() {
+        return Err(linked.expired_error(&state).await?);
     }
-    let qs = questions_for(&state, &appeal).await?;
+    state.csrf.verify(&form_id(appeal), form.get("csrf"), now)?;
+    let status = |just_now| AppealStatusPage::new(appeal, just_now);
+    if appeal.submitted_at.is_some() {
+        return Ok(render(StatusCode::CONFLICT, &status(false)));
+    }
+    let qs = questions_for(&state, appeal).await?;
     let answers = match questions::evaluate(&qs, &form) {
         Ok(answers) => answers,
         Err(views) => {
-            let csrf = state.csrf.issue(&form_id(&appeal), now);
-            let page = AppealPage::new(&appeal, csrf, views);
+            let csrf = state.csrf.issue(&form_id(appeal), now);
+            let page = AppealPage::new(appeal, csrf, views);
             return Ok(render(StatusCode::BAD_REQUEST, &page));
         }
     };
@@ -54,8 +53,25 @@ pub async fn submit(
                 appeal_id = appeal.id.0,
                 "appeal form submitted"
             );
-            Ok(render(StatusCode::OK, &done(true)))
+            // The page shows the appeal as stored now: received today, not yet passed on.
+            let mut stored = appeal.clone();
+            stored.submitted_at = Some(now);
+            Ok(render(
+                StatusCode::OK,
+                &AppealStatusPage::new(&stored, true),
+            ))
         }
-        SubmitOutcome::AlreadyReceived => Ok(render(StatusCode::CONFLICT, &done(false))),
+        SubmitOutcome::AlreadyReceived => {
+            // Another request won the race: show what is stored, not what this one sent.
+            let current = state
+                .store
+                .appeal(appeal.id)
+                .await?
+                .unwrap_or_else(|| appeal.clone());
+            Ok(render(
+                StatusCode::CONFLICT,
+                &AppealStatusPage::new(&current, false),
+            ))
+        }
     }
 }

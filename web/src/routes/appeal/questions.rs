@@ -80,7 +80,8 @@ pub fn evaluate(qs: &FormQuestions, form: &FormData) -> Result<Vec<Answer>, Vec<
     }
 }
 
-/// The moderators' note goes above the question that asks about it, or first.
+/// The reason from the ban message goes above the question flagged `show_ban_note` (the
+/// stored name predates the change from the private ban note to that reason), or first.
 fn place_ban_note(qs: &FormQuestions, views: &mut [QuestionView]) {
     if !qs.0.iter().any(|q| q.show_ban_note)
         && let Some(first) = views.first_mut()

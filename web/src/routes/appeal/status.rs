@@ -1,0 +1,233 @@
+//! Where a submitted appeal stands, as its appellant sees it through their personal link:
+//! received, passed to the moderators (the appeal is *completed*: its moderators' note is on
+//! Reddit), and whether the ban is over once the bot has seen it lifted. Built only from
+//! the appeal's dates and outcome: nothing the moderators wrote is on this page.
+
+use askama::Template;
+use chrono::{DateTime, Utc};
+
+use appealmod_shared::domain::{Appeal, Outcome};
+
+/// One line of the status timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusStep {
+    pub title: &'static str,
+    /// `done`, `current` or `pending`: the CSS class and the hidden word read out with it.
+    pub state: &'static str,
+    /// The date, as shown ("2 December 2026") and as `<time datetime>` (RFC 3339).
+    pub date: Option<(String, String)>,
+    pub text: String,
+}
+
+#[derive(Template)]
+#[template(path = "appeal_status.html")]
+pub struct AppealStatusPage {
+    pub subreddit: String,
+    pub heading: &'static str,
+    pub lead: String,
+    pub steps: Vec<StatusStep>,
+}
+
+fn date(d: DateTime<Utc>) -> (String, String) {
+    (d.format("%-d %B %Y").to_string(), d.to_rfc3339())
+}
+
+fn step(
+    title: &'static str,
+    state: &'static str,
+    at: Option<DateTime<Utc>>,
+    text: String,
+) -> StatusStep {
+    StatusStep {
+        title,
+        state,
+        date: at.map(date),
+        text,
+    }
+}
+
+impl AppealStatusPage {
+    /// `just_now`: submitted by this request, so the page thanks the user first.
+    pub fn new(appeal: &Appeal, just_now: bool) -> Self {
+        let sub = appeal.subreddit.to_string();
+        let passed = appeal.completed_at.is_some();
+        let lifted = appeal.outcome == Some(Outcome::Granted);
+        let (heading, lead) = match (lifted, passed, just_now) {
+            (true, _, _) => (
+                "You are no longer banned",
+                format!("Your ban from r/{sub} has ended."),
+            ),
+            (false, true, _) => (
+                "Your appeal is with the moderators",
+                format!("The moderators of r/{sub} have your answers."),
+            ),
+            (false, false, true) => (
+                "Thank you, your appeal was received",
+                format!("Your answers are on their way to the moderators of r/{sub}."),
+            ),
+            (false, false, false) => (
+                "Your appeal was received",
+                format!("Your answers are on their way to the moderators of r/{sub}."),
+            ),
+        };
+        Self {
+            steps: steps(appeal, &sub, lifted),
+            subreddit: sub,
+            heading,
+            lead,
+        }
+    }
+}
+
+/// Received, passed to the moderators, their decision: done, current or still to come.
+fn steps(appeal: &Appeal, sub: &str, lifted: bool) -> Vec<StatusStep> {
+    let received = step(
+        "Appeal received",
+        "done",
+        appeal.submitted_at,
+        "Your answers were saved. The form can be sent only once.".to_owned(),
+    );
+    let passing = match appeal.completed_at {
+        Some(at) => step(
+            "Passed to the moderators",
+            "done",
+            Some(at),
+            format!(
+                "The moderators of r/{sub} have your answers; the bot tells you so in your \
+                 modmail conversation too."
+            ),
+        ),
+        None => step(
+            "Passed to the moderators",
+            "current",
+            None,
+            "The bot passes your answers on to the moderators and confirms it in your \
+             modmail conversation, usually within a few minutes."
+                .to_owned(),
+        ),
+    };
+    let decision = match (lifted, appeal.completed_at.is_some()) {
+        (true, _) => step(
+            "Ban lifted",
+            "done",
+            None,
+            format!("You are no longer banned from r/{sub}."),
+        ),
+        (false, passed) => step(
+            "The moderators' decision",
+            if passed { "current" } else { "pending" },
+            None,
+            decision_text(sub),
+        ),
+    };
+    vec![received, passing, decision]
+}
+
+fn decision_text(sub: &str) -> String {
+    format!(
+        "The moderators of r/{sub} review your appeal when they can and decide whether to lift \
+         your ban; the bot decides nothing. If the moderators answer you, it will be in your \
+         modmail conversation."
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, TimeZone};
+
+    use super::*;
+    use appealmod_shared::domain::{
+        AppealId, AppealStatus, AppellantId, ConversationId, RedditUsername, SubredditName,
+    };
+
+    fn appeal() -> Appeal {
+        let t = Utc
+            .with_ymd_and_hms(2026, 12, 2, 9, 30, 0)
+            .single()
+            .expect("time");
+        Appeal {
+            id: AppealId(1),
+            appellant_id: AppellantId(1),
+            subreddit: SubredditName::parse("pics").expect("sub"),
+            username: RedditUsername::parse("bob").expect("user"),
+            conversation_id: ConversationId::parse("abc1").expect("id"),
+            token_expires_at: t + Duration::days(30),
+            ban_note: "private: spammer, watch closely".into(),
+            ban_reason: "Rule 2".into(),
+            ban_date: None,
+            ban_permanent: true,
+            status: AppealStatus::Submitted,
+            reminders: 0,
+            outcome: None,
+            created_at: t - Duration::days(1),
+            opened_at: Some(t - Duration::hours(2)),
+            completed_at: None,
+            submitted_at: Some(t),
+        }
+    }
+
+    fn states(p: &AppealStatusPage) -> Vec<&'static str> {
+        p.steps.iter().map(|s| s.state).collect()
+    }
+
+    #[test]
+    fn received_then_passed_then_lifted() {
+        let mut a = appeal();
+        let p = AppealStatusPage::new(&a, false);
+        assert_eq!(p.heading, "Your appeal was received");
+        assert_eq!(states(&p), ["done", "current", "pending"]);
+        assert_eq!(
+            p.steps[0].date.as_ref().map(|d| d.0.as_str()),
+            Some("2 December 2026")
+        );
+        assert!(p.steps[1].date.is_none());
+
+        a.status = AppealStatus::Completed;
+        a.completed_at = Some(a.submitted_at.expect("submitted") + Duration::days(1));
+        let p = AppealStatusPage::new(&a, false);
+        assert_eq!(p.heading, "Your appeal is with the moderators");
+        assert_eq!(states(&p), ["done", "done", "current"]);
+        assert_eq!(
+            p.steps[1].date.as_ref().map(|d| d.0.as_str()),
+            Some("3 December 2026")
+        );
+
+        a.outcome = Some(Outcome::Granted);
+        let p = AppealStatusPage::new(&a, false);
+        assert_eq!(p.heading, "You are no longer banned");
+        assert_eq!(states(&p), ["done", "done", "done"]);
+        assert_eq!(p.steps[2].title, "Ban lifted");
+    }
+
+    #[test]
+    fn a_denied_appeal_claims_nothing_the_bot_cannot_know() {
+        // "Denied" is the bot's inference from a ban still in place after the cutoff; the
+        // moderators may decide later, so the page says no more than for an open appeal.
+        let mut a = appeal();
+        a.status = AppealStatus::Completed;
+        a.completed_at = a.submitted_at;
+        let open = AppealStatusPage::new(&a, false);
+        a.outcome = Some(Outcome::Denied);
+        let denied = AppealStatusPage::new(&a, false);
+        assert_eq!(denied.heading, open.heading);
+        assert_eq!(denied.steps, open.steps);
+    }
+
+    #[test]
+    fn just_submitted_says_thank_you() {
+        let p = AppealStatusPage::new(&appeal(), true);
+        assert_eq!(p.heading, "Thank you, your appeal was received");
+    }
+
+    #[test]
+    fn nothing_private_is_rendered() {
+        let mut a = appeal();
+        for (completed, outcome) in [(false, None), (true, None), (true, Some(Outcome::Granted))] {
+            a.completed_at = completed.then_some(Utc::now());
+            a.outcome = outcome;
+            let html = AppealStatusPage::new(&a, false).render().expect("render");
+            assert!(!html.contains("spammer"), "{html}");
+            assert!(!html.contains("Rule 2"), "{html}");
+        }
+    }
+}

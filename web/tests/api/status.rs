@@ -1,0 +1,269 @@
+//! The personal link after submission (where the appeal stands, at each stage and after the
+//! link's time is up), the expired and the replaced link, and what the form shows of the ban.
+
+use appealmod_shared::domain::{AppealId, AppealStatus, FormAnswers, Outcome};
+use appealmod_shared::storage::{Backend, SubredditSettings};
+use chrono::{Duration, Utc};
+
+use crate::helpers::{TestApp, complete_answers, spawn_app, sub};
+use crate::on_both_backends;
+
+on_both_backends!(
+    status_page_follows_the_appeal_through_each_stage,
+    status_page_outlives_the_links_expiry,
+    expired_link_says_a_fresh_one_comes_or_the_moderators_take_over,
+    replaced_link_is_told_apart_from_a_never_valid_one,
+    form_shows_the_ban_messages_reason_never_the_private_note,
+    failed_submit_focuses_the_summary_and_links_each_question,
+);
+
+/// Private: must never reach the appellant's pages.
+const NOTE: &str = "PRIVATE mod note: known troll, see r/modteam thread";
+const REASON: &str = "Rule 2: no personal attacks.";
+
+async fn complete(app: &TestApp, id: AppealId) {
+    let mut tx = app.db.store.begin().await.expect("tx");
+    tx.set_appeal_status(id, AppealStatus::Completed, Utc::now())
+        .await
+        .expect("complete");
+    tx.commit().await.expect("commit");
+}
+
+async fn grant(app: &TestApp, id: AppealId) {
+    let mut tx = app.db.store.begin().await.expect("tx");
+    tx.set_appeal_outcome(id, Outcome::Granted, Utc::now())
+        .await
+        .expect("grant");
+    tx.commit().await.expect("commit");
+}
+
+fn today() -> String {
+    Utc::now().format("%-d %B %Y").to_string()
+}
+
+fn assert_private_nothing(page: &str) {
+    assert!(!page.contains("PRIVATE"), "the ban note leaked:\n{page}");
+    assert!(
+        !page.contains("known troll"),
+        "the ban note leaked:\n{page}"
+    );
+}
+
+async fn status_page_follows_the_appeal_through_each_stage(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let expires = Utc::now() + Duration::days(7);
+    let (id, path) = app.create_appeal_with("bob", NOTE, REASON, expires).await;
+
+    let (status, page) = app.submit(&path, &complete_answers()).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("<h1>Thank you, your appeal was received</h1>"));
+
+    let (status, page) = app.get_text(&path).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("<h1>Your appeal was received</h1>"), "{page}");
+    assert!(page.contains(&format!(">{}</time>", today())));
+    assert!(page.contains("Appeal received"));
+    assert!(page.contains("step step-current\" aria-current=\"step\""));
+    assert!(page.contains("usually within a few minutes"));
+    assert!(!page.contains("<form"), "nothing to fill any more");
+    assert_private_nothing(&page);
+
+    complete(&app, id).await;
+    let (_, page) = app.get_text(&path).await;
+    assert!(
+        page.contains("<h1>Your appeal is with the moderators</h1>"),
+        "{page}"
+    );
+    assert_eq!(page.matches(&format!(">{}</time>", today())).count(), 2);
+    assert!(page.contains("Passed to the moderators"));
+    assert!(page.contains("If the moderators answer you, it will be in your modmail"));
+    assert!(!page.contains("Ban lifted"));
+    assert_private_nothing(&page);
+
+    grant(&app, id).await;
+    let (_, page) = app.get_text(&path).await;
+    assert!(page.contains("<h1>You are no longer banned</h1>"), "{page}");
+    assert!(page.contains("You are no longer banned from r/pics."));
+    assert!(!page.contains("aria-current"), "every step done");
+    assert_private_nothing(&page);
+}
+
+async fn status_page_outlives_the_links_expiry(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let past = Utc::now() - Duration::minutes(1);
+    let (id, path) = app.create_appeal_with("bob", NOTE, REASON, past).await;
+    // Submitted while the link still worked (stored directly: the link is past its time).
+    let answers = FormAnswers {
+        answers: Vec::new(),
+        opened_at: None,
+        submitted_at: Utc::now() - Duration::days(2),
+    };
+    app.db
+        .store
+        .submit_form(id, &answers)
+        .await
+        .expect("submit");
+    complete(&app, id).await;
+    let (status, page) = app.get_text(&path).await;
+    assert_eq!(
+        status, 200,
+        "the signature is valid; expiry only ends new submissions"
+    );
+    assert!(
+        page.contains("<h1>Your appeal is with the moderators</h1>"),
+        "{page}"
+    );
+    assert_private_nothing(&page);
+    // A late POST still sends nothing new.
+    let (status, _) = app.post_form(&path, &complete_answers()).await;
+    assert_ne!(status, 200);
+}
+
+async fn expired_link_says_a_fresh_one_comes_or_the_moderators_take_over(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let past = Utc::now() - Duration::minutes(1);
+    let (id, path) = app.create_appeal_with("bob", NOTE, REASON, past).await;
+    for (method_post, label) in [(false, "GET"), (true, "POST")] {
+        let (status, page) = if method_post {
+            app.post_form(&path, &complete_answers()).await
+        } else {
+            app.get_text(&path).await
+        };
+        assert_eq!(status, 410, "{label}");
+        assert!(page.contains("This link has expired"), "{label}");
+        assert!(
+            page.contains("The bot answers there with a fresh link"),
+            "{label}"
+        );
+        assert_private_nothing(&page);
+    }
+    assert!(app.db.store.form_answers(id).await.expect("get").is_none());
+
+    // Three reminders sent already (the default limit): writing again reaches the moderators.
+    let mut tx = app.db.store.begin().await.expect("tx");
+    for _ in 0..3 {
+        tx.count_reminder(id, Utc::now()).await.expect("remind");
+    }
+    tx.commit().await.expect("commit");
+    let (status, page) = app.get_text(&path).await;
+    assert_eq!(status, 410);
+    assert!(page.contains("it sends no new link"), "{page}");
+    assert!(page.contains("your message goes to them"));
+
+    // A subreddit that allows more reminders still gets a fresh link.
+    let mut settings = SubredditSettings::new(sub("pics"));
+    settings.max_reminders = Some(5);
+    app.db
+        .store
+        .save_subreddit(&settings, Utc::now())
+        .await
+        .expect("save");
+    let (_, page) = app.get_text(&path).await;
+    assert!(
+        page.contains("The bot answers there with a fresh link"),
+        "{page}"
+    );
+}
+
+async fn replaced_link_is_told_apart_from_a_never_valid_one(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let soon = Utc::now() + Duration::hours(1);
+    let (id, old) = app.create_appeal_with("bob", NOTE, REASON, soon).await;
+    // What the bot does when it renews a link: a new token's hash replaces the old one.
+    let renewed_until = Utc::now() + Duration::days(30);
+    let fresh = app.signer.sign(id, renewed_until);
+    let mut tx = app.db.store.begin().await.expect("tx");
+    tx.renew_appeal_link(id, &fresh.hash(), renewed_until)
+        .await
+        .expect("renew");
+    tx.commit().await.expect("commit");
+
+    let (status, page) = app.get_text(&old).await;
+    assert_eq!(status, 410, "{page}");
+    assert!(page.contains("This link was replaced"));
+    assert!(page.contains("newer personal link in your modmail conversation"));
+    assert_private_nothing(&page);
+    let (status, _) = app.post_form(&old, &complete_answers()).await;
+    assert_eq!(status, 410, "the old link sends nothing");
+
+    let new_path = format!("/appeal/{}", fresh.expose());
+    let (status, page) = app.get_text(&new_path).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("Submit my appeal"),
+        "the new link is the form"
+    );
+
+    // Never valid: signed for no appeal at all, or not signed by us.
+    let stranger = app.signer.sign(AppealId(987_654), renewed_until);
+    let (status, page) = app
+        .get_text(&format!("/appeal/{}", stranger.expose()))
+        .await;
+    assert_eq!(status, 404);
+    assert!(page.contains("This link is not valid"));
+    let mut forged: Vec<char> = new_path.chars().collect();
+    let last = forged.len() - 2;
+    forged[last] = if forged[last] == 'A' { 'B' } else { 'A' };
+    let (status, _) = app.get_text(&forged.into_iter().collect::<String>()).await;
+    assert_eq!(status, 404);
+}
+
+async fn form_shows_the_ban_messages_reason_never_the_private_note(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let week = Utc::now() + Duration::days(7);
+    let (_, path) = app
+        .create_appeal_with(
+            "bob",
+            NOTE,
+            "Rule 2: no personal attacks.\n\nYou called someone an idiot.",
+            week,
+        )
+        .await;
+    let (_, page) = app.get_text(&path).await;
+    assert!(page.contains("The reason given in your ban message"));
+    assert!(
+        page.contains("<p>Rule 2: no personal attacks.</p><p>You called someone an idiot.</p>")
+    );
+    assert_private_nothing(&page);
+    // A failed submit renders the form again: still the reason, still no note.
+    let (status, page) = app.submit(&path, &[("q_ban_reason", "")]).await;
+    assert_eq!(status, 400);
+    assert!(page.contains("The reason given in your ban message"));
+    assert_private_nothing(&page);
+
+    // Only the private note exists: nothing of it, and no empty box either.
+    let (_, path) = app.create_appeal_with("carol", NOTE, "", week).await;
+    let (_, page) = app.get_text(&path).await;
+    assert!(!page.contains("ban-note"), "{page}");
+    assert_private_nothing(&page);
+    // A "reason" that is the private note itself (Reddit's banStatus.reason) is not shown.
+    let (_, path) = app.create_appeal_with("dave", NOTE, NOTE, week).await;
+    let (_, page) = app.get_text(&path).await;
+    assert!(!page.contains("ban-note"), "{page}");
+    assert_private_nothing(&page);
+}
+
+async fn failed_submit_focuses_the_summary_and_links_each_question(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, path) = app.create_appeal("bob", NOTE).await;
+    let (status, page) = app.submit(&path, &[]).await;
+    assert_eq!(status, 400);
+    assert!(
+        page.contains("id=\"error-summary\" role=\"alert\" aria-labelledby=\"error-summary-title\" tabindex=\"-1\" autofocus"),
+        "{page}"
+    );
+    assert_eq!(
+        page.matches("autofocus").count(),
+        1,
+        "one thing takes focus"
+    );
+    // Each link names the question's first field, which exists on the page.
+    for target in ["q0", "q1-0", "q4-0"] {
+        assert!(page.contains(&format!("href=\"#{target}\"")), "{target}");
+        assert!(page.contains(&format!("id=\"{target}\"")), "{target}");
+    }
+    assert!(!page.contains("<script"), "no script: the CSP allows none");
+    // A first visit has no summary and takes no focus.
+    let (_, fresh) = app.get_text(&path).await;
+    assert!(!fresh.contains("autofocus"));
+}
