@@ -392,7 +392,7 @@ async fn appeal_pages_status_errors_and_dead_links_at_phone_and_desktop_widths()
     let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/artifacts/screenshots");
     std::fs::create_dir_all(&shots).expect("screenshot dir");
     let profile = tempfile::tempdir().expect("profile dir");
-    let app = spawn_app(Backend::Sqlite).await;
+    let app = helpers::spawn_app(Backend::Sqlite).await;
     let driver = Driver::start(&chromedriver).await;
     let session = driver.session(&chromium, profile.path()).await;
     for (name, width, height, mobile) in [("phone", 390, 844, true), ("desktop", 1280, 900, false)]
@@ -474,6 +474,20 @@ async fn appeal_pages_status_errors_and_dead_links_at_phone_and_desktop_widths()
         assert!(!page.contains("PRIVATE"), "{name}");
         session
             .screenshot(&shots, &format!("appeal-status-{name}"))
+            .await;
+        let mut tx = app.db.store.begin().await.expect("tx");
+        tx.set_appeal_outcome(
+            id,
+            appealmod_shared::domain::Outcome::Granted,
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("grant");
+        tx.commit().await.expect("commit");
+        session.goto(&app.url(&path)).await;
+        session.wait_for("You are no longer banned").await;
+        session
+            .screenshot(&shots, &format!("appeal-lifted-{name}"))
             .await;
 
         // An expired link, and a replaced one.
