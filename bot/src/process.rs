@@ -44,6 +44,8 @@ struct Target<'a> {
     /// Reddit's `lastUpdated` as read (none when decided without reading).
     last_updated: Option<chrono::DateTime<chrono::Utc>>,
     participant: Option<&'a appealmod_shared::domain::ParticipantInfo>,
+    /// The reason quoted in the ban notice, as the user read it.
+    ban_message_reason: Option<String>,
 }
 
 impl<'a> Target<'a> {
@@ -54,6 +56,7 @@ impl<'a> Target<'a> {
             username: participant(conv).map(|u| u.to_string()).unwrap_or_default(),
             last_updated: Some(conv.summary.last_updated),
             participant: conv.participant.as_ref(),
+            ban_message_reason: decide::ban_message_reason(conv),
         }
     }
 }
@@ -348,6 +351,7 @@ impl BotContext {
             username: appeal.username.to_string(),
             last_updated: None,
             participant: None,
+            ban_message_reason: None,
         };
         let messages = self.messages_for(settings.as_ref());
         self.commit(
@@ -571,7 +575,9 @@ impl BotContext {
             conversation_id: target.id.clone(),
             token_expires_at: expires,
             ban_note: ban.map(|b| b.note.clone()).unwrap_or_default(),
-            ban_reason: p.map(|p| p.ban_reason.clone()).unwrap_or_default(),
+            // What the user was told, shown on their form; the ban list's note (what the
+            // moderators wrote for themselves) stays in `ban_note`.
+            ban_reason: target.ban_message_reason.clone().unwrap_or_default(),
             ban_date: ban.map(|b| b.date),
             ban_permanent: p.is_none_or(|p| p.ban_is_permanent),
         };

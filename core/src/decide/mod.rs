@@ -19,7 +19,7 @@ use crate::domain::{Appeal, AppealStatus, Outcome};
 use crate::domain::{BanEntry, Conversation, FormAnswers, FormQuestions, Group, Messages};
 
 pub use note::{EarlierAppeal, MODMAIL_MAX_CHARS, NoteContext, escape_user_text, mod_note};
-pub use trigger::{Trigger, TriggerOutcome, human_moderator_wrote};
+pub use trigger::{Trigger, TriggerOutcome, ban_message_reason, human_moderator_wrote};
 
 /// The note left (once) when the ban message carries no reason.
 pub const MISSING_REASON_NOTE: &str = "appealmod: ban reason not available — the ban message has no quoted reason, so the bot \

@@ -788,3 +788,22 @@ fn a_reddit_mod_note_is_added_only_when_the_subreddit_wants_one() {
         "{text}"
     );
 }
+
+#[test]
+fn the_reason_the_user_was_told_is_the_quote_in_the_ban_notice() {
+    let conv = Conv::ban_reply("c1").c;
+    assert_eq!(
+        ban_message_reason(&conv).as_deref(),
+        Some("Rule 2: no spam")
+    );
+    let mut no_quote = conv.clone();
+    no_quote.messages[0].body_markdown = "You have been banned.".into();
+    assert_eq!(ban_message_reason(&no_quote), None);
+    let mut user_started = conv;
+    user_started.messages.remove(0);
+    assert_eq!(
+        ban_message_reason(&user_started),
+        None,
+        "no ban notice, no reason"
+    );
+}

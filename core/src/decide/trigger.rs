@@ -477,6 +477,22 @@ pub fn human_moderator_wrote(
 }
 
 /// A markdown block quote with some text (`> reason`).
+/// What the user was told: the text quoted in the ban notice that opens a conversation a
+/// moderator started (`> reason` lines), or `None` when there is no such notice or quote.
+/// This is not the ban list's note, which moderators write for themselves.
+pub fn ban_message_reason(conv: &Conversation) -> Option<String> {
+    let first = conv.messages.first().filter(|m| m.author.is_mod)?;
+    let quoted: Vec<&str> = first
+        .body_markdown
+        .lines()
+        .map(str::trim_start)
+        .filter(|l| l.starts_with('>'))
+        .map(|l| l.trim_start_matches('>').trim())
+        .collect();
+    let reason = quoted.join("\n").trim().to_owned();
+    (!reason.is_empty()).then_some(reason)
+}
+
 fn has_quote(body: &str) -> bool {
     body.lines().any(|l| {
         let t = l.trim_start();

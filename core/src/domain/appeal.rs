@@ -169,6 +169,7 @@ impl Default for FormQuestions {
                         "I disagree with the rule".to_owned(),
                         "The rule does not apply to what I did".to_owned(),
                         "I regret what I did".to_owned(),
+                        "I was banned by mistake".to_owned(),
                         "Other".to_owned(),
                     ],
                     other_text: true,
