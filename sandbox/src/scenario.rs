@@ -20,6 +20,8 @@ use crate::sim::{SimClient, WebClient};
 pub const SUBREDDITS: [&str; 2] = ["sandbox_pics", "sandbox_news"];
 /// The human moderator of both subreddits (signs them up, takes one conversation over).
 pub const MODERATOR: &str = "sandbox_mod";
+/// The bot account the sandbox runs (the simulator's and the configuration's).
+pub const BOT: &str = "appealmod_bot";
 
 /// How the scenario runs.
 #[derive(Debug, Clone)]
@@ -335,14 +337,51 @@ async fn set_up(
         sim.add_subreddit(sub, MODERATOR)
             .await
             .with_context(|| format!("creating r/{sub} in the simulator"))?;
-        web.sign_up(sub, MODERATOR)
+    }
+    web.log_in(MODERATOR)
+        .await
+        .with_context(|| format!("logging u/{MODERATOR} in to the console"))?;
+    for sub in SUBREDDITS {
+        web.sign_up(sub)
             .await
             .with_context(|| format!("signing r/{sub} up on the website"))?;
+        sim.invite_bot(sub, BOT)
+            .await
+            .with_context(|| format!("inviting u/{BOT} to r/{sub}"))?;
         sink(Event::Info(format!(
-            "r/{sub} created in the simulator (moderator u/{MODERATOR}) and signed up on the website"
+            "u/{MODERATOR} logged in, signed r/{sub} up (pending) and invited u/{BOT} with Mail and Access"
         )));
     }
+    wait_until_active(&sim, &web, sink).await?;
     Ok((sim, web))
+}
+
+/// The bot accepts its invites and activates the subreddits on its own (its check runs
+/// each pass of the recent runner); the console says so.
+async fn wait_until_active(
+    sim: &SimClient,
+    web: &WebClient,
+    sink: &mut (impl FnMut(Event) + Send),
+) -> anyhow::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(90);
+    for sub in SUBREDDITS {
+        loop {
+            let accepted = sim.is_moderator(sub, BOT).await?;
+            let (_, page) = web.console_page(sub).await?;
+            if accepted && page.contains("badge-active") {
+                sink(Event::Info(format!(
+                    "u/{BOT} accepted the invite; r/{sub} is active — console: {}/dashboard/r/{sub}",
+                    web.base()
+                )));
+                break;
+            }
+            if Instant::now() > deadline {
+                bail!("r/{sub} did not become active: is the recent runner running?");
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+    Ok(())
 }
 
 /// The error that names every user still short of an end state.

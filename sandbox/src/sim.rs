@@ -6,6 +6,14 @@ use reddit_sim::{
     BanOutcome, BanRequest, LedgerEntry, ModMessage, NewSubreddit, Posted, UserMessage,
 };
 use serde::Serialize;
+
+fn location(r: &reqwest::Response) -> Option<String> {
+    r.headers()
+        .get(reqwest::header::LOCATION)?
+        .to_str()
+        .ok()
+        .map(str::to_owned)
+}
 use serde::de::DeserializeOwned;
 
 use crate::form;
@@ -66,6 +74,8 @@ impl SimClient {
         serde_json::from_str(&text).with_context(|| format!("GET {url}: unexpected answer {text}"))
     }
 
+    /// A subreddit moderated by `moderator`; the bot is not a moderator until it accepts the
+    /// invite [`Self::invite_bot`] sends.
     pub async fn add_subreddit(&self, name: &str, moderator: &str) -> anyhow::Result<()> {
         let _: serde_json::Value = self
             .post(
@@ -73,11 +83,37 @@ impl SimClient {
                 &NewSubreddit {
                     name: name.to_owned(),
                     moderators: vec![moderator.to_owned()],
-                    bot_is_mod: true,
+                    bot_is_mod: false,
                 },
             )
             .await?;
         Ok(())
+    }
+
+    /// The subreddit's moderator invites `bot` with the Mail and Access permissions, as the
+    /// sign-up page tells them to.
+    pub async fn invite_bot(&self, subreddit: &str, bot: &str) -> anyhow::Result<()> {
+        let _: serde_json::Value = self
+            .post(
+                &format!("/_sim/subreddits/{subreddit}/invites"),
+                &reddit_sim::ModeratorRequest {
+                    name: bot.to_owned(),
+                    permissions: vec!["mail".to_owned(), "access".to_owned()],
+                },
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Whether `account` moderates `subreddit` now (the bot, once it accepted its invite).
+    pub async fn is_moderator(&self, subreddit: &str, account: &str) -> anyhow::Result<bool> {
+        let sub: serde_json::Value = self.get(&format!("/_sim/subreddits/{subreddit}")).await?;
+        let mods = sub["moderators"].as_array().cloned().unwrap_or_default();
+        Ok(mods.iter().any(|m| {
+            m["user"]
+                .as_str()
+                .is_some_and(|u| u.eq_ignore_ascii_case(account))
+        }))
     }
 
     /// Bans `user` with a message; returns the ban conversation.
@@ -162,12 +198,24 @@ impl SimClient {
     }
 }
 
-/// The website, as a browser uses it.
-#[derive(Clone, Debug)]
+/// The website, as a browser uses it (with its session cookie, once logged in).
+#[derive(Debug)]
 pub struct WebClient {
     base: String,
     origin: String,
     http: reqwest::Client,
+    cookie: std::sync::Mutex<Option<String>>,
+}
+
+impl Clone for WebClient {
+    fn clone(&self) -> Self {
+        Self {
+            base: self.base.clone(),
+            origin: self.origin.clone(),
+            http: self.http.clone(),
+            cookie: std::sync::Mutex::new(self.cookie()),
+        }
+    }
 }
 
 impl WebClient {
@@ -181,25 +229,81 @@ impl WebClient {
             },
             None => base.clone(),
         };
-        Self { base, origin, http }
+        Self {
+            base,
+            origin,
+            http,
+            cookie: std::sync::Mutex::new(None),
+        }
     }
 
     pub fn base(&self) -> &str {
         &self.base
     }
 
-    async fn get_page(&self, url: &str) -> anyhow::Result<(u16, String)> {
-        let r = self
-            .http
-            .get(url)
+    fn cookie(&self) -> Option<String> {
+        self.cookie.lock().map(|c| c.clone()).unwrap_or_default()
+    }
+
+    /// Keeps the site's session cookie, as a browser would.
+    fn keep_cookie(&self, r: &reqwest::Response) {
+        for v in r.headers().get_all(reqwest::header::SET_COOKIE) {
+            let Ok(v) = v.to_str() else { continue };
+            let pair = v
+                .split(';')
+                .next()
+                .filter(|p| p.starts_with("appealmod_session="));
+            if let (Some(pair), Ok(mut c)) = (pair, self.cookie.lock()) {
+                *c = Some(pair.to_owned());
+            }
+        }
+    }
+
+    async fn send(
+        &self,
+        mut req: reqwest::RequestBuilder,
+        url: &str,
+    ) -> anyhow::Result<reqwest::Response> {
+        if let Some(c) = self.cookie().filter(|_| url.starts_with(&self.base)) {
+            req = req.header(reqwest::header::COOKIE, c);
+        }
+        let r = req
             .send()
             .await
-            .with_context(|| format!("GET {url}: is the website running?"))?;
+            .with_context(|| format!("{url}: is the website running?"))?;
+        self.keep_cookie(&r);
+        Ok(r)
+    }
+
+    async fn get_page(&self, url: &str) -> anyhow::Result<(u16, String)> {
+        let r = self.send(self.http.get(url), url).await?;
         let status = r.status().as_u16();
         Ok((
             status,
             r.text().await.with_context(|| format!("GET {url}"))?,
         ))
+    }
+
+    /// Logs in as `moderator` the way a person does, with the simulator's `sim_user`
+    /// shortcut for the consent page: the site's /login → the simulator's authorize page →
+    /// back to the site's callback with a code.
+    pub async fn log_in(&self, moderator: &str) -> anyhow::Result<()> {
+        let login = format!("{}/login", self.base);
+        let r = self.send(self.http.get(&login), &login).await?;
+        let authorize = location(&r).with_context(|| format!("{login} answered {}", r.status()))?;
+        let approve = format!("{authorize}&sim_user={moderator}");
+        let r = self.send(self.http.get(&approve), &approve).await?;
+        let callback =
+            location(&r).with_context(|| format!("the simulator answered {}", r.status()))?;
+        let r = self.send(self.http.get(&callback), &callback).await?;
+        if r.status().as_u16() != 303 {
+            bail!(
+                "the login of u/{moderator} failed ({}): {}",
+                r.status(),
+                r.text().await.unwrap_or_default()
+            );
+        }
+        Ok(())
     }
 
     /// GETs the form at `url` for its CSRF token, then POSTs `pairs` with it, as the browser
@@ -216,14 +320,12 @@ impl WebClient {
         let csrf = form::csrf_of(&page).with_context(|| format!("{url} has no CSRF field"))?;
         let mut all = vec![("csrf".to_owned(), csrf)];
         all.extend(pairs(&page));
-        let r = self
+        let req = self
             .http
             .post(url)
             .header(reqwest::header::ORIGIN, &self.origin)
-            .form(&all)
-            .send()
-            .await
-            .with_context(|| format!("POST {url}"))?;
+            .form(&all);
+        let r = self.send(req, url).await?;
         let status = r.status().as_u16();
         Ok((
             status,
@@ -231,26 +333,23 @@ impl WebClient {
         ))
     }
 
-    /// Signs a subreddit up through the real sign-up form.
-    pub async fn sign_up(&self, subreddit: &str, moderator: &str) -> anyhow::Result<()> {
+    /// Signs a subreddit up through the console's sign-up page (logged in as one of its
+    /// moderators): it starts pending until the bot accepts its invite.
+    pub async fn sign_up(&self, subreddit: &str) -> anyhow::Result<()> {
         let url = format!("{}/signup", self.base);
         let (status, page) = self
-            .submit(&url, |_| {
-                vec![
-                    ("name".into(), format!("Sandbox moderator of r/{subreddit}")),
-                    ("email".into(), format!("{moderator}@example.org")),
-                    ("reddit_username".into(), moderator.to_owned()),
-                    (
-                        "subreddit".into(),
-                        format!("https://www.reddit.com/r/{subreddit}/"),
-                    ),
-                ]
-            })
+            .submit(&url, |_| vec![("subreddit".into(), subreddit.to_owned())])
             .await?;
-        if status != 200 {
+        if status != 303 {
             bail!("the sign-up of r/{subreddit} was refused ({status}): {page}");
         }
         Ok(())
+    }
+
+    /// The console page of a subreddit (logged in).
+    pub async fn console_page(&self, subreddit: &str) -> anyhow::Result<(u16, String)> {
+        self.get_page(&format!("{}/dashboard/r/{subreddit}", self.base))
+            .await
     }
 
     /// Opens an appeal link and submits a complete, valid form.

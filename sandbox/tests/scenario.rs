@@ -38,6 +38,21 @@ async fn every_scripted_user_reaches_its_end_state() {
     };
     let mut config = world_config(&sim.base_url(), &db.url, &o);
     config.web.bind = format!("127.0.0.1:{port}");
+    // The console's login, against the simulator's web app.
+    let app = reddit_sim::WebApp {
+        redirect_uri: format!("{web_url}/auth/reddit/callback"),
+        ..reddit_sim::WebApp::default()
+    };
+    sim.state().set_web_app(app.clone());
+    config.web.login.client_id = Some(app.client_id.clone());
+    config.web.login.client_secret = Some(appealmod_shared::config::Secret::new(
+        app.client_secret.clone(),
+    ));
+    config.web.login.auth_base_url = sim.base_url();
+    config.web.login.api_base_url = sim.base_url();
+    config.web.session_key = Some(appealmod_shared::config::Secret::new(
+        "sandbox-session-key-0123456789abcdef",
+    ));
     let mut settings = AppSettings::from_config(&config).expect("web settings");
     settings.workers = Some(2);
     let app = Application::build(settings, db.store.clone())

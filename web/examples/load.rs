@@ -76,6 +76,9 @@ async fn run_backend(
         workers: None,
         trusted_proxies: Vec::new(),
         body_timeout: BODY_TIMEOUT,
+        console: None,
+        user_agent: "appealmod-load".to_owned(),
+        defaults: Default::default(),
     };
     let app = Application::build(settings, store.clone()).await?;
     let base = format!("http://127.0.0.1:{}", app.port());

@@ -33,8 +33,36 @@ pub enum PageError {
     BodyTimeout,
     #[error("too many requests")]
     RateLimited,
+    /// Not logged in (or the record of who moderates what is stale): to the login, which
+    /// returns to the page afterwards. The value is where to send the browser.
+    #[error("login required")]
+    LoginRequired(String),
+    /// The site has no `web.login` configured.
+    #[error("the moderator console is not set up")]
+    ConsoleOff,
+    #[error("login failed: {0:?}")]
+    LoginFailed(LoginFailure),
+    /// A sign-up of a subreddit the user does not moderate with Mail or full permissions.
+    #[error("not a moderator of that subreddit")]
+    NotModerator,
     #[error("unexpected error: {0:#}")]
     Unexpected(#[from] anyhow::Error),
+}
+
+/// Why a Reddit login did not work, as the page explains it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginFailure {
+    /// The moderator chose "Decline" on Reddit.
+    Denied,
+    /// The `state` does not match this browser's login attempt (a replayed or forged link,
+    /// or a login started in another browser).
+    BadState,
+    /// Reddit refused the code (used already, or expired).
+    CodeRefused,
+    /// Reddit did not answer, or answered in a way the site cannot use.
+    RedditDown,
+    /// The site's web-app credentials are wrong.
+    Misconfigured,
 }
 
 impl From<appealmod_shared::storage::StoreError> for PageError {
@@ -114,6 +142,18 @@ impl PageError {
                 "You have sent many forms in a short time.",
                 Some("Please wait a minute and try again."),
             ),
+            Self::LoginRequired(_) => ("Log in", "Log in with Reddit to continue.", None),
+            Self::ConsoleOff => (
+                "The moderator console is not set up",
+                "This site has no Reddit login configured, so the console cannot be used.",
+                Some("The operator sets web.login (a Reddit web app) in the configuration."),
+            ),
+            Self::NotModerator => (
+                "You cannot sign that subreddit up",
+                "You can sign up only subreddits you moderate with the Mail or full permissions, as Reddit showed them when you logged in.",
+                Some("If you were made a moderator just now, log out and log in again."),
+            ),
+            Self::LoginFailed(f) => login_failure_text(*f),
             Self::Unexpected(_) => (
                 "Something went wrong",
                 "We could not complete your request because of a problem on our side. Nothing you did caused it.",
@@ -141,6 +181,15 @@ impl ResponseError for PageError {
             Self::BadBody => StatusCode::BAD_REQUEST,
             Self::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            Self::LoginRequired(_) => StatusCode::SEE_OTHER,
+            Self::ConsoleOff => StatusCode::NOT_FOUND,
+            Self::NotModerator => StatusCode::FORBIDDEN,
+            Self::LoginFailed(LoginFailure::BadState | LoginFailure::CodeRefused) => {
+                StatusCode::BAD_REQUEST
+            }
+            Self::LoginFailed(LoginFailure::Denied) => StatusCode::FORBIDDEN,
+            Self::LoginFailed(LoginFailure::RedditDown) => StatusCode::BAD_GATEWAY,
+            Self::LoginFailed(LoginFailure::Misconfigured) => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -153,6 +202,12 @@ impl ResponseError for PageError {
             Self::BodyTimeout => tracing::warn!("form body too slow; connection closed"),
             _ => {}
         }
+        if let Self::LoginRequired(to) = self {
+            return HttpResponse::SeeOther()
+                .insert_header((actix_web::http::header::LOCATION, to.as_str()))
+                .insert_header((CACHE_CONTROL, "no-store"))
+                .finish();
+        }
         let mut resp = render(self.status_code(), &self.page());
         if matches!(self, Self::RateLimited) {
             resp.headers_mut().insert(
@@ -161,6 +216,36 @@ impl ResponseError for PageError {
             );
         }
         resp
+    }
+}
+
+fn login_failure_text(f: LoginFailure) -> (&'static str, &'static str, Option<&'static str>) {
+    match f {
+        LoginFailure::Denied => (
+            "You did not allow the login",
+            "Reddit says you declined. The console needs to know who you are and which subreddits you moderate; it asks for nothing else.",
+            Some("Log in again and choose Allow."),
+        ),
+        LoginFailure::BadState => (
+            "This login link is not valid here",
+            "The answer from Reddit does not belong to a login started in this browser, or it was used already.",
+            Some("Start again from the login button."),
+        ),
+        LoginFailure::CodeRefused => (
+            "Reddit did not accept this login",
+            "The login code was used already or has expired.",
+            Some("Start again from the login button."),
+        ),
+        LoginFailure::RedditDown => (
+            "Reddit did not answer",
+            "We could not reach Reddit to finish your login. Nothing is wrong with your account.",
+            Some("Please try again in a minute."),
+        ),
+        LoginFailure::Misconfigured => (
+            "The login is not set up correctly",
+            "Reddit refused this site's login credentials.",
+            Some("The operator must check web.login.client_id and client_secret."),
+        ),
     }
 }
 

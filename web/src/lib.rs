@@ -5,6 +5,7 @@
 //! goes through. Only this crate knows HTML; it reaches the database only through
 //! `appealmod_shared::storage`.
 
+pub mod console;
 pub mod csrf;
 pub mod errors;
 pub mod form;

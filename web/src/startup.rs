@@ -8,10 +8,17 @@ use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context as _;
 
-use appealmod_shared::config::{Config, ConfigError, Secret};
+use actix_session::SessionMiddleware;
+use actix_session::config::{CookieContentSecurity, PersistentSession};
+use actix_session::storage::CookieSessionStore;
+use actix_web::cookie::{Key, SameSite};
+use appealmod_reddit::web_login::{WebApp, WebLogin};
+use appealmod_shared::config::{Config, ConfigError, ConsoleLogin, Secret};
 use appealmod_shared::storage::Store;
 use appealmod_shared::token::LinkSigner;
 
+use crate::console::Console;
+use crate::console::settings_form::Defaults;
 use crate::csrf::{CsrfKey, origin_of};
 use crate::form::BODY_TIMEOUT;
 use crate::middleware::{
@@ -36,6 +43,12 @@ pub struct AppSettings {
     pub trusted_proxies: Vec<IpAddr>,
     /// Longest time a form body may take to arrive ([`BODY_TIMEOUT`]; shorter in tests).
     pub body_timeout: Duration,
+    /// The moderator console's Reddit login; `None` = no console.
+    pub console: Option<ConsoleLogin>,
+    /// Sent to Reddit during a console login.
+    pub user_agent: String,
+    /// The configured defaults the console shows for settings a subreddit has not set.
+    pub defaults: Defaults,
 }
 
 impl AppSettings {
@@ -49,6 +62,15 @@ impl AppSettings {
             workers: None,
             trusted_proxies: c.web.trusted_proxies.clone(),
             body_timeout: BODY_TIMEOUT,
+            console: c.web.console_login()?,
+            user_agent: c.reddit.user_agent.clone(),
+            defaults: Defaults {
+                messages: c.bot.messages.clone(),
+                treatment_fraction: c.bot.treatment_fraction,
+                cooldown_days: c.bot.appeal_cooldown_days,
+                max_reminders: 3,
+                link_ttl_days: c.web.link_ttl_days,
+            },
         })
     }
 }
@@ -65,6 +87,54 @@ pub struct AppState {
     pub limiter: RateLimiter,
     pub trusted_proxies: Vec<IpAddr>,
     pub body_timeout: Duration,
+    pub console: Option<Console>,
+    pub defaults: Defaults,
+}
+
+/// The console's login client and session settings, when the login is configured.
+fn console_of(settings: &AppSettings) -> anyhow::Result<Option<(Console, Key)>> {
+    let Some(c) = &settings.console else {
+        return Ok(None);
+    };
+    let login = WebLogin::new(WebApp {
+        client_id: c.client_id.clone(),
+        client_secret: c.client_secret.expose().into(),
+        redirect_uri: c.redirect_uri.clone(),
+        auth_base_url: c.auth_base_url.clone(),
+        api_base_url: c.api_base_url.clone(),
+        user_agent: settings.user_agent.clone(),
+        timeout: Duration::from_secs(15),
+    })?;
+    let console = Console {
+        login,
+        operators: c.operators.clone(),
+        session_ttl: chrono::Duration::hours(i64::from(c.session_hours.max(1))),
+    };
+    // At least 32 bytes (the configuration checks); HKDF gives the 64 the cookie needs.
+    Ok(Some((
+        console,
+        Key::derive_from(c.session_key.expose().as_bytes()),
+    )))
+}
+
+/// The session cookie: encrypted and signed, HttpOnly, SameSite=Lax (the login comes back
+/// from Reddit as a top-level navigation), Secure over https, and no longer-lived than a
+/// login.
+fn session_middleware(
+    key: Key,
+    https: bool,
+    ttl: chrono::Duration,
+) -> SessionMiddleware<CookieSessionStore> {
+    SessionMiddleware::builder(CookieSessionStore::default(), key)
+        .cookie_name("appealmod_session".to_owned())
+        .cookie_http_only(true)
+        .cookie_same_site(SameSite::Lax)
+        .cookie_secure(https)
+        .cookie_content_security(CookieContentSecurity::Private)
+        .session_lifecycle(PersistentSession::default().session_ttl(
+            actix_web::cookie::time::Duration::seconds(ttl.num_seconds()),
+        ))
+        .build()
 }
 
 pub struct Application {
@@ -81,6 +151,14 @@ impl Application {
             .with_context(|| format!("cannot listen on {} (web.bind)", settings.bind))?;
         let port = listener.local_addr()?.port();
         let https = settings.public_base_url.starts_with("https://");
+        let console = console_of(&settings)?;
+        let ttl = console
+            .as_ref()
+            .map_or(chrono::Duration::hours(1), |(c, _)| c.session_ttl);
+        // Without a console nothing is ever put in a session, so no cookie is ever sent.
+        let key = console
+            .as_ref()
+            .map_or_else(Key::generate, |(_, k)| k.clone());
         let state = web::Data::new(AppState {
             store,
             signer: LinkSigner::new(&settings.link_secret),
@@ -90,12 +168,15 @@ impl Application {
             limiter: RateLimiter::per_minute(settings.post_rate_per_minute),
             trusted_proxies: settings.trusted_proxies.clone(),
             body_timeout: settings.body_timeout,
+            console: console.map(|(c, _)| c),
+            defaults: settings.defaults.clone(),
         });
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
                 .configure(routes::configure)
                 // Outermost last: the log sees the final status, headers cover 429s too.
+                .wrap(session_middleware(key.clone(), https, ttl))
                 .wrap(from_fn(rate_limit_posts))
                 .wrap(from_fn(noindex_appeals))
                 .wrap(security_headers(https))

@@ -1,6 +1,7 @@
-//! Headless Chromium drives the real site over WebDriver: landing page, sign-up (with a
-//! validation round), and an appeal form from link to thank-you, at phone and desktop
-//! widths. Screenshots go to `target/artifacts/screenshots/` for people to look at.
+//! Headless Chromium drives the real site over WebDriver: landing page, the moderator
+//! console (log in through the Reddit simulator's consent page, sign up, settings with an
+//! error round, the appeal list), and an appeal form from link to thank-you, at phone and
+//! desktop widths. Screenshots go to `target/artifacts/screenshots/` for people to look at.
 //!
 //! Needs `chromium` and `chromium-driver` (Debian packages; the test script installs them).
 //! Without them the test fails, unless `APPEALMOD_TEST_ALLOW_NO_BROWSER=1`.
@@ -18,7 +19,71 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 
-use helpers::spawn_app;
+use appealmod_shared::config::{ConsoleLogin, Secret};
+use appealmod_shared::domain::{ConversationId, Group, RedditUsername, SubredditName};
+use helpers::{TestApp, spawn_with};
+use reddit_sim::{NewSubreddit, SimConfig, SimServer, WebApp};
+
+/// The site with its console, logging in against a simulator where `head_mod` moderates
+/// r/phone_sub and r/desktop_sub.
+async fn console_app(sim: &SimServer) -> TestApp {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port();
+    let redirect = format!("http://127.0.0.1:{port}/auth/reddit/callback");
+    sim.state().set_web_app(WebApp {
+        redirect_uri: redirect.clone(),
+        ..WebApp::default()
+    });
+    for name in ["phone_sub", "desktop_sub"] {
+        sim.state()
+            .add_subreddit(NewSubreddit {
+                name: name.into(),
+                moderators: vec!["head_mod".into()],
+                bot_is_mod: false,
+            })
+            .expect("sub");
+    }
+    let web = WebApp::default();
+    let base = sim.base_url();
+    spawn_with(Backend::Sqlite, |a| {
+        a.bind = format!("127.0.0.1:{port}");
+        a.public_base_url = format!("http://127.0.0.1:{port}");
+        a.console = Some(ConsoleLogin {
+            client_id: web.client_id.clone(),
+            client_secret: Secret::new(web.client_secret.clone()),
+            redirect_uri: redirect,
+            auth_base_url: base.clone(),
+            api_base_url: base,
+            session_key: Secret::new("browser-session-key-browser-session-key-01"),
+            session_hours: 12,
+            operators: Vec::new(),
+        });
+    })
+    .await
+}
+
+/// A few appellants so that the list has something to show.
+async fn appellants(app: &TestApp, sub: &str) {
+    let name = SubredditName::parse(sub).expect("sub");
+    for (i, group) in [Group::Treatment, Group::Control, Group::Treatment]
+        .into_iter()
+        .enumerate()
+    {
+        app.db
+            .store
+            .record_contact(
+                &name,
+                &RedditUsername::parse(&format!("{sub}_user{i}")).expect("user"),
+                &ConversationId::parse(&format!("{}x{i}", &sub[..1])).expect("conversation"),
+                || group,
+                chrono::Utc::now(),
+            )
+            .await
+            .expect("contact");
+    }
+}
 
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
@@ -183,6 +248,12 @@ impl Session<'_> {
         self.post(&format!("/element/{el}/value"), json!({ "text": text }))
             .await;
     }
+    async fn select(&self, css: &str, value: &str) {
+        // Typing into a select chooses the option with that text, as a person would.
+        let el = self.element(css).await;
+        self.post(&format!("/element/{el}/value"), json!({ "text": value }))
+            .await;
+    }
     async fn click(&self, css: &str) {
         let el = self.element(css).await;
         self.post(&format!("/element/{el}/click"), json!({})).await;
@@ -262,44 +333,88 @@ async fn browser_walkthrough_at_phone_and_desktop_widths() {
     std::fs::create_dir_all(&shots).expect("screenshot dir");
     let profile = tempfile::tempdir().expect("profile dir");
 
-    let app = spawn_app(Backend::Sqlite).await;
+    let sim = SimServer::start(SimConfig::default())
+        .await
+        .expect("simulator");
+    let app = console_app(&sim).await;
     let driver = Driver::start(&chromedriver).await;
     let session = driver.session(&chromium, profile.path()).await;
 
     for (name, width, height, mobile) in [("phone", 390, 844, true), ("desktop", 1280, 900, false)]
     {
         session.viewport(width, height, mobile).await;
+        let sub = format!("{name}_sub");
 
         session.goto(&app.url("/")).await;
         session.wait_for("Why a little friction helps").await;
         session.screenshot(&shots, &format!("landing-{name}")).await;
 
-        // Sign-up: a wrong round first, then a correct one.
-        session.click("a.button[href='/signup']").await;
-        session.wait_for("Sign up your subreddit").await;
-        session.type_into("#name", "Ada Lovelace").await;
-        session.type_into("#email", "not-an-email").await;
-        session.type_into("#reddit_username", "ada_mod").await;
+        // Log in: the site sends the browser to the simulator's consent page.
+        session.goto(&app.url("/signup")).await;
+        if name == "phone" {
+            session.wait_for("Allow the app to connect").await;
+            session.screenshot(&shots, "reddit-consent-phone").await;
+            session.select("select[name=user]", "head_mod").await;
+            session.click("button[value=Allow]").await;
+        }
         session
-            .type_into("#subreddit", &format!("r/{name}_sub"))
+            .wait_for("Choose one of the subreddits you moderate")
             .await;
-        session.click("button[type=submit]").await;
+        session
+            .screenshot(&shots, &format!("console-signup-{name}"))
+            .await;
+        session.click(&format!("input[value='{sub}']")).await;
+        session
+            .click("button[type=submit].button:not(.button-quiet)")
+            .await;
+        session.wait_for("Waiting for the bot").await;
+        appellants(&app, &sub).await;
+        session.goto(&app.url(&format!("/dashboard/r/{sub}"))).await;
+        session.wait_for("Recorded only").await;
+        session
+            .screenshot(&shots, &format!("console-appeals-{name}"))
+            .await;
+
+        // Settings: an error round, then fixed.
+        session
+            .goto(&app.url(&format!("/dashboard/r/{sub}/settings")))
+            .await;
+        session.wait_for("Form questions").await;
+        session
+            .type_into("#initial", "Please fill in the form.")
+            .await;
+        session.type_into("#max_reminders", "12").await;
+        session.click("button[value=save]").await;
         let page = session
             .wait_for("Please check the highlighted fields")
             .await;
         assert!(
-            page.contains("value=\"Ada Lovelace\""),
-            "values kept in the browser"
+            page.contains("must contain {link}"),
+            "the summary names the problem"
         );
         session
-            .screenshot(&shots, &format!("signup-errors-{name}"))
+            .screenshot(&shots, &format!("console-settings-errors-{name}"))
             .await;
-        session.type_into("#email", "ada@example.org").await;
-        session.click("button[type=submit]").await;
-        session.wait_for("Next steps").await;
         session
-            .screenshot(&shots, &format!("signup-done-{name}"))
+            .type_into(
+                "#initial",
+                "Hi u/{username}, please **fill in** this form: {link}",
+            )
             .await;
+        session.type_into("#max_reminders", "2").await;
+        session.click("button[value=save]").await;
+        session.wait_for("Saved (").await;
+        session
+            .screenshot(&shots, &format!("console-settings-saved-{name}"))
+            .await;
+        let stored = app
+            .db
+            .store
+            .subreddit(&SubredditName::parse(&sub).expect("sub"))
+            .await
+            .expect("get")
+            .expect("row");
+        assert_eq!(stored.max_reminders, Some(2));
 
         // The appeal form, from link to thank-you.
         let (id, path) = app
@@ -349,6 +464,7 @@ async fn browser_walkthrough_at_phone_and_desktop_widths() {
         assert_eq!(stored.answers.len(), 8);
     }
     assert_eq!(app.db.store.signups().await.expect("signups").len(), 2);
+    drop(sim);
     session.quit().await;
 }
 

@@ -70,26 +70,21 @@ async fn run(backend: Backend) {
     assert_eq!(app.get_text(&format!("{path}x")).await.0, 404);
     let email = format!("{user}@private.example");
     let sub = format!("r/{}", &user[..10]);
+    // A sign-up needs a console login now (covered in api/console.rs); the request still
+    // carries an e-mail address, which must not reach the logs either way.
     let (status, _) = app
-        .submit(
+        .post_form(
             "/signup",
-            &[
-                ("name", "Ada"),
-                ("email", email.as_str()),
-                ("reddit_username", user.as_str()),
-                ("subreddit", sub.as_str()),
-            ],
+            &[("email", email.as_str()), ("subreddit", sub.as_str())],
         )
         .await;
-    assert_eq!(status, 200);
+    assert_eq!(status, 404, "this site has no console configured");
 
     let logs = text();
     assert!(
         logs.contains("/appeal/[redacted]"),
         "requests are logged, redacted:\n{logs}"
     );
-    assert!(logs.contains("New sign-up"), "the sign-up is announced");
-    assert!(logs.contains("slack=\"main\""), "on Slack's main channel");
     assert!(!logs.contains(&token), "token leaked:\n{logs}");
     assert!(!logs.contains(&email), "e-mail leaked:\n{logs}");
     assert!(!logs.contains("private.example"), "e-mail domain leaked");

@@ -6,6 +6,8 @@
 //! actix sends the same status and headers and drops the body.
 
 mod appeal;
+mod auth;
+mod dashboard;
 mod health;
 mod landing;
 mod signup;
@@ -21,6 +23,26 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::resource("/signup")
                 .route(get_or_head().to(signup::get::form))
                 .route(web::post().to(signup::post::submit)),
+        )
+        .service(web::resource("/login").route(get_or_head().to(auth::login_get::start)))
+        .service(
+            web::resource("/auth/reddit/callback")
+                .route(get_or_head().to(auth::callback_get::finish)),
+        )
+        .service(web::resource("/logout").route(web::post().to(auth::logout_post::logout)))
+        .service(web::resource("/dashboard").route(get_or_head().to(dashboard::index_get::page)))
+        .service(
+            web::resource("/dashboard/r/{sub}")
+                .route(get_or_head().to(dashboard::appeals_get::page)),
+        )
+        .service(
+            web::resource("/dashboard/r/{sub}/settings")
+                .route(get_or_head().to(dashboard::settings_get::page))
+                .route(web::post().to(dashboard::settings_post::save)),
+        )
+        .service(
+            web::resource("/dashboard/r/{sub}/state")
+                .route(web::post().to(dashboard::state_post::change)),
         )
         .service(
             web::resource("/appeal/{token}")

@@ -37,6 +37,9 @@ pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut AppSettings)) 
         workers: Some(2),
         trusted_proxies: Vec::new(),
         body_timeout: BODY_TIMEOUT,
+        console: None,
+        user_agent: "test:appealmod-web:v0 (by /u/tester)".to_owned(),
+        defaults: Default::default(),
     };
     tweak(&mut settings);
     let app = Application::build(settings, db.store.clone())

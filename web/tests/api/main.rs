@@ -1,6 +1,7 @@
 //! The site over real HTTP, on SQLite and on PostgreSQL.
 
 mod appeal;
+mod console;
 mod helpers;
 mod http;
 mod pages;

@@ -1,35 +1,59 @@
-//! `/signup`: moderators enable the bot for their subreddit.
+//! `/signup`: a logged-in moderator signs up a subreddit they moderate (Mail or full
+//! permissions, as Reddit showed it within the hour). The page offers only those, and a
+//! refusal reads the same whether or not someone else signed the subreddit up.
 
 pub mod get;
 pub mod post;
 
 use askama::Template;
+use chrono::{DateTime, Utc};
 
-/// One text field as typed, with its error if any.
-#[derive(Debug, Default, Clone)]
-pub struct Field {
-    pub value: String,
-    pub error: Option<String>,
+use appealmod_shared::domain::{SubredditName, may_use_console};
+
+use crate::console::{FRESH, LoggedIn};
+use crate::errors::PageError;
+use crate::routes::dashboard::ConsoleNav;
+use crate::startup::AppState;
+
+/// One subreddit the moderator may sign up.
+pub struct Offer {
+    pub name: String,
+    pub signed_up: bool,
 }
 
 #[derive(Template)]
 #[template(path = "signup.html")]
 pub struct SignupPage {
+    pub nav: ConsoleNav,
     pub csrf: String,
-    pub has_errors: bool,
-    pub name: Field,
-    pub email: Field,
-    pub reddit_username: Field,
-    pub subreddit: Field,
+    pub offers: Vec<Offer>,
+    pub chosen: String,
+    pub email: String,
+    pub error: Option<String>,
+    pub bot_username: String,
+    pub permissions: String,
 }
 
-#[derive(Template)]
-#[template(path = "signup_done.html")]
-pub struct SignupDone {
-    pub subreddit: String,
-    pub already: bool,
-    pub bot_username: Option<String>,
-}
-
-/// Form id the CSRF token is bound to.
+/// Form id the CSRF token is bound to (with the moderator it was issued to).
 pub const FORM_ID: &str = "signup";
+
+/// The subreddits `who` may sign up, by name: moderated with Mail or full permissions,
+/// seen within the hour. `None` when all of it is too old (log in again).
+pub async fn eligible(
+    state: &AppState,
+    who: &LoggedIn,
+    now: DateTime<Utc>,
+) -> Result<Option<Vec<SubredditName>>, PageError> {
+    let rows = state.store.moderated_by(&who.user).await?;
+    let fresh: Vec<_> = rows.iter().filter(|r| now - r.seen_at <= FRESH).collect();
+    if !rows.is_empty() && fresh.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(
+        fresh
+            .into_iter()
+            .filter(|r| may_use_console(&r.permissions))
+            .map(|r| r.subreddit.clone())
+            .collect(),
+    ))
+}

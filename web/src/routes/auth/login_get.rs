@@ -1,0 +1,34 @@
+use actix_session::Session;
+use actix_web::http::header::{CACHE_CONTROL, LOCATION};
+use actix_web::{HttpResponse, web};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rand::Rng as _;
+use serde::Deserialize;
+
+use crate::console::{begin_login, safe_next};
+use crate::errors::PageError;
+use crate::startup::AppState;
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+/// Sends the browser to Reddit's consent page with a fresh, single-use `state` bound to
+/// this browser's session (checked by the callback).
+pub async fn start(
+    session: Session,
+    state: web::Data<AppState>,
+    q: web::Query<NextQuery>,
+) -> Result<HttpResponse, PageError> {
+    let console = state.console.as_ref().ok_or(PageError::ConsoleOff)?;
+    let nonce: [u8; 24] = rand::rng().random();
+    let oauth_state = URL_SAFE_NO_PAD.encode(nonce);
+    begin_login(&session, &oauth_state, &safe_next(q.next.as_deref()))
+        .map_err(PageError::Unexpected)?;
+    Ok(HttpResponse::SeeOther()
+        .insert_header((LOCATION, console.login.authorize_url(&oauth_state)))
+        .insert_header((CACHE_CONTROL, "no-store"))
+        .finish())
+}

@@ -1,0 +1,90 @@
+//! `/dashboard`: the moderator console. Every page needs a login; every page of one
+//! subreddit needs its moderator (Mail or full, seen within the hour) or an operator, and
+//! answers anyone else with the same 404.
+
+pub mod appeals_get;
+pub mod index_get;
+pub mod settings_get;
+pub mod settings_post;
+pub mod state_post;
+
+use chrono::{DateTime, Utc};
+
+use appealmod_core::decide::verify::what_to_do;
+use appealmod_shared::domain::{BotStanding, SubredditState, bot_permissions_text};
+use appealmod_shared::storage::SubredditStatus;
+
+use crate::console::{LoggedIn, form_id, when};
+use crate::startup::AppState;
+
+/// The header's part of every console page: who is logged in, and the logout form.
+#[derive(Debug, Clone)]
+pub struct ConsoleNav {
+    pub user: String,
+    pub csrf_logout: String,
+}
+
+impl ConsoleNav {
+    pub fn new(state: &AppState, who: &LoggedIn, now: DateTime<Utc>) -> Self {
+        Self {
+            user: who.user.to_string(),
+            csrf_logout: state.csrf.issue(&form_id("logout", &who.user), now),
+        }
+    }
+}
+
+/// A subreddit's state as the console shows it, with what to do about it.
+#[derive(Debug, Clone)]
+pub struct StatusView {
+    pub name: String,
+    /// `pending`, `active` or `paused` (a CSS class too).
+    pub state: &'static str,
+    pub label: &'static str,
+    /// What a moderator must do (empty when nothing).
+    pub todo: String,
+    /// Set while the bot lacks what it needs.
+    pub attention: Option<String>,
+    pub checked: String,
+    pub signed_up_by: Option<String>,
+    pub permissions: String,
+}
+
+impl StatusView {
+    pub fn of(s: &SubredditStatus, bot: &str) -> Self {
+        let todo = match (s.state, &s.standing) {
+            (SubredditState::Pending, BotStanding::Ready) => String::new(),
+            (SubredditState::Pending, standing) => what_to_do(standing, bot),
+            _ => String::new(),
+        };
+        Self {
+            name: s.name.to_string(),
+            state: s.state.as_str(),
+            label: if s.needs_attention() {
+                "Needs attention"
+            } else {
+                s.state.label()
+            },
+            todo,
+            attention: s.permission_problem.as_ref().map(|(_, e)| e.clone()),
+            checked: when(s.checked_at),
+            signed_up_by: s.signed_up_by.as_ref().map(ToString::to_string),
+            permissions: bot_permissions_text(),
+        }
+    }
+
+    pub fn is_pending(&self) -> bool {
+        self.state == "pending"
+    }
+
+    pub fn is_paused(&self) -> bool {
+        self.state == "paused"
+    }
+}
+
+/// The bot account's name as pages show it.
+pub fn bot_name(state: &AppState) -> String {
+    state
+        .bot_username
+        .clone()
+        .unwrap_or_else(|| "the bot account".to_owned())
+}

@@ -1,0 +1,212 @@
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use chrono::{DateTime, Utc};
+
+use appealmod_shared::storage::{AuditEntry, FRACTION_FIELD, SubredditSettings};
+
+use super::{ConsoleNav, StatusView, bot_name};
+use crate::console::access::{Cleared, clear_for, require_login};
+use crate::console::preview::{Sample, render as preview};
+use crate::console::settings_form::{FieldError, SettingsView, view_of};
+use crate::console::{form_id, when};
+use crate::errors::{PageError, render};
+use crate::startup::AppState;
+
+/// One message's preview, rendered as Reddit would show it.
+pub struct Preview {
+    pub id: &'static str,
+    pub label: &'static str,
+    /// The template as in the form.
+    pub value: String,
+    pub html: String,
+}
+
+/// A one-line field of the dialogue section.
+pub struct SimpleField {
+    pub id: &'static str,
+    pub label: &'static str,
+    pub hint: &'static str,
+    pub value: String,
+}
+
+/// The answer kinds a question can take, as the select shows them.
+pub const KINDS: [(&str, &str); 4] = [
+    ("text", "Free text"),
+    ("choice", "One of the options"),
+    ("yes_no", "Yes or no"),
+    ("multi", "Any of the options"),
+];
+
+/// One line of the audit log, formatted.
+pub struct AuditRow {
+    pub at: String,
+    pub actor: String,
+    pub field: String,
+    pub old: String,
+    pub new: String,
+    pub is_fraction: bool,
+}
+
+impl From<&AuditEntry> for AuditRow {
+    fn from(e: &AuditEntry) -> Self {
+        let show = |v: &Option<String>| {
+            let v = v.clone().unwrap_or_else(|| "(default)".to_owned());
+            if v.chars().count() > 300 {
+                format!("{}…", v.chars().take(300).collect::<String>())
+            } else {
+                v
+            }
+        };
+        Self {
+            at: when(Some(e.at)),
+            actor: e.actor.clone(),
+            field: e.change.field.replace('_', " "),
+            old: show(&e.change.old),
+            new: show(&e.change.new),
+            is_fraction: e.change.field == FRACTION_FIELD,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console_settings.html")]
+pub struct SettingsPage {
+    pub nav: ConsoleNav,
+    pub status: StatusView,
+    pub csrf: String,
+    pub csrf_state: String,
+    pub view: SettingsView,
+    pub errors: Vec<FieldError>,
+    pub previews: Vec<Preview>,
+    pub simple: Vec<SimpleField>,
+    pub kinds: [(&'static str, &'static str); 4],
+    pub audit: Vec<AuditRow>,
+    /// After a save: what was saved.
+    pub saved: Option<String>,
+}
+
+impl SettingsPage {
+    pub fn err(&self, anchor: &str) -> Option<&str> {
+        self.view.error_of(&self.errors, anchor)
+    }
+
+    pub fn saved_text(saved: Option<usize>) -> Option<String> {
+        saved.map(|n| match n {
+            0 => "Nothing changed.".to_owned(),
+            n => format!(
+                "Saved ({n} change{}). The bot uses the new settings from its next pass, within a minute or two.",
+                if n == 1 { "" } else { "s" }
+            ),
+        })
+    }
+
+    pub fn q_err(&self, index: &usize, field: &str) -> Option<&str> {
+        self.err(&format!("q{index}_{field}"))
+    }
+}
+
+/// What every rendering of the settings page needs besides the form itself.
+pub async fn page_for(
+    state: &AppState,
+    cleared: &Cleared,
+    view: SettingsView,
+    errors: Vec<FieldError>,
+    saved: Option<usize>,
+    now: DateTime<Utc>,
+) -> Result<SettingsPage, PageError> {
+    let name = &cleared.subreddit.name;
+    let user = &cleared.user.user;
+    let link = format!("{}/appeal/EXAMPLE-PERSONAL-LINK", state.public_origin);
+    let sample = Sample {
+        username: "example_user",
+        subreddit: name.as_str(),
+        link: &link,
+        expires: "31 December 2026 (UTC)",
+    };
+    let message = |id, label, value: &String| Preview {
+        id,
+        label,
+        value: value.clone(),
+        html: preview(value, &sample),
+    };
+    let previews = vec![
+        message("initial", "First message", &view.initial),
+        message("reminder", "Reminder", &view.reminder),
+        message("final", "Final message", &view.final_),
+    ];
+    let field = |id, label, hint, value: &String| SimpleField {
+        id,
+        label,
+        hint,
+        value: value.clone(),
+    };
+    let simple = vec![
+        field(
+            "cooldown_days",
+            "Cooldown after a denied appeal (days)",
+            "The same user is not asked for a new form for this long.",
+            &view.cooldown_days,
+        ),
+        field(
+            "max_reminders",
+            "Reminders with the link (at most)",
+            "After that the bot stops reminding.",
+            &view.max_reminders,
+        ),
+        field(
+            "link_ttl_days",
+            "Link lifetime (days)",
+            "How long a new personal link works.",
+            &view.link_ttl_days,
+        ),
+        field(
+            "marker",
+            "Unappealable marker",
+            "A ban whose reason or note contains this (e.g. #noappeal) gets no form. Empty: none.",
+            &view.marker,
+        ),
+    ];
+    let audit = state.store.audit_log(name, 50).await?;
+    Ok(SettingsPage {
+        nav: ConsoleNav::new(state, &cleared.user, now),
+        status: StatusView::of(&cleared.subreddit, &bot_name(state)),
+        csrf: state
+            .csrf
+            .issue(&form_id(&format!("settings:{}", name.key()), user), now),
+        csrf_state: state
+            .csrf
+            .issue(&form_id(&format!("state:{}", name.key()), user), now),
+        view,
+        errors,
+        previews,
+        simple,
+        kinds: KINDS,
+        audit: audit.iter().map(AuditRow::from).collect(),
+        saved: SettingsPage::saved_text(saved),
+    })
+}
+
+/// The stored settings of a cleared subreddit (a subreddit row always exists for it).
+pub async fn stored(state: &AppState, cleared: &Cleared) -> Result<SubredditSettings, PageError> {
+    Ok(state
+        .store
+        .subreddit(&cleared.subreddit.name)
+        .await?
+        .unwrap_or_else(|| SubredditSettings::new(cleared.subreddit.name.clone())))
+}
+
+pub async fn page(
+    session: Session,
+    state: web::Data<AppState>,
+    sub: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let now = Utc::now();
+    let here = format!("/dashboard/r/{sub}/settings");
+    let who = require_login(&state, &session, &here, now)?;
+    let cleared = clear_for(&state, who, &sub, &here, now).await?;
+    let view = view_of(&stored(&state, &cleared).await?, &state.defaults);
+    let page = page_for(&state, &cleared, view, Vec::new(), None, now).await?;
+    Ok(render(StatusCode::OK, &page))
+}

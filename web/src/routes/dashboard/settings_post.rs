@@ -1,0 +1,63 @@
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::Utc;
+
+use super::settings_get::{page_for, stored};
+use crate::console::access::{clear_for, require_login};
+use crate::console::form_id;
+use crate::console::settings_form::{parse, view_of};
+use crate::csrf::check_origin;
+use crate::errors::{PageError, render};
+use crate::form::FormData;
+use crate::startup::AppState;
+
+/// Preview (`action=preview`: shows the posted messages rendered, saves nothing) or save:
+/// every field checked, the error summary when anything is wrong, else stored with one
+/// audit line per changed field. The bot reads the new settings at its next pass.
+pub async fn save(
+    req: HttpRequest,
+    payload: web::Payload,
+    session: Session,
+    state: web::Data<AppState>,
+    sub: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    check_origin(&req, &state.public_origin)?;
+    let form = FormData::read(&req, payload, state.body_timeout).await?;
+    let now = Utc::now();
+    let here = format!("/dashboard/r/{sub}/settings");
+    let who = require_login(&state, &session, &here, now)?;
+    let cleared = clear_for(&state, who, &sub, &here, now).await?;
+    let name = &cleared.subreddit.name;
+    let user = &cleared.user.user;
+    state.csrf.verify(
+        &form_id(&format!("settings:{}", name.key()), user),
+        form.get("csrf"),
+        now,
+    )?;
+    let current = stored(&state, &cleared).await?;
+    let parsed = parse(&form, &current, &state.defaults);
+    let preview_only = form.get("action") == Some("preview");
+    let settings = match parsed.settings {
+        Some(s) if !preview_only => s,
+        _ => {
+            let status = if parsed.errors.is_empty() {
+                StatusCode::OK
+            } else {
+                StatusCode::BAD_REQUEST
+            };
+            let page = page_for(&state, &cleared, parsed.view, parsed.errors, None, now).await?;
+            return Ok(render(status, &page));
+        }
+    };
+    let changes = state
+        .store
+        .update_settings(&settings, user.as_str(), now)
+        .await?;
+    for c in &changes {
+        tracing::info!(slack = "main", subreddit = %name, moderator = %user, field = %c.field, "console setting changed");
+    }
+    let view = view_of(&stored(&state, &cleared).await?, &state.defaults);
+    let page = page_for(&state, &cleared, view, Vec::new(), Some(changes.len()), now).await?;
+    Ok(render(StatusCode::OK, &page))
+}
