@@ -23,6 +23,7 @@ on_both_backends!(
     appeals_list_filters_and_links_to_modmail,
     console_posts_need_their_csrf_token,
     operators_see_every_subreddit,
+    end_to_end_login_signup_invite_active_message_change_and_pause,
 );
 
 /// The site with its console against a fresh simulator: r/pics moderated by `head_mod`
@@ -38,6 +39,13 @@ struct Console {
 
 async fn console(backend: Backend) -> Console {
     let sim = SimServer::start(SimConfig::default()).await.expect("sim");
+    let mut c = console_on(backend, &sim).await;
+    c._server = Some(sim);
+    c
+}
+
+/// The site with its console against `sim` (which the caller keeps running).
+async fn console_on(backend: Backend, sim: &SimServer) -> Console {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("port")
@@ -83,7 +91,7 @@ async fn console(backend: Backend) -> Console {
         app,
         sim: sim.state().clone(),
         sim_url: sim.base_url(),
-        _server: Some(sim),
+        _server: None,
         cookie: std::sync::Mutex::new(None),
     }
 }
@@ -818,4 +826,119 @@ async fn operators_see_every_subreddit(backend: Backend) {
     assert_eq!(status, 200);
     assert!(body.contains("You are an operator") && body.contains("r/pics"));
     assert_eq!(o.page("/dashboard/r/pics/settings").await.0, 200);
+}
+
+/// The whole story over HTTP, with the unchanged bot's runners on the same database and
+/// simulator: a moderator logs in through the simulator, signs r/pics up, invites the bot,
+/// which accepts and activates it; a banned user gets the form; the moderator changes the
+/// first message in the console and the next appellant receives the new text; once paused,
+/// a new appellant gets no write at all.
+async fn end_to_end_login_signup_invite_active_message_change_and_pause(backend: Backend) {
+    use appealmod_testkit::world::{World, WorldOptions, sim_config};
+    use reddit_sim::{BanRequest, Endpoint, UserMessage};
+
+    let o = WorldOptions {
+        subreddits: Vec::new(),
+        ..WorldOptions::default()
+    };
+    let sim = SimServer::start(sim_config(&o)).await.expect("sim");
+    let c = console_on(backend, &sim).await;
+    let world = World::with_sim(sim, c.app.db.store.clone(), &c.app.db.url, o)
+        .await
+        .expect("bot");
+    let writes = || {
+        let n = world.sim.state().counters();
+        n.calls_of(Endpoint::Reply) + n.calls_of(Endpoint::Archive)
+    };
+    let appeal = |user: &str| {
+        let s = world.sim.state();
+        let conv = s
+            .ban(BanRequest {
+                subreddit: "pics".into(),
+                user: user.into(),
+                note: "rule 2".into(),
+                reason: Some("Spamming links".into()),
+                duration_days: None,
+                send_message: true,
+                moderator: None,
+            })
+            .expect("ban")
+            .conversation_id
+            .expect("ban message");
+        s.user_message(UserMessage {
+            subreddit: "pics".into(),
+            user: user.into(),
+            body: "Please unban me.".into(),
+            subject: None,
+            conversation_id: Some(conv.clone()),
+        })
+        .expect("writes");
+        conv
+    };
+
+    let (a, b, d, _) = c.login("head_mod", "/signup").await;
+    assert_eq!((a, b, d), (303, 302, 303));
+    assert_eq!(c.sign_up("pics").await.status().as_u16(), 303);
+    world.pass().await.expect("pass");
+    let (_, page) = c.page("/dashboard/r/pics").await;
+    assert!(
+        page.contains("Invite u/appealmod_bot as a moderator with the Mail and Access"),
+        "{page}"
+    );
+
+    world
+        .sim
+        .state()
+        .invite_moderator("pics", "appealmod_bot", &["mail".into(), "access".into()])
+        .expect("invite");
+    world.advance(chrono::Duration::minutes(5));
+    let (r, _) = world.pass().await.expect("pass");
+    assert_eq!(r.verify.activated, 1, "accepted and activated in one pass");
+    let (_, page) = c.page("/dashboard/r/pics").await;
+    assert!(page.contains("badge-active"), "{page}");
+
+    let first = appeal("appellant1");
+    world.drain().await.expect("drain");
+    let body = |conv: &str| {
+        world.sim.state().ledger_for(conv)[0]
+            .body
+            .clone()
+            .expect("body")
+    };
+    assert!(!body(&first).starts_with("NEW:"));
+
+    let path = "/dashboard/r/pics/settings";
+    let (_, page) = c.page(path).await;
+    let mut fields = form_fields(&page);
+    fields.retain(|(k, _)| k != "initial");
+    fields.push((
+        "initial".into(),
+        "NEW: u/{username}, the form is here: {link}".into(),
+    ));
+    fields.push(("action".into(), "save".into()));
+    let (status, page) = post_pairs(&c, path, fields).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Saved ("), "{page}");
+
+    let second = appeal("appellant2");
+    world.drain().await.expect("drain");
+    assert!(
+        body(&second).starts_with("NEW: u/appellant2, the form is here: http"),
+        "{}",
+        body(&second)
+    );
+
+    let (status, _) = c
+        .submit(
+            "/dashboard/r/pics",
+            "/dashboard/r/pics/state",
+            &[("action", "pause")],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let before = writes();
+    let third = appeal("appellant3");
+    world.drain().await.expect("drain");
+    assert_eq!(writes(), before, "a paused subreddit receives 0 writes");
+    assert!(world.sim.state().ledger_for(&third).is_empty());
 }
