@@ -1155,6 +1155,9 @@ mod tests {
                 "reddit.client_id",
                 "reddit.client_secret",
                 "web.link_secret",
+                "web.login.client_id",
+                "web.login.client_secret",
+                "web.session_key",
                 "slack.main"
             ],
             "{err}"
@@ -1170,7 +1173,7 @@ mod tests {
             ),
             "{text}"
         );
-        assert_eq!(err.lines().len(), 5, "one line per placeholder: {text}");
+        assert_eq!(err.lines().len(), 8, "one line per placeholder: {text}");
     }
 
     /// The values `./run.sh sandbox` writes (simulator-only credentials, a random secret).
