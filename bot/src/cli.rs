@@ -328,7 +328,24 @@ mod tests {
             Command::CheckConfig,
         ] {
             let problems = preflight(command, &example());
-            assert_eq!(problems.len(), 5, "{command:?}: {problems:#?}");
+            let named: Vec<&str> = problems
+                .iter()
+                .filter_map(|p| p.split('`').nth(1))
+                .collect();
+            assert_eq!(
+                named,
+                [
+                    "reddit.password",
+                    "reddit.client_id",
+                    "reddit.client_secret",
+                    "web.link_secret",
+                    "web.login.client_id",
+                    "web.login.client_secret",
+                    "web.session_key",
+                    "slack.main",
+                ],
+                "{command:?}: {problems:#?}"
+            );
             assert!(
                 problems[3].contains("`web.link_secret` is the example's value"),
                 "{problems:#?}"
