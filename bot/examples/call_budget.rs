@@ -63,32 +63,6 @@ fn by_endpoint(before: &Counters, after: &Counters) -> BTreeMap<String, u64> {
     out
 }
 
-fn ban_and_write(w: &World, sub: &str, user: &str) -> anyhow::Result<String> {
-    let s = w.sim.state();
-    let conv = s
-        .ban(BanRequest {
-            subreddit: sub.into(),
-            user: user.into(),
-            note: "rule 2: spam".into(),
-            reason: Some("Spamming links".into()),
-            duration_days: None,
-            send_message: true,
-            moderator: None,
-        })
-        .map_err(|e| anyhow::anyhow!("{e}"))?
-        .conversation_id
-        .ok_or_else(|| anyhow::anyhow!("no ban message"))?;
-    s.user_message(UserMessage {
-        subreddit: sub.into(),
-        user: user.into(),
-        body: "Please unban me, I did nothing wrong.".into(),
-        subject: None,
-        conversation_id: Some(conv.clone()),
-    })
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(conv)
-}
-
 /// (1) and (3): a scripted population at the rate limit.
 async fn throughput(scale: u64, appeals: usize) -> anyhow::Result<()> {
     let db = TestDb::sqlite().await;
@@ -104,7 +78,11 @@ async fn throughput(scale: u64, appeals: usize) -> anyhow::Result<()> {
         for _ in 0..per_tick {
             if introduced < appeals {
                 let user = format!("bench_user_{introduced}");
-                ban_and_write(&w, SUBS[introduced % SUBS.len()], &user)?;
+                w.ban_and_write(
+                    SUBS[introduced % SUBS.len()],
+                    &user,
+                    "Please unban me, I did nothing wrong.",
+                )?;
                 introduced += 1;
             }
         }

@@ -24,7 +24,7 @@ use appealmod_testkit::world::{HUMAN_MOD, World, WorldOptions};
 use chrono::Duration;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use reddit_sim::{BanRequest, Counters, Endpoint, LedgerKind, NewSubreddit, UserMessage};
+use reddit_sim::{Counters, Endpoint, LedgerKind, NewSubreddit};
 
 fn arg(name: &str, default: u64) -> u64 {
     let args: Vec<String> = std::env::args().collect();
@@ -190,7 +190,11 @@ async fn reaction(appeals: usize, subs: usize, poll: StdDuration) -> anyhow::Res
     let deadline = t0 + spread + StdDuration::from_secs(60);
     while (next.peek().is_some() || !pending.is_empty()) && Instant::now() < deadline {
         while let Some((i, _)) = next.next_if(|(_, at)| *at <= t0.elapsed()) {
-            let conv = ban_and_write(&w, &sub_name(i % subs), &format!("writer_{i}"))?;
+            let conv = w.ban_and_write(
+                &sub_name(i % subs),
+                &format!("writer_{i}"),
+                "Please unban me",
+            )?;
             pending.insert(conv, Instant::now());
         }
         let answered: Vec<String> = pending
@@ -224,34 +228,6 @@ async fn reaction(appeals: usize, subs: usize, poll: StdDuration) -> anyhow::Res
         poll.as_secs()
     );
     Ok(())
-}
-
-/// A permanent ban with its message, and the user's answer: a new appeal. The time is taken
-/// when the answer is posted, as a user would see it.
-fn ban_and_write(w: &World, sub: &str, user: &str) -> anyhow::Result<String> {
-    let s = w.sim.state();
-    let conv = s
-        .ban(BanRequest {
-            subreddit: sub.into(),
-            user: user.into(),
-            note: "rule 2: spam".into(),
-            reason: Some("Spamming links".into()),
-            duration_days: None,
-            send_message: true,
-            moderator: None,
-        })
-        .map_err(|e| anyhow::anyhow!("{e}"))?
-        .conversation_id
-        .ok_or_else(|| anyhow::anyhow!("no ban message"))?;
-    s.user_message(UserMessage {
-        subreddit: sub.into(),
-        user: user.into(),
-        body: "Please unban me".into(),
-        subject: None,
-        conversation_id: Some(conv.clone()),
-    })
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(conv)
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]

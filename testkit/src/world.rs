@@ -263,6 +263,34 @@ impl World {
         anyhow::bail!("the runners did not become idle in 30 passes")
     }
 
+    /// A permanent ban with its message in `sub`, and the user's answer to it: a new appeal
+    /// for the runners to find. Returns the conversation's id.
+    pub fn ban_and_write(&self, sub: &str, user: &str, body: &str) -> anyhow::Result<String> {
+        let s = self.sim.state();
+        let conv = s
+            .ban(reddit_sim::BanRequest {
+                subreddit: sub.into(),
+                user: user.into(),
+                note: "rule 2: spam".into(),
+                reason: Some("Spamming links".into()),
+                duration_days: None,
+                send_message: true,
+                moderator: None,
+            })
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .conversation_id
+            .ok_or_else(|| anyhow::anyhow!("no ban message"))?;
+        s.user_message(reddit_sim::UserMessage {
+            subreddit: sub.into(),
+            user: user.into(),
+            body: body.into(),
+            subject: None,
+            conversation_id: Some(conv.clone()),
+        })
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        Ok(conv)
+    }
+
     /// Moves both clocks (the simulator's and the bot's) forward.
     pub fn advance(&self, by: Duration) {
         self.sim.state().advance_clock(by.num_seconds());
