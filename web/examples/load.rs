@@ -79,6 +79,7 @@ async fn run_backend(
         console: None,
         user_agent: "appealmod-load".to_owned(),
         defaults: Default::default(),
+        metrics: Default::default(),
     };
     let app = Application::build(settings, store.clone()).await?;
     let base = format!("http://127.0.0.1:{}", app.port());

@@ -13,9 +13,10 @@ use actix_session::config::{CookieContentSecurity, PersistentSession};
 use actix_session::storage::CookieSessionStore;
 use actix_web::cookie::{Key, SameSite};
 use appealmod_reddit::web_login::{WebApp, WebLogin};
-use appealmod_shared::config::{Config, ConfigError, ConsoleLogin, Secret};
+use appealmod_shared::config::{Config, ConfigError, ConsoleLogin, MetricsConfig, Secret};
+use appealmod_shared::metrics::WebRequests;
 use appealmod_shared::storage::Store;
-use appealmod_shared::token::LinkSigner;
+use appealmod_shared::token::{LinkSigner, Signer};
 
 use crate::console::Console;
 use crate::console::settings_form::Defaults;
@@ -49,6 +50,8 @@ pub struct AppSettings {
     pub user_agent: String,
     /// The configured defaults the console shows for settings a subreddit has not set.
     pub defaults: Defaults,
+    /// `/metrics`: off, on `bind`, or on a listener of its own.
+    pub metrics: MetricsConfig,
 }
 
 impl AppSettings {
@@ -71,6 +74,7 @@ impl AppSettings {
                 max_reminders: 3,
                 link_ttl_days: c.web.link_ttl_days,
             },
+            metrics: c.metrics.clone(),
         })
     }
 }
@@ -89,6 +93,11 @@ pub struct AppState {
     pub body_timeout: Duration,
     pub console: Option<Console>,
     pub defaults: Defaults,
+    /// Keys the exports' pseudonyms (the link secret under its own purpose).
+    pub pseudonyms: Signer,
+    pub metrics: MetricsConfig,
+    /// Requests by route pattern and status, for `/metrics`.
+    pub web_requests: WebRequests,
 }
 
 /// The console's login client and session settings, when the login is configured.
@@ -170,6 +179,9 @@ impl Application {
             body_timeout: settings.body_timeout,
             console: console.map(|(c, _)| c),
             defaults: settings.defaults.clone(),
+            pseudonyms: Signer::new(&settings.link_secret),
+            metrics: settings.metrics.clone(),
+            web_requests: WebRequests::default(),
         });
         let mut server = HttpServer::new(move || {
             App::new()

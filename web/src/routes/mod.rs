@@ -10,6 +10,8 @@ mod auth;
 mod dashboard;
 mod health;
 mod landing;
+mod live;
+mod results;
 mod signup;
 mod static_files;
 
@@ -44,6 +46,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::resource("/dashboard/r/{sub}/state")
                 .route(web::post().to(dashboard::state_post::change)),
         )
+        .configure(results::configure)
+        .configure(live::configure)
         .service(
             web::resource("/appeal/{token}")
                 .route(get_or_head().to(appeal::get::form))

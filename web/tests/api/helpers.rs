@@ -40,6 +40,7 @@ pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut AppSettings)) 
         console: None,
         user_agent: "test:appealmod-web:v0 (by /u/tester)".to_owned(),
         defaults: Default::default(),
+        metrics: Default::default(),
     };
     tweak(&mut settings);
     let app = Application::build(settings, db.store.clone())

@@ -1,0 +1,1 @@
+//! The live view, its Server-Sent Events, and `/metrics` over HTTP.
