@@ -1,10 +1,12 @@
 //! What only tests, benchmarks and the sandbox's in-process test use: a fresh database per
 //! test ([`TestDb`]), the unchanged bot wired to an in-process Reddit simulator
-//! ([`world::World`]), and [`on_both_backends!`].
+//! ([`world::World`]), the readout's fixture dataset ([`readout_fixture`]), and
+//! [`on_both_backends!`].
 //!
 //! Production crates take this crate as a dev-dependency only.
 
 pub mod db;
+pub mod readout_fixture;
 pub mod world;
 
 pub use appealmod_shared::storage::Backend;
