@@ -8,7 +8,8 @@ use tracing::{debug, info, warn};
 
 use appealmod_shared::domain::{Appeal, AppealId, AppealStatus, AppellantId};
 use appealmod_shared::domain::{
-    BanEntry, Conversation, ConversationId, Messages, Placeholders, RedditUsername,
+    BanEntry, Conversation, ConversationId, ConversationSummary, Message, Messages, Placeholders,
+    RedditUsername,
 };
 use appealmod_shared::domain::{SubredditName, SubredditState};
 use appealmod_shared::storage::{
@@ -46,6 +47,8 @@ struct Target<'a> {
     participant: Option<&'a appealmod_shared::domain::ParticipantInfo>,
     /// The reason quoted in the ban notice, as the user read it.
     ban_message_reason: Option<String>,
+    /// Reddit's `numMessages` as read (none when decided without reading).
+    num_messages: Option<i64>,
 }
 
 impl<'a> Target<'a> {
@@ -57,6 +60,7 @@ impl<'a> Target<'a> {
             last_updated: Some(conv.summary.last_updated),
             participant: conv.participant.as_ref(),
             ban_message_reason: decide::ban_message_reason(conv),
+            num_messages: Some(conv.summary.num_messages),
         }
     }
 }
@@ -320,6 +324,85 @@ impl BotContext {
         }
     }
 
+    /// A followed conversation the modmail listing shows changed: when the listing alone
+    /// proves the appellant wrote once more while the form waits, remind (or hand over)
+    /// without reading the conversation — a call saved per reminder. `None`: the listing
+    /// does not prove it; the caller flags the conversation for a visit as before.
+    pub async fn handle_listed_change(
+        &self,
+        summary: &ConversationSummary,
+        last_message: Option<&Message>,
+    ) -> anyhow::Result<Option<Handled>> {
+        let id = &summary.id;
+        let span = tracing::info_span!("conversation", subreddit = %summary.subreddit, conversation_id = %id);
+        let _guard = span.enter();
+        let Some(seen) = self.store.seen_of(id).await? else {
+            return Ok(None);
+        };
+        if last_message.is_none() || self.store.unfinished_effects(id).await? > 0 {
+            return Ok(None);
+        }
+        let Some(appellant) = self.store.appellant_for_conversation(id).await? else {
+            return Ok(None);
+        };
+        if appellant.subreddit != summary.subreddit {
+            return Ok(None);
+        }
+        let appeals = self.store.appeals_of(appellant.id).await?;
+        let settings = self.settings_of(&summary.subreddit).await?;
+        let dialogue = self.dialogue_settings(settings.as_ref());
+        let listed = decide::Listed {
+            summary,
+            last_message,
+            seen_update: seen.update,
+            seen_messages: seen.messages,
+        };
+        let facts = AppellantFacts {
+            group: appellant.group,
+            ignored: appellant.ignored,
+            user_deleted: appellant.user_deleted,
+        };
+        let Some(decision) = decide::decide_listed(&listed, facts, &appeals, &dialogue) else {
+            return Ok(None);
+        };
+        // The one new message is read from the listing: assessed like every message read.
+        let now = self.clock.now();
+        let partial = Conversation {
+            summary: summary.clone(),
+            authors: Vec::new(),
+            messages: last_message.into_iter().cloned().collect(),
+            mod_actions: Vec::new(),
+            participant: None,
+        };
+        self.store
+            .assess_conversation(appellant.id, &partial, now)
+            .await?;
+        let status = StatusUpdate {
+            last_update: Some(partial.last_activity()),
+            ..Default::default()
+        };
+        let target = Target {
+            id,
+            subreddit: summary.subreddit.as_str(),
+            username: appellant.username.to_string(),
+            last_updated: Some(summary.last_updated),
+            participant: None,
+            ban_message_reason: None,
+            num_messages: Some(summary.num_messages),
+        };
+        debug!("decided from the listing, without reading the conversation");
+        self.commit(
+            &target,
+            Some((appellant.id, status)),
+            &appeals,
+            decision,
+            None,
+            &dialogue.messages,
+        )
+        .await
+        .map(Some)
+    }
+
     /// A submitted form whose conversation did not change since the bot's last look:
     /// completes it without reading the conversation again (saves a call per appeal).
     pub async fn complete_submission(&self, appeal: &Appeal) -> anyhow::Result<Handled> {
@@ -352,6 +435,7 @@ impl BotContext {
             last_updated: None,
             participant: None,
             ban_message_reason: None,
+            num_messages: None,
         };
         let messages = self.messages_for(settings.as_ref());
         self.commit(
@@ -423,7 +507,8 @@ impl BotContext {
             }
         }
         if let (Some(_), Some(at)) = (&appellant, target.last_updated) {
-            tx.mark_conversation_visited(id, at).await?;
+            tx.mark_conversation_visited(id, at, target.num_messages)
+                .await?;
         }
         self.failpoints.hit(Failpoint::DecideBeforeCommit)?;
         tx.commit().await?;

@@ -12,8 +12,8 @@ use appealmod_core::decide::Step;
 use appealmod_core::decide::follow::{self, BanStatus, Retirement};
 use appealmod_reddit::RedditError;
 use appealmod_shared::domain::{
-    AccountStatus, AppealStatus, ConversationId, ConversationSummary, Outcome, RedditUsername,
-    SubredditName,
+    AccountStatus, AppealStatus, ConversationId, ConversationSummary, Message, Outcome,
+    RedditUsername, SubredditName,
 };
 use appealmod_shared::storage::{StatusUpdate, StoreError};
 
@@ -181,7 +181,8 @@ impl RecentRunner {
             if seen(Some(&summary.subreddit), summary.last_updated) {
                 continue;
             }
-            self.handle_listed(summary, report).await?;
+            let last = changed.last_messages.get(&summary.id);
+            self.handle_listed(summary, last, report).await?;
         }
         // Every listed conversation was handled or parked: the whole batch is read up to
         // `newest`, so every member moves there (a quiet subreddit does not hold the
@@ -198,17 +199,25 @@ impl RecentRunner {
         Ok(())
     }
 
-    /// A listed conversation: flag it when tracked, else fetch and decide. A conversation
-    /// that fails is parked (retried later, reported once), never blocking the others.
+    /// A listed conversation: when tracked, decide from the listing if it proves enough
+    /// (a reminder) or flag it for a visit; else fetch and decide. A conversation that
+    /// fails is parked (retried later, reported once), never blocking the others.
     async fn handle_listed(
         &self,
         summary: &ConversationSummary,
+        last_message: Option<&Message>,
         report: &mut PassReport,
     ) -> anyhow::Result<()> {
         let ctx = &self.ctx;
         let step: anyhow::Result<()> = async {
             match ctx.store.tracked_conversation(&summary.id).await? {
                 Some(_) => {
+                    if let Some(handled) = ctx.handle_listed_change(summary, last_message).await? {
+                        if let Handled::Decided(step) = handled {
+                            report.decided.push(step);
+                        }
+                        return Ok(());
+                    }
                     if ctx
                         .store
                         .note_conversation_update(&summary.id, summary.last_updated)

@@ -409,7 +409,11 @@ impl BotContext {
             .all(|m| m.author.name.eq_ignore_ascii_case(&self.bot_name));
         if only_bot {
             self.store
-                .advance_seen(conv.id(), conv.summary.last_updated)
+                .advance_seen(
+                    conv.id(),
+                    conv.summary.last_updated,
+                    conv.summary.num_messages,
+                )
                 .await?;
         }
         Ok(())

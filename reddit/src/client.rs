@@ -1,12 +1,12 @@
 //! The HTTP side: OAuth token, requests, retries, rate limiting and counters.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use appealmod_core::domain::{
     AccountStatus, BanEntry, Conversation, ConversationId, ConversationSummary, InviteOutcome,
-    ModNote, ModNoteId, ModNoteLabel, RedditUsername, SubredditModerator, SubredditName,
+    Message, ModNote, ModNoteId, ModNoteLabel, RedditUsername, SubredditModerator, SubredditName,
 };
 use chrono::{DateTime, Utc};
 use rand::rngs::StdRng;
@@ -121,6 +121,8 @@ pub struct Page {
     /// Pass as `after` to get the next page; `None` when this page was not full, i.e. the
     /// list ended here.
     pub after: Option<ConversationId>,
+    /// Each listed conversation's last message, where the listing had it.
+    pub last_messages: HashMap<ConversationId, Message>,
 }
 
 /// What [`RedditClient::list_changed_since`] found.
@@ -136,6 +138,8 @@ pub struct ChangedSince {
     /// them.
     pub complete: bool,
     pub pages: u32,
+    /// The last message of each conversation in `conversations`, where the listing had it.
+    pub last_messages: HashMap<ConversationId, Message>,
 }
 
 /// Reddit caps modmail pages at 100.
@@ -829,6 +833,7 @@ impl RedditClient {
             conversations: list.summaries,
             undecodable: list.undecodable,
             after,
+            last_messages: list.last_messages,
         })
     }
 
@@ -846,6 +851,7 @@ impl RedditClient {
             undecodable: Vec::new(),
             complete: false,
             pages: 0,
+            last_messages: HashMap::new(),
         };
         let mut after: Option<ConversationId> = None;
         let newer = |t: DateTime<Utc>| cursor.is_none_or(|cur| t > cur);
@@ -860,10 +866,14 @@ impl RedditClient {
                     .into_iter()
                     .filter(|u| u.last_updated.is_none_or(newer)),
             );
+            let mut last_messages = page.last_messages;
             for c in page.conversations {
                 if !newer(c.last_updated) {
                     out.complete = true;
                     return Ok(out);
+                }
+                if let Some(m) = last_messages.remove(&c.id) {
+                    out.last_messages.insert(c.id.clone(), m);
                 }
                 out.conversations.push(c);
             }

@@ -47,7 +47,7 @@ impl RateHeaders {
 /// The window the pacer believes Reddit is in.
 #[derive(Debug, Clone, Copy)]
 struct Window {
-    /// When Reddit resets the count (an upper bound: headers give whole seconds).
+    /// When Reddit resets the count (an upper bound: see [`Pacer::complete`]).
     reset_at: Instant,
     /// Requests still allowed in this window, counting the ones already scheduled.
     remaining: f64,
@@ -119,11 +119,12 @@ impl Pacer {
                     continue;
                 }
                 // Reddit has started a new window by now; assume it grants the usual budget
-                // until a response says otherwise. The extra second covers the header's
-                // rounding, as in `complete`.
+                // until a response says otherwise. Reddit's windows follow each other, so
+                // the new one began at the old reset, at or before `t`: `t + len` is late
+                // enough.
                 let len = self.window_len.max(Duration::from_secs(1));
                 *w = Window {
-                    reset_at: t + len + Duration::from_secs(1),
+                    reset_at: t + len,
                     remaining: self.budget,
                 };
                 continue;
@@ -156,9 +157,11 @@ impl Pacer {
             self.budget = self.budget.max(h.remaining);
         }
         self.window_len = self.window_len.max(h.reset);
-        // `reset` is in whole seconds; if Reddit rounds down the true reset is up to one
-        // second later, so one second is added to keep this an upper bound.
-        let implied_reset = now + h.reset + Duration::from_secs(1);
+        // `reset` is whole seconds rounded up: Reddit sends `end - int(time())` (r2's
+        // `TimeSlice.remaining`), and the answer was computed before `now`. So `now + reset`
+        // is already an upper bound; a margin on top would leave budget unspent in every
+        // window (a second is 3 % of a 30-second window).
+        let implied_reset = now + h.reset;
         // Requests still travelling may already be counted by Reddit or not; assume not.
         let others = f64::from(self.in_flight);
         let fresh = Window {
@@ -283,14 +286,14 @@ mod tests {
         let mut p = Pacer::new(10.0);
         assert_eq!(p.acquire(t0), t0);
         p.complete(t0, hdr(1, 109.0, 9));
-        // 109 left, 10 kept back, 99 over 10 s (9 + 1 rounding): ~101 ms apart.
+        // 109 left, 10 kept back, 99 over the 9 s to the reset: ~91 ms apart.
         let a = p.acquire(t0);
         let b = p.acquire(t0);
         let c = p.acquire(t0);
         assert_eq!(a, t0 + UNKNOWN_SPACING);
         let gap = b - a;
         assert!(
-            gap > Duration::from_millis(95) && gap < Duration::from_millis(110),
+            gap > Duration::from_millis(88) && gap < Duration::from_millis(95),
             "{gap:?}"
         );
         assert!(c - b >= gap - Duration::from_millis(1));
@@ -307,13 +310,30 @@ mod tests {
         for _ in 0..8 {
             slots.push(p.acquire(t0));
         }
-        // 10 remaining - 5 reserve = 5 slots in this window, the rest after the reset (t0+5s).
+        // 10 remaining - 5 reserve = 5 slots in this window, the rest after the reset (t0+4s).
         let in_window = slots
             .iter()
-            .filter(|s| **s < t0 + Duration::from_secs(5))
+            .filter(|s| **s < t0 + Duration::from_secs(4))
             .count();
         assert_eq!(in_window, 5, "{slots:?}");
-        assert!(slots[5] >= t0 + Duration::from_secs(5));
+        assert!(slots[5] >= t0 + Duration::from_secs(4));
+    }
+
+    #[test]
+    fn the_whole_usable_budget_is_spent_before_the_reported_reset() {
+        // A 30-second window (the benchmark's compressed minute): the 96 usable requests
+        // (99 left, 3 kept back) all fit before `now + reset`, and the last one goes within
+        // a slot of it: no second is kept for an imagined rounding.
+        let t0 = Instant::now();
+        let mut p = Pacer::new(3.0);
+        p.acquire(t0);
+        p.complete(t0, hdr(1, 99.0, 30));
+        let slots: Vec<_> = (0..96).map(|_| p.acquire(t0)).collect();
+        let last = *slots.last().unwrap();
+        assert!(last < t0 + Duration::from_secs(30), "{:?}", last - t0);
+        assert!(last > t0 + Duration::from_secs(29), "{:?}", last - t0);
+        // The next one waits for the new window.
+        assert!(p.acquire(t0) >= t0 + Duration::from_secs(30));
     }
 
     #[test]

@@ -432,6 +432,9 @@ pub struct LenientListing {
     pub listed: usize,
     /// The last listed id: where the next page starts.
     pub last_id: Option<String>,
+    /// Each conversation's last message, as the listing carries it (`objIds` names only
+    /// that one). Missing when it does not decode: then the conversation must be read.
+    pub last_messages: HashMap<ConversationId, Message>,
 }
 
 #[derive(Deserialize)]
@@ -441,6 +444,20 @@ struct RawList {
     conversations: HashMap<String, serde_json::Value>,
     #[serde(default)]
     conversation_ids: Vec<String>,
+    /// Kept raw: a message that does not decode only costs the shortcut it would allow.
+    #[serde(default)]
+    messages: HashMap<String, serde_json::Value>,
+}
+
+/// The message a listed conversation's `objIds` ends with, when it is in the listing.
+fn last_message(
+    c: &WireConversation,
+    messages: &HashMap<String, serde_json::Value>,
+) -> Option<Message> {
+    let last = c.obj_ids.iter().rev().find(|o| o.key == "messages")?;
+    let raw = messages.get(&last.id)?;
+    let wire: WireMessage = serde_json::from_value(raw.clone()).ok()?;
+    Message::try_from(&wire).ok()
 }
 
 /// Reads a listing's body. Only a body that is not a listing at all is an error.
@@ -458,9 +475,17 @@ pub fn read_listing(body: &[u8]) -> Result<LenientListing, serde_json::Error> {
             .and_then(|v| {
                 serde_json::from_value::<WireConversation>(v.clone()).map_err(|e| e.to_string())
             })
-            .and_then(|c| ConversationSummary::try_from(&c).map_err(|e| e.to_string()));
+            .and_then(|c| {
+                let s = ConversationSummary::try_from(&c).map_err(|e| e.to_string())?;
+                Ok((last_message(&c, &raw.messages), s))
+            });
         match read {
-            Ok(s) => out.summaries.push(s),
+            Ok((last, s)) => {
+                if let Some(m) = last {
+                    out.last_messages.insert(s.id.clone(), m);
+                }
+                out.summaries.push(s);
+            }
             Err(error) => out.undecodable.push(undecodable(raw_id, value, error)),
         }
     }

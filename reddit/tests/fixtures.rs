@@ -113,6 +113,19 @@ fn conversations_list() {
     );
     // The list carries one (the last) message per conversation.
     assert_eq!(list.messages.len(), 100);
+
+    // The lenient reader keeps each conversation's last message (what a reminder can be
+    // decided from without reading the conversation).
+    let raw = serde_json::to_vec(&fx["json"]).unwrap();
+    let lenient = wire::read_listing(&raw).unwrap();
+    assert_eq!(lenient.summaries.len(), 100);
+    assert_eq!(lenient.last_messages.len(), 100);
+    let last = &lenient.last_messages[&first.id];
+    assert_eq!(last.id, "1b71ic");
+    assert_eq!(last.author.name, "N8theGr8");
+    assert!(last.author.is_mod);
+    assert!(!last.is_internal);
+    assert_eq!(last.date, first.last_updated);
 }
 
 #[test]

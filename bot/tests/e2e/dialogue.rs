@@ -22,6 +22,8 @@ appealmod_testkit::on_both_backends!(
     debug_mode_applies_nothing,
     crash_at_every_point_applies_each_effect_once,
     uncertain_writes_are_checked_before_resending,
+    a_reminder_proven_by_the_listing_costs_no_read,
+    what_the_listing_cannot_prove_is_read_first,
 );
 
 async fn treatment_full_path(b: Backend) {
@@ -426,4 +428,103 @@ async fn uncertain_writes_are_checked_before_resending(b: Backend) {
     );
     let counts = w.store.journal_counts().await.expect("counts");
     assert_eq!(counts[&EffectState::Done], 5);
+}
+
+/// Reads of the conversation (`GET /api/mod/conversations/{id}`) so far.
+fn reads(w: &appealmod_testkit::world::World) -> u64 {
+    w.sim.state().counters().calls_of(Endpoint::Get)
+}
+
+/// The appellant writes once more while the form waits: the listing shows the message and
+/// proves it is the only new one, so the reminder goes without reading the conversation —
+/// and the message is still assessed for toxicity like every message read.
+async fn a_reminder_proven_by_the_listing_costs_no_read(b: Backend) {
+    let (_db, w) = world(b, WorldOptions::default()).await;
+    let conv = started_appeal(&w, "listed1").await;
+    let before = reads(&w);
+    user_writes(
+        &w,
+        "listed1",
+        &conv,
+        "Hello? You mods are pathetic losers, unban me NOW.",
+    );
+    w.drain().await.expect("drain");
+    assert_eq!(reads(&w) - before, 0, "no read for the reminder");
+    assert_eq!(
+        kinds(&w, &conv),
+        vec![
+            LedgerKind::Reply,
+            LedgerKind::Archive,
+            LedgerKind::Reply,
+            LedgerKind::Archive
+        ],
+        "a reminder and the archive again"
+    );
+    let appeal = w.appeal_in(&conv).await.expect("q").expect("appeal");
+    assert_eq!(appeal.reminders, 1);
+    assert!(
+        w.store
+            .appeal_toxicity(appeal.id)
+            .await
+            .expect("toxicity")
+            .is_toxic(),
+        "the message read from the listing was assessed"
+    );
+    // The bot's own reminder and archive do not make the next pass read it either; a
+    // second message is again proven by the listing alone.
+    w.drain().await.expect("drain");
+    user_writes(&w, "listed1", &conv, "still waiting");
+    w.drain().await.expect("drain");
+    assert_eq!(reads(&w) - before, 0, "no read for the second reminder");
+    assert_eq!(
+        w.appeal_in(&conv)
+            .await
+            .expect("q")
+            .expect("appeal")
+            .reminders,
+        2
+    );
+}
+
+/// What the listing cannot prove is read and decided in full: two new messages (both are
+/// assessed), and a moderator's private note before the appellant's message (the moderator
+/// took over: no reminder).
+async fn what_the_listing_cannot_prove_is_read_first(b: Backend) {
+    let (_db, w) = world(b, WorldOptions::default()).await;
+    let two = started_appeal(&w, "twice1").await;
+    let before = reads(&w);
+    user_writes(&w, "twice1", &two, "You mods are pathetic losers.");
+    user_writes(&w, "twice1", &two, "hello?");
+    w.drain().await.expect("drain");
+    assert_eq!(reads(&w) - before, 1, "two new messages: read once");
+    let appeal = w.appeal_in(&two).await.expect("q").expect("appeal");
+    assert_eq!(appeal.reminders, 1, "one reminder for both");
+    assert!(
+        w.store
+            .appeal_toxicity(appeal.id)
+            .await
+            .expect("toxicity")
+            .is_toxic(),
+        "the earlier of the two messages was read and assessed"
+    );
+
+    let noted = started_appeal(&w, "noted1").await;
+    w.sim
+        .state()
+        .mod_message(ModMessage {
+            conversation_id: noted.clone(),
+            moderator: HUMAN_MOD.into(),
+            body: "I know this user, leave it to me.".into(),
+            internal: true,
+        })
+        .expect("private note");
+    user_writes(&w, "noted1", &noted, "hello?");
+    let before = reads(&w);
+    w.drain().await.expect("drain");
+    assert_eq!(reads(&w) - before, 1, "read before deciding");
+    assert_eq!(
+        kinds(&w, &noted),
+        vec![LedgerKind::Reply, LedgerKind::Archive],
+        "no reminder after a moderator's private note"
+    );
 }

@@ -17,6 +17,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::domain::{Appeal, AppealStatus, Outcome};
 use crate::domain::{BanEntry, Conversation, FormAnswers, FormQuestions, Group, Messages};
+use crate::domain::{ConversationState, ConversationSummary, Message};
 
 pub use note::{EarlierAppeal, MODMAIL_MAX_CHARS, NoteContext, escape_user_text, mod_note};
 pub use trigger::{Trigger, TriggerOutcome, ban_message_reason, human_moderator_wrote};
@@ -410,10 +411,64 @@ fn continue_appeal(input: &Input<'_>, appeal: &Appeal) -> Decision {
     if !wrote_again {
         return Decision::Nothing(Quiet::Waiting);
     }
-    if appeal.reminders >= input.settings.max_reminders {
+    remind_or_hand_over(appeal, input.settings)
+}
+
+/// The appellant wrote again without filling the form.
+fn remind_or_hand_over(appeal: &Appeal, settings: &DialogueSettings) -> Decision {
+    if appeal.reminders >= settings.max_reminders {
         // Enough reminders: archiving again would hide this user from the moderators for
         // good. Hand the conversation over instead.
         return Decision::HandOver(vec![Action::Note(hand_over_note(appeal.reminders))]);
     }
     Decision::Remind(vec![Action::Reply(Body::Reminder), Action::Archive])
+}
+
+/// What the modmail listing shows of a followed conversation that changed — its summary and
+/// its last message — and what the bot had seen of it at its last look.
+#[derive(Debug, Clone, Copy)]
+pub struct Listed<'a> {
+    pub summary: &'a ConversationSummary,
+    pub last_message: Option<&'a Message>,
+    /// `lastUpdated` and the number of messages when the bot last read the conversation
+    /// or wrote to it.
+    pub seen_update: Option<DateTime<Utc>>,
+    pub seen_messages: Option<i64>,
+}
+
+/// The commonest change of a followed conversation — the appellant wrote once more while
+/// the form waits — decided from the listing alone, saving the read of the conversation
+/// (a call per reminder). `None` unless the listing proves that exactly one message is new,
+/// that it is the appellant's, and that the appellant is still banned (their message went
+/// to Ban Appeals); anything else (two new messages, a moderator's message or private note,
+/// a lifted ban, a new ban notice) needs the conversation read and [`decide`].
+pub fn decide_listed(
+    listed: &Listed<'_>,
+    appellant: AppellantFacts,
+    appeals: &[Appeal],
+    settings: &DialogueSettings,
+) -> Option<Decision> {
+    let s = listed.summary;
+    if appellant.group != Group::Treatment || appellant.ignored || appellant.user_deleted {
+        return None;
+    }
+    let appeal = appeals
+        .last()
+        .filter(|a| a.status == AppealStatus::Prompted && a.conversation_id == s.id)?;
+    let one_new = listed
+        .seen_messages
+        .is_some_and(|n| s.num_messages == n + 1);
+    let m = listed.last_message?;
+    // Stored times have millisecond precision, Reddit's microseconds.
+    let after_seen = listed
+        .seen_update
+        .is_some_and(|seen| m.date.timestamp_millis() > seen.timestamp_millis());
+    let by_appellant = !m.author.is_mod
+        && !m.is_internal
+        && s.participant
+            .as_ref()
+            .is_some_and(|p| p.as_str().eq_ignore_ascii_case(&m.author.name));
+    let still_banned = s.state == ConversationState::Appeals;
+    (one_new && after_seen && by_appellant && still_banned)
+        .then(|| remind_or_hand_over(appeal, settings))
 }

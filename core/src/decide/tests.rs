@@ -807,3 +807,158 @@ fn the_reason_the_user_was_told_is_the_quote_in_the_ban_notice() {
         "no ban notice, no reason"
     );
 }
+
+#[test]
+fn a_reminder_is_decided_from_the_listing_only_when_it_proves_one_new_message() {
+    // Read in full: ban notice (0), the appeal (1), the bot's link (3), then the user again (5).
+    let full = Conv::ban_reply("c1")
+        .push(bot_reply(3))
+        .push(msg("m3", "appellant", false, "hello? anyone?", 5))
+        .with(|c| {
+            c.summary.state = ConversationState::Appeals;
+            c.summary.num_messages = 4;
+            c.summary.last_updated = t(5);
+        })
+        .c;
+    let prompted = [appeal(AppealStatus::Prompted, "c1")];
+    let expected = run(&full, None, treatment(), &prompted, None, 6);
+    assert!(matches!(expected, Decision::Remind(_)), "{expected:?}");
+
+    let s = settings();
+    let last = full.messages.last().expect("last").clone();
+    let listed = |summary: &ConversationSummary, m: &Message, seen_messages: Option<i64>| {
+        decide_listed(
+            &Listed {
+                summary,
+                last_message: Some(m),
+                seen_update: Some(t(3)),
+                seen_messages,
+            },
+            treatment(),
+            &prompted,
+            &s,
+        )
+    };
+    // The one case the listing proves: the same decision as reading the conversation.
+    assert_eq!(listed(&full.summary, &last, Some(3)), Some(expected));
+
+    let mut at_limit = prompted.clone();
+    at_limit[0].reminders = 2;
+    let handed = decide_listed(
+        &Listed {
+            summary: &full.summary,
+            last_message: Some(&last),
+            seen_update: Some(t(3)),
+            seen_messages: Some(3),
+        },
+        treatment(),
+        &at_limit,
+        &s,
+    );
+    assert_eq!(
+        handed,
+        Some(run(&full, None, treatment(), &at_limit, None, 6))
+    );
+    assert!(matches!(handed, Some(Decision::HandOver(_))));
+
+    // Everything else needs the conversation read.
+    let by = |who: &str, is_mod: bool, internal: bool| Message {
+        is_internal: internal,
+        ..msg("m4", who, is_mod, "text", 5)
+    };
+    let in_progress = ConversationSummary {
+        state: ConversationState::InProgress,
+        ..full.summary.clone()
+    };
+    let cases: [(&str, &ConversationSummary, Message, Option<i64>); 6] = [
+        ("two new messages", &full.summary, last.clone(), Some(2)),
+        ("count never seen", &full.summary, last.clone(), None),
+        (
+            "a moderator wrote",
+            &full.summary,
+            by("a_moderator", true, false),
+            Some(3),
+        ),
+        (
+            "a moderator's private note",
+            &full.summary,
+            by("a_moderator", true, true),
+            Some(3),
+        ),
+        (
+            "ban lifted (not in Ban Appeals)",
+            &in_progress,
+            last.clone(),
+            Some(3),
+        ),
+        (
+            "someone else",
+            &full.summary,
+            by("other_user", false, false),
+            Some(3),
+        ),
+    ];
+    for (what, summary, m, seen) in cases {
+        assert_eq!(listed(summary, &m, seen), None, "{what}");
+    }
+    let old = msg("m3", "appellant", false, "hello? anyone?", 2);
+    assert_eq!(
+        listed(&full.summary, &old, Some(3)),
+        None,
+        "not after the bot's look"
+    );
+    let no_message = decide_listed(
+        &Listed {
+            summary: &full.summary,
+            last_message: None,
+            seen_update: Some(t(3)),
+            seen_messages: Some(3),
+        },
+        treatment(),
+        &prompted,
+        &s,
+    );
+    assert_eq!(no_message, None, "the listing had no message");
+    for (what, who, appeals) in [
+        (
+            "control",
+            AppellantFacts {
+                group: Group::Control,
+                ..treatment()
+            },
+            prompted.to_vec(),
+        ),
+        (
+            "ignored",
+            AppellantFacts {
+                ignored: true,
+                ..treatment()
+            },
+            prompted.to_vec(),
+        ),
+        (
+            "submitted",
+            treatment(),
+            vec![appeal(AppealStatus::Submitted, "c1")],
+        ),
+        (
+            "another conversation's appeal",
+            treatment(),
+            vec![appeal(AppealStatus::Prompted, "c2")],
+        ),
+        ("no appeal", treatment(), Vec::new()),
+    ] {
+        let d = decide_listed(
+            &Listed {
+                summary: &full.summary,
+                last_message: Some(&last),
+                seen_update: Some(t(3)),
+                seen_messages: Some(3),
+            },
+            who,
+            &appeals,
+            &s,
+        );
+        assert_eq!(d, None, "{what}");
+    }
+}

@@ -42,6 +42,15 @@ pub struct Contact {
 }
 
 /// A change to an appellant's status; `None` fields stay as they are.
+/// What the bot had seen of a followed conversation when it last read it or wrote to it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Seen {
+    /// Reddit's `lastUpdated`.
+    pub update: Option<DateTime<Utc>>,
+    /// Reddit's `numMessages`; `None` until first known.
+    pub messages: Option<i64>,
+}
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct StatusUpdate {
     pub ignored: Option<bool>,
@@ -304,23 +313,46 @@ impl Store {
         Ok(())
     }
 
-    /// The bot's own message moved the conversation's `lastUpdated`: remember that, so the
-    /// next modmail list does not flag the conversation for a visit it does not need. Never
-    /// clears a pending visit.
+    /// The bot's own message moved the conversation's `lastUpdated` (and its number of
+    /// messages, `numMessages` of Reddit's answer): remember that, so the next modmail list
+    /// does not flag the conversation for a visit it does not need. Never clears a pending
+    /// visit.
     pub async fn advance_seen(
         &self,
         id: &ConversationId,
         last_updated: DateTime<Utc>,
+        messages: i64,
     ) -> Result<()> {
         sqlx::query(
-            "UPDATE appellant_conversations SET last_seen_update = $2 \
+            "UPDATE appellant_conversations SET last_seen_update = $2, seen_messages = $3 \
              WHERE conversation_id = $1 AND (last_seen_update IS NULL OR last_seen_update < $2)",
         )
         .bind(id.as_str())
         .bind(Millis(last_updated))
+        .bind(messages)
         .execute(self.pool())
         .await?;
         Ok(())
+    }
+
+    /// What the bot had seen of a followed conversation at its last look; `None` = not
+    /// followed.
+    pub async fn seen_of(&self, id: &ConversationId) -> Result<Option<Seen>> {
+        let row = sqlx::query(
+            "SELECT last_seen_update, seen_messages FROM appellant_conversations \
+             WHERE conversation_id = $1",
+        )
+        .bind(id.as_str())
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|r| {
+            Ok(Seen {
+                update: get::<Option<Millis>>(&r, "appellant_conversations", "last_seen_update")?
+                    .map(|t| t.0),
+                messages: get::<Option<i64>>(&r, "appellant_conversations", "seen_messages")?,
+            })
+        })
+        .transpose()
     }
 
     pub async fn update_appellant(
@@ -408,18 +440,23 @@ impl Tx {
 
     /// Same as [`Store::mark_conversation_visited`], inside the transaction that records what
     /// the visit decided, so a crash can never leave a decision without its "visited" mark.
+    /// `messages`: Reddit's `numMessages` as read, when known (kept with the newest
+    /// `lastUpdated`).
     pub async fn mark_conversation_visited(
         &mut self,
         id: &ConversationId,
         last_updated: DateTime<Utc>,
+        messages: Option<i64>,
     ) -> Result<()> {
         sqlx::query(
             "UPDATE appellant_conversations SET needs_visit = 0, \
+               seen_messages = CASE WHEN last_seen_update IS NULL OR last_seen_update <= $2 THEN $3 ELSE seen_messages END, \
                last_seen_update = CASE WHEN last_seen_update IS NULL OR last_seen_update < $2 THEN $2 ELSE last_seen_update END \
              WHERE conversation_id = $1",
         )
         .bind(id.as_str())
         .bind(Millis(last_updated))
+        .bind(messages)
         .execute(self.conn())
         .await?;
         Ok(())
