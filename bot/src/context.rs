@@ -164,7 +164,10 @@ impl BotContext {
                 )
             }),
             renew_before: Duration::days(RENEW_BEFORE_DAYS),
-            mod_notes: self.bot.reddit_mod_notes,
+            // The console's choice; a subreddit that never chose has the configured default.
+            mod_notes: settings
+                .and_then(|s| s.reddit_mod_notes)
+                .unwrap_or(self.bot.reddit_mod_notes),
         }
     }
 

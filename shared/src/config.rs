@@ -224,8 +224,9 @@ pub struct BotConfig {
     pub permission_hold_days: u32,
     /// Seconds: an appeal form filled faster than this is flagged in the moderators' note.
     pub fast_fill_secs: u32,
-    /// Also leave a Reddit Mod Note on the appellant when an appeal completes (the bot
-    /// needs the Manage Users permission for it).
+    /// Whether a completed appeal also leaves a Reddit Mod Note on the appellant, for
+    /// subreddits whose console never chose (each subreddit can turn it on or off). Reddit
+    /// calls the permission it needs Manage Users: the Access the bot holds anyway.
     pub reddit_mod_notes: bool,
     /// Seed for the group draw (tests and replays); unset = from the OS.
     pub rng_seed: Option<u64>,

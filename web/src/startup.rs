@@ -71,8 +71,9 @@ impl AppSettings {
                 messages: c.bot.messages.clone(),
                 treatment_fraction: c.bot.treatment_fraction,
                 cooldown_days: c.bot.appeal_cooldown_days,
-                max_reminders: 3,
+                max_reminders: crate::console::settings_form::DEFAULT_MAX_REMINDERS,
                 link_ttl_days: c.web.link_ttl_days,
+                mod_notes: c.bot.reddit_mod_notes,
             },
             metrics: c.metrics.clone(),
         })

@@ -1,11 +1,12 @@
 //! What appellants and moderators read, end to end: the messages say they are automated and
-//! until when the link works, an expiring link is renewed (the old one dies), and a user
-//! who keeps writing after the last reminder is handed over to the moderators.
+//! until when the link works, an expiring link is renewed (the old one dies), a user who
+//! keeps writing after the last reminder is handed over to the moderators, and a Reddit Mod
+//! Note is left where the subreddit's console (or, unset, the configuration) wants one.
 
-use appealmod_shared::domain::AppealStatus;
+use appealmod_shared::domain::{AppealStatus, SubredditName};
 use appealmod_shared::storage::Backend;
 use appealmod_shared::token::FormToken;
-use appealmod_testkit::world::WorldOptions;
+use appealmod_testkit::world::{HUMAN_MOD, WorldOptions};
 use chrono::Duration;
 use reddit_sim::LedgerKind;
 
@@ -16,6 +17,7 @@ appealmod_testkit::on_both_backends!(
     an_expiring_link_is_renewed_and_the_old_one_dies,
     after_the_last_reminder_the_conversation_is_handed_over,
     a_reddit_mod_note_is_left_once_even_when_its_answer_is_lost,
+    reddit_mod_notes_follow_each_subreddits_console_setting,
     toxic_messages_are_flagged_in_the_note,
 );
 
@@ -216,6 +218,71 @@ async fn a_reddit_mod_note_is_left_once_even_when_its_answer_is_lost(b: Backend)
     );
     let done = w.appeal_in(&conv).await.expect("q").expect("appeal");
     assert_eq!(done.status, AppealStatus::Completed);
+}
+
+/// r/sub_on chose Mod Notes in its console, r/sub_off turned them off, r/sub_unset never
+/// chose and has the configured default (on here, so that "off" is seen to override it).
+/// The setting is changed after the bot started: it reads it at the completion.
+async fn reddit_mod_notes_follow_each_subreddits_console_setting(b: Backend) {
+    let subs = ["sub_on", "sub_off", "sub_unset"];
+    let (_db, w) = world(
+        b,
+        WorldOptions {
+            subreddits: subs.iter().map(|s| (*s).to_owned()).collect(),
+            configure: Some(with_mod_notes),
+            ..WorldOptions::default()
+        },
+    )
+    .await;
+    for (name, choice) in [("sub_on", Some(true)), ("sub_off", Some(false))] {
+        let name = SubredditName::parse(name).expect("sub");
+        let mut s = w.store.subreddit(&name).await.expect("get").expect("row");
+        s.reddit_mod_notes = choice;
+        let changes = w
+            .store
+            .update_settings(&s, HUMAN_MOD, w.clock.now())
+            .await
+            .expect("save");
+        assert_eq!(changes.len(), 1, "{changes:?}");
+    }
+    let mut convs = Vec::new();
+    for sub in subs {
+        let user = format!("user_of_{sub}");
+        let conv = w
+            .ban_and_write(sub, &user, "Why was I banned? Please unban me.")
+            .expect("ban and write");
+        convs.push((sub, user, conv));
+    }
+    w.drain().await.expect("drain");
+    // The first Mod Note's answer is lost although Reddit kept it: still one, not two.
+    w.sim.state().inject_fault(reddit_sim::FaultRequest {
+        endpoint: reddit_sim::Endpoint::AddModNote,
+        count: 1,
+        mode: reddit_sim::FaultMode::StatusAfterApply(502),
+    });
+    for (_, _, conv) in &convs {
+        let appeal = w.appeal_in(conv).await.expect("q").expect("appeal");
+        w.submit_form(&appeal).await.expect("submit");
+    }
+    w.drain().await.expect("drain");
+    w.advance(Duration::minutes(10));
+    w.drain().await.expect("drain");
+    for (sub, user, conv) in &convs {
+        let done = w.appeal_in(conv).await.expect("q").expect("appeal");
+        assert_eq!(done.status, AppealStatus::Completed, "r/{sub}");
+        let notes = w.sim.state().mod_notes_on(sub, user);
+        let want = usize::from(*sub != "sub_off");
+        assert_eq!(notes.len(), want, "r/{sub}: {notes:?}");
+    }
+    assert_eq!(w.sim.state().mod_notes().len(), 2, "none anywhere else");
+    assert_eq!(
+        w.sim
+            .state()
+            .counters()
+            .calls_of(reddit_sim::Endpoint::AddModNote),
+        2,
+        "the lost answer was read back, not resent"
+    );
 }
 
 async fn toxic_messages_are_flagged_in_the_note(b: Backend) {

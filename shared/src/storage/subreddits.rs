@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use sqlx::any::AnyRow;
 
 use super::audit::FieldChange;
-use super::column::{Millis, Text, read, stored_enum};
+use super::column::{Flag, Millis, Text, read, stored_enum};
 use super::{Result, Store, StoreError, Tx};
 use crate::domain::{
     BotStanding, FormQuestions, Messages, ModPermissions, RedditUsername, SubredditName,
@@ -33,6 +33,8 @@ pub struct SubredditSettings {
     pub unappealable_marker: Option<String>,
     /// Users never offered a form.
     pub blocklist: Vec<RedditUsername>,
+    /// Leave a Reddit Mod Note on the user when an appeal completes.
+    pub reddit_mod_notes: Option<bool>,
 }
 
 impl SubredditSettings {
@@ -49,6 +51,7 @@ impl SubredditSettings {
             link_ttl_days: None,
             unappealable_marker: None,
             blocklist: Vec::new(),
+            reddit_mod_notes: None,
         }
     }
 
@@ -69,7 +72,8 @@ impl SubredditSettings {
                     .join(", ")
             })
         };
-        let fields: [(&str, Option<String>, Option<String>); 10] = [
+        let flag = |v: Option<bool>| v.map(|on| if on { "on" } else { "off" }.to_owned());
+        let fields: [(&str, Option<String>, Option<String>); 11] = [
             (
                 "treatment_fraction",
                 self.treatment_fraction.map(|f| f.to_string()),
@@ -116,6 +120,11 @@ impl SubredditSettings {
                 new.unappealable_marker.clone(),
             ),
             ("blocklist", names(&self.blocklist), names(&new.blocklist)),
+            (
+                MOD_NOTES_FIELD,
+                flag(self.reddit_mod_notes),
+                flag(new.reddit_mod_notes),
+            ),
         ];
         fields
             .into_iter()
@@ -129,8 +138,12 @@ impl SubredditSettings {
     }
 }
 
+/// The audit log's name of the Reddit Mod Notes setting (values `on` / `off`).
+pub const MOD_NOTES_FIELD: &str = "reddit_mod_notes";
+
 const COLUMNS: &str = "display_name, state, treatment_fraction, messages, form_questions, \
-     appeal_cooldown_days, max_reminders, link_ttl_days, unappealable_marker, blocklist";
+     appeal_cooldown_days, max_reminders, link_ttl_days, unappealable_marker, blocklist, \
+     reddit_mod_notes";
 
 /// One row of [`COLUMNS`], read by column name.
 #[derive(sqlx::FromRow)]
@@ -145,6 +158,7 @@ struct SettingsRow {
     link_ttl_days: Option<i64>,
     unappealable_marker: Option<String>,
     blocklist: Option<Text<Blocklist>>,
+    reddit_mod_notes: Option<Flag>,
 }
 
 /// The blocklist column: a JSON array of usernames.
@@ -176,6 +190,7 @@ impl From<SettingsRow> for SubredditSettings {
             link_ttl_days: small(r.link_ttl_days),
             unappealable_marker: r.unappealable_marker,
             blocklist: r.blocklist.map(|b| b.0.0).unwrap_or_default(),
+            reddit_mod_notes: r.reddit_mod_notes.map(|f| f.0),
         }
     }
 }
@@ -654,7 +669,8 @@ impl Tx {
         sqlx::query(
             "UPDATE subreddits SET treatment_fraction = $2, messages = $3, form_questions = $4, \
                appeal_cooldown_days = $5, max_reminders = $6, link_ttl_days = $7, \
-               unappealable_marker = $8, blocklist = $9, updated_at = $10 WHERE name = $1",
+               unappealable_marker = $8, blocklist = $9, reddit_mod_notes = $10, updated_at = $11 \
+             WHERE name = $1",
         )
         .bind(s.name.key())
         .bind(s.treatment_fraction)
@@ -665,6 +681,7 @@ impl Tx {
         .bind(s.link_ttl_days.map(i64::from))
         .bind(s.unappealable_marker.clone())
         .bind(blocklist)
+        .bind(s.reddit_mod_notes.map(Flag))
         .bind(Millis(now))
         .execute(self.conn())
         .await?;

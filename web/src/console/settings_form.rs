@@ -4,9 +4,13 @@
 use appealmod_shared::domain::{
     FormQuestion, FormQuestions, Messages, QuestionKind, RedditUsername,
 };
+use appealmod_shared::policy::MAX_REMINDERS;
 use appealmod_shared::storage::SubredditSettings;
 
 use crate::form::FormData;
+
+/// The reminders a subreddit without its own number gets: the bot's own [`MAX_REMINDERS`].
+pub const DEFAULT_MAX_REMINDERS: u32 = MAX_REMINDERS as u32;
 
 /// The configured defaults a subreddit without its own value uses.
 #[derive(Debug, Clone)]
@@ -16,6 +20,8 @@ pub struct Defaults {
     pub cooldown_days: u32,
     pub max_reminders: u32,
     pub link_ttl_days: u32,
+    /// `bot.reddit_mod_notes`: whether a subreddit that never chose gets Reddit Mod Notes.
+    pub mod_notes: bool,
 }
 
 impl Default for Defaults {
@@ -25,8 +31,9 @@ impl Default for Defaults {
             messages: Messages::default(),
             treatment_fraction: 0.5,
             cooldown_days: 30,
-            max_reminders: 3,
+            max_reminders: DEFAULT_MAX_REMINDERS,
             link_ttl_days: 30,
+            mod_notes: false,
         }
     }
 }
@@ -79,6 +86,8 @@ pub struct SettingsView {
     pub link_ttl_days: String,
     pub marker: String,
     pub blocklist: String,
+    /// Leave a Reddit Mod Note on the user when an appeal completes (the checkbox).
+    pub mod_notes: bool,
     pub questions: Vec<QuestionView>,
 }
 
@@ -175,6 +184,7 @@ pub fn view_of(s: &SubredditSettings, d: &Defaults) -> SettingsView {
             .map(RedditUsername::as_str)
             .collect::<Vec<_>>()
             .join("\n"),
+        mod_notes: s.reddit_mod_notes.unwrap_or(d.mod_notes),
         questions,
     }
 }
@@ -213,6 +223,7 @@ pub fn parse(form: &FormData, stored: &SubredditSettings, d: &Defaults) -> Parse
         link_ttl_days: line("link_ttl_days"),
         marker: line("marker"),
         blocklist: text("blocklist"),
+        mod_notes: form.get("reddit_mod_notes").is_some(),
         questions: posted_questions(form),
     };
     let mut errors = Vec::new();
@@ -282,6 +293,9 @@ pub fn parse(form: &FormData, stored: &SubredditSettings, d: &Defaults) -> Parse
                 link_ttl_days: keep(t, stored.link_ttl_days, d.link_ttl_days),
                 unappealable_marker: marker,
                 blocklist: b,
+                reddit_mod_notes: (stored.reddit_mod_notes.is_some()
+                    || view.mod_notes != d.mod_notes)
+                    .then_some(view.mod_notes),
                 form_questions: (stored.form_questions.is_some() || q != FormQuestions::default())
                     .then_some(q),
                 ..stored.clone()
@@ -618,6 +632,7 @@ mod tests {
             cooldown_days: 30,
             max_reminders: 3,
             link_ttl_days: 30,
+            mod_notes: false,
         }
     }
 
@@ -639,6 +654,9 @@ mod tests {
             ("blocklist".into(), v.blocklist.clone()),
             ("q_count".into(), v.questions.len().to_string()),
         ];
+        if v.mod_notes {
+            f.push(("reddit_mod_notes".into(), "on".into()));
+        }
         for q in &v.questions {
             let i = q.index;
             for (k, val) in [
@@ -725,6 +743,37 @@ mod tests {
             s.messages.expect("messages").initial,
             "Fill this in: {link}"
         );
+    }
+
+    #[test]
+    fn mod_notes_stay_at_the_default_until_a_moderator_chooses() {
+        let on_by_default = Defaults {
+            mod_notes: true,
+            ..defaults()
+        };
+        for d in [defaults(), on_by_default] {
+            let v = view_of(&stored(), &d);
+            assert_eq!(v.mod_notes, d.mod_notes, "the box shows the default");
+            let same = parse(&form(&round_trip(&v)), &stored(), &d);
+            assert_eq!(same.settings.expect("valid").reddit_mod_notes, None);
+            let flipped = SettingsView {
+                mod_notes: !d.mod_notes,
+                ..v
+            };
+            let p = parse(&form(&round_trip(&flipped)), &stored(), &d);
+            let chosen = p.settings.expect("valid");
+            assert_eq!(chosen.reddit_mod_notes, Some(!d.mod_notes));
+            // Once chosen, the choice is kept even when it equals the default again.
+            let again = SettingsView {
+                mod_notes: d.mod_notes,
+                ..view_of(&chosen, &d)
+            };
+            let back = parse(&form(&round_trip(&again)), &chosen, &d);
+            assert_eq!(
+                back.settings.expect("valid").reddit_mod_notes,
+                Some(d.mod_notes)
+            );
+        }
     }
 
     #[test]

@@ -4,7 +4,8 @@
 
 use appealmod_shared::config::{ConsoleLogin, Secret};
 use appealmod_shared::domain::*;
-use appealmod_shared::storage::{Backend, CheckRecord};
+use appealmod_shared::policy::MAX_REMINDERS;
+use appealmod_shared::storage::{Backend, CheckRecord, MOD_NOTES_FIELD};
 use chrono::Utc;
 use reddit_sim::{NewSubreddit, SimConfig, SimServer, WebApp};
 
@@ -19,6 +20,7 @@ on_both_backends!(
     a_moderator_of_another_subreddit_gets_404,
     a_removed_moderator_loses_access,
     settings_are_validated_saved_previewed_and_audited,
+    reddit_mod_notes_are_turned_on_and_off_with_an_audit_line,
     pause_resume_and_check_now,
     appeals_list_filters_and_links_to_modmail,
     console_posts_need_their_csrf_token,
@@ -594,6 +596,89 @@ async fn settings_are_validated_saved_previewed_and_audited(backend: Backend) {
             .expect("f")
             .len(),
         1
+    );
+}
+
+async fn reddit_mod_notes_are_turned_on_and_off_with_an_audit_line(backend: Backend) {
+    let c = console(backend).await;
+    signed_up_pics(&c).await;
+    let path = "/dashboard/r/pics/settings";
+    let stored = || async {
+        c.app
+            .db
+            .store
+            .subreddit(&sub("pics"))
+            .await
+            .expect("get")
+            .expect("row")
+            .reddit_mod_notes
+    };
+    let newest = || async {
+        c.app
+            .db
+            .store
+            .audit_log(&sub("pics"), 1)
+            .await
+            .expect("log")
+            .remove(0)
+    };
+    let (status, page) = c.page(path).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(
+            "Adds a Reddit Mod Note on the user — visible to your moderators in Reddit's user \
+             notes — when an appeal is completed."
+        ),
+        "the checkbox says what it does"
+    );
+    let fields = form_fields(&page);
+    assert!(
+        !fields.iter().any(|(k, _)| k == "reddit_mod_notes"),
+        "off: the configured default"
+    );
+    assert!(
+        fields
+            .iter()
+            .any(|(k, v)| k == "max_reminders" && *v == MAX_REMINDERS.to_string()),
+        "the default reminder count is the bot's own"
+    );
+    assert_eq!(stored().await, None, "never chosen");
+
+    // On.
+    let mut on = fields.clone();
+    on.push(("reddit_mod_notes".into(), "on".into()));
+    on.push(("action".into(), "save".into()));
+    let (status, body) = post_pairs(&c, path, on).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("Saved (1 change)"), "{body}");
+    assert_eq!(stored().await, Some(true));
+    let e = newest().await;
+    assert_eq!(e.actor, "head_mod");
+    assert_eq!(e.change.field, MOD_NOTES_FIELD);
+    assert_eq!((e.change.old, e.change.new), (None, Some("on".to_owned())));
+    assert!(
+        body.contains("reddit mod notes</em>") && body.contains("<ins>on</ins>"),
+        "the page's log shows it: {body}"
+    );
+
+    // Off again: the page shows it ticked, and unticking is a change of its own.
+    let (_, page) = c.page(path).await;
+    let mut off = form_fields(&page);
+    assert!(off.iter().any(|(k, _)| k == "reddit_mod_notes"), "ticked");
+    off.retain(|(k, _)| k != "reddit_mod_notes");
+    off.push(("action".into(), "save".into()));
+    let (status, body) = post_pairs(&c, path, off).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("Saved (1 change)"), "{body}");
+    assert_eq!(stored().await, Some(false), "chosen: off, not the default");
+    let e = newest().await;
+    assert_eq!(
+        (e.change.field.as_str(), e.change.old, e.change.new),
+        (
+            MOD_NOTES_FIELD,
+            Some("on".to_owned()),
+            Some("off".to_owned())
+        )
     );
 }
 
