@@ -78,12 +78,48 @@ pub struct ErrorPage {
     pub heading: &'static str,
     pub message: &'static str,
     pub hint: Option<&'static str>,
+    /// Where the reader goes next, if the site has a page that helps them.
+    pub next: Option<NextStep>,
+}
+
+/// The link at the bottom of an error page. Appellants get none: the home page is the
+/// moderators' sign-up site, and what helps them (writing in their modmail conversation)
+/// is in the page's text; moderators get the page they were on the way to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NextStep {
+    pub href: &'static str,
+    pub text: &'static str,
+}
+
+impl NextStep {
+    const CONSOLE: Self = Self {
+        href: "/dashboard",
+        text: "Moderators: go to the console",
+    };
+    const LOG_IN: Self = Self {
+        href: "/login?next=/dashboard",
+        text: "Log in with Reddit again",
+    };
+    const SIGN_UP: Self = Self {
+        href: "/signup",
+        text: "Back to the sign-up page",
+    };
+    const HOME: Self = Self {
+        href: "/",
+        text: "Go to the home page",
+    };
 }
 
 impl PageError {
     fn page(&self) -> ErrorPage {
         let (heading, message, hint) = match self {
-            Self::NotFound => ("Page not found", "There is no page at this address.", None),
+            Self::NotFound => (
+                "Page not found",
+                "There is no page at this address.",
+                Some(
+                    "If you came here from a link in a modmail message, check that you copied the whole link.",
+                ),
+            ),
             Self::LinkInvalid => (
                 "This link is not valid",
                 "This appeal link is not valid. Please check that you copied the whole link from your modmail message.",
@@ -165,6 +201,32 @@ impl PageError {
             heading,
             message,
             hint,
+            next: self.next_step(),
+        }
+    }
+
+    /// The link under the text: none for an appellant's link, the console's way on for a
+    /// moderator, and for failures either may meet (a form post, a missing page) a link
+    /// that says it is for moderators.
+    fn next_step(&self) -> Option<NextStep> {
+        match self {
+            Self::LinkInvalid
+            | Self::LinkExpired
+            | Self::LinkExpiredHandedOver
+            | Self::LinkReplaced
+            | Self::LoginRequired(_) => None,
+            Self::NotFound
+            | Self::Csrf(_)
+            | Self::TooLarge
+            | Self::BadBody
+            | Self::BodyTimeout
+            | Self::RateLimited
+            | Self::Unexpected(_) => Some(NextStep::CONSOLE),
+            Self::NotModerator => Some(NextStep::SIGN_UP),
+            Self::LoginFailed(LoginFailure::Misconfigured) | Self::ConsoleOff => {
+                Some(NextStep::HOME)
+            }
+            Self::LoginFailed(_) => Some(NextStep::LOG_IN),
         }
     }
 }
@@ -229,12 +291,12 @@ fn login_failure_text(f: LoginFailure) -> (&'static str, &'static str, Option<&'
         LoginFailure::BadState => (
             "This login link is not valid here",
             "The answer from Reddit does not belong to a login started in this browser, or it was used already.",
-            Some("Start again from the login button."),
+            Some("Start the login again."),
         ),
         LoginFailure::CodeRefused => (
             "Reddit did not accept this login",
             "The login code was used already or has expired.",
-            Some("Start again from the login button."),
+            Some("Start the login again."),
         ),
         LoginFailure::RedditDown => (
             "Reddit did not answer",
