@@ -30,8 +30,8 @@ on_both_backends!(
 
 /// The site with its console against a fresh simulator: r/pics moderated by `head_mod`
 /// (full) and `mail_mod` (Mail only), r/news by `other_mod`; `stranger` moderates nothing.
-struct Console {
-    app: TestApp,
+pub(crate) struct Console {
+    pub(crate) app: TestApp,
     sim: reddit_sim::Simulator,
     sim_url: String,
     _server: Option<SimServer>,
@@ -39,7 +39,7 @@ struct Console {
     cookie: std::sync::Mutex<Option<String>>,
 }
 
-async fn console(backend: Backend) -> Console {
+pub(crate) async fn console(backend: Backend) -> Console {
     let sim = SimServer::start(SimConfig::default()).await.expect("sim");
     let mut c = console_on(backend, &sim).await;
     c._server = Some(sim);
@@ -121,7 +121,7 @@ impl Console {
         }
     }
 
-    async fn get(&self, path: &str) -> reqwest::Response {
+    pub(crate) async fn get(&self, path: &str) -> reqwest::Response {
         let url = if path.starts_with("http") {
             path.to_owned()
         } else {
@@ -136,7 +136,7 @@ impl Console {
         r
     }
 
-    async fn page(&self, path: &str) -> (u16, String) {
+    pub(crate) async fn page(&self, path: &str) -> (u16, String) {
         let r = self.get(path).await;
         (r.status().as_u16(), r.text().await.expect("body"))
     }
@@ -163,7 +163,7 @@ impl Console {
 
     /// The whole round trip as `user`: /login → Reddit (the simulator approves at once as
     /// `user`) → callback → `next`. Returns the three statuses and where it ended.
-    async fn login(&self, user: &str, next: &str) -> (u16, u16, u16, String) {
+    pub(crate) async fn login(&self, user: &str, next: &str) -> (u16, u16, u16, String) {
         let r = self.get(&format!("/login?next={next}")).await;
         let to_reddit = r.status().as_u16();
         let authorize = location(&r);
@@ -410,7 +410,7 @@ async fn signup_offers_only_what_you_moderate_and_refuses_strangers_alike(backen
 }
 
 /// A second browser on the same site and simulator.
-async fn console_again(c: &Console) -> Console {
+pub(crate) async fn console_again(c: &Console) -> Console {
     Console {
         app: TestApp {
             address: c.app.address.clone(),

@@ -1,1 +1,581 @@
 //! The readout pages and the exports over HTTP, against a fixture dataset computed by hand.
+//!
+//! The fixture is `appealmod_testkit::readout_fixture` (its table lists every appeal);
+//! `head_mod` moderates r/pics, `other_mod` r/news, `stranger` nothing, `the_operator` is an
+//! operator. Every number asserted here is worked out from that table in the comments.
+
+use appealmod_shared::config::Secret;
+use appealmod_shared::export::{COLUMNS, pseudonym};
+use appealmod_shared::storage::Backend;
+use appealmod_shared::token::Signer;
+use appealmod_testkit::readout_fixture::{self, ReadoutFixture};
+use chrono::{Duration, Utc};
+
+use crate::console::{Console, console, console_again};
+use crate::helpers::{SECRET, sub};
+use crate::on_both_backends;
+
+on_both_backends!(
+    subreddit_results_match_the_hand_computation,
+    the_period_filter_changes_the_numbers,
+    exports_are_pseudonymous_unless_a_moderator_asks,
+    the_overview_is_for_operators_and_others_get_404,
+    a_new_subreddit_has_no_numbers_yet,
+);
+
+/// The console with the fixture loaded, `head_mod` logged in.
+async fn loaded(backend: Backend) -> (Console, ReadoutFixture) {
+    let c = console(backend).await;
+    let f = readout_fixture::load(&c.app.db.store, Utc::now())
+        .await
+        .expect("fixture");
+    c.login("head_mod", "/dashboard").await;
+    (c, f)
+}
+
+/// The page's text without its charts: each tag becomes one ` | `, whitespace collapses.
+fn text(html: &str) -> String {
+    let mut rest = html;
+    let mut plain = String::new();
+    while let Some(start) = rest.find("<svg") {
+        plain.push_str(&rest[..start]);
+        let end = rest[start..].find("</svg>").expect("closed svg") + start + 6;
+        rest = &rest[end..];
+    }
+    plain.push_str(rest);
+    let mut out = String::new();
+    let mut in_tag = false;
+    for ch in plain.chars() {
+        match ch {
+            '<' => {
+                in_tag = true;
+                out.push_str(" | ");
+            }
+            '>' => in_tag = false,
+            _ if !in_tag => out.push(ch),
+            _ => {}
+        }
+    }
+    let words: Vec<&str> = out.split_whitespace().collect();
+    let mut joined = words.join(" ");
+    while joined.contains("| |") {
+        joined = joined.replace("| |", "|");
+    }
+    for (entity, ch) in [
+        ("&quot;", "\""),
+        ("&#39;", "'"),
+        ("&#x27;", "'"),
+        ("&lt;", "<"),
+        ("&gt;", ">"),
+        ("&amp;", "&"),
+    ] {
+        joined = joined.replace(entity, ch);
+    }
+    joined
+}
+
+/// The part of `page` between the element with `id` and the next `until`.
+fn part<'a>(page: &'a str, id: &str, until: &str) -> &'a str {
+    let start = page
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("{id}"));
+    let end = page[start..].find(until).map_or(page.len(), |e| e + start);
+    &page[start..end]
+}
+
+fn has(haystack: &str, needle: &str) {
+    assert!(haystack.contains(needle), "{needle:?} not in {haystack}");
+}
+
+async fn subreddit_results_match_the_hand_computation(backend: Backend) {
+    let (c, f) = loaded(backend).await;
+    let (status, html) = c.page("/dashboard/r/pics/results").await;
+    assert_eq!(status, 200, "{html}");
+    let page = text(&html);
+
+    // r/pics, all time: 21 appeals. Treatment a1–a6, a11–a17 and a1's second appeal: 14
+    // appeals of 13 appellants. Link sent to all but a6 (taken over) and a13 (no link yet):
+    // 12. Opened: completed a1 a2 a11 a12 a15, submitted a5, opened a4 a17: 8. Submitted 6,
+    // completed 5. Granted a1 a6 a11 (3), denied a2 a15 (2), abandoned a3 a14 (2), pending
+    // 14 − 7 = 7. Control a7–a10, a18–a20: 7; granted a8 a19, denied a9 a10, pending 3.
+    let funnel = text(part(&html, "funnel-title", "</section>"));
+    for (step, t, k) in [
+        ("Appellants", 13, 7),
+        ("Appeals", 14, 7),
+        ("Contacted", 12, 0),
+        ("Link opened", 8, 0),
+        ("Submitted", 6, 0),
+        ("Completed", 5, 0),
+        ("Granted", 3, 2),
+        ("Denied", 2, 2),
+        ("Abandoned", 2, 0),
+        ("Pending", 7, 3),
+    ] {
+        has(&funnel, &format!("| {step} | {t} | {k} |"));
+    }
+
+    // Read by moderators: treatment 5 completed + a6 taken over = 6 of 14; control 7 of 7.
+    // Wilson, 6 of 14 (z = 1.96, z² = 3.8415):
+    //   centre = (2·14·(6/14) + z²) / (2·(14 + z²)) = 15.8415 / 35.6829 = 0.44395
+    //   half   = z·√(z² + 4·14·(6/14)·(8/14)) / 35.6829 = 1.96·√17.5558 / 35.6829 = 0.23014
+    //   → 0.2138 to 0.6741, shown as 21.4% to 67.4%.
+    // 7 of 7: centre = (14 + 3.8415)/21.6829 = 0.82283, half = 1.96·√3.8415/21.6829 = 0.17717
+    //   → 0.6457 to 1.0000. Newcombe: d = 0.4286 − 1 = −0.5714;
+    //   low  = d − √((0.4286 − 0.2138)² + (1 − 1)²)          = −0.7862,
+    //   high = d + √((0.6741 − 0.4286)² + (1 − 0.6457)²)      = −0.1404.
+    let read = text(part(&html, "contrast-read", "contrast-granted"));
+    has(&read, "Treatment | 6 of 14 | 42.9% | 21.4% to 67.4% |");
+    has(&read, "Control | 7 of 7 | 100.0% | 64.6% to 100.0% |");
+    has(
+        &read,
+        "Difference: −57.1 percentage points | (95% interval −78.6 to −14.0 points). Lower in the treatment group",
+    );
+    // Granted of the settled: treatment 3 of (3 + 2 + 2) = 7, control 2 of (2 + 2) = 4.
+    // Wilson 3/7: centre (6 + 3.8415)/21.6829 = 0.45388, half 1.96·√(3.8415 + 6.8571)/21.6829
+    // = 0.29566 → 15.8% to 75.0%; 2/4: centre 0.5, half 1.96·√7.8415/15.6829 = 0.34997 →
+    // 15.0% to 85.0%. d = 0.4286 − 0.5 = −0.0714; low = d − √(0.2704² + 0.35²) = −0.5137,
+    // high = d + √(0.3210² + 0.35²) = +0.4035.
+    let granted = text(part(&html, "contrast-granted", "contrast-toxic"));
+    has(&granted, "Treatment | 3 of 7 | 42.9% | 15.8% to 75.0% |");
+    has(&granted, "Control | 2 of 4 | 50.0% | 15.0% to 85.0% |");
+    has(
+        &granted,
+        "Difference: −7.1 percentage points | (95% interval −51.4 to +40.3 points). Not clearly different yet",
+    );
+    // Toxic and read: treatment a2 a11 (their messages) and a15 (its answer), completed:
+    // 3 of 14 (a5's toxic answer and a16's message never reached anyone); control a8 a10
+    // a18: 3 of 7. d = 0.2143 − 0.4286 = −0.2143.
+    let toxic = text(part(&html, "contrast-toxic", "funnel-title"));
+    has(&toxic, "Treatment | 3 of 14 | 21.4% | 7.6% to 47.6% |");
+    has(&toxic, "Control | 3 of 7 | 42.9% | 15.8% to 75.0% |");
+    has(
+        &toxic,
+        "Difference: −21.4 percentage points | (95% interval −56.4 to +16.2 points).",
+    );
+
+    // Form minutes, sorted: 3 (a11) 4 (a1) 5 (a15) 6 (a2) 8 (a12) 10 (a5), n = 6. Type 7:
+    // q1 at index 1.25 = 4 + 0.25·1 = 4.25 min, median at 2.5 = 5.5 min, q3 at 3.75 =
+    // 6 + 0.75·2 = 7.5 min.
+    let time = text(part(&html, "time-title", "</section>"));
+    has(
+        &time,
+        "Time to complete the form | Treatment | 6 | 5 min 30 s | 4 min 15 s to 7 min 30 s |",
+    );
+    // Decisions from the first message (30 min before the start): treatment 2 d (a6, a11),
+    // 3 d (a1), 5 d (a2), 6 d (a15): n = 5, q1 2 d, median 3 d, q3 5 d (+ 30 min each).
+    has(
+        &time,
+        "Time to a decision | Treatment | 5 | 3.0 days | 2.0 days to 5.0 days |",
+    );
+    // Control 1 d (a19), 4 d (a8), 10 d (a9, a10): q1 at 0.75 = 1 + 0.75·3 = 3.25 d,
+    // median at 1.5 = (4 + 10)/2 = 7 d, q3 at 2.25 = 10 d (+ 30 min: 3.27, 7.02, 10.02).
+    has(
+        &time,
+        "Time to a decision | Control | 4 | 7.0 days | 3.3 days to 10.0 days |",
+    );
+
+    // Weeks from day 0: a1–a6 | a7; none (the empty week); a11–a14 | a8–a10;
+    // a15 a16 a1 a17 | a18–a20.
+    let weekly = text(part(&html, "weekly-title", "</section>"));
+    for (d, t, k) in [(0, 6, 1), (7, 0, 0), (14, 4, 3), (21, 4, 3)] {
+        let starts = (f.base + Duration::days(d)).format("%-d %b %Y");
+        has(&weekly, &format!("| {starts} | {t} | {k} |"));
+    }
+
+    // The audit: 0.5 until the change, 0.8 after. Before: a1–a10 (a1 once, drawn on day 0),
+    // 6 treatment; binomial at ½: 1 − P(5) = 1 − 252/1024 = 0.754. After: a11–a20, 7 of 10
+    // at 0.8: 1 − P(8) − P(9) = 1 − 0.30199 − 0.26844 = 0.430. χ² = (6−5)²/5 + (4−5)²/5 +
+    // (7−8)²/8 + (3−2)²/2 = 0.4 + 0.625 = 1.025, 2 degrees of freedom: p = e^(−0.5125) = 0.599.
+    let audit = text(part(&html, "audit-pics", "</section>"));
+    let change = appealmod_web::console::when(Some(f.change_at()));
+    has(
+        &audit,
+        &format!("| the start | {change} | 50.0% | 10 | 6 | 60.0% | 0.754 |"),
+    );
+    has(
+        &audit,
+        &format!("| {change} | now | 80.0% | 10 | 7 | 70.0% | 0.430 |"),
+    );
+    has(
+        &audit,
+        "chi-square 1.025 with 2 degrees of freedom, p-value 0.599. Consistent with chance",
+    );
+    has(&page, "bot.rng_seed");
+    // The downloads, pseudonymous by default; head_mod moderates r/pics: real names offered.
+    has(&html, "href=\"/dashboard/r/pics/export.csv?period=all\"");
+    has(
+        &html,
+        "href=\"/dashboard/r/pics/export.json?period=all&amp;names=real\"",
+    );
+    assert!(
+        !html.contains("style="),
+        "no inline style: the CSP blocks it"
+    );
+    // Four charts, each drawn for wide screens and for phones.
+    assert_eq!(html.matches("<svg class=\"chart-svg\"").count(), 8);
+
+    // r/news: the configured default 0.5 and no change; b1–b8 with 4 treatment: P = 1.
+    let o = console_again(&c).await;
+    o.login("other_mod", "/dashboard").await;
+    let (status, html) = o.page("/dashboard/r/news/results").await;
+    assert_eq!(status, 200);
+    let audit = text(part(&html, "audit-news", "</section>"));
+    has(
+        &audit,
+        "| the start | now | 50.0% | 8 | 4 | 50.0% | 1.000 |",
+    );
+    has(
+        &audit,
+        "chi-square 0.000 with 1 degree of freedom, p-value 1.000.",
+    );
+    // Read by moderators in r/news: treatment b1 b2 completed of b1–b4 = 2 of 4, control 4 of 4.
+    has(
+        &text(part(&html, "contrast-read", "contrast-granted")),
+        "Treatment | 2 of 4 | 50.0% |",
+    );
+    let (_, html) = o
+        .page("/dashboard/r/news/results?period=since-change")
+        .await;
+    has(
+        &html,
+        "r/news has never changed its treatment fraction, so this is all time.",
+    );
+}
+
+async fn the_period_filter_changes_the_numbers(backend: Backend) {
+    let (c, f) = loaded(backend).await;
+    // The last 30 days begin in the empty week 1: days 14 on. Treatment a11–a17 and a1's
+    // second appeal: 8 appeals of 8 appellants, contacted all but a13 = 7, opened a11 a12
+    // a15 a17 = 4, submitted and completed a11 a12 a15 = 3, granted a11, denied a15,
+    // abandoned a14, pending 5. Control a8–a10, a18–a20: 6; granted a8 a19, denied a9 a10.
+    let (status, html) = c.page("/dashboard/r/pics/results?period=30d").await;
+    assert_eq!(status, 200);
+    let funnel = text(part(&html, "funnel-title", "</section>"));
+    for (step, t, k) in [
+        ("Appellants", 8, 6),
+        ("Contacted", 7, 0),
+        ("Link opened", 4, 0),
+        ("Completed", 3, 0),
+        ("Granted", 1, 2),
+        ("Denied", 1, 2),
+        ("Abandoned", 1, 0),
+        ("Pending", 5, 2),
+    ] {
+        has(&funnel, &format!("| {step} | {t} | {k} |"));
+    }
+    // Read: 3 of 8 against 6 of 6. Wilson 3/8: centre (6 + 3.8415)/23.6829 = 0.41555, half
+    // 1.96·√(3.8415 + 7.5)/23.6829 = 0.27871 → 13.7% to 69.4%; 6/6 → 61.0% to 100%.
+    // d = 0.375 − 1 = −0.625, high = d + √((0.6943 − 0.375)² + (1 − 0.6097)²) = −0.1207.
+    let read = text(part(&html, "contrast-read", "contrast-granted"));
+    has(&read, "Treatment | 3 of 8 | 37.5% | 13.7% to 69.4% |");
+    has(&read, "Control | 6 of 6 | 100.0% | 61.0% to 100.0% |");
+    has(&read, "(95% interval −86.3 to −12.1 points). Lower");
+    // The audit of these rows: a1 (drawn on day 0) and a8–a10 before the change, 1 of 4
+    // treatment: P(0) + P(1) + P(3) + P(4) at ½ = (1 + 4 + 4 + 1)/16 = 0.625; after, 7 of 10.
+    // χ² = (1−2)²/2 + (3−2)²/2 + 0.625 = 1.625: p = e^(−0.8125) = 0.444.
+    let audit = text(part(&html, "audit-pics", "</section>"));
+    has(&audit, "| 50.0% | 4 | 1 | 25.0% | 0.625 |");
+    has(
+        &audit,
+        "chi-square 1.625 with 2 degrees of freedom, p-value 0.444.",
+    );
+
+    // Since the change (day 17, 09:00): the same 8 treatment appeals, but control only
+    // a18–a20: 3 of 3 read, and with so few the difference is no longer clear:
+    // 3/3 → 43.9% to 100%; high = −0.625 + √(0.3193² + 0.5615²) = +0.0209.
+    let (_, html) = c
+        .page("/dashboard/r/pics/results?period=since-change")
+        .await;
+    let page = text(&html);
+    has(
+        &page,
+        &format!(
+            "Appeals begun since {}, when u/head_mod changed the treatment fraction from 50.0% to 80.0%.",
+            appealmod_web::console::when(Some(f.change_at()))
+        ),
+    );
+    let read = text(part(&html, "contrast-read", "contrast-granted"));
+    has(&read, "Treatment | 3 of 8 | 37.5% | 13.7% to 69.4% |");
+    has(&read, "Control | 3 of 3 | 100.0% | 43.9% to 100.0% |");
+    has(
+        &read,
+        "(95% interval −86.3 to +2.1 points). Not clearly different yet",
+    );
+    has(
+        &text(part(&html, "funnel-title", "</section>")),
+        "| Appellants | 8 | 3 |",
+    );
+    // The period form keeps the choice, and the downloads follow it.
+    has(&html, "<option value=\"since-change\" selected>");
+    has(
+        &html,
+        "href=\"/dashboard/r/pics/export.csv?period=since-change\"",
+    );
+    // An unknown period is all time, as the console's other filters treat odd values.
+    let (status, html) = c.page("/dashboard/r/pics/results?period=forever").await;
+    assert_eq!(status, 200);
+    has(
+        &text(part(&html, "funnel-title", "</section>")),
+        "| Appeals | 14 | 7 |",
+    );
+}
+
+/// The CSV's data lines.
+fn csv_rows(body: &str) -> Vec<Vec<String>> {
+    let mut lines = body.lines();
+    assert_eq!(lines.next(), Some(COLUMNS.join(",").as_str()));
+    lines
+        .map(|l| l.split(',').map(str::to_owned).collect())
+        .collect()
+}
+
+async fn exports_are_pseudonymous_unless_a_moderator_asks(backend: Backend) {
+    let (c, _f) = loaded(backend).await;
+    let signer = Signer::new(&Secret::new(SECRET));
+    let r = c.get("/dashboard/r/pics/export.csv").await;
+    assert_eq!(r.status().as_u16(), 200);
+    let header = |name: &str| r.headers()[name].to_str().expect("ascii").to_owned();
+    assert_eq!(
+        header("content-type"),
+        "text/csv; charset=utf-8; header=present"
+    );
+    assert_eq!(header("cache-control"), "no-store");
+    let disposition = header("content-disposition");
+    assert!(
+        disposition.starts_with("attachment; filename=\"appealmod-pics-all-")
+            && disposition.ends_with(".csv\""),
+        "{disposition}"
+    );
+    let body = r.text().await.expect("body");
+    // A header and r/pics's 21 appeals (a1 twice).
+    let rows = csv_rows(&body);
+    assert_eq!(rows.len(), 21);
+    let col = |name: &str| COLUMNS.iter().position(|c| *c == name).expect("column");
+    let (user, conv, group, outcome) = (
+        col("user"),
+        col("conversation_id"),
+        col("group"),
+        col("outcome"),
+    );
+    // Nobody by name: every user a pseudonym, no conversation id.
+    for r in &rows {
+        assert!(r[user].starts_with("u_") && r[user].len() == 18, "{r:?}");
+        assert_eq!(r[conv], "");
+    }
+    for name in ["a1", "a2", "a17", "c1"] {
+        assert!(!body.contains(&format!(",{name},")), "{name} in {body}");
+    }
+    // a2 (conversation c1): treatment, denied; its form took 6 min = 360 s, its decision
+    // 5 days and 30 minutes = 433,800 s.
+    let a2 = rows
+        .iter()
+        .find(|r| r[user] == pseudonym(&signer, "a2"))
+        .expect("a2's pseudonym");
+    assert_eq!(
+        (a2[group].as_str(), a2[outcome].as_str()),
+        ("treatment", "denied")
+    );
+    assert_eq!(a2[col("form_seconds")], "360.0");
+    assert_eq!(a2[col("decision_seconds")], "433800.0");
+    assert_eq!(a2[col("toxic")], "true");
+    // a1 appealed twice: one pseudonym on both rows.
+    let a1 = pseudonym(&signer, "a1");
+    assert_eq!(rows.iter().filter(|r| r[user] == a1).count(), 2);
+    // The groups add up as on the page: 14 treatment, 7 control.
+    assert_eq!(rows.iter().filter(|r| r[group] == "treatment").count(), 14);
+
+    // JSON: the same rows.
+    let r = c.get("/dashboard/r/pics/export.json").await;
+    assert_eq!(r.headers()["content-type"], "application/json");
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    let disposition = r.headers()["content-disposition"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert!(disposition.ends_with(".json\""), "{disposition}");
+    let json: serde_json::Value = r.json().await.expect("json");
+    let rows = json.as_array().expect("array");
+    assert_eq!(rows.len(), 21);
+    let a2 = rows
+        .iter()
+        .find(|r| r["user"] == pseudonym(&signer, "a2"))
+        .expect("a2");
+    assert_eq!(a2["conversation_id"], serde_json::Value::Null);
+    assert_eq!(a2["decision_seconds"], 433_800.0);
+    assert_eq!(a2["toxic_category"], "mean");
+    // Granted of settled as on the page: 3 treatment and 2 control granted.
+    let granted = |g: &str| {
+        rows.iter()
+            .filter(|r| r["group"] == g && r["outcome"] == "granted")
+            .count()
+    };
+    assert_eq!((granted("treatment"), granted("control")), (3, 2));
+
+    // Real names only as asked, by a moderator of r/pics.
+    let (status, body) = c.page("/dashboard/r/pics/export.csv?names=real").await;
+    assert_eq!(status, 200);
+    let rows = csv_rows(&body);
+    let a2 = rows.iter().find(|r| r[user] == "a2").expect("a2 by name");
+    assert_eq!(a2[conv], "c1");
+    let r = c.get("/dashboard/r/pics/export.json?names=real").await;
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .expect("ascii")
+            .contains("-real-names.json")
+    );
+    let json: serde_json::Value = r.json().await.expect("json");
+    assert!(
+        json.as_array()
+            .expect("rows")
+            .iter()
+            .any(|r| r["user"] == "a17")
+    );
+    // The period filter: the last 30 days hold 14 of r/pics's rows (8 + 6), since the change
+    // 11 (8 + 3).
+    for (period, n) in [("30d", 14), ("since-change", 11), ("all", 21)] {
+        let (_, body) = c
+            .page(&format!("/dashboard/r/pics/export.csv?period={period}"))
+            .await;
+        assert_eq!(csv_rows(&body).len(), n, "{period}");
+    }
+
+    // An operator (no moderator of r/pics): pseudonyms only, a request for names is a 404.
+    let o = console_again(&c).await;
+    o.login("the_operator", "/dashboard").await;
+    assert_eq!(o.page("/dashboard/r/pics/export.csv").await.0, 200);
+    assert_eq!(
+        o.page("/dashboard/r/pics/export.csv?names=real").await.0,
+        404
+    );
+    assert_eq!(o.page("/dashboard/export.json?names=real").await.0, 404);
+    let (_, html) = o.page("/dashboard/r/pics/results").await;
+    assert!(!html.contains("names=real"), "not offered to an operator");
+    // A moderator of another subreddit gets nothing of r/pics.
+    let n = console_again(&c).await;
+    n.login("other_mod", "/dashboard").await;
+    for path in [
+        "/dashboard/r/pics/export.csv",
+        "/dashboard/r/pics/export.json?names=real",
+    ] {
+        assert_eq!(n.page(path).await.0, 404, "{path}");
+    }
+}
+
+async fn the_overview_is_for_operators_and_others_get_404(backend: Backend) {
+    let (c, _f) = loaded(backend).await;
+    // Not an operator: the overview and its exports are a 404, like every page one may not
+    // see; so is another subreddit's results page.
+    for path in [
+        "/dashboard/results",
+        "/dashboard/export.csv",
+        "/dashboard/export.json",
+        "/dashboard/r/news/results",
+        "/dashboard/r/doesnotexist/results",
+    ] {
+        let (status, body) = c.page(path).await;
+        assert_eq!(status, 404, "{path}");
+        assert!(body.contains("Page not found"), "{path}");
+    }
+    let s = console_again(&c).await;
+    s.login("stranger", "/dashboard").await;
+    for path in [
+        "/dashboard/r/pics/results",
+        "/dashboard/r/pics/export.csv",
+        "/dashboard/r/pics/export.json",
+        "/dashboard/results",
+    ] {
+        assert_eq!(s.page(path).await.0, 404, "{path}");
+    }
+    // Not logged in: to the login, and back here afterwards.
+    let anon = console_again(&c).await;
+    let r = anon.get("/dashboard/r/pics/results").await;
+    assert_eq!(r.status().as_u16(), 303);
+
+    let o = console_again(&c).await;
+    o.login("the_operator", "/dashboard").await;
+    let (status, html) = o.page("/dashboard/results").await;
+    assert_eq!(status, 200, "{html}");
+    // Both subreddits, all time: 29 appeals. Treatment 18 appeals of 17 appellants (a1
+    // twice); read 7 completed + a6 = 8 of 18; control 11 of 11. Wilson 8/18:
+    // (16 + 3.8415 ∓ 1.96·√(3.8415 + 17.7778)) / 43.6829 = 0.2456 to 0.6628;
+    // d = 0.4444 − 1 = −0.5556, low −0.7544, high −0.2169.
+    let read = text(part(&html, "contrast-read", "contrast-granted"));
+    has(&read, "Treatment | 8 of 18 | 44.4% | 24.6% to 66.3% |");
+    has(&read, "Control | 11 of 11 | 100.0% | 74.1% to 100.0% |");
+    has(&read, "(95% interval −75.4 to −21.7 points).");
+    // Granted of settled: 4 of 10 (a1 a6 a11 b1 | + a2 a15 b2 denied, a3 a14 b3 abandoned)
+    // against 3 of 7 (a8 a19 b5 | a9 a10 b6 b8).
+    let granted = text(part(&html, "contrast-granted", "contrast-toxic"));
+    has(&granted, "Treatment | 4 of 10 | 40.0% | 16.8% to 68.7% |");
+    has(&granted, "Control | 3 of 7 | 42.9% | 15.8% to 75.0% |");
+    let funnel = text(part(&html, "funnel-title", "</section>"));
+    has(&funnel, "| Appellants | 17 | 11 |");
+    has(&funnel, "| Completed | 7 | 0 |");
+    // One audit per subreddit.
+    has(&html, "id=\"audit-pics\"");
+    has(&html, "id=\"audit-news\"");
+    // Since each subreddit's own change: r/pics from day 17 (8 + 3), r/news all (4 + 4).
+    let (_, html) = o.page("/dashboard/results?period=since-change").await;
+    has(
+        &text(part(&html, "funnel-title", "</section>")),
+        "| Appeals | 12 | 7 |",
+    );
+    has(&html, "r/news has never changed its treatment fraction");
+    // The overview's exports: every subreddit, pseudonymous.
+    let r = o.get("/dashboard/export.csv").await;
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .expect("ascii")
+            .starts_with("attachment; filename=\"appealmod-all-all-")
+    );
+    assert_eq!(csv_rows(&r.text().await.expect("body")).len(), 29);
+    let (_, body) = o.page("/dashboard/export.json?period=30d").await;
+    // The last 30 days: r/pics 14, r/news b3 b7 b4 b8 = 18.
+    let json: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(json.as_array().expect("rows").len(), 18);
+    assert!(!body.contains("\"a2\""));
+    // Another method than GET or HEAD is refused.
+    let r = o
+        .app
+        .client
+        .post(o.app.url("/dashboard/results"))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status().as_u16(), 405);
+}
+
+async fn a_new_subreddit_has_no_numbers_yet(backend: Backend) {
+    let c = console(backend).await;
+    c.app
+        .db
+        .store
+        .ensure_subreddit(&sub("pics"), Utc::now())
+        .await
+        .expect("sub");
+    c.login("head_mod", "/dashboard").await;
+    for period in ["all", "30d", "since-change"] {
+        let (status, html) = c
+            .page(&format!("/dashboard/r/pics/results?period={period}"))
+            .await;
+        assert_eq!(status, 200, "{period}: {html}");
+        has(&html, "No appeals in this period yet");
+        assert!(!html.contains("<svg"), "no empty chart");
+        // The audit still shows the fraction in use, with nobody drawn yet.
+        let audit = text(part(&html, "audit-pics", "</section>"));
+        has(&audit, "| the start | now | 50.0% | 0 | 0 | — | — |");
+        has(&audit, "No appellant in this period yet");
+    }
+    let (status, body) = c.page("/dashboard/r/pics/export.csv").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        body.trim_end(),
+        COLUMNS.join(","),
+        "an empty export still names its columns"
+    );
+    let (_, body) = c.page("/dashboard/r/pics/export.json").await;
+    assert_eq!(body.trim(), "[]");
+}

@@ -1,0 +1,202 @@
+//! Which rows a results page or an export shows: a subreddit (or every subreddit) and a
+//! period, read through the store, with the segments of each subreddit's treatment
+//! fraction for the assignment audit. No statistics here: that is `core::readout`.
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use appealmod_core::readout::{self, Period, ReadoutRow, Segment};
+use appealmod_shared::domain::SubredditName;
+use appealmod_shared::storage::{AuditEntry, ReadoutFilter};
+
+use crate::errors::PageError;
+use crate::startup::AppState;
+
+/// `?period=` and `?names=` of the results pages and the exports.
+#[derive(Debug, Default, Deserialize)]
+pub struct ResultsQuery {
+    pub period: Option<String>,
+    pub names: Option<String>,
+}
+
+impl ResultsQuery {
+    pub fn period(&self) -> PeriodChoice {
+        PeriodChoice::parse(self.period.as_deref())
+    }
+
+    /// `names=real` asks for Reddit usernames; anything else keeps pseudonyms.
+    pub fn wants_real_names(&self) -> bool {
+        self.names.as_deref() == Some("real")
+    }
+}
+
+/// The period filter. Unknown values show all time, as the console's other filters do
+/// with odd parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PeriodChoice {
+    All,
+    Last30Days,
+    /// Since the subreddit's last change of the treatment fraction; on the operators'
+    /// overview, since each subreddit's own last change.
+    SinceChange,
+}
+
+impl PeriodChoice {
+    pub const ALL: [Self; 3] = [Self::All, Self::Last30Days, Self::SinceChange];
+
+    pub fn parse(s: Option<&str>) -> Self {
+        match s {
+            Some("30d") => Self::Last30Days,
+            Some("since-change") => Self::SinceChange,
+            _ => Self::All,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::All => "all",
+            Self::Last30Days => "30d",
+            Self::SinceChange => "since-change",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::All => "All time",
+            Self::Last30Days => "Last 30 days",
+            Self::SinceChange => "Since the treatment fraction last changed",
+        }
+    }
+}
+
+/// One change of the treatment fraction, as the audit log recorded it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FractionChange {
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub from: f64,
+    pub to: f64,
+}
+
+/// One subreddit's rows in the chosen period, and its history of fractions.
+#[derive(Debug, Clone)]
+pub struct SubredditRows {
+    pub name: SubredditName,
+    pub rows: Vec<ReadoutRow>,
+    /// Every fraction the subreddit had, oldest first (the whole history, not the period).
+    pub segments: Vec<Segment>,
+    pub last_change: Option<FractionChange>,
+}
+
+/// A stored fraction: `None` is "the configured default".
+fn fraction(v: Option<&str>, default: f64) -> Result<f64, PageError> {
+    match v {
+        None => Ok(default),
+        Some(s) => s.parse().map_err(|_| {
+            PageError::Unexpected(anyhow::anyhow!(
+                "the audit log holds a treatment fraction that is not a number: {s:?}"
+            ))
+        }),
+    }
+}
+
+fn changes_of(entries: &[AuditEntry], default: f64) -> Result<Vec<FractionChange>, PageError> {
+    entries
+        .iter()
+        .map(|e| {
+            Ok(FractionChange {
+                at: e.at,
+                actor: e.actor.clone(),
+                from: fraction(e.change.old.as_deref(), default)?,
+                to: fraction(e.change.new.as_deref(), default)?,
+            })
+        })
+        .collect()
+}
+
+/// `name`'s rows in `choice` (relative to `now`).
+pub async fn subreddit_rows(
+    state: &AppState,
+    name: &SubredditName,
+    choice: PeriodChoice,
+    now: DateTime<Utc>,
+) -> Result<SubredditRows, PageError> {
+    let default = state.defaults.treatment_fraction;
+    let changes = changes_of(&state.store.fraction_changes(name).await?, default)?;
+    let first = match changes.first() {
+        Some(c) => c.from,
+        None => state
+            .store
+            .subreddit(name)
+            .await?
+            .and_then(|s| s.treatment_fraction)
+            .unwrap_or(default),
+    };
+    let pairs: Vec<(DateTime<Utc>, f64)> = changes.iter().map(|c| (c.at, c.to)).collect();
+    let last_change = changes.last().cloned();
+    let period = match (choice, &last_change) {
+        (PeriodChoice::All, _) => Period::ALL_TIME,
+        (PeriodChoice::Last30Days, _) => Period::last_days(now, 30),
+        (PeriodChoice::SinceChange, Some(c)) => Period::since(c.at),
+        // Never changed: everything is "since" the fraction it has always had.
+        (PeriodChoice::SinceChange, None) => Period::ALL_TIME,
+    };
+    let rows = state
+        .store
+        .readout_rows(&ReadoutFilter {
+            subreddit: Some(name.clone()),
+            period,
+        })
+        .await?;
+    Ok(SubredditRows {
+        name: name.clone(),
+        rows,
+        segments: readout::segments(first, &pairs),
+        last_change,
+    })
+}
+
+/// Every subreddit's rows, each by its own period (which differs only for `SinceChange`).
+pub async fn all_rows(
+    state: &AppState,
+    choice: PeriodChoice,
+    now: DateTime<Utc>,
+) -> Result<Vec<SubredditRows>, PageError> {
+    let mut out = Vec::new();
+    for s in state.store.subreddit_statuses().await? {
+        out.push(subreddit_rows(state, &s.name, choice, now).await?);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_parse_and_odd_values_mean_all_time() {
+        for p in PeriodChoice::ALL {
+            assert_eq!(PeriodChoice::parse(Some(p.as_str())), p);
+        }
+        assert_eq!(PeriodChoice::parse(Some("forever")), PeriodChoice::All);
+        assert_eq!(PeriodChoice::parse(None), PeriodChoice::All);
+    }
+
+    #[test]
+    fn stored_fractions_read_back_and_default_when_unset() {
+        assert_eq!(fraction(Some("0.8"), 0.5).ok(), Some(0.8));
+        assert_eq!(fraction(None, 0.25).ok(), Some(0.25));
+        assert!(fraction(Some("eighty"), 0.5).is_err());
+    }
+
+    #[test]
+    fn only_names_real_asks_for_real_names() {
+        let q = |n: Option<&str>| ResultsQuery {
+            period: None,
+            names: n.map(str::to_owned),
+        };
+        assert!(q(Some("real")).wants_real_names());
+        assert!(!q(Some("REAL")).wants_real_names());
+        assert!(!q(None).wants_real_names());
+    }
+}

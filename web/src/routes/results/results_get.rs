@@ -1,0 +1,169 @@
+//! `GET /dashboard/r/{sub}/results` (the subreddit's moderators and operators) and
+//! `GET /dashboard/results` (operators only): the readout of the chosen period.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use chrono::{DateTime, Duration, Utc};
+
+use appealmod_core::readout::{self, ReadoutRow};
+
+use super::data::{PeriodChoice, ResultsQuery, SubredditRows, all_rows, subreddit_rows};
+use super::view::{AuditView, ReportView, pct};
+use super::{may_see_real_names, require_operator};
+use crate::console::access::{clear_for, require_login};
+use crate::console::when;
+use crate::errors::{PageError, render};
+use crate::routes::dashboard::ConsoleNav;
+use crate::startup::AppState;
+
+/// A choice of the period form.
+pub struct PeriodOption {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "console_results.html")]
+pub struct ResultsPage {
+    pub nav: ConsoleNav,
+    /// The subreddit, or `None` on the operators' overview.
+    pub sub: Option<String>,
+    /// `/dashboard/r/{sub}` or `/dashboard`: where results and exports live.
+    pub base: String,
+    pub periods: Vec<PeriodOption>,
+    /// `all`, `30d` or `since-change`.
+    pub period: &'static str,
+    /// Which appeals the numbers count, in a sentence.
+    pub period_note: String,
+    /// Per subreddit, on the overview with "since change".
+    pub period_details: Vec<String>,
+    /// The viewer moderates this subreddit and may download real usernames.
+    pub real_names: bool,
+    pub operator: bool,
+    pub report: ReportView,
+    pub audits: Vec<AuditView>,
+}
+
+fn periods(choice: PeriodChoice) -> Vec<PeriodOption> {
+    PeriodChoice::ALL
+        .iter()
+        .map(|p| PeriodOption {
+            value: p.as_str(),
+            label: p.label(),
+            selected: *p == choice,
+        })
+        .collect()
+}
+
+/// The sentence under the period form for one subreddit.
+fn subreddit_note(d: &SubredditRows, choice: PeriodChoice, now: DateTime<Utc>) -> String {
+    match (choice, &d.last_change) {
+        (PeriodChoice::All, _) => format!("All appeals in r/{}.", d.name),
+        (PeriodChoice::Last30Days, _) => format!(
+            "Appeals begun in the last 30 days, since {}.",
+            when(Some(now - Duration::days(30)))
+        ),
+        (PeriodChoice::SinceChange, Some(c)) => format!(
+            "Appeals begun since {}, when u/{} changed the treatment fraction from {} to {}.",
+            when(Some(c.at)),
+            c.actor,
+            pct(c.from),
+            pct(c.to)
+        ),
+        (PeriodChoice::SinceChange, None) => format!(
+            "r/{} has never changed its treatment fraction, so this is all time.",
+            d.name
+        ),
+    }
+}
+
+/// One subreddit's results.
+pub async fn subreddit(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    sub: web::Path<String>,
+    q: web::Query<ResultsQuery>,
+) -> Result<HttpResponse, PageError> {
+    let now = Utc::now();
+    let here = req.uri().to_string();
+    let who = require_login(&state, &session, &here, now)?;
+    let cleared = clear_for(&state, who, &sub, &here, now).await?;
+    let choice = q.period();
+    let name = &cleared.subreddit.name;
+    let d = subreddit_rows(&state, name, choice, now).await?;
+    let page = ResultsPage {
+        nav: ConsoleNav::new(&state, &cleared.user, now),
+        sub: Some(name.to_string()),
+        base: format!("/dashboard/r/{name}"),
+        periods: periods(choice),
+        period: choice.as_str(),
+        period_note: subreddit_note(&d, choice, now),
+        period_details: Vec::new(),
+        real_names: may_see_real_names(&state, &cleared.user.user, name, now).await?,
+        operator: cleared.is_operator,
+        report: ReportView::of(&readout::compute(&d.rows)),
+        audits: vec![AuditView::of(
+            name.as_str(),
+            &readout::assignment_audit(&d.rows, &d.segments),
+        )],
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// Every subreddit together (operators).
+pub async fn overall(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    q: web::Query<ResultsQuery>,
+) -> Result<HttpResponse, PageError> {
+    let now = Utc::now();
+    let here = req.uri().to_string();
+    let who = require_login(&state, &session, &here, now)?;
+    require_operator(&state, &who)?;
+    let choice = q.period();
+    let subs = all_rows(&state, choice, now).await?;
+    let rows: Vec<ReadoutRow> = subs.iter().flat_map(|d| d.rows.iter().cloned()).collect();
+    let (period_note, period_details) = match choice {
+        PeriodChoice::All => ("All appeals in every subreddit.".to_owned(), Vec::new()),
+        PeriodChoice::Last30Days => (
+            format!(
+                "Appeals begun in the last 30 days, since {}, in every subreddit.",
+                when(Some(now - Duration::days(30)))
+            ),
+            Vec::new(),
+        ),
+        // Subreddits change their fractions at different times: each counts from its own.
+        PeriodChoice::SinceChange => (
+            "Each subreddit counts from its own last change of the treatment fraction; one that never changed it counts with all its appeals.".to_owned(),
+            subs.iter().map(|d| subreddit_note(d, choice, now)).collect(),
+        ),
+    };
+    let page = ResultsPage {
+        nav: ConsoleNav::new(&state, &who, now),
+        sub: None,
+        base: "/dashboard".to_owned(),
+        periods: periods(choice),
+        period: choice.as_str(),
+        period_note,
+        period_details,
+        real_names: false,
+        operator: true,
+        report: ReportView::of(&readout::compute(&rows)),
+        // The draw follows each subreddit's own fractions: one audit per subreddit.
+        audits: subs
+            .iter()
+            .map(|d| {
+                AuditView::of(
+                    d.name.as_str(),
+                    &readout::assignment_audit(&d.rows, &d.segments),
+                )
+            })
+            .collect(),
+    };
+    Ok(render(StatusCode::OK, &page))
+}
