@@ -64,7 +64,7 @@ impl PeriodChoice {
         match self {
             Self::All => "All time",
             Self::Last30Days => "Last 30 days",
-            Self::SinceChange => "Since the treatment fraction last changed",
+            Self::SinceChange => "Since the fraction last changed",
         }
     }
 }
