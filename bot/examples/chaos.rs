@@ -182,9 +182,8 @@ impl Tally {
             LedgerKind::InternalNote => self.notes += 1,
             LedgerKind::Archive => self.archives += 1,
             LedgerKind::Unarchive => self.unarchives += 1,
-            // A Mod Note is on a user, not a conversation: outside this tally.
-            // Mod Notes are about the user, not the conversation: counted from the user's
-            // notes below.
+            // A Mod Note is on the user, not in the conversation: what Reddit holds is
+            // counted from the user's notes, what the journal meant from its entries.
             LedgerKind::ModNote => {}
         }
     }
@@ -247,14 +246,12 @@ async fn report(w: &World, convs: &[String], s: &Schedule) -> anyhow::Result<()>
         let mut meant = Tally::default();
         let mut unfinished = 0;
         for e in w.store.effects_of(&ConversationId::parse(c)?).await? {
-            match e.state {
-                EffectState::Done => meant.add(match e.kind {
-                    EffectKind::Reply => LedgerKind::Reply,
-                    EffectKind::Note => LedgerKind::InternalNote,
-                    EffectKind::Archive => LedgerKind::Archive,
-                    EffectKind::Unarchive => LedgerKind::Unarchive,
-                    EffectKind::ModNote => LedgerKind::ModNote,
-                }),
+            match (e.state, e.kind) {
+                (EffectState::Done, EffectKind::ModNote) => meant.mod_notes += 1,
+                (EffectState::Done, EffectKind::Reply) => meant.add(LedgerKind::Reply),
+                (EffectState::Done, EffectKind::Note) => meant.add(LedgerKind::InternalNote),
+                (EffectState::Done, EffectKind::Archive) => meant.add(LedgerKind::Archive),
+                (EffectState::Done, EffectKind::Unarchive) => meant.add(LedgerKind::Unarchive),
                 _ => unfinished += 1,
             }
         }
