@@ -80,6 +80,7 @@ async fn run_backend(
         user_agent: "appealmod-load".to_owned(),
         defaults: Default::default(),
         metrics: Default::default(),
+        live: Default::default(),
     };
     let app = Application::build(settings, store.clone()).await?;
     let base = format!("http://127.0.0.1:{}", app.port());

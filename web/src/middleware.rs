@@ -1,6 +1,7 @@
 //! Middleware on every request: security headers, the per-IP POST rate limit, keeping appeal
-//! pages out of search engines, closing connections whose request body was left unread, and
-//! a request log that never records appeal-link tokens.
+//! pages out of search engines, closing connections whose request body was left unread, a
+//! request log that never records appeal-link tokens, and the request counts of `/metrics`
+//! (by route pattern, for the same reason).
 
 use std::cell::RefCell;
 use std::pin::Pin;
@@ -27,6 +28,14 @@ use crate::startup::AppState;
 pub const CSP: &str = "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self'; \
                        form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+/// The live view's policy: [`CSP`] except that scripts from this site may run (its one
+/// script, `/static/live.js`; no inline script, no `eval`). Only that page's handler sets it.
+pub const LIVE_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; \
+                            form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// Every answer's security headers. A header the handler set already is kept (actix's
+/// `DefaultHeaders` only fills in what is missing): that is how the live view has its own
+/// CSP while every other page, error pages included, gets [`CSP`].
 pub fn security_headers(https: bool) -> DefaultHeaders {
     let headers = DefaultHeaders::new()
         .add(("Content-Security-Policy", CSP))
@@ -147,6 +156,31 @@ impl MessageBody for HeldUntilSent {
     }
 }
 
+/// The label of requests that matched no route (404s of the default service).
+pub const UNMATCHED_ROUTE: &str = "unmatched";
+
+/// Counts every answer by route pattern and status for `/metrics`. The pattern
+/// (`/appeal/{token}`, `/dashboard/r/{sub}`), never the path: a label must not carry an
+/// appeal link's token, and unbounded paths would make unbounded series.
+pub async fn count_requests(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let route = req
+        .match_pattern()
+        .unwrap_or_else(|| UNMATCHED_ROUTE.to_owned());
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let res = next.call(req).await;
+    if let Some(state) = state {
+        let status = match &res {
+            Ok(r) => r.status(),
+            Err(e) => e.as_response_error().status_code(),
+        };
+        state.web_requests.record(&route, status.as_u16());
+    }
+    res
+}
+
 /// One line per request, with the path redacted and no query string.
 pub async fn log_requests(
     req: ServiceRequest,
@@ -188,6 +222,14 @@ mod tests {
         assert_eq!(redact_path("/appeal/AbC/extra"), "/appeal/[redacted]");
         assert_eq!(redact_path("/signup"), "/signup");
         assert_eq!(redact_path("/appeal/"), "/appeal/");
+    }
+
+    #[test]
+    fn the_live_view_may_run_scripts_from_this_site_and_nothing_else_differs() {
+        assert_eq!(
+            LIVE_CSP,
+            CSP.replace("script-src 'none'", "script-src 'self'")
+        );
     }
 
     #[test]

@@ -23,10 +23,13 @@ use crate::console::settings_form::Defaults;
 use crate::csrf::{CsrfKey, origin_of};
 use crate::form::BODY_TIMEOUT;
 use crate::middleware::{
-    hold_body_until_answered, log_requests, noindex_appeals, rate_limit_posts, security_headers,
+    count_requests, hold_body_until_answered, log_requests, noindex_appeals, rate_limit_posts,
+    security_headers,
 };
 use crate::rate_limit::RateLimiter;
 use crate::routes;
+use crate::routes::live::Live;
+pub use crate::routes::live::LiveSettings;
 
 /// What the site needs from the configuration.
 #[derive(Debug, Clone)]
@@ -52,6 +55,8 @@ pub struct AppSettings {
     pub defaults: Defaults,
     /// `/metrics`: off, on `bind`, or on a listener of its own.
     pub metrics: MetricsConfig,
+    /// The live view's streams (poll interval, limits).
+    pub live: LiveSettings,
 }
 
 impl AppSettings {
@@ -76,6 +81,7 @@ impl AppSettings {
                 mod_notes: c.bot.reddit_mod_notes,
             },
             metrics: c.metrics.clone(),
+            live: LiveSettings::default(),
         })
     }
 }
@@ -99,6 +105,8 @@ pub struct AppState {
     pub metrics: MetricsConfig,
     /// Requests by route pattern and status, for `/metrics`.
     pub web_requests: WebRequests,
+    /// The live view's settings and its open streams.
+    pub live: Live,
 }
 
 /// The console's login client and session settings, when the login is configured.
@@ -150,6 +158,8 @@ fn session_middleware(
 pub struct Application {
     port: u16,
     server: Server,
+    /// `metrics.bind`'s listener, when metrics are enabled there.
+    metrics: Option<(u16, Server)>,
 }
 
 impl Application {
@@ -160,6 +170,13 @@ impl Application {
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot listen on {} (web.bind)", settings.bind))?;
         let port = listener.local_addr()?.port();
+        let metrics_listener = match (&settings.metrics.enabled, &settings.metrics.bind) {
+            (true, Some(bind)) => Some(
+                TcpListener::bind(bind)
+                    .with_context(|| format!("cannot listen on {bind} (metrics.bind)"))?,
+            ),
+            _ => None,
+        };
         let https = settings.public_base_url.starts_with("https://");
         let console = console_of(&settings)?;
         let ttl = console
@@ -183,7 +200,15 @@ impl Application {
             pseudonyms: Signer::new(&settings.link_secret),
             metrics: settings.metrics.clone(),
             web_requests: WebRequests::default(),
+            live: Live {
+                settings: settings.live.clone(),
+                slots: Default::default(),
+            },
         });
+        let metrics = match metrics_listener {
+            Some(l) => Some((l.local_addr()?.port(), metrics_server(l, state.clone())?)),
+            None => None,
+        };
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
@@ -195,27 +220,65 @@ impl Application {
                 .wrap(security_headers(https))
                 .wrap(from_fn(hold_body_until_answered))
                 .wrap(from_fn(log_requests))
+                .wrap(from_fn(count_requests))
         })
         // A slow client must not hold a worker's connection forever: this bounds the request
         // head; `body_timeout` bounds a form's body (`FormData::read`), and an unread body
         // closes the connection after the answer (`hold_body_until_answered`).
         .client_request_timeout(Duration::from_secs(10))
+        // A client that closes its side is gone: stop at once rather than at the next write
+        // into the dead socket. Otherwise a live view's stream (and its slot) would outlast
+        // its browser by up to two heartbeats.
+        .h1_allow_half_closed(false)
         .shutdown_timeout(10);
         if let Some(n) = settings.workers {
             server = server.workers(n.max(1));
         }
         let server = server.listen(listener)?.run();
-        Ok(Self { port, server })
+        Ok(Self {
+            port,
+            server,
+            metrics,
+        })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
+    /// The port of `metrics.bind`'s listener, when there is one.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|(p, _)| *p)
+    }
+
     /// Serves until SIGINT/SIGTERM, then finishes in-flight requests (graceful stop).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        match self.metrics {
+            Some((_, metrics)) => futures_util::future::try_join(self.server, metrics)
+                .await
+                .map(|_| ()),
+            None => self.server.await,
+        }
     }
+}
+
+/// `metrics.bind`'s listener: `/metrics` only, with the site's state and security headers,
+/// and one worker (a scraper asks every few seconds). Its requests are not the site's, so
+/// they are not counted among them.
+fn metrics_server(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Server> {
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .configure(routes::live::configure_metrics_listener)
+            .wrap(security_headers(false))
+            .wrap(from_fn(log_requests))
+    })
+    .workers(1)
+    .client_request_timeout(Duration::from_secs(10))
+    .shutdown_timeout(10)
+    .listen(listener)?
+    .run();
+    Ok(server)
 }
 
 #[cfg(test)]

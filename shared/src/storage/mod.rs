@@ -10,6 +10,7 @@
 //! flags, enums, names, JSON), and a value that does not read back is an error naming its
 //! table and column, never a default.
 
+mod activity;
 mod appeals;
 mod appellants;
 mod audit;
@@ -32,6 +33,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+pub use activity::*;
 pub use appeals::*;
 pub use appellants::*;
 pub use audit::*;

@@ -10,7 +10,7 @@ mod auth;
 mod dashboard;
 mod health;
 mod landing;
-mod live;
+pub(crate) mod live;
 mod results;
 mod signup;
 mod static_files;
@@ -63,7 +63,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// `GET` or `HEAD`. Both method guards are evaluated when neither matches, which is how
 /// actix learns to list both in `Allow`.
-fn get_or_head() -> Route {
+pub(crate) fn get_or_head() -> Route {
     web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
 }
 
