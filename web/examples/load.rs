@@ -80,6 +80,7 @@ async fn run_backend(
         user_agent: "appealmod-load".to_owned(),
         defaults: Default::default(),
         metrics: Default::default(),
+        rng_seed: None,
         live: Default::default(),
     };
     let app = Application::build(settings, store.clone()).await?;

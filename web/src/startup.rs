@@ -55,6 +55,8 @@ pub struct AppSettings {
     pub defaults: Defaults,
     /// `/metrics`: off, on `bind`, or on a listener of its own.
     pub metrics: MetricsConfig,
+    /// `bot.rng_seed`: the results page says which draw is in use.
+    pub rng_seed: Option<u64>,
     /// The live view's streams (poll interval, limits).
     pub live: LiveSettings,
 }
@@ -81,6 +83,7 @@ impl AppSettings {
                 mod_notes: c.bot.reddit_mod_notes,
             },
             metrics: c.metrics.clone(),
+            rng_seed: c.bot.rng_seed,
             live: LiveSettings::default(),
         })
     }
@@ -103,6 +106,7 @@ pub struct AppState {
     /// Keys the exports' pseudonyms (the link secret under its own purpose).
     pub pseudonyms: Signer,
     pub metrics: MetricsConfig,
+    pub rng_seed: Option<u64>,
     /// Requests by route pattern and status, for `/metrics`.
     pub web_requests: WebRequests,
     /// The live view's settings and its open streams.
@@ -199,6 +203,7 @@ impl Application {
             defaults: settings.defaults.clone(),
             pseudonyms: Signer::new(&settings.link_secret),
             metrics: settings.metrics.clone(),
+            rng_seed: settings.rng_seed,
             web_requests: WebRequests::default(),
             live: Live {
                 settings: settings.live.clone(),

@@ -910,6 +910,10 @@ async fn operators_see_every_subreddit(backend: Backend) {
     let (status, body) = o.page("/dashboard").await;
     assert_eq!(status, 200);
     assert!(body.contains("You are an operator") && body.contains("r/pics"));
+    assert!(
+        body.contains("href=\"/dashboard/results\""),
+        "operators find the overview from the dashboard"
+    );
     assert_eq!(o.page("/dashboard/r/pics/settings").await.0, 200);
 }
 

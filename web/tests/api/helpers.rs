@@ -41,6 +41,7 @@ pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut AppSettings)) 
         user_agent: "test:appealmod-web:v0 (by /u/tester)".to_owned(),
         defaults: Default::default(),
         metrics: Default::default(),
+        rng_seed: None,
         live: Default::default(),
     };
     tweak(&mut settings);

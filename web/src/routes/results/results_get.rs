@@ -45,6 +45,8 @@ pub struct ResultsPage {
     pub operator: bool,
     pub report: ReportView,
     pub audits: Vec<AuditView>,
+    /// `bot.rng_seed`, when the operator fixed the draw (the site reads the same file).
+    pub seed: Option<u64>,
 }
 
 fn periods(choice: PeriodChoice) -> Vec<PeriodOption> {
@@ -104,6 +106,7 @@ pub async fn subreddit(
         period_note: subreddit_note(&d, choice, now),
         period_details: Vec::new(),
         real_names: may_see_real_names(&state, &cleared.user.user, name, now).await?,
+        seed: state.rng_seed,
         operator: cleared.is_operator,
         report: ReportView::of(&readout::compute(&d.rows)),
         audits: vec![AuditView::of(
@@ -152,6 +155,7 @@ pub async fn overall(
         period_note,
         period_details,
         real_names: false,
+        seed: state.rng_seed,
         operator: true,
         report: ReportView::of(&readout::compute(&rows)),
         // The draw follows each subreddit's own fractions: one audit per subreddit.
