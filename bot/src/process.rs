@@ -13,7 +13,7 @@ use appealmod_shared::domain::{
 };
 use appealmod_shared::domain::{SubredditName, SubredditState};
 use appealmod_shared::storage::{
-    EffectKind, NewAppeal, NewEffect, StatusUpdate, StoreError, SubredditSettings, Tx,
+    EffectKind, EffectState, NewAppeal, NewEffect, StatusUpdate, StoreError, SubredditSettings, Tx,
 };
 
 use crate::context::BotContext;
@@ -351,11 +351,17 @@ impl BotContext {
         let appeals = self.store.appeals_of(appellant.id).await?;
         let settings = self.settings_of(&summary.subreddit).await?;
         let dialogue = self.dialogue_settings(settings.as_ref());
+        let latest = appeals.last().map(|a| a.id);
+        let bot_wrote = latest.is_some()
+            && self.store.effects_of(id).await?.iter().any(|e| {
+                e.appeal_id == latest && e.kind == EffectKind::Reply && e.state == EffectState::Done
+            });
         let listed = decide::Listed {
             summary,
             last_message,
             seen_update: seen.update,
             seen_messages: seen.messages,
+            bot_wrote,
         };
         let facts = AppellantFacts {
             group: appellant.group,
@@ -377,10 +383,13 @@ impl BotContext {
         self.store
             .assess_conversation(appellant.id, &partial, now)
             .await?;
+        // As on the full path: a conversation handed to the moderators is theirs.
         let status = StatusUpdate {
             last_update: Some(partial.last_activity()),
+            ignored: matches!(decision, Decision::HandOver(_)).then_some(true),
             ..Default::default()
         };
+        self.log_snapshot(&partial, decision.step().as_str());
         let target = Target {
             id,
             subreddit: summary.subreddit.as_str(),

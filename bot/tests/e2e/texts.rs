@@ -165,6 +165,10 @@ async fn after_the_last_reminder_the_conversation_is_handed_over(b: Backend) {
         reddit_sim::ConvState::Archived,
         "the moderators see it"
     );
+    // Handed over (here decided from the listing alone), the appellant is the moderators'
+    // now: no longer followed, exactly as when a moderator steps in.
+    let followed = w.store.appellants(None).await.expect("appellants");
+    assert!(followed[0].ignored, "handed over: {:?}", followed[0]);
     // Later messages: the bot stays out.
     user_writes(&w, "keeps_writing", &conv, "anyone?");
     w.drain().await.expect("drain");

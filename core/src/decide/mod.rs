@@ -434,13 +434,16 @@ pub struct Listed<'a> {
     /// or wrote to it.
     pub seen_update: Option<DateTime<Utc>>,
     pub seen_messages: Option<i64>,
+    /// A message of the bot's for the latest appeal is on Reddit (its journal entry is
+    /// done): without one, the appellant has no link to be reminded of.
+    pub bot_wrote: bool,
 }
 
 /// The commonest change of a followed conversation — the appellant wrote once more while
 /// the form waits — decided from the listing alone, saving the read of the conversation
 /// (a call per reminder). `None` unless the listing proves that exactly one message is new,
-/// that it is the appellant's, and that the appellant is still banned (their message went
-/// to Ban Appeals); anything else (two new messages, a moderator's message or private note,
+/// that it is the appellant's, that the bot's link reached them, and that the appellant is
+/// still banned (their message went to Ban Appeals); anything else (two new messages, a moderator's message or private note,
 /// a lifted ban, a new ban notice) needs the conversation read and [`decide`].
 pub fn decide_listed(
     listed: &Listed<'_>,
@@ -469,6 +472,6 @@ pub fn decide_listed(
             .as_ref()
             .is_some_and(|p| p.as_str().eq_ignore_ascii_case(&m.author.name));
     let still_banned = s.state == ConversationState::Appeals;
-    (one_new && after_seen && by_appellant && still_banned)
+    (listed.bot_wrote && one_new && after_seen && by_appellant && still_banned)
         .then(|| remind_or_hand_over(appeal, settings))
 }

@@ -833,6 +833,7 @@ fn a_reminder_is_decided_from_the_listing_only_when_it_proves_one_new_message() 
                 last_message: Some(m),
                 seen_update: Some(t(3)),
                 seen_messages,
+                bot_wrote: true,
             },
             treatment(),
             &prompted,
@@ -850,6 +851,7 @@ fn a_reminder_is_decided_from_the_listing_only_when_it_proves_one_new_message() 
             last_message: Some(&last),
             seen_update: Some(t(3)),
             seen_messages: Some(3),
+            bot_wrote: true,
         },
         treatment(),
         &at_limit,
@@ -913,12 +915,29 @@ fn a_reminder_is_decided_from_the_listing_only_when_it_proves_one_new_message() 
             last_message: None,
             seen_update: Some(t(3)),
             seen_messages: Some(3),
+            bot_wrote: true,
         },
         treatment(),
         &prompted,
         &s,
     );
     assert_eq!(no_message, None, "the listing had no message");
+    let undelivered = decide_listed(
+        &Listed {
+            summary: &full.summary,
+            last_message: Some(&last),
+            seen_update: Some(t(3)),
+            seen_messages: Some(3),
+            bot_wrote: false,
+        },
+        treatment(),
+        &prompted,
+        &s,
+    );
+    assert_eq!(
+        undelivered, None,
+        "the link never reached Reddit: nothing to remind of"
+    );
     for (what, who, appeals) in [
         (
             "control",
@@ -954,6 +973,7 @@ fn a_reminder_is_decided_from_the_listing_only_when_it_proves_one_new_message() 
                 last_message: Some(&last),
                 seen_update: Some(t(3)),
                 seen_messages: Some(3),
+                bot_wrote: true,
             },
             who,
             &appeals,

@@ -21,6 +21,7 @@ on_both_backends!(
     others_get_404_and_the_stream_never_redirects,
     only_the_live_page_may_run_scripts_and_only_its_own,
     the_stream_limit_answers_503,
+    a_user_with_nothing_to_watch_gets_no_stream,
     metrics_are_404_when_disabled,
     metrics_need_the_token_and_count_requests_by_route_pattern,
     metrics_on_a_listener_of_their_own_are_not_on_the_site,
@@ -392,7 +393,9 @@ async fn the_stream_limit_answers_503(backend: Backend) {
         .await
         .expect("sub");
     c.login("head_mod", "/dashboard/live").await;
-    let max = appealmod_web::startup::LiveSettings::default().max_streams;
+    // One account gets a few streams (tabs), never every slot of the process (the
+    // process-wide cap is the unit test `slots_are_bounded_and_freed_when_dropped`).
+    let max = appealmod_web::startup::LiveSettings::default().max_streams_per_user;
     let mut open = Vec::new();
     for _ in 0..max {
         let r = c.get("/dashboard/live/events").await;
@@ -417,6 +420,30 @@ async fn the_stream_limit_answers_503(backend: Backend) {
         assert!(Instant::now() < deadline, "slots never freed");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+/// A logged-in Reddit user who moderates nothing signed up has nothing to watch: the
+/// stream is 404 (no slot taken, no database polling), whatever they try.
+async fn a_user_with_nothing_to_watch_gets_no_stream(backend: Backend) {
+    let c = console(backend).await;
+    c.app
+        .db
+        .store
+        .ensure_subreddit(&sub("pics"), Utc::now())
+        .await
+        .expect("sub");
+    c.login("stranger", "/dashboard/live").await;
+    for _ in 0..3 {
+        let r = c.get("/dashboard/live/events").await;
+        assert_eq!(r.status().as_u16(), 404);
+    }
+    assert_eq!(
+        c.get("/dashboard/live/events?r=pics")
+            .await
+            .status()
+            .as_u16(),
+        404
+    );
 }
 
 async fn metrics_are_404_when_disabled(backend: Backend) {

@@ -45,8 +45,18 @@ pub async fn events(
         Err(PageError::LoginRequired(_)) => return Err(PageError::NotFound),
         other => other?,
     };
+    // Someone with no subreddit to watch has nothing to stream: no slot, no polling.
+    if matches!(&a.scope, Scope::Only(subs) if subs.is_empty()) {
+        return Err(PageError::NotFound);
+    }
     let settings = &state.live.settings;
-    let Some(slot) = state.live.slots.try_take(settings.max_streams) else {
+    let user = a.user.user.key();
+    let Some(slot) =
+        state
+            .live
+            .slots
+            .try_take(&user, settings.max_streams, settings.max_streams_per_user)
+    else {
         tracing::warn!(
             open = state.live.slots.open(),
             "live view: stream limit reached; answered 503"

@@ -13,8 +13,9 @@ pub mod page_get;
 pub mod script_get;
 pub mod view;
 
-use std::sync::Arc;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use actix_web::web;
@@ -30,6 +31,9 @@ pub struct LiveSettings {
     pub heartbeat: Duration,
     /// Open streams per process; more are answered 503 (the client retries later).
     pub max_streams: usize,
+    /// Open streams of one logged-in user (a few tabs), so that one account cannot take
+    /// every slot from the moderators.
+    pub max_streams_per_user: usize,
     /// A stream ends after this long and the browser reconnects, so that access is
     /// checked again and a stream cannot be held forever.
     pub max_age: Duration,
@@ -43,6 +47,7 @@ impl Default for LiveSettings {
             poll: Duration::from_secs(2),
             heartbeat: Duration::from_secs(15),
             max_streams: 64,
+            max_streams_per_user: 4,
             max_age: Duration::from_secs(30 * 60),
             activity: 20,
         }
@@ -54,20 +59,36 @@ impl Default for LiveSettings {
 #[derive(Debug, Default)]
 pub struct StreamSlots {
     open: AtomicUsize,
+    /// Open streams by user key.
+    by_user: Mutex<HashMap<String, usize>>,
 }
 
 /// One taken slot; dropping it (the stream ended or the client went away) frees it.
 #[derive(Debug)]
-pub struct Slot(Arc<StreamSlots>);
+pub struct Slot {
+    slots: Arc<StreamSlots>,
+    user: String,
+}
 
 impl StreamSlots {
-    pub fn try_take(self: &Arc<Self>, max: usize) -> Option<Slot> {
+    /// A slot for `user`, unless the process has `max` streams open or the user has
+    /// `per_user` already.
+    pub fn try_take(self: &Arc<Self>, user: &str, max: usize, per_user: usize) -> Option<Slot> {
+        let mut by_user = self.by_user.lock().unwrap_or_else(PoisonError::into_inner);
+        let mine = by_user.entry(user.to_owned()).or_default();
+        if *mine >= per_user {
+            return None;
+        }
         self.open
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
                 (n < max).then_some(n + 1)
             })
-            .ok()
-            .map(|_| Slot(Arc::clone(self)))
+            .ok()?;
+        *mine += 1;
+        Some(Slot {
+            slots: Arc::clone(self),
+            user: user.to_owned(),
+        })
     }
 
     pub fn open(&self) -> usize {
@@ -77,7 +98,18 @@ impl StreamSlots {
 
 impl Drop for Slot {
     fn drop(&mut self) {
-        self.0.open.fetch_sub(1, Ordering::AcqRel);
+        let mut by_user = self
+            .slots
+            .by_user
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(n) = by_user.get_mut(&self.user) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                by_user.remove(&self.user);
+            }
+        }
+        self.slots.open.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -123,12 +155,32 @@ mod tests {
     #[test]
     fn slots_are_bounded_and_freed_when_dropped() {
         let slots = Arc::new(StreamSlots::default());
-        let a = slots.try_take(2).expect("first");
-        let _b = slots.try_take(2).expect("second");
-        assert!(slots.try_take(2).is_none(), "the third is refused");
+        let a = slots.try_take("a", 2, 5).expect("first");
+        let _b = slots.try_take("b", 2, 5).expect("second");
+        assert!(slots.try_take("c", 2, 5).is_none(), "the third is refused");
         drop(a);
         assert_eq!(slots.open(), 1);
-        assert!(slots.try_take(2).is_some());
+        assert!(slots.try_take("c", 2, 5).is_some());
+    }
+
+    #[test]
+    fn one_user_cannot_take_every_slot() {
+        let slots = Arc::new(StreamSlots::default());
+        let mine: Vec<_> = (0..3)
+            .map(|_| slots.try_take("flooder", 10, 3).expect("a few tabs"))
+            .collect();
+        assert!(
+            slots.try_take("flooder", 10, 3).is_none(),
+            "a fourth is refused"
+        );
+        let theirs = slots.try_take("moderator", 10, 3);
+        assert!(theirs.is_some(), "others still get one");
+        drop(mine);
+        assert_eq!(slots.open(), 1);
+        assert!(
+            slots.try_take("flooder", 10, 3).is_some(),
+            "freed when closed"
+        );
     }
 
     #[test]
