@@ -182,10 +182,14 @@ impl Sim {
             )));
         }
         checked_note(note)?;
+        // Cursors carry milliseconds: a note's time is kept at that precision and made
+        // strictly later than the last one's, so `before=` never skips a note made within
+        // the same millisecond as the page's last one.
+        let now_ms = DateTime::from_timestamp_millis(now.timestamp_millis()).unwrap_or(now);
         let last = self.mod_notes.last().map(|n| n.created);
         let created = last
-            .filter(|l| *l >= now)
-            .map_or(now, |l| l + Duration::milliseconds(1));
+            .filter(|l| *l >= now_ms)
+            .map_or(now_ms, |l| l + Duration::milliseconds(1));
         let made = ModNote {
             id: self.new_note_id(),
             subreddit: sub,
