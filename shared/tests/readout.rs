@@ -11,6 +11,7 @@ use appealmod_shared::domain::*;
 use appealmod_shared::export::{self, Names};
 use appealmod_shared::storage::*;
 use appealmod_shared::token::Signer;
+use appealmod_testkit::readout_fixture::{conversation, form, sent};
 use appealmod_testkit::{Backend, TestDb};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
@@ -24,9 +25,6 @@ fn day(d: i64) -> DateTime<Utc> {
         + Duration::days(d)
 }
 
-const POLITE: &str = "Hello, I think my ban was a mistake. Could you please look at it again?";
-const TOXIC: &str = "This ban is a joke. You mods are pathetic losers, unban me NOW.";
-const TOXIC_ANSWER: &str = "Your rules are shit and so are you.";
 const CHANGE_DAY: i64 = 14;
 
 /// How far a treatment appeal got.
@@ -183,130 +181,6 @@ fn fixture() -> Vec<(&'static str, &'static str, i64, bool, Spec)> {
     ]
 }
 
-fn conversation(
-    id: &ConversationId,
-    sub: &SubredditName,
-    user: &str,
-    first: DateTime<Utc>,
-    toxic: bool,
-) -> Conversation {
-    let author = |name: &str, participant: bool| Author {
-        name: name.to_owned(),
-        is_mod: !participant,
-        is_admin: false,
-        is_participant: participant,
-        is_deleted: false,
-        is_hidden: !participant,
-    };
-    let message = |n: u32, author: Author, body: &str, date| Message {
-        id: format!("m-{id}-{n}"),
-        author,
-        body_markdown: body.to_owned(),
-        is_internal: false,
-        date,
-    };
-    Conversation {
-        summary: ConversationSummary {
-            id: id.clone(),
-            subreddit: sub.clone(),
-            subject: "You've been banned".to_owned(),
-            state: ConversationState::InProgress,
-            last_updated: first,
-            last_user_update: Some(first),
-            last_mod_update: None,
-            participant: RedditUsername::parse(user).ok(),
-            num_messages: 3,
-            is_auto: true,
-        },
-        authors: vec![],
-        messages: vec![
-            message(
-                0,
-                author("a_mod", false),
-                "You are banned, you idiot.",
-                first - Duration::hours(1),
-            ),
-            message(
-                1,
-                author(user, true),
-                if toxic { TOXIC } else { POLITE },
-                first,
-            ),
-            message(
-                2,
-                author(user, true),
-                "Thanks.",
-                first + Duration::minutes(1),
-            ),
-        ],
-        mod_actions: vec![],
-        participant: None,
-    }
-}
-
-fn form(opened: DateTime<Utc>, minutes: i64, toxic: bool) -> FormAnswers {
-    let text = |id: &str, t: &str| Answer {
-        question_id: id.to_owned(),
-        label: id.to_owned(),
-        value: AnswerValue::Text(t.to_owned()),
-    };
-    FormAnswers {
-        answers: vec![
-            text("ban_reason", "I posted something off topic."),
-            text(
-                "steps",
-                if toxic {
-                    TOXIC_ANSWER
-                } else {
-                    "I will read the rules."
-                },
-            ),
-            Answer {
-                question_id: "pledge".to_owned(),
-                label: "pledge".to_owned(),
-                value: AnswerValue::YesNo(true),
-            },
-        ],
-        opened_at: Some(opened),
-        submitted_at: opened + Duration::minutes(minutes),
-    }
-}
-
-/// One journal entry of the appeal, sent (done) at `at`.
-async fn sent(
-    store: &Store,
-    appeal: AppealId,
-    conv: &ConversationId,
-    kind: EffectKind,
-    at: DateTime<Utc>,
-) {
-    let marker = format!("appeal-{}-{}", appeal.0, kind.as_str());
-    let effect = NewEffect {
-        appeal_id: Some(appeal),
-        conversation_id: conv.clone(),
-        kind,
-        body: Some("…".to_owned()),
-        marker: marker.clone(),
-    };
-    let mut tx = store.begin().await.expect("begin");
-    assert!(tx.enqueue_effect(&effect, at).await.expect("enqueue"));
-    tx.commit().await.expect("commit");
-    let entry = store
-        .effects_of(conv)
-        .await
-        .expect("effects")
-        .into_iter()
-        .find(|e| e.marker == marker)
-        .expect("entry");
-    assert!(
-        store
-            .claim_effect(entry.id, at, Duration::minutes(5))
-            .await
-            .expect("claim")
-    );
-    store.complete_effect(entry.id, at).await.expect("complete");
-}
-
 async fn load_appeal(
     store: &Store,
     appellant: AppellantId,
@@ -344,7 +218,8 @@ async fn load_appeal(
         EffectKind::Reply,
         start + Duration::minutes(5),
     )
-    .await;
+    .await
+    .expect("link sent");
     let opened = start + Duration::hours(1);
     if matches!(stage, Opened | Submitted | Completed) {
         store.mark_appeal_opened(id, opened).await.expect("opened");
@@ -358,7 +233,9 @@ async fn load_appeal(
     }
     if matches!(stage, Completed) {
         let at = opened + Duration::minutes(minutes + 10);
-        sent(store, id, conv, EffectKind::Note, at).await;
+        sent(store, id, conv, EffectKind::Note, at)
+            .await
+            .expect("note sent");
     }
     let mut tx = store.begin().await.expect("begin");
     if matches!(stage, Abandoned) {

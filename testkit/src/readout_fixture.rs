@@ -368,7 +368,7 @@ async fn load_appeal(
 }
 
 /// One journal entry of the appeal, claimed and done at `at`, as the sender leaves it.
-async fn sent(
+pub async fn sent(
     store: &Store,
     appeal: AppealId,
     conv: &ConversationId,
@@ -404,7 +404,8 @@ async fn sent(
 
 /// The conversation as the bot reads it: the ban notice (a moderator's text, which is not
 /// the appellant's and never counts), the appellant's first message and a short follow-up.
-fn conversation(
+/// Also a building block of other readout fixtures (`shared/tests/readout.rs`).
+pub fn conversation(
     id: &ConversationId,
     sub: &SubredditName,
     user: &str,
@@ -465,7 +466,9 @@ fn conversation(
     }
 }
 
-fn form(opened: DateTime<Utc>, minutes: i64, toxic: bool) -> FormAnswers {
+/// A filled form, opened at `opened` and sent `minutes` later; `toxic` makes one free-text
+/// answer abusive.
+pub fn form(opened: DateTime<Utc>, minutes: i64, toxic: bool) -> FormAnswers {
     let text = |id: &str, t: &str| Answer {
         question_id: id.to_owned(),
         label: id.to_owned(),

@@ -17,51 +17,17 @@ use std::path::Path;
 
 use appealmod_shared::storage::Backend;
 
-use appealmod_shared::config::{ConsoleLogin, Secret};
 use appealmod_shared::domain::{ConversationId, Group, RedditUsername, SubredditName};
-use helpers::{TestApp, spawn_with};
-use reddit_sim::{NewSubreddit, SimConfig, SimServer, WebApp};
+use helpers::TestApp;
+use reddit_sim::{SimConfig, SimServer};
 use serde_json::json;
 use webdriver::{Driver, browser_binaries};
 
 /// The site with its console, logging in against a simulator where `head_mod` moderates
 /// r/phone_sub and r/desktop_sub.
 async fn console_app(sim: &SimServer) -> TestApp {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("port")
-        .port();
-    let redirect = format!("http://127.0.0.1:{port}/auth/reddit/callback");
-    sim.state().set_web_app(WebApp {
-        redirect_uri: redirect.clone(),
-        ..WebApp::default()
-    });
-    for name in ["phone_sub", "desktop_sub"] {
-        sim.state()
-            .add_subreddit(NewSubreddit {
-                name: name.into(),
-                moderators: vec!["head_mod".into()],
-                bot_is_mod: false,
-            })
-            .expect("sub");
-    }
-    let web = WebApp::default();
-    let base = sim.base_url();
-    spawn_with(Backend::Sqlite, |a| {
-        a.bind = format!("127.0.0.1:{port}");
-        a.public_base_url = format!("http://127.0.0.1:{port}");
-        a.console = Some(ConsoleLogin {
-            client_id: web.client_id.clone(),
-            client_secret: Secret::new(web.client_secret.clone()),
-            redirect_uri: redirect,
-            auth_base_url: base.clone(),
-            api_base_url: base,
-            session_key: Secret::new("browser-session-key-browser-session-key-01"),
-            session_hours: 12,
-            operators: Vec::new(),
-        });
-    })
-    .await
+    let subs = [("phone_sub", "head_mod"), ("desktop_sub", "head_mod")];
+    helpers::spawn_console(sim, &subs, Vec::new(), |_| {}).await
 }
 
 /// A few appellants so that the list has something to show.

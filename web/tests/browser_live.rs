@@ -17,12 +17,11 @@ mod webdriver;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use appealmod_shared::config::{ConsoleLogin, Secret};
 use appealmod_shared::domain::{ConversationId, Group, RedditUsername, SubredditName};
-use appealmod_shared::storage::{Backend, EffectKind, NewAppeal, NewEffect, Store};
+use appealmod_shared::storage::{EffectKind, NewAppeal, NewEffect, Store};
 use chrono::Utc;
-use helpers::{TestApp, spawn_with};
-use reddit_sim::{NewSubreddit, SimConfig, SimServer, WebApp};
+use helpers::TestApp;
+use reddit_sim::{SimConfig, SimServer};
 use webdriver::{Session, browser_binaries};
 
 const SUBS: [&str; 2] = ["live_pics", "live_news"];
@@ -30,40 +29,9 @@ const SUBS: [&str; 2] = ["live_pics", "live_news"];
 /// The site with its console, against a simulator where `head_mod` moderates both
 /// subreddits, its streams polling quickly.
 async fn live_app(sim: &SimServer) -> TestApp {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("port")
-        .port();
-    let redirect = format!("http://127.0.0.1:{port}/auth/reddit/callback");
-    sim.state().set_web_app(WebApp {
-        redirect_uri: redirect.clone(),
-        ..WebApp::default()
-    });
-    for name in SUBS {
-        sim.state()
-            .add_subreddit(NewSubreddit {
-                name: name.into(),
-                moderators: vec!["head_mod".into()],
-                bot_is_mod: false,
-            })
-            .expect("sub");
-    }
-    let web = WebApp::default();
-    let base = sim.base_url();
-    spawn_with(Backend::Sqlite, |a| {
-        a.bind = format!("127.0.0.1:{port}");
-        a.public_base_url = format!("http://127.0.0.1:{port}");
+    let subs = SUBS.map(|s| (s, "head_mod"));
+    helpers::spawn_console(sim, &subs, Vec::new(), |a| {
         a.live.poll = Duration::from_millis(200);
-        a.console = Some(ConsoleLogin {
-            client_id: web.client_id.clone(),
-            client_secret: Secret::new(web.client_secret.clone()),
-            redirect_uri: redirect,
-            auth_base_url: base.clone(),
-            api_base_url: base,
-            session_key: Secret::new("live-session-key-live-session-key-live-01"),
-            session_hours: 12,
-            operators: Vec::new(),
-        });
     })
     .await
 }

@@ -17,53 +17,19 @@ mod webdriver;
 
 use std::path::Path;
 
-use appealmod_shared::config::{ConsoleLogin, Secret};
 use appealmod_shared::domain::RedditUsername;
-use appealmod_shared::storage::Backend;
 use appealmod_testkit::readout_fixture;
-use helpers::{TestApp, spawn_with};
-use reddit_sim::{NewSubreddit, SimConfig, SimServer, WebApp};
+use helpers::TestApp;
+use reddit_sim::{SimConfig, SimServer};
 use webdriver::{Driver, Session, browser_binaries};
 
 /// The site with its console against `sim`, where `head_mod` moderates r/pics and
 /// `the_operator` is an operator.
 async fn console_app(sim: &SimServer) -> TestApp {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("port")
-        .port();
-    let redirect = format!("http://127.0.0.1:{port}/auth/reddit/callback");
-    sim.state().set_web_app(WebApp {
-        redirect_uri: redirect.clone(),
-        ..WebApp::default()
-    });
-    for (name, moderator) in [("pics", "head_mod"), ("news", "other_mod")] {
-        sim.state()
-            .add_subreddit(NewSubreddit {
-                name: name.into(),
-                moderators: vec![moderator.into()],
-                bot_is_mod: false,
-            })
-            .expect("sub");
-    }
     sim.state().add_user("the_operator").expect("user");
-    let web = WebApp::default();
-    let base = sim.base_url();
-    spawn_with(Backend::Sqlite, |a| {
-        a.bind = format!("127.0.0.1:{port}");
-        a.public_base_url = format!("http://127.0.0.1:{port}");
-        a.console = Some(ConsoleLogin {
-            client_id: web.client_id.clone(),
-            client_secret: Secret::new(web.client_secret.clone()),
-            redirect_uri: redirect,
-            auth_base_url: base.clone(),
-            api_base_url: base,
-            session_key: Secret::new("browser-session-key-browser-session-key-01"),
-            session_hours: 12,
-            operators: vec![RedditUsername::parse("the_operator").expect("user")],
-        });
-    })
-    .await
+    let operators = vec![RedditUsername::parse("the_operator").expect("user")];
+    let subs = [("pics", "head_mod"), ("news", "other_mod")];
+    helpers::spawn_console(sim, &subs, operators, |_| {}).await
 }
 
 /// Logs in as `user` on the simulator's consent page and lands on `path`.

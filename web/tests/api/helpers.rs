@@ -1,6 +1,6 @@
 //! Spawns the site on a random port against a fresh database, and drives it over real HTTP.
 
-use appealmod_shared::config::Secret;
+use appealmod_shared::config::{ConsoleLogin, Secret};
 use appealmod_shared::domain::AppealId;
 use appealmod_shared::domain::{ConversationId, Group, RedditUsername, SubredditName};
 use appealmod_shared::storage::{Backend, NewAppeal};
@@ -194,4 +194,52 @@ impl TestApp {
         tx.commit().await.expect("commit");
         (id, format!("/appeal/{}", token.expose()))
     }
+}
+
+/// The site with its console on SQLite, logging in through `sim`'s web app: each
+/// `(subreddit, moderator)` is created there; `operators` may see every subreddit;
+/// `tweak` adjusts the rest (e.g. the live view's poll). Used by the browser tests.
+#[allow(dead_code)]
+pub async fn spawn_console(
+    sim: &reddit_sim::SimServer,
+    subs: &[(&str, &str)],
+    operators: Vec<RedditUsername>,
+    tweak: impl FnOnce(&mut AppSettings),
+) -> TestApp {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port();
+    let redirect = format!("http://127.0.0.1:{port}/auth/reddit/callback");
+    sim.state().set_web_app(reddit_sim::WebApp {
+        redirect_uri: redirect.clone(),
+        ..reddit_sim::WebApp::default()
+    });
+    for (name, moderator) in subs {
+        sim.state()
+            .add_subreddit(reddit_sim::NewSubreddit {
+                name: (*name).into(),
+                moderators: vec![(*moderator).into()],
+                bot_is_mod: false,
+            })
+            .expect("sub");
+    }
+    let web = reddit_sim::WebApp::default();
+    let base = sim.base_url();
+    spawn_with(Backend::Sqlite, |a| {
+        a.bind = format!("127.0.0.1:{port}");
+        a.public_base_url = format!("http://127.0.0.1:{port}");
+        a.console = Some(ConsoleLogin {
+            client_id: web.client_id.clone(),
+            client_secret: Secret::new(web.client_secret.clone()),
+            redirect_uri: redirect,
+            auth_base_url: base.clone(),
+            api_base_url: base,
+            session_key: Secret::new("browser-session-key-browser-session-key-01"),
+            session_hours: 12,
+            operators,
+        });
+        tweak(a);
+    })
+    .await
 }
