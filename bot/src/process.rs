@@ -384,8 +384,14 @@ impl BotContext {
             .assess_conversation(appellant.id, &partial, now)
             .await?;
         // As on the full path: a conversation handed to the moderators is theirs.
+        // Ban Appeals holds only banned users' messages: the listing told the ban status,
+        // so the next ban check can wait, as after a read.
         let status = StatusUpdate {
             last_update: Some(partial.last_activity()),
+            still_banned: Some(true),
+            next_ban_check_at: Some(
+                now + Duration::hours(i64::from(self.bot.ban_check_interval_hours)),
+            ),
             ignored: matches!(decision, Decision::HandOver(_)).then_some(true),
             ..Default::default()
         };
