@@ -205,10 +205,7 @@ impl Application {
             metrics: settings.metrics.clone(),
             rng_seed: settings.rng_seed,
             web_requests: WebRequests::default(),
-            live: Live {
-                settings: settings.live.clone(),
-                slots: Default::default(),
-            },
+            live: Live::new(settings.live.clone()),
         });
         let metrics = match metrics_listener {
             Some(l) => Some((l.local_addr()?.port(), metrics_server(l, state.clone())?)),

@@ -160,7 +160,7 @@ impl Feed {
     /// An event when the view changed since the one the browser has.
     async fn poll(&mut self) -> Result<Option<Bytes>, StoreError> {
         let store = &self.state.store;
-        let stamp = store.change_stamp().await?;
+        let stamp = self.state.live.change_stamp(store).await?;
         self.polls += 1;
         if self.stamp == Some(stamp) && self.polls < RELOAD_EVERY {
             return Ok(None);

@@ -19,6 +19,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use actix_web::web;
+use appealmod_shared::storage::{ChangeStamp, Store, StoreError};
 
 use super::get_or_head;
 
@@ -118,6 +119,34 @@ impl Drop for Slot {
 pub struct Live {
     pub settings: LiveSettings,
     pub slots: Arc<StreamSlots>,
+    /// The latest change stamp and when it was read: every stream of the process shares
+    /// it, so open pages cost the database one stamp query per poll, not one each.
+    stamp: tokio::sync::Mutex<Option<(tokio::time::Instant, ChangeStamp)>>,
+}
+
+impl Live {
+    pub fn new(settings: LiveSettings) -> Self {
+        Self {
+            settings,
+            ..Self::default()
+        }
+    }
+
+    /// The database's change stamp, read at most twice per `poll` for all streams together
+    /// (a stream waiting here while another reads gets that read's answer); an answer is at
+    /// most half a poll old, so a change still shows within one and a half polls.
+    pub async fn change_stamp(&self, store: &Store) -> Result<ChangeStamp, StoreError> {
+        let mut cached = self.stamp.lock().await;
+        let now = tokio::time::Instant::now();
+        if let Some((at, stamp)) = *cached
+            && now.duration_since(at) < self.settings.poll / 2
+        {
+            return Ok(stamp);
+        }
+        let stamp = store.change_stamp().await?;
+        *cached = Some((now, stamp));
+        Ok(stamp)
+    }
 }
 
 /// FNV-1a: a stable 64-bit fingerprint (the same in every process and build, unlike std's
