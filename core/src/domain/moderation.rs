@@ -176,6 +176,10 @@ pub fn may_use_console(perms: &ModPermissions) -> bool {
     perms.has(&ModPermission::Mail)
 }
 
+/// What [`may_use_console`] accepts, as the pages and the README say it ("… with the Mail
+/// or full permissions").
+pub const CONSOLE_PERMISSIONS_TEXT: &str = "Mail or full";
+
 /// A subreddit as one moderator's account sees it (`subreddits/mine/moderator`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModeratedSubreddit {
@@ -259,6 +263,19 @@ pub enum BotStanding {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_console_permissions_text_says_what_may_use_console_accepts() {
+        assert_eq!(CONSOLE_PERMISSIONS_TEXT, "Mail or full");
+        let with = |p: Vec<ModPermission>| may_use_console(&ModPermissions(p));
+        assert!(with(vec![ModPermission::Mail]), "Mail");
+        assert!(with(vec![ModPermission::All]), "full");
+        assert!(
+            !with(vec![ModPermission::Access, ModPermission::Flair]),
+            "others"
+        );
+        assert!(!with(Vec::new()), "none");
+    }
 
     #[test]
     fn full_permissions_hold_everything() {

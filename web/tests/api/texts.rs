@@ -3,7 +3,7 @@
 //! the console are described as they work; an appellant's error page sends them to modmail,
 //! not to the moderators' home page.
 
-use appealmod_shared::domain::ModPermission;
+use appealmod_shared::domain::{CONSOLE_PERMISSIONS_TEXT, ModPermission};
 use appealmod_shared::policy::{
     FORM_DURATION, MAX_REMINDERS, bot_permissions_text, count_in_words,
 };
@@ -53,6 +53,13 @@ async fn landing_and_faq_print_the_bots_own_numbers(backend: Backend) {
         page.matches(&permissions).count(),
         2,
         "moderators' steps and the FAQ: {page}"
+    );
+    // Who may sign up and use the console, in the words `may_use_console` is tied to.
+    let console = format!("{CONSOLE_PERMISSIONS_TEXT} permissions");
+    assert_eq!(
+        page.matches(&console).count(),
+        2,
+        "the sign-up step and the settings FAQ: {page}"
     );
     assert!(page.contains("The bot accepts the invitation by itself"));
     assert_eq!(page.matches(FORM_DURATION).count(), 2, "{page}");
