@@ -334,6 +334,9 @@ fn csv_rows(body: &str) -> Vec<Vec<String>> {
 async fn exports_are_pseudonymous_unless_a_moderator_asks(backend: Backend) {
     let (c, _f) = loaded(backend).await;
     let signer = Signer::new(&Secret::new(SECRET));
+    for other in ["/dashboard/r/pics/export.xml", "/dashboard/export.txt"] {
+        assert_eq!(c.get(other).await.status().as_u16(), 404, "{other}");
+    }
     let r = c.get("/dashboard/r/pics/export.csv").await;
     assert_eq!(r.status().as_u16(), 200);
     let header = |name: &str| r.headers()[name].to_str().expect("ascii").to_owned();

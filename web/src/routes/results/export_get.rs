@@ -29,6 +29,15 @@ pub enum Format {
 }
 
 impl Format {
+    /// The file extension of the path (`export.csv`, `export.json`); others are not ours.
+    fn of_extension(ext: &str) -> Result<Self, PageError> {
+        match ext {
+            "csv" => Ok(Self::Csv),
+            "json" => Ok(Self::Json),
+            _ => Err(PageError::NotFound),
+        }
+    }
+
     fn extension(self) -> &'static str {
         match self {
             Self::Csv => "csv",
@@ -89,14 +98,17 @@ fn download(
         .body(body))
 }
 
-async fn subreddit(
+/// `/dashboard/r/{sub}/export.{ext}`: that subreddit's appeals, for its moderators and
+/// operators.
+pub async fn subreddit(
     req: HttpRequest,
     session: Session,
     state: web::Data<AppState>,
-    sub: web::Path<String>,
+    path: web::Path<(String, String)>,
     q: web::Query<ResultsQuery>,
-    format: Format,
 ) -> Result<HttpResponse, PageError> {
+    let (sub, ext) = path.into_inner();
+    let format = Format::of_extension(&ext)?;
     let now = Utc::now();
     let here = req.uri().to_string();
     let who = require_login(&state, &session, &here, now)?;
@@ -112,13 +124,15 @@ async fn subreddit(
     download(&state, &d.rows, real, format, &file)
 }
 
-async fn overall(
+/// `/dashboard/export.{ext}`: every subreddit's appeals, for operators, pseudonymous.
+pub async fn overall(
     req: HttpRequest,
     session: Session,
     state: web::Data<AppState>,
+    ext: web::Path<String>,
     q: web::Query<ResultsQuery>,
-    format: Format,
 ) -> Result<HttpResponse, PageError> {
+    let format = Format::of_extension(&ext)?;
     let now = Utc::now();
     let here = req.uri().to_string();
     let who = require_login(&state, &session, &here, now)?;
@@ -134,44 +148,6 @@ async fn overall(
         .collect();
     let file = filename("all", choice, false, format, now);
     download(&state, &rows, false, format, &file)
-}
-
-pub async fn subreddit_csv(
-    req: HttpRequest,
-    session: Session,
-    state: web::Data<AppState>,
-    sub: web::Path<String>,
-    q: web::Query<ResultsQuery>,
-) -> Result<HttpResponse, PageError> {
-    subreddit(req, session, state, sub, q, Format::Csv).await
-}
-
-pub async fn subreddit_json(
-    req: HttpRequest,
-    session: Session,
-    state: web::Data<AppState>,
-    sub: web::Path<String>,
-    q: web::Query<ResultsQuery>,
-) -> Result<HttpResponse, PageError> {
-    subreddit(req, session, state, sub, q, Format::Json).await
-}
-
-pub async fn overall_csv(
-    req: HttpRequest,
-    session: Session,
-    state: web::Data<AppState>,
-    q: web::Query<ResultsQuery>,
-) -> Result<HttpResponse, PageError> {
-    overall(req, session, state, q, Format::Csv).await
-}
-
-pub async fn overall_json(
-    req: HttpRequest,
-    session: Session,
-    state: web::Data<AppState>,
-    q: web::Query<ResultsQuery>,
-) -> Result<HttpResponse, PageError> {
-    overall(req, session, state, q, Format::Json).await
 }
 
 #[cfg(test)]

@@ -26,23 +26,15 @@ use crate::startup::AppState;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/dashboard/results").route(get_or_head().to(results_get::overall)))
         .service(
-            web::resource("/dashboard/export.csv").route(get_or_head().to(export_get::overall_csv)),
-        )
-        .service(
-            web::resource("/dashboard/export.json")
-                .route(get_or_head().to(export_get::overall_json)),
+            web::resource("/dashboard/export.{ext}").route(get_or_head().to(export_get::overall)),
         )
         .service(
             web::resource("/dashboard/r/{sub}/results")
                 .route(get_or_head().to(results_get::subreddit)),
         )
         .service(
-            web::resource("/dashboard/r/{sub}/export.csv")
-                .route(get_or_head().to(export_get::subreddit_csv)),
-        )
-        .service(
-            web::resource("/dashboard/r/{sub}/export.json")
-                .route(get_or_head().to(export_get::subreddit_json)),
+            web::resource("/dashboard/r/{sub}/export.{ext}")
+                .route(get_or_head().to(export_get::subreddit)),
         );
 }
 
