@@ -14,8 +14,44 @@ use appealmod_core::decide::verify::what_to_do;
 use appealmod_shared::domain::{BotStanding, SubredditState, bot_permissions_text};
 use appealmod_shared::storage::SubredditStatus;
 
+use actix_session::Session;
+use actix_web::{HttpRequest, web};
+
+use crate::console::access::{Cleared, clear_for, require_login};
 use crate::console::{LoggedIn, form_id, when};
+use crate::csrf::check_origin;
+use crate::errors::PageError;
+use crate::form::FormData;
 use crate::startup::AppState;
+
+/// What every form post of one subreddit's console checks first, in this order: the
+/// origin, the body (bounded in size and time), the login (back to `here` after it), the
+/// subreddit's moderator or an operator, then the form's CSRF token, issued for the form
+/// `form` of that subreddit and that user.
+pub async fn subreddit_post(
+    req: &HttpRequest,
+    payload: web::Payload,
+    session: &Session,
+    state: &AppState,
+    sub: &str,
+    here: &str,
+    form: &str,
+) -> Result<(FormData, Cleared, DateTime<Utc>), PageError> {
+    check_origin(req, &state.public_origin)?;
+    let data = FormData::read(req, payload, state.body_timeout).await?;
+    let now = Utc::now();
+    let who = require_login(state, session, here, now)?;
+    let cleared = clear_for(state, who, sub, here, now).await?;
+    state.csrf.verify(
+        &form_id(
+            &format!("{form}:{}", cleared.subreddit.name.key()),
+            &cleared.user.user,
+        ),
+        data.get("csrf"),
+        now,
+    )?;
+    Ok((data, cleared, now))
+}
 
 /// The header's part of every console page: who is logged in, and the logout form.
 #[derive(Debug, Clone)]

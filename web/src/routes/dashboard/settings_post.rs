@@ -1,15 +1,11 @@
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::Utc;
 
 use super::settings_get::{page_for, stored};
-use crate::console::access::{clear_for, require_login};
-use crate::console::form_id;
+use super::subreddit_post;
 use crate::console::settings_form::{parse, view_of};
-use crate::csrf::check_origin;
 use crate::errors::{PageError, render};
-use crate::form::FormData;
 use crate::startup::AppState;
 
 /// Preview (`action=preview`: shows the posted messages rendered, saves nothing) or save:
@@ -22,19 +18,11 @@ pub async fn save(
     state: web::Data<AppState>,
     sub: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    check_origin(&req, &state.public_origin)?;
-    let form = FormData::read(&req, payload, state.body_timeout).await?;
-    let now = Utc::now();
     let here = format!("/dashboard/r/{sub}/settings");
-    let who = require_login(&state, &session, &here, now)?;
-    let cleared = clear_for(&state, who, &sub, &here, now).await?;
+    let (form, cleared, now) =
+        subreddit_post(&req, payload, &session, &state, &sub, &here, "settings").await?;
     let name = &cleared.subreddit.name;
     let user = &cleared.user.user;
-    state.csrf.verify(
-        &form_id(&format!("settings:{}", name.key()), user),
-        form.get("csrf"),
-        now,
-    )?;
     let current = stored(&state, &cleared).await?;
     let parsed = parse(&form, &current, &state.defaults);
     let preview_only = form.get("action") == Some("preview");

@@ -1,15 +1,11 @@
 use actix_session::Session;
 use actix_web::http::header::LOCATION;
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::Utc;
 
 use appealmod_shared::domain::SubredditState;
 
-use crate::console::access::{clear_for, require_login};
-use crate::console::form_id;
-use crate::csrf::check_origin;
+use super::subreddit_post;
 use crate::errors::PageError;
-use crate::form::FormData;
 use crate::startup::AppState;
 
 /// Pause, resume, or "check now" (the bot re-checks its standing at its next pass).
@@ -20,19 +16,11 @@ pub async fn change(
     state: web::Data<AppState>,
     sub: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    check_origin(&req, &state.public_origin)?;
-    let form = FormData::read(&req, payload, state.body_timeout).await?;
-    let now = Utc::now();
     let here = format!("/dashboard/r/{sub}");
-    let who = require_login(&state, &session, &here, now)?;
-    let cleared = clear_for(&state, who, &sub, &here, now).await?;
+    let (form, cleared, now) =
+        subreddit_post(&req, payload, &session, &state, &sub, &here, "state").await?;
     let name = &cleared.subreddit.name;
     let user = &cleared.user.user;
-    state.csrf.verify(
-        &form_id(&format!("state:{}", name.key()), user),
-        form.get("csrf"),
-        now,
-    )?;
     match form.get("action") {
         Some("pause") => {
             if state
