@@ -13,7 +13,8 @@ use appealmod_shared::domain::{
 };
 use appealmod_shared::domain::{SubredditName, SubredditState};
 use appealmod_shared::storage::{
-    EffectKind, EffectState, NewAppeal, NewEffect, StatusUpdate, StoreError, SubredditSettings, Tx,
+    EffectKind, EffectState, NewAppeal, NewEffect, Seen, StatusUpdate, StoreError,
+    SubredditSettings, Tx,
 };
 
 use crate::context::BotContext;
@@ -328,18 +329,27 @@ impl BotContext {
     /// proves the appellant wrote once more while the form waits, remind (or hand over)
     /// without reading the conversation — a call saved per reminder. `None`: the listing
     /// does not prove it; the caller flags the conversation for a visit as before.
+    ///
+    /// `seen` is what the caller read of the followed conversation (`Store::seen_of`).
     pub async fn handle_listed_change(
         &self,
         summary: &ConversationSummary,
         last_message: Option<&Message>,
+        seen: Seen,
     ) -> anyhow::Result<Option<Handled>> {
         let id = &summary.id;
         let span = tracing::info_span!("conversation", subreddit = %summary.subreddit, conversation_id = %id);
         let _guard = span.enter();
-        let Some(seen) = self.store.seen_of(id).await? else {
+        if last_message.is_none() {
             return Ok(None);
-        };
-        if last_message.is_none() || self.store.unfinished_effects(id).await? > 0 {
+        }
+        // One read of the journal serves both questions: is anything still being sent
+        // (then decide later), and is the bot's link on Reddit.
+        let journal = self.store.effects_of(id).await?;
+        if journal
+            .iter()
+            .any(|e| matches!(e.state, EffectState::Pending | EffectState::InFlight))
+        {
             return Ok(None);
         }
         let Some(appellant) = self.store.appellant_for_conversation(id).await? else {
@@ -353,7 +363,7 @@ impl BotContext {
         let dialogue = self.dialogue_settings(settings.as_ref());
         let latest = appeals.last().map(|a| a.id);
         let bot_wrote = latest.is_some()
-            && self.store.effects_of(id).await?.iter().any(|e| {
+            && journal.iter().any(|e| {
                 e.appeal_id == latest && e.kind == EffectKind::Reply && e.state == EffectState::Done
             });
         let listed = decide::Listed {

@@ -210,9 +210,12 @@ impl RecentRunner {
     ) -> anyhow::Result<()> {
         let ctx = &self.ctx;
         let step: anyhow::Result<()> = async {
-            match ctx.store.tracked_conversation(&summary.id).await? {
-                Some(_) => {
-                    if let Some(handled) = ctx.handle_listed_change(summary, last_message).await? {
+            match ctx.store.seen_of(&summary.id).await? {
+                Some(seen) => {
+                    if let Some(handled) = ctx
+                        .handle_listed_change(summary, last_message, seen)
+                        .await?
+                    {
                         if let Handled::Decided(step) = handled {
                             report.decided.push(step);
                         }
