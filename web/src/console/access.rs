@@ -37,6 +37,19 @@ pub fn fresh_and_allowed(row: &ModeratorSeen, now: DateTime<Utc>) -> Option<bool
     (now - row.seen_at <= FRESH).then(|| may_use_console(&row.permissions))
 }
 
+/// A page or form post of `sub`'s console: the logged-in user (else to the login, back to
+/// `here` afterwards), cleared for `sub` (else the console's 404).
+pub async fn clear_page(
+    state: &AppState,
+    session: &Session,
+    sub: &str,
+    here: &str,
+    now: DateTime<Utc>,
+) -> Result<Cleared, PageError> {
+    let who = require_login(state, session, here, now)?;
+    clear_for(state, who, sub, here, now).await
+}
+
 /// Clears `user` for `sub`'s console or answers 404 (or, when the record of their
 /// moderator status is stale, sends them to log in again).
 pub async fn clear_for(

@@ -9,7 +9,7 @@ use appealmod_shared::domain::{Case, CaseStatus, Group};
 use appealmod_shared::storage::CaseFilter;
 
 use super::{ConsoleNav, StatusView, bot_name};
-use crate::console::access::{clear_for, require_login};
+use crate::console::access::clear_page;
 use crate::console::{form_id, when};
 use crate::errors::{PageError, render};
 use crate::startup::AppState;
@@ -91,8 +91,7 @@ pub async fn page(
 ) -> Result<HttpResponse, PageError> {
     let now = Utc::now();
     let here = req.uri().to_string();
-    let who = require_login(&state, &session, &here, now)?;
-    let cleared = clear_for(&state, who, &sub, &here, now).await?;
+    let cleared = clear_page(&state, &session, &sub, &here, now).await?;
     let status = q.status.as_deref().and_then(CaseStatus::parse);
     let group = match q.group.as_deref() {
         Some("treatment") => Some(Group::Treatment),

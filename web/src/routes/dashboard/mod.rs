@@ -17,7 +17,7 @@ use appealmod_shared::storage::SubredditStatus;
 use actix_session::Session;
 use actix_web::{HttpRequest, web};
 
-use crate::console::access::{Cleared, clear_for, require_login};
+use crate::console::access::{Cleared, clear_page};
 use crate::console::{LoggedIn, form_id, when};
 use crate::csrf::check_origin;
 use crate::errors::PageError;
@@ -40,8 +40,7 @@ pub async fn subreddit_post(
     check_origin(req, &state.public_origin)?;
     let data = FormData::read(req, payload, state.body_timeout).await?;
     let now = Utc::now();
-    let who = require_login(state, session, here, now)?;
-    let cleared = clear_for(state, who, sub, here, now).await?;
+    let cleared = clear_page(state, session, sub, here, now).await?;
     state.csrf.verify(
         &form_id(
             &format!("{form}:{}", cleared.subreddit.name.key()),

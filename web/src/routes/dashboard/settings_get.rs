@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use appealmod_shared::storage::{AuditEntry, FRACTION_FIELD, SubredditSettings};
 
 use super::{ConsoleNav, StatusView, bot_name};
-use crate::console::access::{Cleared, clear_for, require_login};
+use crate::console::access::{Cleared, clear_page};
 use crate::console::preview::{Sample, render as preview};
 use crate::console::settings_form::{FieldError, SettingsView, view_of};
 use crate::console::{form_id, when};
@@ -204,8 +204,7 @@ pub async fn page(
 ) -> Result<HttpResponse, PageError> {
     let now = Utc::now();
     let here = format!("/dashboard/r/{sub}/settings");
-    let who = require_login(&state, &session, &here, now)?;
-    let cleared = clear_for(&state, who, &sub, &here, now).await?;
+    let cleared = clear_page(&state, &session, &sub, &here, now).await?;
     let view = view_of(&stored(&state, &cleared).await?, &state.defaults);
     let page = page_for(&state, &cleared, view, Vec::new(), None, now).await?;
     Ok(render(StatusCode::OK, &page))

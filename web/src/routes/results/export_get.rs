@@ -17,7 +17,7 @@ use appealmod_shared::export::{Names, to_csv, to_json};
 
 use super::data::{PeriodChoice, ResultsQuery, all_rows, subreddit_rows};
 use super::{may_see_real_names, require_operator};
-use crate::console::access::{clear_for, require_login};
+use crate::console::access::{clear_page, require_login};
 use crate::errors::PageError;
 use crate::startup::AppState;
 
@@ -111,8 +111,7 @@ pub async fn subreddit(
     let format = Format::of_extension(&ext)?;
     let now = Utc::now();
     let here = req.uri().to_string();
-    let who = require_login(&state, &session, &here, now)?;
-    let cleared = clear_for(&state, who, &sub, &here, now).await?;
+    let cleared = clear_page(&state, &session, &sub, &here, now).await?;
     let name = &cleared.subreddit.name;
     let real = q.wants_real_names();
     if real && !may_see_real_names(&state, &cleared.user.user, name, now).await? {

@@ -12,7 +12,7 @@ use appealmod_core::readout::{self, ReadoutRow};
 use super::data::{PeriodChoice, ResultsQuery, SubredditRows, all_rows, subreddit_rows};
 use super::view::{AuditView, ReportView, pct};
 use super::{may_see_real_names, require_operator};
-use crate::console::access::{clear_for, require_login};
+use crate::console::access::{clear_page, require_login};
 use crate::console::when;
 use crate::errors::{PageError, render};
 use crate::routes::dashboard::ConsoleNav;
@@ -92,8 +92,7 @@ pub async fn subreddit(
 ) -> Result<HttpResponse, PageError> {
     let now = Utc::now();
     let here = req.uri().to_string();
-    let who = require_login(&state, &session, &here, now)?;
-    let cleared = clear_for(&state, who, &sub, &here, now).await?;
+    let cleared = clear_page(&state, &session, &sub, &here, now).await?;
     let choice = q.period();
     let name = &cleared.subreddit.name;
     let d = subreddit_rows(&state, name, choice, now).await?;
