@@ -19,7 +19,7 @@ use appealmod_testkit::world::{World, WorldOptions};
 use chrono::Duration;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use reddit_sim::{BanRequest, Endpoint, FaultMode, FaultRequest, LedgerKind, UserMessage};
+use reddit_sim::{Endpoint, FaultMode, FaultRequest, LedgerKind, UserMessage};
 
 const SUBS: [&str; 3] = ["chaos_a", "chaos_b", "chaos_c"];
 /// Longest delay of a late write; the settle time is well above it.
@@ -84,24 +84,11 @@ fn inject(w: &World, rng: &mut StdRng, s: &mut Schedule) {
 }
 
 fn new_appeal(w: &World, i: usize) -> anyhow::Result<String> {
-    let sub = SUBS[i % SUBS.len()];
-    let user = format!("chaos_user_{i}");
-    let s = w.sim.state();
-    let conv = s
-        .ban(BanRequest {
-            subreddit: sub.into(),
-            user: user.clone(),
-            note: "rule 2".into(),
-            reason: Some("Spam".into()),
-            duration_days: None,
-            send_message: true,
-            moderator: None,
-        })
-        .map_err(|e| anyhow::anyhow!("{e}"))?
-        .conversation_id
-        .ok_or_else(|| anyhow::anyhow!("no ban message"))?;
-    write(w, i, &conv)?;
-    Ok(conv)
+    w.ban_and_write(
+        SUBS[i % SUBS.len()],
+        &format!("chaos_user_{i}"),
+        "please unban me",
+    )
 }
 
 fn write(w: &World, i: usize, conv: &str) -> anyhow::Result<()> {

@@ -190,8 +190,18 @@ impl LiveView {
         now: DateTime<Utc>,
         activity: u32,
     ) -> Result<Self, StoreError> {
-        let all = readout::compute(&rows(store, scope, Period::ALL_TIME).await?);
-        let recent = readout::compute(&rows(store, scope, Period::last_days(now, 30)).await?);
+        let rows = rows(store, scope, Period::ALL_TIME).await?;
+        // The last 30 days are a part of all time: the same selection storage makes
+        // (`ReadoutFilter`'s period is `Period::contains` on `started_at`), without reading
+        // the rows again.
+        let last30 = Period::last_days(now, 30);
+        let recent_rows: Vec<ReadoutRow> = rows
+            .iter()
+            .filter(|r| last30.contains(r.started_at))
+            .cloned()
+            .collect();
+        let all = readout::compute(&rows);
+        let recent = readout::compute(&recent_rows);
         let subs = match scope {
             Scope::All => None,
             Scope::Only(list) => Some(list.as_slice()),
