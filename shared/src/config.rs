@@ -158,6 +158,10 @@ pub struct DatabaseConfig {
     /// `sqlite://path` (created on first run) or `postgres://user@host/db`.
     pub url: Secret,
     pub max_connections: u32,
+    /// Milliseconds a page of the site waits for a database connection before it answers
+    /// 503 ("try again in a minute"; the appeal form keeps the answers). The runners wait
+    /// longer: nobody is watching them.
+    pub web_acquire_timeout_ms: u64,
 }
 
 impl Default for DatabaseConfig {
@@ -165,6 +169,7 @@ impl Default for DatabaseConfig {
         Self {
             url: Secret::new("sqlite://data/appealmod.sqlite"),
             max_connections: 5,
+            web_acquire_timeout_ms: 1500,
         }
     }
 }
@@ -832,6 +837,12 @@ impl Config {
                 "must start with sqlite:// (embedded file) or postgres:// (server)".to_owned(),
             ));
         }
+        if !(100..=60_000).contains(&self.database.web_acquire_timeout_ms) {
+            problems.push((
+                "database.web_acquire_timeout_ms",
+                "must be between 100 and 60000 (milliseconds); the default is 1500".to_owned(),
+            ));
+        }
         if let Some(uri) = &self.mongodb.uri {
             let u = uri.expose();
             if !(u.starts_with("mongodb://") || u.starts_with("mongodb+srv://")) {
@@ -1291,6 +1302,26 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.starts_with("test.yaml: `bot.debug`"), "{err}");
+    }
+
+    #[test]
+    fn the_sites_wait_for_a_connection_is_bounded() {
+        assert_eq!(
+            parse("", &[])
+                .expect("defaults")
+                .database
+                .web_acquire_timeout_ms,
+            1500
+        );
+        for bad in ["0", "99", "60001"] {
+            let err = parse("", &[("APPEALMOD__DATABASE__WEB_ACQUIRE_TIMEOUT_MS", bad)])
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains("`database.web_acquire_timeout_ms` must be between 100 and 60000"),
+                "{bad}: {err}"
+            );
+        }
     }
 
     #[test]

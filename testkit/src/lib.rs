@@ -1,16 +1,18 @@
 //! What only tests, benchmarks and the sandbox's in-process test use: a fresh database per
 //! test ([`TestDb`]), the unchanged bot wired to an in-process Reddit simulator
-//! ([`world::World`]), the readout's fixture dataset ([`readout_fixture`]), and
-//! [`on_both_backends!`].
+//! ([`world::World`]), the readout's fixture dataset ([`readout_fixture`]), a TCP proxy that
+//! takes a server away and brings it back ([`TcpProxy`]), and [`on_both_backends!`].
 //!
 //! Production crates take this crate as a dev-dependency only.
 
 pub mod db;
+pub mod proxy;
 pub mod readout_fixture;
 pub mod world;
 
 pub use appealmod_shared::storage::Backend;
 pub use db::{POSTGRES_ENV, TestDb, postgres_admin_url};
+pub use proxy::TcpProxy;
 
 /// Runs each listed `async fn(Backend)` once per backend, as `sqlite::NAME` and
 /// `postgres::NAME`: every test that needs a database runs on both.

@@ -5,6 +5,8 @@ use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
 
+use appealmod_shared::storage::StoreError;
+
 use crate::csrf::CsrfError;
 
 /// Expected failures are kept apart from `Unexpected`, which is logged with its cause chain.
@@ -45,8 +47,12 @@ pub enum PageError {
     /// A sign-up of a subreddit the user does not moderate with Mail or full permissions.
     #[error("not a moderator of that subreddit")]
     NotModerator,
+    /// The database did not answer in time (`database.web_acquire_timeout_ms`): 503 with
+    /// `Retry-After`, soon rather than after a long wait.
+    #[error("the database is unavailable")]
+    Unavailable,
     #[error("unexpected error: {0:#}")]
-    Unexpected(#[from] anyhow::Error),
+    Unexpected(anyhow::Error),
 }
 
 /// Why a Reddit login did not work, as the page explains it.
@@ -65,9 +71,29 @@ pub enum LoginFailure {
     Misconfigured,
 }
 
-impl From<appealmod_shared::storage::StoreError> for PageError {
-    fn from(e: appealmod_shared::storage::StoreError) -> Self {
-        Self::Unexpected(anyhow::Error::new(e).context("database request failed"))
+impl From<StoreError> for PageError {
+    fn from(e: StoreError) -> Self {
+        Self::from(anyhow::Error::new(e).context("database request failed"))
+    }
+}
+
+/// A database that does not answer is [`PageError::Unavailable`] wherever it is met, also
+/// under the context a handler added.
+impl From<anyhow::Error> for PageError {
+    fn from(e: anyhow::Error) -> Self {
+        let away = e.chain().any(|c| {
+            c.downcast_ref::<StoreError>()
+                .is_some_and(StoreError::is_unavailable)
+        });
+        if away {
+            tracing::warn!(
+                error = format!("{e:#}"),
+                "database unavailable; answered 503"
+            );
+            Self::Unavailable
+        } else {
+            Self::Unexpected(e)
+        }
     }
 }
 
@@ -190,6 +216,11 @@ impl PageError {
                 Some("If you were made a moderator just now, log out and log in again."),
             ),
             Self::LoginFailed(f) => login_failure_text(*f),
+            Self::Unavailable => (
+                "Please try again in a minute",
+                "The site cannot reach its database just now, so it cannot show or save anything. Nothing you did caused it.",
+                Some("Wait a minute, then reload the page."),
+            ),
             Self::Unexpected(_) => (
                 "Something went wrong",
                 "We could not complete your request because of a problem on our side. Nothing you did caused it.",
@@ -214,7 +245,8 @@ impl PageError {
             | Self::LinkExpired
             | Self::LinkExpiredHandedOver
             | Self::LinkReplaced
-            | Self::LoginRequired(_) => None,
+            | Self::LoginRequired(_)
+            | Self::Unavailable => None,
             Self::NotFound
             | Self::Csrf(_)
             | Self::TooLarge
@@ -252,6 +284,7 @@ impl ResponseError for PageError {
             Self::LoginFailed(LoginFailure::Denied) => StatusCode::FORBIDDEN,
             Self::LoginFailed(LoginFailure::RedditDown) => StatusCode::BAD_GATEWAY,
             Self::LoginFailed(LoginFailure::Misconfigured) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -271,7 +304,7 @@ impl ResponseError for PageError {
                 .finish();
         }
         let mut resp = render(self.status_code(), &self.page());
-        if matches!(self, Self::RateLimited) {
+        if matches!(self, Self::RateLimited | Self::Unavailable) {
             resp.headers_mut().insert(
                 actix_web::http::header::RETRY_AFTER,
                 actix_web::http::header::HeaderValue::from_static("60"),

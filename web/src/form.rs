@@ -75,6 +75,11 @@ impl FormData {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Every field, in the order sent.
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
     /// Every value of `name`, in order (checkbox groups).
     pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         self.0

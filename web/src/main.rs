@@ -2,13 +2,14 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::Parser;
 
 use appealmod_shared::config::Config;
 use appealmod_shared::logging;
-use appealmod_shared::storage::Store;
+use appealmod_shared::storage::{PoolSettings, Store};
 use appealmod_web::startup::{AppSettings, Application};
 
 /// The AppealMod website: landing page, sign-up and personal appeal forms.
@@ -87,12 +88,15 @@ fn refuse(problems: &[String]) -> ExitCode {
 }
 
 async fn run(config: &Config, settings: AppSettings) -> anyhow::Result<()> {
-    let store = Store::open(
-        config.database.url.expose(),
-        config.database.max_connections,
-    )
-    .await
-    .context("cannot open the database")?;
+    // A short wait for a connection: with the database away, a page answers 503 at once
+    // (the appeal form with the answers kept) instead of after the runners' long wait.
+    let pool = PoolSettings {
+        max_connections: config.database.max_connections,
+        acquire_timeout: Duration::from_millis(config.database.web_acquire_timeout_ms),
+    };
+    let store = Store::open_with(config.database.url.expose(), pool)
+        .await
+        .context("cannot open the database")?;
     let app = Application::build(settings.clone(), store.clone()).await?;
     tracing::info!(
         slack = "main",

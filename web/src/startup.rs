@@ -28,6 +28,7 @@ use crate::middleware::{
 };
 use crate::rate_limit::RateLimiter;
 use crate::routes;
+use crate::routes::appeal::ShownForms;
 use crate::routes::live::Live;
 pub use crate::routes::live::LiveSettings;
 
@@ -111,6 +112,8 @@ pub struct AppState {
     pub web_requests: WebRequests,
     /// The live view's settings and its open streams.
     pub live: Live,
+    /// Appeal forms shown lately, to give a post the database cannot take its form back.
+    pub shown_forms: ShownForms,
 }
 
 /// The console's login client and session settings, when the login is configured.
@@ -206,6 +209,7 @@ impl Application {
             rng_seed: settings.rng_seed,
             web_requests: WebRequests::default(),
             live: Live::new(settings.live.clone()),
+            shown_forms: ShownForms::default(),
         });
         let metrics = match metrics_listener {
             Some(l) => Some((l.local_addr()?.port(), metrics_server(l, state.clone())?)),

@@ -62,6 +62,28 @@ impl StoreError {
         Self::Corrupt(msg.into())
     }
 
+    /// The database did not answer in time: unreachable, shut down, refusing connections,
+    /// or no pooled connection free within the acquire timeout. Trying again in a minute may
+    /// work; a transaction that did not commit was rolled back.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            Self::Unavailable(_) => true,
+            Self::Corrupt(_) => false,
+            Self::Unexpected(e) => match e {
+                sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::Io(_)
+                | sqlx::Error::Tls(_) => true,
+                // PostgreSQL's connection exceptions (class 08), shutdowns (57P01–57P03) and
+                // too many connections (53300).
+                sqlx::Error::Database(d) => d.code().is_some_and(|c| {
+                    c.starts_with("08") || ["57P01", "57P02", "57P03", "53300"].contains(&&*c)
+                }),
+                _ => false,
+            },
+        }
+    }
+
     /// A unique constraint refused the write: another process did the same thing first
     /// (e.g. a second runner opened the same appeal). The caller's transaction is void.
     pub fn is_conflict(&self) -> bool {
@@ -78,6 +100,25 @@ pub enum Backend {
     Postgres,
 }
 
+/// How a process's connection pool is sized, and how long a request waits for one of its
+/// connections before it gives up ([`StoreError::is_unavailable`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolSettings {
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+}
+
+impl PoolSettings {
+    /// The runners' pool: a pass may wait a while for a busy or restarting database. The
+    /// site waits much less (`database.web_acquire_timeout_ms`): a person is waiting.
+    pub fn new(max_connections: u32) -> Self {
+        Self {
+            max_connections,
+            acquire_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
 /// A connection pool plus the knowledge of which backend it talks to.
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -91,6 +132,11 @@ static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migration
 impl Store {
     /// Connects (creating an SQLite file and its directory when needed) without migrating.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self> {
+        Self::connect_with(url, PoolSettings::new(max_connections)).await
+    }
+
+    /// [`Store::connect`] with a pool of its own settings.
+    pub async fn connect_with(url: &str, settings: PoolSettings) -> Result<Self> {
         sqlx::any::install_default_drivers();
         let (backend, url) = if let Some(rest) = url.strip_prefix("sqlite:") {
             let path = rest.trim_start_matches("//");
@@ -122,8 +168,8 @@ impl Store {
             .parse()
             .map_err(|e: sqlx::Error| StoreError::Unavailable(e.to_string()))?;
         let pool = AnyPoolOptions::new()
-            .max_connections(max_connections.max(1))
-            .acquire_timeout(Duration::from_secs(10))
+            .max_connections(settings.max_connections.max(1))
+            .acquire_timeout(settings.acquire_timeout)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
@@ -145,7 +191,12 @@ impl Store {
 
     /// Connects and applies pending migrations: what every binary does at start.
     pub async fn open(url: &str, max_connections: u32) -> Result<Self> {
-        let store = Self::connect(url, max_connections).await?;
+        Self::open_with(url, PoolSettings::new(max_connections)).await
+    }
+
+    /// [`Store::open`] with a pool of its own settings (the site's short acquire timeout).
+    pub async fn open_with(url: &str, settings: PoolSettings) -> Result<Self> {
+        let store = Self::connect_with(url, settings).await?;
         store.migrate().await?;
         Ok(store)
     }

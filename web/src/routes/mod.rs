@@ -5,7 +5,7 @@
 //! rather than falling through to the 404 page. Whatever answers `GET` also answers `HEAD`:
 //! actix sends the same status and headers and drops the body.
 
-mod appeal;
+pub(crate) mod appeal;
 mod auth;
 mod dashboard;
 mod health;

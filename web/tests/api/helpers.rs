@@ -3,7 +3,7 @@
 use appealmod_shared::config::{ConsoleLogin, Secret};
 use appealmod_shared::domain::AppealId;
 use appealmod_shared::domain::{ConversationId, Group, RedditUsername, SubredditName};
-use appealmod_shared::storage::{Backend, NewAppeal};
+use appealmod_shared::storage::{Backend, NewAppeal, Store};
 use appealmod_shared::token::{FormToken, LinkSigner};
 use appealmod_testkit::TestDb;
 use appealmod_web::form::BODY_TIMEOUT;
@@ -25,9 +25,16 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 }
 
 pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut AppSettings)) -> TestApp {
+    let db = TestDb::new(backend).await;
+    let store = db.store.clone();
+    spawn_on(db, store, tweak).await
+}
+
+/// The site on `db`'s database through `store`: another pool than the test's own (e.g. one
+/// that reaches the database through a proxy the test can cut).
+pub async fn spawn_on(db: TestDb, store: Store, tweak: impl FnOnce(&mut AppSettings)) -> TestApp {
     // reqwest is built without a default TLS provider; even plain http clients need one.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let db = TestDb::new(backend).await;
     let mut settings = AppSettings {
         bind: "127.0.0.1:0".into(),
         public_base_url: "http://127.0.0.1".into(),
@@ -45,7 +52,7 @@ pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut AppSettings)) 
         live: Default::default(),
     };
     tweak(&mut settings);
-    let app = Application::build(settings, db.store.clone())
+    let app = Application::build(settings, store)
         .await
         .expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());

@@ -10,5 +10,6 @@ mod results;
 mod security;
 mod status;
 mod texts;
+mod unavailable;
 
 pub(crate) use appealmod_testkit::on_both_backends;

@@ -32,7 +32,7 @@ pub async fn form(
     }
     let qs = questions_for(&state, appeal).await?;
     let views = questions::blank(&qs);
-    let csrf = state.csrf.issue(&form_id(appeal), now);
+    let csrf = state.csrf.issue(&form_id(appeal.id), now);
     Ok(render(
         StatusCode::OK,
         &AppealPage::new(appeal, csrf, views),

@@ -10,11 +10,12 @@ pub mod get;
 pub mod post;
 mod questions;
 mod status;
+mod unsaved;
 
 use askama::Template;
 use chrono::{DateTime, Utc};
 
-use appealmod_shared::domain::{Appeal, FormQuestions};
+use appealmod_shared::domain::{Appeal, AppealId, FormQuestions};
 use appealmod_shared::policy::MAX_REMINDERS;
 use appealmod_shared::token::FormToken;
 
@@ -22,6 +23,7 @@ use crate::errors::PageError;
 use crate::startup::AppState;
 pub use questions::QuestionView;
 pub use status::AppealStatusPage;
+pub use unsaved::ShownForms;
 
 #[derive(Template)]
 #[template(path = "appeal_form.html")]
@@ -37,6 +39,8 @@ pub struct AppealPage {
     pub questions: Vec<QuestionView>,
     pub error_count: usize,
     pub form_duration: &'static str,
+    /// Above the form: why the answers in it were not stored yet, and what to do.
+    pub unsaved: Option<&'static str>,
 }
 
 impl AppealPage {
@@ -52,6 +56,7 @@ impl AppealPage {
             questions,
             error_count,
             form_duration: appealmod_shared::policy::FORM_DURATION,
+            unsaved: None,
         }
     }
 }
@@ -65,8 +70,8 @@ fn shown_ban_reason(appeal: &Appeal) -> Option<String> {
 }
 
 /// The CSRF token of an appeal's form is bound to that appeal.
-pub fn form_id(appeal: &Appeal) -> String {
-    format!("appeal:{}", appeal.id.0)
+pub fn form_id(appeal: AppealId) -> String {
+    format!("appeal:{}", appeal.0)
 }
 
 /// An appeal found through its personal link.
@@ -122,12 +127,15 @@ pub async fn find_appeal(
     })
 }
 
-/// The subreddit's questions, or the original study's form.
+/// The subreddit's questions, or the original study's form. The form as shown is
+/// remembered, so that a post the database cannot take gets it back with its answers.
 pub async fn questions_for(state: &AppState, appeal: &Appeal) -> Result<FormQuestions, PageError> {
-    Ok(state
+    let questions = state
         .store
         .subreddit(&appeal.subreddit)
         .await?
         .and_then(|s| s.form_questions)
-        .unwrap_or_default())
+        .unwrap_or_default();
+    state.shown_forms.remember(appeal, &questions);
+    Ok(questions)
 }

@@ -1,11 +1,13 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use appealmod_shared::domain::FormAnswers;
 use appealmod_shared::storage::SubmitOutcome;
 
-use super::{AppealPage, AppealStatusPage, find_appeal, form_id, questions, questions_for};
+use super::{
+    AppealPage, AppealStatusPage, find_appeal, form_id, questions, questions_for, unsaved,
+};
 use crate::csrf::check_origin;
 use crate::errors::{PageError, render};
 use crate::form::FormData;
@@ -20,21 +22,37 @@ pub async fn submit(
     check_origin(&req, &state.public_origin)?;
     let form = FormData::read(&req, payload, state.body_timeout).await?;
     let now = Utc::now();
-    let linked = find_appeal(&state, &token, now).await?;
+    // Without the database the answers go back to the appellant, never into the void.
+    match store(&state, &token, &form, now).await {
+        Err(PageError::Unavailable) => unsaved::answer(&state, &token, &form, now),
+        other => other,
+    }
+}
+
+/// Checks the link, the form token and the answers, and stores them.
+async fn store(
+    state: &AppState,
+    token: &str,
+    form: &FormData,
+    now: DateTime<Utc>,
+) -> Result<HttpResponse, PageError> {
+    let linked = find_appeal(state, token, now).await?;
     let appeal = &linked.appeal;
     if linked.expired && appeal.submitted_at.is_none() {
-        return Err(linked.expired_error(&state).await?);
+        return Err(linked.expired_error(state).await?);
     }
-    state.csrf.verify(&form_id(appeal), form.get("csrf"), now)?;
+    state
+        .csrf
+        .verify(&form_id(appeal.id), form.get("csrf"), now)?;
     let status = |just_now| AppealStatusPage::new(appeal, just_now);
     if appeal.submitted_at.is_some() {
         return Ok(render(StatusCode::CONFLICT, &status(false)));
     }
-    let qs = questions_for(&state, appeal).await?;
-    let answers = match questions::evaluate(&qs, &form) {
+    let qs = questions_for(state, appeal).await?;
+    let answers = match questions::evaluate(&qs, form) {
         Ok(answers) => answers,
         Err(views) => {
-            let csrf = state.csrf.issue(&form_id(appeal), now);
+            let csrf = state.csrf.issue(&form_id(appeal.id), now);
             let page = AppealPage::new(appeal, csrf, views);
             return Ok(render(StatusCode::BAD_REQUEST, &page));
         }
@@ -44,7 +62,8 @@ pub async fn submit(
         opened_at: appeal.opened_at,
         submitted_at: now,
     };
-    // The store accepts exactly one submission per appeal, even when two race.
+    // The store accepts exactly one submission per appeal, even when two race; it is one
+    // transaction, so a database lost on the way stores nothing.
     match state.store.submit_form(appeal.id, &form_answers).await? {
         SubmitOutcome::Accepted => {
             tracing::info!(

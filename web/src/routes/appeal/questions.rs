@@ -60,6 +60,18 @@ pub fn blank(qs: &FormQuestions) -> Vec<QuestionView> {
 
 /// The answers, or the form again with what was typed and a message at each wrong answer.
 pub fn evaluate(qs: &FormQuestions, form: &FormData) -> Result<Vec<Answer>, Vec<QuestionView>> {
+    let (views, answers) = check_all(qs, form);
+    answers.ok_or(views)
+}
+
+/// The form again with what was typed (and a message at each wrong answer, if any): for a
+/// post that could not be stored, so that nothing typed is lost.
+pub fn refill(qs: &FormQuestions, form: &FormData) -> Vec<QuestionView> {
+    check_all(qs, form).0
+}
+
+/// Every question as rendered with what was sent, and the answers when all are right.
+fn check_all(qs: &FormQuestions, form: &FormData) -> (Vec<QuestionView>, Option<Vec<Answer>>) {
     let mut views = Vec::with_capacity(qs.0.len());
     let mut answers = Vec::with_capacity(qs.0.len());
     let mut ok = true;
@@ -72,12 +84,8 @@ pub fn evaluate(qs: &FormQuestions, form: &FormData) -> Result<Vec<Answer>, Vec<
         }
         views.push(view);
     }
-    if ok {
-        Ok(answers)
-    } else {
-        place_ban_note(qs, &mut views);
-        Err(views)
-    }
+    place_ban_note(qs, &mut views);
+    (views, ok.then_some(answers))
 }
 
 /// The reason from the ban message goes above the question flagged `show_ban_note` (the
