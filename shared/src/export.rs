@@ -3,6 +3,11 @@
 //! [`Signer`], under its own purpose), so an export can leave the moderators' hands without
 //! naming anyone; real names (and the modmail conversation, which leads to them) only when
 //! the caller asks — the web layer decides who may.
+//!
+//! Every CSV the project writes goes through [`CsvWriter`], which keeps spreadsheets from
+//! taking a cell for a formula.
+
+use std::borrow::Cow;
 
 use serde::Serialize;
 
@@ -116,15 +121,91 @@ impl ExportRow {
 
 /// The rows as CSV with a header line (RFC 4180 quoting, by the `csv` crate).
 pub fn to_csv(rows: &[ReadoutRow], names: Names<'_>) -> Result<Vec<u8>, csv::Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = CsvWriter::new();
     for r in rows {
-        w.serialize(ExportRow::new(r, names))?;
+        w.serialize(&ExportRow::new(r, names))?;
     }
     // An empty export still names its columns.
     if rows.is_empty() {
         w.write_record(COLUMNS)?;
     }
-    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+    w.into_bytes()
+}
+
+/// The project's one CSV writer: RFC 4180 quoting (the `csv` crate), and no cell a
+/// spreadsheet would evaluate. A cell that begins with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return is written with a `'` in front (OWASP, "CSV Injection"), so that it
+/// shows as the text it is: `-1-1` is a valid Reddit username, and opening an export must
+/// not run it as a formula.
+pub struct CsvWriter {
+    out: csv::Writer<Vec<u8>>,
+    /// A row was written: [`CsvWriter::serialize`] writes the header before the first.
+    started: bool,
+}
+
+impl Default for CsvWriter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl CsvWriter {
+    pub fn new() -> Self {
+        Self {
+            out: csv::Writer::from_writer(Vec::new()),
+            started: false,
+        }
+    }
+
+    /// One row of cells.
+    pub fn write_record<I, T>(&mut self, cells: I) -> Result<(), csv::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<str>,
+    {
+        self.started = true;
+        let cells: Vec<String> = cells
+            .into_iter()
+            .map(|c| text_cell(c.as_ref()).into_owned())
+            .collect();
+        self.out.write_record(&cells)
+    }
+
+    /// One row from a struct's fields, in their order (the `csv` crate's serde rules); the
+    /// first row is preceded by a header of the field names.
+    pub fn serialize<S: Serialize>(&mut self, row: &S) -> Result<(), csv::Error> {
+        // The csv crate turns the fields into cells; they are read back as cells so that
+        // each goes through the same check as any other.
+        let mut scratch = csv::WriterBuilder::new()
+            .has_headers(!self.started)
+            .from_writer(Vec::new());
+        scratch.serialize(row)?;
+        let bytes = scratch
+            .into_inner()
+            .map_err(|e| csv::Error::from(e.into_error()))?;
+        let mut records = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(bytes.as_slice());
+        for record in records.records() {
+            self.write_record(&record?)?;
+        }
+        Ok(())
+    }
+
+    pub fn into_bytes(self) -> Result<Vec<u8>, csv::Error> {
+        self.out
+            .into_inner()
+            .map_err(|e| csv::Error::from(e.into_error()))
+    }
+}
+
+/// `cell`, or `'cell` when a spreadsheet would take it for a formula.
+fn text_cell(cell: &str) -> Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
 }
 
 /// The rows as a JSON array.
@@ -177,6 +258,46 @@ mod tests {
             p.starts_with("u_") && p.len() == 18 && !p.contains("someone"),
             "{p}"
         );
+    }
+
+    #[test]
+    fn cells_a_spreadsheet_would_evaluate_are_written_as_text() {
+        let mut w = CsvWriter::new();
+        let cells = ["-cmd", "=1+1", "@x", "+1", "\tx", "\rx", "plain", "a-b", ""];
+        w.write_record(cells).expect("row");
+        let bytes = w.into_bytes().expect("csv");
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(bytes.as_slice());
+        let row = r.records().next().expect("a row").expect("csv");
+        let read: Vec<&str> = row.iter().collect();
+        assert_eq!(
+            read,
+            [
+                "'-cmd", "'=1+1", "'@x", "'+1", "'\tx", "'\rx", "plain", "a-b", ""
+            ]
+        );
+    }
+
+    #[test]
+    fn serialized_rows_get_a_header_and_the_same_check() {
+        #[derive(Serialize)]
+        struct Row<'a> {
+            name: &'a str,
+            n: i64,
+            gone: Option<&'a str>,
+        }
+        let mut w = CsvWriter::new();
+        for name in ["-1-1", "ok"] {
+            w.serialize(&Row {
+                name,
+                n: -3,
+                gone: None,
+            })
+            .expect("row");
+        }
+        let text = String::from_utf8(w.into_bytes().expect("csv")).expect("utf-8");
+        assert_eq!(text, "name,n,gone\n'-1-1,'-3,\nok,'-3,\n");
     }
 
     #[test]
