@@ -289,6 +289,15 @@ pub struct WebConfig {
     pub session_key: Option<Secret>,
     /// Hours a console login lasts before Reddit is asked again.
     pub session_hours: u32,
+    /// Minutes a console session may go unused before it ends (the next page asks for a
+    /// login again).
+    pub session_idle_minutes: u32,
+    /// Requests per minute one client may make to `/login`, and as many to the login's
+    /// callback (the same client as for `post_rate_per_minute`).
+    pub login_rate_per_minute: u32,
+    /// Login codes the site exchanges for a token with Reddit per minute, for all clients
+    /// together.
+    pub token_exchanges_per_minute: u32,
     /// Reddit accounts that see and may change every subreddit's console.
     pub operators: Vec<RedditUsername>,
 }
@@ -347,6 +356,9 @@ impl Default for WebConfig {
             login: LoginConfig::default(),
             session_key: None,
             session_hours: 12,
+            session_idle_minutes: 60,
+            login_rate_per_minute: 30,
+            token_exchanges_per_minute: 60,
             operators: Vec::new(),
         }
     }
@@ -805,6 +817,7 @@ impl Config {
                 ),
             ));
         }
+        problems.extend(self.invalid_login_limits());
         let urls = [
             (
                 "web.login.auth_base_url",
@@ -819,6 +832,41 @@ impl Config {
         for (key, value) in urls {
             if let Some(Err(m)) = value.map(|v| check_http_url(v)) {
                 problems.push((key, m));
+            }
+        }
+        problems
+    }
+
+    /// The console's idle timeout and login rate limits, when they cannot work.
+    fn invalid_login_limits(&self) -> Vec<(&'static str, String)> {
+        let mut problems = Vec::new();
+        let idle = self.web.session_idle_minutes;
+        if idle == 0 || idle > 24 * 7 * 60 {
+            problems.push((
+                "web.session_idle_minutes",
+                format!("must be between 1 and 10080 (minutes), got {idle}; the default is 60"),
+            ));
+        }
+        let limits = [
+            (
+                "web.login_rate_per_minute",
+                self.web.login_rate_per_minute,
+                30,
+            ),
+            (
+                "web.token_exchanges_per_minute",
+                self.web.token_exchanges_per_minute,
+                60,
+            ),
+        ];
+        for (key, value, default) in limits {
+            if value == 0 {
+                problems.push((
+                    key,
+                    format!(
+                        "must be at least 1: 0 would refuse every login; the default is {default}"
+                    ),
+                ));
             }
         }
         problems

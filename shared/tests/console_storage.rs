@@ -38,6 +38,7 @@ on_both_backends!(
     case_filters_agree_with_the_core,
     left_alone_conversations_are_remembered,
     console_use_pulls_the_next_check_forward,
+    sessions_are_stored_hashed_touched_and_revoked,
 );
 
 fn moderator(name: &str, perms: &[&str]) -> SubredditModerator {
@@ -369,4 +370,81 @@ async fn console_use_pulls_the_next_check_forward(store: &Store) {
     let due = store.due_checks(t(3000), 10).await.expect("due");
     assert_eq!(due.len(), 1, "within the hour");
     assert_eq!(due[0].console_used_at, Some(t(0)));
+}
+
+/// A session row: created, read back, touched (never back in time), revoked at logout; a
+/// removal the bot finds revokes every session of that moderator in the check's transaction
+/// and no one else's; a new login deletes rows older than a login lasts.
+async fn sessions_are_stored_hashed_touched_and_revoked(store: &Store) {
+    let id = SessionId::generate().expect("os rng");
+    let other = SessionId::generate().expect("os rng");
+    store
+        .create_session(&id, &user("B_mod"), t(0), t(-3600))
+        .await
+        .expect("create");
+    let s = store.session(&id).await.expect("read").expect("row");
+    assert_eq!(s.user.as_str(), "B_mod");
+    assert_eq!(
+        (s.created_at, s.last_seen_at, s.revoked_at),
+        (t(0), t(0), None)
+    );
+    assert_eq!(store.session(&other).await.expect("read"), None);
+    store.touch_session(&id, t(90)).await.expect("touch");
+    store.touch_session(&id, t(30)).await.expect("touch");
+    let s = store.session(&id).await.expect("read").expect("row");
+    assert_eq!(s.last_seen_at, t(90), "never moved back");
+
+    store.revoke_session(&id, t(100)).await.expect("logout");
+    let s = store.session(&id).await.expect("read").expect("row");
+    assert_eq!(s.revoked_at, Some(t(100)));
+    store.touch_session(&id, t(200)).await.expect("touch");
+    let s = store.session(&id).await.expect("read").expect("row");
+    assert_eq!(s.last_seen_at, t(90), "a revoked session is not touched");
+
+    // Two browsers of b_mod and one of a_mod; the bot finds b_mod removed from r/pics.
+    signed_up(store, "pics", t(0)).await;
+    let b1 = SessionId::generate().expect("os rng");
+    let b2 = SessionId::generate().expect("os rng");
+    let a = SessionId::generate().expect("os rng");
+    for (sid, who) in [(&b1, "b_mod"), (&b2, "b_mod"), (&a, "a_mod")] {
+        store
+            .create_session(sid, &user(who), t(300), t(-3600))
+            .await
+            .expect("create");
+    }
+    let check = |mods: &'static [(&str, &[&str])], at: i64| async move {
+        let mods: Vec<SubredditModerator> = mods.iter().map(|(n, p)| moderator(n, p)).collect();
+        store
+            .record_check(
+                &CheckRecord {
+                    name: &sub("pics"),
+                    standing: &BotStanding::Ready,
+                    new_state: None,
+                    failed_checks: 0,
+                    next_check_at: t(at + 3600),
+                    moderators: Some(&mods),
+                    actor: "appealmod_bot",
+                },
+                t(at),
+            )
+            .await
+            .expect("check");
+    };
+    check(&[("a_mod", &["all"]), ("b_mod", &["mail"])], 400).await;
+    check(&[("a_mod", &["all"])], 500).await;
+    for sid in [&b1, &b2] {
+        let s = store.session(sid).await.expect("read").expect("row");
+        assert_eq!(s.revoked_at, Some(t(500)), "b_mod's sessions end");
+    }
+    let s = store.session(&a).await.expect("read").expect("row");
+    assert_eq!(s.revoked_at, None, "a_mod is still listed");
+
+    // A login after every earlier session's lifetime deletes them.
+    store
+        .create_session(&other, &user("a_mod"), t(7200), t(3600))
+        .await
+        .expect("create");
+    for sid in [&id, &b1, &a] {
+        assert_eq!(store.session(sid).await.expect("read"), None);
+    }
 }

@@ -77,6 +77,7 @@ async fn run_backend(
         trusted_proxies: Vec::new(),
         body_timeout: BODY_TIMEOUT,
         console: None,
+        login: Default::default(),
         user_agent: "appealmod-load".to_owned(),
         defaults: Default::default(),
         metrics: Default::default(),

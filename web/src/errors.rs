@@ -35,6 +35,10 @@ pub enum PageError {
     BodyTimeout,
     #[error("too many requests")]
     RateLimited,
+    /// Too many logins from this client, or too many codes exchanged with Reddit by the
+    /// whole site: `Retry-After` says when a try can work again.
+    #[error("too many login attempts")]
+    LoginRateLimited { retry_after: std::time::Duration },
     /// Not logged in (or the record of who moderates what is stale): to the login, which
     /// returns to the page afterwards. The value is where to send the browser.
     #[error("login required")]
@@ -204,6 +208,11 @@ impl PageError {
                 "You have sent many forms in a short time.",
                 Some("Please wait a minute and try again."),
             ),
+            Self::LoginRateLimited { .. } => (
+                "Too many login attempts",
+                "There have been many login attempts in a short time, so this one could not go on.",
+                Some("Please wait a minute and log in again."),
+            ),
             Self::LoginRequired(_) => ("Log in", "Log in with Reddit to continue.", None),
             Self::ConsoleOff => (
                 "The moderator console is not set up",
@@ -255,6 +264,7 @@ impl PageError {
             | Self::RateLimited
             | Self::Unexpected(_) => Some(NextStep::CONSOLE),
             Self::NotModerator => Some(NextStep::SIGN_UP),
+            Self::LoginRateLimited { .. } => Some(NextStep::HOME),
             Self::LoginFailed(LoginFailure::Misconfigured) | Self::ConsoleOff => {
                 Some(NextStep::HOME)
             }
@@ -274,7 +284,7 @@ impl ResponseError for PageError {
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::BadBody => StatusCode::BAD_REQUEST,
             Self::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
-            Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            Self::RateLimited | Self::LoginRateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::LoginRequired(_) => StatusCode::SEE_OTHER,
             Self::ConsoleOff => StatusCode::NOT_FOUND,
             Self::NotModerator => StatusCode::FORBIDDEN,
@@ -304,10 +314,18 @@ impl ResponseError for PageError {
                 .finish();
         }
         let mut resp = render(self.status_code(), &self.page());
-        if matches!(self, Self::RateLimited | Self::Unavailable) {
+        let retry_after = match self {
+            Self::RateLimited | Self::Unavailable => Some(60),
+            // Whole seconds, rounded up: a client that waits this long finds a token.
+            Self::LoginRateLimited { retry_after } => {
+                Some(retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0))
+            }
+            _ => None,
+        };
+        if let Some(secs) = retry_after {
             resp.headers_mut().insert(
                 actix_web::http::header::RETRY_AFTER,
-                actix_web::http::header::HeaderValue::from_static("60"),
+                actix_web::http::header::HeaderValue::from(secs.max(1)),
             );
         }
         resp

@@ -1,25 +1,29 @@
 //! A keyed token bucket: each client IP may POST `per_minute` times a minute, with bursts of
 //! up to `per_minute`. Hand-written (a few lines) rather than a dependency; the map is
-//! pruned as it grows so that a flood of addresses cannot exhaust memory.
+//! pruned as it grows so that a flood of addresses cannot exhaust memory. The console's
+//! login has buckets of its own ([`LoginLimits`]).
 //!
 //! [`client_ip`] decides which address a request is counted against when the site runs
 //! behind reverse proxies.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
+use actix_web::HttpRequest;
 use actix_web::http::header::{FORWARDED, HeaderMap};
 
 /// Buckets kept before idle (full) ones are dropped.
 const PRUNE_AT: usize = 10_000;
 
+/// Token buckets by key: a client's address, or `()` for one bucket for the whole site.
 #[derive(Debug)]
-pub struct RateLimiter {
+pub struct RateLimiter<K = IpAddr> {
     capacity: f64,
     per_sec: f64,
-    buckets: Mutex<HashMap<IpAddr, Bucket>>,
+    buckets: Mutex<HashMap<K, Bucket>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -28,7 +32,7 @@ struct Bucket {
     at: Instant,
 }
 
-impl RateLimiter {
+impl<K: Eq + Hash + Copy> RateLimiter<K> {
     pub fn per_minute(n: u32) -> Self {
         let n = f64::from(n.max(1));
         Self {
@@ -39,7 +43,13 @@ impl RateLimiter {
     }
 
     /// Takes one token for `key`; false when the bucket is empty.
-    pub fn check(&self, key: IpAddr, now: Instant) -> bool {
+    pub fn check(&self, key: K, now: Instant) -> bool {
+        self.take(key, now).is_ok()
+    }
+
+    /// Takes one token for `key`, or says how long until the bucket holds one again (what
+    /// a 429's `Retry-After` tells the client).
+    pub fn take(&self, key: K, now: Instant) -> Result<(), Duration> {
         // A poisoned lock only means another request panicked mid-update; the map is
         // still usable.
         let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
@@ -52,12 +62,14 @@ impl RateLimiter {
             at: now,
         });
         let mut b = Self::refill(*bucket, now, self.capacity, self.per_sec);
-        let allowed = b.tokens >= 1.0;
-        if allowed {
+        let outcome = if b.tokens >= 1.0 {
             b.tokens -= 1.0;
-        }
+            Ok(())
+        } else {
+            Err(Duration::from_secs_f64((1.0 - b.tokens) / self.per_sec))
+        };
         *bucket = b;
-        allowed
+        outcome
     }
 
     fn refill(b: Bucket, now: Instant, cap: f64, rate: f64) -> Bucket {
@@ -67,6 +79,32 @@ impl RateLimiter {
             at: now,
         }
     }
+}
+
+/// The console login's limits. Each `/login` and each callback costs the client a token of
+/// its own bucket, before anything else happens; each code exchanged with Reddit costs one
+/// of the site's, so that many clients together cannot make the site hammer Reddit either.
+#[derive(Debug)]
+pub struct LoginLimits {
+    pub starts: RateLimiter,
+    pub callbacks: RateLimiter,
+    pub exchanges: RateLimiter<()>,
+}
+
+impl LoginLimits {
+    pub fn new(per_client_per_minute: u32, exchanges_per_minute: u32) -> Self {
+        Self {
+            starts: RateLimiter::per_minute(per_client_per_minute),
+            callbacks: RateLimiter::per_minute(per_client_per_minute),
+            exchanges: RateLimiter::per_minute(exchanges_per_minute),
+        }
+    }
+}
+
+/// The client `req` counts against ([`client_ip`] of its peer), if it has a peer.
+pub fn client_of(req: &HttpRequest, trusted: &[IpAddr]) -> Option<IpAddr> {
+    req.peer_addr()
+        .map(|peer| client_ip(peer.ip(), trusted, req.headers()))
 }
 
 const X_FORWARDED_FOR: &str = "x-forwarded-for";
@@ -149,7 +187,6 @@ fn parse_node(s: &str) -> Option<IpAddr> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
 
     #[test]
     fn burst_then_refill_per_key() {
@@ -165,6 +202,21 @@ mod tests {
             l.check(a, t0 + Duration::from_secs(21)),
             "one token per 20 s"
         );
+    }
+
+    #[test]
+    fn an_empty_bucket_says_when_to_come_back() {
+        let l = RateLimiter::<()>::per_minute(30);
+        let t0 = Instant::now();
+        for _ in 0..30 {
+            assert_eq!(l.take((), t0), Ok(()));
+        }
+        let wait = l.take((), t0).expect_err("31st in the same instant");
+        assert!(
+            (1.9..=2.1).contains(&wait.as_secs_f64()),
+            "one token per 2 s: {wait:?}"
+        );
+        assert!(l.take((), t0 + Duration::from_secs(2)).is_ok());
     }
 
     #[test]

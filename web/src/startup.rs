@@ -19,6 +19,7 @@ use appealmod_shared::storage::Store;
 use appealmod_shared::token::{LinkSigner, Signer};
 
 use crate::console::Console;
+pub use crate::console::LoginSettings;
 use crate::console::settings_form::Defaults;
 use crate::csrf::{CsrfKey, origin_of};
 use crate::form::BODY_TIMEOUT;
@@ -26,7 +27,7 @@ use crate::middleware::{
     count_requests, hold_body_until_answered, log_requests, noindex_appeals, rate_limit_posts,
     security_headers,
 };
-use crate::rate_limit::RateLimiter;
+use crate::rate_limit::{LoginLimits, RateLimiter};
 use crate::routes;
 use crate::routes::appeal::ShownForms;
 use crate::routes::live::Live;
@@ -50,6 +51,8 @@ pub struct AppSettings {
     pub body_timeout: Duration,
     /// The moderator console's Reddit login; `None` = no console.
     pub console: Option<ConsoleLogin>,
+    /// The console's idle timeout and login rate limits.
+    pub login: LoginSettings,
     /// Sent to Reddit during a console login.
     pub user_agent: String,
     /// The configured defaults the console shows for settings a subreddit has not set.
@@ -74,6 +77,11 @@ impl AppSettings {
             trusted_proxies: c.web.trusted_proxies.clone(),
             body_timeout: BODY_TIMEOUT,
             console: c.web.console_login()?,
+            login: LoginSettings {
+                session_idle: chrono::Duration::minutes(i64::from(c.web.session_idle_minutes)),
+                per_client_per_minute: c.web.login_rate_per_minute,
+                token_exchanges_per_minute: c.web.token_exchanges_per_minute,
+            },
             user_agent: c.reddit.user_agent.clone(),
             defaults: Defaults {
                 messages: c.bot.messages.clone(),
@@ -100,6 +108,8 @@ pub struct AppState {
     pub public_origin: String,
     pub bot_username: Option<String>,
     pub limiter: RateLimiter,
+    /// `/login`, the callback and the code exchanges with Reddit.
+    pub login_limits: LoginLimits,
     pub trusted_proxies: Vec<IpAddr>,
     pub body_timeout: Duration,
     pub console: Option<Console>,
@@ -134,6 +144,7 @@ fn console_of(settings: &AppSettings) -> anyhow::Result<Option<(Console, Key)>> 
         login,
         operators: c.operators.clone(),
         session_ttl: chrono::Duration::hours(i64::from(c.session_hours.max(1))),
+        session_idle: settings.login.session_idle,
     };
     // At least 32 bytes (the configuration checks); HKDF gives the 64 the cookie needs.
     Ok(Some((
@@ -144,7 +155,8 @@ fn console_of(settings: &AppSettings) -> anyhow::Result<Option<(Console, Key)>> 
 
 /// The session cookie: encrypted and signed, HttpOnly, SameSite=Lax (the login comes back
 /// from Reddit as a top-level navigation), Secure over https, and no longer-lived than a
-/// login.
+/// login. It carries the login's pending `state` and, once logged in, the id of a session
+/// whose row (`console::logged_in`) decides whether it still counts.
 fn session_middleware(
     key: Key,
     https: bool,
@@ -200,6 +212,10 @@ impl Application {
             public_origin: origin_of(&settings.public_base_url),
             bot_username: settings.bot_username.clone(),
             limiter: RateLimiter::per_minute(settings.post_rate_per_minute),
+            login_limits: LoginLimits::new(
+                settings.login.per_client_per_minute,
+                settings.login.token_exchanges_per_minute,
+            ),
             trusted_proxies: settings.trusted_proxies.clone(),
             body_timeout: settings.body_timeout,
             console: console.map(|(c, _)| c),

@@ -1,6 +1,7 @@
 //! Who moderates which subreddit with which permissions, as last seen: at a moderator's
 //! login (their own list, with their own token) or by the bot (a subreddit's list, with its
-//! token). The console decides access from these rows and their age.
+//! token). The console decides access from these rows and their age; a moderator the bot
+//! finds removed loses their console sessions in the same transaction.
 
 use chrono::{DateTime, Utc};
 
@@ -131,13 +132,26 @@ impl Tx {
         Ok(())
     }
 
-    /// The subreddit's moderator list as the bot just read it: exactly these, now.
+    /// The subreddit's moderator list as the bot just read it: exactly these, now. Whoever
+    /// was listed before and is not any more is logged out of the console everywhere (their
+    /// sessions are revoked in this transaction), whatever else they moderate.
     pub(crate) async fn replace_moderators(
         &mut self,
         sub: &SubredditName,
         mods: &[SubredditModerator],
         now: DateTime<Utc>,
     ) -> Result<()> {
+        let rows = sqlx::query("SELECT username FROM subreddit_moderators WHERE subreddit = $1")
+            .bind(sub.key())
+            .fetch_all(self.conn())
+            .await?;
+        let listed: Vec<String> = mods.iter().map(|m| m.name.key()).collect();
+        for r in &rows {
+            let user: String = super::column::get(r, "subreddit_moderators", "username")?;
+            if !listed.contains(&user) {
+                self.revoke_sessions_of(&user, now).await?;
+            }
+        }
         sqlx::query("DELETE FROM subreddit_moderators WHERE subreddit = $1")
             .bind(sub.key())
             .execute(self.conn())

@@ -20,15 +20,17 @@ pub struct Cleared {
     pub is_operator: bool,
 }
 
-/// The logged-in moderator, or a redirect to the login (back to `here` afterwards).
-pub fn require_login(
+/// The logged-in moderator (a live session), or a redirect to the login (back to `here`
+/// afterwards).
+pub async fn require_login(
     state: &AppState,
     session: &Session,
     here: &str,
     now: DateTime<Utc>,
 ) -> Result<LoggedIn, PageError> {
     let console = state.console.as_ref().ok_or(PageError::ConsoleOff)?;
-    logged_in(session, console.session_ttl, now)
+    logged_in(&state.store, console, session, now)
+        .await?
         .ok_or_else(|| PageError::LoginRequired(login_path(here)))
 }
 
@@ -46,7 +48,7 @@ pub async fn clear_page(
     here: &str,
     now: DateTime<Utc>,
 ) -> Result<Cleared, PageError> {
-    let who = require_login(state, session, here, now)?;
+    let who = require_login(state, session, here, now).await?;
     clear_for(state, who, sub, here, now).await
 }
 

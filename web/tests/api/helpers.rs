@@ -45,6 +45,7 @@ pub async fn spawn_on(db: TestDb, store: Store, tweak: impl FnOnce(&mut AppSetti
         trusted_proxies: Vec::new(),
         body_timeout: BODY_TIMEOUT,
         console: None,
+        login: Default::default(),
         user_agent: "test:appealmod-web:v0 (by /u/tester)".to_owned(),
         defaults: Default::default(),
         metrics: Default::default(),

@@ -8,6 +8,7 @@ mod live;
 mod pages;
 mod results;
 mod security;
+mod sessions;
 mod status;
 mod texts;
 mod unavailable;

@@ -1,6 +1,8 @@
+use std::time::Instant;
+
 use actix_session::Session;
 use actix_web::http::header::{CACHE_CONTROL, LOCATION};
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
 use serde::Deserialize;
 
@@ -27,15 +29,19 @@ fn failure(e: &LoginError) -> LoginFailure {
     }
 }
 
-/// Reddit sends the moderator back here. The `state` must be the one this browser's login
-/// started with (it is used up either way); then the code becomes a token, the token tells
-/// who they are and what they moderate, and the token is dropped.
+/// Reddit sends the moderator back here. The client's rate limit comes first; then the
+/// `state` must be the one this browser's login started with (it is used up either way) —
+/// nothing reaches Reddit before both hold. Then, within the site's ceiling of code
+/// exchanges, the code becomes a token, the token tells who they are and what they
+/// moderate, and the token is dropped.
 pub async fn finish(
+    req: HttpRequest,
     session: Session,
     state: web::Data<AppState>,
     q: web::Query<Callback>,
 ) -> Result<HttpResponse, PageError> {
     let console = state.console.as_ref().ok_or(PageError::ConsoleOff)?;
+    super::admit(&state.login_limits.callbacks, &req, &state, "callback")?;
     let (expected, next) = take_login(&session);
     let matches = matches!((&expected, &q.state), (Some(e), Some(s)) if e == s);
     if !matches {
@@ -50,13 +56,21 @@ pub async fn finish(
         tracing::warn!(error = %e, "a console login failed");
         PageError::LoginFailed(failure(&e))
     };
+    state
+        .login_limits
+        .exchanges
+        .take((), Instant::now())
+        .map_err(|retry_after| {
+            tracing::warn!("token exchange ceiling reached; a login was refused");
+            PageError::LoginRateLimited { retry_after }
+        })?;
     let token = console.login.exchange(code).await.map_err(fail)?;
     let user = console.login.me(&token).await.map_err(fail)?;
     let moderated = console.login.moderated(&token).await.map_err(fail)?;
     drop(token);
     let now = Utc::now();
     state.store.record_login(&user, &moderated, now).await?;
-    start_session(&session, &user, now).map_err(PageError::Unexpected)?;
+    start_session(&state.store, console, &session, &user, now).await?;
     tracing::info!(moderator = %user, subreddits = moderated.len(), "a moderator logged in to the console");
     Ok(HttpResponse::SeeOther()
         .insert_header((LOCATION, safe_next(next.as_deref())))

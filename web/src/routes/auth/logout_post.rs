@@ -3,13 +3,14 @@ use actix_web::http::header::LOCATION;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
 
-use crate::console::{form_id, logged_in};
+use crate::console::{end_session, form_id, logged_in};
 use crate::csrf::check_origin;
 use crate::errors::PageError;
 use crate::form::FormData;
 use crate::startup::AppState;
 
-/// Ends the session (the cookie is removed) and goes to the home page.
+/// Ends the session on the server, so that no copy of the cookie works any more, removes
+/// the cookie and goes to the home page.
 pub async fn logout(
     req: HttpRequest,
     payload: web::Payload,
@@ -20,12 +21,12 @@ pub async fn logout(
     let form = FormData::read(&req, payload, state.body_timeout).await?;
     let console = state.console.as_ref().ok_or(PageError::ConsoleOff)?;
     let now = Utc::now();
-    if let Some(who) = logged_in(&session, console.session_ttl, now) {
+    if let Some(who) = logged_in(&state.store, console, &session, now).await? {
         state
             .csrf
             .verify(&form_id("logout", &who.user), form.get("csrf"), now)?;
     }
-    session.purge();
+    end_session(&state.store, &session, now).await?;
     Ok(HttpResponse::SeeOther()
         .insert_header((LOCATION, "/"))
         .finish())

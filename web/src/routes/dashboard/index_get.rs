@@ -28,7 +28,7 @@ pub struct DashboardPage {
 /// Operators see every subreddit the bot knows.
 pub async fn page(session: Session, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
     let now = Utc::now();
-    let who = require_login(&state, &session, "/dashboard", now)?;
+    let who = require_login(&state, &session, "/dashboard", now).await?;
     let operator = state
         .console
         .as_ref()

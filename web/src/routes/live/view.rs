@@ -45,7 +45,7 @@ pub async fn access(
     r: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Access, PageError> {
-    let who = require_login(state, session, here, now)?;
+    let who = require_login(state, session, here, now).await?;
     let operator = state
         .console
         .as_ref()

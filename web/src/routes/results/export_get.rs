@@ -134,7 +134,7 @@ pub async fn overall(
     let format = Format::of_extension(&ext)?;
     let now = Utc::now();
     let here = req.uri().to_string();
-    let who = require_login(&state, &session, &here, now)?;
+    let who = require_login(&state, &session, &here, now).await?;
     require_operator(&state, &who)?;
     if q.wants_real_names() {
         return Err(PageError::NotFound);

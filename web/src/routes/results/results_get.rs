@@ -125,7 +125,7 @@ pub async fn overall(
 ) -> Result<HttpResponse, PageError> {
     let now = Utc::now();
     let here = req.uri().to_string();
-    let who = require_login(&state, &session, &here, now)?;
+    let who = require_login(&state, &session, &here, now).await?;
     require_operator(&state, &who)?;
     let choice = q.period();
     let subs = all_rows(&state, choice, now).await?;

@@ -14,7 +14,7 @@ use crate::startup::AppState;
 
 pub async fn form(session: Session, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
     let now = Utc::now();
-    let who = require_login(&state, &session, "/signup", now)?;
+    let who = require_login(&state, &session, "/signup", now).await?;
     let page = signup_page(&state, &who, String::new(), String::new(), None).await?;
     Ok(render(StatusCode::OK, &page))
 }

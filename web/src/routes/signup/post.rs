@@ -27,7 +27,7 @@ pub async fn submit(
     check_origin(&req, &state.public_origin)?;
     let form = FormData::read(&req, payload, state.body_timeout).await?;
     let now = Utc::now();
-    let who = require_login(&state, &session, "/signup", now)?;
+    let who = require_login(&state, &session, "/signup", now).await?;
     state
         .csrf
         .verify(&form_id(FORM_ID, &who.user), form.get("csrf"), now)?;
