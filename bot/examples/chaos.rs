@@ -5,12 +5,18 @@
 //! and restarts — then a count, per conversation, of what the simulator's ledger recorded
 //! against what the journal intended: duplicates and losses.
 //!
-//!     cargo run --release -p appealmod-bot --example chaos [-- --appellants 30 --rounds 30 --seed 5]
+//! `--senders N` runs N processes of each runner side by side on the same database (every
+//! runner sends journal entries), and every round arms a 502-after-applying on each kind
+//! of write, so that the senders meet entries whose outcome another one does not know.
+//!
+//!     cargo run --release -p appealmod-bot --example chaos [-- --appellants 30 --rounds 30 --seed 5 --senders 2]
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
-use appealmod_bot::failpoints::Failpoint;
+use appealmod_bot::failpoints::{Failpoint, is_crash};
+use appealmod_bot::runners::{RecentRunner, StartedRunner};
 use appealmod_shared::config::Config;
 use appealmod_shared::domain::{AppealStatus, ConversationId};
 use appealmod_shared::storage::{EffectKind, EffectState};
@@ -83,6 +89,75 @@ fn inject(w: &World, rng: &mut StdRng, s: &mut Schedule) {
         .or_default() += count;
 }
 
+/// With more than one sender, every kind of write is answered 502 after it was applied once
+/// a round: the senders meet entries whose outcome another one does not know.
+fn inject_502_on_every_write(w: &World, s: &mut Schedule) {
+    for endpoint in [
+        Endpoint::Reply,
+        Endpoint::Archive,
+        Endpoint::Unarchive,
+        Endpoint::AddModNote,
+    ] {
+        w.sim.state().inject_fault(FaultRequest {
+            endpoint,
+            count: 1,
+            mode: FaultMode::StatusAfterApply(502),
+        });
+        *s.faults
+            .entry(format!("502 after applying on {endpoint:?} (every round)"))
+            .or_default() += 1;
+    }
+}
+
+/// The other processes of each runner (beyond the world's own), on the same database,
+/// simulator, clock and failpoints.
+type Extra = Arc<(RecentRunner, StartedRunner)>;
+
+async fn extra_instances(w: &World, n: usize) -> anyhow::Result<Vec<Extra>> {
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        out.push(Arc::new(w.second_instance().await?));
+    }
+    Ok(out)
+}
+
+/// One pass of every process of both runners, all at once. A process that hit an injected
+/// crash is restarted; any other error ends the run.
+async fn pass_all(w: &mut World, extras: &mut [Extra], s: &mut Schedule) -> anyhow::Result<()> {
+    let handles: Vec<_> = extras
+        .iter()
+        .map(|e| {
+            let e = e.clone();
+            tokio::spawn(async move {
+                e.0.run_once().await?;
+                e.1.run_once().await.map(|_| ())
+            })
+        })
+        .collect();
+    let own = w.pass().await.map(|_| ());
+    let mut crashed = Vec::new();
+    for (i, h) in handles.into_iter().enumerate() {
+        match h.await? {
+            Err(e) if is_crash(&e) => crashed.push(i),
+            other => other?,
+        }
+    }
+    match own {
+        Err(e) if is_crash(&e) => crashed.push(usize::MAX),
+        other => other?,
+    }
+    for i in crashed {
+        s.crashes += 1;
+        if i == usize::MAX {
+            w.restart().await?;
+        } else {
+            extras[i] = Arc::new(w.second_instance().await?);
+        }
+        s.restarts += 1;
+    }
+    Ok(())
+}
+
 fn new_appeal(w: &World, i: usize) -> anyhow::Result<String> {
     w.ban_and_write(
         SUBS[i % SUBS.len()],
@@ -105,9 +180,10 @@ fn write(w: &World, i: usize, conv: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// One round: users act, faults are armed, both runners pass (a crash restarts them).
+/// One round: users act, faults are armed, every runner passes (a crash restarts it).
 async fn round(
     w: &mut World,
+    extras: &mut [Extra],
     rng: &mut StdRng,
     convs: &mut Vec<String>,
     target: usize,
@@ -133,18 +209,14 @@ async fn round(
     for _ in 0..rng.random_range(0..3) {
         inject(w, rng, s);
     }
+    if !extras.is_empty() {
+        inject_502_on_every_write(w, s);
+    }
     if rng.random_bool(0.2) {
         let point = Failpoint::ALL[rng.random_range(0..Failpoint::ALL.len())];
         w.failpoints.arm(point, 1);
     }
-    if let Err(e) = w.pass().await {
-        if !e.to_string().contains("injected crash") {
-            return Err(e);
-        }
-        s.crashes += 1;
-        w.restart().await?;
-        s.restarts += 1;
-    }
+    pass_all(w, extras, s).await?;
     // A late write lands in real time, and a delay armed in an earlier round may have been
     // taken only now: let any of them land before moving the bot's clock past the settle
     // time (on Reddit, the settle time passes in real time too).
@@ -180,6 +252,7 @@ impl Tally {
 async fn main() -> anyhow::Result<()> {
     let target = arg("--appellants", 30) as usize;
     let rounds = arg("--rounds", 30);
+    let senders = arg("--senders", 1).clamp(1, 8) as usize;
     let mut rng = StdRng::seed_from_u64(arg("--seed", 5));
     let db = TestDb::sqlite().await;
     let o = WorldOptions {
@@ -188,10 +261,19 @@ async fn main() -> anyhow::Result<()> {
         ..WorldOptions::default()
     };
     let mut w = World::start(db.store.clone(), &db.url, o).await?;
+    let mut extras = extra_instances(&w, senders - 1).await?;
     let mut convs = Vec::new();
     let mut schedule = Schedule::default();
     for _ in 0..rounds {
-        round(&mut w, &mut rng, &mut convs, target, &mut schedule).await?;
+        round(
+            &mut w,
+            &mut extras,
+            &mut rng,
+            &mut convs,
+            target,
+            &mut schedule,
+        )
+        .await?;
     }
     // Reddit recovers (the bot is a moderator again, no more faults): everything settles.
     w.sim.state().clear_faults();
@@ -200,8 +282,12 @@ async fn main() -> anyhow::Result<()> {
     }
     for _ in 0..12 {
         w.advance(Duration::minutes(61));
+        for _ in 0..4 {
+            pass_all(&mut w, &mut extras, &mut schedule).await?;
+        }
         w.drain().await?;
     }
+    println!("== {senders} process(es) of each runner, all sending");
     report(&w, &convs, &schedule).await
 }
 

@@ -16,6 +16,7 @@ use appealmod_shared::storage::{
     EffectKind, EffectState, NewAppeal, NewEffect, Seen, StatusUpdate, StoreError,
     SubredditSettings, Tx,
 };
+use appealmod_shared::token::{STORED_LINK, strip_links};
 
 use crate::context::BotContext;
 use crate::failpoints::Failpoint;
@@ -74,7 +75,9 @@ fn participant(conv: &Conversation) -> Option<RedditUsername> {
 }
 
 impl BotContext {
-    /// Keeps the raw snapshot for research, when MongoDB is configured.
+    /// Keeps the raw snapshot for research, when MongoDB is configured. The bot's own
+    /// messages in it carry personal links: they are taken out, as everywhere the bot
+    /// stores text (a link is JSON-safe, so the serialised document can be scanned).
     pub fn log_snapshot(&self, conv: &Conversation, decision: &str) {
         if let Some(sink) = &self.conversation_log {
             let doc = serde_json::json!({
@@ -84,6 +87,10 @@ impl BotContext {
                 "decision": decision,
                 "conversation": conv,
             });
+            let doc = match strip_links(&doc.to_string()) {
+                std::borrow::Cow::Owned(s) => serde_json::from_str(&s).unwrap_or(doc),
+                std::borrow::Cow::Borrowed(_) => doc,
+            };
             if let Err(e) = sink.push_json(&doc) {
                 warn!(error = %e, "could not queue the conversation snapshot");
             }
@@ -519,7 +526,8 @@ impl BotContext {
             let fill = Placeholders {
                 username: &target.username,
                 subreddit: target.subreddit,
-                link: step.link.as_ref().map_or("", |l| l.url.as_str()),
+                // The link itself is never stored: the sender puts it in when it sends.
+                link: if step.link.is_some() { STORED_LINK } else { "" },
                 expires: expires.as_deref().unwrap_or(""),
             };
             let effect = render_effect(a, step.appeal_id, id, &marker, messages, &fill);
@@ -606,7 +614,9 @@ impl BotContext {
                     appeal_id: Some(appeal.id),
                     marker_prefix: format!("appeal-{}-complete", appeal.id.0),
                     // The same link: after submission it shows where the appeal stands.
-                    link: Some(self.link(appeal.id, appeal.token_expires_at)),
+                    link: Some(Link {
+                        expires: appeal.token_expires_at,
+                    }),
                 }
             }
             Decision::HandOver(_) => {
@@ -629,13 +639,6 @@ impl BotContext {
         Ok(effects)
     }
 
-    fn link(&self, appeal: AppealId, expires: DateTime<Utc>) -> Link {
-        Link {
-            url: self.signer.link(&self.public_base_url, appeal, expires),
-            expires,
-        }
-    }
-
     /// The link a reminder carries: the same as before (the token is recomputed, not
     /// stored), or — when it expired or is about to — a fresh one whose hash replaces the
     /// old, so that the old link stops working and the user never gets a dead one.
@@ -644,7 +647,9 @@ impl BotContext {
         let settings = self.settings_of(&appeal.subreddit).await?;
         let settings = settings.as_ref();
         if !decide::needs_new_link(appeal, now, &self.dialogue_settings(settings)) {
-            return Ok(self.link(appeal.id, appeal.token_expires_at));
+            return Ok(Link {
+                expires: appeal.token_expires_at,
+            });
         }
         let expires = now + self.link_ttl_for(settings);
         let token = self.signer.sign(appeal.id, expires);
@@ -654,7 +659,7 @@ impl BotContext {
             slack = "steps",
             "the personal link was renewed (the old one stops working)"
         );
-        Ok(self.link(appeal.id, expires))
+        Ok(Link { expires })
     }
 
     /// Opens an appeal with its personal link, inside the decision's transaction.
@@ -697,7 +702,7 @@ impl BotContext {
         Ok(StepEffects {
             appeal_id: Some(appeal_id),
             marker_prefix: format!("appeal-{}-start", appeal_id.0),
-            link: Some(self.link(appeal_id, expires)),
+            link: Some(Link { expires }),
         })
     }
 }
@@ -711,9 +716,9 @@ struct StepEffects {
     link: Option<Link>,
 }
 
-/// A personal link and until when it works.
+/// A message of this step carries the personal link, which works until `expires`. The
+/// link itself is rendered by the sender, from the appeal, when it calls Reddit.
 struct Link {
-    url: String,
     expires: DateTime<Utc>,
 }
 

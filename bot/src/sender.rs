@@ -14,6 +14,7 @@ use appealmod_shared::domain::{
     Conversation, ConversationState, ModActionKind, ModNote, RedditUsername, SubredditName,
 };
 use appealmod_shared::storage::{EffectKind, JournalEntry};
+use appealmod_shared::token::STORED_LINK;
 
 use crate::context::BotContext;
 use crate::failpoints::Failpoint;
@@ -40,15 +41,16 @@ fn backoff(attempts: i64) -> Duration {
     Duration::seconds(secs.min(600))
 }
 
-/// Is the effect of `e` visible in `conv`? Used only after an uncertain attempt.
-pub fn already_applied(conv: &Conversation, e: &JournalEntry, bot: &str) -> bool {
+/// Is the effect of `e` visible in `conv`? Used only after an uncertain attempt. `body` is
+/// the entry's body as it was sent (the link filled in).
+pub fn already_applied(conv: &Conversation, e: &JournalEntry, body: &str, bot: &str) -> bool {
     // Reddit's clock and ours may differ a little.
     let since = e.created_at - Duration::minutes(5);
     let by_bot = |name: &str| name.eq_ignore_ascii_case(bot);
     match e.kind {
         EffectKind::Reply | EffectKind::Note => {
             let internal = e.kind == EffectKind::Note;
-            let body = e.body.as_deref().unwrap_or_default().trim();
+            let body = body.trim();
             conv.messages.iter().any(|m| {
                 by_bot(&m.author.name)
                     && m.is_internal == internal
@@ -152,24 +154,39 @@ impl BotContext {
         Ok(report)
     }
 
-    async fn send_one(&self, e: &JournalEntry, report: &mut SendReport) -> anyhow::Result<()> {
-        let span = tracing::info_span!("effect", conversation_id = %e.conversation_id, kind = e.kind.as_str(), marker = %e.marker);
+    async fn send_one(&self, listed: &JournalEntry, report: &mut SendReport) -> anyhow::Result<()> {
+        let span = tracing::info_span!("effect", conversation_id = %listed.conversation_id, kind = listed.kind.as_str(), marker = %listed.marker);
         let _g = span.enter();
         let started = self.clock.now();
-        if !self.store.claim_effect(e.id, started, self.lease()).await? {
-            return Ok(()); // another sender has it
-        }
+        // The claimed row, not the listed one, says whether an earlier attempt's outcome is
+        // unknown: another sender may have tried it since the list was read.
+        let Some(e) = self
+            .store
+            .claim_effect(listed.id, started, self.lease())
+            .await?
+        else {
+            return Ok(()); // another sender has it, or it is no longer due
+        };
+        let e = &e;
         self.failpoints.hit(Failpoint::SendAfterClaim)?;
+        let body = match self.body_to_send(e).await? {
+            Ok(body) => body,
+            Err(err) => return self.failed(e, started, &err, report).await,
+        };
         // An earlier attempt may have gone through: look (after its settle time, which
         // `not_before` already waited for) before sending again.
-        if e.unsure && self.read_back(e, started, report).await? {
+        if e.unsure
+            && self
+                .leased(e, self.read_back(e, &body, started, report))
+                .await?
+        {
             return Ok(());
         }
         let about = match e.kind {
             EffectKind::ModNote => self.mod_note_target(e).await?,
             _ => None,
         };
-        match self.apply(e, about.as_ref()).await {
+        match self.leased(e, self.apply(e, &body, about.as_ref())).await {
             Ok(returned) => {
                 self.failpoints.hit(Failpoint::SendAfterCall)?;
                 self.store.complete_effect(e.id, self.clock.now()).await?;
@@ -186,11 +203,72 @@ impl BotContext {
         Ok(())
     }
 
+    /// Runs `call` (a Reddit call of the claimed entry `e`) while renewing the entry's
+    /// lease every third of its length, so that the lease can be seconds long: a sender
+    /// that dies mid-call stops renewing, and its entry is taken over soon after.
+    async fn leased<T>(&self, e: &JournalEntry, call: impl Future<Output = T>) -> T {
+        let lease = self.lease();
+        let every = (lease / 3)
+            .to_std()
+            .unwrap_or(std::time::Duration::from_secs(1))
+            .max(std::time::Duration::from_millis(100));
+        let renew = async {
+            let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+            loop {
+                tick.tick().await;
+                match self
+                    .store
+                    .renew_lease(e.id, e.attempts, self.clock.now(), lease)
+                    .await
+                {
+                    Ok(true) => {}
+                    // Taken over (this sender was presumed dead): the new holder reads back
+                    // after the settle time before it sends, so this call cannot double.
+                    Ok(false) => {
+                        warn!("the lease of this entry was taken over while its call was in flight")
+                    }
+                    Err(err) => warn!(error = %err, "cannot renew the lease of this entry"),
+                }
+            }
+        };
+        tokio::pin!(call);
+        tokio::select! {
+            out = &mut call => out,
+            never = renew => never,
+        }
+    }
+
+    /// The body as it goes to Reddit: the personal link, never stored, is put in here
+    /// from the appeal, its expiry and the key. The inner error: the appeal is gone, so the
+    /// message cannot be sent as meant (given up like any refused call).
+    async fn body_to_send(&self, e: &JournalEntry) -> anyhow::Result<Result<String, RedditError>> {
+        let body = e.body.as_deref().unwrap_or_default();
+        if !body.contains(STORED_LINK) {
+            return Ok(Ok(body.to_owned()));
+        }
+        let appeal = match e.appeal_id {
+            Some(id) => self.store.appeal(id).await?,
+            None => None,
+        };
+        let Some(appeal) = appeal else {
+            return Ok(Err(RedditError::Rejected {
+                call: "render link",
+                status: 0,
+                message: "the message carries a personal link, but its appeal is gone".into(),
+            }));
+        };
+        let link = self
+            .signer
+            .link(&self.public_base_url, appeal.id, appeal.token_expires_at);
+        Ok(Ok(body.replace(STORED_LINK, &link)))
+    }
+
     /// Reads the conversation back after an unknown outcome. True when the entry is settled
     /// (found applied, or the read failed and it was rescheduled).
     async fn read_back(
         &self,
         e: &JournalEntry,
+        body: &str,
         started: DateTime<Utc>,
         report: &mut SendReport,
     ) -> anyhow::Result<bool> {
@@ -207,7 +285,7 @@ impl BotContext {
                 .reddit
                 .get_conversation(&e.conversation_id)
                 .await
-                .map(|conv| already_applied(&conv, e, &self.bot_name)),
+                .map(|conv| already_applied(&conv, e, body, &self.bot_name)),
         };
         match found {
             Ok(true) => {
@@ -218,7 +296,7 @@ impl BotContext {
             }
             Ok(_) => Ok(false),
             Err(err) => {
-                let not_before = started + backoff(e.attempts + 1);
+                let not_before = started + backoff(e.attempts);
                 self.store
                     .retry_effect(
                         e.id,
@@ -235,21 +313,21 @@ impl BotContext {
         }
     }
 
-    /// The Reddit call of an entry. `about` is the appellant of a Mod Note entry.
+    /// The Reddit call of an entry, with its body as sent. `about` is the appellant of a
+    /// Mod Note entry.
     async fn apply(
         &self,
         e: &JournalEntry,
+        body: &str,
         about: Option<&(SubredditName, RedditUsername)>,
     ) -> Result<Option<Conversation>, RedditError> {
         let id = &e.conversation_id;
         match e.kind {
-            EffectKind::Reply | EffectKind::Note => {
-                let body = e.body.as_deref().unwrap_or_default();
-                self.reddit
-                    .reply(id, body, e.kind == EffectKind::Note, true)
-                    .await
-                    .map(Some)
-            }
+            EffectKind::Reply | EffectKind::Note => self
+                .reddit
+                .reply(id, body, e.kind == EffectKind::Note, true)
+                .await
+                .map(Some),
             EffectKind::Archive => self.reddit.archive(id).await.map(|_| None),
             EffectKind::Unarchive => self.reddit.unarchive(id).await.map(|_| None),
             EffectKind::ModNote => {
@@ -260,9 +338,8 @@ impl BotContext {
                         message: "the entry's appeal is gone, so there is no user to note".into(),
                     });
                 };
-                let note = e.body.as_deref().unwrap_or_default();
                 self.reddit
-                    .add_mod_note(sub, user, note, None)
+                    .add_mod_note(sub, user, body, None)
                     .await
                     .map(|_| None)
             }
@@ -293,7 +370,8 @@ impl BotContext {
         report: &mut SendReport,
     ) -> anyhow::Result<()> {
         let now = self.clock.now();
-        let attempts = e.attempts + 1;
+        // `e` is the claimed row: its attempt count includes this attempt.
+        let attempts = e.attempts;
         let failure = classify(err);
         match failure {
             Failure::Permission => return self.hold(e, err, report).await,

@@ -108,6 +108,28 @@ fn check_config_accepts_real_values_and_masks_only_the_url_password() {
 }
 
 #[test]
+fn check_config_refuses_a_key_too_easy_to_guess() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let weak = SANDBOX_LIKE.replace(
+        "5f2b9c0e4d6a8b1c3e5f7a9b0c2d4e6f8a1b3c5d7e9f0a2b4c6d8e0f1a3b5c7d",
+        &"a".repeat(32),
+    );
+    let path = write(dir.path(), &weak);
+    let out = appealmod(&["check-config", "--config", &path], &[]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("`web.link_secret` is too easy to guess")
+            && err.contains("openssl rand -hex 32"),
+        "{err}"
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("# OK"));
+    // The runners refuse it before they start, too.
+    let out = appealmod(&["recent", "--once", "--config", &path], &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}
+
+#[test]
 fn a_bad_environment_value_names_the_variable() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = write(dir.path(), SANDBOX_LIKE);

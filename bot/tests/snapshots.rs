@@ -66,6 +66,21 @@ async fn conversation_snapshots_reach_mongodb() {
         })
         .expect("message");
     w.drain().await.expect("drain");
+    // Two messages at once are read before the reminder: that snapshot holds the bot's own
+    // message, with the personal link Reddit shows.
+    for body in ["hello?", "anyone?"] {
+        w.sim
+            .state()
+            .user_message(UserMessage {
+                subreddit: "pics".into(),
+                user: "snap1".into(),
+                body: body.into(),
+                subject: None,
+                conversation_id: Some(conv.clone()),
+            })
+            .expect("message");
+    }
+    w.drain().await.expect("drain");
     assert!(
         sink.shutdown(Duration::from_secs(10)).await,
         "snapshots flushed"
@@ -75,7 +90,7 @@ async fn conversation_snapshots_reach_mongodb() {
         .database(&database)
         .collection::<Document>(CONVERSATION_LOGS);
     let found = coll
-        .find_one(doc! { "conversation_id": &conv })
+        .find_one(doc! { "conversation_id": &conv, "decision": "start_appeal" })
         .await
         .expect("query")
         .expect("a snapshot of the conversation");
@@ -86,6 +101,25 @@ async fn conversation_snapshots_reach_mongodb() {
         .and_then(|c| c.get_array("messages"))
         .expect("the raw conversation with its messages");
     assert!(messages.len() >= 2, "ban notice and the user's message");
+    // No snapshot keeps a working link: the bot's messages are stored with the placeholder.
+    let mut all = coll.find(doc! {}).await.expect("query");
+    let (mut with_bot_message, mut snapshots) = (0, 0);
+    while all.advance().await.expect("cursor") {
+        let d = all.deserialize_current().expect("document");
+        let text = d.to_string();
+        snapshots += 1;
+        assert!(
+            !text.contains("/appeal/"),
+            "a working link was stored: {text}"
+        );
+        if text.contains(appealmod_shared::token::STORED_LINK) {
+            with_bot_message += 1;
+        }
+    }
+    assert!(
+        with_bot_message >= 1,
+        "{snapshots} snapshots, none with the bot's message (the check above saw nothing)"
+    );
     client
         .database(&database)
         .drop()

@@ -1,8 +1,9 @@
 //! Personal appeal links: `/appeal/{token}`.
 //!
 //! A token is `base64url(appeal id ‖ expiry ‖ HMAC-SHA256(secret, purpose ‖ id ‖ expiry)[..16])`.
-//! Only its SHA-256 hash is stored, so the database alone cannot produce a working link; the
-//! bot recomputes the same token from (id, expiry) when it sends a reminder.
+//! Only its SHA-256 hash is stored, so the database alone cannot produce a working link: a
+//! message that carries the link is stored with [`STORED_LINK`] in its place, and the sender
+//! puts the link in (from the appeal, its expiry and the key) only when it calls Reddit.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -194,6 +195,84 @@ impl LinkSigner {
     }
 }
 
+/// What a stored message holds where the personal link goes. Only the sender replaces it,
+/// at the moment it calls Reddit; nothing that can open an appeal is ever written to the
+/// database.
+pub const STORED_LINK: &str = "{appealmod:appeal-link}";
+
+/// `text` with every personal link (`<scheme>://<host…>/appeal/<token>`) replaced by
+/// [`STORED_LINK`]: for rows written before links were kept out of the database.
+pub fn strip_links(text: &str) -> std::borrow::Cow<'_, str> {
+    const PATH: &str = "/appeal/";
+    let token_len = URL_SAFE_NO_PAD.encode([0u8; RAW_LEN]).len();
+    let is_token = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+    // Characters a link's scheme and host may hold: the start of the link is found by
+    // walking back over them from "/appeal/" to "http".
+    let in_url = |b: u8| !(b.is_ascii_whitespace() || b"()[]<>\"'".contains(&b));
+    let bytes = text.as_bytes();
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut from = 0;
+    while let Some(found) = text[from..].find(PATH) {
+        let path_at = from + found;
+        let token_at = path_at + PATH.len();
+        let token_end = token_at + token_len;
+        from = token_at;
+        let whole_token = bytes.len() >= token_end
+            && bytes[token_at..token_end].iter().all(|&b| is_token(b))
+            && bytes.get(token_end).is_none_or(|&b| !is_token(b));
+        if !whole_token {
+            continue;
+        }
+        let mut start = path_at;
+        while start > copied && in_url(bytes[start - 1]) {
+            start -= 1;
+        }
+        let start = match text[start..path_at].find("http") {
+            Some(i) => start + i,
+            None => path_at,
+        };
+        out.push_str(&text[copied..start]);
+        out.push_str(STORED_LINK);
+        copied = token_end;
+        from = token_end;
+    }
+    if copied == 0 {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    out.push_str(&text[copied..]);
+    std::borrow::Cow::Owned(out)
+}
+
+/// Every substring of `text` that is a token signed with `signer`: what a test looks for
+/// in stored text (none may be there).
+pub fn signed_tokens_in(text: &str, signer: &LinkSigner) -> Vec<AppealId> {
+    let token_len = URL_SAFE_NO_PAD.encode([0u8; RAW_LEN]).len();
+    let is_token = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !is_token(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let run_end = (i..bytes.len())
+            .find(|&j| !is_token(bytes[j]))
+            .unwrap_or(bytes.len());
+        // A token may sit anywhere in a longer run of token characters.
+        for start in i..run_end.saturating_sub(token_len - 1) {
+            if let Ok(t) = FormToken::parse(&text[start..start + token_len])
+                && let Ok(claims) = signer.verify_signature(&t)
+            {
+                found.push(claims.appeal_id);
+            }
+        }
+        i = run_end;
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -256,6 +335,35 @@ mod tests {
         assert_eq!(other.verify_signature(&t), Err(TokenError::Invalid));
         for bad in ["", "short", "../../etc/passwd", &"A".repeat(200), "%00%00"] {
             assert_eq!(FormToken::parse(bad), Err(TokenError::Invalid));
+        }
+    }
+
+    #[test]
+    fn links_are_stripped_from_stored_text() {
+        let s = signer();
+        let exp = Utc.timestamp_opt(2_000_000_000, 0).single().expect("time");
+        let link = s.link("https://appeals.example.org/", AppealId(9), exp);
+        let text =
+            format!("Hi u/x, please fill [the form]({link}) by Monday, or go to <{link}>.\n{link}");
+        assert_eq!(signed_tokens_in(&text, &s), vec![AppealId(9); 3]);
+        let stripped = strip_links(&text);
+        assert_eq!(
+            stripped,
+            format!(
+                "Hi u/x, please fill [the form]({STORED_LINK}) by Monday, or go to <{STORED_LINK}>.\n{STORED_LINK}"
+            )
+        );
+        assert!(signed_tokens_in(&stripped, &s).is_empty());
+        // Text without a link, or with something that only looks like one, is kept as is.
+        for keep in [
+            "no link here",
+            "see /appeal/short and /appeal/",
+            "https://x/appeal/",
+        ] {
+            assert!(
+                matches!(strip_links(keep), std::borrow::Cow::Borrowed(_)),
+                "{keep}"
+            );
         }
     }
 }

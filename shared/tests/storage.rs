@@ -39,6 +39,8 @@ on_both_backends!(
     one_form_per_appeal_even_concurrently,
     journal_orders_effects_per_conversation,
     expired_leases_are_reclaimed_unsure_after_the_settle_time,
+    a_claim_takes_only_a_due_entry_and_returns_it_as_claimed,
+    links_stored_in_clear_by_an_older_version_are_taken_out,
     journal_marker_is_idempotent,
     cursor_only_moves_forward,
     stale_appellants_are_ignored,
@@ -442,12 +444,14 @@ async fn journal_orders_effects_per_conversation(store: &Store) {
             .claim_effect(due[0].id, t(1), LEASE)
             .await
             .expect("claim")
+            .is_some()
     );
     assert!(
         !store
             .claim_effect(due[0].id, t(1), LEASE)
             .await
-            .expect("claim twice"),
+            .expect("claim twice")
+            .is_some(),
         "a claim is exclusive"
     );
     assert_eq!(store.in_flight_effects().await.expect("in flight").len(), 1);
@@ -467,6 +471,7 @@ async fn journal_orders_effects_per_conversation(store: &Store) {
             .claim_effect(due[1].id, t(2), LEASE)
             .await
             .expect("claim")
+            .is_some()
     );
     store
         .retry_effect(due[1].id, "HTTP 503", t(100), false, t(2))
@@ -501,7 +506,13 @@ async fn expired_leases_are_reclaimed_unsure_after_the_settle_time(store: &Store
     );
     tx.commit().await.expect("commit");
     let e = store.due_effects(t(1), 10).await.expect("due").remove(0);
-    assert!(store.claim_effect(e.id, t(1), LEASE).await.expect("claim"));
+    assert!(
+        store
+            .claim_effect(e.id, t(1), LEASE)
+            .await
+            .expect("claim")
+            .is_some()
+    );
     let settle = Duration::seconds(20);
     // The sender is alive (lease running): nobody takes its entry.
     assert_eq!(
@@ -526,6 +537,7 @@ async fn expired_leases_are_reclaimed_unsure_after_the_settle_time(store: &Store
             .claim_effect(back.id, t(70), LEASE)
             .await
             .expect("claim")
+            .is_some()
     );
     store
         .hold_effect(back.id, "403", t(3670), t(70))
@@ -536,14 +548,119 @@ async fn expired_leases_are_reclaimed_unsure_after_the_settle_time(store: &Store
             .claim_effect(back.id, t(3700), LEASE)
             .await
             .expect("claim")
+            .is_some()
     );
     store
         .hold_effect(back.id, "403", t(7300), t(3700))
         .await
         .expect("hold");
     let held = &store.effects_of(&conv("l1")).await.expect("effects")[0];
-    assert_eq!((held.held_since, held.unsure), (Some(t(70)), false));
+    // Unsure since the lease ran out: a 403 later says nothing of that attempt.
+    assert_eq!((held.held_since, held.unsure), (Some(t(70)), true));
     assert_eq!(store.held_effects().await.expect("held"), 1);
+}
+
+/// Two senders list the same due entries; the first tries one and its outcome is unknown.
+/// The second, working from its older list, must neither take the entry before its settle
+/// time nor believe the entry was never tried: the claim decides both, from the row itself.
+async fn a_claim_takes_only_a_due_entry_and_returns_it_as_claimed(store: &Store) {
+    let mut tx = store.begin().await.expect("tx");
+    for e in [
+        effect("k1", EffectKind::Reply, "k-1"),
+        effect("k1", EffectKind::Archive, "k-2"),
+    ] {
+        assert!(tx.enqueue_effect(&e, t(0)).await.expect("enqueue"));
+    }
+    tx.commit().await.expect("commit");
+    let listed = store.due_effects(t(1), 10).await.expect("due").remove(0);
+    let first = store
+        .claim_effect(listed.id, t(1), LEASE)
+        .await
+        .expect("claim")
+        .expect("due and free");
+    assert_eq!(
+        (first.state, first.attempts, first.unsure),
+        (EffectState::InFlight, 1, false)
+    );
+    // The first sender's call answered 502: unknown outcome, read back after t(30).
+    store
+        .retry_effect(first.id, "HTTP 502", t(30), true, t(2))
+        .await
+        .expect("retry");
+    assert_eq!(
+        store
+            .claim_effect(listed.id, t(3), LEASE)
+            .await
+            .expect("claim"),
+        None,
+        "a second sender's stale list does not make the entry due before its settle time"
+    );
+    let again = store
+        .claim_effect(listed.id, t(30), LEASE)
+        .await
+        .expect("claim")
+        .expect("due");
+    assert!(
+        again.unsure,
+        "the claimed row says: read back before sending"
+    );
+    assert_eq!(again.attempts, 2);
+    // The lease is renewed by its holder only (fenced by the attempt number).
+    assert!(
+        store
+            .renew_lease(again.id, 2, t(40), LEASE)
+            .await
+            .expect("renew")
+    );
+    assert!(
+        !store
+            .renew_lease(again.id, 1, t(40), LEASE)
+            .await
+            .expect("renew stale")
+    );
+    // A later attempt that certainly failed keeps the entry unsure.
+    store
+        .retry_effect(again.id, "HTTP 429", t(50), false, t(41))
+        .await
+        .expect("retry");
+    let row = &store.effects_of(&conv("k1")).await.expect("effects")[0];
+    assert!(row.unsure, "read back before any resend, whoever holds it");
+    // The archive is not claimable while the reply before it is unfinished.
+    let archive = &store.effects_of(&conv("k1")).await.expect("effects")[1];
+    assert_eq!(
+        store
+            .claim_effect(archive.id, t(60), LEASE)
+            .await
+            .expect("claim"),
+        None
+    );
+}
+
+/// Rows written before links were kept out of the database: migrating rewrites them, and
+/// the sender fills the placeholder in from the appeal when it sends.
+async fn links_stored_in_clear_by_an_older_version_are_taken_out(store: &Store) {
+    use appealmod_shared::config::Secret;
+    use appealmod_shared::token::{LinkSigner, STORED_LINK, signed_tokens_in};
+    let signer = LinkSigner::new(&Secret::new("a-link-secret-of-some-length-0123456789"));
+    let link = signer.link("https://appeals.example.org", AppealId(5), t(86_400));
+    let mut old = effect("s1", EffectKind::Reply, "clear-1");
+    old.body = Some(format!(
+        "Please fill in [this form]({link}) by Friday.\n\n{link}"
+    ));
+    let mut tx = store.begin().await.expect("tx");
+    assert!(tx.enqueue_effect(&old, t(0)).await.expect("enqueue"));
+    tx.commit().await.expect("commit");
+    store.migrate().await.expect("migrate");
+    store.migrate().await.expect("migrate again");
+    let body = store.effects_of(&conv("s1")).await.expect("effects")[0]
+        .body
+        .clone()
+        .expect("body");
+    assert_eq!(
+        body,
+        format!("Please fill in [this form]({STORED_LINK}) by Friday.\n\n{STORED_LINK}")
+    );
+    assert!(signed_tokens_in(&body, &signer).is_empty());
 }
 
 async fn journal_marker_is_idempotent(store: &Store) {

@@ -88,6 +88,52 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// Everything the database holds, as text: on SQLite the bytes of its files (the
+    /// write-ahead log and free pages included), on PostgreSQL every row of every table.
+    /// For tests that assert what must never be stored.
+    pub async fn stored_text(&self) -> String {
+        match &self.cleanup {
+            Cleanup::Dir(dir) => {
+                let mut all = Vec::new();
+                for name in ["appealmod.sqlite", "appealmod.sqlite-wal"] {
+                    if let Ok(bytes) = std::fs::read(dir.join(name)) {
+                        all.extend_from_slice(&bytes);
+                        all.push(b'\n');
+                    }
+                }
+                String::from_utf8_lossy(&all).into_owned()
+            }
+            Cleanup::Postgres { .. } => {
+                let mut c = sqlx::PgConnection::connect(&self.url)
+                    .await
+                    .expect("connect to the test database");
+                let tables: Vec<String> = sqlx::query_scalar(
+                    "SELECT table_name::text FROM information_schema.tables \
+                     WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
+                )
+                .fetch_all(&mut c)
+                .await
+                .expect("list tables");
+                let mut all = String::new();
+                for t in tables {
+                    let rows: Vec<String> =
+                        sqlx::query_scalar(&format!("SELECT CAST(t AS TEXT) FROM \"{t}\" t"))
+                            .fetch_all(&mut c)
+                            .await
+                            .expect("read table");
+                    for r in rows {
+                        all.push_str(&r);
+                        all.push('\n');
+                    }
+                }
+                let _ = c.close().await;
+                all
+            }
+        }
+    }
+}
+
 impl Drop for TestDb {
     fn drop(&mut self) {
         match &self.cleanup {

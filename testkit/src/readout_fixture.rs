@@ -395,7 +395,8 @@ pub async fn sent(
     anyhow::ensure!(
         store
             .claim_effect(entry.id, at, Duration::minutes(5))
-            .await?,
+            .await?
+            .is_some(),
         "entry claimed"
     );
     store.complete_effect(entry.id, at).await?;

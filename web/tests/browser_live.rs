@@ -112,6 +112,7 @@ async fn link_sent(store: &Store, id: appealmod_shared::domain::AppealId, conv: 
             .claim_effect(entry.id, now, chrono::Duration::minutes(5))
             .await
             .expect("claim")
+            .is_some()
     );
     store.complete_effect(entry.id, now).await.expect("done");
 }

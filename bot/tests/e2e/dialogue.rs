@@ -24,6 +24,7 @@ appealmod_testkit::on_both_backends!(
     uncertain_writes_are_checked_before_resending,
     a_reminder_proven_by_the_listing_costs_no_read,
     what_the_listing_cannot_prove_is_read_first,
+    no_stored_text_opens_an_appeal,
 );
 
 async fn treatment_full_path(b: Backend) {
@@ -526,5 +527,65 @@ async fn what_the_listing_cannot_prove_is_read_first(b: Backend) {
         kinds(&w, &noted),
         vec![LedgerKind::Reply, LedgerKind::Archive],
         "no reminder after a moderator's private note"
+    );
+}
+
+/// The journal used to keep every reply's full body, working link included: anyone who read
+/// a backup could fill in anyone's appeal. Now a stored message holds a placeholder and the
+/// sender puts the link in as it calls Reddit — an initial message, a reminder with the same
+/// link, a reminder with a renewed one, an uncertain send read back, and the final message.
+async fn no_stored_text_opens_an_appeal(b: Backend) {
+    let (db, w) = world(b, WorldOptions::default()).await;
+    let conv = started_appeal(&w, "secret1").await;
+    user_writes(&w, "secret1", &conv, "Hello?");
+    w.drain().await.expect("drain");
+    // Close to the link's expiry: the next reminder carries a fresh link.
+    let appeal = w.appeal_in(&conv).await.expect("q").expect("appeal");
+    let left = appeal.token_expires_at - w.clock.now();
+    w.advance(left - Duration::hours(20));
+    w.sim.state().inject_fault(FaultRequest {
+        endpoint: Endpoint::Reply,
+        count: 1,
+        mode: FaultMode::StatusAfterApply(502),
+    });
+    user_writes(&w, "secret1", &conv, "Still there?");
+    w.drain().await.expect("drain");
+    w.advance(Duration::minutes(5));
+    w.drain().await.expect("drain");
+    let appeal = w.appeal_in(&conv).await.expect("q").expect("appeal");
+    assert_eq!(appeal.reminders, 2);
+    w.submit_form(&appeal).await.expect("submit");
+    w.drain().await.expect("drain");
+    let signer = &w.ctx.signer;
+    let sent: Vec<_> = w
+        .sim
+        .state()
+        .ledger_for(&conv)
+        .into_iter()
+        .filter_map(|e| e.body)
+        .flat_map(|body| appealmod_shared::token::signed_tokens_in(&body, signer))
+        .collect();
+    assert_eq!(sent.len(), 4, "Reddit got the link four times: {sent:?}");
+    assert_eq!(
+        kinds(&w, &conv)
+            .iter()
+            .filter(|k| **k == LedgerKind::Reply)
+            .count(),
+        4,
+        "each message once"
+    );
+    let stored = db.stored_text().await;
+    assert!(
+        stored.contains(appealmod_shared::token::STORED_LINK),
+        "the scan sees the journal"
+    );
+    assert_eq!(
+        appealmod_shared::token::signed_tokens_in(&stored, signer),
+        Vec::new(),
+        "no stored text holds a working link"
+    );
+    assert!(
+        !stored.contains("/appeal/"),
+        "nor anything that looks like one"
     );
 }

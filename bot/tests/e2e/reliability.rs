@@ -23,6 +23,8 @@ appealmod_testkit::on_both_backends!(
     thousands_of_subreddits_are_listed_in_bounded_batches,
     an_entry_left_in_flight_is_reclaimed_without_a_restart,
     two_runners_of_the_same_kind_double_nothing,
+    two_senders_with_502_after_every_write_double_nothing,
+    a_sender_killed_mid_write_is_taken_over_within_a_minute,
 );
 
 const START: [LedgerKind; 2] = [LedgerKind::Reply, LedgerKind::Archive];
@@ -352,4 +354,114 @@ async fn two_runners_of_the_same_kind_double_nothing(b: Backend) {
             .len(),
         6
     );
+}
+
+/// Both runners send (the default deployment), and Reddit answers 502 *after* applying
+/// every write, of every kind. A sender used to decide "read back or send" from a list of
+/// due entries read before its claim, so it resent an entry the other sender had just
+/// tried, without the settle wait or a read-back. 100 appeals: every effect exactly once.
+async fn two_senders_with_502_after_every_write_double_nothing(b: Backend) {
+    const N: usize = 100;
+    let (_db, w) = world(b, WorldOptions::default()).await;
+    let (recent2, started2) = w.second_instance().await.expect("second instance");
+    let convs: Vec<String> = (0..N)
+        .map(|i| {
+            let user = format!("dup{i}");
+            let c = ban(&w, &user, "rule 2", Some("Spam"), None);
+            user_writes(&w, &user, &c, "unban");
+            c
+        })
+        .collect();
+    for endpoint in [
+        Endpoint::Reply,
+        Endpoint::Archive,
+        Endpoint::Unarchive,
+        Endpoint::AddModNote,
+    ] {
+        fault(&w, endpoint, 100_000, FaultMode::StatusAfterApply(502));
+    }
+    for _ in 0..12 {
+        let (a, b) = tokio::join!(w.recent.run_once(), recent2.run_once());
+        a.expect("first recent");
+        b.expect("second recent");
+        if journal_is_empty(&w).await {
+            break;
+        }
+        // Past the settle time and the backoff: the read-backs are due.
+        w.advance(Duration::seconds(30));
+    }
+    for c in &convs {
+        assert_eq!(kinds(&w, c), START, "{c}: one link, one archive");
+        let appeal = w.appeal_in(c).await.expect("q").expect("appeal");
+        w.submit_form(&appeal).await.expect("submit");
+    }
+    for _ in 0..16 {
+        let (a, b) = tokio::join!(w.started.run_once(), started2.run_once());
+        a.expect("first started");
+        b.expect("second started");
+        if journal_is_empty(&w).await {
+            break;
+        }
+        w.advance(Duration::seconds(30));
+    }
+    for c in &convs {
+        assert_eq!(kinds(&w, c), COMPLETE, "{c}: every effect once");
+    }
+    assert!(journal_is_empty(&w).await);
+    assert_eq!(
+        w.appeals_with(AppealStatus::Completed)
+            .await
+            .expect("q")
+            .len(),
+        N
+    );
+}
+
+/// `kill -9` while a write is in flight: the lease (15 s by default, renewed every 5 s by a
+/// live sender) used to be 1,200 s, so that appellant waited up to 20 minutes. Now another
+/// runner takes the entry over at its first pass after the lease, and reads Reddit back
+/// once the settle time (60 s from the attempt's start) has passed.
+async fn a_sender_killed_mid_write_is_taken_over_within_a_minute(b: Backend) {
+    fn defaults(c: &mut Config) {
+        let d = appealmod_shared::config::BotConfig::default();
+        c.bot.lease_secs = d.lease_secs;
+        c.bot.settle_secs = d.settle_secs;
+    }
+    let (_db, w) = world(
+        b,
+        WorldOptions {
+            configure: Some(defaults),
+            ..WorldOptions::default()
+        },
+    )
+    .await;
+    let (recent2, _) = w.second_instance().await.expect("second instance");
+    let conv = ban(&w, "killed1", "rule 2", Some("Spam"), None);
+    user_writes(&w, "killed1", &conv, "unban");
+    // The process dies after claiming the reply, before calling Reddit (nothing renews the
+    // lease any more).
+    w.failpoints.arm(Failpoint::SendAfterClaim, 1);
+    assert!(w.recent.run_once().await.is_err(), "the process died");
+    assert!(kinds(&w, &conv).is_empty());
+    // The other process's pass within the lease leaves the entry alone.
+    w.advance(Duration::seconds(10));
+    recent2.run_once().await.expect("pass");
+    assert_eq!(w.store.in_flight_effects().await.expect("q").len(), 1);
+    // 20 s after the kill: taken over.
+    w.advance(Duration::seconds(10));
+    recent2.run_once().await.expect("pass");
+    assert!(
+        w.store.in_flight_effects().await.expect("q").is_empty(),
+        "taken over 20 s after the kill"
+    );
+    // 60 s after the attempt began: read back (not there), sent, then the archive.
+    w.advance(Duration::seconds(41));
+    recent2.run_once().await.expect("pass");
+    recent2.run_once().await.expect("pass");
+    assert_eq!(
+        kinds(&w, &conv),
+        START,
+        "delivered once, 61 s after the kill"
+    );
+    assert!(journal_is_empty(&w).await);
 }

@@ -261,24 +261,54 @@ impl Store {
         rows.iter().map(entry_from_row).collect()
     }
 
-    /// pending → in flight (attempts + 1), held by this sender until `now + lease`. False if
-    /// another sender took it first.
+    /// pending → in flight (attempts + 1), held by this sender until `now + lease`, and the
+    /// row as claimed. `None` when it is not this sender's to take: another sender took it
+    /// first, it is not due yet (a settle or backoff time set since the caller's list of
+    /// due entries was read), or an earlier entry of its conversation is unfinished. The
+    /// sender decides read-back or send from the returned row alone, never from a list
+    /// read before the claim: that list may predate another sender's unknown outcome.
     pub async fn claim_effect(
         &self,
         id: EffectId,
         now: DateTime<Utc>,
         lease: chrono::Duration,
-    ) -> Result<bool> {
-        let done = sqlx::query(
+    ) -> Result<Option<JournalEntry>> {
+        let row = sqlx::query(&format!(
             "UPDATE journal SET state = $3, attempts = attempts + 1, attempt_started_at = $2, \
                lease_until = $5, updated_at = $2 \
-             WHERE id = $1 AND state = $4",
-        )
+             WHERE id = $1 AND state = $4 AND not_before <= $2 \
+               AND NOT EXISTS (SELECT 1 FROM journal e WHERE e.conversation_id = journal.conversation_id \
+                               AND e.id < journal.id AND e.state IN ($4, $3)) \
+             RETURNING {COLUMNS}"
+        ))
         .bind(id.0)
         .bind(Millis(now))
         .bind(Text(EffectState::InFlight))
         .bind(Text(EffectState::Pending))
         .bind(Millis(now + lease))
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(entry_from_row).transpose()
+    }
+
+    /// Extends the lease of an attempt still in flight: the sender renews it while its call
+    /// lasts, so a lease of seconds suffices and a dead sender's entry is taken over soon.
+    /// Fenced by the attempt number: a sender whose lease was taken over (its entry
+    /// reclaimed and claimed again) cannot extend the new holder's lease. False then.
+    pub async fn renew_lease(
+        &self,
+        id: EffectId,
+        attempt: i64,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE journal SET lease_until = $3 WHERE id = $1 AND state = $4 AND attempts = $2",
+        )
+        .bind(id.0)
+        .bind(attempt)
+        .bind(Millis(now + lease))
+        .bind(Text(EffectState::InFlight))
         .execute(self.pool())
         .await?;
         Ok(done.rows_affected() == 1)
@@ -313,7 +343,9 @@ impl Store {
     }
 
     /// Back to pending, to be tried again at `not_before`. `unsure`: the attempt's outcome
-    /// is unknown, so Reddit is read back before any resend.
+    /// is unknown, so Reddit is read back before any resend. Once unsure, an entry stays
+    /// unsure until it is done: a later attempt that certainly failed says nothing of the
+    /// earlier one, which may still have gone through.
     pub async fn retry_effect(
         &self,
         id: EffectId,
@@ -323,7 +355,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<()> {
         sqlx::query(
-            "UPDATE journal SET state = $2, last_error = $3, not_before = $4, unsure = $5, \
+            "UPDATE journal SET state = $2, last_error = $3, not_before = $4, \
+               unsure = CASE WHEN $5 = 1 THEN 1 ELSE unsure END, \
                held_since = NULL, lease_until = NULL, updated_at = $6 WHERE id = $1",
         )
         .bind(id.0)
@@ -337,9 +370,10 @@ impl Store {
         Ok(())
     }
 
-    /// The bot lacks a permission (401/403): nothing was applied, and the entry waits —
-    /// tried again at `not_before` — until the permission is back. `held_since` keeps the
-    /// start of the wait.
+    /// The bot lacks a permission (401/403): nothing was applied by this attempt, and the
+    /// entry waits — tried again at `not_before` — until the permission is back.
+    /// `held_since` keeps the start of the wait; `unsure` is kept, as an earlier attempt
+    /// may still have gone through.
     pub async fn hold_effect(
         &self,
         id: EffectId,
@@ -348,7 +382,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<()> {
         sqlx::query(
-            "UPDATE journal SET state = $2, last_error = $3, not_before = $4, unsure = 0, \
+            "UPDATE journal SET state = $2, last_error = $3, not_before = $4, \
                held_since = COALESCE(held_since, $5), lease_until = NULL, updated_at = $5 WHERE id = $1",
         )
         .bind(id.0)
@@ -374,6 +408,29 @@ impl Store {
         .execute(self.pool())
         .await?;
         Ok(())
+    }
+
+    /// Rewrites message bodies stored before personal links were kept out of the
+    /// database: each working link becomes [`crate::token::STORED_LINK`], which the sender
+    /// fills in when it calls Reddit. Run by [`Store::migrate`]; idempotent.
+    pub(crate) async fn strip_stored_links(&self) -> Result<u64> {
+        let rows = sqlx::query("SELECT id, body FROM journal WHERE body LIKE '%/appeal/%'")
+            .fetch_all(self.pool())
+            .await?;
+        let mut rewritten = 0;
+        for row in &rows {
+            let id: i64 = get(row, "journal", "id")?;
+            let body: String = get(row, "journal", "body")?;
+            if let std::borrow::Cow::Owned(stripped) = crate::token::strip_links(&body) {
+                sqlx::query("UPDATE journal SET body = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(stripped)
+                    .execute(self.pool())
+                    .await?;
+                rewritten += 1;
+            }
+        }
+        Ok(rewritten)
     }
 
     /// Entries waiting for a permission in a subreddit's conversations, for the alerts.

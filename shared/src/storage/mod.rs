@@ -211,7 +211,10 @@ impl Store {
         migrator
             .run(&self.pool)
             .await
-            .map_err(|e| StoreError::Unexpected(sqlx::Error::Migrate(Box::new(e))))
+            .map_err(|e| StoreError::Unexpected(sqlx::Error::Migrate(Box::new(e))))?;
+        // Data, not schema: links written in clear by an older version are taken out.
+        self.strip_stored_links().await?;
+        Ok(())
     }
 
     pub fn backend(&self) -> Backend {
