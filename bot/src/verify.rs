@@ -5,15 +5,24 @@
 //! each subreddit's console. What to do with what it read is decided in
 //! [`appealmod_core::decide::verify`].
 //!
+//! A served subreddit that needs attention is checked every few minutes
+//! (`bot.attention_check_minutes`, hourly after `bot.attention_backoff_hours`), so that a
+//! moderator who re-invites the bot need not open the console: the check that finds the
+//! invite accepts it, and once the bot is back (ready where the check before found it
+//! lacking, or re-invited) the writes held for lack of permission are due at once instead
+//! of at their slow retry.
+//!
 //! Accepting an invite is the one Reddit write outside the sender: it is idempotent (a
 //! repeat finds no invite) and writes nothing any user sees, so it needs no journal entry.
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use tracing::{info, warn};
 
-use appealmod_core::decide::verify::{self, Attention};
+use appealmod_core::decide::verify::{self, Attention, AttentionChecks};
 use appealmod_reddit::RedditError;
-use appealmod_shared::domain::{BotStanding, InviteOutcome, SubredditModerator, SubredditState};
+use appealmod_shared::domain::{
+    BotStanding, InviteOutcome, SubredditModerator, SubredditName, SubredditState,
+};
 use appealmod_shared::storage::{CheckRecord, CheckTarget};
 
 use crate::context::BotContext;
@@ -35,6 +44,18 @@ pub struct VerifyReport {
 struct Read {
     standing: BotStanding,
     moderators: Option<Vec<SubredditModerator>>,
+    /// The bot accepted a moderator invite in this check.
+    accepted_invite: bool,
+}
+
+impl Read {
+    fn found(standing: BotStanding, moderators: Vec<SubredditModerator>) -> Self {
+        Self {
+            standing,
+            moderators: Some(moderators),
+            accepted_invite: false,
+        }
+    }
 }
 
 impl BotContext {
@@ -72,35 +93,27 @@ impl BotContext {
                 return Ok(Read {
                     standing: BotStanding::NotFound,
                     moderators: None,
+                    accepted_invite: false,
                 });
             }
             Err(e) => return Err(e),
         };
         let standing = verify::standing(self.own_permissions(&mods));
         if !verify::should_accept_invite(&standing) {
-            return Ok(Read {
-                standing,
-                moderators: Some(mods),
-            });
+            return Ok(Read::found(standing, mods));
         }
         if self.bot.debug {
             info!("debug mode: would accept a moderator invite if there is one");
-            return Ok(Read {
-                standing,
-                moderators: Some(mods),
-            });
+            return Ok(Read::found(standing, mods));
         }
         match self.reddit.accept_moderator_invite(&target.name).await? {
-            InviteOutcome::NoInvite => Ok(Read {
-                standing,
-                moderators: Some(mods),
-            }),
+            InviteOutcome::NoInvite => Ok(Read::found(standing, mods)),
             InviteOutcome::Accepted => {
                 info!(slack = "main", subreddit = %target.name, "accepted the moderator invite of r/{}", target.name);
                 let mods = self.reddit.moderators(&target.name).await?;
                 Ok(Read {
-                    standing: verify::standing(self.own_permissions(&mods)),
-                    moderators: Some(mods),
+                    accepted_invite: true,
+                    ..Read::found(verify::standing(self.own_permissions(&mods)), mods)
                 })
             }
         }
@@ -115,10 +128,18 @@ impl BotContext {
             .map(|m| &m.permissions)
     }
 
-    /// Writes what the check decided; true when a pending subreddit became active.
+    /// Writes what the check decided; true when a pending subreddit became active. The
+    /// "needs attention" flag is written first, so that the check's own schedule is the one
+    /// that stays (raising the flag otherwise makes a check due at once).
     async fn record(&self, target: &CheckTarget, read: Read) -> anyhow::Result<bool> {
         let now = self.clock.now();
-        let verdict = verify::verdict(target.state, &read.standing, &self.bot_name);
+        let verdict = verify::verdict(
+            target.state,
+            &target.standing,
+            &read.standing,
+            read.accepted_invite,
+            &self.bot_name,
+        );
         let state = verdict.state.unwrap_or(target.state);
         let ready = matches!(read.standing, BotStanding::Ready);
         let failed = if ready {
@@ -129,7 +150,17 @@ impl BotContext {
         let in_use = target
             .console_used_at
             .is_some_and(|t| now - t < Duration::hours(24));
-        let next = now + verify::next_check(state, &read.standing, failed, in_use);
+        let since = verify::attention_since(&verdict.attention, target.attention_since, now);
+        let wait = verify::next_check(
+            state,
+            &read.standing,
+            failed,
+            in_use,
+            since.map(|t| now - t),
+            &self.attention_checks(),
+        );
+        self.write_attention(&target.name, &verdict.attention, now)
+            .await?;
         self.store
             .record_check(
                 &CheckRecord {
@@ -137,28 +168,17 @@ impl BotContext {
                     standing: &read.standing,
                     new_state: verdict.state,
                     failed_checks: failed,
-                    next_check_at: next,
+                    next_check_at: now + wait,
                     moderators: read.moderators.as_deref(),
                     actor: &self.bot_name,
                 },
                 now,
             )
             .await?;
-        match verdict.attention {
-            Attention::Keep => {}
-            Attention::Clear => {
-                if self.store.clear_permission_lost(&target.name, now).await? {
-                    info!(slack = "alerts", subreddit = %target.name, "the bot has its permissions back");
-                }
-            }
-            Attention::Raise(message) => {
-                if self
-                    .store
-                    .set_permission_lost(&target.name, &message, now)
-                    .await?
-                {
-                    warn!(slack = "alerts", subreddit = %target.name, %message, "the bot lacks what it needs in this subreddit: it needs attention");
-                }
+        if verdict.release_held {
+            let released = self.store.release_held_writes(&target.name, now).await?;
+            if released > 0 {
+                info!(subreddit = %target.name, writes = released, "the bot is back: the writes held for lack of permission go out now");
             }
         }
         let activated = verdict.state == Some(SubredditState::Active);
@@ -168,11 +188,51 @@ impl BotContext {
         Ok(activated)
     }
 
+    /// Raises or clears the "bot lacks permission" flag; the alerts channel hears of a
+    /// change once.
+    async fn write_attention(
+        &self,
+        name: &SubredditName,
+        attention: &Attention,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        match attention {
+            Attention::Keep => {}
+            Attention::Clear => {
+                if self.store.clear_permission_lost(name, now).await? {
+                    info!(slack = "alerts", subreddit = %name, "the bot has its permissions back");
+                }
+            }
+            Attention::Raise(message) => {
+                if self.store.set_permission_lost(name, message, now).await? {
+                    warn!(slack = "alerts", subreddit = %name, %message, "the bot lacks what it needs in this subreddit: it needs attention");
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The schedule of checks of a subreddit that needs attention, from the configuration.
+    fn attention_checks(&self) -> AttentionChecks {
+        let minutes = i64::try_from(self.bot.attention_check_minutes).unwrap_or(60);
+        AttentionChecks {
+            every: Duration::minutes(minutes),
+            backoff_after: Duration::hours(i64::from(self.bot.attention_backoff_hours)),
+        }
+    }
+
     /// Reddit did not answer: the same schedule as a failed check, nothing else changes.
     async fn reschedule_after_error(&self, target: &CheckTarget) -> anyhow::Result<()> {
         let now = self.clock.now();
         let failed = target.failed_checks.saturating_add(1);
-        let wait = verify::next_check(target.state, &BotStanding::Unchecked, failed, false);
+        let wait = verify::next_check(
+            target.state,
+            &BotStanding::Unchecked,
+            failed,
+            false,
+            target.attention_since.map(|t| now - t),
+            &self.attention_checks(),
+        );
         self.store
             .postpone_check(&target.name, now + wait, failed)
             .await?;

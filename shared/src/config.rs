@@ -220,15 +220,19 @@ pub struct BotConfig {
     /// crash) before Reddit is read back to decide whether to resend. Well above the
     /// request timeout, because Reddit may apply a write after the client gave up waiting.
     pub settle_secs: u64,
-    /// Seconds a sender holds an entry it is applying without renewing the hold; it renews
-    /// it every third of this while its call lasts (a rate-limit wait included). When a
-    /// sender dies mid-call, another takes the entry over at its first pass after this, and
-    /// reads Reddit back once the settle time has passed before it sends anything.
+    /// Seconds a sender holds an entry it is applying; after that another sender (or the
+    /// same one after an error) reclaims it. Above the longest rate-limit wait of a call.
     pub lease_secs: u64,
     /// Minutes between retries of a write Reddit refused for lack of permission (401/403).
     pub permission_retry_minutes: u64,
     /// Days such a write waits for the permission to come back before it is given up.
     pub permission_hold_days: u32,
+    /// Minutes between the bot's checks of a served subreddit that needs attention (the bot
+    /// is not a moderator there, lacks a permission, or a write was refused with 401/403),
+    /// so that a re-invite is accepted and held writes go out soon; 1 to 60.
+    pub attention_check_minutes: u64,
+    /// Hours a subreddit needs attention before its checks slow down to hourly.
+    pub attention_backoff_hours: u32,
     /// Seconds: an appeal form filled faster than this is flagged in the moderators' note.
     pub fast_fill_secs: u32,
     /// Whether a completed appeal also leaves a Reddit Mod Note on the appellant, for
@@ -256,9 +260,11 @@ impl Default for BotConfig {
             ban_check_interval_hours: 6,
             ban_checks_per_pass: 2,
             settle_secs: 60,
-            lease_secs: 15,
+            lease_secs: 1200,
             permission_retry_minutes: 60,
             permission_hold_days: 7,
+            attention_check_minutes: 5,
+            attention_backoff_hours: 24,
             fast_fill_secs: 30,
             reddit_mod_notes: false,
             rng_seed: None,
@@ -769,9 +775,8 @@ impl Config {
         if self.bot.update_cutoff == 0 {
             bad("bot.update_cutoff", "must be at least 1 (days)".to_owned());
         }
-        // A read-back sooner than a request can last would miss a write that lands late.
-        // (The lease may be shorter: a taken-over entry is read back only after the settle
-        // time, so a live attempt cannot be doubled by its new holder.)
+        // A read-back sooner than a request can last would miss a write that lands late,
+        // and a lease shorter than that would let a second sender resend a live attempt.
         let timeout = self.reddit.request_timeout_secs;
         if self.bot.settle_secs <= timeout {
             bad(
@@ -782,18 +787,25 @@ impl Config {
                 ),
             );
         }
-        // Renewed every third of it: a shorter lease would be lost to one slow database
-        // write. A long one only delays the take-over of a dead sender's entries.
-        if !(6..=3600).contains(&self.bot.lease_secs) {
+        if self.bot.lease_secs <= self.bot.settle_secs {
             bad(
                 "bot.lease_secs",
-                "must be between 6 and 3600 (seconds); the default is 15".to_owned(),
+                format!(
+                    "must be longer than bot.settle_secs ({}); the default is 1200",
+                    self.bot.settle_secs
+                ),
             );
         }
         if self.bot.permission_retry_minutes == 0 {
             bad(
                 "bot.permission_retry_minutes",
                 "must be at least 1 (minutes)".to_owned(),
+            );
+        }
+        if !(1..=60).contains(&self.bot.attention_check_minutes) {
+            bad(
+                "bot.attention_check_minutes",
+                "must be between 1 and 60 (minutes); the default is 5".to_owned(),
             );
         }
         problems

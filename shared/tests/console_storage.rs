@@ -38,6 +38,7 @@ on_both_backends!(
     case_filters_agree_with_the_core,
     left_alone_conversations_are_remembered,
     console_use_pulls_the_next_check_forward,
+    a_refused_write_brings_the_check_forward_and_the_bots_return_releases_held_writes,
     sessions_are_stored_hashed_touched_and_revoked,
 );
 
@@ -370,6 +371,106 @@ async fn console_use_pulls_the_next_check_forward(store: &Store) {
     let due = store.due_checks(t(3000), 10).await.expect("due");
     assert_eq!(due.len(), 1, "within the hour");
     assert_eq!(due[0].console_used_at, Some(t(0)));
+}
+
+/// A reply refused with 403 is held and retried an hour later; the subreddit's check was a
+/// day away. The flag makes the check due at once, and once the bot is back its held writes
+/// in that subreddit — and only there — are due at once, still marked as held.
+async fn a_refused_write_brings_the_check_forward_and_the_bots_return_releases_held_writes(
+    store: &Store,
+) {
+    held_reply(store, "pics", "held1").await;
+    held_reply(store, "aww", "held2").await;
+    assert!(store.due_effects(t(20), 10).await.expect("due").is_empty());
+    assert!(
+        store.due_checks(t(20), 10).await.expect("due").is_empty(),
+        "a day away"
+    );
+
+    assert!(
+        store
+            .set_permission_lost(&sub("pics"), "403", t(20))
+            .await
+            .expect("flag")
+    );
+    let due = store.due_checks(t(20), 10).await.expect("due");
+    assert_eq!(due.len(), 1, "checked at once");
+    assert_eq!(due[0].name.as_str(), "pics");
+    assert_eq!(due[0].attention_since, Some(t(20)));
+    assert_eq!(due[0].standing, BotStanding::Unchecked);
+    // Not news: the check's own schedule is left alone.
+    store
+        .postpone_check(&sub("pics"), t(320), 1)
+        .await
+        .expect("postpone");
+    assert!(
+        !store
+            .set_permission_lost(&sub("pics"), "403", t(30))
+            .await
+            .expect("flag")
+    );
+    assert!(store.due_checks(t(319), 10).await.expect("due").is_empty());
+
+    assert_eq!(
+        store
+            .release_held_writes(&sub("pics"), t(400))
+            .await
+            .expect("release"),
+        1,
+        "the held reply; the entry behind it was never tried"
+    );
+    let due = store.due_effects(t(400), 10).await.expect("due");
+    assert_eq!(due.len(), 1, "{due:?}");
+    assert_eq!(due[0].conversation_id, conv("held1"));
+    assert_eq!(
+        due[0].held_since,
+        Some(t(10)),
+        "still held: its success clears the flag"
+    );
+    assert_eq!(
+        store
+            .release_held_writes(&sub("pics"), t(401))
+            .await
+            .expect("release"),
+        0,
+        "already due"
+    );
+}
+
+/// A served subreddit (its check a day away) with one conversation whose reply Reddit
+/// refused at t(10) — held until t(3610) — and an unarchive behind it, never tried.
+async fn held_reply(store: &Store, name: &str, c: &str) {
+    store.ensure_subreddit(&sub(name), t(0)).await.expect("sub");
+    store
+        .record_contact(
+            &sub(name),
+            &user("bob"),
+            &conv(c),
+            || Group::Treatment,
+            t(1),
+        )
+        .await
+        .expect("contact");
+    let mut tx = store.begin().await.expect("tx");
+    for (kind, marker) in [
+        (EffectKind::Reply, "reply"),
+        (EffectKind::Unarchive, "open"),
+    ] {
+        let e = NewEffect {
+            appeal_id: None,
+            conversation_id: conv(c),
+            kind,
+            body: Some("Thank you".into()),
+            marker: format!("{c}-{marker}"),
+        };
+        tx.enqueue_effect(&e, t(2)).await.expect("enqueue");
+    }
+    tx.commit().await.expect("commit");
+    let reply = store.effects_of(&conv(c)).await.expect("effects").remove(0);
+    store
+        .hold_effect(reply.id, "403", t(3610), t(10))
+        .await
+        .expect("hold");
 }
 
 /// A session row: created, read back, touched (never back in time), revoked at logout; a

@@ -4,5 +4,6 @@ mod console;
 mod dialogue;
 mod helpers;
 mod reliability;
+mod standing;
 mod texts;
 mod toxicity;

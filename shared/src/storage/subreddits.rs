@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 
 use super::audit::FieldChange;
 use super::column::{Flag, Millis, Text, read, stored_enum};
-use super::{Result, Store, StoreError, Tx};
+use super::{EffectState, Result, Store, StoreError, Tx};
 use crate::domain::{
     BotStanding, FormQuestions, Messages, ModPermissions, RedditUsername, SubredditName,
     SubredditState,
@@ -336,7 +336,10 @@ pub struct CheckTarget {
     pub failed_checks: u32,
     /// A moderator opened its console recently (the check renews who may use it).
     pub console_used_at: Option<DateTime<Utc>>,
-    pub needs_attention: bool,
+    /// The bot's standing as its last check found it.
+    pub standing: BotStanding,
+    /// Since when it needs attention (the bot lacks what it needs), if it does.
+    pub attention_since: Option<DateTime<Utc>>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -345,6 +348,8 @@ struct CheckRow {
     state: Text<SubredditState>,
     failed_checks: i64,
     console_used_at: Option<Millis>,
+    bot_standing: Option<Text<StandingKind>>,
+    bot_missing: Option<String>,
     permission_lost_at: Option<Millis>,
 }
 
@@ -364,7 +369,10 @@ pub struct CheckRecord<'a> {
 
 impl Store {
     /// Records that the bot lacks a permission in `name`. True when this is news (the
-    /// caller alerts once, not on every held entry).
+    /// caller alerts once, not on every held entry). News also makes the bot's check of
+    /// the subreddit due at once: a write refused with 401/403 may be the first sign that
+    /// the bot was removed, and from that check on it is re-checked every few minutes
+    /// instead of daily (the check itself sets the flag first, then its own schedule).
     pub async fn set_permission_lost(
         &self,
         name: &SubredditName,
@@ -372,7 +380,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<bool> {
         let done = sqlx::query(
-            "UPDATE subreddits SET permission_lost_at = $2, permission_error = $3, updated_at = $2 \
+            "UPDATE subreddits SET permission_lost_at = $2, permission_error = $3, \
+               next_check_at = $2, updated_at = $2 \
              WHERE name = $1 AND permission_lost_at IS NULL",
         )
         .bind(name.key())
@@ -398,6 +407,31 @@ impl Store {
         .execute(self.pool())
         .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    /// The bot is back in `name` (its check found it ready where it had lacked something, or
+    /// it accepted a new invite): the writes held there for lack of permission (401/403,
+    /// retried every `bot.permission_retry_minutes`) are due at once, to go out on the
+    /// sender's next pass. They stay marked as held, so the first that goes through also
+    /// clears the subreddit's flag as usual. Returns how many.
+    pub async fn release_held_writes(
+        &self,
+        name: &SubredditName,
+        now: DateTime<Utc>,
+    ) -> Result<u64> {
+        let done = sqlx::query(
+            "UPDATE journal SET not_before = $2, updated_at = $2 \
+             WHERE state = $3 AND held_since IS NOT NULL AND not_before > $2 \
+               AND conversation_id IN ( \
+                 SELECT c.conversation_id FROM appellant_conversations c \
+                 JOIN appellants a ON a.id = c.appellant_id WHERE a.subreddit = $1)",
+        )
+        .bind(name.key())
+        .bind(Millis(now))
+        .bind(Text(EffectState::Pending))
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected())
     }
 
     /// Subreddits where the bot lacks a permission ("needs attention" in the console).
@@ -538,7 +572,8 @@ impl Store {
     /// Subreddits whose check is due, soonest first.
     pub async fn due_checks(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<CheckTarget>> {
         let rows = sqlx::query(
-            "SELECT display_name, state, failed_checks, console_used_at, permission_lost_at \
+            "SELECT display_name, state, failed_checks, console_used_at, bot_standing, \
+               bot_missing, permission_lost_at \
              FROM subreddits WHERE next_check_at IS NOT NULL AND next_check_at <= $1 \
              ORDER BY next_check_at, name LIMIT $2",
         )
@@ -554,7 +589,8 @@ impl Store {
                     state: c.state.0,
                     failed_checks: u32::try_from(c.failed_checks).unwrap_or(u32::MAX),
                     console_used_at: c.console_used_at.map(|t| t.0),
-                    needs_attention: c.permission_lost_at.is_some(),
+                    standing: standing_from(c.bot_standing.map(|k| k.0), c.bot_missing.as_deref()),
+                    attention_since: c.permission_lost_at.map(|t| t.0),
                 })
             })
             .collect()
