@@ -220,8 +220,10 @@ pub struct BotConfig {
     /// crash) before Reddit is read back to decide whether to resend. Well above the
     /// request timeout, because Reddit may apply a write after the client gave up waiting.
     pub settle_secs: u64,
-    /// Seconds a sender holds an entry it is applying; after that another sender (or the
-    /// same one after an error) reclaims it. Above the longest rate-limit wait of a call.
+    /// Seconds a sender holds an entry it is applying without renewing the hold; it renews
+    /// it every third of this while its call lasts (a rate-limit wait included). When a
+    /// sender dies mid-call, another takes the entry over at its first pass after this, and
+    /// reads Reddit back once the settle time has passed before it sends anything.
     pub lease_secs: u64,
     /// Minutes between retries of a write Reddit refused for lack of permission (401/403).
     pub permission_retry_minutes: u64,
@@ -260,7 +262,7 @@ impl Default for BotConfig {
             ban_check_interval_hours: 6,
             ban_checks_per_pass: 2,
             settle_secs: 60,
-            lease_secs: 1200,
+            lease_secs: 15,
             permission_retry_minutes: 60,
             permission_hold_days: 7,
             attention_check_minutes: 5,
@@ -775,8 +777,9 @@ impl Config {
         if self.bot.update_cutoff == 0 {
             bad("bot.update_cutoff", "must be at least 1 (days)".to_owned());
         }
-        // A read-back sooner than a request can last would miss a write that lands late,
-        // and a lease shorter than that would let a second sender resend a live attempt.
+        // A read-back sooner than a request can last would miss a write that lands late.
+        // (The lease may be shorter: a taken-over entry is read back only after the settle
+        // time, so a live attempt cannot be doubled by its new holder.)
         let timeout = self.reddit.request_timeout_secs;
         if self.bot.settle_secs <= timeout {
             bad(
@@ -787,13 +790,12 @@ impl Config {
                 ),
             );
         }
-        if self.bot.lease_secs <= self.bot.settle_secs {
+        // Renewed every third of it: a shorter lease would be lost to one slow database
+        // write. A long one only delays the take-over of a dead sender's entries.
+        if !(6..=3600).contains(&self.bot.lease_secs) {
             bad(
                 "bot.lease_secs",
-                format!(
-                    "must be longer than bot.settle_secs ({}); the default is 1200",
-                    self.bot.settle_secs
-                ),
+                "must be between 6 and 3600 (seconds); the default is 15".to_owned(),
             );
         }
         if self.bot.permission_retry_minutes == 0 {
