@@ -214,6 +214,17 @@ pub async fn spawn_console(
     operators: Vec<RedditUsername>,
     tweak: impl FnOnce(&mut AppSettings),
 ) -> TestApp {
+    spawn_console_on(Backend::Sqlite, sim, subs, operators, tweak).await
+}
+
+/// [`spawn_console`] on `backend`.
+pub async fn spawn_console_on(
+    backend: Backend,
+    sim: &reddit_sim::SimServer,
+    subs: &[(&str, &str)],
+    operators: Vec<RedditUsername>,
+    tweak: impl FnOnce(&mut AppSettings),
+) -> TestApp {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("port")
@@ -234,7 +245,7 @@ pub async fn spawn_console(
     }
     let web = reddit_sim::WebApp::default();
     let base = sim.base_url();
-    spawn_with(Backend::Sqlite, |a| {
+    spawn_with(backend, |a| {
         a.bind = format!("127.0.0.1:{port}");
         a.public_base_url = format!("http://127.0.0.1:{port}");
         a.console = Some(ConsoleLogin {

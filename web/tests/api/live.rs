@@ -12,7 +12,7 @@ use appealmod_web::startup::{AppSettings, Application};
 use chrono::Utc;
 
 use crate::console::{Console, console};
-use crate::helpers::{spawn_app, spawn_with, sub};
+use crate::helpers::{TestApp, spawn_app, spawn_console_on, spawn_with, sub};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -21,6 +21,7 @@ on_both_backends!(
     others_get_404_and_the_stream_never_redirects,
     only_the_live_page_may_run_scripts_and_only_its_own,
     the_stream_limit_answers_503,
+    accounts_with_many_tabs_leave_room_for_new_users,
     a_user_with_nothing_to_watch_gets_no_stream,
     metrics_are_404_when_disabled,
     metrics_need_the_token_and_count_requests_by_route_pattern,
@@ -420,6 +421,93 @@ async fn the_stream_limit_answers_503(backend: Backend) {
         assert!(Instant::now() < deadline, "slots never freed");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+/// `user`'s session cookie after the login round trip through the simulator (which
+/// approves at once), in a browser of its own.
+async fn log_in(app: &TestApp, user: &str) -> String {
+    let cookie_of = |r: &reqwest::Response| {
+        r.headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok()?.split(';').next())
+            .find(|p| p.starts_with("appealmod_session=") && *p != "appealmod_session=")
+            .map(str::to_owned)
+    };
+    let to = |r: &reqwest::Response| r.headers()["location"].to_str().expect("ascii").to_owned();
+    let r = app.get("/login?next=/dashboard/live").await;
+    let pending = cookie_of(&r).expect("the login's state cookie");
+    let authorize = format!("{}&sim_user={user}", to(&r));
+    let r = app.client.get(authorize).send().await.expect("consent");
+    let callback = to(&r);
+    let r = app
+        .client
+        .get(callback)
+        .header("cookie", pending)
+        .send()
+        .await
+        .expect("callback");
+    assert_eq!(r.status().as_u16(), 303, "{user} logged in");
+    cookie_of(&r).expect("a session cookie")
+}
+
+async fn open_stream(app: &TestApp, cookie: &str) -> reqwest::Response {
+    app.client
+        .get(app.url("/dashboard/live/events"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .expect("GET events")
+}
+
+/// 16 accounts with four tabs each once held every slot of a process (64). Streams beyond
+/// an account's first are capped together (`max_extra_streams`), so a 17th account still
+/// gets its stream.
+async fn accounts_with_many_tabs_leave_room_for_new_users(backend: Backend) {
+    let sim = reddit_sim::SimServer::start(reddit_sim::SimConfig::default())
+        .await
+        .expect("sim");
+    let pairs: Vec<(String, String)> = (0..17)
+        .map(|i| (format!("sub{i}"), format!("mod{i}")))
+        .collect();
+    let subs: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(s, m)| (s.as_str(), m.as_str()))
+        .collect();
+    let app = spawn_console_on(backend, &sim, &subs, Vec::new(), |_| {}).await;
+    for (name, _) in &subs {
+        app.db
+            .store
+            .ensure_subreddit(&sub(name), Utc::now())
+            .await
+            .expect("signed up");
+    }
+    let limits = appealmod_web::startup::LiveSettings::default();
+    let (mut open, mut refused) = (Vec::new(), 0);
+    for (_, user) in &subs[..16] {
+        let cookie = log_in(&app, user).await;
+        for _ in 0..limits.max_streams_per_user {
+            let r = open_stream(&app, &cookie).await;
+            match r.status().as_u16() {
+                200 => open.push(r),
+                503 => refused += 1,
+                other => panic!("{user}: {other}"),
+            }
+        }
+    }
+    assert_eq!(
+        open.len(),
+        16 + limits.max_extra_streams,
+        "a first each, and the extras"
+    );
+    assert_eq!(refused, 16 * limits.max_streams_per_user - open.len());
+    let newcomer = log_in(&app, subs[16].1).await;
+    let r = open_stream(&app, &newcomer).await;
+    assert_eq!(
+        r.status().as_u16(),
+        200,
+        "a new account still gets a stream"
+    );
 }
 
 /// A logged-in Reddit user who moderates nothing signed up has nothing to watch: the

@@ -51,12 +51,7 @@ pub async fn events(
     }
     let settings = &state.live.settings;
     let user = a.user.user.key();
-    let Some(slot) =
-        state
-            .live
-            .slots
-            .try_take(&user, settings.max_streams, settings.max_streams_per_user)
-    else {
+    let Some(slot) = state.live.slots.try_take(&user, settings) else {
         tracing::warn!(
             open = state.live.slots.open(),
             "live view: stream limit reached; answered 503"

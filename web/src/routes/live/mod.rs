@@ -14,7 +14,6 @@ pub mod script_get;
 pub mod view;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -32,9 +31,13 @@ pub struct LiveSettings {
     pub heartbeat: Duration,
     /// Open streams per process; more are answered 503 (the client retries later).
     pub max_streams: usize,
-    /// Open streams of one logged-in user (a few tabs), so that one account cannot take
-    /// every slot from the moderators.
+    /// Open streams of one logged-in user (a few tabs).
     pub max_streams_per_user: usize,
+    /// Streams beyond each user's first, all users together: the other
+    /// `max_streams - max_extra_streams` slots are only ever first streams, so accounts
+    /// with many tabs cannot fill the process; someone new gets a stream while fewer
+    /// accounts than that are watching.
+    pub max_extra_streams: usize,
     /// A stream ends after this long and the browser reconnects, so that access is
     /// checked again and a stream cannot be held forever.
     pub max_age: Duration,
@@ -49,6 +52,7 @@ impl Default for LiveSettings {
             heartbeat: Duration::from_secs(15),
             max_streams: 64,
             max_streams_per_user: 4,
+            max_extra_streams: 32,
             max_age: Duration::from_secs(30 * 60),
             activity: 20,
         }
@@ -56,12 +60,20 @@ impl Default for LiveSettings {
 }
 
 /// The open streams of this process, counted so that a flood of them cannot take every
-/// worker's attention or the database pool.
+/// worker's attention or the database pool, and shared fairly: a user's first stream needs
+/// only a free slot, their further ones also a free extra slot (`max_extra_streams`).
 #[derive(Debug, Default)]
 pub struct StreamSlots {
-    open: AtomicUsize,
+    counts: Mutex<Counts>,
+}
+
+#[derive(Debug, Default)]
+struct Counts {
+    open: usize,
+    /// Streams beyond their user's first: Σ max(0, streams of a user − 1).
+    extra: usize,
     /// Open streams by user key.
-    by_user: Mutex<HashMap<String, usize>>,
+    by_user: HashMap<String, usize>,
 }
 
 /// One taken slot; dropping it (the stream ended or the client went away) frees it.
@@ -72,20 +84,22 @@ pub struct Slot {
 }
 
 impl StreamSlots {
-    /// A slot for `user`, unless the process has `max` streams open or the user has
-    /// `per_user` already.
-    pub fn try_take(self: &Arc<Self>, user: &str, max: usize, per_user: usize) -> Option<Slot> {
-        let mut by_user = self.by_user.lock().unwrap_or_else(PoisonError::into_inner);
-        let mine = by_user.entry(user.to_owned()).or_default();
-        if *mine >= per_user {
+    /// A slot for `user`, unless the process has `max_streams` open, the user has
+    /// `max_streams_per_user` already, or this would be an extra stream (not the user's
+    /// first) and all users together hold `max_extra_streams` of those.
+    pub fn try_take(self: &Arc<Self>, user: &str, limits: &LiveSettings) -> Option<Slot> {
+        let mut c = self.counts();
+        let mine = c.by_user.get(user).copied().unwrap_or(0);
+        let extra = mine > 0;
+        if c.open >= limits.max_streams
+            || mine >= limits.max_streams_per_user
+            || (extra && c.extra >= limits.max_extra_streams)
+        {
             return None;
         }
-        self.open
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-                (n < max).then_some(n + 1)
-            })
-            .ok()?;
-        *mine += 1;
+        c.open += 1;
+        c.extra += usize::from(extra);
+        c.by_user.insert(user.to_owned(), mine + 1);
         Some(Slot {
             slots: Arc::clone(self),
             user: user.to_owned(),
@@ -93,24 +107,24 @@ impl StreamSlots {
     }
 
     pub fn open(&self) -> usize {
-        self.open.load(Ordering::Acquire)
+        self.counts().open
+    }
+
+    fn counts(&self) -> std::sync::MutexGuard<'_, Counts> {
+        self.counts.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
 impl Drop for Slot {
     fn drop(&mut self) {
-        let mut by_user = self
-            .slots
-            .by_user
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if let Some(n) = by_user.get_mut(&self.user) {
-            *n = n.saturating_sub(1);
-            if *n == 0 {
-                by_user.remove(&self.user);
-            }
+        let mut c = self.slots.counts();
+        let mine = c.by_user.remove(&self.user).unwrap_or(0);
+        // Slots are alike: whichever of a user's streams ends, they keep the others.
+        if mine > 1 {
+            c.by_user.insert(self.user.clone(), mine - 1);
+            c.extra = c.extra.saturating_sub(1);
         }
-        self.slots.open.fetch_sub(1, Ordering::AcqRel);
+        c.open = c.open.saturating_sub(1);
     }
 }
 
@@ -181,34 +195,82 @@ pub fn configure_metrics_listener(cfg: &mut web::ServiceConfig) {
 mod tests {
     use super::*;
 
+    fn limits(max: usize, per_user: usize, max_extra: usize) -> LiveSettings {
+        LiveSettings {
+            max_streams: max,
+            max_streams_per_user: per_user,
+            max_extra_streams: max_extra,
+            ..LiveSettings::default()
+        }
+    }
+
     #[test]
     fn slots_are_bounded_and_freed_when_dropped() {
         let slots = Arc::new(StreamSlots::default());
-        let a = slots.try_take("a", 2, 5).expect("first");
-        let _b = slots.try_take("b", 2, 5).expect("second");
-        assert!(slots.try_take("c", 2, 5).is_none(), "the third is refused");
+        let l = limits(2, 5, 2);
+        let a = slots.try_take("a", &l).expect("first");
+        let _b = slots.try_take("b", &l).expect("second");
+        assert!(slots.try_take("c", &l).is_none(), "the third is refused");
         drop(a);
         assert_eq!(slots.open(), 1);
-        assert!(slots.try_take("c", 2, 5).is_some());
+        assert!(slots.try_take("c", &l).is_some());
     }
 
     #[test]
     fn one_user_cannot_take_every_slot() {
         let slots = Arc::new(StreamSlots::default());
+        let l = limits(10, 3, 5);
         let mine: Vec<_> = (0..3)
-            .map(|_| slots.try_take("flooder", 10, 3).expect("a few tabs"))
+            .map(|_| slots.try_take("flooder", &l).expect("a few tabs"))
             .collect();
         assert!(
-            slots.try_take("flooder", 10, 3).is_none(),
+            slots.try_take("flooder", &l).is_none(),
             "a fourth is refused"
         );
-        let theirs = slots.try_take("moderator", 10, 3);
+        let theirs = slots.try_take("moderator", &l);
         assert!(theirs.is_some(), "others still get one");
         drop(mine);
         assert_eq!(slots.open(), 1);
+        assert!(slots.try_take("flooder", &l).is_some(), "freed when closed");
+    }
+
+    /// The default limits: 16 accounts with 4 tabs each once held all 64 slots.
+    #[test]
+    fn accounts_with_many_tabs_leave_room_for_first_streams() {
+        let slots = Arc::new(StreamSlots::default());
+        let l = LiveSettings::default();
+        let mut held = Vec::new();
+        for account in 0..16 {
+            for _ in 0..l.max_streams_per_user {
+                held.extend(slots.try_take(&format!("a{account}"), &l));
+            }
+        }
+        assert_eq!(
+            held.len(),
+            16 + l.max_extra_streams,
+            "firsts, and the extras allowed"
+        );
+        let mut newcomers: Vec<_> = (0..l.max_streams - held.len())
+            .map(|n| {
+                slots
+                    .try_take(&format!("new{n}"), &l)
+                    .expect("a first stream")
+            })
+            .collect();
+        assert_eq!(slots.open(), l.max_streams);
         assert!(
-            slots.try_take("flooder", 10, 3).is_some(),
-            "freed when closed"
+            slots.try_take("one_more", &l).is_none(),
+            "the process is full"
+        );
+        // A slot that ends goes to whoever may take it: an extra stream only while extras
+        // are left.
+        drop(held.remove(1)); // a0's second
+        let _extra = slots.try_take("new0", &l).expect("an extra in its place");
+        drop(newcomers.pop());
+        assert!(slots.try_take("new1", &l).is_none(), "no extra left");
+        assert!(
+            slots.try_take("brand_new", &l).is_some(),
+            "a first stream is"
         );
     }
 
