@@ -164,6 +164,7 @@ impl BotContext {
                 )
             }),
             renew_before: Duration::days(RENEW_BEFORE_DAYS),
+            link_ttl: self.link_ttl_for(settings),
             // The console's choice; a subreddit that never chose has the configured default.
             mod_notes: settings
                 .and_then(|s| s.reddit_mod_notes)

@@ -21,7 +21,8 @@ use appealmod_shared::token::{STORED_LINK, strip_links};
 use crate::context::BotContext;
 use crate::failpoints::Failpoint;
 use appealmod_core::decide::{
-    self, Action, AppellantFacts, Body, Decision, Input, Quiet, Step, exclude,
+    self, Action, AppellantFacts, Body, Decision, DialogueSettings, Input, Plan, PlanFacts, Quiet,
+    Step, StepMarker, Transition, exclude,
 };
 
 /// Invisible in rendered markdown; lets the sender find its own message when it must check
@@ -39,30 +40,50 @@ pub enum Handled {
     NoParticipant,
 }
 
-/// The conversation a decision is about, as far as committing it needs.
+/// The conversation a decision is about, as far as planning and committing it needs.
 struct Target<'a> {
     id: &'a ConversationId,
-    subreddit: &'a str,
+    subreddit: &'a SubredditName,
     username: String,
     /// Reddit's `lastUpdated` as read (none when decided without reading).
     last_updated: Option<chrono::DateTime<chrono::Utc>>,
-    participant: Option<&'a appealmod_shared::domain::ParticipantInfo>,
     /// The reason quoted in the ban notice, as the user read it.
     ban_message_reason: Option<String>,
+    /// Reddit says the ban is permanent (true when it does not say).
+    ban_permanent: bool,
     /// Reddit's `numMessages` as read (none when decided without reading).
     num_messages: Option<i64>,
 }
 
 impl<'a> Target<'a> {
+    /// A conversation as read in full.
     fn of(conv: &'a Conversation) -> Self {
         Self {
             id: conv.id(),
-            subreddit: conv.summary.subreddit.as_str(),
+            subreddit: &conv.summary.subreddit,
             username: participant(conv).map(|u| u.to_string()).unwrap_or_default(),
             last_updated: Some(conv.summary.last_updated),
-            participant: conv.participant.as_ref(),
             ban_message_reason: decide::ban_message_reason(conv),
+            ban_permanent: conv.participant.as_ref().is_none_or(|p| p.ban_is_permanent),
             num_messages: Some(conv.summary.num_messages),
+        }
+    }
+
+    /// A conversation known from the listing or from storage, not read now.
+    fn known(
+        id: &'a ConversationId,
+        subreddit: &'a SubredditName,
+        username: &RedditUsername,
+        listed: Option<&ConversationSummary>,
+    ) -> Self {
+        Self {
+            id,
+            subreddit,
+            username: username.to_string(),
+            last_updated: listed.map(|s| s.last_updated),
+            ban_message_reason: None,
+            ban_permanent: true,
+            num_messages: listed.map(|s| s.num_messages),
         }
     }
 }
@@ -140,7 +161,7 @@ impl BotContext {
         if let Some(decision) = settled {
             // Not engaging (or only the missing-reason note): no appellant is recorded.
             self.log_snapshot(conv, decision.step().as_str());
-            let messages = self.messages_for(settings.as_ref());
+            let dialogue = self.dialogue_settings(settings.as_ref());
             return self
                 .commit(
                     &Target::of(conv),
@@ -148,7 +169,7 @@ impl BotContext {
                     &[],
                     decision,
                     ban.as_ref(),
-                    &messages,
+                    &dialogue,
                 )
                 .await;
         }
@@ -286,11 +307,6 @@ impl BotContext {
         let status = StatusUpdate {
             last_update: Some(conv.last_activity()),
             still_banned,
-            ignored: matches!(
-                decision,
-                Decision::ModeratorTookOver | Decision::HandOver(_)
-            )
-            .then_some(true),
             // The conversation just told the ban status: the next check can wait.
             next_ban_check_at: still_banned
                 .map(|_| now + Duration::hours(i64::from(self.bot.ban_check_interval_hours))),
@@ -304,7 +320,7 @@ impl BotContext {
             &appeals,
             decision,
             ban,
-            &dialogue.messages,
+            &dialogue,
         )
         .await
     }
@@ -409,19 +425,10 @@ impl BotContext {
             next_ban_check_at: Some(
                 now + Duration::hours(i64::from(self.bot.ban_check_interval_hours)),
             ),
-            ignored: matches!(decision, Decision::HandOver(_)).then_some(true),
             ..Default::default()
         };
         self.log_snapshot(&partial, decision.step().as_str());
-        let target = Target {
-            id,
-            subreddit: summary.subreddit.as_str(),
-            username: appellant.username.to_string(),
-            last_updated: Some(summary.last_updated),
-            participant: None,
-            ban_message_reason: None,
-            num_messages: Some(summary.num_messages),
-        };
+        let target = Target::known(id, &summary.subreddit, &appellant.username, Some(summary));
         debug!("decided from the listing, without reading the conversation");
         self.commit(
             &target,
@@ -429,7 +436,7 @@ impl BotContext {
             &appeals,
             decision,
             None,
-            &dialogue.messages,
+            &dialogue,
         )
         .await
         .map(Some)
@@ -460,29 +467,26 @@ impl BotContext {
         let dialogue = self.dialogue_settings(settings.as_ref());
         let toxic = self.store.appeal_toxicity(appeal.id).await?.is_toxic();
         let decision = decide::complete(appeal, &appeals, &form, &dialogue, toxic);
-        let target = Target {
-            id: &appeal.conversation_id,
-            subreddit: appeal.subreddit.as_str(),
-            username: appeal.username.to_string(),
-            last_updated: None,
-            participant: None,
-            ban_message_reason: None,
-            num_messages: None,
-        };
-        let messages = self.messages_for(settings.as_ref());
+        let target = Target::known(
+            &appeal.conversation_id,
+            &appeal.subreddit,
+            &appeal.username,
+            None,
+        );
         self.commit(
             &target,
             None,
             std::slice::from_ref(appeal),
             decision,
             None,
-            &messages,
+            &dialogue,
         )
         .await
     }
 
-    /// Writes the decision: state change, journal entries and the "visited" mark, in one
-    /// transaction. In debug mode it only logs what it would do.
+    /// Plans the decision (core) and writes the plan: the appellant's status, the appeal's
+    /// transition, the journal entries and the "visited" mark, in one transaction. In debug
+    /// mode it only logs what it would do. The one commit path of every decision.
     async fn commit(
         &self,
         target: &Target<'_>,
@@ -490,25 +494,55 @@ impl BotContext {
         appeals: &[Appeal],
         decision: Decision,
         ban: Option<&BanEntry>,
-        messages: &Messages,
+        dialogue: &DialogueSettings,
     ) -> anyhow::Result<Handled> {
         log_decision(&decision);
-        if self.bot.debug {
-            self.commit_debug(target, appellant.as_ref(), &decision)
-                .await?;
-            return Ok(Handled::Decided(decision.step()));
-        }
+        // One time for the plan and its writes: a link's lifetime is exact.
         let now = self.clock.now();
-        let id = target.id;
-        let mut tx = self.store.begin().await?;
-        if let Some((aid, status)) = &appellant {
-            tx.update_appellant(*aid, status, now).await?;
+        let plan = decide::plan(
+            decision,
+            &PlanFacts {
+                now,
+                conversation: target.id,
+                appeals,
+                settings: dialogue,
+                ban,
+                ban_message_reason: target.ban_message_reason.as_deref(),
+                ban_permanent: target.ban_permanent,
+            },
+        )?;
+        let appellant = appellant.map(|(id, mut status)| {
+            if plan.stop_following {
+                status.ignored = Some(true);
+            }
+            (id, status)
+        });
+        let step = plan.decision.step();
+        if self.bot.debug {
+            self.commit_debug(target, appellant.as_ref(), &plan.decision)
+                .await?;
+            return Ok(Handled::Decided(step));
         }
-        let step = match self
-            .apply_state_change(&mut tx, target, appellant.as_ref(), appeals, &decision, ban)
+        let mut tx = self.store.begin().await?;
+        match self
+            .write_plan(
+                &mut tx,
+                target,
+                appellant.as_ref(),
+                &plan,
+                &dialogue.messages,
+                now,
+            )
             .await
         {
-            Ok(step) => step,
+            Ok(true) => {}
+            Ok(false) => {
+                // This step's entries exist already: another runner (or an earlier pass
+                // whose effects are done) decided it. Nothing here may happen twice.
+                tx.rollback().await?;
+                debug!("this step was decided already");
+                return Ok(Handled::Busy);
+            }
             // A unique constraint refused it: another runner decided this step first.
             Err(e)
                 if e.downcast_ref::<StoreError>()
@@ -519,34 +553,62 @@ impl BotContext {
                 return Ok(Handled::Busy);
             }
             Err(e) => return Err(e),
-        };
-        for a in decision.actions() {
-            let marker = format!("{}-{}", step.marker_prefix, action_tag(a));
-            let expires = step.link.as_ref().map(|l| expiry_text(l.expires));
-            let fill = Placeholders {
-                username: &target.username,
-                subreddit: target.subreddit,
-                // The link itself is never stored: the sender puts it in when it sends.
-                link: if step.link.is_some() { STORED_LINK } else { "" },
-                expires: expires.as_deref().unwrap_or(""),
-            };
-            let effect = render_effect(a, step.appeal_id, id, &marker, messages, &fill);
-            if !tx.enqueue_effect(&effect, now).await? {
-                // This step's entries exist already: another runner (or an earlier pass
-                // whose effects are done) decided it. Nothing here may happen twice.
-                tx.rollback().await?;
-                debug!(marker = %marker, "this step was decided already");
-                return Ok(Handled::Busy);
-            }
-        }
-        if let (Some(_), Some(at)) = (&appellant, target.last_updated) {
-            tx.mark_conversation_visited(id, at, target.num_messages)
-                .await?;
         }
         self.failpoints.hit(Failpoint::DecideBeforeCommit)?;
         tx.commit().await?;
         self.failpoints.hit(Failpoint::DecideAfterCommit)?;
-        Ok(Handled::Decided(decision.step()))
+        Ok(Handled::Decided(step))
+    }
+
+    /// The plan's writes inside `tx`. False when the step's journal entries exist already.
+    async fn write_plan(
+        &self,
+        tx: &mut Tx,
+        target: &Target<'_>,
+        appellant: Option<&(AppellantId, StatusUpdate)>,
+        plan: &Plan,
+        messages: &Messages,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<bool> {
+        if let Some((aid, status)) = appellant {
+            tx.update_appellant(*aid, status, now).await?;
+        }
+        let opened = self
+            .apply_transition(
+                tx,
+                target,
+                appellant.map(|(id, _)| *id),
+                &plan.transition,
+                now,
+            )
+            .await?;
+        let marker = plan.marker.as_ref().and_then(|m| m.resolve(opened));
+        if let Some(marker) = &marker {
+            let appeal_id = opened.or_else(|| plan_appeal(&plan.transition));
+            let expires = plan.link_expires.map(expiry_text);
+            let fill = Placeholders {
+                username: &target.username,
+                subreddit: target.subreddit.as_str(),
+                // The link itself is never stored: the sender puts it in when it sends.
+                link: if plan.link_expires.is_some() {
+                    STORED_LINK
+                } else {
+                    ""
+                },
+                expires: expires.as_deref().unwrap_or(""),
+            };
+            for a in plan.decision.actions() {
+                let effect = render_effect(a, appeal_id, target.id, marker, messages, &fill);
+                if !tx.enqueue_effect(&effect, now).await? {
+                    return Ok(false);
+                }
+            }
+        }
+        if let (Some(_), Some(at)) = (appellant, target.last_updated) {
+            tx.mark_conversation_visited(target.id, at, target.num_messages)
+                .await?;
+        }
+        Ok(true)
     }
 
     /// Debug mode: database bookkeeping still happens (so each change is decided once),
@@ -571,155 +633,70 @@ impl BotContext {
         Ok(())
     }
 
-    /// The state change of each step, inside the decision's transaction, and what its
-    /// effects need: the appeal they belong to, a marker prefix unique to this step, and
-    /// the personal link.
-    async fn apply_state_change(
+    /// The appeal's state change as the plan says, inside the decision's transaction.
+    /// Returns the id of the appeal it opened, if any. Nothing is decided here.
+    async fn apply_transition(
         &self,
         tx: &mut Tx,
         target: &Target<'_>,
-        appellant: Option<&(AppellantId, StatusUpdate)>,
-        appeals: &[Appeal],
-        decision: &Decision,
-        ban: Option<&BanEntry>,
-    ) -> anyhow::Result<StepEffects> {
-        let now = self.clock.now();
-        let id = target.id;
-        let effects = match decision {
-            Decision::NoteMissingReason(_) => StepEffects {
-                appeal_id: None,
-                marker_prefix: format!("missing-reason-{id}"),
-                link: None,
-            },
-            Decision::StartAppeal(_) => {
-                let (aid, _) = appellant.context("an appeal needs an appellant")?;
-                self.start_appeal(tx, target, *aid, appeals.last(), ban)
-                    .await?
-            }
-            Decision::Remind(_) => {
-                let appeal = appeals.last().context("a reminder needs an appeal")?;
-                tx.count_reminder(appeal.id, now).await?;
-                StepEffects {
-                    appeal_id: Some(appeal.id),
-                    marker_prefix: format!("appeal-{}-remind{}", appeal.id.0, appeal.reminders + 1),
-                    link: Some(self.reminder_link(tx, appeal).await?),
+        appellant: Option<AppellantId>,
+        transition: &Transition,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Option<AppealId>> {
+        match transition {
+            Transition::None | Transition::HandOver { .. } => Ok(None),
+            Transition::Open(open) => {
+                let appellant = appellant.context("an appeal needs an appellant")?;
+                if let Some(old) = open.close {
+                    tx.set_appeal_status(old, AppealStatus::Abandoned, now)
+                        .await?;
                 }
+                let new = NewAppeal {
+                    appellant_id: appellant,
+                    conversation_id: target.id.clone(),
+                    token_expires_at: open.link_expires,
+                    ban_note: open.ban_note.clone(),
+                    ban_reason: open.ban_reason.clone(),
+                    ban_date: open.ban_date,
+                    ban_permanent: open.ban_permanent,
+                };
+                let id = tx.create_appeal(&new, now).await?;
+                let token = self.signer.sign(id, open.link_expires);
+                tx.set_appeal_token_hash(id, &token.hash()).await?;
+                Ok(Some(id))
             }
-            Decision::Complete(_) => {
-                let appeal = appeals.last().context("completing needs an appeal")?;
-                // Completed only once the moderators' note is on Reddit: the sender does it
-                // when that entry is done.
-                tx.mark_submission_processed(appeal.id, now).await?;
-                StepEffects {
-                    appeal_id: Some(appeal.id),
-                    marker_prefix: format!("appeal-{}-complete", appeal.id.0),
-                    // The same link: after submission it shows where the appeal stands.
-                    link: Some(Link {
-                        expires: appeal.token_expires_at,
-                    }),
+            Transition::Remind {
+                appeal,
+                renew_link_until,
+            } => {
+                tx.count_reminder(*appeal, now).await?;
+                if let Some(expires) = renew_link_until {
+                    let token = self.signer.sign(*appeal, *expires);
+                    tx.renew_appeal_link(*appeal, &token.hash(), *expires)
+                        .await?;
+                    info!(
+                        slack = "steps",
+                        "the personal link was renewed (the old one stops working)"
+                    );
                 }
+                Ok(None)
             }
-            Decision::HandOver(_) => {
-                let appeal = appeals.last().context("a hand-over needs an appeal")?;
-                StepEffects {
-                    appeal_id: Some(appeal.id),
-                    marker_prefix: format!("appeal-{}-handover", appeal.id.0),
-                    link: None,
-                }
+            Transition::PassOn { appeal } => {
+                tx.mark_submission_processed(*appeal, now).await?;
+                Ok(None)
             }
-            Decision::ModeratorTookOver
-            | Decision::Skip(_)
-            | Decision::Control
-            | Decision::Nothing(_) => StepEffects {
-                appeal_id: None,
-                marker_prefix: String::new(),
-                link: None,
-            },
-        };
-        Ok(effects)
-    }
-
-    /// The link a reminder carries: the same as before (the token is recomputed, not
-    /// stored), or — when it expired or is about to — a fresh one whose hash replaces the
-    /// old, so that the old link stops working and the user never gets a dead one.
-    async fn reminder_link(&self, tx: &mut Tx, appeal: &Appeal) -> anyhow::Result<Link> {
-        let now = self.clock.now();
-        let settings = self.settings_of(&appeal.subreddit).await?;
-        let settings = settings.as_ref();
-        if !decide::needs_new_link(appeal, now, &self.dialogue_settings(settings)) {
-            return Ok(Link {
-                expires: appeal.token_expires_at,
-            });
         }
-        let expires = now + self.link_ttl_for(settings);
-        let token = self.signer.sign(appeal.id, expires);
-        tx.renew_appeal_link(appeal.id, &token.hash(), expires)
-            .await?;
-        info!(
-            slack = "steps",
-            "the personal link was renewed (the old one stops working)"
-        );
-        Ok(Link { expires })
-    }
-
-    /// Opens an appeal with its personal link, inside the decision's transaction.
-    async fn start_appeal(
-        &self,
-        tx: &mut Tx,
-        target: &Target<'_>,
-        appellant: AppellantId,
-        previous: Option<&Appeal>,
-        ban: Option<&BanEntry>,
-    ) -> anyhow::Result<StepEffects> {
-        let now = self.clock.now();
-        // A new ban while an older link is unanswered: that appeal is over. Only the one
-        // this decision saw is closed, so a runner that saw none cannot close another
-        // runner's new appeal (the one-open-appeal index refuses it instead).
-        if let Some(old) = previous.filter(|a| a.status == AppealStatus::Prompted) {
-            tx.set_appeal_status(old.id, AppealStatus::Abandoned, now)
-                .await?;
-        }
-        let p = target.participant;
-        let settings = match SubredditName::parse(target.subreddit) {
-            Ok(name) => self.settings_of(&name).await?,
-            Err(_) => None,
-        };
-        let expires = now + self.link_ttl_for(settings.as_ref());
-        let new = NewAppeal {
-            appellant_id: appellant,
-            conversation_id: target.id.clone(),
-            token_expires_at: expires,
-            ban_note: ban.map(|b| b.note.clone()).unwrap_or_default(),
-            // What the user was told, shown on their form; the ban list's note (what the
-            // moderators wrote for themselves) stays in `ban_note`.
-            ban_reason: target.ban_message_reason.clone().unwrap_or_default(),
-            ban_date: ban.map(|b| b.date),
-            ban_permanent: p.is_none_or(|p| p.ban_is_permanent),
-        };
-        let appeal_id = tx.create_appeal(&new, now).await?;
-        let token = self.signer.sign(appeal_id, expires);
-        tx.set_appeal_token_hash(appeal_id, &token.hash()).await?;
-        Ok(StepEffects {
-            appeal_id: Some(appeal_id),
-            marker_prefix: format!("appeal-{}-start", appeal_id.0),
-            link: Some(Link { expires }),
-        })
     }
 }
 
-/// What the journal entries of one step share.
-struct StepEffects {
-    appeal_id: Option<AppealId>,
-    /// Unique to this step, so that a read-back finds exactly this step's messages.
-    marker_prefix: String,
-    /// The personal link, for the messages that carry it.
-    link: Option<Link>,
-}
-
-/// A message of this step carries the personal link, which works until `expires`. The
-/// link itself is rendered by the sender, from the appeal, when it calls Reddit.
-struct Link {
-    expires: DateTime<Utc>,
+/// The appeal a transition is about (a new one's id comes from storage).
+fn plan_appeal(t: &Transition) -> Option<AppealId> {
+    match t {
+        Transition::Remind { appeal, .. }
+        | Transition::PassOn { appeal }
+        | Transition::HandOver { appeal } => Some(*appeal),
+        Transition::None | Transition::Open(_) => None,
+    }
 }
 
 /// How the appellant reads the link's expiry: "5 January 2027 (UTC)".
@@ -751,10 +728,12 @@ fn render_effect(
     action: &Action,
     appeal_id: Option<AppealId>,
     conversation_id: &ConversationId,
-    marker: &str,
+    step: &StepMarker,
     messages: &Messages,
     fill: &Placeholders<'_>,
 ) -> NewEffect {
+    let marker = step.of(action);
+    let marker = marker.as_str();
     let render = |t: &str| Messages::render(t, fill);
     let (kind, body) = match action {
         Action::Reply(b) => {
@@ -777,15 +756,7 @@ fn render_effect(
         kind,
         body,
         marker: marker.to_owned(),
-    }
-}
-
-fn action_tag(a: &Action) -> &'static str {
-    match a {
-        Action::Reply(_) => "reply",
-        Action::Note(_) => "note",
-        Action::Archive => "archive",
-        Action::Unarchive => "unarchive",
-        Action::ModNote(_) => "modnote",
+        step: Some(step.kind()),
+        completes_appeal: step.completes(action),
     }
 }

@@ -462,6 +462,8 @@ async fn held_reply(store: &Store, name: &str, c: &str) {
             kind,
             body: Some("Thank you".into()),
             marker: format!("{c}-{marker}"),
+            step: None,
+            completes_appeal: false,
         };
         tx.enqueue_effect(&e, t(2)).await.expect("enqueue");
     }

@@ -420,6 +420,8 @@ fn effect(c: &str, kind: EffectKind, marker: &str) -> NewEffect {
         kind,
         body: Some(format!("body {marker}")),
         marker: marker.into(),
+        step: None,
+        completes_appeal: false,
     }
 }
 

@@ -49,7 +49,8 @@
 
 use appealmod_shared::domain::*;
 use appealmod_shared::storage::{
-    EffectKind, NewAppeal, NewEffect, StatusUpdate, Store, SubmitOutcome, SubredditSettings,
+    EffectKind, NewAppeal, NewEffect, StatusUpdate, StepKind, Store, SubmitOutcome,
+    SubredditSettings,
 };
 use chrono::{DateTime, Datelike, Duration, Utc};
 
@@ -382,6 +383,13 @@ pub async fn sent(
         kind,
         body: Some("…".to_owned()),
         marker: marker.clone(),
+        // A note is the moderators' note of the completion; a reply the link.
+        step: Some(if kind == EffectKind::Note {
+            StepKind::Complete
+        } else {
+            StepKind::Start
+        }),
+        completes_appeal: kind == EffectKind::Note,
     };
     let mut tx = store.begin().await?;
     anyhow::ensure!(tx.enqueue_effect(&effect, at).await?, "entry enqueued");

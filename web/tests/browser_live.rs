@@ -93,6 +93,8 @@ async fn link_sent(store: &Store, id: appealmod_shared::domain::AppealId, conv: 
             kind: EffectKind::Reply,
             body: Some("…".into()),
             marker: marker.clone(),
+            step: Some(appealmod_shared::storage::StepKind::Start),
+            completes_appeal: false,
         },
         Utc::now(),
     )

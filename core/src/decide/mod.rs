@@ -7,6 +7,7 @@
 pub mod exclude;
 pub mod follow;
 pub mod note;
+pub mod plan;
 pub mod trigger;
 pub mod verify;
 
@@ -20,6 +21,7 @@ use crate::domain::{BanEntry, Conversation, FormAnswers, FormQuestions, Group, M
 use crate::domain::{ConversationState, ConversationSummary, Message};
 
 pub use note::{EarlierAppeal, MODMAIL_MAX_CHARS, NoteContext, escape_user_text, mod_note};
+pub use plan::{Marker, Plan, PlanFacts, StepKind, StepMarker, Transition, plan};
 pub use trigger::{Trigger, TriggerOutcome, ban_message_reason, human_moderator_wrote};
 
 /// The note left (once) when the ban message carries no reason.
@@ -57,6 +59,8 @@ pub struct DialogueSettings {
     pub console_link: Option<String>,
     /// A link that expires sooner than this is renewed when the user writes again.
     pub renew_before: Duration,
+    /// How long a new (or renewed) personal link works.
+    pub link_ttl: Duration,
     /// Also leave a Reddit Mod Note on the appellant when an appeal completes.
     pub mod_notes: bool,
 }

@@ -105,6 +105,7 @@ fn settings() -> DialogueSettings {
         fast_fill_secs: 30,
         console_link: Some("https://site.test/dashboard/r/pics".into()),
         renew_before: Duration::days(2),
+        link_ttl: Duration::days(7),
         mod_notes: false,
     }
 }
@@ -981,4 +982,224 @@ fn a_reminder_is_decided_from_the_listing_only_when_it_proves_one_new_message() 
         );
         assert_eq!(d, None, "{what}");
     }
+}
+
+/// Every transition a decision makes, as a table: the step marker of its journal entries,
+/// the appeal's state change, whether the appellant stays followed, and the link's expiry.
+#[test]
+fn plan_table() {
+    let conv = ConversationId::parse("conv1").expect("id");
+    let s = settings();
+    let now = t(100);
+    let ban = ban("rule 2: spam");
+    let prompted = Appeal {
+        id: AppealId(4),
+        reminders: 1,
+        token_expires_at: now + Duration::days(5),
+        ..appeal(AppealStatus::Prompted, "conv1")
+    };
+    let expiring = Appeal {
+        token_expires_at: now + Duration::days(1),
+        ..prompted.clone()
+    };
+    let submitted = Appeal {
+        status: AppealStatus::Submitted,
+        ..prompted.clone()
+    };
+    let facts = |appeals: &'static [Appeal]| PlanFacts {
+        now,
+        conversation: Box::leak(Box::new(conv.clone())),
+        appeals,
+        settings: Box::leak(Box::new(s.clone())),
+        ban: Some(Box::leak(Box::new(ban.clone()))),
+        ban_message_reason: Some("Rule 2: no spam"),
+        ban_permanent: true,
+    };
+    let leak = |a: Vec<Appeal>| -> &'static [Appeal] { Box::leak(a.into_boxed_slice()) };
+    let start = Decision::StartAppeal(vec![Action::Reply(Body::Initial), Action::Archive]);
+    let remind = Decision::Remind(vec![Action::Reply(Body::Reminder), Action::Archive]);
+    let note = |n: &str| Action::Note(n.to_owned());
+    type Row = (
+        Decision,
+        &'static [Appeal],
+        Transition,
+        Option<Marker>,
+        bool,
+        Option<DateTime<Utc>>,
+    );
+    let rows: Vec<Row> = vec![
+        (
+            Decision::NoteMissingReason(vec![note("x")]),
+            leak(vec![]),
+            Transition::None,
+            Some(Marker::Known(StepMarker::MissingReason(conv.clone()))),
+            false,
+            None,
+        ),
+        // A new ban while an older link is unanswered: that appeal is closed.
+        (
+            start.clone(),
+            leak(vec![prompted.clone()]),
+            Transition::Open(plan::OpenAppeal {
+                close: Some(AppealId(4)),
+                link_expires: now + Duration::days(7),
+                ban_note: "rule 2: spam".into(),
+                ban_reason: "Rule 2: no spam".into(),
+                ban_date: Some(ban.date),
+                ban_permanent: true,
+            }),
+            Some(Marker::OfNewAppeal),
+            false,
+            Some(now + Duration::days(7)),
+        ),
+        // The same link when it works long enough...
+        (
+            remind.clone(),
+            leak(vec![prompted.clone()]),
+            Transition::Remind {
+                appeal: AppealId(4),
+                renew_link_until: None,
+            },
+            Some(Marker::Known(StepMarker::Remind {
+                appeal: AppealId(4),
+                n: 2,
+            })),
+            false,
+            Some(now + Duration::days(5)),
+        ),
+        // ...a fresh one when it would expire within `renew_before`.
+        (
+            remind,
+            leak(vec![expiring]),
+            Transition::Remind {
+                appeal: AppealId(4),
+                renew_link_until: Some(now + Duration::days(7)),
+            },
+            Some(Marker::Known(StepMarker::Remind {
+                appeal: AppealId(4),
+                n: 2,
+            })),
+            false,
+            Some(now + Duration::days(7)),
+        ),
+        (
+            Decision::Complete(vec![
+                Action::Reply(Body::Final),
+                note("answers"),
+                Action::Unarchive,
+            ]),
+            leak(vec![submitted]),
+            Transition::PassOn {
+                appeal: AppealId(4),
+            },
+            Some(Marker::Known(StepMarker::Complete(AppealId(4)))),
+            false,
+            Some(now + Duration::days(5)),
+        ),
+        (
+            Decision::HandOver(vec![note("yours")]),
+            leak(vec![prompted.clone()]),
+            Transition::HandOver {
+                appeal: AppealId(4),
+            },
+            Some(Marker::Known(StepMarker::HandOver(AppealId(4)))),
+            true,
+            None,
+        ),
+        (
+            Decision::ModeratorTookOver,
+            leak(vec![prompted.clone()]),
+            Transition::None,
+            None,
+            true,
+            None,
+        ),
+        (
+            Decision::Control,
+            leak(vec![]),
+            Transition::None,
+            None,
+            false,
+            None,
+        ),
+        (
+            Decision::Skip("no".into()),
+            leak(vec![]),
+            Transition::None,
+            None,
+            false,
+            None,
+        ),
+        (
+            Decision::Nothing(Quiet::Waiting),
+            leak(vec![prompted]),
+            Transition::None,
+            None,
+            false,
+            None,
+        ),
+    ];
+    for (decision, appeals, transition, marker, stop, link) in rows {
+        let step = decision.step();
+        let p = plan(decision, &facts(appeals)).expect("plan");
+        assert_eq!(p.transition, transition, "{step}");
+        assert_eq!(p.marker, marker, "{step}");
+        assert_eq!(p.stop_following, stop, "{step}");
+        assert_eq!(p.link_expires, link, "{step}");
+    }
+    // A decision about an appeal that the facts lack is an error, not a guess.
+    assert!(plan(Decision::Remind(vec![]), &facts(leak(vec![]))).is_err());
+}
+
+#[test]
+fn step_markers_keep_their_stored_text_and_say_what_completes() {
+    let a = AppealId(12);
+    let rows = [
+        (
+            StepMarker::Start(a),
+            Action::Reply(Body::Initial),
+            "appeal-12-start-reply",
+            StepKind::Start,
+        ),
+        (
+            StepMarker::Remind { appeal: a, n: 3 },
+            Action::Archive,
+            "appeal-12-remind3-archive",
+            StepKind::Remind,
+        ),
+        (
+            StepMarker::Complete(a),
+            Action::Unarchive,
+            "appeal-12-complete-unarchive",
+            StepKind::Complete,
+        ),
+        (
+            StepMarker::Complete(a),
+            Action::ModNote("n".into()),
+            "appeal-12-complete-modnote",
+            StepKind::Complete,
+        ),
+        (
+            StepMarker::HandOver(a),
+            Action::Note("n".into()),
+            "appeal-12-handover-note",
+            StepKind::HandOver,
+        ),
+        (
+            StepMarker::MissingReason(ConversationId::parse("x9").expect("id")),
+            Action::Note("n".into()),
+            "missing-reason-x9-note",
+            StepKind::MissingReason,
+        ),
+    ];
+    for (m, action, text, kind) in rows {
+        assert_eq!((m.of(&action).as_str(), m.kind()), (text, kind));
+    }
+    assert!(StepMarker::Complete(a).completes(&Action::Note("answers".into())));
+    assert!(!StepMarker::Complete(a).completes(&Action::Reply(Body::Final)));
+    assert!(!StepMarker::HandOver(a).completes(&Action::Note("yours".into())));
+    assert_eq!(
+        Marker::OfNewAppeal.resolve(Some(a)),
+        Some(StepMarker::Start(a))
+    );
 }

@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 
 use super::column::{Millis, Text, read, stored_enum};
-use super::{EffectKind, EffectState, Result, Store};
+use super::{EffectKind, EffectState, Result, StepKind, Store};
 use crate::domain::{ConversationId, Group, Outcome, RedditUsername, SubredditName};
 
 /// What kind of thing happened.
@@ -83,12 +83,7 @@ struct ActivityRow {
     conversation_id: Option<Text<ConversationId>>,
 }
 
-/// How the bot marks a reminder's journal entry (`appeal-{id}-remind{n}-reply`, written in
-/// `bot/src/process.rs`); the link itself is the appeal's first sent reply, as in the
-/// readout's `link_sent_at`.
-const REMINDER_MARKER: &str = "appeal-%-remind%";
-
-/// The events, newest first. `$1` reply, `$2` done, `$3` the reminder marker, `$4` granted,
+/// The events, newest first. `$1` reply, `$2` done, `$3` the reminder step, `$4` granted,
 /// `$5` the limit; `{sub}` limits `a.subreddit`.
 fn activity_sql(sub: &str) -> String {
     let who = "r.display_name AS subreddit, a.display_name AS username, a.grp";
@@ -112,7 +107,7 @@ fn activity_sql(sub: &str) -> String {
            SELECT 'reminder', j.updated_at, {who}, p.conversation_id \
            FROM journal j JOIN appeals p ON p.id = j.appeal_id \
            JOIN appellants a ON a.id = p.appellant_id JOIN subreddits r ON r.name = a.subreddit \
-           WHERE {sub} AND j.kind = $1 AND j.state = $2 AND j.marker LIKE $3 \
+           WHERE {sub} AND j.kind = $1 AND j.state = $2 AND j.step = $3 \
          UNION ALL \
            SELECT 'submitted', s.submitted_at, {who}, p.conversation_id \
            FROM form_submissions s JOIN appeals p ON p.id = s.appeal_id \
@@ -158,7 +153,7 @@ impl Store {
         let mut q = sqlx::query(&sql)
             .bind(Text(EffectKind::Reply))
             .bind(Text(EffectState::Done))
-            .bind(REMINDER_MARKER)
+            .bind(Text(StepKind::Remind))
             .bind(Text(Outcome::Granted))
             .bind(i64::from(limit));
         for s in subreddits.unwrap_or_default() {

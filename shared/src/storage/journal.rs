@@ -12,6 +12,7 @@ use sqlx::any::AnyRow;
 use super::column::{Flag, FromText, Millis, StoredEnum, Text, get, read, stored_enum};
 use super::{Result, Store, Tx};
 use crate::domain::{AppealId, AppealStatus, ConversationId};
+pub use appealmod_core::decide::StepKind;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub struct EffectId(pub i64);
@@ -73,6 +74,16 @@ impl EffectState {
     }
 }
 
+// The step of the dialogue an entry belongs to, stored beside it: the core's
+// `StepMarker::kind`, so that what reads the journal never parses marker text.
+stored_enum!(StepKind {
+    MissingReason => "missing_reason",
+    Start => "start",
+    Remind => "remind",
+    Complete => "complete",
+    HandOver => "hand_over",
+});
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewEffect {
     pub appeal_id: Option<AppealId>,
@@ -81,6 +92,11 @@ pub struct NewEffect {
     pub body: Option<String>,
     /// Unique idempotency key; enqueuing the same marker twice stores one entry.
     pub marker: String,
+    /// The step it belongs to (`None` for entries outside the dialogue).
+    pub step: Option<StepKind>,
+    /// Once this entry is on Reddit, its appeal is completed (the plan says which entry:
+    /// the moderators' note of a completion step).
+    pub completes_appeal: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -166,8 +182,9 @@ impl Tx {
     /// Records an effect to apply. Returns false when an entry with this marker exists.
     pub async fn enqueue_effect(&mut self, e: &NewEffect, now: DateTime<Utc>) -> Result<bool> {
         let done = sqlx::query(
-            "INSERT INTO journal (appeal_id, conversation_id, kind, body, marker, state, attempts, not_before, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $7, 0, $6, $6, $6) ON CONFLICT (marker) DO NOTHING",
+            "INSERT INTO journal (appeal_id, conversation_id, kind, body, marker, state, attempts, \
+               not_before, created_at, updated_at, step, completes_appeal) \
+             VALUES ($1, $2, $3, $4, $5, $7, 0, $6, $6, $6, $8, $9) ON CONFLICT (marker) DO NOTHING",
         )
         .bind(e.appeal_id.map(|a| a.0))
         .bind(e.conversation_id.as_str())
@@ -176,6 +193,8 @@ impl Tx {
         .bind(&e.marker)
         .bind(Millis(now))
         .bind(Text(EffectState::Pending))
+        .bind(e.step.map(Text))
+        .bind(Flag(e.completes_appeal))
         .execute(self.conn())
         .await?;
         Ok(done.rows_affected() == 1)
@@ -314,9 +333,9 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    /// The effect is on Reddit (sent now, or found there when reading back). When it is the
-    /// moderators' note of an appeal, the appeal is completed in the same transaction: an
-    /// appeal is complete only once its note is on Reddit.
+    /// The effect is on Reddit (sent now, or found there when reading back). When the plan
+    /// marked it as completing its appeal (`completes_appeal`: the moderators' note of a
+    /// completion), the appeal is completed in the same transaction.
     pub async fn complete_effect(&self, id: EffectId, now: DateTime<Utc>) -> Result<()> {
         let mut tx = self.begin().await?;
         sqlx::query(
@@ -330,13 +349,12 @@ impl Store {
         .await?;
         sqlx::query(
             "UPDATE appeals SET status = $2, completed_at = COALESCE(completed_at, $3), updated_at = $3 \
-             WHERE status = $4 AND id = (SELECT appeal_id FROM journal WHERE id = $1 AND kind = $5)",
+             WHERE status = $4 AND id = (SELECT appeal_id FROM journal WHERE id = $1 AND completes_appeal = 1)",
         )
         .bind(id.0)
         .bind(Text(AppealStatus::Completed))
         .bind(Millis(now))
         .bind(Text(AppealStatus::Submitted))
-        .bind(Text(EffectKind::Note))
         .execute(tx.conn())
         .await?;
         tx.commit().await

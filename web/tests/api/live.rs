@@ -6,7 +6,7 @@ use appealmod_core::readout::{self, Period};
 use appealmod_shared::config::{Config, Secret};
 use appealmod_shared::domain::{ConversationId, Group, RedditUsername};
 use appealmod_shared::metrics::RunnerReport;
-use appealmod_shared::storage::{Backend, EffectKind, NewEffect, ReadoutFilter};
+use appealmod_shared::storage::{Backend, EffectKind, NewEffect, ReadoutFilter, StepKind};
 use appealmod_testkit::readout_fixture;
 use appealmod_web::startup::{AppSettings, Application};
 use chrono::Utc;
@@ -558,6 +558,8 @@ async fn metrics_need_the_token_and_count_requests_by_route_pattern(backend: Bac
             kind: EffectKind::Reply,
             body: Some("…".into()),
             marker: "metrics-test-reply".into(),
+            step: Some(StepKind::Start),
+            completes_appeal: false,
         },
         Utc::now(),
     )
