@@ -209,7 +209,7 @@ async fn idle_pass(n: usize) -> anyhow::Result<(f64, f64, f64)> {
                 now,
             )
             .await?;
-        w.store.mark_conversation_visited(&conv, now).await?;
+        w.store.mark_conversation_visited(&conv, now, None).await?;
         let update = StatusUpdate {
             still_banned: Some(true),
             last_update: Some(now),

@@ -95,7 +95,7 @@ async fn track(w: &World, subs: usize, n: usize) -> anyhow::Result<()> {
                 now,
             )
             .await?;
-        w.store.mark_conversation_visited(&conv, now).await?;
+        w.store.mark_conversation_visited(&conv, now, None).await?;
         let update = StatusUpdate {
             still_banned: Some(true),
             last_update: Some(now),

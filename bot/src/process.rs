@@ -133,6 +133,11 @@ impl BotContext {
             self.log_snapshot(conv, "no_participant");
             return Ok(Handled::NoParticipant);
         };
+        // First, before anything costs a call: a conversation left alone stays alone.
+        if self.store.is_left_alone(&id).await? {
+            debug!("left alone while the subreddit was paused; stays alone");
+            return Ok(Handled::Decided(Step::Nothing));
+        }
         let settings = self.settings_of(&sub).await?;
         let tracked = self.store.tracked_conversation(&id).await?.is_some();
         let existing = self.store.appellant(&sub, &user).await?;
@@ -147,10 +152,6 @@ impl BotContext {
             None
         };
 
-        if self.store.is_left_alone(&id).await? {
-            debug!("left alone while the subreddit was paused; stays alone");
-            return Ok(Handled::Decided(Step::Nothing));
-        }
         let settled = match existing {
             None => self.settle_new(conv, &user, settings.as_ref(), ban.as_ref()),
             Some(_) => None,
@@ -627,7 +628,9 @@ impl BotContext {
                 .update_appellant(*aid, status, self.clock.now())
                 .await?;
             if let Some(at) = target.last_updated {
-                self.store.mark_conversation_visited(target.id, at).await?;
+                self.store
+                    .mark_conversation_visited(target.id, at, target.num_messages)
+                    .await?;
             }
         }
         Ok(())

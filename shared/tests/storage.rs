@@ -842,7 +842,7 @@ async fn conversation_visits_follow_changes(store: &Store) {
         "control is never visited"
     );
     store
-        .mark_conversation_visited(&conv("v1"), t(100))
+        .mark_conversation_visited(&conv("v1"), t(100), None)
         .await
         .expect("visited");
     assert!(
@@ -875,6 +875,20 @@ async fn conversation_visits_follow_changes(store: &Store) {
             .await
             .expect("tracked"),
         Some(Some(t(100)))
+    );
+    // A late visit of an older state (debug mode's write was unguarded and moved the seen
+    // time backwards) leaves the newer one.
+    store
+        .mark_conversation_visited(&conv("v1"), t(50), Some(3))
+        .await
+        .expect("late visit");
+    assert_eq!(
+        store
+            .tracked_conversation(&conv("v1"))
+            .await
+            .expect("tracked"),
+        Some(Some(t(100))),
+        "never backwards"
     );
     assert_eq!(
         store

@@ -7,7 +7,7 @@ use appealmod_shared::domain::*;
 use appealmod_shared::storage::{Backend, NewSignup};
 use appealmod_testkit::world::{HUMAN_MOD, WorldOptions};
 use chrono::Duration;
-use reddit_sim::{LedgerKind, NewSubreddit};
+use reddit_sim::{Endpoint, LedgerKind, NewSubreddit};
 
 use super::helpers::*;
 
@@ -132,7 +132,8 @@ async fn a_paused_subreddit_gets_no_new_writes_but_keeps_promises(b: Backend) {
             .expect("pause")
     );
     let before = writes(&w);
-    let fresh = ban(&w, "appellant2", "rule 1", Some("Rude"), None);
+    // No moderator's note in the conversation: the ban list is read for it.
+    let fresh = ban(&w, "appellant2", "", Some("Rude"), None);
     user_writes(&w, "appellant2", &fresh, "please unban me");
     w.drain().await.expect("drain");
     assert_eq!(
@@ -178,9 +179,15 @@ async fn a_paused_subreddit_gets_no_new_writes_but_keeps_promises(b: Backend) {
         )
         .await
         .expect("resume");
+    w.sim.state().reset_counters();
     user_writes(&w, "appellant2", &fresh, "anyone?");
     w.drain().await.expect("drain");
     assert!(kinds(&w, &fresh).is_empty(), "left alone for good");
+    assert_eq!(
+        w.sim.state().counters().calls_of(Endpoint::Banned),
+        0,
+        "a conversation left alone costs no ban-list call when it changes"
+    );
     let third = started_appeal(&w, "appellant3").await;
     assert_eq!(kinds(&w, &third).len(), 2);
 }

@@ -297,20 +297,20 @@ impl Store {
             .collect()
     }
 
-    /// The conversation was processed as it stood at `last_updated`.
+    /// The conversation was processed as it stood at `last_updated` (Reddit's `numMessages`
+    /// then: `messages`, when known). The one "visited" write, the same inside a decision's
+    /// transaction ([`Tx::mark_conversation_visited`]) and outside it (debug mode): it never
+    /// moves the seen time backwards, so a late or repeated visit cannot undo a newer one.
     pub async fn mark_conversation_visited(
         &self,
         id: &ConversationId,
         last_updated: DateTime<Utc>,
+        messages: Option<i64>,
     ) -> Result<()> {
-        sqlx::query(
-            "UPDATE appellant_conversations SET needs_visit = 0, last_seen_update = $2 WHERE conversation_id = $1",
-        )
-        .bind(id.as_str())
-        .bind(Millis(last_updated))
-        .execute(self.pool())
-        .await?;
-        Ok(())
+        let mut tx = self.begin().await?;
+        tx.mark_conversation_visited(id, last_updated, messages)
+            .await?;
+        tx.commit().await
     }
 
     /// The bot's own message moved the conversation's `lastUpdated` (and its number of
@@ -438,7 +438,7 @@ impl Tx {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Same as [`Store::mark_conversation_visited`], inside the transaction that records what
+    /// [`Store::mark_conversation_visited`] inside the transaction that records what
     /// the visit decided, so a crash can never leave a decision without its "visited" mark.
     /// `messages`: Reddit's `numMessages` as read, when known (kept with the newest
     /// `lastUpdated`).
