@@ -13,7 +13,7 @@ use appealmod_shared::domain::{
 };
 use appealmod_shared::domain::{SubredditName, SubredditState};
 use appealmod_shared::storage::{
-    EffectKind, EffectState, NewAppeal, NewEffect, Seen, StatusUpdate, StoreError,
+    Appellant, EffectKind, EffectState, NewAppeal, NewEffect, Seen, StatusUpdate, StoreError,
     SubredditSettings, Tx,
 };
 use appealmod_shared::token::{STORED_LINK, strip_links};
@@ -364,6 +364,61 @@ impl BotContext {
         let id = &summary.id;
         let span = tracing::info_span!("conversation", subreddit = %summary.subreddit, conversation_id = %id);
         let _guard = span.enter();
+        let Some(listed) = self.listed_decision(summary, last_message, seen).await? else {
+            return Ok(None);
+        };
+        let ListedDecision {
+            appellant,
+            appeals,
+            dialogue,
+            decision,
+        } = listed;
+        // The one new message is read from the listing: assessed like every message read.
+        let now = self.clock.now();
+        let partial = Conversation {
+            summary: summary.clone(),
+            authors: Vec::new(),
+            messages: last_message.into_iter().cloned().collect(),
+            mod_actions: Vec::new(),
+            participant: None,
+        };
+        self.store
+            .assess_conversation(appellant.id, &partial, now)
+            .await?;
+        // Ban Appeals holds only banned users' messages: the listing told the ban status,
+        // so the next ban check can wait, as after a read.
+        let status = StatusUpdate {
+            last_update: Some(partial.last_activity()),
+            still_banned: Some(true),
+            next_ban_check_at: Some(
+                now + Duration::hours(i64::from(self.bot.ban_check_interval_hours)),
+            ),
+            ..Default::default()
+        };
+        self.log_snapshot(&partial, decision.step().as_str());
+        let target = Target::known(id, &summary.subreddit, &appellant.username, Some(summary));
+        debug!("decided from the listing, without reading the conversation");
+        self.commit(
+            &target,
+            Some((appellant.id, status)),
+            &appeals,
+            decision,
+            None,
+            &dialogue,
+        )
+        .await
+        .map(Some)
+    }
+
+    /// The facts of a listed change and the core's decision on them, when the listing
+    /// proves enough to decide (`decide::decide_listed`).
+    async fn listed_decision(
+        &self,
+        summary: &ConversationSummary,
+        last_message: Option<&Message>,
+        seen: Seen,
+    ) -> anyhow::Result<Option<ListedDecision>> {
+        let id = &summary.id;
         if last_message.is_none() {
             return Ok(None);
         }
@@ -402,45 +457,13 @@ impl BotContext {
             ignored: appellant.ignored,
             user_deleted: appellant.user_deleted,
         };
-        let Some(decision) = decide::decide_listed(&listed, facts, &appeals, &dialogue) else {
-            return Ok(None);
-        };
-        // The one new message is read from the listing: assessed like every message read.
-        let now = self.clock.now();
-        let partial = Conversation {
-            summary: summary.clone(),
-            authors: Vec::new(),
-            messages: last_message.into_iter().cloned().collect(),
-            mod_actions: Vec::new(),
-            participant: None,
-        };
-        self.store
-            .assess_conversation(appellant.id, &partial, now)
-            .await?;
-        // As on the full path: a conversation handed to the moderators is theirs.
-        // Ban Appeals holds only banned users' messages: the listing told the ban status,
-        // so the next ban check can wait, as after a read.
-        let status = StatusUpdate {
-            last_update: Some(partial.last_activity()),
-            still_banned: Some(true),
-            next_ban_check_at: Some(
-                now + Duration::hours(i64::from(self.bot.ban_check_interval_hours)),
-            ),
-            ..Default::default()
-        };
-        self.log_snapshot(&partial, decision.step().as_str());
-        let target = Target::known(id, &summary.subreddit, &appellant.username, Some(summary));
-        debug!("decided from the listing, without reading the conversation");
-        self.commit(
-            &target,
-            Some((appellant.id, status)),
-            &appeals,
+        let decision = decide::decide_listed(&listed, facts, &appeals, &dialogue);
+        Ok(decision.map(|decision| ListedDecision {
+            appellant,
+            appeals,
+            dialogue,
             decision,
-            None,
-            &dialogue,
-        )
-        .await
-        .map(Some)
+        }))
     }
 
     /// A submitted form whose conversation did not change since the bot's last look:
@@ -700,6 +723,14 @@ fn plan_appeal(t: &Transition) -> Option<AppealId> {
         | Transition::HandOver { appeal } => Some(*appeal),
         Transition::None | Transition::Open(_) => None,
     }
+}
+
+/// What the listing alone let the core decide, with the facts committing it needs.
+struct ListedDecision {
+    appellant: Appellant,
+    appeals: Vec<Appeal>,
+    dialogue: DialogueSettings,
+    decision: Decision,
 }
 
 /// How the appellant reads the link's expiry: "5 January 2027 (UTC)".
