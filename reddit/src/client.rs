@@ -15,7 +15,6 @@ use reqwest::header::{AUTHORIZATION, HeaderMap, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
-use tokio::time::Instant;
 
 use crate::counters::{CallCounters, CallOutcome};
 use crate::error::{AuthError, RedditError};
@@ -94,6 +93,41 @@ pub struct ClientOptions {
     pub limiter_reserve: f64,
     /// The token is renewed this long before it expires (at most half its lifetime).
     pub token_refresh_margin: Duration,
+    /// Where the token's expiry is read: the system clock, or the shell's movable one.
+    pub clock: Now,
+}
+
+/// The time as the shell tells it: [`Now::system`] by default, or a function reading the
+/// bot's movable clock, so that a test expires a token by moving that clock, not by waiting.
+#[derive(Clone)]
+pub struct Now(Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>);
+
+impl Now {
+    /// The system clock.
+    pub fn system() -> Self {
+        Self(Arc::new(Utc::now))
+    }
+
+    /// The time `now` returns.
+    pub fn from_fn(now: impl Fn() -> DateTime<Utc> + Send + Sync + 'static) -> Self {
+        Self(Arc::new(now))
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.0)()
+    }
+}
+
+impl Default for Now {
+    fn default() -> Self {
+        Self::system()
+    }
+}
+
+impl std::fmt::Debug for Now {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Now").field(&self.now()).finish()
+    }
 }
 
 impl Default for ClientOptions {
@@ -108,6 +142,7 @@ impl Default for ClientOptions {
             max_rate_limit_wait: Duration::from_secs(15 * 60),
             limiter_reserve: 10.0,
             token_refresh_margin: Duration::from_secs(60),
+            clock: Now::system(),
         }
     }
 }
@@ -195,7 +230,8 @@ impl std::fmt::Display for Endpoint {
 
 struct Token {
     value: Arc<str>,
-    refresh_at: Instant,
+    /// On [`ClientOptions::clock`].
+    refresh_at: DateTime<Utc>,
 }
 
 struct Inner {
@@ -499,7 +535,7 @@ impl RedditClient {
     async fn access_token(&self) -> Result<Arc<str>, RedditError> {
         let mut guard = self.inner.token.lock().await;
         if let Some(t) = guard.as_ref()
-            && Instant::now() < t.refresh_at
+            && self.inner.options.clock.now() < t.refresh_at
         {
             return Ok(t.value.clone());
         }
@@ -651,9 +687,12 @@ impl RedditClient {
         // Reddit grants 86400 s; assume an hour if it forgets to say.
         let lifetime = Duration::from_secs_f64(t.expires_in.unwrap_or(3600.0).clamp(1.0, 1e7));
         let margin = self.inner.options.token_refresh_margin.min(lifetime / 2);
+        // At most 1e7 s, which chrono holds.
+        let valid = chrono::Duration::from_std(lifetime - margin)
+            .unwrap_or_else(|_| chrono::Duration::hours(1));
         Ok(Token {
             value: value.into(),
-            refresh_at: Instant::now() + (lifetime - margin),
+            refresh_at: self.inner.options.clock.now() + valid,
         })
     }
 

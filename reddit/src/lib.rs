@@ -23,7 +23,8 @@ pub mod web_login;
 pub mod wire;
 
 pub use client::{
-    ChangedSince, ClientConfig, ClientOptions, Credentials, Endpoint, MAX_PAGE, Page, RedditClient,
+    ChangedSince, ClientConfig, ClientOptions, Credentials, Endpoint, MAX_PAGE, Now, Page,
+    RedditClient,
 };
 pub use counters::{CallCounters, CallOutcome};
 pub use error::{AuthError, RedditError};

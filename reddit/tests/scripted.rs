@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use appealmod_core::domain::ConversationId;
 use appealmod_reddit::CallOutcome::{Status, Transport};
-use appealmod_reddit::{AuthError, Endpoint, RedditError};
-use common::{Reply, ScriptServer, client_at, creds, fast_options, token_reply};
+use appealmod_reddit::{AuthError, ClientOptions, Endpoint, RedditError};
+use common::{Reply, ScriptServer, TestClock, client_at, creds, fast_options, token_reply};
 
 fn cid(s: &str) -> ConversationId {
     ConversationId::parse(s).unwrap()
@@ -346,15 +346,24 @@ async fn undecodable_answers_name_the_field() {
 
 #[tokio::test]
 async fn the_token_is_reused_and_renewed_before_it_expires() {
-    // 2 s lifetime: the margin shrinks to half of it, so the token is renewed after 1 s.
-    let srv =
-        ScriptServer::start_with_token(token_reply(2), vec![Reply::me(), Reply::me(), Reply::me()])
-            .await;
-    let client = client_at(&srv.base_url, test_creds(), fast_options());
+    // An hour's lifetime, renewed a minute (the margin) before it ends: read on the client's
+    // clock, which the test moves.
+    let srv = ScriptServer::start_with_token(
+        token_reply(3600),
+        vec![Reply::me(), Reply::me(), Reply::me()],
+    )
+    .await;
+    let clock = TestClock::default();
+    let options = ClientOptions {
+        clock: clock.now(),
+        ..fast_options()
+    };
+    let client = client_at(&srv.base_url, test_creds(), options);
     client.me().await.unwrap();
+    clock.advance(Duration::from_secs(3500));
     client.me().await.unwrap();
     assert_eq!(client.counters().count(Endpoint::Token, Status(200)), 1);
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    clock.advance(Duration::from_secs(50));
     client.me().await.unwrap();
     let c = client.counters();
     assert_eq!(c.count(Endpoint::Token, Status(200)), 2);

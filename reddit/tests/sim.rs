@@ -11,8 +11,8 @@ use appealmod_core::domain::{
     AccountStatus, ConversationId, ConversationState, RedditUsername, SubredditName,
 };
 use appealmod_reddit::CallOutcome::Status;
-use appealmod_reddit::{Endpoint, RedditClient, RedditError};
-use common::{client_at, fast_options, sim_creds};
+use appealmod_reddit::{ClientOptions, Endpoint, RedditClient, RedditError};
+use common::{TestClock, client_at, fast_options, sim_creds};
 use reddit_sim::{
     BanRequest, Endpoint as SimEndpoint, FaultMode, FaultRequest, LedgerKind, ModMessage,
     NewSubreddit, SimConfig, SimServer, UserMessage,
@@ -323,15 +323,19 @@ async fn expired_tokens_are_renewed_on_401() {
 }
 
 #[tokio::test]
-async fn short_lived_tokens_are_renewed_before_they_expire() {
-    let sim = start(SimConfig {
-        token_ttl_secs: 2,
-        ..Default::default()
-    })
-    .await;
-    let c = client(&sim);
+async fn tokens_are_renewed_before_they_expire() {
+    // The simulator grants an hour; both clocks move 59 minutes and 10 seconds: the token is
+    // still good on Reddit's side, and the client renews it (its margin is a minute).
+    let sim = start(SimConfig::default()).await;
+    let clock = TestClock::default();
+    let options = ClientOptions {
+        clock: clock.now(),
+        ..fast_options()
+    };
+    let c = client_at(&sim.base_url(), sim_creds(), options);
     c.me().await.unwrap();
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    sim.state().advance_clock(3550);
+    clock.advance(Duration::from_secs(3550));
     c.me().await.unwrap();
     let counters = c.counters();
     assert_eq!(counters.count(Endpoint::Token, Status(200)), 2);

@@ -1,6 +1,7 @@
 //! What the bot and the site share: typed configuration, domain types, SQL storage,
 //! appeal-link tokens, the logging fan-out, the readout's export and `/metrics`.
 
+pub mod clock;
 pub mod config;
 /// The domain types live in `appealmod-core`; re-exported so that every crate names them the same way.
 pub use appealmod_core::domain;

@@ -7,7 +7,7 @@ use std::time::Duration as StdDuration;
 use anyhow::Context as _;
 use chrono::Duration;
 
-use appealmod_reddit::ClientOptions;
+use appealmod_reddit::{ClientOptions, Now};
 use appealmod_shared::config::{Config, Secret};
 use appealmod_shared::domain::{Answer, AnswerValue, FormAnswers, SubredditName};
 use appealmod_shared::domain::{Appeal, AppealStatus};
@@ -15,11 +15,11 @@ use appealmod_shared::logging::DocumentSink;
 use appealmod_shared::storage::{Store, SubmitOutcome};
 use reddit_sim::{BotAccount, NewSubreddit, SimConfig, SimServer};
 
-use appealmod_bot::clock::Clock;
 use appealmod_bot::context::{BotContext, reddit_client};
 use appealmod_bot::failpoints::Failpoints;
 use appealmod_bot::runners::{PassReport, RecentRunner, StartedRunner};
 use appealmod_core::decide::Step;
+use appealmod_shared::clock::Clock;
 
 pub const BOT: &str = "appealmod_bot";
 pub const HUMAN_MOD: &str = "a_human_mod";
@@ -196,7 +196,13 @@ impl World {
         conversation_log: Option<DocumentSink>,
     ) -> anyhow::Result<(Arc<BotContext>, RecentRunner, StartedRunner)> {
         let creds = config.reddit.credentials()?;
-        let reddit = reddit_client(&config.reddit, &creds, client.clone())?;
+        // The client's token expires on the world's clock too, as the simulator's does.
+        let now = clock.clone();
+        let options = ClientOptions {
+            clock: Now::from_fn(move || now.now()),
+            ..client.clone()
+        };
+        let reddit = reddit_client(&config.reddit, &creds, options)?;
         let ctx = BotContext::new(
             config,
             store.clone(),

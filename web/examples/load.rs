@@ -83,6 +83,7 @@ async fn run_backend(
         metrics: Default::default(),
         rng_seed: None,
         live: Default::default(),
+        clock: Default::default(),
     };
     let app = Application::build(settings, store.clone()).await?;
     let base = format!("http://127.0.0.1:{}", app.port());

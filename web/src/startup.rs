@@ -13,6 +13,7 @@ use actix_session::config::{CookieContentSecurity, PersistentSession};
 use actix_session::storage::CookieSessionStore;
 use actix_web::cookie::{Key, SameSite};
 use appealmod_reddit::web_login::{WebApp, WebLogin};
+use appealmod_shared::clock::Clock;
 use appealmod_shared::config::{Config, ConfigError, ConsoleLogin, MetricsConfig, Secret};
 use appealmod_shared::metrics::WebRequests;
 use appealmod_shared::storage::Store;
@@ -63,6 +64,8 @@ pub struct AppSettings {
     pub rng_seed: Option<u64>,
     /// The live view's streams (poll interval, limits).
     pub live: LiveSettings,
+    /// What every handler takes as `now`: the system clock, moved forward by tests.
+    pub clock: Clock,
 }
 
 impl AppSettings {
@@ -94,6 +97,7 @@ impl AppSettings {
             metrics: c.metrics.clone(),
             rng_seed: c.bot.rng_seed,
             live: LiveSettings::default(),
+            clock: Clock::system(),
         })
     }
 }
@@ -124,6 +128,8 @@ pub struct AppState {
     pub live: Live,
     /// Appeal forms shown lately, to give a post the database cannot take its form back.
     pub shown_forms: ShownForms,
+    /// Where handlers read `now` ([`AppSettings::clock`]).
+    pub clock: Clock,
 }
 
 /// The console's login client and session settings, when the login is configured.
@@ -226,6 +232,7 @@ impl Application {
             web_requests: WebRequests::default(),
             live: Live::new(settings.live.clone()),
             shown_forms: ShownForms::default(),
+            clock: settings.clock.clone(),
         });
         let metrics = match metrics_listener {
             Some(l) => Some((l.local_addr()?.port(), metrics_server(l, state.clone())?)),

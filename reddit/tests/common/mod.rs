@@ -5,10 +5,11 @@
 #![allow(clippy::unwrap_used)]
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use appealmod_reddit::{ClientConfig, ClientOptions, Credentials, RedditClient};
+use appealmod_reddit::{ClientConfig, ClientOptions, Credentials, Now, RedditClient};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -24,6 +25,26 @@ pub fn fast_options() -> ClientOptions {
         max_rate_limit_wait: Duration::from_secs(10),
         limiter_reserve: 2.0,
         token_refresh_margin: Duration::from_secs(60),
+        clock: Now::system(),
+    }
+}
+
+/// The system clock plus an offset the test moves, given to the client as
+/// [`ClientOptions::clock`]: a token expires by moving it, not by waiting.
+#[derive(Clone, Default)]
+pub struct TestClock(Arc<AtomicI64>);
+
+impl TestClock {
+    pub fn now(&self) -> Now {
+        let offset = self.0.clone();
+        Now::from_fn(move || {
+            chrono::Utc::now() + chrono::Duration::milliseconds(offset.load(Ordering::Relaxed))
+        })
+    }
+
+    pub fn advance(&self, by: Duration) {
+        let ms = i64::try_from(by.as_millis()).unwrap();
+        self.0.fetch_add(ms, Ordering::Relaxed);
     }
 }
 

@@ -51,6 +51,7 @@ pub async fn spawn_on(db: TestDb, store: Store, tweak: impl FnOnce(&mut AppSetti
         metrics: Default::default(),
         rng_seed: None,
         live: Default::default(),
+        clock: Default::default(),
     };
     tweak(&mut settings);
     let app = Application::build(settings, store)

@@ -3,11 +3,12 @@
 //! the cookie, an idle session ends, and a login flood reaches Reddit no more often than
 //! the limits allow (the simulator counts every token request).
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
+use appealmod_shared::clock::Clock;
 use appealmod_shared::domain::*;
 use appealmod_shared::storage::{Backend, CheckRecord};
-use chrono::Utc;
+use chrono::{Duration, Utc};
 use reddit_sim::Endpoint;
 
 use crate::console::{
@@ -89,11 +90,13 @@ async fn session_cookie_copied_before_logout_is_refused_after_it(backend: Backen
     );
 }
 
-/// The web reads the system clock, so the idle timeout is made tiny: 3 s, touched every
-/// 0.75 s (a quarter of it, being under a minute).
+/// The site's clock is moved, not waited for: a session in use every 15 minutes outlives an
+/// idle timeout of 20 (all within the hour its list of moderated subreddits stays fresh).
 async fn session_idle_beyond_the_timeout_ends(backend: Backend) {
+    let clock = Clock::default();
     let c = console_with(backend, |a| {
-        a.login.session_idle = chrono::Duration::seconds(3);
+        a.login.session_idle = Duration::minutes(20);
+        a.clock = clock.clone();
     })
     .await;
     c.login("head_mod", "/dashboard").await;
@@ -101,10 +104,10 @@ async fn session_idle_beyond_the_timeout_ends(backend: Backend) {
     assert_eq!(answer_with(&c, "/dashboard", &cookie).await.0, 200);
     // In use: each request keeps it alive past the timeout counted from the login.
     for _ in 0..2 {
-        tokio::time::sleep(Duration::from_millis(1500)).await;
+        clock.advance(Duration::minutes(15));
         assert_eq!(answer_with(&c, "/dashboard", &cookie).await.0, 200);
     }
-    tokio::time::sleep(Duration::from_millis(3500)).await;
+    clock.advance(Duration::minutes(21));
     assert_eq!(
         answer_with(&c, "/dashboard", &cookie).await,
         to_login("/dashboard"),

@@ -1,6 +1,5 @@
 use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::Utc;
 
 use super::{AppealPage, AppealStatusPage, find_appeal, form_id, questions, questions_for};
 use crate::errors::{PageError, render};
@@ -13,7 +12,7 @@ pub async fn form(
     token: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, PageError> {
-    let now = Utc::now();
+    let now = state.clock.now();
     let linked = find_appeal(&state, &token, now).await?;
     let appeal = &linked.appeal;
     if appeal.submitted_at.is_some() {

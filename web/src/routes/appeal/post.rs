@@ -21,7 +21,7 @@ pub async fn submit(
 ) -> Result<HttpResponse, PageError> {
     check_origin(&req, &state.public_origin)?;
     let form = FormData::read(&req, payload, state.body_timeout).await?;
-    let now = Utc::now();
+    let now = state.clock.now();
     // Without the database the answers go back to the appellant, never into the void.
     match store(&state, &token, &form, now).await {
         Err(PageError::Unavailable) => unsaved::answer(&state, &token, &form, now),

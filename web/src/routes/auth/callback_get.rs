@@ -3,7 +3,6 @@ use std::time::Instant;
 use actix_session::Session;
 use actix_web::http::header::{CACHE_CONTROL, LOCATION};
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::Utc;
 use serde::Deserialize;
 
 use appealmod_reddit::web_login::LoginError;
@@ -68,7 +67,7 @@ pub async fn finish(
     let user = console.login.me(&token).await.map_err(fail)?;
     let moderated = console.login.moderated(&token).await.map_err(fail)?;
     drop(token);
-    let now = Utc::now();
+    let now = state.clock.now();
     state.store.record_login(&user, &moderated, now).await?;
     start_session(&state.store, console, &session, &user, now).await?;
     tracing::info!(moderator = %user, subreddits = moderated.len(), "a moderator logged in to the console");

@@ -1,7 +1,6 @@
 use actix_session::Session;
 use actix_web::http::header::LOCATION;
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::Utc;
 
 use crate::console::{end_session, form_id, logged_in};
 use crate::csrf::check_origin;
@@ -20,7 +19,7 @@ pub async fn logout(
     check_origin(&req, &state.public_origin)?;
     let form = FormData::read(&req, payload, state.body_timeout).await?;
     let console = state.console.as_ref().ok_or(PageError::ConsoleOff)?;
-    let now = Utc::now();
+    let now = state.clock.now();
     if let Some(who) = logged_in(&state.store, console, &session, now).await? {
         state
             .csrf

@@ -2,7 +2,6 @@ use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use chrono::Utc;
 use serde::Deserialize;
 
 use appealmod_shared::domain::{Case, CaseStatus, Group};
@@ -89,7 +88,7 @@ pub async fn page(
     sub: web::Path<String>,
     q: web::Query<ListQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let now = Utc::now();
+    let now = state.clock.now();
     let here = req.uri().to_string();
     let cleared = clear_page(&state, &session, &sub, &here, now).await?;
     let status = q.status.as_deref().and_then(CaseStatus::parse);

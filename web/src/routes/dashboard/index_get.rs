@@ -2,7 +2,6 @@ use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
-use chrono::Utc;
 
 use appealmod_shared::domain::may_use_console;
 
@@ -27,7 +26,7 @@ pub struct DashboardPage {
 /// The subreddits you moderate: their state, and a sign-up button for the others.
 /// Operators see every subreddit the bot knows.
 pub async fn page(session: Session, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
-    let now = Utc::now();
+    let now = state.clock.now();
     let who = require_login(&state, &session, "/dashboard", now).await?;
     let operator = state
         .console

@@ -39,7 +39,7 @@ pub async fn subreddit_post(
 ) -> Result<(FormData, Cleared, DateTime<Utc>), PageError> {
     check_origin(req, &state.public_origin)?;
     let data = FormData::read(req, payload, state.body_timeout).await?;
-    let now = Utc::now();
+    let now = state.clock.now();
     let cleared = clear_page(state, session, sub, here, now).await?;
     state.csrf.verify(
         &form_id(

@@ -202,7 +202,7 @@ pub async fn page(
     state: web::Data<AppState>,
     sub: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let now = Utc::now();
+    let now = state.clock.now();
     let here = format!("/dashboard/r/{sub}/settings");
     let cleared = clear_page(&state, &session, &sub, &here, now).await?;
     let view = view_of(&stored(&state, &cleared).await?, &state.defaults);

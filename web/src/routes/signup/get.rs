@@ -1,7 +1,6 @@
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
 
 use appealmod_shared::domain::bot_permissions_text;
 
@@ -13,7 +12,7 @@ use crate::routes::dashboard::{ConsoleNav, bot_name};
 use crate::startup::AppState;
 
 pub async fn form(session: Session, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
-    let now = Utc::now();
+    let now = state.clock.now();
     let who = require_login(&state, &session, "/signup", now).await?;
     let page = signup_page(&state, &who, String::new(), String::new(), None).await?;
     Ok(render(StatusCode::OK, &page))
@@ -27,7 +26,7 @@ pub async fn signup_page(
     email: String,
     error: Option<String>,
 ) -> Result<SignupPage, PageError> {
-    let now = Utc::now();
+    let now = state.clock.now();
     let Some(names) = eligible(state, who, now).await? else {
         return Err(PageError::LoginRequired(login_path("/signup")));
     };

@@ -2,7 +2,6 @@ use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::Utc;
 
 use appealmod_shared::domain::{Email, SubredditName};
 use appealmod_shared::storage::{NewSignup, SignupOutcome};
@@ -26,7 +25,7 @@ pub async fn submit(
 ) -> Result<HttpResponse, PageError> {
     check_origin(&req, &state.public_origin)?;
     let form = FormData::read(&req, payload, state.body_timeout).await?;
-    let now = Utc::now();
+    let now = state.clock.now();
     let who = require_login(&state, &session, "/signup", now).await?;
     state
         .csrf

@@ -1,11 +1,13 @@
-//! Time for the shell. The decision core takes `now` as an input; the runners read it here,
-//! so tests (and the accelerated sandbox) can move time forward without sleeping.
+//! Time for the shell. The decision core takes `now` as an input; the runners, the site's
+//! handlers and the bot's Reddit client (its token expiry) read it here, so tests (and the
+//! accelerated sandbox) can move time forward without sleeping.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use chrono::{DateTime, Duration, Utc};
 
+/// The system clock plus an offset that only tests move. Clones share the offset.
 #[derive(Clone, Debug, Default)]
 pub struct Clock {
     offset_ms: Arc<AtomicI64>,
