@@ -139,14 +139,24 @@ pub(crate) trait FromText: Sized {
 /// An enum stored as text. Implemented only by [`stored_enum!`], which derives both
 /// directions from one list.
 pub(crate) trait StoredEnum: FromText + Copy + 'static {
+    /// Every variant, in the order of the list (complete: `stored`'s `match` is exhaustive).
+    #[cfg_attr(not(test), allow(dead_code))]
+    const VARIANTS: &'static [Self];
+
     fn stored(self) -> &'static str;
 }
 
 /// Maps an enum to and from its stored strings, both directions from this one list; the
-/// `match` in `stored` is exhaustive, so a new variant cannot be forgotten.
+/// `match` in `stored` is exhaustive, so a new variant cannot be forgotten, and two variants
+/// stored alike (the second would read back as the first) do not compile.
+///
+/// Every enum stored through this macro is listed in this module's round-trip test, which
+/// fails naming any that is not.
 macro_rules! stored_enum {
     ($ty:ty { $($variant:ident => $text:literal),+ $(,)? }) => {
         impl $crate::storage::column::StoredEnum for $ty {
+            const VARIANTS: &'static [Self] = &[$(Self::$variant),+];
+
             fn stored(self) -> &'static str {
                 match self {
                     $(Self::$variant => $text,)+
@@ -161,9 +171,42 @@ macro_rules! stored_enum {
                 }
             }
         }
+        const _: () = $crate::storage::column::distinct_texts(&[$($text),+]);
     };
 }
 pub(crate) use stored_enum;
+
+/// Stops the build (a panic in a constant) when two variants would be stored alike.
+pub(crate) const fn distinct_texts(texts: &[&str]) {
+    let mut i = 0;
+    while i < texts.len() {
+        assert!(!texts[i].is_empty(), "a stored enum value is empty");
+        let mut j = i + 1;
+        while j < texts.len() {
+            assert!(
+                !same_text(texts[i], texts[j]),
+                "two variants of a stored enum are stored alike"
+            );
+            j += 1;
+        }
+        i += 1;
+    }
+}
+
+const fn same_text(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut k = 0;
+    while k < a.len() {
+        if a[k] != b[k] {
+            return false;
+        }
+        k += 1;
+    }
+    true
+}
 
 /// A column holding text that parses into `T` (a name, an enum, a JSON document).
 #[derive(Debug, Clone, PartialEq)]
@@ -243,33 +286,71 @@ mod tests {
         assert!(Flag::from_stored(-1).is_err());
     }
 
-    fn round_trips<E: StoredEnum + PartialEq + std::fmt::Debug>(all: &[E]) {
-        for &e in all {
+    /// Every variant reads back as itself; an unknown string is refused.
+    fn round_trips<E: StoredEnum + PartialEq + std::fmt::Debug>() {
+        assert!(!E::VARIANTS.is_empty());
+        for &e in E::VARIANTS {
             assert_eq!(E::from_text(e.stored()), Ok(e));
         }
         assert!(E::from_text("no such value").is_err());
     }
 
+    /// Runs [`round_trips`] for each type and returns the names it was given.
+    macro_rules! each_stored_enum {
+        ($($ty:ident),+ $(,)?) => {{
+            $(round_trips::<$ty>();)+
+            vec![$(stringify!($ty)),+]
+        }};
+    }
+
+    /// Stored enums that are private to their table's file, so this module cannot name
+    /// them: their two directions come from one list like every other's, and the
+    /// `distinct_texts` check in [`stored_enum!`] is what makes that list read back.
+    const PRIVATE: &[&str] = &["StandingKind"];
+
     #[test]
     fn every_stored_enum_reads_back_what_it_writes() {
-        use crate::domain::Group;
-        use crate::domain::{AppealStatus, Outcome};
-        use crate::storage::{EffectKind, EffectState};
-        round_trips(&[
-            AppealStatus::Prompted,
-            AppealStatus::Submitted,
-            AppealStatus::Completed,
-            AppealStatus::Abandoned,
-        ]);
-        round_trips(&[Outcome::Granted, Outcome::Denied]);
-        round_trips(&[
-            EffectKind::Reply,
-            EffectKind::Note,
-            EffectKind::Archive,
-            EffectKind::Unarchive,
-        ]);
-        round_trips(&EffectState::ALL);
-        round_trips(&[Group::Treatment, Group::Control]);
+        use crate::domain::{AppealStatus, Group, Outcome, SubredditState};
+        use crate::storage::{ActivityKind, EffectKind, EffectState, StepKind};
+        use appealmod_core::toxicity::{Category, Severity};
+        let mut listed = each_stored_enum!(
+            ActivityKind,
+            AppealStatus,
+            Category,
+            EffectKind,
+            EffectState,
+            Group,
+            Outcome,
+            Severity,
+            StepKind,
+            SubredditState,
+        );
+        listed.extend(PRIVATE);
+        listed.sort_unstable();
+        let defined = stored_enums_in_storage();
+        assert_eq!(
+            listed, defined,
+            "every `stored_enum!` in shared/src/storage is listed in this test (or in PRIVATE)"
+        );
+    }
+
+    /// The types of every `stored_enum!(Type { … })` in `shared/src/storage/`, sorted.
+    fn stored_enums_in_storage() -> Vec<&'static str> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/storage");
+        let mut names = Vec::new();
+        for entry in std::fs::read_dir(&dir).expect("shared/src/storage") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_none_or(|e| e != "rs") || path.ends_with("column.rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("read");
+            for after in text.split("\nstored_enum!(").skip(1) {
+                let name = after.split_whitespace().next().expect("a type name");
+                names.push(&*String::leak(name.to_owned()));
+            }
+        }
+        names.sort_unstable();
+        names
     }
 
     #[test]
