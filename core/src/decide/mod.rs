@@ -16,7 +16,7 @@ mod tests;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::domain::{Appeal, AppealStatus, Outcome};
+use crate::domain::{Appeal, AppealId, AppealStatus, Outcome};
 use crate::domain::{BanEntry, Conversation, FormAnswers, FormQuestions, Group, Messages};
 use crate::domain::{ConversationState, ConversationSummary, Message};
 
@@ -55,7 +55,8 @@ pub struct DialogueSettings {
     pub questions: FormQuestions,
     /// A form filled faster than this is flagged in the note.
     pub fast_fill_secs: i64,
-    /// The console's page of this subreddit, linked from the note.
+    /// The console's page of this subreddit; the note links to the appeal's own page under
+    /// it ([`appeal_page_link`]).
     pub console_link: Option<String>,
     /// A link that expires sooner than this is renewed when the user writes again.
     pub renew_before: Duration,
@@ -346,6 +347,10 @@ pub fn complete(
             outcome: a.outcome,
         })
         .collect();
+    let console_link = settings
+        .console_link
+        .as_deref()
+        .map(|sub| appeal_page_link(sub, appeal.id));
     let note = mod_note(&NoteContext {
         username: appeal.username.as_str(),
         subreddit: appeal.subreddit.as_str(),
@@ -359,7 +364,7 @@ pub fn complete(
         reminders: appeal.reminders,
         fast_fill_secs: settings.fast_fill_secs,
         toxic,
-        console_link: settings.console_link.as_deref(),
+        console_link: console_link.as_deref(),
     });
     let mut actions = vec![
         Action::Reply(Body::Final),
@@ -369,10 +374,20 @@ pub fn complete(
     if settings.mod_notes {
         actions.push(Action::ModNote(note::reddit_mod_note(
             form.submitted_at,
-            settings.console_link.as_deref(),
+            console_link.as_deref(),
         )));
     }
     Decision::Complete(actions)
+}
+
+/// The console's page of one appeal, under its subreddit's console page
+/// (`…/dashboard/r/{sub}` → `…/dashboard/r/{sub}/appeals/{id}`, the site's route).
+pub fn appeal_page_link(subreddit_console: &str, appeal: AppealId) -> String {
+    format!(
+        "{}/appeals/{}",
+        subreddit_console.trim_end_matches('/'),
+        appeal.0
+    )
 }
 
 fn continue_appeal(input: &Input<'_>, appeal: &Appeal) -> Decision {

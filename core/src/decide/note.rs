@@ -367,6 +367,16 @@ pub fn mod_note(ctx: &NoteContext<'_>) -> String {
     render(Some(0)).chars().take(MODMAIL_MAX_CHARS).collect()
 }
 
+/// The answers as the note shows them, in full (the note shortens the longest free-text
+/// answers when it would not fit in modmail). The console's page of the appeal shows this.
+pub fn answers_markdown(form: &FormAnswers, questions: &FormQuestions) -> String {
+    form.answers
+        .iter()
+        .map(|a| render_one(&render_answer(a, questions), None))
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
 /// One answer in markdown: short text inline, long or multi-line text quoted.
 fn render_one(a: &Rendered, limit: Option<usize>) -> String {
     let Some(text) = &a.text else {
@@ -581,6 +591,18 @@ mod tests {
             assert!(!e.contains(c), "{c:?} left in {e:?}");
         }
         assert_eq!(e, "okdesrever isolinepara");
+    }
+
+    #[test]
+    fn the_answers_alone_are_the_notes_answers_in_full() {
+        let q = FormQuestions::default();
+        let f = full_form(160);
+        let answers = answers_markdown(&f, &q);
+        let n = mod_note(&ctx(&f, &q));
+        assert!(n.contains(&answers), "{answers}\n---\n{n}");
+        assert!(answers.starts_with("**Question ban\\_reason** I posted"), "{answers}");
+        let long = form(vec![text("a", &"x".repeat(12_000))], 100);
+        assert_eq!(answers_markdown(&long, &q).matches('x').count(), 12_000);
     }
 
     #[test]

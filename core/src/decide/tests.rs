@@ -785,8 +785,21 @@ fn a_reddit_mod_note_is_added_only_when_the_subreddit_wants_one() {
     };
     assert!(text.chars().count() <= crate::domain::MOD_NOTE_MAX_CHARS);
     assert!(
-        text.contains("https://site.test/dashboard/r/pics"),
-        "{text}"
+        text.contains(&format!(
+            "https://site.test/dashboard/r/pics/appeals/{}",
+            appeals[0].id.0
+        )),
+        "the appeal's own page: {text}"
+    );
+    let Some(Action::Note(note)) = with.get(1) else {
+        panic!("the moderators' note second: {with:?}")
+    };
+    assert!(
+        note.contains(&format!(
+            "(https://site.test/dashboard/r/pics/appeals/{})",
+            appeals[0].id.0
+        )),
+        "the note links to the appeal's page, not to the list: {note}"
     );
 }
 
