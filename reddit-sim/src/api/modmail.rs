@@ -2,6 +2,8 @@
 //! archive/unarchive and new conversations. Every call needs the `modmail` scope and a
 //! moderator with the `mail` permission in the conversation's subreddit.
 
+use std::collections::HashSet;
+
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
@@ -39,11 +41,16 @@ struct ListQuery {
     after: Option<String>,
 }
 
-/// The subreddits a listing covers: those named in `entity` (all moderated ones without
-/// it) where `actor` has modmail access.
-fn listed_subreddits(s: &Sim, actor: &str, entity: Option<&str>) -> Result<Vec<String>, SimError> {
+/// The subreddits a listing covers: those named in `entity` (without it, every subreddit
+/// `actor` moderates, as `r/all`'s modmail) where `actor` has modmail access — the `mail`
+/// permission or full permissions; an invite not yet accepted gives none.
+fn listed_subreddits(
+    s: &Sim,
+    actor: &str,
+    entity: Option<&str>,
+) -> Result<HashSet<String>, SimError> {
     let allowed = |k: &String| s.can(k, actor, "mail");
-    let subs: Vec<String> = match entity {
+    let subs: HashSet<String> = match entity {
         Some(e) => e
             .split(',')
             .map(key)
@@ -94,7 +101,9 @@ fn select<'a>(s: &'a Sim, q: &ListQuery, actor: &str) -> Result<Vec<&'a Conversa
     convs.sort_by(|a, b| sort_key(b, sort).cmp(&sort_key(a, sort)));
     if let Some(after) = q.after.as_deref().filter(|a| !a.is_empty()) {
         // Pages continue below the `after` conversation's place in the order, even if it
-        // has left the folder since.
+        // has left the folder since. Reddit's API documentation writes the id as
+        // `ModmailConversation_<id>`; clients (PRAW) send the bare base36 id: both work.
+        let after = after.strip_prefix("ModmailConversation_").unwrap_or(after);
         let cursor = s.conversations.get(after).ok_or(SimError::Api {
             status: 404,
             reason: "CONVERSATION_NOT_FOUND",

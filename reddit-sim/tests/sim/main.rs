@@ -9,6 +9,7 @@ mod contract;
 mod facts;
 mod faults;
 mod helpers;
+mod listing;
 mod mod_notes;
 mod ratelimit;
 mod shapes;
