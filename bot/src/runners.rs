@@ -274,8 +274,6 @@ impl RecentRunner {
         self.park(id, u.subreddit.as_ref(), at, &err, report).await
     }
 
-    /// Records a conversation that could not be handled; the alerts channel hears of it
-    /// once.
     async fn park(
         &self,
         id: &ConversationId,
@@ -284,25 +282,7 @@ impl RecentRunner {
         e: &anyhow::Error,
         report: &mut PassReport,
     ) -> anyhow::Result<()> {
-        let ctx = &self.ctx;
-        let text = format!("{e:#}");
-        let parked = ctx
-            .store
-            .park_conversation(id, sub, last_updated, &text, ctx.clock.now())
-            .await?;
-        report.parked += 1;
-        // A conversation Reddit sends in a shape the bot cannot read is news at once; one
-        // that failed on a passing 5xx or timeout only once it keeps failing.
-        let undecodable = e
-            .downcast_ref::<RedditError>()
-            .is_none_or(|r| matches!(r, RedditError::Decode { .. }));
-        if parked.reported || (!undecodable && parked.attempts < 3) {
-            warn!(conversation_id = %id, attempts = parked.attempts, error = %text, "could not handle a conversation; parked and retried later, the others go on");
-        } else {
-            error!(slack = "alerts", conversation_id = %id, error = %text, "could not handle a conversation; it is parked and retried with backoff, the others go on");
-            ctx.store.mark_parked_reported(id).await?;
-        }
-        Ok(())
+        park(&self.ctx, id, sub, last_updated, e, report).await
     }
 
     /// Parked conversations whose next try is due: fetched and handled again.
@@ -339,6 +319,37 @@ impl RecentRunner {
         }
         Ok(())
     }
+}
+
+/// Records a conversation that could not be handled (either runner); the alerts channel
+/// hears of it once. The recent runner's `retry_parked` and the started runner's visits try
+/// it again when its backoff is over.
+async fn park(
+    ctx: &BotContext,
+    id: &ConversationId,
+    sub: Option<&SubredditName>,
+    last_updated: DateTime<Utc>,
+    e: &anyhow::Error,
+    report: &mut PassReport,
+) -> anyhow::Result<()> {
+    let text = format!("{e:#}");
+    let parked = ctx
+        .store
+        .park_conversation(id, sub, last_updated, &text, ctx.clock.now())
+        .await?;
+    report.parked += 1;
+    // A conversation Reddit sends in a shape the bot cannot read is news at once; one
+    // that failed on a passing 5xx or timeout only once it keeps failing.
+    let undecodable = e
+        .downcast_ref::<RedditError>()
+        .is_none_or(|r| matches!(r, RedditError::Decode { .. }));
+    if parked.reported || (!undecodable && parked.attempts < 3) {
+        warn!(conversation_id = %id, attempts = parked.attempts, error = %text, "could not handle a conversation; parked and retried later, the others go on");
+    } else {
+        error!(slack = "alerts", conversation_id = %id, error = %text, "could not handle a conversation; it is parked and retried with backoff, the others go on");
+        ctx.store.mark_parked_reported(id).await?;
+    }
+    Ok(())
 }
 
 /// Per-subreddit cursors of the recent runner.
@@ -536,14 +547,20 @@ impl StartedRunner {
         Ok(())
     }
 
-    async fn visit(
-        &self,
-        id: &appealmod_shared::domain::ConversationId,
-        report: &mut PassReport,
-    ) -> anyhow::Result<()> {
+    /// Reads a flagged conversation and decides. One that cannot be read or handled is
+    /// parked as the recent runner parks it: tried again when its backoff is over (here or
+    /// by the recent runner's retries), reported once, never fetched on every pass.
+    async fn visit(&self, id: &ConversationId, report: &mut PassReport) -> anyhow::Result<()> {
         let ctx = &self.ctx;
         if ctx.store.unfinished_effects(id).await? > 0 {
             return Ok(()); // the sender first
+        }
+        let parked = ctx.store.parked_conversation(id).await?;
+        if parked
+            .as_ref()
+            .is_some_and(|p| p.next_try_at > ctx.clock.now())
+        {
+            return Ok(()); // its backoff is not over
         }
         let result: anyhow::Result<()> = async {
             let conv = ctx.reddit.get_conversation(id).await?;
@@ -555,13 +572,24 @@ impl StartedRunner {
         }
         .await;
         match result {
+            Ok(()) => {
+                if parked.is_some() && ctx.store.unpark_conversation(id).await? {
+                    info!(conversation_id = %id, "a parked conversation was handled at last");
+                }
+                Ok(())
+            }
             Err(e) if crate::failpoints::is_crash(&e) => Err(e),
-            Err(e) => {
+            // The database failing is not this conversation's fault: no parking.
+            Err(e) if e.downcast_ref::<StoreError>().is_some() => {
                 report.errors += 1;
                 warn!(conversation_id = %id, error = format!("{e:#}"), "could not handle a conversation; retried next pass");
                 Ok(())
             }
-            Ok(()) => Ok(()),
+            Err(e) => {
+                let (sub, at) =
+                    parked.map_or((None, ctx.clock.now()), |p| (p.subreddit, p.last_updated));
+                park(ctx, id, sub.as_ref(), at, &e, report).await
+            }
         }
     }
 }

@@ -20,6 +20,7 @@ appealmod_testkit::on_both_backends!(
     a_403_holds_the_appeal_until_permission_is_back,
     a_429_with_budget_left_does_not_stall_the_runner,
     an_undecodable_conversation_is_parked_and_intake_goes_on,
+    a_followed_conversation_that_always_fails_is_parked_with_backoff,
     thousands_of_subreddits_are_listed_in_bounded_batches,
     an_entry_left_in_flight_is_reclaimed_without_a_restart,
     two_runners_of_the_same_kind_double_nothing,
@@ -219,6 +220,57 @@ async fn an_undecodable_conversation_is_parked_and_intake_goes_on(b: Backend) {
         .expect("parked");
     assert_eq!(again.attempts, 2, "retried after its backoff");
     assert!(again.error.contains("participant"), "{}", again.error);
+}
+
+/// Review of issue 20: a followed conversation whose read failed every time (here a 500)
+/// was fetched again on every pass of the started runner, with no backoff and no alert. It
+/// is parked now as the recent runner parks one: tried again after its backoff, reported
+/// once it keeps failing, and handled when Reddit answers again.
+async fn a_followed_conversation_that_always_fails_is_parked_with_backoff(b: Backend) {
+    let (_db, w) = world(b, WorldOptions::default()).await;
+    let conv = started_appeal(&w, "stuck").await;
+    // Two messages at once: the listing proves too little, so the conversation is flagged.
+    user_writes(&w, "stuck", &conv, "Hello?");
+    user_writes(&w, "stuck", &conv, "Is anyone there?");
+    w.recent.run_once().await.expect("recent pass");
+    fault(&w, Endpoint::Get, 1_000, FaultMode::Status(500));
+    let gets = || w.sim.state().counters().calls_of(Endpoint::Get);
+    let parked = || async {
+        w.store
+            .parked_conversation(&cid(&conv))
+            .await
+            .expect("q")
+            .expect("parked")
+    };
+    let first = w.started.run_once().await.expect("pass");
+    assert_eq!(first.parked, 1);
+    let p = parked().await;
+    assert_eq!(
+        (p.attempts, p.reported),
+        (1, false),
+        "a 500 is news only if it lasts"
+    );
+    let read = gets();
+    for _ in 0..5 {
+        w.started.run_once().await.expect("pass");
+    }
+    assert_eq!(gets(), read, "no read before the backoff is over");
+    // Tried again after each backoff (1, 2, 4 minutes); reported at the third failure.
+    for (attempts, wait, reported) in [(2, 1, false), (3, 2, true), (4, 4, true)] {
+        w.advance(Duration::minutes(wait) + Duration::seconds(1));
+        w.started.run_once().await.expect("pass");
+        let p = parked().await;
+        assert_eq!((p.attempts, p.reported), (attempts, reported));
+    }
+    assert!(gets() > read);
+    // Reddit answers again: handled, no longer parked, no longer flagged.
+    w.sim.state().clear_faults();
+    w.advance(Duration::minutes(9));
+    w.started.run_once().await.expect("pass");
+    let gone = w.store.parked_conversation(&cid(&conv)).await.expect("q");
+    assert_eq!(gone, None);
+    let visits = w.store.conversations_to_visit(10).await.expect("q");
+    assert!(visits.is_empty(), "{visits:?}");
 }
 
 /// Defect 5: all enabled subreddits went into one `entity=` parameter; past about 2,600
