@@ -26,18 +26,17 @@ async fn every_scripted_user_reaches_its_end_state() {
     };
     let sim = SimServer::start(sim_config(&o)).await.expect("simulator");
 
-    // The bot's links must point at the site, so its port is known before the config.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
+    // The bot's links must point at the site, so its port is known before the config: the
+    // site's listener is bound here and handed over, never dropped and bound again (another
+    // process could take the port in between).
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let port = listener.local_addr().expect("its address").port();
     let web_url = format!("http://127.0.0.1:{port}");
     let o = WorldOptions {
         public_base_url: web_url.clone(),
         ..o
     };
     let mut config = world_config(&sim.base_url(), &db.url, &o);
-    config.web.bind = format!("127.0.0.1:{port}");
     // The console's login, against the simulator's web app.
     let app = reddit_sim::WebApp {
         redirect_uri: format!("{web_url}/auth/reddit/callback"),
@@ -55,7 +54,7 @@ async fn every_scripted_user_reaches_its_end_state() {
     ));
     let mut settings = AppSettings::from_config(&config).expect("web settings");
     settings.workers = Some(2);
-    let app = Application::build(settings, db.store.clone())
+    let app = Application::build_on(listener, settings, db.store.clone())
         .await
         .expect("website");
     tokio::spawn(app.run_until_stopped());

@@ -132,6 +132,33 @@ pub struct AppState {
     pub clock: Clock,
 }
 
+/// What every worker shares, from the settings.
+fn state_of(settings: &AppSettings, store: Store, console: Option<Console>) -> AppState {
+    AppState {
+        store,
+        signer: LinkSigner::new(&settings.link_secret),
+        csrf: CsrfKey::new(&settings.link_secret),
+        public_origin: origin_of(&settings.public_base_url),
+        bot_username: settings.bot_username.clone(),
+        limiter: RateLimiter::per_minute(settings.post_rate_per_minute),
+        login_limits: LoginLimits::new(
+            settings.login.per_client_per_minute,
+            settings.login.token_exchanges_per_minute,
+        ),
+        trusted_proxies: settings.trusted_proxies.clone(),
+        body_timeout: settings.body_timeout,
+        console,
+        defaults: settings.defaults.clone(),
+        pseudonyms: Signer::new(&settings.link_secret),
+        metrics: settings.metrics.clone(),
+        rng_seed: settings.rng_seed,
+        web_requests: WebRequests::default(),
+        live: Live::new(settings.live.clone()),
+        shown_forms: ShownForms::default(),
+        clock: settings.clock.clone(),
+    }
+}
+
 /// The console's login client and session settings, when the login is configured.
 fn console_of(settings: &AppSettings) -> anyhow::Result<Option<(Console, Key)>> {
     let Some(c) = &settings.console else {
@@ -194,6 +221,18 @@ impl Application {
     pub async fn build(settings: AppSettings, store: Store) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot listen on {} (web.bind)", settings.bind))?;
+        Self::build_on(listener, settings, store).await
+    }
+
+    /// [`Application::build`] on a listener bound already (`settings.bind` unused). Whoever
+    /// needs the port before the settings (its own address is in them: links, the login's
+    /// redirect) binds port 0, reads the port and hands the listener over, so nothing else
+    /// can take the port in between.
+    pub async fn build_on(
+        listener: TcpListener,
+        settings: AppSettings,
+        store: Store,
+    ) -> anyhow::Result<Self> {
         let port = listener.local_addr()?.port();
         let metrics_listener = match (&settings.metrics.enabled, &settings.metrics.bind) {
             (true, Some(bind)) => Some(
@@ -211,29 +250,7 @@ impl Application {
         let key = console
             .as_ref()
             .map_or_else(Key::generate, |(_, k)| k.clone());
-        let state = web::Data::new(AppState {
-            store,
-            signer: LinkSigner::new(&settings.link_secret),
-            csrf: CsrfKey::new(&settings.link_secret),
-            public_origin: origin_of(&settings.public_base_url),
-            bot_username: settings.bot_username.clone(),
-            limiter: RateLimiter::per_minute(settings.post_rate_per_minute),
-            login_limits: LoginLimits::new(
-                settings.login.per_client_per_minute,
-                settings.login.token_exchanges_per_minute,
-            ),
-            trusted_proxies: settings.trusted_proxies.clone(),
-            body_timeout: settings.body_timeout,
-            console: console.map(|(c, _)| c),
-            defaults: settings.defaults.clone(),
-            pseudonyms: Signer::new(&settings.link_secret),
-            metrics: settings.metrics.clone(),
-            rng_seed: settings.rng_seed,
-            web_requests: WebRequests::default(),
-            live: Live::new(settings.live.clone()),
-            shown_forms: ShownForms::default(),
-            clock: settings.clock.clone(),
-        });
+        let state = web::Data::new(state_of(&settings, store, console.map(|(c, _)| c)));
         let metrics = match metrics_listener {
             Some(l) => Some((l.local_addr()?.port(), metrics_server(l, state.clone())?)),
             None => None,

@@ -9,7 +9,7 @@ use appealmod_shared::storage::{Backend, CheckRecord, MOD_NOTES_FIELD};
 use chrono::Utc;
 use reddit_sim::{NewSubreddit, SimConfig, SimServer, WebApp};
 
-use crate::helpers::{BOT, TestApp, csrf_of, spawn_with, sub};
+use crate::helpers::{BOT, TestApp, csrf_of, spawn_listening, sub};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -60,10 +60,8 @@ async fn console_on(
     sim: &SimServer,
     tweak: impl FnOnce(&mut appealmod_web::startup::AppSettings),
 ) -> Console {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("port")
-        .port();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let port = listener.local_addr().expect("its address").port();
     let redirect = format!("http://127.0.0.1:{port}/auth/reddit/callback");
     sim.state().set_web_app(WebApp {
         redirect_uri: redirect.clone(),
@@ -86,8 +84,7 @@ async fn console_on(
     s.add_user("the_operator").expect("user");
     let web = WebApp::default();
     let base = sim.base_url();
-    let app = spawn_with(backend, |a| {
-        a.bind = format!("127.0.0.1:{port}");
+    let app = spawn_listening(backend, listener, |a| {
         a.public_base_url = format!("http://127.0.0.1:{port}");
         a.console = Some(ConsoleLogin {
             client_id: web.client_id.clone(),

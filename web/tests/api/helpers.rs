@@ -33,6 +33,28 @@ pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut AppSettings)) 
 /// The site on `db`'s database through `store`: another pool than the test's own (e.g. one
 /// that reaches the database through a proxy the test can cut).
 pub async fn spawn_on(db: TestDb, store: Store, tweak: impl FnOnce(&mut AppSettings)) -> TestApp {
+    serve(db, store, None, tweak).await
+}
+
+/// The site on a fresh `backend` database, serving on `listener`: for a caller that must
+/// know the site's port before its settings (the login's redirect) and binds port 0 itself.
+pub async fn spawn_listening(
+    backend: Backend,
+    listener: std::net::TcpListener,
+    tweak: impl FnOnce(&mut AppSettings),
+) -> TestApp {
+    let db = TestDb::new(backend).await;
+    let store = db.store.clone();
+    serve(db, store, Some(listener), tweak).await
+}
+
+/// Builds the site (on `listener`, else on the settings' `bind`) and serves it.
+async fn serve(
+    db: TestDb,
+    store: Store,
+    listener: Option<std::net::TcpListener>,
+    tweak: impl FnOnce(&mut AppSettings),
+) -> TestApp {
     // reqwest is built without a default TLS provider; even plain http clients need one.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let mut settings = AppSettings {
@@ -54,9 +76,11 @@ pub async fn spawn_on(db: TestDb, store: Store, tweak: impl FnOnce(&mut AppSetti
         clock: Default::default(),
     };
     tweak(&mut settings);
-    let app = Application::build(settings, store)
-        .await
-        .expect("build app");
+    let app = match listener {
+        Some(l) => Application::build_on(l, settings, store).await,
+        None => Application::build(settings, store).await,
+    }
+    .expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder()
@@ -226,10 +250,8 @@ pub async fn spawn_console_on(
     operators: Vec<RedditUsername>,
     tweak: impl FnOnce(&mut AppSettings),
 ) -> TestApp {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("port")
-        .port();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let port = listener.local_addr().expect("its address").port();
     let redirect = format!("http://127.0.0.1:{port}/auth/reddit/callback");
     sim.state().set_web_app(reddit_sim::WebApp {
         redirect_uri: redirect.clone(),
@@ -246,8 +268,7 @@ pub async fn spawn_console_on(
     }
     let web = reddit_sim::WebApp::default();
     let base = sim.base_url();
-    spawn_with(backend, |a| {
-        a.bind = format!("127.0.0.1:{port}");
+    spawn_listening(backend, listener, |a| {
         a.public_base_url = format!("http://127.0.0.1:{port}");
         a.console = Some(ConsoleLogin {
             client_id: web.client_id.clone(),

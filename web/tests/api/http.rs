@@ -7,7 +7,7 @@ use chrono::Utc;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::helpers::{TestApp, complete_answers, spawn_app, spawn_with};
+use crate::helpers::{TestApp, complete_answers, spawn_app, spawn_listening, spawn_with};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -17,6 +17,7 @@ on_both_backends!(
     appeal_pages_are_not_indexed,
     robots_txt_keeps_crawlers_out_of_appeals,
     forwarded_for_counts_only_from_a_trusted_proxy,
+    the_site_serves_on_the_listener_it_is_handed,
 );
 
 const NOINDEX: &str = "noindex, nofollow";
@@ -313,4 +314,22 @@ async fn forwarded_for_counts_only_from_a_trusted_proxy(backend: Backend) {
         status(post_as(&app, "203.0.113.2").await.expect("post")),
         429
     );
+}
+
+/// Review of issue 20: tests that must know the site's port before its settings bound port
+/// 0, dropped the listener and bound the port again, which another process could take in
+/// between. The listener is handed to the site now, and held from the start.
+async fn the_site_serves_on_the_listener_it_is_handed(backend: Backend) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let port = listener.local_addr().expect("its address").port();
+    let app = spawn_listening(backend, listener, |a| {
+        a.public_base_url = format!("http://127.0.0.1:{port}");
+    })
+    .await;
+    assert_eq!(app.address, format!("http://127.0.0.1:{port}"));
+    assert!(
+        std::net::TcpListener::bind(("127.0.0.1", port)).is_err(),
+        "the port is never free for someone else to take"
+    );
+    assert_eq!(app.get("/healthz").await.status().as_u16(), 200);
 }
