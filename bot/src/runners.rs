@@ -1,7 +1,7 @@
 //! The two runners. Each exposes `run_once()` — one complete pass that tests call until
 //! idle — and the binaries loop over it every `dialogue_update_interval`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use anyhow::Context as _;
@@ -10,7 +10,7 @@ use tracing::{error, info, warn};
 
 use appealmod_core::decide::Step;
 use appealmod_core::decide::follow::{self, BanStatus, Retirement};
-use appealmod_reddit::RedditError;
+use appealmod_reddit::{ChangedSince, RedditError};
 use appealmod_shared::domain::{
     AccountStatus, AppealStatus, ConversationId, ConversationSummary, Message, Outcome,
     RedditUsername, SubredditName,
@@ -21,14 +21,18 @@ use crate::context::BotContext;
 use crate::process::Handled;
 use crate::sender::SendReport;
 
-/// Scope prefix of the per-subreddit modmail cursors (`modmail/r/<name>`).
+/// Scope prefix of the per-subreddit modmail cursors (`modmail/r/<name>`). A served
+/// subreddit with one has been caught up and is served by the account-wide listing; one
+/// without is caught up with a listing of its own first.
 const CURSOR_PREFIX: &str = "modmail/r/";
-/// The single cursor of earlier versions; new subreddits' cursors start from it.
+/// The account-wide cursor: the listing of every subreddit is read up to it.
+const ACCOUNT_CURSOR_SCOPE: &str = "modmail/all";
+/// The single cursor of the first versions; a catch-up starts from it.
 const LEGACY_CURSOR_SCOPE: &str = "modmail";
-/// Characters of subreddit names in one list request's `entity=` (about 100–150 names; a
-/// URL of about 1,600 characters).
+/// Characters of subreddit names in one catch-up request's `entity=` (about 100–150
+/// names; a URL of about 1,600 characters).
 pub const ENTITY_CHARS: usize = 1_500;
-/// Pages of 100 conversations read per pass at most.
+/// Pages of 100 conversations read per listing at most.
 const MAX_PAGES: u32 = 20;
 
 /// What a pass did (for logs, tests and benchmarks).
@@ -46,6 +50,8 @@ pub struct PassReport {
     pub errors: usize,
     /// Subreddits checked by the bot this pass, and pending ones that became active.
     pub verify: crate::verify::VerifyReport,
+    /// Split alarms raised or cleared (started runner).
+    pub splits: crate::split_alarm::SplitReport,
 }
 
 impl PassReport {
@@ -74,10 +80,13 @@ impl RecentRunner {
         Ok(Self::new(ctx))
     }
 
-    /// One pass: for each batch of subreddits, list what changed since their cursors (newest
-    /// first, only as many pages as needed), fetch untracked conversations in full and
-    /// decide, flag tracked ones for the started runner; retry parked conversations; send
-    /// what was decided. A batch whose listing fails does not stop the others.
+    /// One pass: list what changed in every subreddit the account moderates since the
+    /// account-wide cursor (one call when nothing did; newest first, only as many pages as
+    /// needed) and keep the conversations of served subreddits that joined that listing;
+    /// catch up subreddits served since the last pass with a listing of their own; fetch
+    /// untracked conversations in full and decide, flag tracked ones for the started
+    /// runner; retry parked conversations; send what was decided. A listing that fails
+    /// does not stop the others.
     pub async fn run_once(&self) -> anyhow::Result<PassReport> {
         let ctx = &self.ctx;
         // Sign-ups start pending; the bot's check activates them (before the listing, so
@@ -88,65 +97,168 @@ impl RecentRunner {
         };
         // Reading the served subreddits every pass picks sign-ups and pauses up without a
         // restart.
-        let subs: Vec<SubredditName> = ctx
+        let served: Vec<SubredditName> = ctx
             .store
             .enabled_subreddits()
             .await?
             .into_iter()
             .map(|s| s.name)
             .collect();
-        let cursors = self.cursors().await?;
-        for batch in batches(&subs, ENTITY_CHARS) {
-            match self.run_batch(batch, &cursors, &mut report).await {
-                Ok(()) => {}
-                Err(e) if crate::failpoints::is_crash(&e) => return Err(e),
-                Err(e) if e.downcast_ref::<RedditError>().is_some() => {
-                    report.errors += 1;
-                    warn!(
-                        subreddits = batch.len(),
-                        error = format!("{e:#}"),
-                        "listing modmail failed for a batch of subreddits; the others go on, this one is retried next pass"
-                    );
-                }
-                Err(e) => return Err(e),
+        let cursors = self.cursors(&served).await?;
+        let listed = self.list_account(&cursors, &mut report).await;
+        let account = tolerate(listed, "every subreddit", &mut report)?.flatten();
+        // A catch-up needs to know where the account listing stands: it hands its
+        // subreddits over to it.
+        if let Some(account) = account.or(cursors.account) {
+            for batch in batches(&cursors.fresh, ENTITY_CHARS) {
+                let caught = self.catch_up(batch, &cursors, account, &mut report).await;
+                tolerate(caught, "newly served subreddits", &mut report)?;
             }
         }
-        self.retry_parked(&mut report).await?;
+        self.retry_parked(&served, &mut report).await?;
         report.sent = ctx.send_pending().await?;
         Ok(report)
     }
 
-    /// The cursor of every subreddit, by key. A subreddit without one starts from the
-    /// cursor of the single list this runner used to keep, else from the cutoff: only what
-    /// is recent enough to still matter.
-    async fn cursors(&self) -> anyhow::Result<Cursors> {
+    /// Where the listings stand. A served subreddit without a cursor of its own is fresh
+    /// (signed up since the last pass, or never listed by this version); its catch-up
+    /// starts from the cursor of the single list the first versions kept, else from the
+    /// cutoff: only what is recent enough to still matter.
+    async fn cursors(&self, served: &[SubredditName]) -> anyhow::Result<Cursors> {
         let ctx = &self.ctx;
         let by_sub = ctx.store.cursors_with_prefix(CURSOR_PREFIX).await?;
+        let account = ctx.store.cursor(ACCOUNT_CURSOR_SCOPE).await?;
         let fallback = match ctx.store.cursor(LEGACY_CURSOR_SCOPE).await? {
             Some(c) => c,
             None => ctx.clock.now() - Duration::days(i64::from(ctx.bot.update_cutoff)),
         };
-        Ok(Cursors { by_sub, fallback })
+        let mut joined = HashMap::with_capacity(by_sub.len());
+        let mut fresh = Vec::new();
+        for s in served {
+            match by_sub.get(&s.key()) {
+                Some(own) => {
+                    joined.insert(s.key(), account.map_or(*own, |a| a.max(*own)));
+                }
+                None => fresh.push(s.clone()),
+            }
+        }
+        Ok(Cursors {
+            account,
+            joined,
+            fresh,
+            fallback,
+        })
     }
 
-    /// One listing request (and its pages) for `batch`, each conversation handled or parked.
-    async fn run_batch(
+    /// The listing of every subreddit the account moderates (no `entity`), from the
+    /// account-wide cursor; only joined subreddits' conversations are handled, the others
+    /// are never written to. Returns where the account cursor stands now.
+    async fn list_account(
+        &self,
+        cursors: &Cursors,
+        report: &mut PassReport,
+    ) -> anyhow::Result<Option<DateTime<Utc>>> {
+        let ctx = &self.ctx;
+        if cursors.joined.is_empty() {
+            return self.anchor(cursors).await;
+        }
+        // Before the first account listing (an upgrade from per-subreddit listings) it
+        // starts where the least advanced subreddit stands.
+        let since = match cursors.account {
+            Some(a) => a,
+            None => cursors
+                .joined
+                .values()
+                .copied()
+                .min()
+                .unwrap_or(cursors.fallback),
+        };
+        let changed = ctx
+            .reddit
+            .list_changed_since(&[], Some(end_of_millisecond(since)), MAX_PAGES)
+            .await
+            .context("listing the modmail of every subreddit")?;
+        let cursor_of = |s: &SubredditName| cursors.joined.get(&s.key()).copied();
+        let newest = self
+            .handle_listing(&changed, since, cursor_of, report)
+            .await?;
+        ctx.store
+            .advance_cursor(ACCOUNT_CURSOR_SCOPE, newest, ctx.clock.now())
+            .await?;
+        Ok(Some(newest))
+    }
+
+    /// No subreddit is served by the account listing yet. When some are to be caught up,
+    /// one conversation of it says where Reddit's listing stands, so that they join it
+    /// there rather than at the cutoff (which would page through days of every
+    /// subreddit's modmail once).
+    async fn anchor(&self, cursors: &Cursors) -> anyhow::Result<Option<DateTime<Utc>>> {
+        let ctx = &self.ctx;
+        if cursors.fresh.is_empty() {
+            return Ok(cursors.account);
+        }
+        let page = ctx
+            .reddit
+            .list_conversations(&[], 1, None)
+            .await
+            .context("reading where the modmail of every subreddit stands")?;
+        let newest = page
+            .conversations
+            .iter()
+            .map(|c| c.last_updated)
+            .chain(page.undecodable.iter().filter_map(|u| u.last_updated))
+            .chain(cursors.account)
+            .max()
+            .unwrap_or(cursors.fallback);
+        ctx.store
+            .advance_cursor(ACCOUNT_CURSOR_SCOPE, newest, ctx.clock.now())
+            .await?;
+        Ok(Some(newest))
+    }
+
+    /// One listing (and its pages) for a batch of fresh subreddits, from the fallback; each
+    /// conversation handled or parked. Then they join the account listing where it stands
+    /// (`account`: this listing came after it, so it saw everything up to there).
+    async fn catch_up(
         &self,
         batch: &[SubredditName],
         cursors: &Cursors,
+        account: DateTime<Utc>,
         report: &mut PassReport,
     ) -> anyhow::Result<()> {
         let ctx = &self.ctx;
-        let since = batch
-            .iter()
-            .map(|s| cursors.of(s))
-            .min()
-            .unwrap_or(cursors.fallback);
+        let since = cursors.fallback;
         let changed = ctx
             .reddit
-            .list_changed_since(batch, Some(since), MAX_PAGES)
+            .list_changed_since(batch, Some(end_of_millisecond(since)), MAX_PAGES)
             .await
-            .context("listing modmail")?;
+            .context("catching up the modmail of newly served subreddits")?;
+        let members: HashSet<String> = batch.iter().map(SubredditName::key).collect();
+        let cursor_of = |s: &SubredditName| members.contains(&s.key()).then_some(since);
+        let newest = self
+            .handle_listing(&changed, since, cursor_of, report)
+            .await?;
+        let scopes: Vec<String> = batch
+            .iter()
+            .map(|s| format!("{CURSOR_PREFIX}{}", s.key()))
+            .collect();
+        ctx.store
+            .advance_cursors(&scopes, newest.max(account), ctx.clock.now())
+            .await?;
+        Ok(())
+    }
+
+    /// Handles a listing oldest first: each conversation newer than its subreddit's cursor
+    /// (`cursor_of`; `None`: not a subreddit this listing serves, left alone) is handled or
+    /// parked. Returns the newest time listed (at least `since`), to which the listing is
+    /// read: every conversation up to it was handled, parked or is not ours.
+    async fn handle_listing(
+        &self,
+        changed: &ChangedSince,
+        since: DateTime<Utc>,
+        cursor_of: impl Fn(&SubredditName) -> Option<DateTime<Utc>>,
+        report: &mut PassReport,
+    ) -> anyhow::Result<DateTime<Utc>> {
         if !changed.complete {
             warn!(
                 pages = changed.pages,
@@ -156,20 +268,23 @@ impl RecentRunner {
         report.listed += changed.conversations.len() + changed.undecodable.len();
         // Reddit's dates have microseconds, the cursors milliseconds: compare at the
         // cursors' precision, or the newest conversation would be listed again every pass.
-        let seen = |sub: Option<&SubredditName>, at: DateTime<Utc>| {
-            let own = sub.map_or(since, |s| cursors.of(s));
-            at.timestamp_millis() <= own.timestamp_millis()
+        let seen = |at: DateTime<Utc>, cursor: DateTime<Utc>| {
+            at.timestamp_millis() <= cursor.timestamp_millis()
         };
         for u in &changed.undecodable {
-            if u.last_updated
-                .is_some_and(|at| seen(u.subreddit.as_ref(), at))
-            {
-                continue;
+            // One whose subreddit cannot be read either is parked: when it is not ours,
+            // its retry finds that out and forgets it without a write.
+            let cursor = match &u.subreddit {
+                Some(s) => match cursor_of(s) {
+                    Some(c) => c,
+                    None => continue,
+                },
+                None => since,
+            };
+            if !u.last_updated.is_some_and(|at| seen(at, cursor)) {
+                self.park_undecodable(u, report).await?;
             }
-            self.park_undecodable(u, report).await?;
         }
-        // Oldest first. Another batch (before the subreddits were regrouped) may have seen
-        // a conversation already: its own subreddit's cursor says.
         // Parked ones count as read: they are retried from the parking, not re-listed.
         let mut newest = changed
             .undecodable
@@ -178,25 +293,15 @@ impl RecentRunner {
             .fold(since, DateTime::max);
         for summary in changed.conversations.iter().rev() {
             newest = newest.max(summary.last_updated);
-            if seen(Some(&summary.subreddit), summary.last_updated) {
-                continue;
+            match cursor_of(&summary.subreddit) {
+                Some(cursor) if !seen(summary.last_updated, cursor) => {
+                    let last = changed.last_messages.get(&summary.id);
+                    self.handle_listed(summary, last, report).await?;
+                }
+                _ => {}
             }
-            let last = changed.last_messages.get(&summary.id);
-            self.handle_listed(summary, last, report).await?;
         }
-        // Every listed conversation was handled or parked: the whole batch is read up to
-        // `newest`, so every member moves there (a quiet subreddit does not hold the
-        // batch's listing back to its old cursor).
-        if newest > since {
-            let scopes: Vec<String> = batch
-                .iter()
-                .map(|s| format!("{CURSOR_PREFIX}{}", s.key()))
-                .collect();
-            ctx.store
-                .advance_cursors(&scopes, newest, ctx.clock.now())
-                .await?;
-        }
-        Ok(())
+        Ok(newest)
     }
 
     /// A listed conversation: when tracked, decide from the listing if it proves enough
@@ -286,22 +391,42 @@ impl RecentRunner {
     }
 
     /// Parked conversations whose next try is due: fetched and handled again.
-    async fn retry_parked(&self, report: &mut PassReport) -> anyhow::Result<()> {
+    /// One of a subreddit that is not served (parked from the listing of every subreddit
+    /// before its subreddit could be read) is forgotten without being handled.
+    async fn retry_parked(
+        &self,
+        served: &[SubredditName],
+        report: &mut PassReport,
+    ) -> anyhow::Result<()> {
         let ctx = &self.ctx;
+        let served: HashSet<String> = served.iter().map(SubredditName::key).collect();
         for p in ctx.store.due_parked(ctx.clock.now(), 20).await? {
-            let attempt: anyhow::Result<()> = async {
+            let attempt: anyhow::Result<bool> = async {
+                if p.subreddit
+                    .as_ref()
+                    .is_some_and(|s| !served.contains(&s.key()))
+                {
+                    return Ok(false);
+                }
                 let conv = ctx.reddit.get_conversation(&p.conversation_id).await?;
                 report.fetched += 1;
+                if !served.contains(&conv.summary.subreddit.key()) {
+                    return Ok(false);
+                }
                 if let Handled::Decided(step) = ctx.handle_conversation(&conv).await? {
                     report.decided.push(step);
                 }
-                Ok(())
+                Ok(true)
             }
             .await;
             match attempt {
-                Ok(()) => {
+                Ok(handled) => {
                     ctx.store.unpark_conversation(&p.conversation_id).await?;
-                    info!(conversation_id = %p.conversation_id, "a parked conversation was handled at last");
+                    if handled {
+                        info!(conversation_id = %p.conversation_id, "a parked conversation was handled at last");
+                    } else {
+                        info!(conversation_id = %p.conversation_id, "a parked conversation is of a subreddit the bot does not serve; forgotten");
+                    }
                 }
                 Err(e) if crate::failpoints::is_crash(&e) => return Err(e),
                 Err(e) if e.downcast_ref::<StoreError>().is_some() => return Err(e),
@@ -352,23 +477,53 @@ async fn park(
     Ok(())
 }
 
-/// Per-subreddit cursors of the recent runner.
+/// Where the recent runner's listings stand, read at the start of a pass.
 struct Cursors {
-    by_sub: HashMap<String, DateTime<Utc>>,
+    /// The account-wide listing is read up to here (none before its first pass).
+    account: Option<DateTime<Utc>>,
+    /// Served subreddits that joined the account listing, by key: each is read up to its
+    /// own cursor or the account's, whichever is later.
+    joined: HashMap<String, DateTime<Utc>>,
+    /// Served subreddits without a cursor of their own, to catch up.
+    fresh: Vec<SubredditName>,
+    /// Where a catch-up starts.
     fallback: DateTime<Utc>,
 }
 
-impl Cursors {
-    fn of(&self, sub: &SubredditName) -> DateTime<Utc> {
-        self.by_sub
-            .get(&sub.key())
-            .copied()
-            .unwrap_or(self.fallback)
+/// The last instant of `t`'s millisecond. Cursors are kept in milliseconds and Reddit's
+/// dates have microseconds: the listing's last conversation, stored as its millisecond,
+/// would otherwise count as newer than the cursor and cost a page more at a page boundary.
+fn end_of_millisecond(t: DateTime<Utc>) -> DateTime<Utc> {
+    let within = i64::from(t.timestamp_subsec_nanos() % 1_000_000);
+    t + Duration::nanoseconds(999_999 - within)
+}
+
+/// A listing that failed on Reddit's side is counted, logged and retried next pass; the
+/// pass goes on. `None` then.
+fn tolerate<T>(
+    result: anyhow::Result<T>,
+    listing: &str,
+    report: &mut PassReport,
+) -> anyhow::Result<Option<T>> {
+    match result {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if crate::failpoints::is_crash(&e) => Err(e),
+        Err(e) if e.downcast_ref::<RedditError>().is_some() => {
+            report.errors += 1;
+            warn!(
+                listing,
+                error = format!("{e:#}"),
+                "listing modmail failed; the other listings go on, this one is retried next pass"
+            );
+            Ok(None)
+        }
+        Err(e) => Err(e),
     }
 }
 
 /// Splits the subreddits into batches whose `entity=` list stays within `max_chars`, so
-/// that each list request stays well inside URL limits however many subreddits there are.
+/// that each catch-up request stays well inside URL limits however many subreddits are
+/// signed up at once.
 pub fn batches(subs: &[SubredditName], max_chars: usize) -> Vec<&[SubredditName]> {
     let mut out = Vec::new();
     let mut start = 0;
@@ -416,6 +571,8 @@ impl StartedRunner {
         }
         self.check_bans(&mut report).await?;
         self.retire_stale(&mut report).await?;
+        // From the database alone: a few small reads per subreddit.
+        report.splits = self.ctx.check_splits().await?;
         report.sent = self.ctx.send_pending().await?;
         Ok(report)
     }

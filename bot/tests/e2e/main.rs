@@ -3,6 +3,7 @@
 mod console;
 mod dialogue;
 mod helpers;
+mod listing;
 mod reliability;
 mod standing;
 mod texts;
