@@ -28,7 +28,9 @@ use appealmod_shared::storage::{CheckRecord, CheckTarget};
 use crate::context::BotContext;
 
 /// Subreddits checked per pass at most: a bounded Reddit cost (two calls each at most)
-/// however many sign-ups arrive at once.
+/// however many sign-ups arrive at once. Of those, pending sign-ups at most
+/// [`verify::PENDING_CHECKS_PER_PASS`] (the query caps them), each on a backoff
+/// ([`verify::pending_wait`]) and no more after a week without an invite.
 pub const CHECKS_PER_PASS: u32 = 5;
 
 /// What one pass of checks did.
@@ -159,6 +161,12 @@ impl BotContext {
             since.map(|t| now - t),
             &self.attention_checks(),
         );
+        // A sign-up whose checks found no invite for a week is checked no more; the console
+        // says so, and its "Check now" starts over.
+        let gave_up = state == SubredditState::Pending && verify::pending_gives_up(failed);
+        if gave_up {
+            info!(subreddit = %target.name, checks = failed, "no invite after a week of checks: the bot stops checking this sign-up");
+        }
         self.write_attention(&target.name, &verdict.attention, now)
             .await?;
         self.store
@@ -175,6 +183,9 @@ impl BotContext {
                 now,
             )
             .await?;
+        if gave_up {
+            self.store.stop_checking(&target.name).await?;
+        }
         if verdict.release_held {
             let released = self.store.release_held_writes(&target.name, now).await?;
             if released > 0 {

@@ -77,10 +77,11 @@ async fn pending_until_the_bot_accepts_its_invite_with_mail_and_access(b: Backen
     let bot = sim.subreddit("pics").expect("sub");
     assert!(bot.invites.is_empty(), "the invite was accepted");
 
-    // Access given: active on the next check, in the same pass as its first listing.
+    // Access given: active on the next check (10 minutes after the second that found
+    // nothing), in the same pass as its first listing.
     sim.set_moderator("pics", "appealmod_bot", &["mail".into(), "access".into()])
         .expect("perms");
-    w.advance(Duration::minutes(5));
+    w.advance(Duration::minutes(10));
     let (r, _) = w.pass().await.expect("pass");
     assert_eq!(r.verify.activated, 1);
     let st = w

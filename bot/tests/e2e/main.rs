@@ -5,6 +5,7 @@ mod dialogue;
 mod helpers;
 mod listing;
 mod reliability;
+mod signups;
 mod standing;
 mod texts;
 mod toxicity;

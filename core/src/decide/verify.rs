@@ -149,10 +149,7 @@ pub fn next_check(
     attention: &AttentionChecks,
 ) -> Duration {
     match state {
-        SubredditState::Pending => {
-            let minutes = 1_i64 << failed_checks.min(6);
-            Duration::minutes(minutes.min(60))
-        }
+        SubredditState::Pending => pending_wait(failed_checks),
         SubredditState::Active | SubredditState::Paused => match needs_attention_for {
             Some(age) if age < attention.backoff_after => attention.every,
             Some(_) => Duration::hours(1),
@@ -160,6 +157,31 @@ pub fn next_check(
             None => Duration::hours(24),
         },
     }
+}
+
+/// The wait after the `failed_checks`-th check of a pending sign-up that found the bot no
+/// moderator with what it needs: 5 minutes, doubling to a day. A flood of sign-ups whose
+/// moderators never invite the bot costs a few checks each on the first day, then one a
+/// day, then none ([`pending_gives_up`]).
+pub fn pending_wait(failed_checks: u32) -> Duration {
+    let doublings = failed_checks.saturating_sub(1).min(10);
+    (Duration::minutes(5) * (1 << doublings)).min(Duration::days(1))
+}
+
+/// Pending sign-ups checked per pass at most (of `bot::verify::CHECKS_PER_PASS`): a flood
+/// of sign-ups whose moderators never invite the bot cannot take the checks of the
+/// subreddits it serves, and costs a bounded number of calls per pass.
+pub const PENDING_CHECKS_PER_PASS: u32 = 2;
+
+/// How long a pending sign-up is checked without finding an invite before the bot stops.
+pub const PENDING_GIVE_UP_DAYS: i64 = 7;
+
+/// Whether the bot stops checking a pending sign-up after its `failed_checks`-th check
+/// found nothing: the waits before that check add up to [`PENDING_GIVE_UP_DAYS`]. The
+/// console then says so; its `Check now` starts the schedule over.
+pub fn pending_gives_up(failed_checks: u32) -> bool {
+    let waited = (1..failed_checks).fold(Duration::zero(), |sum, n| sum + pending_wait(n));
+    waited >= Duration::days(PENDING_GIVE_UP_DAYS)
 }
 
 /// Since when a served subreddit needs attention after a check whose verdict is `v`, given
@@ -313,15 +335,15 @@ mod tests {
         let nm = BotStanding::NotModerator;
         assert_eq!(
             next_check(Pending, &nm, 0, false, None, &a),
-            Duration::minutes(1)
+            Duration::minutes(5)
         );
         assert_eq!(
             next_check(Pending, &nm, 3, false, None, &a),
-            Duration::minutes(8)
+            Duration::minutes(20)
         );
         assert_eq!(
             next_check(Pending, &nm, 40, false, None, &a),
-            Duration::minutes(60)
+            Duration::days(1)
         );
         let ready = BotStanding::Ready;
         assert_eq!(
@@ -336,6 +358,24 @@ mod tests {
             next_check(Paused, &BotStanding::Unchecked, 0, false, None, &a),
             Duration::hours(1)
         );
+    }
+
+    /// 5 minutes doubling to a day; the check that follows a week of waits is the last.
+    #[test]
+    fn pending_sign_ups_back_off_to_daily_and_are_given_up_after_a_week() {
+        let waits: Vec<i64> = (1..=12).map(|n| pending_wait(n).num_minutes()).collect();
+        assert_eq!(
+            waits,
+            [5, 10, 20, 40, 80, 160, 320, 640, 1280, 1440, 1440, 1440]
+        );
+        // 2555 minutes over the first nine waits, then a day each: the waits before the
+        // 16th check add up to 7 days and 19 hours, before the 15th to 6 days and 19 hours.
+        let last = (1..100).find(|&n| pending_gives_up(n)).expect("gives up");
+        assert_eq!(last, 16);
+        let waited = (1..last).fold(Duration::zero(), |t, n| t + pending_wait(n));
+        assert!(waited >= Duration::days(PENDING_GIVE_UP_DAYS), "{waited}");
+        assert!(waited - pending_wait(last - 1) < Duration::days(PENDING_GIVE_UP_DAYS));
+        assert!(!pending_gives_up(0) && !pending_gives_up(1));
     }
 
     /// A served subreddit that needs attention: every 5 minutes for its first day, then
@@ -384,7 +424,8 @@ mod tests {
             m(60)
         );
         // Pending subreddits keep their own schedule.
-        assert_eq!(next_check(Pending, &nm, 0, false, Some(m(0)), &a), m(1));
+        assert_eq!(next_check(Pending, &nm, 0, false, Some(m(0)), &a), m(5));
+        assert_eq!(next_check(Pending, &nm, 2, false, Some(m(0)), &a), m(10));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Subreddits: their state (pending → active ⇄ paused), the settings moderators edit in the
 //! console, and the bot's own check of its standing there.
 
+use appealmod_core::decide::verify::PENDING_CHECKS_PER_PASS;
 use chrono::{DateTime, Duration, Utc};
 use sqlx::any::AnyRow;
 
@@ -283,6 +284,12 @@ pub struct SubredditStatus {
 impl SubredditStatus {
     pub fn needs_attention(&self) -> bool {
         self.permission_problem.is_some()
+    }
+
+    /// A pending sign-up the bot stopped checking (a week of checks found no invite):
+    /// the console's "Check now" starts them over.
+    pub fn checks_stopped(&self) -> bool {
+        self.state == SubredditState::Pending && self.next_check_at.is_none()
     }
 }
 
@@ -569,16 +576,23 @@ impl Store {
         Ok(true)
     }
 
-    /// Subreddits whose check is due, soonest first.
+    /// Subreddits whose check is due, soonest first: `limit` at most, of which pending
+    /// sign-ups [`PENDING_CHECKS_PER_PASS`] at most (a flood of them cannot take every
+    /// check of a pass).
     pub async fn due_checks(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<CheckTarget>> {
         let rows = sqlx::query(
             "SELECT display_name, state, failed_checks, console_used_at, bot_standing, \
                bot_missing, permission_lost_at \
              FROM subreddits WHERE next_check_at IS NOT NULL AND next_check_at <= $1 \
+               AND (state <> $3 OR name IN (SELECT name FROM subreddits \
+                 WHERE state = $3 AND next_check_at IS NOT NULL AND next_check_at <= $1 \
+                 ORDER BY next_check_at, name LIMIT $4)) \
              ORDER BY next_check_at, name LIMIT $2",
         )
         .bind(Millis(now))
         .bind(i64::from(limit))
+        .bind(Text(SubredditState::Pending))
+        .bind(i64::from(PENDING_CHECKS_PER_PASS))
         .fetch_all(self.pool())
         .await?;
         rows.iter()
@@ -626,6 +640,17 @@ impl Store {
             tx.replace_moderators(c.name, mods, now).await?;
         }
         tx.commit().await
+    }
+
+    /// No more checks of a pending sign-up (a week of them found no invite), until the
+    /// console's "Check now" ([`Store::request_check`]).
+    pub async fn stop_checking(&self, name: &SubredditName) -> Result<()> {
+        sqlx::query("UPDATE subreddits SET next_check_at = NULL WHERE name = $1 AND state = $2")
+            .bind(name.key())
+            .bind(Text(SubredditState::Pending))
+            .execute(self.pool())
+            .await?;
+        Ok(())
     }
 
     /// A check that could not reach Reddit: try again at `at`; nothing else changes.

@@ -80,6 +80,8 @@ pub struct StatusView {
     /// Set while the bot lacks what it needs.
     pub attention: Option<String>,
     pub checked: String,
+    /// A pending sign-up the bot stopped checking after a week without an invite.
+    pub checks_stopped: bool,
     pub signed_up_by: Option<String>,
     pub permissions: String,
 }
@@ -102,6 +104,7 @@ impl StatusView {
             todo,
             attention: s.permission_problem.as_ref().map(|(_, e)| e.clone()),
             checked: when(s.checked_at),
+            checks_stopped: s.checks_stopped(),
             signed_up_by: s.signed_up_by.as_ref().map(ToString::to_string),
             permissions: bot_permissions_text(),
         }
