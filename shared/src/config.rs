@@ -10,6 +10,7 @@ use crate::domain::{Messages, RedditUsername, SubredditName};
 
 mod placeholders;
 mod problem;
+mod strength;
 mod url_mask;
 
 use problem::Origins;
@@ -598,7 +599,8 @@ pub enum ConfigError {
     /// Values of the right type that cannot work; all of them, so that one edit fixes all.
     #[error("{}", join_lines(.0))]
     InvalidValues(Vec<Problem>),
-    /// The example's placeholders ([`Config::refuse_placeholders`]); all of them.
+    /// The example's placeholders and keys too easy to guess
+    /// ([`Config::refuse_placeholders`]); all of them.
     #[error("{}", join_lines(.0))]
     Placeholders(Vec<Problem>),
 }
@@ -681,11 +683,13 @@ impl Config {
         Ok(config)
     }
 
-    /// Refuses the example's placeholder values (see `config/placeholders.rs`), naming
-    /// every one and what to put instead. A separate step from parsing: the example must
-    /// stay a valid file, and the embedded defaults hold no placeholder.
+    /// Refuses the example's placeholder values (see `config/placeholders.rs`) and keys too
+    /// easy to guess (`config/strength.rs`), naming every one and what to put instead. A
+    /// separate step from parsing: the example must stay a valid file, and the embedded
+    /// defaults hold no placeholder.
     pub fn refuse_placeholders(&self) -> Result<(), ConfigError> {
-        let found = placeholders::find(self);
+        let mut found = placeholders::find(self);
+        found.extend(strength::find(self, &found));
         if found.is_empty() {
             Ok(())
         } else {
@@ -1301,6 +1305,48 @@ mod tests {
         )
         .expect("parses");
         assert!(real.refuse_placeholders().is_ok());
+    }
+
+    #[test]
+    fn keys_too_easy_to_guess_are_refused() {
+        let yaml = format!(
+            "web:\n  link_secret: {}\n  session_key: 0123456789abcdef0123456789abcdef\n",
+            "a".repeat(32)
+        );
+        let c = parse(&yaml, &[]).expect("long enough to parse");
+        let lines = c.refuse_placeholders().unwrap_err().lines();
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(
+            lines[0].starts_with(
+                "test.yaml: `web.link_secret` is too easy to guess: it has 1 different \
+                 characters (at least 8 needed). Generate one: openssl rand -hex 32"
+            ),
+            "{lines:?}"
+        );
+        assert!(
+            lines[1].starts_with(
+                "test.yaml: `web.session_key` is too easy to guess: about 32 bits of entropy \
+                 estimated (at least 112 needed)"
+            ),
+            "{lines:?}"
+        );
+        let c = parse("", &[("APPEALMOD__WEB__LINK_SECRET", &"ab".repeat(16))]).expect("parses");
+        let err = c.refuse_placeholders().unwrap_err().to_string();
+        assert!(
+            err.starts_with(
+                "environment variable APPEALMOD__WEB__LINK_SECRET: `web.link_secret` is too \
+                 easy to guess"
+            ),
+            "{err}"
+        );
+        // The example's placeholder is reported once, as the placeholder it is.
+        let placeholder = parse(
+            "web:\n  link_secret: replace-with-the-output-of-openssl-rand-hex-32\n",
+            &[],
+        )
+        .expect("parses");
+        let lines = placeholder.refuse_placeholders().unwrap_err().lines();
+        assert_eq!(lines.len(), 1, "{lines:?}");
     }
 
     #[test]
