@@ -17,11 +17,15 @@ use std::time::Duration as StdDuration;
 
 use appealmod_bot::failpoints::{Failpoint, is_crash};
 use appealmod_bot::runners::{RecentRunner, StartedRunner};
+use appealmod_core::decide::verdict::{Channel, DecisionTemplates, Verdict, decide_appeal};
 use appealmod_shared::config::Config;
+use appealmod_shared::domain::{Appeal, RedditUsername};
 use appealmod_shared::domain::{AppealStatus, ConversationId};
+use appealmod_shared::effects::decision_entries;
+use appealmod_shared::storage::Recorded;
 use appealmod_shared::storage::{EffectKind, EffectState};
 use appealmod_testkit::TestDb;
-use appealmod_testkit::world::{World, WorldOptions};
+use appealmod_testkit::world::{HUMAN_MOD, World, WorldOptions};
 use chrono::Duration;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -52,6 +56,40 @@ struct Schedule {
     faults: BTreeMap<String, u32>,
     crashes: u32,
     restarts: u32,
+    /// Moderators' decisions recorded (as the console records them).
+    decisions: u32,
+}
+
+/// A moderator decides a completed appeal, as the console does: the decision and the journal
+/// entries that carry it out (unban or temporary ban, the message, archive), in one
+/// transaction; the senders carry it out under the same faults as everything else.
+async fn decide(
+    w: &World,
+    rng: &mut StdRng,
+    appeal: &Appeal,
+    s: &mut Schedule,
+) -> anyhow::Result<()> {
+    let verdict = match rng.random_range(0..3) {
+        0 => Verdict::Grant,
+        1 => Verdict::Deny,
+        _ => Verdict::Reduce { days: 7 },
+    };
+    let by = RedditUsername::parse(HUMAN_MOD)?;
+    let now = w.clock.now();
+    let message = DecisionTemplates::default().render(verdict, None, appeal)?;
+    let state = w.store.decision_state(appeal.id).await?;
+    let Ok(plan) = decide_appeal(appeal, &state, verdict, message, &by, now) else {
+        return Ok(());
+    };
+    let effects = decision_entries(&plan, &appeal.conversation_id);
+    if w.store
+        .record_decision(&plan, &effects, &by, Channel::Console, now)
+        .await?
+        == Recorded::Stored
+    {
+        s.decisions += 1;
+    }
+    Ok(())
 }
 
 fn inject(w: &World, rng: &mut StdRng, s: &mut Schedule) {
@@ -62,6 +100,8 @@ fn inject(w: &World, rng: &mut StdRng, s: &mut Schedule) {
         Endpoint::AddModNote,
         Endpoint::Get,
         Endpoint::List,
+        Endpoint::Unban,
+        Endpoint::TempBan,
     ];
     let endpoint = endpoints[rng.random_range(0..endpoints.len())];
     let (mode, name) = match rng.random_range(0..6) {
@@ -97,6 +137,8 @@ fn inject_502_on_every_write(w: &World, s: &mut Schedule) {
         Endpoint::Archive,
         Endpoint::Unarchive,
         Endpoint::AddModNote,
+        Endpoint::Unban,
+        Endpoint::TempBan,
     ] {
         w.sim.state().inject_fault(FaultRequest {
             endpoint,
@@ -205,6 +247,13 @@ async fn round(
         {
             w.submit_form(&a).await?;
         }
+        if rng.random_bool(0.2)
+            && let Some(a) = w.appeal_in(c).await?
+            && a.status == AppealStatus::Completed
+            && a.outcome.is_none()
+        {
+            decide(w, rng, &a, s).await?;
+        }
     }
     for _ in 0..rng.random_range(0..3) {
         inject(w, rng, s);
@@ -232,6 +281,8 @@ struct Tally {
     archives: u32,
     unarchives: u32,
     mod_notes: u32,
+    unbans: u32,
+    temp_bans: u32,
 }
 
 impl Tally {
@@ -241,6 +292,8 @@ impl Tally {
             LedgerKind::InternalNote => self.notes += 1,
             LedgerKind::Archive => self.archives += 1,
             LedgerKind::Unarchive => self.unarchives += 1,
+            LedgerKind::Unban => self.unbans += 1,
+            LedgerKind::TempBan => self.temp_bans += 1,
             // A Mod Note is on the user, not in the conversation: what Reddit holds is
             // counted from the user's notes, what the journal meant from its entries.
             LedgerKind::ModNote => {}
@@ -325,6 +378,8 @@ async fn report(w: &World, convs: &[String], s: &Schedule) -> anyhow::Result<()>
                 (EffectState::Done, EffectKind::Note) => meant.add(LedgerKind::InternalNote),
                 (EffectState::Done, EffectKind::Archive) => meant.add(LedgerKind::Archive),
                 (EffectState::Done, EffectKind::Unarchive) => meant.add(LedgerKind::Unarchive),
+                (EffectState::Done, EffectKind::Unban) => meant.add(LedgerKind::Unban),
+                (EffectState::Done, EffectKind::TempBan) => meant.add(LedgerKind::TempBan),
                 _ => unfinished += 1,
             }
         }
@@ -333,12 +388,16 @@ async fn report(w: &World, convs: &[String], s: &Schedule) -> anyhow::Result<()>
             + over(got.notes, meant.notes)
             + over(got.archives, meant.archives)
             + over(got.unarchives, meant.unarchives)
-            + over(got.mod_notes, meant.mod_notes);
+            + over(got.mod_notes, meant.mod_notes)
+            + over(got.unbans, meant.unbans)
+            + over(got.temp_bans, meant.temp_bans);
         let l = over(meant.replies, got.replies)
             + over(meant.notes, got.notes)
             + over(meant.archives, got.archives)
             + over(meant.unarchives, got.unarchives)
             + over(meant.mod_notes, got.mod_notes)
+            + over(meant.unbans, got.unbans)
+            + over(meant.temp_bans, got.temp_bans)
             + unfinished;
         dups += d;
         losses += l;
@@ -357,24 +416,29 @@ async fn report(w: &World, convs: &[String], s: &Schedule) -> anyhow::Result<()>
         }
         let status = w.appeal_in(c).await?.map(|a| a.status.as_str());
         println!(
-            "   {c:>6} {:<10} replies {} notes {} archives {} unarchives {} mod notes {}{}",
+            "   {c:>6} {:<10} replies {} notes {} archives {} unarchives {} mod notes {} unbans {} temp bans {}{}",
             status.unwrap_or("-"),
             got.replies,
             got.notes,
             got.archives,
             got.unarchives,
             got.mod_notes,
+            got.unbans,
+            got.temp_bans,
             if d + l > 0 { "   <-- MISMATCH" } else { "" }
         );
     }
     println!(
-        "== {} conversations: {} replies, {} notes, {} archives, {} unarchives, {} mod notes; duplicates {dups}, losses {losses}",
+        "== {} conversations: {} replies, {} notes, {} archives, {} unarchives, {} mod notes, {} unbans, {} temp bans; {} decisions; duplicates {dups}, losses {losses}",
         convs.len(),
         total.replies,
         total.notes,
         total.archives,
         total.unarchives,
-        total.mod_notes
+        total.mod_notes,
+        total.unbans,
+        total.temp_bans,
+        s.decisions,
     );
     anyhow::ensure!(dups == 0 && losses == 0, "duplicates or losses");
     Ok(())

@@ -5,6 +5,7 @@ pub mod cli;
 /// The clock lives in `appealmod-shared` (the site reads it too); named here as before.
 pub use appealmod_shared::clock;
 pub mod context;
+pub mod decisions;
 pub mod failpoints;
 pub mod process;
 pub mod runners;

@@ -12,8 +12,9 @@ use appealmod_shared::domain::{
     RedditUsername,
 };
 use appealmod_shared::domain::{SubredditName, SubredditState};
+use appealmod_shared::effects;
 use appealmod_shared::storage::{
-    Appellant, EffectKind, EffectState, NewAppeal, NewEffect, Seen, StatusUpdate, StoreError,
+    Appellant, EffectKind, EffectState, NewAppeal, Seen, StatusUpdate, StoreError,
     SubredditSettings, Tx,
 };
 use appealmod_shared::token::{STORED_LINK, strip_links};
@@ -21,15 +22,9 @@ use appealmod_shared::token::{STORED_LINK, strip_links};
 use crate::context::BotContext;
 use crate::failpoints::Failpoint;
 use appealmod_core::decide::{
-    self, Action, AppellantFacts, Body, Decision, DialogueSettings, Input, Plan, PlanFacts, Quiet,
-    Step, StepMarker, Transition, exclude,
+    self, AppellantFacts, Decision, DialogueSettings, Input, Plan, PlanFacts, Quiet, Step,
+    Transition, exclude,
 };
-
-/// Invisible in rendered markdown; lets the sender find its own message when it must check
-/// whether an uncertain send went through.
-pub fn with_marker(body: &str, marker: &str) -> String {
-    format!("{body}\n\n[](#{marker})")
-}
 
 /// What handling a conversation did, for logs, tests and the sandbox summary.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -275,7 +270,11 @@ impl BotContext {
         self.store
             .assess_conversation(appellant.id, conv, now)
             .await?;
-        let appeals = self.store.appeals_of(appellant.id).await?;
+        let mut appeals = self.store.appeals_of(appellant.id).await?;
+        // What moderators did here first: a command in a private note, a ban lifted by hand.
+        if self.moderator_acts(conv, &appeals).await? {
+            appeals = self.store.appeals_of(appellant.id).await?;
+        }
         let (form, toxic) = match appeals.last() {
             Some(a) if a.status == AppealStatus::Submitted => (
                 self.store.form_answers(a.id).await?,
@@ -622,7 +621,7 @@ impl BotContext {
                 expires: expires.as_deref().unwrap_or(""),
             };
             for a in plan.decision.actions() {
-                let effect = render_effect(a, appeal_id, target.id, marker, messages, &fill);
+                let effect = effects::entry(a, appeal_id, target.id, marker, messages, &fill);
                 if !tx.enqueue_effect(&effect, now).await? {
                     return Ok(false);
                 }
@@ -753,44 +752,5 @@ fn log_decision(decision: &Decision) {
             actions = other.actions().len(),
             "dialogue step"
         ),
-    }
-}
-
-/// The journal entry for one action: message bodies rendered (with the invisible marker the
-/// sender looks for when it must check whether an uncertain send went through).
-fn render_effect(
-    action: &Action,
-    appeal_id: Option<AppealId>,
-    conversation_id: &ConversationId,
-    step: &StepMarker,
-    messages: &Messages,
-    fill: &Placeholders<'_>,
-) -> NewEffect {
-    let marker = step.of(action);
-    let marker = marker.as_str();
-    let render = |t: &str| Messages::render(t, fill);
-    let (kind, body) = match action {
-        Action::Reply(b) => {
-            let text = match b {
-                Body::Initial => render(&messages.initial),
-                Body::Reminder => render(&messages.reminder),
-                Body::Final => render(&messages.final_),
-            };
-            (EffectKind::Reply, Some(with_marker(&text, marker)))
-        }
-        Action::Note(n) => (EffectKind::Note, Some(with_marker(n, marker))),
-        Action::Archive => (EffectKind::Archive, None),
-        Action::Unarchive => (EffectKind::Unarchive, None),
-        // Plain text on Reddit, where a marker would show: read back by its text instead.
-        Action::ModNote(n) => (EffectKind::ModNote, Some(n.clone())),
-    };
-    NewEffect {
-        appeal_id,
-        conversation_id: conversation_id.clone(),
-        kind,
-        body,
-        marker: marker.to_owned(),
-        step: Some(step.kind()),
-        completes_appeal: step.completes(action),
     }
 }

@@ -10,6 +10,7 @@ use tracing::{error, info, warn};
 
 use appealmod_core::decide::Step;
 use appealmod_core::decide::follow::{self, BanStatus, Retirement};
+use appealmod_core::decide::verdict::Channel;
 use appealmod_reddit::{ChangedSince, RedditError};
 use appealmod_shared::domain::{
     AccountStatus, AppealStatus, ConversationId, ConversationSummary, Message, Outcome,
@@ -640,7 +641,8 @@ impl StartedRunner {
             let mut tx = ctx.store.begin().await?;
             tx.update_appellant(a.id, &update, now).await?;
             if let Some((appeal, outcome)) = outcome {
-                tx.set_appeal_outcome(appeal, outcome, now).await?;
+                tx.set_appeal_outcome_via(appeal, outcome, Channel::BanCheck, now)
+                    .await?;
             }
             tx.commit().await?;
             if deleted {
@@ -693,7 +695,8 @@ impl StartedRunner {
                         .await?;
                 }
                 Some(Retirement::Deny(id)) => {
-                    tx.set_appeal_outcome(id, Outcome::Denied, now).await?;
+                    tx.set_appeal_outcome_via(id, Outcome::Denied, Channel::Retired, now)
+                        .await?;
                 }
                 None => {}
             }

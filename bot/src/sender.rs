@@ -69,6 +69,18 @@ pub fn already_applied(conv: &Conversation, e: &JournalEntry, body: &str, bot: &
                     a.kind == ModActionKind::Unarchive && by_bot(&a.author.name) && a.date >= since
                 })
         }
+        // Reddit answers the conversation with its participant's ban status and records the
+        // bot's unban or ban among its mod actions.
+        EffectKind::Unban => {
+            conv.participant.as_ref().is_some_and(|p| !p.is_banned)
+                || conv.mod_actions.iter().any(|a| {
+                    a.kind == ModActionKind::Unban && by_bot(&a.author.name) && a.date >= since
+                })
+        }
+        EffectKind::TempBan => conv
+            .mod_actions
+            .iter()
+            .any(|a| a.kind == ModActionKind::Ban && by_bot(&a.author.name) && a.date >= since),
         // Not in the conversation: read back from the user's Mod Notes (`mod_note_applied`).
         EffectKind::ModNote => false,
     }
@@ -330,6 +342,15 @@ impl BotContext {
                 .map(Some),
             EffectKind::Archive => self.reddit.archive(id).await.map(|_| None),
             EffectKind::Unarchive => self.reddit.unarchive(id).await.map(|_| None),
+            EffectKind::Unban => self.reddit.unban(id).await.map(|_| None),
+            EffectKind::TempBan => {
+                let days = body.trim().parse().map_err(|_| RedditError::Rejected {
+                    call: "temp_ban",
+                    status: 0,
+                    message: format!("the entry's days ({body:?}) are not a number of days"),
+                })?;
+                self.reddit.temp_ban(id, days).await.map(|_| None)
+            }
             EffectKind::ModNote => {
                 let Some((sub, user)) = about else {
                     return Err(RedditError::Rejected {

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use chrono::{DateTime, Duration, Utc};
 
 use crate::config::{SimConfig, WebApp};
-use crate::model::{Conversation, ModNote, Sim, SimError, Subreddit, key};
+use crate::model::{Ban, Conversation, ModNote, Sim, SimError, Subreddit, key};
 use crate::ratelimit::RateSnapshot;
 use crate::types::{
     BanOutcome, BanRequest, CallStatus, Counters, Endpoint, FaultRequest, LedgerEntry,
@@ -200,6 +200,12 @@ impl Simulator {
     /// `GET /_sim/mod_notes`: every Mod Note (the bot's and anyone's), oldest first.
     pub fn mod_notes(&self) -> Vec<ModNote> {
         self.lock().all_mod_notes().to_vec()
+    }
+
+    /// The ban of `user` in `subreddit` in force now, if any.
+    pub fn active_ban(&self, subreddit: &str, user: &str) -> Option<Ban> {
+        let now = self.now();
+        self.lock().active_ban(subreddit, user, now).cloned()
     }
 
     /// The Mod Notes on `user` in `subreddit`, oldest first.

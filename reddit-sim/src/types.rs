@@ -164,6 +164,11 @@ pub enum ModActionKind {
     Mute,
     /// `actionTypeId` 6.
     Unmute,
+    /// `actionTypeId` 7: the participant was banned (a temporary ban from modmail).
+    Ban,
+    /// `actionTypeId` 8: the participant's ban was lifted from modmail. A ban lifted in
+    /// the ban list leaves the conversation as it was.
+    Unban,
 }
 
 impl ModActionKind {
@@ -176,6 +181,8 @@ impl ModActionKind {
             Self::Unarchive => 3,
             Self::Mute => 5,
             Self::Unmute => 6,
+            Self::Ban => 7,
+            Self::Unban => 8,
         }
     }
 
@@ -188,6 +195,8 @@ impl ModActionKind {
             3 => "unarchived",
             5 => "muted",
             6 => "unmuted",
+            7 => "banned",
+            8 => "unbanned",
             _ => "acted",
         }
     }
@@ -243,6 +252,10 @@ pub enum Endpoint {
     ModNotes,
     /// `POST /api/mod/notes`
     AddModNote,
+    /// `POST /api/mod/conversations/{id}/unban`
+    Unban,
+    /// `POST /api/mod/conversations/{id}/temp_ban`
+    TempBan,
 }
 
 impl Endpoint {
@@ -266,6 +279,8 @@ impl Endpoint {
             Self::MineModerator => "mine_moderator",
             Self::ModNotes => "mod_notes",
             Self::AddModNote => "add_mod_note",
+            Self::Unban => "unban",
+            Self::TempBan => "temp_ban",
         }
     }
 }
@@ -473,6 +488,10 @@ pub enum LedgerKind {
     Unarchive,
     /// A Reddit Mod Note on a user (`subreddit` and `user` say whom; no conversation).
     ModNote,
+    /// The participant's ban lifted from the conversation.
+    Unban,
+    /// The participant's ban replaced by a temporary one (`body`: the days).
+    TempBan,
 }
 
 /// One effect the bot applied, in the order applied.

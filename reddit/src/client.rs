@@ -200,6 +200,10 @@ pub enum Endpoint {
     ModNotes,
     /// `POST /api/mod/notes`.
     AddModNote,
+    /// `POST /api/mod/conversations/{id}/unban`.
+    Unban,
+    /// `POST /api/mod/conversations/{id}/temp_ban`.
+    TempBan,
 }
 
 impl Endpoint {
@@ -218,6 +222,8 @@ impl Endpoint {
             Self::AcceptInvite => "accept_invite",
             Self::ModNotes => "mod_notes",
             Self::AddModNote => "add_mod_note",
+            Self::Unban => "unban",
+            Self::TempBan => "temp_ban",
         }
     }
 }
@@ -837,7 +843,9 @@ impl RedditClient {
     // Calls
 
     /// One page of the modmail list of `subreddits` (all at once, one request), newest first.
-    /// An empty slice lists every subreddit the bot moderates. `limit` is capped at 100.
+    /// An empty slice sends no `entity`: Reddit then lists every subreddit the account
+    /// moderates with Mail (PRAW's `subreddit("all").modmail`), which is how the recent
+    /// runner lists. `limit` is capped at 100.
     pub async fn list_conversations(
         &self,
         subreddits: &[SubredditName],
@@ -979,6 +987,21 @@ impl RedditClient {
     /// rules as [`Self::reply`].
     pub async fn unarchive(&self, id: &ConversationId) -> Result<(), RedditError> {
         let call = self.write_call(Endpoint::Unarchive, id, "/unarchive", Vec::new());
+        self.execute(&call).await.map(|_| ())
+    }
+
+    /// Lifts the ban of the conversation's participant (the bot needs Access). Same write
+    /// rules as [`Self::reply`]: never retried blindly.
+    pub async fn unban(&self, id: &ConversationId) -> Result<(), RedditError> {
+        let call = self.write_call(Endpoint::Unban, id, "/unban", Vec::new());
+        self.execute(&call).await.map(|_| ())
+    }
+
+    /// Replaces the participant's ban by a temporary one of `days` (1 to 999; the bot needs
+    /// Access). Same write rules as [`Self::reply`].
+    pub async fn temp_ban(&self, id: &ConversationId, days: u16) -> Result<(), RedditError> {
+        let form = vec![("duration", days.to_string())];
+        let call = self.write_call(Endpoint::TempBan, id, "/temp_ban", form);
         self.execute(&call).await.map(|_| ())
     }
 

@@ -3,6 +3,7 @@
 
 pub mod clock;
 pub mod config;
+pub mod effects;
 /// The domain types live in `appealmod-core`; re-exported so that every crate names them the same way.
 pub use appealmod_core::domain;
 /// The numbers the bot acts on and the site prints (reminders, permissions, form duration).

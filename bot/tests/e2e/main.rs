@@ -1,6 +1,7 @@
 //! The unchanged runners against the Reddit simulator over HTTP, on SQLite and PostgreSQL.
 
 mod console;
+mod decisions;
 mod dialogue;
 mod helpers;
 mod listing;

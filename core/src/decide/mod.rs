@@ -9,6 +9,7 @@ pub mod follow;
 pub mod note;
 pub mod plan;
 pub mod trigger;
+pub mod verdict;
 pub mod verify;
 
 #[cfg(test)]
@@ -99,6 +100,8 @@ pub enum Body {
     Initial,
     Reminder,
     Final,
+    /// Already written: a moderator's decision, from the subreddit's templates.
+    Text(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,6 +114,10 @@ pub enum Action {
     Unarchive,
     /// A Reddit Mod Note on the appellant, shown wherever Reddit shows them to moderators.
     ModNote(String),
+    /// Lift the participant's ban (a moderator's decision, carried out by the bot).
+    Unban,
+    /// Replace the participant's ban by a temporary one of this many days.
+    TempBan(u16),
 }
 
 /// Why the bot does nothing this time.
@@ -152,6 +159,8 @@ pub enum Decision {
     /// archiving and following, so the moderators see the conversation (a form submitted
     /// later is still passed on).
     HandOver(Vec<Action>),
+    /// Carry out the moderators' decision on an appeal (`verdict::decide_appeal`).
+    Carry(Vec<Action>),
     Nothing(Quiet),
 }
 
@@ -162,7 +171,8 @@ impl Decision {
             | Self::StartAppeal(a)
             | Self::Remind(a)
             | Self::Complete(a)
-            | Self::HandOver(a) => a,
+            | Self::HandOver(a)
+            | Self::Carry(a) => a,
             _ => &[],
         }
     }
@@ -178,6 +188,7 @@ impl Decision {
             Self::Complete(_) => Step::Complete,
             Self::ModeratorTookOver => Step::ModeratorTookOver,
             Self::HandOver(_) => Step::HandOver,
+            Self::Carry(_) => Step::Carry,
             Self::Nothing(_) => Step::Nothing,
         }
     }
@@ -194,6 +205,7 @@ pub enum Step {
     Complete,
     ModeratorTookOver,
     HandOver,
+    Carry,
     Nothing,
 }
 
@@ -209,6 +221,7 @@ impl Step {
             Self::Complete => "complete",
             Self::ModeratorTookOver => "moderator_took_over",
             Self::HandOver => "hand_over",
+            Self::Carry => "carry_out_decision",
             Self::Nothing => "nothing",
         }
     }

@@ -74,6 +74,8 @@ pub enum StepKind {
     Remind,
     Complete,
     HandOver,
+    /// Carrying out the moderators' decision.
+    Decision,
 }
 
 /// The step a journal entry belongs to, and of which appeal: its text is the entry's
@@ -90,6 +92,11 @@ pub enum StepMarker {
     },
     Complete(AppealId),
     HandOver(AppealId),
+    /// The moderators' decision on the appeal (one per appeal).
+    Decision(AppealId),
+    /// The bot's answer to a command in a moderator's private note (by the note's id: one
+    /// answer per command, however often the conversation is read).
+    Command(String),
 }
 
 impl StepMarker {
@@ -100,6 +107,7 @@ impl StepMarker {
             Self::Remind { .. } => StepKind::Remind,
             Self::Complete(_) => StepKind::Complete,
             Self::HandOver(_) => StepKind::HandOver,
+            Self::Decision(_) | Self::Command(_) => StepKind::Decision,
         }
     }
 
@@ -112,6 +120,8 @@ impl StepMarker {
             Self::Remind { appeal, n } => format!("appeal-{}-remind{n}", appeal.0),
             Self::Complete(a) => format!("appeal-{}-complete", a.0),
             Self::HandOver(a) => format!("appeal-{}-handover", a.0),
+            Self::Decision(a) => format!("appeal-{}-decision", a.0),
+            Self::Command(message) => format!("command-{message}"),
         };
         let tag = match action {
             Action::Reply(_) => "reply",
@@ -119,6 +129,8 @@ impl StepMarker {
             Action::Archive => "archive",
             Action::Unarchive => "unarchive",
             Action::ModNote(_) => "modnote",
+            Action::Unban => "unban",
+            Action::TempBan(_) => "tempban",
         };
         format!("{step}-{tag}")
     }
@@ -217,7 +229,10 @@ pub fn plan(decision: Decision, f: &PlanFacts<'_>) -> Result<Plan, NoAppeal> {
             let marker = Marker::Known(StepMarker::HandOver(a.id));
             (Transition::HandOver { appeal: a.id }, Some(marker), None)
         }
-        Decision::ModeratorTookOver
+        // A moderator's decision is planned by `verdict::decide_appeal` and written with
+        // its outcome; nothing of the dialogue changes.
+        Decision::Carry(_)
+        | Decision::ModeratorTookOver
         | Decision::Skip(_)
         | Decision::Control
         | Decision::Nothing(_) => (Transition::None, None, None),

@@ -29,6 +29,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/api/mod/conversations/{id}/unarchive",
             web::post().to(unarchive),
+        )
+        .route("/api/mod/conversations/{id}/unban", web::post().to(unban))
+        .route(
+            "/api/mod/conversations/{id}/temp_ban",
+            web::post().to(temp_ban),
         );
 }
 
@@ -256,6 +261,49 @@ async fn create(
     let form = form.into_inner();
     serve(&sim, &req, Endpoint::Create, MODMAIL, move |s, call| {
         created(s, &form, call)
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+struct TempBanForm {
+    duration: Option<String>,
+}
+
+async fn unban(sim: web::Data<Simulator>, req: HttpRequest, id: web::Path<String>) -> HttpResponse {
+    let id = id.into_inner();
+    serve(&sim, &req, Endpoint::Unban, MODMAIL, move |s, call| {
+        if let Err(e) = s.api_unban(&call.actor, &id, call.now) {
+            return e.into();
+        }
+        match s.conversation(&id) {
+            Ok(c) => Outcome::ok(wire::conversation_unarchive(s, c)),
+            Err(e) => e.into(),
+        }
+    })
+    .await
+}
+
+async fn temp_ban(
+    sim: web::Data<Simulator>,
+    req: HttpRequest,
+    id: web::Path<String>,
+    form: web::Form<TempBanForm>,
+) -> HttpResponse {
+    let id = id.into_inner();
+    let days = form
+        .into_inner()
+        .duration
+        .and_then(|d| d.trim().parse().ok())
+        .unwrap_or(0);
+    serve(&sim, &req, Endpoint::TempBan, MODMAIL, move |s, call| {
+        if let Err(e) = s.api_temp_ban(&call.actor, &id, days, call.now) {
+            return e.into();
+        }
+        match s.conversation(&id) {
+            Ok(c) => Outcome::ok(wire::conversation_unarchive(s, c)),
+            Err(e) => e.into(),
+        }
     })
     .await
 }

@@ -13,6 +13,7 @@ use crate::faults::Faults;
 use crate::ratelimit::RateLimiter;
 use crate::types::{BanOutcome, BanRequest, Counters, LedgerEntry, NewSubreddit};
 
+mod bans_in_modmail;
 mod folders;
 mod mod_notes;
 mod moderators;

@@ -247,7 +247,7 @@ impl Sim {
         })
     }
 
-    fn act(
+    pub(super) fn act(
         &mut self,
         conversation_id: &str,
         moderator: &str,
@@ -276,6 +276,19 @@ impl Sim {
             ModActionKind::Unarchive => conv.state = ConvState::InProgress,
             ModActionKind::Highlight => conv.is_highlighted = true,
             ModActionKind::Unhighlight => conv.is_highlighted = false,
+            // A ban or unban from modmail shows in the conversation like a moderator's
+            // message does (its `lastUpdated` moves); archiving and highlighting do not.
+            ModActionKind::Unban | ModActionKind::Ban => {
+                conv.last_updated = now;
+                conv.last_mod_update = Some(now);
+                // A moderator unbanning lifts the ban (the API path has done so already); a
+                // ban's terms are set by whoever bans (`api_temp_ban`).
+                if action == ModActionKind::Unban
+                    && let Some(user) = participant
+                {
+                    self.bans.remove(&(key(&sub), user));
+                }
+            }
             ModActionKind::Mute | ModActionKind::Unmute => {
                 let user = participant
                     .ok_or_else(|| SimError::Invalid("conversation has no participant".into()))?;
@@ -299,7 +312,7 @@ impl Sim {
 
     // ---- API effects (the bot's are recorded in the ledger) ------------------------------
 
-    fn record(
+    pub(super) fn record(
         &mut self,
         actor: &str,
         conversation_id: &str,

@@ -28,6 +28,10 @@ pub enum EffectKind {
     Unarchive,
     /// A Reddit Mod Note on the appellant (not a modmail message).
     ModNote,
+    /// The participant's ban lifted (a moderators' decision).
+    Unban,
+    /// The participant's ban made temporary; the body holds the days.
+    TempBan,
 }
 
 stored_enum!(EffectKind {
@@ -36,6 +40,8 @@ stored_enum!(EffectKind {
     Archive => "archive",
     Unarchive => "unarchive",
     ModNote => "mod_note",
+    Unban => "unban",
+    TempBan => "temp_ban",
 });
 
 impl EffectKind {
@@ -82,6 +88,7 @@ stored_enum!(StepKind {
     Remind => "remind",
     Complete => "complete",
     HandOver => "hand_over",
+    Decision => "decision",
 });
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,246 @@
+//! What moderators do in a followed conversation that the bot must act on: a command in a
+//! private note (`!grant`, `!deny [template]`, `!reduce <days>`, `!claim`) and a ban lifted
+//! by hand from the conversation (Reddit's `modActions`). A command counts only from a
+//! moderator of the subreddit with Mail or full permissions; anyone else's text is never a
+//! command and is never echoed. Each command is answered once (the answer's journal marker
+//! is the note's id), and a decision is stored with its journal entries in one transaction.
+
+use chrono::{DateTime, Duration, Utc};
+use tracing::{info, warn};
+
+use appealmod_core::decide::verdict::{
+    COMMAND_HELP, Channel, Command, DecisionPlan, DecisionTemplates, Verdict, decide_appeal,
+    parse_command,
+};
+use appealmod_core::decide::{Action, Decision, StepMarker};
+use appealmod_shared::domain::{
+    Appeal, Conversation, Message, ModActionKind, RedditUsername, may_use_console,
+};
+use appealmod_shared::effects::{decision_entries, with_marker};
+use appealmod_shared::storage::{EffectKind, NewEffect, Recorded};
+
+use crate::context::BotContext;
+
+/// How long a claim holds an appeal for its moderator.
+pub const CLAIM_MINUTES: i64 = 30;
+
+impl BotContext {
+    /// Acts on what moderators did in `conv` about the appellant's latest appeal. True when
+    /// that changed the appeal (a decision was recorded).
+    pub async fn moderator_acts(
+        &self,
+        conv: &Conversation,
+        appeals: &[Appeal],
+    ) -> anyhow::Result<bool> {
+        let Some(appeal) = appeals.last() else {
+            return Ok(false);
+        };
+        let mut changed = self.hand_unban(conv, appeal).await?;
+        for m in conv
+            .messages
+            .iter()
+            .filter(|m| m.is_internal && m.author.is_mod)
+        {
+            if m.author.name.eq_ignore_ascii_case(&self.bot_name) {
+                continue;
+            }
+            let Some(command) = parse_command(&m.body_markdown) else {
+                continue;
+            };
+            let Ok(author) = RedditUsername::parse(&m.author.name) else {
+                continue;
+            };
+            // Only a moderator with Mail or full permissions commands the bot; a removed one
+            // (or anyone else) is ignored without an answer.
+            if !self
+                .commands_the_bot(&author, &conv.summary.subreddit)
+                .await?
+            {
+                continue;
+            }
+            changed |= self
+                .answer_command(conv, appeal, m, &author, command)
+                .await?;
+        }
+        Ok(changed)
+    }
+
+    /// Whether `author` moderates `sub` with Mail or full permissions now: Reddit's
+    /// moderator list is asked (one call per command; commands are rare), since a stored
+    /// row may be a day old and a removed moderator must not decide.
+    async fn commands_the_bot(
+        &self,
+        author: &RedditUsername,
+        sub: &appealmod_shared::domain::SubredditName,
+    ) -> anyhow::Result<bool> {
+        let mods = self.reddit.moderators(sub).await?;
+        Ok(mods
+            .iter()
+            .any(|m| m.name == *author && may_use_console(&m.permissions)))
+    }
+
+    async fn answer_command(
+        &self,
+        conv: &Conversation,
+        appeal: &Appeal,
+        note: &Message,
+        author: &RedditUsername,
+        command: Result<Command, appealmod_core::decide::verdict::BadCommand>,
+    ) -> anyhow::Result<bool> {
+        let now = self.clock.now();
+        let marker = StepMarker::Command(note.id.clone());
+        let text = match command {
+            Err(_) => COMMAND_HELP.to_owned(),
+            Ok(Command::Claim) => {
+                let until = now + Duration::minutes(CLAIM_MINUTES);
+                match self
+                    .store
+                    .claim_appeal(appeal.id, author, until, now)
+                    .await?
+                {
+                    Ok(()) => format!(
+                        "appealmod: u/{author} holds this appeal until {}.",
+                        when(until)
+                    ),
+                    Err((holder, until)) => {
+                        format!(
+                            "appealmod: u/{holder} holds this appeal until {}.",
+                            when(until)
+                        )
+                    }
+                }
+            }
+            Ok(Command::Decide { verdict, template }) => {
+                let confirm = self.confirmation(conv, appeal, &marker, verdict);
+                match self
+                    .decide_from_modmail(appeal, verdict, template.as_deref(), author, confirm, now)
+                    .await?
+                {
+                    None => return Ok(true),
+                    Some(refusal) => format!("appealmod: not carried out: {refusal}."),
+                }
+            }
+        };
+        let entry = note_entry(conv, appeal, &marker, &text);
+        let mut tx = self.store.begin().await?;
+        if tx.enqueue_effect(&entry, now).await? {
+            tx.commit().await?;
+            info!(slack = "steps", conversation_id = %conv.id(), "answered a moderator's command");
+        } else {
+            tx.rollback().await?;
+        }
+        Ok(false)
+    }
+
+    /// The note confirming a decision, carried out after it.
+    fn confirmation(
+        &self,
+        conv: &Conversation,
+        appeal: &Appeal,
+        marker: &StepMarker,
+        verdict: Verdict,
+    ) -> NewEffect {
+        let done = match verdict {
+            Verdict::Grant => "the ban is lifted".to_owned(),
+            Verdict::Deny => "the ban stays".to_owned(),
+            Verdict::Reduce { days } => format!("the ban now ends in {days} days"),
+        };
+        let text =
+            format!("appealmod: decision recorded and carried out: {done}; the user was told.");
+        note_entry(conv, appeal, marker, &text)
+    }
+
+    /// Stores a decision taken by a command; `Some(reason)` when it is refused (the answer
+    /// note says why), `None` when stored (its confirmation rides with it).
+    async fn decide_from_modmail(
+        &self,
+        appeal: &Appeal,
+        verdict: Verdict,
+        template: Option<&str>,
+        author: &RedditUsername,
+        confirmation: NewEffect,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Option<String>> {
+        let state = self.store.decision_state(appeal.id).await?;
+        let templates = DecisionTemplates::default();
+        let plan = templates
+            .render(verdict, template, appeal)
+            .and_then(|message| decide_appeal(appeal, &state, verdict, message, author, now));
+        let plan = match plan {
+            Ok(plan) => plan,
+            Err(refusal) => return Ok(Some(refusal.to_string())),
+        };
+        let mut effects = decision_entries(&plan, &appeal.conversation_id);
+        effects.push(confirmation);
+        match self
+            .store
+            .record_decision(&plan, &effects, author, Channel::ModmailCommand, now)
+            .await?
+        {
+            Recorded::Stored => {
+                info!(slack = "steps", appeal = appeal.id.0, decision = verdict.as_str(), by = %author, "a moderator decided from modmail");
+                Ok(None)
+            }
+            Recorded::AlreadyDecided(state) => Ok(Some(match state.decided {
+                Some((o, by, at)) => {
+                    format!("already decided ({}) by {by} at {}", o.as_str(), when(at))
+                }
+                None => "already decided".to_owned(),
+            })),
+        }
+    }
+
+    /// A moderator lifted the ban from this conversation by hand (after the appeal began):
+    /// the appeal is granted by them, at that time, from modmail.
+    async fn hand_unban(&self, conv: &Conversation, appeal: &Appeal) -> anyhow::Result<bool> {
+        if appeal.outcome.is_some() {
+            return Ok(false);
+        }
+        let by_hand = conv.mod_actions.iter().find(|a| {
+            a.kind == ModActionKind::Unban
+                && a.date >= appeal.created_at
+                && !a.author.name.eq_ignore_ascii_case(&self.bot_name)
+        });
+        let Some(action) = by_hand else {
+            return Ok(false);
+        };
+        let Ok(moderator) = RedditUsername::parse(&action.author.name) else {
+            warn!(author = %action.author.name, "an unban by an author the bot cannot name");
+            return Ok(false);
+        };
+        let plan = DecisionPlan {
+            appeal: appeal.id,
+            verdict: Verdict::Grant,
+            outcome: Verdict::Grant.outcome(),
+            decision: Decision::Carry(Vec::<Action>::new()),
+            marker: StepMarker::Decision(appeal.id),
+        };
+        let stored = self
+            .store
+            .record_decision(&plan, &[], &moderator, Channel::HandUnban, action.date)
+            .await?
+            == Recorded::Stored;
+        if stored {
+            info!(slack = "steps", appeal = appeal.id.0, by = %moderator, "a moderator lifted the ban in modmail: appeal granted");
+        }
+        Ok(stored)
+    }
+}
+
+/// A private note answering a command (the note's id keys it: answered once).
+fn note_entry(conv: &Conversation, appeal: &Appeal, marker: &StepMarker, text: &str) -> NewEffect {
+    let action = Action::Note(text.to_owned());
+    NewEffect {
+        appeal_id: Some(appeal.id),
+        conversation_id: conv.id().clone(),
+        kind: EffectKind::Note,
+        body: Some(with_marker(text, &marker.of(&action))),
+        marker: marker.of(&action),
+        step: Some(marker.kind()),
+        completes_appeal: false,
+    }
+}
+
+fn when(t: DateTime<Utc>) -> String {
+    t.format("%-d %B %Y %H:%M UTC").to_string()
+}
