@@ -28,6 +28,25 @@ struct StateRow {
     claimed_until: Option<Millis>,
 }
 
+/// A decision as the appellant's status page shows it: what was decided and when (never by
+/// whom). `verdict` is `None` for an outcome the bot inferred (the ban check, retirement).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DecisionRecord {
+    pub outcome: Outcome,
+    pub verdict: Option<Verdict>,
+    pub via: Option<Channel>,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct RecordRow {
+    outcome: Option<Text<Outcome>>,
+    decision: Option<String>,
+    decided_via: Option<Text<Channel>>,
+    reduced_to_days: Option<i64>,
+    decided_at: Option<Millis>,
+}
+
 /// What storing a decision did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Recorded {
@@ -63,6 +82,33 @@ impl super::Tx {
 }
 
 impl Store {
+    /// The appeal's decision, if it has one.
+    pub async fn decision_record(&self, appeal: AppealId) -> Result<Option<DecisionRecord>> {
+        let row = sqlx::query(
+            "SELECT outcome, decision, decided_via, reduced_to_days, decided_at FROM appeals \
+             WHERE id = $1",
+        )
+        .bind(appeal.0)
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let r: RecordRow = read(&row, "appeals")?;
+        let verdict = match (r.decision.as_deref(), r.reduced_to_days) {
+            (Some("grant"), _) => Some(Verdict::Grant),
+            (Some("deny"), _) => Some(Verdict::Deny),
+            (Some("reduce"), Some(d)) => u16::try_from(d).ok().map(|days| Verdict::Reduce { days }),
+            _ => None,
+        };
+        Ok(r.outcome.zip(r.decided_at).map(|(o, at)| DecisionRecord {
+            outcome: o.0,
+            verdict,
+            via: r.decided_via.map(|v| v.0),
+            at: at.0,
+        }))
+    }
+
     /// The appeal's decision (outcome, who — or the channel when no person is named — and
     /// when) and its claim.
     pub async fn decision_state(&self, appeal: AppealId) -> Result<DecisionState> {

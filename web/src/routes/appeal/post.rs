@@ -44,9 +44,10 @@ async fn store(
     state
         .csrf
         .verify(&form_id(appeal.id), form.get("csrf"), now)?;
-    let status = |just_now| AppealStatusPage::new(appeal, just_now);
     if appeal.submitted_at.is_some() {
-        return Ok(render(StatusCode::CONFLICT, &status(false)));
+        let page = AppealStatusPage::new(appeal, false)
+            .with_decision(state.store.decision_record(appeal.id).await?);
+        return Ok(render(StatusCode::CONFLICT, &page));
     }
     let qs = questions_for(state, appeal).await?;
     let answers = match questions::evaluate(&qs, form) {
@@ -87,10 +88,9 @@ async fn store(
                 .appeal(appeal.id)
                 .await?
                 .unwrap_or_else(|| appeal.clone());
-            Ok(render(
-                StatusCode::CONFLICT,
-                &AppealStatusPage::new(&current, false),
-            ))
+            let page = AppealStatusPage::new(&current, false)
+                .with_decision(state.store.decision_record(current.id).await?);
+            Ok(render(StatusCode::CONFLICT, &page))
         }
     }
 }

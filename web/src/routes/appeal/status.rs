@@ -6,7 +6,9 @@
 use askama::Template;
 use chrono::{DateTime, Utc};
 
+use appealmod_core::decide::verdict::Verdict;
 use appealmod_shared::domain::{Appeal, Outcome};
+use appealmod_shared::storage::DecisionRecord;
 
 /// One line of the status timeline.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,6 +78,69 @@ impl AppealStatusPage {
             heading,
             lead,
         }
+    }
+}
+
+impl AppealStatusPage {
+    /// The moderators' decision, when they took one (in the console, by a command in
+    /// modmail, or by lifting the ban by hand): the page says what it is and when, as soon
+    /// as it is recorded. An outcome the bot only inferred changes nothing here (a ban
+    /// still in place after the cutoff says nothing of what the moderators think).
+    pub fn with_decision(mut self, decision: Option<DecisionRecord>) -> Self {
+        let Some(d) = decision else {
+            return self;
+        };
+        let sub = self.subreddit.clone();
+        let at = Some(d.at);
+        let (heading, lead, last) = match d.verdict {
+            Some(Verdict::Grant) => (
+                "You are no longer banned",
+                format!("The moderators of r/{sub} lifted your ban."),
+                step(
+                    "Ban lifted",
+                    "done",
+                    at,
+                    format!("You are no longer banned from r/{sub}."),
+                ),
+            ),
+            Some(Verdict::Deny) => (
+                "The moderators decided",
+                format!("The moderators of r/{sub} reviewed your appeal and kept your ban."),
+                step(
+                    "Ban kept",
+                    "done",
+                    at,
+                    "The moderators have told you so in your modmail conversation.".to_owned(),
+                ),
+            ),
+            Some(Verdict::Reduce { days }) => (
+                "Your ban is now temporary",
+                format!("The moderators of r/{sub} made your ban temporary."),
+                step(
+                    "Ban shortened",
+                    "done",
+                    at,
+                    format!("Your ban ends {days} days after this date."),
+                ),
+            ),
+            None if d.outcome == Outcome::Granted => (
+                "You are no longer banned",
+                format!("Your ban from r/{sub} has ended."),
+                step(
+                    "Ban lifted",
+                    "done",
+                    at,
+                    format!("You are no longer banned from r/{sub}."),
+                ),
+            ),
+            None => return self,
+        };
+        self.heading = heading;
+        self.lead = lead;
+        if let Some(s) = self.steps.last_mut() {
+            *s = last;
+        }
+        self
     }
 }
 
@@ -211,6 +276,44 @@ mod tests {
         let denied = AppealStatusPage::new(&a, false);
         assert_eq!(denied.heading, open.heading);
         assert_eq!(denied.steps, open.steps);
+    }
+
+    #[test]
+    fn the_moderators_decision_shows_at_once_with_its_date() {
+        let mut a = appeal();
+        a.status = AppealStatus::Completed;
+        a.completed_at = a.submitted_at;
+        let at = a.submitted_at.expect("submitted") + Duration::days(2);
+        let record = |verdict, outcome| DecisionRecord {
+            outcome,
+            verdict,
+            via: None,
+            at,
+        };
+        let granted = AppealStatusPage::new(&a, false)
+            .with_decision(Some(record(Some(Verdict::Grant), Outcome::Granted)));
+        assert_eq!(granted.heading, "You are no longer banned");
+        assert_eq!(states(&granted), ["done", "done", "done"]);
+        assert_eq!(
+            granted.steps[2].date.as_ref().map(|d| d.0.as_str()),
+            Some("4 December 2026")
+        );
+        let kept = AppealStatusPage::new(&a, false)
+            .with_decision(Some(record(Some(Verdict::Deny), Outcome::Denied)));
+        assert_eq!(
+            (kept.heading, kept.steps[2].title),
+            ("The moderators decided", "Ban kept")
+        );
+        let shorter = AppealStatusPage::new(&a, false).with_decision(Some(record(
+            Some(Verdict::Reduce { days: 7 }),
+            Outcome::Denied,
+        )));
+        assert!(shorter.steps[2].text.contains("7 days"));
+        // Inferred by the bot (retired as stale): the page claims nothing.
+        let open = AppealStatusPage::new(&a, false);
+        let inferred =
+            AppealStatusPage::new(&a, false).with_decision(Some(record(None, Outcome::Denied)));
+        assert_eq!(inferred.steps, open.steps);
     }
 
     #[test]
