@@ -1,16 +1,21 @@
 //! Scale and reaction benchmark: the unchanged runners against the Reddit simulator over
 //! HTTP, on SQLite.
 //!
-//! Prints (1) for 100, 1,000 and 5,000 enabled subreddits with 10,000 tracked appellants:
-//! Reddit calls and wall time of an idle recent pass and an idle started pass, and the
-//! process's resident memory; (2) the time from a user's first message to the bot's reply,
-//! p50 and p99 over 200 appeals across 100 subreddits, with the recent runner polling every
-//! `--poll` seconds.
+//! Prints (1) for 100, 1,000, 5,000 and 50,000 enabled subreddits with 10,000 tracked
+//! appellants: Reddit calls and wall time of an idle recent pass and an idle started pass,
+//! the process's resident memory, and the list calls of the first pass (every subreddit
+//! caught up at once); (2) the list calls of a recent pass after N new conversations
+//! (goal ⌈N/100⌉ + 1); (3) catching up one newly signed-up subreddit with a listing of its
+//! own against what the listing without `entity` would cost from the same point; (4) the
+//! time from a user's first message to the bot's reply, p50 and p99 over 200 appeals across
+//! 100 subreddits, with the recent runner polling every `--poll` seconds.
 //!
 //! The resident memory is that of this whole process, which also runs the simulator and
 //! SQLite: an upper bound for a runner on its own.
 //!
 //!     cargo run --release -p appealmod-bot --example scale [-- --appellants 10000 --poll 2]
+//!
+//! `--idle 0`, `--catch-up 0`, `--reaction 0` skip a part.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -24,7 +29,7 @@ use appealmod_testkit::world::{HUMAN_MOD, World, WorldOptions};
 use chrono::Duration;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use reddit_sim::{Counters, Endpoint, LedgerKind, NewSubreddit};
+use reddit_sim::{Counters, Endpoint, LedgerKind, NewSubreddit, UserMessage};
 
 fn arg(name: &str, default: u64) -> u64 {
     let args: Vec<String> = std::env::args().collect();
@@ -113,20 +118,116 @@ fn calls(c: &Counters) -> u64 {
     c.total - c.calls_of(Endpoint::Token)
 }
 
-/// (1): one world per size; passes measured after one warm-up pass each.
+fn lists(before: &Counters, after: &Counters) -> u64 {
+    after.calls_of(Endpoint::List) - before.calls_of(Endpoint::List)
+}
+
+/// (1): one world per size. The first recent pass catches every subreddit up at once (they
+/// were all signed up together); passes are measured after it and one started pass.
 async fn idle(subs: usize, appellants: usize) -> anyhow::Result<()> {
     let t = Instant::now();
     let (_db, w) = world_with(subs).await?;
     track(&w, subs, appellants).await?;
     let setup = t.elapsed();
+    let before = w.sim.state().counters();
+    let t = Instant::now();
     w.recent.run_once().await?;
+    let (first, first_s) = (
+        lists(&before, &w.sim.state().counters()),
+        t.elapsed().as_secs_f64(),
+    );
     w.started.run_once().await?;
     let (recent_calls, recent_ms) = measure(&w, true).await?;
     let (started_calls, started_ms) = measure(&w, false).await?;
     let (rss, peak) = rss_mib();
     println!(
-        "   {subs:>5} subreddits, {appellants} appellants: idle recent pass {recent_calls} calls, {recent_ms:.0} ms; idle started pass {started_calls} calls, {started_ms:.0} ms; RSS {rss:.1} MiB (peak {peak:.1})   [setup {:.1} s]",
+        "   {subs:>6} subreddits, {appellants} appellants: idle recent pass {recent_calls} calls, {recent_ms:.0} ms; idle started pass {started_calls} calls, {started_ms:.0} ms; RSS {rss:.1} MiB (peak {peak:.1})   [first pass, all caught up at once: {first} list calls, {first_s:.1} s; setup {:.1} s]",
         setup.as_secs_f64()
+    );
+    Ok(())
+}
+
+/// A conversation a user who is not banned starts: the bot reads it and leaves it.
+fn plain_message(w: &World, sub: &str, user: &str) -> anyhow::Result<()> {
+    w.sim
+        .state()
+        .user_message(UserMessage {
+            subreddit: sub.to_owned(),
+            user: user.to_owned(),
+            body: "a question".into(),
+            subject: Some("question".into()),
+            conversation_id: None,
+        })
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(())
+}
+
+/// (2): after N new conversations spread over the subreddits, one recent pass: its list
+/// calls (goal ⌈N/100⌉ + 1) and reads (one per new conversation).
+async fn catch_up_after(subs: usize, batches: &[usize]) -> anyhow::Result<()> {
+    let (_db, w) = world_with(subs).await?;
+    w.recent.run_once().await?;
+    w.recent.run_once().await?;
+    for (round, &n) in batches.iter().enumerate() {
+        for i in 0..n {
+            let sub = sub_name(i * 7_919 % subs);
+            plain_message(&w, &sub, &format!("asker_{round}_{i}"))?;
+        }
+        let before = w.sim.state().counters();
+        let t = Instant::now();
+        w.recent.run_once().await?;
+        let after = w.sim.state().counters();
+        let gets = after.calls_of(Endpoint::Get) - before.calls_of(Endpoint::Get);
+        println!(
+            "   {n:>5} new conversations over {subs} subreddits: {} list calls (goal ⌈N/100⌉ + 1 = {}), {gets} reads, {:.0} ms",
+            lists(&before, &after),
+            n.div_ceil(100) + 1,
+            t.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+    Ok(())
+}
+
+/// (3): a busy account (`busy` conversations over the served subreddits since the cutoff,
+/// already handled) signs up one more subreddit, whose modmail holds `m` conversations
+/// written before. The pass that serves it: its list calls (the account listing and the
+/// new subreddit's own); then what catching it up without `entity`, from the same point,
+/// would have cost.
+async fn new_subreddit(subs: usize, busy: usize, m: usize) -> anyhow::Result<()> {
+    let (_db, w) = world_with(subs).await?;
+    w.recent.run_once().await?;
+    for i in 0..busy {
+        plain_message(&w, &sub_name(i * 7_919 % subs), &format!("busy_{i}"))?;
+    }
+    while w.recent.run_once().await?.fetched > 0 {}
+    let name = "scale_newcomer";
+    w.sim
+        .state()
+        .add_subreddit(NewSubreddit {
+            name: name.to_owned(),
+            moderators: vec![HUMAN_MOD.to_owned()],
+            bot_is_mod: true,
+        })
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    for i in 0..m {
+        plain_message(&w, name, &format!("early_{i}"))?;
+    }
+    w.recent.run_once().await?;
+    w.store
+        .ensure_subreddit(&SubredditName::parse(name)?, w.clock.now())
+        .await?;
+    let before = w.sim.state().counters();
+    let r = w.recent.run_once().await?;
+    let with_entity = lists(&before, &w.sim.state().counters());
+    let cutoff = w.clock.now() - Duration::days(i64::from(w.config.bot.update_cutoff));
+    let without = w
+        .ctx
+        .reddit
+        .list_changed_since(&[], Some(cutoff), 10_000)
+        .await?;
+    println!(
+        "   one subreddit signed up with {m} earlier conversations, {busy} others' since the cutoff, {subs} subreddits: {with_entity} list calls (the account listing + 1 of its own), {} read; without entity from the cutoff it would take {} list calls",
+        r.fetched, without.pages
     );
     Ok(())
 }
@@ -236,11 +337,19 @@ async fn main() -> anyhow::Result<()> {
     let poll = StdDuration::from_secs(arg("--poll", 2).max(1));
     if arg("--idle", 1) == 1 {
         println!("== (1) idle passes");
-        for subs in [100, 1_000, 5_000] {
+        for subs in [100, 1_000, 5_000, 50_000] {
             idle(subs, appellants).await?;
         }
     }
-    println!("== (2) reaction time");
-    reaction(200, 100, poll).await?;
+    if arg("--catch-up", 1) == 1 {
+        println!("== (2) a recent pass after N new conversations");
+        catch_up_after(5_000, &[1, 50, 99, 100, 250, 1_000, 1_900]).await?;
+        println!("== (3) catching up a newly signed-up subreddit");
+        new_subreddit(5_000, 1_500, 30).await?;
+    }
+    if arg("--reaction", 1) == 1 {
+        println!("== (4) reaction time");
+        reaction(200, 100, poll).await?;
+    }
     Ok(())
 }
