@@ -200,6 +200,10 @@ pub enum Endpoint {
     ModNotes,
     /// `POST /api/mod/notes`.
     AddModNote,
+    /// `POST /api/mod/conversations/{id}/unban`.
+    Unban,
+    /// `POST /api/mod/conversations/{id}/temp_ban`.
+    TempBan,
 }
 
 impl Endpoint {
@@ -218,6 +222,8 @@ impl Endpoint {
             Self::AcceptInvite => "accept_invite",
             Self::ModNotes => "mod_notes",
             Self::AddModNote => "add_mod_note",
+            Self::Unban => "unban",
+            Self::TempBan => "temp_ban",
         }
     }
 }
@@ -981,6 +987,21 @@ impl RedditClient {
     /// rules as [`Self::reply`].
     pub async fn unarchive(&self, id: &ConversationId) -> Result<(), RedditError> {
         let call = self.write_call(Endpoint::Unarchive, id, "/unarchive", Vec::new());
+        self.execute(&call).await.map(|_| ())
+    }
+
+    /// Lifts the ban of the conversation's participant (the bot needs Access). Same write
+    /// rules as [`Self::reply`]: never retried blindly.
+    pub async fn unban(&self, id: &ConversationId) -> Result<(), RedditError> {
+        let call = self.write_call(Endpoint::Unban, id, "/unban", Vec::new());
+        self.execute(&call).await.map(|_| ())
+    }
+
+    /// Replaces the participant's ban by a temporary one of `days` (1 to 999; the bot needs
+    /// Access). Same write rules as [`Self::reply`].
+    pub async fn temp_ban(&self, id: &ConversationId, days: u16) -> Result<(), RedditError> {
+        let form = vec![("duration", days.to_string())];
+        let call = self.write_call(Endpoint::TempBan, id, "/temp_ban", form);
         self.execute(&call).await.map(|_| ())
     }
 
