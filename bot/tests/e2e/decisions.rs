@@ -20,6 +20,8 @@ appealmod_testkit::on_both_backends!(
     two_console_decisions_at_once_give_one,
     a_ban_lifted_by_hand_in_modmail_is_recorded_without_a_ban_check,
     an_unban_refused_with_403_is_held_then_carried_out,
+    a_removed_moderators_command_does_nothing,
+    a_console_grant_costs_three_calls,
 );
 
 /// A completed appeal of `user` (the form submitted and passed on).
@@ -261,4 +263,68 @@ async fn an_unban_refused_with_403_is_held_then_carried_out(b: Backend) {
         ]
     );
     assert!(!banned(&w, "held1"));
+}
+
+/// A moderator who lost Mail (or was removed: the note could not be written then) is no
+/// longer one the bot obeys: Reddit's moderator list is asked at the command.
+async fn a_removed_moderators_command_does_nothing(b: Backend) {
+    let (_db, w) = world(b, WorldOptions::default()).await;
+    let (conv, appeal) = completed(&w, "removed1").await;
+    w.sim
+        .state()
+        .set_moderator("pics", HUMAN_MOD, &["posts".into()])
+        .expect("Mail taken away");
+    note(&w, &conv, HUMAN_MOD, "!grant");
+    w.drain().await.expect("drain");
+    assert!(
+        after_dialogue(&w, &conv).is_empty(),
+        "no answer, no decision"
+    );
+    assert!(banned(&w, "removed1"));
+    let state = w.store.decision_state(appeal.id).await.expect("state");
+    assert_eq!(state.decided, None);
+}
+
+/// A decision taken in the console costs the bot three Reddit calls: the unban, the
+/// message, the archive (no read).
+async fn a_console_grant_costs_three_calls(b: Backend) {
+    let (_db, w) = world(b, WorldOptions::default()).await;
+    let (conv, appeal) = completed(&w, "budget1").await;
+    let by = RedditUsername::parse(HUMAN_MOD).expect("user");
+    let now = w.clock.now();
+    let message = DecisionTemplates::default()
+        .render(Verdict::Grant, None, &appeal)
+        .expect("message");
+    let state = w.store.decision_state(appeal.id).await.expect("state");
+    let plan = decide_appeal(&appeal, &state, Verdict::Grant, message, &by, now).expect("plan");
+    let effects = decision_entries(&plan, &appeal.conversation_id);
+    w.store
+        .record_decision(&plan, &effects, &by, Channel::Console, now)
+        .await
+        .expect("record");
+    w.sim.state().reset_counters();
+    w.drain().await.expect("drain");
+    let c = w.sim.state().counters();
+    let calls: u64 = [
+        Endpoint::Unban,
+        Endpoint::Reply,
+        Endpoint::Archive,
+        Endpoint::Get,
+        Endpoint::Banned,
+        Endpoint::Moderators,
+    ]
+    .iter()
+    .map(|e| c.calls_of(*e))
+    .sum();
+    println!(
+        "calls for a console grant: {calls} (unban {}, reply {}, archive {})",
+        c.calls_of(Endpoint::Unban),
+        c.calls_of(Endpoint::Reply),
+        c.calls_of(Endpoint::Archive)
+    );
+    assert_eq!(calls, 3);
+    assert_eq!(
+        after_dialogue(&w, &conv),
+        [LedgerKind::Unban, LedgerKind::Reply, LedgerKind::Archive]
+    );
 }
