@@ -1,8 +1,10 @@
-//! Conversation snapshots reach MongoDB `conversation-logs` (SecantusDB in the test script).
+//! Conversation snapshots reach MongoDB `conversation-logs` (SecantusDB in the test script),
+//! with the bot's records on either database.
 
 use std::time::Duration;
 
 use appealmod_shared::logging::{CONVERSATION_LOGS, DocumentSink};
+use appealmod_shared::storage::Backend;
 use appealmod_testkit::TestDb;
 use appealmod_testkit::world::{World, WorldOptions};
 use mongodb::bson::{Document, doc};
@@ -24,13 +26,15 @@ fn mongo_uri() -> Option<String> {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn conversation_snapshots_reach_mongodb() {
+appealmod_testkit::on_both_backends!(conversation_snapshots_reach_mongodb);
+
+async fn conversation_snapshots_reach_mongodb(backend: Backend) {
     let Some(uri) = mongo_uri() else { return };
     let client = mongodb::Client::with_uri_str(&uri).await.expect("client");
-    let database = format!("appealmod_snapshots_{}", std::process::id());
+    // One MongoDB database per run and backend: the two run at the same time.
+    let database = format!("appealmod_snapshots_{}_{backend:?}", std::process::id());
     let sink = DocumentSink::start(&client, &database, CONVERSATION_LOGS, 1000);
-    let db = TestDb::sqlite().await;
+    let db = TestDb::new(backend).await;
     let w = World::start(
         db.store.clone(),
         &db.url,

@@ -1,20 +1,22 @@
 //! The sandbox scenario, in-process and accelerated: the simulator, the website and the
-//! bot's two runners (the unchanged code, over real HTTP) on a fresh SQLite database.
+//! bot's two runners (the unchanged code, over real HTTP) on a fresh database of each
+//! backend.
 
 use std::time::Duration;
 
 use appealmod_sandbox::scenario::{self, EndState, Event, Options, Role};
 use appealmod_shared::domain::AppealStatus;
 use appealmod_shared::domain::Group;
-use appealmod_shared::storage::EffectState;
+use appealmod_shared::storage::{Backend, EffectState};
 use appealmod_testkit::TestDb;
 use appealmod_testkit::world::{World, WorldOptions, sim_config, world_config};
 use appealmod_web::startup::{AppSettings, Application};
 use reddit_sim::{ConvState, LedgerKind, SimServer};
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_scripted_user_reaches_its_end_state() {
-    let db = TestDb::sqlite().await;
+appealmod_testkit::on_both_backends!(every_scripted_user_reaches_its_end_state);
+
+async fn every_scripted_user_reaches_its_end_state(backend: Backend) {
+    let db = TestDb::new(backend).await;
     let o = WorldOptions {
         // With this seed every path is taken (some users in control, the reminder and
         // takeover users in treatment); the assertions hold for any draw.
