@@ -191,91 +191,99 @@ async fn case_filters_agree_with_the_core(store: &Store) {
     let mut expected: Vec<CaseStatus> = Vec::new();
     for ignored in [false, true] {
         for group in [Group::Treatment, Group::Control] {
-            n += 1;
-            let facts = CaseFacts {
-                ignored,
-                appeal: None,
-            };
-            let (_, _) = appellant(store, n, group, ignored, None).await;
-            expected.push(case_status(facts));
+            // Not checked yet, still banned, unbanned.
+            for still_banned in [None, Some(true), Some(false)] {
+                n += 1;
+                let facts = CaseFacts {
+                    group,
+                    ignored,
+                    unbanned: still_banned == Some(false),
+                    appeal: None,
+                };
+                appellant(store, n, group, (ignored, still_banned), None).await;
+                expected.push(case_status(facts));
+            }
         }
         for status in statuses {
             for reminders in [0, 2] {
                 for outcome in [None, Some(Outcome::Granted), Some(Outcome::Denied)] {
                     n += 1;
-                    appellant(
-                        store,
-                        n,
-                        Group::Treatment,
-                        ignored,
-                        Some((status, reminders, outcome)),
-                    )
-                    .await;
+                    let appeal = Some((status, reminders, outcome));
+                    appellant(store, n, Group::Treatment, (ignored, None), appeal).await;
                     expected.push(case_status(CaseFacts {
+                        group: Group::Treatment,
                         ignored,
-                        appeal: Some((status, reminders, outcome)),
+                        unbanned: false,
+                        appeal,
                     }));
                 }
             }
         }
     }
-    let all = store
-        .cases(&sub("pics"), CaseFilter::default(), 1000, 0)
-        .await
-        .expect("all");
+    let cases = |filter: CaseFilter, limit, offset| async move {
+        store
+            .cases(&sub("pics"), &filter, limit, offset)
+            .await
+            .expect("cases")
+    };
+    let all = cases(CaseFilter::default(), 1000, 0).await;
     assert_eq!(all.total, i64::try_from(expected.len()).expect("n"));
     for s in CaseStatus::ALL {
-        let page = store
-            .cases(
-                &sub("pics"),
-                CaseFilter {
-                    status: Some(s),
-                    group: None,
-                },
-                1000,
-                0,
-            )
-            .await
-            .expect("filtered");
+        let filter = CaseFilter {
+            status: Some(s),
+            ..CaseFilter::default()
+        };
+        let page = cases(filter, 1000, 0).await;
         let want = expected.iter().filter(|e| **e == s).count();
+        assert!(want > 0, "the combinations cover {s:?}");
         assert_eq!(page.cases.len(), want, "{s:?}");
         assert_eq!(page.total, i64::try_from(want).expect("n"), "{s:?}");
         assert!(page.cases.iter().all(|c| c.status == s), "{s:?}");
     }
-    let control = store
-        .cases(
-            &sub("pics"),
-            CaseFilter {
-                status: None,
-                group: Some(Group::Control),
-            },
-            1000,
-            0,
-        )
-        .await
-        .expect("control");
-    assert_eq!(control.total, 2);
+    let control = CaseFilter {
+        group: Some(Group::Control),
+        ..CaseFilter::default()
+    };
+    assert_eq!(cases(control, 1000, 0).await.total, 6);
     // Newest first, paginated.
-    let first = store
-        .cases(&sub("pics"), CaseFilter::default(), 5, 0)
-        .await
-        .expect("p1");
-    let second = store
-        .cases(&sub("pics"), CaseFilter::default(), 5, 5)
-        .await
-        .expect("p2");
+    let newest = CaseFilter {
+        order: CaseOrder::Newest,
+        ..CaseFilter::default()
+    };
+    let first = cases(newest.clone(), 5, 0).await;
+    let second = cases(newest, 5, 5).await;
     assert_eq!(first.cases.len(), 5);
     assert!(first.cases[0].first_seen >= first.cases[4].first_seen);
     assert!(first.cases[4].first_seen >= second.cases[0].first_seen);
     assert!(first.cases.iter().all(|c| c.conversation_id.is_some()));
+    // Waiting longest: the appeals awaiting a decision first, the oldest completion on top.
+    let waiting = cases(CaseFilter::default(), 1000, 0).await.cases;
+    let awaiting = expected.iter().filter(|e| e.awaits_decision()).count();
+    assert!(awaiting > 1);
+    assert!(
+        waiting[..awaiting]
+            .iter()
+            .all(|c| c.waiting_since().is_some())
+    );
+    assert!(
+        waiting[awaiting..]
+            .iter()
+            .all(|c| c.waiting_since().is_none())
+    );
+    assert!(
+        waiting[..awaiting]
+            .windows(2)
+            .all(|w| w[0].waiting_since() <= w[1].waiting_since())
+    );
 }
 
-/// Appellant `n` with at most one appeal in the given state, created `n` minutes in.
+/// Appellant `n` — no longer followed or not, and as the last ban check found them — with
+/// at most one appeal in the given state, created `n` minutes in.
 async fn appellant(
     store: &Store,
     n: i64,
     group: Group,
-    ignored: bool,
+    (ignored, still_banned): (bool, Option<bool>),
     appeal: Option<(AppealStatus, i64, Option<Outcome>)>,
 ) -> (AppellantId, Option<AppealId>) {
     let at = t(n * 60);
@@ -290,13 +298,12 @@ async fn appellant(
         .await
         .expect("contact");
     let id = contact.appellant.id;
-    if ignored {
-        let u = StatusUpdate {
-            ignored: Some(true),
-            ..Default::default()
-        };
-        store.update_appellant(id, &u, at).await.expect("ignore");
-    }
+    let u = StatusUpdate {
+        ignored: ignored.then_some(true),
+        still_banned,
+        ..Default::default()
+    };
+    store.update_appellant(id, &u, at).await.expect("status");
     let Some((status, reminders, outcome)) = appeal else {
         return (id, None);
     };

@@ -93,6 +93,7 @@ impl AppSettings {
                 max_reminders: crate::console::settings_form::DEFAULT_MAX_REMINDERS,
                 link_ttl_days: c.web.link_ttl_days,
                 mod_notes: c.bot.reddit_mod_notes,
+                fast_fill_secs: c.bot.fast_fill_secs,
             },
             metrics: c.metrics.clone(),
             rng_seed: c.bot.rng_seed,

@@ -600,7 +600,10 @@ mod tests {
         let answers = answers_markdown(&f, &q);
         let n = mod_note(&ctx(&f, &q));
         assert!(n.contains(&answers), "{answers}\n---\n{n}");
-        assert!(answers.starts_with("**Question ban\\_reason** I posted"), "{answers}");
+        assert!(
+            answers.starts_with("**Question ban\\_reason** I posted"),
+            "{answers}"
+        );
         let long = form(vec![text("a", &"x".repeat(12_000))], 100);
         assert_eq!(answers_markdown(&long, &q).matches('x').count(), 12_000);
     }

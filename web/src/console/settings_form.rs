@@ -22,6 +22,9 @@ pub struct Defaults {
     pub link_ttl_days: u32,
     /// `bot.reddit_mod_notes`: whether a subreddit that never chose gets Reddit Mod Notes.
     pub mod_notes: bool,
+    /// `bot.fast_fill_secs`: the console's appeal page flags a form filled faster than
+    /// this, as the moderators' note does.
+    pub fast_fill_secs: u32,
 }
 
 impl Default for Defaults {
@@ -34,6 +37,7 @@ impl Default for Defaults {
             max_reminders: DEFAULT_MAX_REMINDERS,
             link_ttl_days: 30,
             mod_notes: false,
+            fast_fill_secs: 30,
         }
     }
 }

@@ -38,6 +38,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(get_or_head().to(dashboard::appeals_get::page)),
         )
         .service(
+            web::resource("/dashboard/r/{sub}/appeals/{id}")
+                .route(get_or_head().to(dashboard::appeal_get::appeal)),
+        )
+        .service(
+            web::resource("/dashboard/r/{sub}/appellants/{id}")
+                .route(get_or_head().to(dashboard::appeal_get::appellant)),
+        )
+        .service(
             web::resource("/dashboard/r/{sub}/settings")
                 .route(get_or_head().to(dashboard::settings_get::page))
                 .route(web::post().to(dashboard::settings_post::save)),

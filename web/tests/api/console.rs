@@ -867,8 +867,18 @@ async fn appeals_list_filters_and_links_to_modmail(backend: Backend) {
     );
     let (_, body) = c.page("/dashboard/r/pics?status=granted").await;
     assert!(body.contains("No appeals match this filter"), "{body}");
-    let (status, _) = c.page("/dashboard/r/pics?page=99&status=nonsense").await;
-    assert_eq!(status, 200, "odd parameters do no harm");
+    let (status, body) = c.page("/dashboard/r/pics?page=99").await;
+    assert_eq!(status, 200, "past the end is the last page");
+    assert!(body.contains("Page 1 of 1"), "{body}");
+    let (status, body) = c.page("/dashboard/r/pics?status=nonsense").await;
+    assert_eq!(
+        status, 400,
+        "a filter the list does not have is not ignored"
+    );
+    assert!(
+        body.contains("“nonsense” is not a status of this list"),
+        "{body}"
+    );
 }
 
 async fn console_posts_need_their_csrf_token(backend: Backend) {

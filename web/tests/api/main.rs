@@ -1,11 +1,13 @@
 //! The site over real HTTP, on SQLite and on PostgreSQL.
 
 mod appeal;
+mod appeal_page;
 mod console;
 mod helpers;
 mod http;
 mod live;
 mod pages;
+mod queue;
 mod results;
 mod security;
 mod sessions;

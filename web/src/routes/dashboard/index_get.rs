@@ -3,19 +3,44 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use appealmod_shared::domain::may_use_console;
+use appealmod_shared::domain::{SubredditName, may_use_console};
+use appealmod_shared::storage::Queue;
+use chrono::{DateTime, Utc};
 
+use super::moment::Moment;
 use super::{ConsoleNav, StatusView, bot_name};
 use crate::console::FRESH;
 use crate::console::access::require_login;
 use crate::errors::{PageError, render};
 use crate::startup::AppState;
 
+/// What waits for a subreddit's moderators: the appeals whose answers are in modmail and
+/// have no decision yet, and since when the longest-waiting one waits.
+pub struct QueueView {
+    pub awaiting: i64,
+    pub oldest: Option<Moment>,
+}
+
+impl QueueView {
+    fn of(q: Queue, now: DateTime<Utc>) -> Self {
+        Self {
+            awaiting: q.awaiting,
+            oldest: Moment::of(q.oldest, now),
+        }
+    }
+}
+
+/// A signed-up subreddit on the dashboard.
+pub struct SubredditCard {
+    pub status: StatusView,
+    pub queue: QueueView,
+}
+
 #[derive(Template)]
 #[template(path = "dashboard.html")]
 pub struct DashboardPage {
     pub nav: ConsoleNav,
-    pub signed_up: Vec<StatusView>,
+    pub signed_up: Vec<SubredditCard>,
     /// Subreddits the moderator could sign up.
     pub others: Vec<String>,
     /// Moderated without Mail or full permissions.
@@ -23,8 +48,8 @@ pub struct DashboardPage {
     pub operator: bool,
 }
 
-/// The subreddits you moderate: their state, and a sign-up button for the others.
-/// Operators see every subreddit the bot knows.
+/// The subreddits you moderate: their state and what waits for a decision, and a sign-up
+/// button for the others. Operators see every subreddit the bot knows.
 pub async fn page(session: Session, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
     let now = state.clock.now();
     let who = require_login(&state, &session, "/dashboard", now).await?;
@@ -40,7 +65,7 @@ pub async fn page(session: Session, state: web::Data<AppState>) -> Result<HttpRe
         )));
     }
     let bot = bot_name(&state);
-    let mut signed_up = Vec::new();
+    let mut signed_up: Vec<StatusView> = Vec::new();
     let mut others = Vec::new();
     let mut not_eligible = Vec::new();
     if operator {
@@ -59,6 +84,21 @@ pub async fn page(session: Session, state: web::Data<AppState>) -> Result<HttpRe
             None => others.push(r.subreddit.to_string()),
         }
     }
+    let names: Vec<SubredditName> = signed_up
+        .iter()
+        .filter_map(|s| SubredditName::parse(&s.name).ok())
+        .collect();
+    let mut queues = state.store.attention_queues(&names).await?;
+    let signed_up = signed_up
+        .into_iter()
+        .map(|status| {
+            let q = queues.remove(&status.name.to_ascii_lowercase());
+            SubredditCard {
+                queue: QueueView::of(q.unwrap_or_default(), now),
+                status,
+            }
+        })
+        .collect();
     let page = DashboardPage {
         nav: ConsoleNav::new(&state, &who, now),
         signed_up,

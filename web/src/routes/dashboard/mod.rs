@@ -2,8 +2,12 @@
 //! subreddit needs its moderator (Mail or full, seen within the hour) or an operator, and
 //! answers anyone else with the same 404.
 
+pub mod appeal_get;
+pub mod appeal_view;
 pub mod appeals_get;
 pub mod index_get;
+pub mod list_query;
+pub mod moment;
 pub mod settings_get;
 pub mod settings_post;
 pub mod state_post;

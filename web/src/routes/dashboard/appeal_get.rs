@@ -1,0 +1,132 @@
+//! `GET /dashboard/r/{sub}/appeals/{id}`: one appeal, with what a moderator needs to decide
+//! it (answers, ban, toxicity, timeline, other appeals, the modmail conversation); and
+//! `GET /dashboard/r/{sub}/appellants/{id}`: an appellant the bot recorded without an appeal
+//! (the control group, or one a moderator took over first). An id of another subreddit is
+//! the same 404 as one that does not exist.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+
+use appealmod_shared::domain::{Appeal, AppealId, AppellantId, FormQuestions, SubredditName};
+use appealmod_shared::storage::Appellant;
+
+use super::ConsoleNav;
+use super::appeal_view::{AppealFile, CaseFile, CaseView};
+use crate::console::access::{Cleared, clear_page};
+use crate::errors::{PageError, render};
+use crate::startup::AppState;
+
+#[derive(Template)]
+#[template(path = "console_appeal.html")]
+pub struct AppealPage {
+    pub nav: ConsoleNav,
+    pub sub: String,
+    /// The appeal's number, or none for an appellant without an appeal.
+    pub number: Option<i64>,
+    pub v: CaseView,
+}
+
+/// A page id: digits only, else the page does not exist.
+fn id_of(s: &str) -> Result<i64, PageError> {
+    s.parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or(PageError::NotFound)
+}
+
+/// Reads what the page shows of `appellant` (and `appeal`, when it is an appeal's page).
+async fn case_file(
+    state: &AppState,
+    sub: &SubredditName,
+    appellant: Appellant,
+    appeal: Option<Appeal>,
+) -> Result<CaseFile, PageError> {
+    let store = &state.store;
+    let appeal = match appeal {
+        Some(a) => Some(AppealFile {
+            steps: store.appeal_steps(a.id).await?,
+            answers: store.form_answers(a.id).await?,
+            appeal: a,
+        }),
+        None => None,
+    };
+    let findings = match &appeal {
+        Some(f) => store.appeal_findings(f.appeal.id).await?,
+        None => store.appellant_findings(appellant.id).await?,
+    };
+    let questions = store
+        .subreddit(sub)
+        .await?
+        .and_then(|s| s.form_questions)
+        .unwrap_or_else(FormQuestions::default);
+    Ok(CaseFile {
+        steps: store.appellant_steps(appellant.id).await?,
+        appeals: store.appeals_of(appellant.id).await?,
+        appellant,
+        appeal,
+        findings,
+        questions,
+    })
+}
+
+fn page_of(state: &AppState, cleared: &Cleared, file: &CaseFile) -> HttpResponse {
+    let now = state.clock.now();
+    let sub = cleared.subreddit.name.as_str();
+    let page = AppealPage {
+        nav: ConsoleNav::new(state, &cleared.user, now),
+        sub: sub.to_owned(),
+        number: file.appeal.as_ref().map(|f| f.appeal.id.0),
+        v: CaseView::of(file, sub, state.defaults.fast_fill_secs, now),
+    };
+    render(StatusCode::OK, &page)
+}
+
+/// One appeal of the subreddit.
+pub async fn appeal(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, PageError> {
+    let (sub, id) = path.into_inner();
+    let now = state.clock.now();
+    let cleared = clear_page(&state, &session, &sub, req.uri().path(), now).await?;
+    let name = &cleared.subreddit.name;
+    let appeal = state
+        .store
+        .appeal(AppealId(id_of(&id)?))
+        .await?
+        .filter(|a| a.subreddit == *name)
+        .ok_or(PageError::NotFound)?;
+    let appellant = state
+        .store
+        .appellant_by_id(appeal.appellant_id)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    let file = case_file(&state, name, appellant, Some(appeal)).await?;
+    Ok(page_of(&state, &cleared, &file))
+}
+
+/// One appellant of the subreddit recorded without an appeal (with one, the list links
+/// the appeal's page; this page then lists their appeals).
+pub async fn appellant(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, PageError> {
+    let (sub, id) = path.into_inner();
+    let now = state.clock.now();
+    let cleared = clear_page(&state, &session, &sub, req.uri().path(), now).await?;
+    let name = &cleared.subreddit.name;
+    let appellant = state
+        .store
+        .appellant_by_id(AppellantId(id_of(&id)?))
+        .await?
+        .filter(|a| a.subreddit == *name)
+        .ok_or(PageError::NotFound)?;
+    let file = case_file(&state, name, appellant, None).await?;
+    Ok(page_of(&state, &cleared, &file))
+}

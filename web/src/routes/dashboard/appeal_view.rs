@@ -1,0 +1,268 @@
+//! What the console's page of one appeal shows, built from what storage read (a
+//! [`CaseFile`]): the answers as the moderators' note shows them, the ban, toxicity text by
+//! text, the timeline, the appellant's other appeals. Only formatting happens here.
+
+use chrono::{DateTime, Utc};
+
+use appealmod_core::decide::note::{answers_markdown, human_duration};
+use appealmod_core::toxicity::{AssessedText, TextRef};
+use appealmod_shared::domain::{
+    Appeal, CaseFacts, CaseStatus, FormAnswers, FormQuestions, Outcome, case_status,
+};
+use appealmod_shared::storage::{AppealSteps, Appellant, AppellantSteps};
+
+use super::moment::Moment;
+use crate::console::preview::markdown_html;
+
+/// An appeal with what the page shows of it beyond its row.
+pub struct AppealFile {
+    pub appeal: Appeal,
+    pub steps: AppealSteps,
+    pub answers: Option<FormAnswers>,
+}
+
+/// Everything the page of one case shows: an appellant, and the appeal shown (none for an
+/// appellant recorded without one).
+pub struct CaseFile {
+    pub appellant: Appellant,
+    pub steps: AppellantSteps,
+    pub appeal: Option<AppealFile>,
+    /// Every appeal of the appellant in this subreddit, oldest first.
+    pub appeals: Vec<Appeal>,
+    /// The texts assessed for toxicity: the appeal's conversation and answers, or every
+    /// message of an appellant without an appeal.
+    pub findings: Vec<AssessedText>,
+    /// The subreddit's form (every option of a multiple choice).
+    pub questions: FormQuestions,
+}
+
+/// The ban, as the user was told it and as the moderators noted it.
+pub struct BanView {
+    /// "Permanent" or "Temporary".
+    pub kind: &'static str,
+    pub since: Option<Moment>,
+    /// The reason quoted in the ban message.
+    pub told: String,
+    /// The moderators' own note in the ban list.
+    pub noted: String,
+}
+
+/// How the form was filled.
+pub struct FillView {
+    /// "2 min 40 s".
+    pub took: String,
+    /// Faster than the threshold: "faster than 30 s".
+    pub fast: Option<String>,
+}
+
+/// One toxic text: which one, never its words.
+pub struct FindingView {
+    /// "Answer to “What steps will you take?”", "Message in modmail".
+    pub what: String,
+    pub category: &'static str,
+    pub severity: &'static str,
+    pub written: Moment,
+}
+
+/// One step of the timeline.
+pub struct StepView {
+    pub label: String,
+    pub at: Moment,
+}
+
+/// Another appeal of the same appellant.
+pub struct OtherAppeal {
+    pub href: String,
+    pub started: Moment,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    /// Before the one shown ("earlier") or after it ("later").
+    pub when: &'static str,
+}
+
+/// The page's content (the handler adds the header and the subreddit).
+pub struct CaseView {
+    pub user: String,
+    pub group: &'static str,
+    pub control: bool,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub toxic: bool,
+    pub waiting: Option<Moment>,
+    pub modmail: Option<String>,
+    pub ban: Option<BanView>,
+    /// The answers as the moderators' note shows them, as HTML (escaped, safe).
+    pub answers_html: Option<String>,
+    pub fill: Option<FillView>,
+    pub findings: Vec<FindingView>,
+    /// How many texts were assessed.
+    pub assessed: usize,
+    pub timeline: Vec<StepView>,
+    pub others: Vec<OtherAppeal>,
+}
+
+fn status_of(a: &Appellant, appeal: Option<&Appeal>) -> CaseStatus {
+    case_status(CaseFacts {
+        group: a.group,
+        ignored: a.ignored,
+        unbanned: a.still_banned == Some(false),
+        appeal: appeal.map(|p| (p.status, p.reminders, p.outcome)),
+    })
+}
+
+fn ban_of(a: &Appeal, now: DateTime<Utc>) -> BanView {
+    BanView {
+        kind: if a.ban_permanent {
+            "Permanent"
+        } else {
+            "Temporary"
+        },
+        since: Moment::of(a.ban_date, now),
+        told: a.ban_reason.trim().to_owned(),
+        noted: a.ban_note.trim().to_owned(),
+    }
+}
+
+fn fill_of(form: &FormAnswers, fast_fill_secs: u32) -> Option<FillView> {
+    let secs = (form.submitted_at - form.opened_at?).num_seconds();
+    let limit = i64::from(fast_fill_secs);
+    Some(FillView {
+        took: human_duration(secs),
+        fast: (secs < limit).then(|| format!("faster than {}", human_duration(limit))),
+    })
+}
+
+/// The toxic texts, by question (the label the appellant saw) or as a message.
+fn findings_of(
+    found: &[AssessedText],
+    answers: Option<&FormAnswers>,
+    now: DateTime<Utc>,
+) -> Vec<FindingView> {
+    found
+        .iter()
+        .filter(|t| t.toxicity.toxic)
+        .map(|t| {
+            let what = match &t.source {
+                TextRef::Message(_) => "A message in modmail".to_owned(),
+                TextRef::Answer(q) => {
+                    let label = answers
+                        .and_then(|f| f.answers.iter().find(|a| &a.question_id == q))
+                        .map_or(q.as_str(), |a| a.label.as_str());
+                    format!("The answer to “{label}”")
+                }
+            };
+            let highest = t.toxicity.highest;
+            FindingView {
+                what,
+                category: highest.map_or("unspecified", |f| f.category.as_str()),
+                severity: highest.map_or("", |f| f.severity.as_str()),
+                written: Moment::new(t.written_at, now),
+            }
+        })
+        .collect()
+}
+
+/// Every step with a time, oldest first.
+fn timeline_of(file: &CaseFile, now: DateTime<Utc>) -> Vec<StepView> {
+    let s = &file.steps;
+    let mut steps: Vec<(DateTime<Utc>, String)> = Vec::new();
+    let mut push = |t: Option<DateTime<Utc>>, label: &str| {
+        if let Some(t) = t {
+            steps.push((t, label.to_owned()));
+        }
+    };
+    match &file.appeal {
+        Some(f) => {
+            let (a, st) = (&f.appeal, &f.steps);
+            push(st.first_message.or(Some(a.created_at)), "Wrote in modmail");
+            push(st.link_sent, "The bot sent the link to the form");
+            for (i, r) in st.reminders.iter().enumerate() {
+                push(Some(*r), &format!("Reminder {} sent, with the link", i + 1));
+            }
+            push(a.opened_at, "Opened the form");
+            push(a.submitted_at, "Submitted the form");
+            push(
+                a.completed_at,
+                "Answers posted in modmail for the moderators",
+            );
+            let decided = match a.outcome {
+                Some(Outcome::Granted) => "Granted: the ban was lifted",
+                Some(Outcome::Denied) => "Denied: still banned when the bot stopped following",
+                None => "",
+            };
+            push(st.decided_at.filter(|_| a.outcome.is_some()), decided);
+            if a.outcome != Some(Outcome::Granted) {
+                push(s.unbanned_at, "Seen unbanned");
+            }
+        }
+        None => {
+            push(
+                s.first_message.or(Some(file.appellant.created_at)),
+                "Wrote in modmail",
+            );
+            push(s.unbanned_at, "Seen unbanned (granted)");
+        }
+    }
+    push(s.stopped_at, "The bot stopped following the conversation");
+    steps.sort_by_key(|(t, _)| *t);
+    steps
+        .into_iter()
+        .map(|(t, label)| StepView {
+            label,
+            at: Moment::new(t, now),
+        })
+        .collect()
+}
+
+fn others_of(file: &CaseFile, sub: &str, now: DateTime<Utc>) -> Vec<OtherAppeal> {
+    let shown = file.appeal.as_ref().map(|f| f.appeal.id);
+    file.appeals
+        .iter()
+        .filter(|a| Some(a.id) != shown)
+        .rev()
+        .map(|a| {
+            let status = status_of(&file.appellant, Some(a));
+            OtherAppeal {
+                href: format!("/dashboard/r/{sub}/appeals/{}", a.id.0),
+                started: Moment::new(a.created_at, now),
+                status: status.as_str(),
+                status_label: status.label(),
+                when: match shown {
+                    Some(s) if a.id > s => "later",
+                    _ => "earlier",
+                },
+            }
+        })
+        .collect()
+}
+
+impl CaseView {
+    pub fn of(file: &CaseFile, sub: &str, fast_fill_secs: u32, now: DateTime<Utc>) -> Self {
+        let appeal = file.appeal.as_ref();
+        let status = status_of(&file.appellant, appeal.map(|f| &f.appeal));
+        let answers = appeal.and_then(|f| f.answers.as_ref());
+        let conversation = appeal
+            .map(|f| f.appeal.conversation_id.clone())
+            .or_else(|| file.steps.first_conversation.clone());
+        let waiting = appeal
+            .and_then(|f| f.appeal.completed_at)
+            .filter(|_| status.awaits_decision());
+        Self {
+            user: file.appellant.username.to_string(),
+            group: super::appeals_get::group_label(file.appellant.group),
+            control: file.appellant.group == appealmod_shared::domain::Group::Control,
+            status: status.as_str(),
+            status_label: status.label(),
+            toxic: file.findings.iter().any(|t| t.toxicity.toxic),
+            waiting: Moment::of(waiting, now),
+            modmail: conversation.map(|c| c.modmail_url()),
+            ban: appeal.map(|f| ban_of(&f.appeal, now)),
+            answers_html: answers.map(|f| markdown_html(&answers_markdown(f, &file.questions))),
+            fill: answers.and_then(|f| fill_of(f, fast_fill_secs)),
+            findings: findings_of(&file.findings, answers, now),
+            assessed: file.findings.len(),
+            timeline: timeline_of(file, now),
+            others: others_of(file, sub, now),
+        }
+    }
+}
