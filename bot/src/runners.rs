@@ -51,6 +51,8 @@ pub struct PassReport {
     pub errors: usize,
     /// Subreddits checked by the bot this pass, and pending ones that became active.
     pub verify: crate::verify::VerifyReport,
+    /// Split alarms raised or cleared (started runner).
+    pub splits: crate::split_alarm::SplitReport,
 }
 
 impl PassReport {
@@ -570,6 +572,8 @@ impl StartedRunner {
         }
         self.check_bans(&mut report).await?;
         self.retire_stale(&mut report).await?;
+        // From the database alone: a few small reads per subreddit.
+        report.splits = self.ctx.check_splits().await?;
         report.sent = self.ctx.send_pending().await?;
         Ok(report)
     }

@@ -311,6 +311,9 @@ pub struct WebConfig {
     pub token_exchanges_per_minute: u32,
     /// Reddit accounts that see and may change every subreddit's console.
     pub operators: Vec<RedditUsername>,
+    /// Days after which the readout counts an appeal that is still open with the outcome it
+    /// has so far; unset = `link_ttl_days` + `bot.update_cutoff` ([`Config::readout_window_days`]).
+    pub readout_window_days: Option<u32>,
 }
 
 /// The Reddit "web app" moderators log in with (OAuth authorization code). The site uses a
@@ -371,6 +374,7 @@ impl Default for WebConfig {
             login_rate_per_minute: 30,
             token_exchanges_per_minute: 60,
             operators: Vec::new(),
+            readout_window_days: None,
         }
     }
 }
@@ -629,6 +633,17 @@ fn join_lines(problems: &[Problem]) -> String {
 }
 
 impl Config {
+    /// The readout's window: `web.readout_window_days`, else the link's lifetime plus the
+    /// days the bot keeps following a quiet appellant (by then an appeal is completed,
+    /// handed over, taken over or abandoned, unless its user kept writing).
+    pub fn readout_window_days(&self) -> u32 {
+        self.web.readout_window_days.unwrap_or_else(|| {
+            self.web
+                .link_ttl_days
+                .saturating_add(self.bot.update_cutoff)
+        })
+    }
+
     /// Which file to read: `--config` if given, else `APPEALMOD_CONFIG`, else the default.
     pub fn resolve_path(cli: Option<&Path>) -> PathBuf {
         cli.map(Path::to_path_buf)
@@ -716,6 +731,14 @@ impl Config {
         }
         // 0 reads like "never expires" (as `mongodb.log_ttl_days: 0` does), but it would
         // make every appeal link expire the moment the bot sends it.
+        if self.web.readout_window_days == Some(0) {
+            bad(
+                "web.readout_window_days",
+                "must be at least 1 (days), or unset for the link lifetime plus \
+                 bot.update_cutoff"
+                    .to_owned(),
+            );
+        }
         if self.web.link_ttl_days == 0 {
             bad(
                 "web.link_ttl_days",
@@ -1366,6 +1389,23 @@ mod tests {
             .to_string();
         assert!(
             err.contains("`web.link_ttl_days` must be at least 1 (days)"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_readout_window_is_the_link_lifetime_plus_the_cutoff_unless_set() {
+        let c = parse("", &[]).expect("defaults");
+        assert_eq!(c.readout_window_days(), 30 + 14);
+        let c = parse("web:\n  link_ttl_days: 7\nbot:\n  update_cutoff: 3\n", &[]).expect("parses");
+        assert_eq!(c.readout_window_days(), 10);
+        let c = parse("web:\n  readout_window_days: 21\n", &[]).expect("parses");
+        assert_eq!(c.readout_window_days(), 21);
+        let err = parse("web:\n  readout_window_days: 0\n", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("`web.readout_window_days` must be at least 1 (days)"),
             "{err}"
         );
     }

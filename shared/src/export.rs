@@ -45,11 +45,19 @@ pub struct ExportRow {
     pub submitted_at: Option<String>,
     pub completed_at: Option<String>,
     pub decided_at: Option<String>,
+    /// The bot handed the conversation to the moderators after the last reminder.
+    pub handed_over_at: Option<String>,
+    /// The bot stopped following the appellant (taken over, handed over or quiet too long).
+    pub stopped_at: Option<String>,
     /// The appeal's status; `none` without an appeal.
     pub status: &'static str,
     pub outcome: &'static str,
     pub reminders: i64,
+    /// The moderators saw the conversation (so far): `appealmod_core::readout::definitions`.
     pub reached_moderators: bool,
+    /// How: `control`, `never_engaged`, `completed`, `handed_over`, `taken_over`; or not
+    /// (`abandoned`), or not yet (`submitted`, `waiting`: still open).
+    pub reach: &'static str,
     pub toxic: bool,
     pub toxic_category: Option<&'static str>,
     pub toxic_severity: Option<&'static str>,
@@ -100,10 +108,13 @@ impl ExportRow {
             submitted_at: time(r.submitted_at),
             completed_at: time(r.completed_at),
             decided_at: time(r.decided_at),
+            handed_over_at: time(r.handed_over_at),
+            stopped_at: time(r.stopped_at),
             status: r.status.map_or("none", |s| s.as_str()),
             outcome: r.outcome.as_str(),
             reminders: r.reminders,
             reached_moderators: r.reached_moderators(),
+            reach: r.reach().as_str(),
             toxic: r.toxicity.toxic,
             toxic_category: r.toxicity.highest.map(|f| f.category.as_str()),
             toxic_severity: r.toxicity.highest.map(|f| f.severity.as_str()),
@@ -215,7 +226,7 @@ pub fn to_json(rows: &[ReadoutRow], names: Names<'_>) -> serde_json::Result<Vec<
 }
 
 /// The CSV header, in [`ExportRow`]'s field order.
-pub const COLUMNS: [&str; 23] = [
+pub const COLUMNS: [&str; 26] = [
     "appeal_id",
     "subreddit",
     "user",
@@ -229,10 +240,13 @@ pub const COLUMNS: [&str; 23] = [
     "submitted_at",
     "completed_at",
     "decided_at",
+    "handed_over_at",
+    "stopped_at",
     "status",
     "outcome",
     "reminders",
     "reached_moderators",
+    "reach",
     "toxic",
     "toxic_category",
     "toxic_severity",

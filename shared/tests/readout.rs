@@ -4,7 +4,9 @@
 //! of the readout, the audit and the export is compared with a hand computation below.
 
 use appealmod_core::readout::stats::{Interval, Quartiles};
-use appealmod_core::readout::{self, CaseOutcome, Contrast, Funnel, Period, ReadoutRow};
+use appealmod_core::readout::{
+    self, CaseOutcome, Contrast, Funnel, Period, Reach, ReadoutRow, Rules, Verdict,
+};
 use appealmod_core::toxicity::{Category, Finding, Severity, TextRef};
 use appealmod_shared::config::Secret;
 use appealmod_shared::domain::*;
@@ -15,7 +17,10 @@ use appealmod_testkit::readout_fixture::{conversation, form, sent};
 use appealmod_testkit::{Backend, TestDb};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
-appealmod_testkit::on_both_backends!(fixture_readout_matches_the_hand_computation);
+appealmod_testkit::on_both_backends!(
+    fixture_readout_matches_the_hand_computation,
+    hand_overs_and_take_overs_read_back_as_reached,
+);
 
 /// Day `d` at 10:00 UTC; day 0 is Monday 2026-03-02.
 fn day(d: i64) -> DateTime<Utc> {
@@ -395,18 +400,32 @@ async fn fixture_readout_matches_the_hand_computation(backend: Backend) {
         .await
         .expect("rows");
     assert_eq!(all.len(), 29, "20 + 1 alpha appeals (a1 twice), 8 beta");
-    check_funnels_and_comparison(&all);
+    check_funnels(&all);
+    check_settled_comparison(&all);
+    check_lapsed_comparison(&all);
     check_timings_and_weeks(&all);
     check_toxicity(store, &all).await;
     check_periods_and_audit(store).await;
     check_export(&all);
 }
 
-fn check_funnels_and_comparison(all: &[ReadoutRow]) {
-    let r = readout::compute(all);
+/// The readout a day after the last appeal's last event (day 35), with the default window
+/// of 44 days (link lifetime 30 + cutoff 14): no appeal has lapsed yet.
+fn settled_rules() -> Rules {
+    Rules::new(day(35), Rules::default_window(30, 14))
+}
+
+/// Day 70: every appeal (the last began on day 24) is at least 44 days old.
+fn lapsed_rules() -> Rules {
+    Rules::new(day(70), Rules::default_window(30, 14))
+}
+
+fn check_funnels(all: &[ReadoutRow]) {
+    let r = readout::compute(all, &settled_rules());
     // Treatment: 18 appeals of 17 appellants (a1 twice). Link sent: all but a6 (taken over)
     // and a13 (prompted) = 16. Opened: the completed (a1 a2 a11 a12 a15 b1 b2), submitted
-    // (a5 b4) and opened (a4 a17) = 11. Submitted: 9. Completed: 7. Granted a1 a6 a11 b1;
+    // (a5 b4) and opened (a4 a17) = 11. Submitted: 9. Completed: 7. a6 was never engaged
+    // (a moderator wrote before any link): reached = 7 + 1 = 8. Granted a1 a6 a11 b1;
     // denied a2 a15 b2; abandoned a3 a14 b3; pending the other 8.
     let treatment = Funnel {
         appeals: 18,
@@ -415,38 +434,60 @@ fn check_funnels_and_comparison(all: &[ReadoutRow]) {
         link_opened: 11,
         submitted: 9,
         completed: 7,
+        handed_over: 0,
+        taken_over: 0,
+        never_engaged: 1,
+        reached: 8,
         granted: 4,
         denied: 3,
         abandoned: 3,
         pending: 8,
     };
     assert_eq!(r.treatment, treatment);
-    // Control: 11 appellants, never contacted; granted a8 a19 b5, denied a9 a10 b6 b8.
+    // Control: 11 appellants, never contacted, all reached; granted a8 a19 b5, denied a9
+    // a10 b6 b8.
     let control = Funnel {
         appeals: 11,
         appellants: 11,
+        reached: 11,
         granted: 3,
         denied: 4,
         pending: 4,
         ..Funnel::default()
     };
     assert_eq!(r.control, control);
+}
 
-    // Read by moderators: treatment 7 completed + a6 taken over = 8/18; control 11/11.
-    // Wilson 8/18: (2·18·(8/18) + z²  ∓ z·√(z² + 4·18·(8/18)(10/18))) / (2(18 + z²))
-    //            = (8 + 1.9208 ∓ 1.96·√(3.8415 + 17.7778)) / 43.6830 = 0.2456 … 0.6628;
-    // 11/11: 0.7412 … 1; Newcombe: d = 0.4444 − 1 = −0.5556,
-    // low  = d − √((0.4444 − 0.2456)² + (1 − 1)²)      = −0.7544,
-    // high = d + √((0.6628 − 0.4444)² + (1 − 0.7412)²) = −0.2169.
+/// Settled only (day 35). Treatment appeals and where they stand: completed a1 a2 a11 a12
+/// a15 b1 b2 (7), never engaged a6, abandoned a3 a14 b3 — settled, 11; still open: waiting
+/// for the form a4 a13 a16 a17 and a1's second appeal, form in but not posted a5 b4 — 7.
+fn check_settled_comparison(all: &[ReadoutRow]) {
+    let r = readout::compute(all, &settled_rules());
     let c = &r.comparison;
+    // Reached: treatment 7 completed + a6 = 8 of the 11 settled; control 11 of 11.
+    // (The old rule counted the 7 open ones as "not read": 8 of 18.)
+    // Wilson 8/11: centre = (2·8 + z²) / (2(11 + z²)) = 19.8415 / 29.6829 = 0.66845,
+    //   half = 1.96·√(z² + 4·11·(8/11)(3/11)) / 29.6829 = 1.96·√12.5688 / 29.6829 = 0.23410
+    //   → 0.4344 to 0.9025; 11/11 → 0.7412 to 1.
+    // Newcombe: d = 0.7273 − 1 = −0.2727, low = d − (0.7273 − 0.4344) = −0.5656,
+    //   high = d + √((0.9025 − 0.7273)² + (1 − 0.7412)²) = d + 0.3126 = +0.0399.
     check(
-        &c.read_by_moderators,
-        (8, 18, 0.2456, 0.6628),
+        &c.reached_moderators,
+        (8, 11, 0.4344, 0.9025),
         (11, 11, 0.7412, 1.0),
-        (-0.5556, -0.7544, -0.2169),
-        "read",
+        (-0.2727, -0.5656, 0.0399),
+        "reached",
     );
-    // Granted of settled: treatment 4/(4 + 3 + 3) = 4/10, control 3/(3 + 4) = 3/7.
+    assert_eq!(open(&c.reached_moderators), ((7, 0), (0, 0)));
+    // Sequential (planned 500 appeals): ρ² = (−2 ln 0.05 + ln(1 − 2 ln 0.05))/500
+    //   = 7.936155/500 = 0.0158723; n = 22, v = nρ² = 0.349191,
+    //   multiplier = √((1 + v)/v · ln((1 + v)/0.05²)) = √(3.86376 · 6.29097) = 4.93020;
+    //   Laplace shares 9/13 and 12/13: se = √(0.6923·0.3077/11 + 0.9231·0.0769/11)
+    //   = √(0.019367 + 0.006455) = 0.160687; half = 0.792219:
+    //   −0.2727 ± 0.7922 = −1 (clamped) to +0.5195. Includes 0: not clear.
+    check_sequential(&c.reached_moderators, (-1.0, 0.5195), Verdict::NotClear);
+    // Granted: settled = granted, denied or abandoned: treatment 4 of 4 + 3 + 3 = 10
+    // (a1 a6 a11 b1), control 3 of 3 + 4 = 7 (a8 a19 b5); open 8 and 4 (pending).
     check(
         &c.granted,
         (4, 10, 0.1682, 0.6873),
@@ -454,8 +495,71 @@ fn check_funnels_and_comparison(all: &[ReadoutRow]) {
         (-0.0286, -0.4245, 0.3659),
         "granted",
     );
-    // Toxic and read: treatment a2 a11 (messages), a15 (answer), b2 = 4/18 (a5's toxic
-    // answer and a16's message never reached them); control a8 a10 a18 b5 b8 = 5/11.
+    assert_eq!(open(&c.granted), ((8, 4), (0, 0)));
+    // Toxic and reached: settled when it can no longer reach them (abandoned a3 a14 b3) or
+    // when it reached them and its case is closed (decided, or no longer followed).
+    // Treatment: a1 a2 a11 a15 b1 b2 (decided, completed), a6 (granted), a3 a14 b3 = 10; of
+    // them toxic a2 a11 (messages), a15 (answer), b2 = 4. Open: a12 (completed, no decision
+    // yet) and the 7 open ones = 8. Control: decided a8 a9 a10 a19 b5 b6 b8 = 7, toxic a8
+    // a10 b5 b8 = 4; open a7 a18 a20 b7.
+    // Wilson 4/7: centre (8 + 3.8415)/21.6829 = 0.54612, half 1.96·√(3.8415 + 6.8571)/21.6829
+    //   = 0.29566 → 0.2505 to 0.8418; d = 0.4 − 0.5714 = −0.1714,
+    //   low = d − √((0.4 − 0.1682)² + (0.8418 − 0.5714)²) = −0.5276,
+    //   high = d + √((0.6873 − 0.4)² + (0.5714 − 0.2505)²) = +0.2594.
+    check(
+        &c.toxic_reached_moderators,
+        (4, 10, 0.1682, 0.6873),
+        (4, 7, 0.2505, 0.8418),
+        (-0.1714, -0.5276, 0.2594),
+        "toxic",
+    );
+    assert_eq!(open(&c.toxic_reached_moderators), ((8, 4), (0, 0)));
+    // Among the completed forms (not a comparison): granted a1 a11 b1 of the 6 with a
+    // settled outcome (a12 is pending); toxic a2 a11 a15 b2 of the 7.
+    let a = &r.among_completed;
+    assert_eq!((a.granted.successes, a.granted.trials), (3, 6));
+    assert_eq!((a.toxic.successes, a.toxic.trials), (4, 7));
+    // No appeal is 44 days old: no decision time is counted yet.
+    assert_eq!(
+        (
+            r.decisions_treatment.cohort,
+            r.decisions_treatment.quartiles
+        ),
+        (0, None)
+    );
+    assert_eq!(
+        (r.decisions_control.cohort, r.decisions_control.quartiles),
+        (0, None)
+    );
+}
+
+/// Day 70: every window has passed, so every appeal is counted as it stands — the open
+/// ones as not reached, not toxic-reached and not granted (the old figures: all appeals).
+fn check_lapsed_comparison(all: &[ReadoutRow]) {
+    let r = readout::compute(all, &lapsed_rules());
+    let c = &r.comparison;
+    // Reached 8 of 18 against 11 of 11; the 7 open treatment appeals lapsed.
+    // Wilson 8/18: (16 + 3.8415 ∓ 1.96·√(3.8415 + 17.7778)) / 43.6830 = 0.2456 … 0.6628;
+    // Newcombe: d = 0.4444 − 1 = −0.5556, low = d − (0.4444 − 0.2456) = −0.7544,
+    // high = d + √((0.6628 − 0.4444)² + (1 − 0.7412)²) = −0.2169: fixed-sample "lower".
+    check(
+        &c.reached_moderators,
+        (8, 18, 0.2456, 0.6628),
+        (11, 11, 0.7412, 1.0),
+        (-0.5556, -0.7544, -0.2169),
+        "reached",
+    );
+    assert_eq!(open(&c.reached_moderators), ((0, 0), (7, 0)));
+    // Sequential: n = 29, v = 0.460297, multiplier √(3.17251 · 6.37011) = 4.49547; Laplace
+    //   9/20 and 12/13: se = √(0.45·0.55/18 + 0.9231·0.0769/11) = 0.142145; half = 0.639006:
+    //   −0.5556 ± 0.6390 = −1 (clamped) to +0.0835. Still includes 0: with 29 appeals the
+    //   peeking-safe interval cannot tell yet what the fixed-sample one claims.
+    check_sequential(&c.reached_moderators, (-1.0, 0.0835), Verdict::NotClear);
+    // Granted 4 of 18 against 3 of 11 (pending counted as not granted).
+    assert_eq!(share(&c.granted), ((4, 18), (3, 11)));
+    assert_eq!(open(&c.granted), ((0, 0), (8, 4)));
+    // Toxic and reached: a2 a11 a15 b2 of 18 (a5's toxic answer and a16's message never
+    // reached them); control a8 a10 a18 b5 b8 of 11.
     check(
         &c.toxic_reached_moderators,
         (4, 18, 0.09, 0.4521),
@@ -463,27 +567,61 @@ fn check_funnels_and_comparison(all: &[ReadoutRow]) {
         (-0.2323, -0.5288, 0.1014),
         "toxic",
     );
+    // Decisions: the whole cohort. Treatment 18, decided 7: days 1 (b1) 2 (a6, a11) 3 (a1)
+    // 4 (b2) 5 (a2) 6 (a15) from the first message (30 min before the start): q1 at index
+    // 1.5 = 2 d, median at 3 = 3 d, q3 at 4.5 = 4.5 d; each + 1,800 s.
+    let d = 86_400.0;
+    let t = r.decisions_treatment;
+    assert_eq!((t.cohort, t.decided), (18, 7));
+    assert_eq!(
+        quartiles(t.quartiles),
+        (7, 2.0 * d + 1800.0, 3.0 * d + 1800.0, 4.5 * d + 1800.0)
+    );
+    // Control 11, decided 7: days 1 (a19) 2 (b5) 4 (a8) 10 10 10 10 (a9 a10 b6 b8): q1 =
+    // (2 + 4)/2 = 3 d, median = q3 = 10 d.
+    let k = r.decisions_control;
+    assert_eq!((k.cohort, k.decided), (11, 7));
+    assert_eq!(
+        quartiles(k.quartiles),
+        (7, 3.0 * d + 1800.0, 10.0 * d + 1800.0, 10.0 * d + 1800.0)
+    );
+    // Among the completed: a12 lapsed without a decision, so 3 granted of 7.
+    assert_eq!(
+        (
+            r.among_completed.granted.successes,
+            r.among_completed.granted.trials
+        ),
+        (3, 7)
+    );
+}
+
+/// `((treatment successes, trials), (control successes, trials))`.
+fn share(c: &Contrast) -> ((u64, u64), (u64, u64)) {
+    (
+        (c.treatment.successes, c.treatment.trials),
+        (c.control.successes, c.control.trials),
+    )
+}
+
+/// `((open treatment, open control), (lapsed treatment, lapsed control))`.
+fn open(c: &Contrast) -> ((u64, u64), (u64, u64)) {
+    (
+        (c.open.treatment, c.open.control),
+        (c.lapsed.treatment, c.lapsed.control),
+    )
+}
+
+fn check_sequential(c: &Contrast, (low, high): (f64, f64), verdict: Verdict) {
+    let s = c.sequential.expect("sequential interval");
+    assert_eq!((r4(s.interval.low), r4(s.interval.high)), (low, high));
+    assert_eq!(c.verdict, verdict);
 }
 
 fn check_timings_and_weeks(all: &[ReadoutRow]) {
-    let r = readout::compute(all);
+    let r = readout::compute(all, &settled_rules());
     // Form minutes, sorted: 2 3 4 5 6 7 8 10 12 (n = 9). Type 7: q1 at index 2 = 4 min,
     // median at 4 = 6 min, q3 at 6 = 8 min.
     assert_eq!(quartiles(r.form_seconds), (9, 240.0, 360.0, 480.0));
-    // Decisions, from the first message (30 min before the start) to the outcome. Treatment
-    // days: 1 (b1) 2 (a6, a11) 3 (a1) 4 (b2) 5 (a2) 6 (a15), n = 7: q1 at index 1.5 = 2 d,
-    // median at 3 = 3 d, q3 at 4.5 = 4.5 d; each + 1,800 s.
-    let d = 86_400.0;
-    assert_eq!(
-        quartiles(r.decision_seconds_treatment),
-        (7, 2.0 * d + 1800.0, 3.0 * d + 1800.0, 4.5 * d + 1800.0)
-    );
-    // Control days: 1 (a19) 2 (b5) 4 (a8) 10 10 10 10 (a9 a10 b6 b8): q1 = (2 + 4)/2 = 3 d,
-    // median = q3 = 10 d.
-    assert_eq!(
-        quartiles(r.decision_seconds_control),
-        (7, 3.0 * d + 1800.0, 10.0 * d + 1800.0, 10.0 * d + 1800.0)
-    );
     // Weeks from Monday 2026-03-02: days 0–6 a1–a6 b1 | b5; 7–13 b2 | a7–a10 b6;
     // 14–20 a11–a16 a1 b3 | b7; 21–27 a17 b4 | a18–a20 b8.
     let weeks: Vec<(String, u64, u64)> = r
@@ -566,7 +704,7 @@ async fn check_periods_and_audit(store: &Store) {
         period: Period::since(day(CHANGE_DAY) - Duration::hours(1)),
     };
     let rows = store.readout_rows(&since).await.expect("rows");
-    let r = readout::compute(&rows);
+    let r = readout::compute(&rows, &settled_rules());
     assert_eq!(
         (
             r.treatment.appeals,
@@ -670,4 +808,152 @@ fn check_export(all: &[ReadoutRow]) {
     assert_eq!(a2["link_sent_at"], "2026-03-04T10:05:00.000Z");
     assert_eq!(a2["conversation_id"], serde_json::Value::Null);
     assert_eq!(a2["reached_moderators"], true);
+    assert_eq!(a2["reach"], "completed");
+    // Each row says how it reached the moderators, as the readout counts it: 8 treatment
+    // rows (7 completed, a6 never engaged) and the 11 control rows.
+    let by = |user: &str| {
+        rows.iter()
+            .find(|r| r["user"] == export::pseudonym(&signer, user))
+            .unwrap_or_else(|| panic!("{user}"))
+    };
+    for (user, reach, reached) in [
+        ("a3", "abandoned", false),
+        ("a4", "waiting", false),
+        ("a5", "submitted", false),
+        ("a6", "never_engaged", true),
+        ("a13", "waiting", false),
+        ("b8", "control", true),
+    ] {
+        assert_eq!(
+            (by(user)["reach"].as_str(), &by(user)["reached_moderators"]),
+            (Some(reach), &serde_json::Value::Bool(reached)),
+            "{user}"
+        );
+    }
+    let reached = rows
+        .iter()
+        .filter(|r| r["reached_moderators"] == true)
+        .count();
+    assert_eq!(reached, 8 + 11);
+    // a6's moderator stepped in an hour after the start: the bot stopped following then;
+    // a9 was let go at its denial (day 9 + 10).
+    assert_eq!(by("a6")["stopped_at"], "2026-03-08T11:00:00.000Z");
+    assert_eq!(by("a9")["stopped_at"], "2026-03-21T10:00:00.000Z");
+    assert_eq!(by("a4")["stopped_at"], serde_json::Value::Null);
+    // The CSV carries the same column.
+    let reach = export::COLUMNS
+        .iter()
+        .position(|c| *c == "reach")
+        .expect("column");
+    let waiting = lines[1..]
+        .iter()
+        .filter(|l| l.split(',').nth(reach) == Some("waiting"))
+        .count();
+    // a4 a13 a16 a17 and a1's second appeal.
+    assert_eq!(waiting, 5);
+}
+
+/// The two kinds the fixture lacks, written as the bot writes them: a hand-over (the
+/// hand-over note in the journal, the appellant no longer followed, the appeal still
+/// prompted) and a moderator's take-over (no longer followed, no note), and a third appeal
+/// still waiting. Settled (a day later): both handed-over and taken-over reached the
+/// moderators, the waiting one is open; the control appeal counts: 2 of 2 and 1 of 1.
+async fn hand_overs_and_take_overs_read_back_as_reached(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = &db.store;
+    let sub = SubredditName::parse("gamma").expect("sub");
+    store
+        .ensure_subreddit(&sub, day(0))
+        .await
+        .expect("subreddit");
+    let mut ids = Vec::new();
+    for (i, (user, group)) in [
+        ("handed", Group::Treatment),
+        ("taken", Group::Treatment),
+        ("waits", Group::Treatment),
+        ("ctrl", Group::Control),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let conv = ConversationId::parse(&format!("g{i}")).expect("conversation");
+        let name = RedditUsername::parse(user).expect("user");
+        let contact = store
+            .record_contact(&sub, &name, &conv, || group, day(1))
+            .await
+            .expect("contact");
+        ids.push((contact.appellant.id, conv));
+    }
+    for (appellant, conv) in &ids[..3] {
+        load_appeal(
+            store,
+            *appellant,
+            conv,
+            day(1),
+            Treated(Sent, 0, None, 2, false),
+        )
+        .await;
+    }
+    let stop = StatusUpdate {
+        ignored: Some(true),
+        ..Default::default()
+    };
+    // The hand-over: its note decided on day 2 (the journal's hand-over step; it need not be
+    // on Reddit yet — the user's message already brought the conversation back), in the
+    // step that stops following.
+    let (handed, conv) = &ids[0];
+    let appeal = store.appeals_of(*handed).await.expect("appeals")[0].id;
+    let note = NewEffect {
+        appeal_id: Some(appeal),
+        conversation_id: conv.clone(),
+        kind: EffectKind::Note,
+        body: Some("…".to_owned()),
+        marker: format!("appeal-{}-handover-note", appeal.0),
+        step: Some(StepKind::HandOver),
+        completes_appeal: false,
+    };
+    let mut tx = store.begin().await.expect("begin");
+    assert!(tx.enqueue_effect(&note, day(2)).await.expect("note"));
+    tx.commit().await.expect("commit");
+    store
+        .update_appellant(*handed, &stop, day(2))
+        .await
+        .expect("stop");
+    // The take-over: a moderator wrote on day 2.
+    store
+        .update_appellant(ids[1].0, &stop, day(2))
+        .await
+        .expect("stop");
+
+    let rows = store
+        .readout_rows(&ReadoutFilter::default())
+        .await
+        .expect("rows");
+    let reach: Vec<(&str, Reach)> = rows
+        .iter()
+        .map(|r| (r.username.as_str(), r.reach()))
+        .collect();
+    assert_eq!(
+        reach,
+        [
+            ("handed", Reach::HandedOver),
+            ("taken", Reach::TakenOver),
+            ("waits", Reach::Waiting),
+            ("ctrl", Reach::Control),
+        ]
+    );
+    assert_eq!(rows[0].handed_over_at, Some(day(2)));
+    assert_eq!(rows[1].stopped_at, Some(day(2)));
+    let r = readout::compute(&rows, &Rules::new(day(3), Rules::default_window(30, 14)));
+    let c = r.comparison.reached_moderators;
+    assert_eq!(share(&c), ((2, 2), (1, 1)));
+    assert_eq!(open(&c), ((1, 0), (0, 0)));
+    assert_eq!(
+        (
+            r.treatment.handed_over,
+            r.treatment.taken_over,
+            r.treatment.reached
+        ),
+        (1, 1, 2)
+    );
 }

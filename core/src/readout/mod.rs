@@ -8,7 +8,14 @@
 //! row without an appeal). Control appellants have no appeal row; each is one row, built
 //! from their record and modmail messages. The assignment audit counts appellants, the unit
 //! the group is drawn for.
+//!
+//! **What is counted, and when**, is [`definitions`]: reached the moderators, settled, the
+//! window, intention to treat. The intervals are [`stats`] (fixed-sample: Wilson and
+//! Newcombe, valid at the planned size) and [`sequential`] (anytime-valid: valid however
+//! often one looks).
 
+pub mod definitions;
+pub mod sequential;
 pub mod stats;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -19,6 +26,7 @@ use serde::Serialize;
 use crate::domain::{AppealId, AppealStatus, AppellantId, ConversationId, Group, Outcome};
 use crate::domain::{RedditUsername, SubredditName};
 use crate::toxicity::{TextRef, Toxicity};
+pub use definitions::{Count, Metric, Reach, Rules};
 use stats::{Difference, Proportion, Quartiles, binomial_test, chi_square_sf, newcombe};
 
 /// How an appeal ended, as far as the experiment is concerned.
@@ -99,16 +107,34 @@ pub struct ReadoutRow {
     pub toxicity: Toxicity,
     /// The texts that made it toxic, by id.
     pub toxic_texts: Vec<TextRef>,
+    /// The bot handed the conversation over to the moderators after the last reminder
+    /// (when it decided to: the journal's hand-over step).
+    pub handed_over_at: Option<DateTime<Utc>>,
+    /// The bot stopped following the appellant (a moderator stepped in, the conversation
+    /// was handed over, or it was quiet for `bot.update_cutoff`); `None` while followed.
+    pub stopped_at: Option<DateTime<Utc>>,
 }
 
 impl ReadoutRow {
-    /// Moderators had to read it: every control appeal (the bot never touches them); a
-    /// treatment appeal once completed, or when the bot never took it on.
+    /// Whether and how it reached the moderators ([`Reach`]).
+    pub fn reach(&self) -> Reach {
+        Reach::of(self)
+    }
+
+    /// The moderators saw the conversation (so far): see [`definitions`].
     pub fn reached_moderators(&self) -> bool {
-        match self.group {
-            Group::Control => true,
-            Group::Treatment => matches!(self.status, None | Some(AppealStatus::Completed)),
-        }
+        self.reach().reached()
+    }
+
+    /// The bot stopped following the appellant during this appeal (not before it).
+    pub fn stopped_since_start(&self) -> bool {
+        self.stopped_at.is_some_and(|t| t >= self.started_at)
+    }
+
+    /// Nothing more will happen to it: an outcome is recorded, or the bot no longer follows
+    /// (and so reads) the conversation.
+    pub fn closed(&self) -> bool {
+        self.outcome != CaseOutcome::Pending || self.stopped_since_start()
     }
 
     /// Seconds from opening the form to submitting it.
@@ -176,6 +202,14 @@ pub struct Funnel {
     pub link_opened: u64,
     pub submitted: u64,
     pub completed: u64,
+    /// Treatment appeals the bot handed over after the last reminder.
+    pub handed_over: u64,
+    /// Treatment appeals a moderator took over before the form came.
+    pub taken_over: u64,
+    /// Treatment appellants the bot never sent a link.
+    pub never_engaged: u64,
+    /// Reached the moderators so far ([`Reach::reached`]).
+    pub reached: u64,
     pub granted: u64,
     pub denied: u64,
     pub abandoned: u64,
@@ -193,6 +227,11 @@ impl Funnel {
             f.link_opened += u64::from(r.form_opened_at.is_some());
             f.submitted += u64::from(r.submitted_at.is_some());
             f.completed += u64::from(r.completed_at.is_some());
+            let reach = r.reach();
+            f.handed_over += u64::from(reach == Reach::HandedOver);
+            f.taken_over += u64::from(reach == Reach::TakenOver);
+            f.never_engaged += u64::from(reach == Reach::NeverEngaged);
+            f.reached += u64::from(reach.reached());
             match r.outcome {
                 CaseOutcome::Granted => f.granted += 1,
                 CaseOutcome::Denied => f.denied += 1,
@@ -205,45 +244,169 @@ impl Funnel {
     }
 }
 
-/// One measure in both groups, and treatment minus control.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Contrast {
-    pub treatment: Proportion,
-    pub control: Proportion,
-    /// Newcombe's interval; `None` while a group has no appeal to count.
-    pub difference: Option<Difference>,
+/// A count per group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct GroupCounts {
+    pub treatment: u64,
+    pub control: u64,
 }
 
-impl Contrast {
-    fn of(
-        rows: &[ReadoutRow],
-        counted: impl Fn(&ReadoutRow) -> bool,
-        hit: impl Fn(&ReadoutRow) -> bool,
-    ) -> Self {
-        let share = |g: Group| {
-            let pool: Vec<&ReadoutRow> =
-                rows.iter().filter(|r| r.group == g && counted(r)).collect();
-            let hits = pool.iter().filter(|r| hit(r)).count();
-            Proportion::new(hits as u64, pool.len() as u64)
-        };
-        let (treatment, control) = (share(Group::Treatment), share(Group::Control));
-        Self {
-            treatment,
-            control,
-            difference: newcombe(&treatment, &control),
+impl GroupCounts {
+    fn add(&mut self, g: Group) {
+        match g {
+            Group::Treatment => self.treatment += 1,
+            Group::Control => self.control += 1,
+        }
+    }
+
+    pub fn total(&self) -> u64 {
+        self.treatment + self.control
+    }
+}
+
+/// What the anytime-valid interval of a difference allows one to say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// A group has no counted appeal yet.
+    NotReady,
+    /// The interval is below 0: lower in the treatment group.
+    Lower,
+    /// The interval is above 0: higher in the treatment group.
+    Higher,
+    /// The interval includes 0: chance could explain the difference.
+    NotClear,
+}
+
+impl Verdict {
+    fn of(d: Option<Difference>) -> Self {
+        match d {
+            None => Self::NotReady,
+            Some(d) if d.interval.high < 0.0 => Self::Lower,
+            Some(d) if d.interval.low > 0.0 => Self::Higher,
+            Some(_) => Self::NotClear,
         }
     }
 }
 
-/// Treatment against control on the experiment's three outcomes.
+/// One measure in both groups, and treatment minus control.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Contrast {
+    pub metric: Metric,
+    /// Of the counted appeals ([`Count::Settled`] or [`Count::Lapsed`]).
+    pub treatment: Proportion,
+    pub control: Proportion,
+    /// Newcombe's interval: fixed-sample, valid once, at the planned size; `None` while a
+    /// group has no appeal to count.
+    pub difference: Option<Difference>,
+    /// The anytime-valid interval ([`sequential`]): valid however often one looks.
+    pub sequential: Option<Difference>,
+    /// From the sequential interval.
+    pub verdict: Verdict,
+    /// Still open and not yet counted.
+    pub open: GroupCounts,
+    /// Counted though still open: their window passed.
+    pub lapsed: GroupCounts,
+}
+
+impl Contrast {
+    /// `metric` by assigned group over `rows`, counting each row as `rules` say.
+    pub fn of(rows: &[ReadoutRow], metric: Metric, rules: &Rules) -> Self {
+        let (mut hits, mut trials) = (GroupCounts::default(), GroupCounts::default());
+        let (mut open, mut lapsed) = (GroupCounts::default(), GroupCounts::default());
+        for r in rows {
+            match metric.count(r, rules) {
+                Count::Open => open.add(r.group),
+                count => {
+                    trials.add(r.group);
+                    if count == Count::Lapsed {
+                        lapsed.add(r.group);
+                    }
+                    if metric.hit(r) {
+                        hits.add(r.group);
+                    }
+                }
+            }
+        }
+        let treatment = Proportion::new(hits.treatment, trials.treatment);
+        let control = Proportion::new(hits.control, trials.control);
+        let sequential = sequential::difference(&treatment, &control, rules.planned_appeals);
+        Self {
+            metric,
+            treatment,
+            control,
+            difference: newcombe(&treatment, &control),
+            sequential,
+            verdict: Verdict::of(sequential),
+            open,
+            lapsed,
+        }
+    }
+}
+
+/// Treatment against control on the experiment's three outcomes, by assigned group.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Comparison {
-    /// Appeals moderators had to read, of all appeals.
-    pub read_by_moderators: Contrast,
-    /// Granted, of the appeals with a final outcome (granted, denied or abandoned).
+    /// Reached the moderators, of all counted appeals.
+    pub reached_moderators: Contrast,
+    /// Granted, of all counted appeals.
     pub granted: Contrast,
-    /// Toxic appeals that reached moderators, of all appeals.
+    /// Toxic and reached the moderators, of all counted appeals.
     pub toxic_reached_moderators: Contrast,
+}
+
+/// Figures among the treatment appeals whose form was completed only. Not a comparison of
+/// the groups: the people who complete a form are not a random half of the treatment
+/// group (those likelier to succeed are likelier to complete it).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct AmongCompleted {
+    /// Granted, of the completed appeals whose grant outcome is counted.
+    pub granted: Proportion,
+    /// Toxic, of the completed appeals.
+    pub toxic: Proportion,
+}
+
+impl AmongCompleted {
+    fn of(rows: &[ReadoutRow], rules: &Rules) -> Self {
+        let completed: Vec<&ReadoutRow> = rows
+            .iter()
+            .filter(|r| r.group == Group::Treatment && r.reach() == Reach::Completed)
+            .collect();
+        let counted: Vec<&&ReadoutRow> = completed
+            .iter()
+            .filter(|r| Metric::Granted.count(r, rules).counted())
+            .collect();
+        let granted = counted.iter().filter(|r| Metric::Granted.hit(r)).count();
+        let toxic = completed.iter().filter(|r| r.toxicity.toxic).count();
+        Self {
+            granted: Proportion::new(granted as u64, counted.len() as u64),
+            toxic: Proportion::new(toxic as u64, completed.len() as u64),
+        }
+    }
+}
+
+/// Time to a decision in one group, over the appeals whose window has passed (so that
+/// quick decisions are not counted before slow ones could be).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct DecisionTimes {
+    /// Appeals begun at least the window ago.
+    pub cohort: u64,
+    /// Those of them with a decision (granted or denied).
+    pub decided: u64,
+    /// Seconds from the first message to the decision, of the decided ones.
+    pub quartiles: Option<Quartiles>,
+}
+
+impl DecisionTimes {
+    fn of<'a>(rows: impl Iterator<Item = &'a ReadoutRow>, rules: &Rules) -> Self {
+        let cohort: Vec<&ReadoutRow> = rows.filter(|r| rules.lapsed(r.started_at)).collect();
+        let seconds: Vec<f64> = cohort.iter().filter_map(|r| r.decision_seconds()).collect();
+        Self {
+            cohort: cohort.len() as u64,
+            decided: seconds.len() as u64,
+            quartiles: stats::quartiles(&seconds),
+        }
+    }
 }
 
 /// Appeals begun in one week (Monday to Sunday, UTC).
@@ -260,38 +423,34 @@ pub struct Readout {
     pub treatment: Funnel,
     pub control: Funnel,
     pub comparison: Comparison,
-    /// Seconds from opening the form to submitting it (treatment).
+    pub among_completed: AmongCompleted,
+    /// Seconds from opening the form to submitting it (treatment, submitted forms only).
     pub form_seconds: Option<Quartiles>,
-    /// Seconds from the first message to the outcome, per group.
-    pub decision_seconds_treatment: Option<Quartiles>,
-    pub decision_seconds_control: Option<Quartiles>,
+    pub decisions_treatment: DecisionTimes,
+    pub decisions_control: DecisionTimes,
     /// Every week from the first appeal's to the last one's, empty weeks included.
     pub weekly: Vec<Week>,
 }
 
-/// The readout of `rows` (already limited to a subreddit and a period by the caller).
-pub fn compute(rows: &[ReadoutRow]) -> Readout {
+/// The readout of `rows` (already limited to a subreddit and a period by the caller), as
+/// counted at `rules.now`.
+pub fn compute(rows: &[ReadoutRow], rules: &Rules) -> Readout {
     let of = |g: Group| rows.iter().filter(move |r| r.group == g);
-    let settled = |r: &ReadoutRow| r.outcome != CaseOutcome::Pending;
-    let seconds = |g: Group, f: fn(&ReadoutRow) -> Option<f64>| {
-        let v: Vec<f64> = of(g).filter_map(f).collect();
-        stats::quartiles(&v)
-    };
+    let forms: Vec<f64> = of(Group::Treatment)
+        .filter_map(ReadoutRow::form_seconds)
+        .collect();
     Readout {
         treatment: Funnel::of(of(Group::Treatment)),
         control: Funnel::of(of(Group::Control)),
         comparison: Comparison {
-            read_by_moderators: Contrast::of(rows, |_| true, ReadoutRow::reached_moderators),
-            granted: Contrast::of(rows, settled, |r| r.outcome == CaseOutcome::Granted),
-            toxic_reached_moderators: Contrast::of(
-                rows,
-                |_| true,
-                |r| r.toxicity.toxic && r.reached_moderators(),
-            ),
+            reached_moderators: Contrast::of(rows, Metric::Reached, rules),
+            granted: Contrast::of(rows, Metric::Granted, rules),
+            toxic_reached_moderators: Contrast::of(rows, Metric::ToxicReached, rules),
         },
-        form_seconds: seconds(Group::Treatment, ReadoutRow::form_seconds),
-        decision_seconds_treatment: seconds(Group::Treatment, ReadoutRow::decision_seconds),
-        decision_seconds_control: seconds(Group::Control, ReadoutRow::decision_seconds),
+        among_completed: AmongCompleted::of(rows, rules),
+        form_seconds: stats::quartiles(&forms),
+        decisions_treatment: DecisionTimes::of(of(Group::Treatment), rules),
+        decisions_control: DecisionTimes::of(of(Group::Control), rules),
         weekly: weekly(rows),
     }
 }
@@ -388,33 +547,21 @@ pub fn assignment_audit(rows: &[ReadoutRow], segments: &[Segment]) -> Assignment
     for r in rows {
         drawn.insert(r.appellant_id, (r.assigned_at, r.group));
     }
-    let mut chi_square = 0.0;
-    let mut df = 0;
-    let mut impossible = false;
-    let audits = segments
+    let draws: Vec<(DateTime<Utc>, Group)> = drawn.into_values().collect();
+    audit_draws(&draws, segments)
+}
+
+/// The audit of the draws `(when, group)`, one per appellant.
+pub fn audit_draws(draws: &[(DateTime<Utc>, Group)], segments: &[Segment]) -> AssignmentAudit {
+    let audits: Vec<SegmentAudit> = segments
         .iter()
         .map(|&segment| {
-            let groups = drawn
-                .values()
-                .filter(|(at, _)| segment.period.contains(*at));
             let (mut n, mut t) = (0u64, 0u64);
-            for (_, g) in groups {
-                n += 1;
-                t += u64::from(*g == Group::Treatment);
-            }
-            if n > 0 {
-                let expected = [
-                    segment.fraction * n as f64,
-                    (1.0 - segment.fraction) * n as f64,
-                ];
-                for (e, o) in expected.into_iter().zip([t, n - t]) {
-                    if e > 0.0 {
-                        chi_square += (o as f64 - e).powi(2) / e;
-                    } else if o > 0 {
-                        impossible = true;
-                    }
+            for (at, g) in draws {
+                if segment.period.contains(*at) {
+                    n += 1;
+                    t += u64::from(*g == Group::Treatment);
                 }
-                df += 1;
             }
             SegmentAudit {
                 segment,
@@ -427,6 +574,7 @@ pub fn assignment_audit(rows: &[ReadoutRow], segments: &[Segment]) -> Assignment
             }
         })
         .collect();
+    let (chi_square, df, impossible) = pearson(&audits);
     let p_value = if impossible {
         Some(0.0)
     } else {
@@ -437,6 +585,47 @@ pub fn assignment_audit(rows: &[ReadoutRow], segments: &[Segment]) -> Assignment
         chi_square,
         degrees_of_freedom: df,
         p_value,
+    }
+}
+
+/// Pearson's χ² over the segments with appellants, its degrees of freedom, and whether a
+/// group was drawn that the fraction made impossible (a fraction of 0 or 1).
+fn pearson(audits: &[SegmentAudit]) -> (f64, u32, bool) {
+    let (mut chi_square, mut df, mut impossible) = (0.0, 0, false);
+    for a in audits.iter().filter(|a| a.appellants > 0) {
+        let n = a.appellants as f64;
+        let expected = [a.segment.fraction * n, (1.0 - a.segment.fraction) * n];
+        for (e, o) in expected
+            .into_iter()
+            .zip([a.treatment, a.appellants - a.treatment])
+        {
+            if e > 0.0 {
+                chi_square += (o as f64 - e).powi(2) / e;
+            } else if o > 0 {
+                impossible = true;
+            }
+        }
+        df += 1;
+    }
+    (chi_square, df, impossible)
+}
+
+/// A split this far from the configured fraction raises the split alarm: it happens by
+/// chance less than once in a thousand periods, so it is far likelier a fault (a wrong
+/// fraction in use, a broken draw) than luck.
+pub const SPLIT_ALARM_P: f64 = 0.001;
+
+impl AssignmentAudit {
+    /// The period whose split deviates from its fraction beyond [`SPLIT_ALARM_P`] (the
+    /// furthest, if several), by the exact binomial test.
+    pub fn split_alarm(&self) -> Option<&SegmentAudit> {
+        self.segments
+            .iter()
+            .filter(|s| s.p_value.is_some_and(|p| p < SPLIT_ALARM_P))
+            .min_by(|a, b| {
+                let p = |s: &SegmentAudit| s.p_value.unwrap_or(1.0);
+                p(a).total_cmp(&p(b))
+            })
     }
 }
 

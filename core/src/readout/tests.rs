@@ -30,6 +30,8 @@ fn row(id: i64, group: Group, started: DateTime<Utc>) -> ReadoutRow {
         reminders: 0,
         toxicity: Toxicity::CLEAN,
         toxic_texts: vec![],
+        handed_over_at: None,
+        stopped_at: None,
     }
 }
 
@@ -145,9 +147,43 @@ fn audit_counts_each_appellant_once_in_the_segment_of_the_draw() {
 
 #[test]
 fn empty_readout_has_no_intervals() {
-    let r = compute(&[]);
+    let r = compute(&[], &Rules::new(day(2), chrono::Duration::days(44)));
     assert_eq!(r.treatment, Funnel::default());
     assert_eq!(r.comparison.granted.difference, None);
+    assert_eq!(r.comparison.granted.verdict, Verdict::NotReady);
     assert_eq!(r.form_seconds, None);
+    assert_eq!(r.decisions_control.quartiles, None);
     assert!(r.weekly.is_empty());
+}
+
+#[test]
+fn the_split_alarm_needs_p_below_one_in_a_thousand() {
+    // 30 of 40 at ½: P(X ≥ 30) + P(X ≤ 10) = 2 · 0.0011107 = 0.0022214 (R: binom.test(30,
+    // 40)): unusual, not an alarm. 32 of 40: 2 · 0.0000911 = 0.0001822: an alarm.
+    let draws = |treated: i64, of: i64| -> Vec<(DateTime<Utc>, Group)> {
+        (0..of)
+            .map(|i| {
+                let g = if i < treated {
+                    Group::Treatment
+                } else {
+                    Group::Control
+                };
+                (day(2), g)
+            })
+            .collect()
+    };
+    let halves = segments(0.5, &[]);
+    let calm = audit_draws(&draws(30, 40), &halves);
+    let p = calm.segments[0].p_value.expect("p");
+    assert!((p - 0.002_221_4).abs() < 1e-6, "{p}");
+    assert_eq!(calm.split_alarm(), None);
+    let off = audit_draws(&draws(32, 40), &halves);
+    let p = off.segments[0].p_value.expect("p");
+    assert!((p - 0.000_182_2).abs() < 1e-6, "{p}");
+    assert_eq!(off.split_alarm().map(|s| s.treatment), Some(32));
+    // The period of 0.8 from day 10 holds 32 of 40 as expected: no alarm there, one before.
+    let mut both = draws(32, 40);
+    both.extend(draws(32, 40).into_iter().map(|(_, g)| (day(12), g)));
+    let audit = audit_draws(&both, &segments(0.5, &[(day(10), 0.8)]));
+    assert_eq!(audit.split_alarm().map(|s| s.segment.fraction), Some(0.5));
 }

@@ -1,6 +1,8 @@
 //! The experiment's rows: one per appeal (see `appealmod_core::readout` for what an appeal
 //! is in each group), read from the database for the results pages, the export and the
-//! live view alike. The computation on them is `appealmod_core::readout::compute`.
+//! live view alike. The computation on them is `appealmod_core::readout::compute`. Also
+//! what the assignment audit needs — each subreddit's history of treatment fractions and
+//! its draws — and the split alarm raised when a period's split is off.
 
 use std::collections::BTreeMap;
 
@@ -8,12 +10,12 @@ use chrono::{DateTime, Utc};
 
 use super::column::{Flag, Millis, Text, read};
 use super::toxicity::{AppealToxicity, FindingRow};
-use super::{EffectKind, EffectState, Result, Store};
+use super::{EffectKind, EffectState, Result, StepKind, Store, StoreError};
 use crate::domain::{
     AppealId, AppealStatus, AppellantId, ConversationId, Group, Outcome, RedditUsername,
     SubredditName,
 };
-use appealmod_core::readout::{CaseOutcome, Period, ReadoutRow};
+use appealmod_core::readout::{self, CaseOutcome, Period, ReadoutRow, Segment};
 use appealmod_core::toxicity::{TextRef, Toxicity};
 
 /// Which rows: one subreddit or all, appeals begun in `period`.
@@ -43,6 +45,9 @@ struct AppealCaseRow {
     status: Text<AppealStatus>,
     outcome: Option<Text<Outcome>>,
     reminders: i64,
+    handed_over_at: Option<Millis>,
+    ignored: Flag,
+    ignored_at: Option<Millis>,
 }
 
 /// An appellant without any appeal (control, or treatment never sent a link).
@@ -102,8 +107,10 @@ impl Store {
                  WHERE m.conversation_id = p.conversation_id) AS first_message_at, \
                (SELECT MIN(j.updated_at) FROM journal j \
                  WHERE j.appeal_id = p.id AND j.kind = $4 AND j.state = $5) AS link_sent_at, \
+               (SELECT MIN(j.created_at) FROM journal j \
+                 WHERE j.appeal_id = p.id AND j.step = $6) AS handed_over_at, \
                p.opened_at, s.submitted_at, p.completed_at, p.decided_at, p.status, p.outcome, \
-               p.reminders \
+               p.reminders, a.ignored, a.ignored_at \
              FROM appeals p JOIN appellants a ON a.id = p.appellant_id \
              JOIN subreddits r ON r.name = a.subreddit \
              LEFT JOIN form_submissions s ON s.appeal_id = p.id WHERE {}",
@@ -115,6 +122,7 @@ impl Store {
             .bind(f.period.until.map(Millis))
             .bind(Text(EffectKind::Reply))
             .bind(Text(EffectState::Done))
+            .bind(Text(StepKind::HandOver))
             .fetch_all(self.pool())
             .await?;
         rows.iter()
@@ -217,6 +225,11 @@ impl Findings {
     }
 }
 
+/// When the bot stopped following the appellant, while it still does not.
+fn stopped(ignored: Flag, at: Option<Millis>) -> Option<DateTime<Utc>> {
+    at.filter(|_| ignored.0).map(|t| t.0)
+}
+
 impl From<AppealCaseRow> for ReadoutRow {
     fn from(r: AppealCaseRow) -> Self {
         Self {
@@ -239,6 +252,8 @@ impl From<AppealCaseRow> for ReadoutRow {
             reminders: r.reminders,
             toxicity: Toxicity::CLEAN,
             toxic_texts: Vec::new(),
+            handed_over_at: r.handed_over_at.map(|t| t.0),
+            stopped_at: stopped(r.ignored, r.ignored_at),
         }
     }
 }
@@ -271,6 +286,198 @@ impl From<AppellantCaseRow> for ReadoutRow {
             reminders: 0,
             toxicity: Toxicity::CLEAN,
             toxic_texts: Vec::new(),
+            handed_over_at: None,
+            stopped_at: stopped(r.ignored, r.ignored_at),
         }
+    }
+}
+
+/// One change of the treatment fraction, as the audit log recorded it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FractionChange {
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub from: f64,
+    pub to: f64,
+}
+
+/// The fractions a subreddit has had, oldest first: the one it began with, then each change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FractionHistory {
+    pub first: f64,
+    pub changes: Vec<FractionChange>,
+}
+
+impl FractionHistory {
+    /// The periods of one fraction each, for the assignment audit.
+    pub fn segments(&self) -> Vec<Segment> {
+        let pairs: Vec<(DateTime<Utc>, f64)> = self.changes.iter().map(|c| (c.at, c.to)).collect();
+        readout::segments(self.first, &pairs)
+    }
+}
+
+/// A stored fraction of the audit log: `None` is "the configured default".
+fn stored_fraction(v: Option<&str>, default: f64) -> Result<f64> {
+    match v {
+        None => Ok(default),
+        Some(s) => s.parse().map_err(|_| {
+            StoreError::Corrupt(format!(
+                "audit_log holds a treatment fraction that is not a number: {s:?}"
+            ))
+        }),
+    }
+}
+
+/// A raised split alarm: in the period from `period_from` (`None`: the first), `treatment`
+/// of `appellants` were put in the treatment group where `fraction` was configured, with
+/// the exact binomial test's `p_value` below `readout::SPLIT_ALARM_P`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SplitAlarm {
+    pub subreddit: SubredditName,
+    pub period_from: Option<DateTime<Utc>>,
+    pub fraction: f64,
+    pub appellants: u64,
+    pub treatment: u64,
+    pub p_value: f64,
+    pub raised_at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct SplitAlarmRow {
+    subreddit: Text<SubredditName>,
+    period_from: Option<Millis>,
+    fraction: f64,
+    appellants: i64,
+    treatment: i64,
+    p_value: f64,
+    raised_at: Millis,
+}
+
+impl From<SplitAlarmRow> for SplitAlarm {
+    fn from(r: SplitAlarmRow) -> Self {
+        Self {
+            subreddit: r.subreddit.0,
+            period_from: r.period_from.map(|t| t.0),
+            fraction: r.fraction,
+            appellants: u64::try_from(r.appellants).unwrap_or(0),
+            treatment: u64::try_from(r.treatment).unwrap_or(0),
+            p_value: r.p_value,
+            raised_at: r.raised_at.0,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct DrawRow {
+    created_at: Millis,
+    grp: Text<Group>,
+}
+
+impl Store {
+    /// `name`'s fractions: the first (from the first change's old value, else its own
+    /// setting, else `default`) and every change the console audited.
+    pub async fn fraction_history(
+        &self,
+        name: &SubredditName,
+        default: f64,
+    ) -> Result<FractionHistory> {
+        let mut changes = Vec::new();
+        for e in self.fraction_changes(name).await? {
+            changes.push(FractionChange {
+                at: e.at,
+                actor: e.actor,
+                from: stored_fraction(e.change.old.as_deref(), default)?,
+                to: stored_fraction(e.change.new.as_deref(), default)?,
+            });
+        }
+        let first = match changes.first() {
+            Some(c) => c.from,
+            None => self
+                .subreddit(name)
+                .await?
+                .and_then(|s| s.treatment_fraction)
+                .unwrap_or(default),
+        };
+        Ok(FractionHistory { first, changes })
+    }
+
+    /// Every draw of `name`: when each appellant's group was drawn, and which.
+    pub async fn assignment_draws(
+        &self,
+        name: &SubredditName,
+    ) -> Result<Vec<(DateTime<Utc>, Group)>> {
+        let rows = sqlx::query("SELECT created_at, grp FROM appellants WHERE subreddit = $1")
+            .bind(name.key())
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| read::<DrawRow>(r, "appellants").map(|d| (d.created_at.0, d.grp.0)))
+            .collect()
+    }
+
+    /// The alarm raised for `name`, if any.
+    pub async fn split_alarm(&self, name: &SubredditName) -> Result<Option<SplitAlarm>> {
+        Ok(self.split_alarms_where(Some(name)).await?.pop())
+    }
+
+    /// Every raised alarm, by subreddit.
+    pub async fn split_alarms(&self) -> Result<Vec<SplitAlarm>> {
+        self.split_alarms_where(None).await
+    }
+
+    async fn split_alarms_where(&self, name: Option<&SubredditName>) -> Result<Vec<SplitAlarm>> {
+        let rows = sqlx::query(
+            "SELECT r.display_name AS subreddit, s.period_from, s.fraction, s.appellants, \
+               s.treatment, s.p_value, s.raised_at \
+             FROM split_alarms s JOIN subreddits r ON r.name = s.subreddit \
+             WHERE ($1 IS NULL OR s.subreddit = $1) ORDER BY s.subreddit",
+        )
+        .bind(name.map(|n| n.key()))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| read::<SplitAlarmRow>(r, "split_alarms").map(SplitAlarm::from))
+            .collect()
+    }
+
+    /// Records the alarm unless one is raised already for its subreddit. True when this
+    /// call raised it: the caller tells the alerts channel then, and only then.
+    pub async fn raise_split_alarm(&self, a: &SplitAlarm) -> Result<bool> {
+        let done = sqlx::query(
+            "INSERT INTO split_alarms \
+               (subreddit, period_from, fraction, appellants, treatment, p_value, raised_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (subreddit) DO NOTHING",
+        )
+        .bind(a.subreddit.key())
+        .bind(a.period_from.map(Millis))
+        .bind(a.fraction)
+        .bind(i64::try_from(a.appellants).unwrap_or(i64::MAX))
+        .bind(i64::try_from(a.treatment).unwrap_or(i64::MAX))
+        .bind(a.p_value)
+        .bind(Millis(a.raised_at))
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Clears `name`'s alarm. True when there was one: the caller says it cleared.
+    pub async fn clear_split_alarm(&self, name: &SubredditName) -> Result<bool> {
+        let done = sqlx::query("DELETE FROM split_alarms WHERE subreddit = $1")
+            .bind(name.key())
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_fractions_read_back_and_default_when_unset() {
+        assert_eq!(stored_fraction(Some("0.8"), 0.5).ok(), Some(0.8));
+        assert_eq!(stored_fraction(None, 0.25).ok(), Some(0.25));
+        assert!(stored_fraction(Some("eighty"), 0.5).is_err());
     }
 }

@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use appealmod_core::readout::{self, Period};
+use appealmod_core::readout::{self, Period, Rules};
 use appealmod_shared::config::{Config, Secret};
 use appealmod_shared::domain::{ConversationId, Group, RedditUsername};
 use appealmod_shared::metrics::RunnerReport;
@@ -88,6 +88,20 @@ async fn the_live_page_shows_the_readouts_numbers_on_the_fixture(backend: Backen
         figures(&html),
         "head_mod moderates r/pics only"
     );
+    // The headline, counted as the results page counts (window 44 days: nothing of the
+    // fixture has lapsed). Settled treatment appeals: completed a1 a2 a11 a12 a15, never
+    // engaged a6 (reached), abandoned a3 a14 (not): 6 of 8; open a4 a5 a13 a16 a17 and a1's
+    // second appeal. Control 7 of 7. d = 0.75 − 1 = −0.25; anytime-valid (planned 500):
+    // n = 15, v = 15·7.936155/500 = 0.238085, multiplier √((1 + v)/v · ln((1 + v)/0.05²))
+    // = 5.680433; Laplace 7/10 and 8/9: se = √(0.7·0.3/8 + (8/9)(1/9)/7) = 0.200896; half
+    // = 1.141178: −1 (clamped) to +0.8912.
+    assert!(
+        html.contains(
+            "No clear difference yet in the appeals that reach the moderators: 75.0% (6 of 8) of the counted treatment appeals against 100.0% (7 of 7) of the counted control appeals, −25.0 points; the anytime-valid 95% interval (−100.0 to +89.1 points) includes 0."
+        ),
+        "{html}"
+    );
+    assert!(html.contains("Still open and not yet counted: 6 treatment and 0 control appeals."));
 
     // The newest events of r/pics: on day 27 at 10:00 a19 was unbanned and a20 wrote.
     let activity = &html[html.find("id=\"live-activity\"").expect("list")..];
@@ -122,14 +136,16 @@ async fn the_live_page_shows_the_readouts_numbers_on_the_fixture(backend: Backen
         subreddit: None,
         period,
     };
+    let rules = Rules::new(Utc::now(), Rules::default_window(30, 14));
     let total = readout::compute(
         &store
             .readout_rows(&filter(Period::ALL_TIME))
             .await
             .expect("rows"),
+        &rules,
     );
     let last30 = filter(Period::last_days(Utc::now(), 30));
-    let recent = readout::compute(&store.readout_rows(&last30).await.expect("rows"));
+    let recent = readout::compute(&store.readout_rows(&last30).await.expect("rows"), &rules);
     assert_eq!(
         figures(&all)[..4],
         [

@@ -6,17 +6,19 @@
 
 use appealmod_shared::config::Secret;
 use appealmod_shared::export::{COLUMNS, pseudonym};
-use appealmod_shared::storage::Backend;
+use appealmod_shared::storage::{Backend, SplitAlarm};
 use appealmod_shared::token::Signer;
 use appealmod_testkit::readout_fixture::{self, ReadoutFixture};
 use chrono::{Duration, Utc};
 
-use crate::console::{Console, console, console_again};
+use crate::console::{Console, console, console_again, console_with};
 use crate::helpers::{SECRET, sub};
 use crate::on_both_backends;
 
 on_both_backends!(
     subreddit_results_match_the_hand_computation,
+    a_short_window_counts_open_appeals_as_they_stand,
+    a_split_alarm_shows_a_banner_until_it_is_cleared,
     the_period_filter_changes_the_numbers,
     exports_are_pseudonymous_unless_a_moderator_asks,
     the_overview_is_for_operators_and_others_get_404,
@@ -66,7 +68,9 @@ fn text(html: &str) -> String {
         ("&#39;", "'"),
         ("&#x27;", "'"),
         ("&lt;", "<"),
+        ("&#60;", "<"),
         ("&gt;", ">"),
+        ("&#62;", ">"),
         ("&amp;", "&"),
     ] {
         joined = joined.replace(entity, ch);
@@ -92,11 +96,18 @@ async fn subreddit_results_match_the_hand_computation(backend: Backend) {
     let (status, html) = c.page("/dashboard/r/pics/results").await;
     assert_eq!(status, 200, "{html}");
 
+    // The answer comes first: before the period picker and the downloads.
+    let answer = html.find("id=\"answer\"").expect("the answer");
+    assert!(answer < html.find("id=\"period\"").expect("the period picker"));
+    assert!(answer < html.find("id=\"downloads-title\"").expect("the downloads"));
+
     // r/pics, all time: 21 appeals. Treatment a1–a6, a11–a17 and a1's second appeal: 14
-    // appeals of 13 appellants. Link sent to all but a6 (taken over) and a13 (no link yet):
-    // 12. Opened: completed a1 a2 a11 a12 a15, submitted a5, opened a4 a17: 8. Submitted 6,
-    // completed 5. Granted a1 a6 a11 (3), denied a2 a15 (2), abandoned a3 a14 (2), pending
-    // 14 − 7 = 7. Control a7–a10, a18–a20: 7; granted a8 a19, denied a9 a10, pending 3.
+    // appeals of 13 appellants. Link sent to all but a6 (taken over before any link: never
+    // engaged) and a13 (no link yet): 12. Opened: completed a1 a2 a11 a12 a15, submitted
+    // a5, opened a4 a17: 8. Submitted 6, completed 5. Reached the moderators: the 5
+    // completed and a6 = 6. Granted a1 a6 a11 (3), denied a2 a15 (2), abandoned a3 a14
+    // (2), pending 14 − 7 = 7. Control a7–a10, a18–a20: 7, all reached; granted a8 a19,
+    // denied a9 a10, pending 3.
     let funnel = text(part(&html, "funnel-title", "</section>"));
     for (step, t, k) in [
         ("Appellants", 13, 7),
@@ -105,6 +116,10 @@ async fn subreddit_results_match_the_hand_computation(backend: Backend) {
         ("Link opened", 8, 0),
         ("Submitted", 6, 0),
         ("Completed", 5, 0),
+        ("Handed over", 0, 0),
+        ("Taken over", 0, 0),
+        ("Never engaged", 1, 0),
+        ("Reached the moderators", 6, 7),
         ("Granted", 3, 2),
         ("Denied", 2, 2),
         ("Abandoned", 2, 0),
@@ -113,43 +128,91 @@ async fn subreddit_results_match_the_hand_computation(backend: Backend) {
         has(&funnel, &format!("| {step} | {t} | {k} |"));
     }
 
-    // Read by moderators: treatment 5 completed + a6 taken over = 6 of 14; control 7 of 7.
-    // Wilson, 6 of 14 (z = 1.96, z² = 3.8415):
-    //   centre = (2·14·(6/14) + z²) / (2·(14 + z²)) = 15.8415 / 35.6829 = 0.44395
-    //   half   = z·√(z² + 4·14·(6/14)·(8/14)) / 35.6829 = 1.96·√17.5558 / 35.6829 = 0.23014
-    //   → 0.2138 to 0.6741, shown as 21.4% to 67.4%.
-    // 7 of 7: centre = (14 + 3.8415)/21.6829 = 0.82283, half = 1.96·√3.8415/21.6829 = 0.17717
-    //   → 0.6457 to 1.0000. Newcombe: d = 0.4286 − 1 = −0.5714;
-    //   low  = d − √((0.4286 − 0.2138)² + (1 − 1)²)          = −0.7862,
-    //   high = d + √((0.6741 − 0.4286)² + (1 − 0.6457)²)      = −0.1404.
+    // Counted as of now with the default window of 44 days (link lifetime 30 + cutoff 14):
+    // the oldest appeal began at most 44 days minus 14 hours ago, so nothing has lapsed and
+    // only settled appeals count. Treatment, settled: completed a1 a2 a11 a12 a15, never
+    // engaged a6 (reached), abandoned a3 a14 (not): 8. Still open: waiting for the form a4
+    // a13 a16 a17 and a1's second appeal, form in but not posted a5: 6.
+    // Reached: 6 of 8 against 7 of 7.
+    // Wilson 6/8: centre = (12 + 3.8415)/(2·(8 + 3.8415)) = 15.8415/23.6829 = 0.66890,
+    //   half = 1.96·√(3.8415 + 4·8·0.75·0.25)/23.6829 = 1.96·√9.8415/23.6829 = 0.25963
+    //   → 40.9% to 92.9%. 7 of 7 → 64.6% to 100.0%.
+    // Newcombe: d = 0.75 − 1 = −0.25, low = d − (0.75 − 0.4093) = −0.5907,
+    //   high = d + √((0.9285 − 0.75)² + (1 − 0.6457)²) = −0.25 + 0.3968 = +0.1468.
+    // Anytime-valid (planned 500): ρ² = 7.936155/500, n = 15, v = 0.238085, multiplier
+    //   √((1 + v)/v · ln((1 + v)/0.05²)) = 5.680433; Laplace 7/10 and 8/9, se =
+    //   √(0.21/8 + 0.098765/7) = 0.200896, half 1.1412 → −1 (clamped) to +0.8912.
+    let answer = text(part(&html, "answer", "</section>"));
+    has(
+        &answer,
+        "No clear difference yet in the appeals that reach the moderators: 75.0% (6 of 8) of the counted treatment appeals against 100.0% (7 of 7) of the counted control appeals, −25.0 points; the anytime-valid 95% interval (−100.0 to +89.1 points) includes 0.",
+    );
+    has(
+        &answer,
+        "Still open and not yet counted: 6 treatment and 0 control appeals.",
+    );
     let read = text(part(&html, "contrast-read", "contrast-granted"));
-    has(&read, "Treatment | 6 of 14 | 42.9% | 21.4% to 67.4% |");
+    has(&read, "Treatment | 6 of 8 | 75.0% | 40.9% to 92.9% |");
     has(&read, "Control | 7 of 7 | 100.0% | 64.6% to 100.0% |");
     has(
         &read,
-        "Difference: −57.1 percentage points | (95% interval −78.6 to −14.0 points). Lower in the treatment group",
+        "Difference: −25.0 percentage points | (anytime-valid 95% interval −100.0 to +89.1 points). Not clearly different yet",
     );
-    // Granted of the settled: treatment 3 of (3 + 2 + 2) = 7, control 2 of (2 + 2) = 4.
-    // Wilson 3/7: centre (6 + 3.8415)/21.6829 = 0.45388, half 1.96·√(3.8415 + 6.8571)/21.6829
-    // = 0.29566 → 15.8% to 75.0%; 2/4: centre 0.5, half 1.96·√7.8415/15.6829 = 0.34997 →
-    // 15.0% to 85.0%. d = 0.4286 − 0.5 = −0.0714; low = d − √(0.2704² + 0.35²) = −0.5137,
-    // high = d + √(0.3210² + 0.35²) = +0.4035.
+    has(
+        &read,
+        "Fixed-sample, valid at the planned size: −59.1 to +14.7 points.",
+    );
+    has(
+        &read,
+        "Still open and not yet counted: 6 treatment and 0 control appeals.",
+    );
+    // Granted: settled once granted, denied or abandoned. Treatment 3 (a1 a6 a11) of 3 + 2
+    // (a2 a15) + 2 (a3 a14) = 7, open the other 7; control 2 (a8 a19) of 2 + 2 (a9 a10) = 4,
+    // open a7 a18 a20. Wilson 3/7: centre (6 + 3.8415)/21.6829 = 0.45388, half
+    // 1.96·√(3.8415 + 6.8571)/21.6829 = 0.29566 → 15.8% to 75.0%; 2/4: centre 0.5, half
+    // 1.96·√7.8415/15.6829 = 0.34997 → 15.0% to 85.0%. d = 0.4286 − 0.5 = −0.0714; the
+    // anytime-valid interval (se = √((4/9)(5/9)/7 + 0.25/4) = 0.3127, multiplier 6.4335 at
+    // n = 11) spans −100 to +100 points.
     let granted = text(part(&html, "contrast-granted", "contrast-toxic"));
     has(&granted, "Treatment | 3 of 7 | 42.9% | 15.8% to 75.0% |");
     has(&granted, "Control | 2 of 4 | 50.0% | 15.0% to 85.0% |");
     has(
         &granted,
-        "Difference: −7.1 percentage points | (95% interval −51.4 to +40.3 points). Not clearly different yet",
+        "Difference: −7.1 percentage points | (anytime-valid 95% interval −100.0 to +100.0 points). Not clearly different yet",
     );
-    // Toxic and read: treatment a2 a11 (their messages) and a15 (its answer), completed:
-    // 3 of 14 (a5's toxic answer and a16's message never reached anyone); control a8 a10
-    // a18: 3 of 7. d = 0.2143 − 0.4286 = −0.2143.
-    let toxic = text(part(&html, "contrast-toxic", "funnel-title"));
-    has(&toxic, "Treatment | 3 of 14 | 21.4% | 7.6% to 47.6% |");
-    has(&toxic, "Control | 3 of 7 | 42.9% | 15.8% to 75.0% |");
+    has(
+        &granted,
+        "Still open and not yet counted: 7 treatment and 3 control appeals.",
+    );
+    // Toxic and reached: settled when it can no longer reach them (a3 a14) or when it did
+    // and its case is closed (decided a1 a2 a11 a15; a6 granted and no longer followed): 7,
+    // toxic a2 a11 (messages), a15 (answer) = 3. Open: a12 (completed, no decision) and the
+    // 6 open ones (a5's toxic answer and a16's message among them). Control, closed when
+    // decided: a8 a9 a10 a19, toxic a8 a10 = 2 of 4. The same shares as the grant rate.
+    let toxic = text(part(&html, "contrast-toxic", "completed-title"));
+    has(&toxic, "Treatment | 3 of 7 | 42.9% | 15.8% to 75.0% |");
+    has(&toxic, "Control | 2 of 4 | 50.0% | 15.0% to 85.0% |");
+    has(&toxic, "Difference: −7.1 percentage points |");
     has(
         &toxic,
-        "Difference: −21.4 percentage points | (95% interval −56.4 to +16.2 points).",
+        "Still open and not yet counted: 7 treatment and 3 control appeals.",
+    );
+    // Among the 5 completed forms (a1 a2 a11 a12 a15), labelled as such: granted a1 a11 of
+    // the 4 with an outcome (a12 pending); toxic a2 a11 a15 of 5, Wilson 3/5: centre
+    // (6 + 3.8415)/17.6829 = 0.55655, half 1.96·√(3.8415 + 4.8)/17.6829 = 0.32583 → 23.1%
+    // to 88.2%.
+    let completed = text(part(&html, "completed-title", "</section>"));
+    has(
+        &completed,
+        "not a random part of the treatment group (those likelier to succeed are likelier to complete it)",
+    );
+    has(
+        &completed,
+        "| Granted, of the completed forms with an outcome | 2 of 4 | 50.0% | 15.0% to 85.0% |",
+    );
+    has(
+        &completed,
+        "| Toxic, of the completed forms | 3 of 5 | 60.0% | 23.1% to 88.2% |",
     );
 
     // Form minutes, sorted: 3 (a11) 4 (a1) 5 (a15) 6 (a2) 8 (a12) 10 (a5), n = 6. Type 7:
@@ -160,18 +223,9 @@ async fn subreddit_results_match_the_hand_computation(backend: Backend) {
         &time,
         "Time to complete the form | Treatment | 6 | 5 min 30 s | 4 min 15 s to 7 min 30 s |",
     );
-    // Decisions from the first message (30 min before the start): treatment 2 d (a6, a11),
-    // 3 d (a1), 5 d (a2), 6 d (a15): n = 5, q1 2 d, median 3 d, q3 5 d (+ 30 min each).
-    has(
-        &time,
-        "Time to a decision | Treatment | 5 | 3.0 days | 2.0 days to 5.0 days |",
-    );
-    // Control 1 d (a19), 4 d (a8), 10 d (a9, a10): q1 at 0.75 = 1 + 0.75·3 = 3.25 d,
-    // median at 1.5 = (4 + 10)/2 = 7 d, q3 at 2.25 = 10 d (+ 30 min: 3.27, 7.02, 10.02).
-    has(
-        &time,
-        "Time to a decision | Control | 4 | 7.0 days | 3.3 days to 10.0 days |",
-    );
+    // Decisions count over the appeals at least 44 days old: none yet.
+    has(&time, "Time to a decision | Treatment | 0 of 0 | — | — |");
+    has(&time, "Time to a decision | Control | 0 of 0 | — | — |");
 
     // Weeks from day 0: a1–a6 | a7; none (the empty week); a11–a14 | a8–a10;
     // a15 a16 a1 a17 | a18–a20.
@@ -213,8 +267,9 @@ async fn subreddit_results_match_the_hand_computation(backend: Backend) {
         !html.contains("style="),
         "no inline style: the CSP blocks it"
     );
-    // Four charts, each drawn for wide screens and for phones.
-    assert_eq!(html.matches("<svg class=\"chart-svg\"").count(), 8);
+    // Three charts (funnel, weeks, form times; no decision counts yet), each drawn for
+    // wide screens and for phones.
+    assert_eq!(html.matches("<svg class=\"chart-svg\"").count(), 6);
 
     // r/news: the configured default 0.5 and no change; b1–b8 with 4 treatment: P = 1.
     let o = console_again(&c).await;
@@ -230,11 +285,11 @@ async fn subreddit_results_match_the_hand_computation(backend: Backend) {
         &audit,
         "chi-square 0.000 with 1 degree of freedom, p-value 1.000.",
     );
-    // Read by moderators in r/news: treatment b1 b2 completed of b1–b4 = 2 of 4, control 4 of 4.
-    has(
-        &text(part(&html, "contrast-read", "contrast-granted")),
-        "Treatment | 2 of 4 | 50.0% |",
-    );
+    // Reached in r/news: treatment b1 b2 completed, b3 abandoned, b4 still open (its form
+    // is in, not yet posted): 2 of 3; control 4 of 4.
+    let read = text(part(&html, "contrast-read", "contrast-granted"));
+    has(&read, "Treatment | 2 of 3 | 66.7% |");
+    has(&read, "Control | 4 of 4 | 100.0% |");
     let (_, html) = o
         .page("/dashboard/r/news/results?period=since-change")
         .await;
@@ -265,13 +320,23 @@ async fn the_period_filter_changes_the_numbers(backend: Backend) {
     ] {
         has(&funnel, &format!("| {step} | {t} | {k} |"));
     }
-    // Read: 3 of 8 against 6 of 6. Wilson 3/8: centre (6 + 3.8415)/23.6829 = 0.41555, half
-    // 1.96·√(3.8415 + 7.5)/23.6829 = 0.27871 → 13.7% to 69.4%; 6/6 → 61.0% to 100%.
-    // d = 0.375 − 1 = −0.625, high = d + √((0.6943 − 0.375)² + (1 − 0.6097)²) = −0.1207.
+    // Reached: the settled treatment appeals are a11 a12 a15 (completed) and a14
+    // (abandoned): 3 of 4; a13 a16 a17 and a1's second appeal are open. Control 6 of 6.
+    // (The old rule said 3 of 8, "lower by more than chance explains".)
+    // Wilson 3/4: centre (6 + 3.8415)/15.6829 = 0.62753, half 1.96·√(3.8415 + 3)/15.6829
+    // = 0.32690 → 30.1% to 95.4%; 6/6 → 61.0% to 100%. d = 0.75 − 1 = −0.25; the
+    // anytime-valid interval (n = 10, multiplier 6.6944, se 0.2716) spans −100 to +100.
     let read = text(part(&html, "contrast-read", "contrast-granted"));
-    has(&read, "Treatment | 3 of 8 | 37.5% | 13.7% to 69.4% |");
+    has(&read, "Treatment | 3 of 4 | 75.0% | 30.1% to 95.4% |");
     has(&read, "Control | 6 of 6 | 100.0% | 61.0% to 100.0% |");
-    has(&read, "(95% interval −86.3 to −12.1 points). Lower");
+    has(
+        &read,
+        "(anytime-valid 95% interval −100.0 to +100.0 points). Not clearly different yet",
+    );
+    has(
+        &read,
+        "Still open and not yet counted: 4 treatment and 0 control appeals.",
+    );
     // The audit of these rows: a1 (drawn on day 0) and a8–a10 before the change, 1 of 4
     // treatment: P(0) + P(1) + P(3) + P(4) at ½ = (1 + 4 + 4 + 1)/16 = 0.625; after, 7 of 10.
     // χ² = (1−2)²/2 + (3−2)²/2 + 0.625 = 1.625: p = e^(−0.8125) = 0.444.
@@ -282,9 +347,8 @@ async fn the_period_filter_changes_the_numbers(backend: Backend) {
         "chi-square 1.625 with 2 degrees of freedom, p-value 0.444.",
     );
 
-    // Since the change (day 17, 09:00): the same 8 treatment appeals, but control only
-    // a18–a20: 3 of 3 read, and with so few the difference is no longer clear:
-    // 3/3 → 43.9% to 100%; high = −0.625 + √(0.3193² + 0.5615²) = +0.0209.
+    // Since the change (day 17, 09:00): the same 8 treatment appeals (3 of 4 counted), but
+    // control only a18–a20: 3 of 3; 3/3 → 43.9% to 100%.
     let (_, html) = c
         .page("/dashboard/r/pics/results?period=since-change")
         .await;
@@ -297,12 +361,9 @@ async fn the_period_filter_changes_the_numbers(backend: Backend) {
         ),
     );
     let read = text(part(&html, "contrast-read", "contrast-granted"));
-    has(&read, "Treatment | 3 of 8 | 37.5% | 13.7% to 69.4% |");
+    has(&read, "Treatment | 3 of 4 | 75.0% | 30.1% to 95.4% |");
     has(&read, "Control | 3 of 3 | 100.0% | 43.9% to 100.0% |");
-    has(
-        &read,
-        "(95% interval −86.3 to +2.1 points). Not clearly different yet",
-    );
+    has(&read, "Not clearly different yet");
     has(
         &text(part(&html, "funnel-title", "</section>")),
         "| Appellants | 8 | 3 |",
@@ -320,6 +381,113 @@ async fn the_period_filter_changes_the_numbers(backend: Backend) {
         &text(part(&html, "funnel-title", "</section>")),
         "| Appeals | 14 | 7 |",
     );
+}
+
+/// A window of 7 days: every appeal of the fixture (the newest began on day 27, at least 10
+/// days ago) has lapsed, so each is counted as it stands — the open ones as not reached —
+/// and the decision times count every appeal. The figures are then those of all appeals.
+async fn a_short_window_counts_open_appeals_as_they_stand(backend: Backend) {
+    let c = console_with(backend, |s| s.defaults.readout_window_days = 7).await;
+    readout_fixture::load(&c.app.db.store, Utc::now())
+        .await
+        .expect("fixture");
+    c.login("head_mod", "/dashboard").await;
+    let (status, html) = c.page("/dashboard/r/pics/results").await;
+    assert_eq!(status, 200, "{html}");
+    // Reached: 5 completed + a6 = 6 of 14; control 7 of 7.
+    // Wilson, 6 of 14 (z = 1.96, z² = 3.8415):
+    //   centre = (2·14·(6/14) + z²) / (2·(14 + z²)) = 15.8415 / 35.6829 = 0.44395
+    //   half   = z·√(z² + 4·14·(6/14)·(8/14)) / 35.6829 = 1.96·√17.5558 / 35.6829 = 0.23014
+    //   → 0.2138 to 0.6741, shown as 21.4% to 67.4%.
+    // 7 of 7: centre = (14 + 3.8415)/21.6829 = 0.82283, half = 1.96·√3.8415/21.6829 = 0.17717
+    //   → 0.6457 to 1.0000. Newcombe: d = 0.4286 − 1 = −0.5714;
+    //   low  = d − √((0.4286 − 0.2138)² + (1 − 1)²)          = −0.7862,
+    //   high = d + √((0.6741 − 0.4286)² + (1 − 0.6457)²)      = −0.1404.
+    //   Fixed-sample, that would read "lower"; anytime-valid (n = 21, v = 0.333318,
+    //   multiplier 5.011724, Laplace 7/16 and 8/9, se = √(0.246094/14 + 0.098765/7) =
+    //   0.178010, half 0.892136): −1 (clamped) to +0.3207 — not yet.
+    let read = text(part(&html, "contrast-read", "contrast-granted"));
+    has(&read, "Treatment | 6 of 14 | 42.9% | 21.4% to 67.4% |");
+    has(&read, "Control | 7 of 7 | 100.0% | 64.6% to 100.0% |");
+    has(
+        &read,
+        "Difference: −57.1 percentage points | (anytime-valid 95% interval −100.0 to +32.1 points). Not clearly different yet",
+    );
+    has(
+        &read,
+        "Fixed-sample, valid at the planned size: −78.6 to −14.0 points.",
+    );
+    has(&read, "Every appeal of this period is counted.");
+    has(
+        &read,
+        "Counted though still open, with the outcome they have so far (their window has passed): 6 treatment and 0 control.",
+    );
+    // Toxic and reached: a2 a11 a15 of 14 against a8 a10 a18 of 7 (the old figures).
+    let toxic = text(part(&html, "contrast-toxic", "completed-title"));
+    has(&toxic, "Treatment | 3 of 14 | 21.4% | 7.6% to 47.6% |");
+    has(&toxic, "Control | 3 of 7 | 42.9% | 15.8% to 75.0% |");
+    // Decisions over every appeal: treatment 2 d (a6, a11), 3 d (a1), 5 d (a2), 6 d (a15),
+    // 5 of 14 decided: q1 2 d, median 3 d, q3 5 d (+ 30 min each). Control 1 d (a19), 4 d
+    // (a8), 10 d (a9, a10), 4 of 7: q1 at 0.75 = 1 + 0.75·3 = 3.25 d, median at 1.5 =
+    // (4 + 10)/2 = 7 d, q3 at 2.25 = 10 d (+ 30 min: 3.27, 7.02, 10.02).
+    let time = text(part(&html, "time-title", "</section>"));
+    has(
+        &time,
+        "Time to a decision | Treatment | 5 of 14 | 3.0 days | 2.0 days to 5.0 days |",
+    );
+    has(
+        &time,
+        "Time to a decision | Control | 4 of 7 | 7.0 days | 3.3 days to 10.0 days |",
+    );
+    has(&time, "begun at least 7 days ago");
+    // Four charts now, each drawn for wide screens and for phones.
+    assert_eq!(html.matches("<svg class=\"chart-svg\"").count(), 8);
+}
+
+/// The bot raised a split alarm for r/pics (as `bot/tests/split_alarm.rs` shows it does):
+/// r/pics's results page and live view show a banner, r/news's do not; cleared, it is gone.
+async fn a_split_alarm_shows_a_banner_until_it_is_cleared(backend: Backend) {
+    let (c, f) = loaded(backend).await;
+    let store = &c.app.db.store;
+    let alarm = SplitAlarm {
+        subreddit: sub("pics"),
+        period_from: Some(f.change_at()),
+        fraction: 0.8,
+        appellants: 40,
+        treatment: 20,
+        p_value: 0.000_02,
+        raised_at: Utc::now(),
+    };
+    assert!(store.raise_split_alarm(&alarm).await.expect("raise"));
+    assert!(
+        !store.raise_split_alarm(&alarm).await.expect("once"),
+        "raised once"
+    );
+    let (_, html) = c.page("/dashboard/r/pics/results").await;
+    let banner = text(part(&html, "split-alarm-pics", "</div>"));
+    has(&banner, "The random split of r/pics is off.");
+    has(
+        &banner,
+        &format!(
+            "Since {}, 20 of 40 appellants (50.0%) were put in the treatment group where 80.0% was configured.",
+            appealmod_web::console::when(Some(f.change_at()))
+        ),
+    );
+    has(&banner, "(p-value < 0.001)");
+    // Above the answer.
+    assert!(html.find("split-alarm-pics") < html.find("id=\"answer\""));
+    let (_, live) = c.page("/dashboard/live?r=pics").await;
+    has(&live, "id=\"split-alarm-pics\"");
+    let o = console_again(&c).await;
+    o.login("other_mod", "/dashboard").await;
+    let (_, news) = o.page("/dashboard/r/news/results").await;
+    assert!(!news.contains("split-alarm"), "not on r/news");
+    let (_, live) = o.page("/dashboard/live").await;
+    assert!(!live.contains("split-alarm"), "not on r/news's live view");
+
+    assert!(store.clear_split_alarm(&sub("pics")).await.expect("clear"));
+    let (_, html) = c.page("/dashboard/r/pics/results").await;
+    assert!(!html.contains("split-alarm"), "cleared");
 }
 
 /// The CSV's data lines.
@@ -388,6 +556,23 @@ async fn exports_are_pseudonymous_unless_a_moderator_asks(backend: Backend) {
     assert_eq!(rows.iter().filter(|r| r[user] == a1).count(), 2);
     // The groups add up as on the page: 14 treatment, 7 control.
     assert_eq!(rows.iter().filter(|r| r[group] == "treatment").count(), 14);
+    // How each reached the moderators, as the page counts it: the 5 completed, a6 never
+    // engaged and the 7 control appeals reached them; a3 a14 abandoned; 6 still open.
+    let reach = col("reach");
+    let with = |kind: &str| rows.iter().filter(|r| r[reach] == kind).count();
+    assert_eq!(
+        [
+            with("completed"),
+            with("never_engaged"),
+            with("control"),
+            with("abandoned"),
+            with("waiting"),
+            with("submitted"),
+        ],
+        [5, 1, 7, 2, 5, 1]
+    );
+    let reached = col("reached_moderators");
+    assert_eq!(rows.iter().filter(|r| r[reached] == "true").count(), 6 + 7);
 
     // JSON: the same rows.
     let r = c.get("/dashboard/r/pics/export.json").await;
@@ -502,14 +687,28 @@ async fn the_overview_is_for_operators_and_others_get_404(backend: Backend) {
     let (status, html) = o.page("/dashboard/results").await;
     assert_eq!(status, 200, "{html}");
     // Both subreddits, all time: 29 appeals. Treatment 18 appeals of 17 appellants (a1
-    // twice); read 7 completed + a6 = 8 of 18; control 11 of 11. Wilson 8/18:
-    // (16 + 3.8415 ∓ 1.96·√(3.8415 + 17.7778)) / 43.6829 = 0.2456 to 0.6628;
-    // d = 0.4444 − 1 = −0.5556, low −0.7544, high −0.2169.
+    // twice). Settled: 7 completed, a6 never engaged, a3 a14 b3 abandoned = 11, reached 8;
+    // open a4 a5 a13 a16 a17 b4 and a1's second appeal = 7. Control 11 of 11.
+    // Wilson 8/11: (16 + 3.8415 ∓ 1.96·√(3.8415 + 8.7273)) / 29.6829 = 0.4344 to 0.9025;
+    // Newcombe: d = 0.7273 − 1 = −0.2727, low = d − 0.2929 = −0.5656, high = d +
+    // √(0.1752² + 0.2588²) = +0.0399. Anytime-valid: n = 22, multiplier 4.9302, Laplace
+    // 9/13 and 12/13, se 0.160687, half 0.7922 → −1 (clamped) to +0.5195.
     let read = text(part(&html, "contrast-read", "contrast-granted"));
-    has(&read, "Treatment | 8 of 18 | 44.4% | 24.6% to 66.3% |");
+    has(&read, "Treatment | 8 of 11 | 72.7% | 43.4% to 90.3% |");
     has(&read, "Control | 11 of 11 | 100.0% | 74.1% to 100.0% |");
-    has(&read, "(95% interval −75.4 to −21.7 points).");
-    // Granted of settled: 4 of 10 (a1 a6 a11 b1 | + a2 a15 b2 denied, a3 a14 b3 abandoned)
+    has(
+        &read,
+        "(anytime-valid 95% interval −100.0 to +51.9 points). Not clearly different yet",
+    );
+    has(
+        &read,
+        "Fixed-sample, valid at the planned size: −56.6 to +4.0 points.",
+    );
+    has(
+        &read,
+        "Still open and not yet counted: 7 treatment and 0 control appeals.",
+    );
+    // Granted, settled: 4 of 10 (a1 a6 a11 b1 | + a2 a15 b2 denied, a3 a14 b3 abandoned)
     // against 3 of 7 (a8 a19 b5 | a9 a10 b6 b8).
     let granted = text(part(&html, "contrast-granted", "contrast-toxic"));
     has(&granted, "Treatment | 4 of 10 | 40.0% | 16.8% to 68.7% |");

@@ -23,6 +23,7 @@ use super::Slot;
 use super::page_get::LiveQuery;
 use super::view::{LiveView, Scope, access};
 use crate::errors::PageError;
+use crate::routes::results::rules;
 use crate::startup::AppState;
 
 /// Polls between full reads even when the stamp stands still.
@@ -161,7 +162,8 @@ impl Feed {
             return Ok(None);
         }
         let limit = self.state.live.settings.activity;
-        let view = LiveView::load(store, &self.scope, Utc::now(), limit).await?;
+        let view =
+            LiveView::load(store, &self.scope, &rules(&self.state, Utc::now()), limit).await?;
         // Only after a successful read: a failed one is retried at the next poll.
         self.stamp = Some(stamp);
         self.polls = 0;

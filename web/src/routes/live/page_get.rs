@@ -7,11 +7,12 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use super::script_get::version;
-use super::view::{LiveView, access};
+use super::view::{LiveView, Scope, access};
 use crate::console::when;
 use crate::errors::{PageError, render};
 use crate::middleware::LIVE_CSP;
 use crate::routes::dashboard::ConsoleNav;
+use crate::routes::results::{AlarmView, rules};
 use crate::startup::AppState;
 
 #[derive(Deserialize)]
@@ -40,6 +41,8 @@ pub struct LivePage {
     pub as_of: String,
     /// `/static/live.js?v=…`: a new script is a new URL, so it can be cached for long.
     pub script_version: String,
+    /// Split alarms the bot raised for the subreddits in view (shown as of the page's load).
+    pub alarms: Vec<AlarmView>,
 }
 
 /// The live view: totals, the last 30 days and recent activity of every subreddit the
@@ -53,7 +56,24 @@ pub async fn page(
     let now = Utc::now();
     let here = req.uri().to_string();
     let a = access(&state, &session, &here, q.r.as_deref(), now).await?;
-    let view = LiveView::load(&state.store, &a.scope, now, state.live.settings.activity).await?;
+    let view = LiveView::load(
+        &state.store,
+        &a.scope,
+        &rules(&state, now),
+        state.live.settings.activity,
+    )
+    .await?;
+    let alarms = state
+        .store
+        .split_alarms()
+        .await?
+        .iter()
+        .filter(|alarm| match &a.scope {
+            Scope::All => true,
+            Scope::Only(list) => list.contains(&alarm.subreddit),
+        })
+        .map(AlarmView::of)
+        .collect();
     let one = a.one.as_ref().map(ToString::to_string);
     let events_url = match &a.one {
         Some(s) => format!("/dashboard/live/events?r={s}"),
@@ -71,10 +91,11 @@ pub async fn page(
             })
             .collect(),
         one,
-        operator: matches!(a.scope, super::view::Scope::All),
+        operator: matches!(a.scope, Scope::All),
         events_url,
         as_of: when(Some(now)),
         script_version: version(),
+        alarms,
     };
     let mut resp = render(StatusCode::OK, &page);
     // This page alone runs a script (its own, from this site); the middleware keeps a CSP

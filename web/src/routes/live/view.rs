@@ -1,12 +1,14 @@
 //! What the live view shows, for the page and the events alike: who may see which
-//! subreddits, the totals (the readout's own numbers: `readout::compute` on the stored
-//! rows), the last 30 days, and the recent activity.
+//! subreddits, the headline comparison and the totals (the readout's own numbers:
+//! `readout::compute` on the stored rows, counted as the results page counts them, with its
+//! anytime-valid interval: a page watched all day needs one), the last 30 days, and the
+//! recent activity.
 
 use actix_session::Session;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use appealmod_core::readout::{self, Period, Readout, ReadoutRow};
+use appealmod_core::readout::{self, Period, Readout, ReadoutRow, Rules};
 use appealmod_shared::domain::{Group, SubredditName};
 use appealmod_shared::storage::{Activity, ActivityKind, ReadoutFilter, Store, StoreError};
 
@@ -14,6 +16,7 @@ use super::fingerprint;
 use crate::console::access::{clear_for, fresh_and_allowed, require_login};
 use crate::console::{FRESH, LoggedIn, login_path, when};
 use crate::errors::PageError;
+use crate::routes::results::AnswerView;
 use crate::startup::AppState;
 
 /// The subreddits one view counts.
@@ -121,6 +124,24 @@ impl From<&Readout> for Totals {
     }
 }
 
+/// The verdict on the primary outcome (reached the moderators), as the results page words it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Headline {
+    pub sentence: String,
+    /// How many appeals are still open and not yet counted.
+    pub open: String,
+}
+
+impl From<&Readout> for Headline {
+    fn from(r: &Readout) -> Self {
+        let a = AnswerView::of(&r.comparison.reached_moderators);
+        Self {
+            sentence: a.sentence,
+            open: a.open,
+        }
+    }
+}
+
 /// Appeals begun in the last 30 days, and how many of those were completed (the readout's
 /// period: rows are chosen by when the appeal began).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -174,10 +195,12 @@ impl From<&Activity> for ActivityItem {
     }
 }
 
-/// Everything the page shows and each event carries. Nothing in it depends on the clock
-/// alone, so an unchanged database gives an unchanged view (and no event).
+/// Everything the page shows and each event carries. Only the database and the appeals'
+/// windows move it: an unchanged database gives an unchanged view (and no event) until an
+/// open appeal's window passes, which shows with the next change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LiveView {
+    pub headline: Headline,
     pub totals: Totals,
     pub last30: Recent,
     pub activity: Vec<ActivityItem>,
@@ -187,9 +210,10 @@ impl LiveView {
     pub async fn load(
         store: &Store,
         scope: &Scope,
-        now: DateTime<Utc>,
+        rules: &Rules,
         activity: u32,
     ) -> Result<Self, StoreError> {
+        let now = rules.now;
         let rows = rows(store, scope, Period::ALL_TIME).await?;
         // The last 30 days are a part of all time: the same selection storage makes
         // (`ReadoutFilter`'s period is `Period::contains` on `started_at`), without reading
@@ -200,14 +224,15 @@ impl LiveView {
             .filter(|r| last30.contains(r.started_at))
             .cloned()
             .collect();
-        let all = readout::compute(&rows);
-        let recent = readout::compute(&recent_rows);
+        let all = readout::compute(&rows, rules);
+        let recent = readout::compute(&recent_rows, rules);
         let subs = match scope {
             Scope::All => None,
             Scope::Only(list) => Some(list.as_slice()),
         };
         let events = store.recent_activity(subs, activity).await?;
         Ok(Self {
+            headline: Headline::from(&all),
             totals: Totals::from(&all),
             last30: Recent {
                 appeals: recent.treatment.appeals + recent.control.appeals,

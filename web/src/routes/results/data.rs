@@ -1,13 +1,14 @@
 //! Which rows a results page or an export shows: a subreddit (or every subreddit) and a
 //! period, read through the store, with the segments of each subreddit's treatment
-//! fraction for the assignment audit. No statistics here: that is `core::readout`.
+//! fraction for the assignment audit and its split alarm. No statistics here: that is
+//! `core::readout`.
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use appealmod_core::readout::{self, Period, ReadoutRow, Segment};
+use appealmod_core::readout::{Period, ReadoutRow, Rules, Segment};
 use appealmod_shared::domain::SubredditName;
-use appealmod_shared::storage::{AuditEntry, ReadoutFilter};
+use appealmod_shared::storage::{FractionChange, ReadoutFilter, SplitAlarm};
 
 use crate::errors::PageError;
 use crate::startup::AppState;
@@ -69,13 +70,11 @@ impl PeriodChoice {
     }
 }
 
-/// One change of the treatment fraction, as the audit log recorded it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FractionChange {
-    pub at: DateTime<Utc>,
-    pub actor: String,
-    pub from: f64,
-    pub to: f64,
+/// How the readout counts at `now`: the configured window (`web.readout_window_days`), the
+/// default planned size.
+pub fn rules(state: &AppState, now: DateTime<Utc>) -> Rules {
+    let days = i64::from(state.defaults.readout_window_days);
+    Rules::new(now, chrono::Duration::days(days))
 }
 
 /// One subreddit's rows in the chosen period, and its history of fractions.
@@ -86,32 +85,8 @@ pub struct SubredditRows {
     /// Every fraction the subreddit had, oldest first (the whole history, not the period).
     pub segments: Vec<Segment>,
     pub last_change: Option<FractionChange>,
-}
-
-/// A stored fraction: `None` is "the configured default".
-fn fraction(v: Option<&str>, default: f64) -> Result<f64, PageError> {
-    match v {
-        None => Ok(default),
-        Some(s) => s.parse().map_err(|_| {
-            PageError::Unexpected(anyhow::anyhow!(
-                "the audit log holds a treatment fraction that is not a number: {s:?}"
-            ))
-        }),
-    }
-}
-
-fn changes_of(entries: &[AuditEntry], default: f64) -> Result<Vec<FractionChange>, PageError> {
-    entries
-        .iter()
-        .map(|e| {
-            Ok(FractionChange {
-                at: e.at,
-                actor: e.actor.clone(),
-                from: fraction(e.change.old.as_deref(), default)?,
-                to: fraction(e.change.new.as_deref(), default)?,
-            })
-        })
-        .collect()
+    /// The split alarm the bot raised for it, if any.
+    pub alarm: Option<SplitAlarm>,
 }
 
 /// `name`'s rows in `choice` (relative to `now`).
@@ -122,18 +97,8 @@ pub async fn subreddit_rows(
     now: DateTime<Utc>,
 ) -> Result<SubredditRows, PageError> {
     let default = state.defaults.treatment_fraction;
-    let changes = changes_of(&state.store.fraction_changes(name).await?, default)?;
-    let first = match changes.first() {
-        Some(c) => c.from,
-        None => state
-            .store
-            .subreddit(name)
-            .await?
-            .and_then(|s| s.treatment_fraction)
-            .unwrap_or(default),
-    };
-    let pairs: Vec<(DateTime<Utc>, f64)> = changes.iter().map(|c| (c.at, c.to)).collect();
-    let last_change = changes.last().cloned();
+    let history = state.store.fraction_history(name, default).await?;
+    let last_change = history.changes.last().cloned();
     let period = match (choice, &last_change) {
         (PeriodChoice::All, _) => Period::ALL_TIME,
         (PeriodChoice::Last30Days, _) => Period::last_days(now, 30),
@@ -151,8 +116,9 @@ pub async fn subreddit_rows(
     Ok(SubredditRows {
         name: name.clone(),
         rows,
-        segments: readout::segments(first, &pairs),
+        segments: history.segments(),
         last_change,
+        alarm: state.store.split_alarm(name).await?,
     })
 }
 
@@ -180,13 +146,6 @@ mod tests {
         }
         assert_eq!(PeriodChoice::parse(Some("forever")), PeriodChoice::All);
         assert_eq!(PeriodChoice::parse(None), PeriodChoice::All);
-    }
-
-    #[test]
-    fn stored_fractions_read_back_and_default_when_unset() {
-        assert_eq!(fraction(Some("0.8"), 0.5).ok(), Some(0.8));
-        assert_eq!(fraction(None, 0.25).ok(), Some(0.25));
-        assert!(fraction(Some("eighty"), 0.5).is_err());
     }
 
     #[test]

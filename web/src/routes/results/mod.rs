@@ -17,6 +17,9 @@ use chrono::{DateTime, Utc};
 
 use appealmod_shared::domain::{RedditUsername, SubredditName};
 
+pub(crate) use data::rules;
+pub(crate) use view::{AlarmView, AnswerView};
+
 use super::get_or_head;
 use crate::console::LoggedIn;
 use crate::console::access::fresh_and_allowed;

@@ -9,8 +9,8 @@ use chrono::{DateTime, Duration, Utc};
 
 use appealmod_core::readout::{self, ReadoutRow};
 
-use super::data::{PeriodChoice, ResultsQuery, SubredditRows, all_rows, subreddit_rows};
-use super::view::{AuditView, ReportView, pct};
+use super::data::{PeriodChoice, ResultsQuery, SubredditRows, all_rows, rules, subreddit_rows};
+use super::view::{AlarmView, AuditView, ReportView, pct};
 use super::{may_see_real_names, require_operator};
 use crate::console::access::{clear_page, require_login};
 use crate::console::when;
@@ -45,6 +45,8 @@ pub struct ResultsPage {
     pub operator: bool,
     pub report: ReportView,
     pub audits: Vec<AuditView>,
+    /// Split alarms the bot raised for the subreddits shown.
+    pub alarms: Vec<AlarmView>,
     /// `bot.rng_seed`, when the operator fixed the draw (the site reads the same file).
     pub seed: Option<u64>,
 }
@@ -82,6 +84,12 @@ fn subreddit_note(d: &SubredditRows, choice: PeriodChoice, now: DateTime<Utc>) -
     }
 }
 
+/// The readout of `rows` as counted at `now`.
+fn report(state: &AppState, rows: &[ReadoutRow], now: DateTime<Utc>) -> ReportView {
+    let rules = rules(state, now);
+    ReportView::of(&readout::compute(rows, &rules), &rules)
+}
+
 /// One subreddit's results.
 pub async fn subreddit(
     req: HttpRequest,
@@ -107,11 +115,12 @@ pub async fn subreddit(
         real_names: may_see_real_names(&state, &cleared.user.user, name, now).await?,
         seed: state.rng_seed,
         operator: cleared.is_operator,
-        report: ReportView::of(&readout::compute(&d.rows)),
+        report: report(&state, &d.rows, now),
         audits: vec![AuditView::of(
             name.as_str(),
             &readout::assignment_audit(&d.rows, &d.segments),
         )],
+        alarms: d.alarm.iter().map(AlarmView::of).collect(),
     };
     Ok(render(StatusCode::OK, &page))
 }
@@ -156,7 +165,12 @@ pub async fn overall(
         real_names: false,
         seed: state.rng_seed,
         operator: true,
-        report: ReportView::of(&readout::compute(&rows)),
+        report: report(&state, &rows, now),
+        alarms: subs
+            .iter()
+            .filter_map(|d| d.alarm.as_ref())
+            .map(AlarmView::of)
+            .collect(),
         // The draw follows each subreddit's own fractions: one audit per subreddit.
         audits: subs
             .iter()

@@ -5,8 +5,13 @@
 
 use chrono::{DateTime, Utc};
 
-use appealmod_core::readout::stats::{Proportion, Quartiles};
-use appealmod_core::readout::{AssignmentAudit, Contrast, Funnel, Readout, SegmentAudit};
+use appealmod_core::readout::stats::{Difference, Proportion, Quartiles};
+use appealmod_core::readout::{
+    AmongCompleted, AssignmentAudit, Contrast, DecisionTimes, Funnel, GroupCounts, Readout, Rules,
+    SegmentAudit, Verdict,
+};
+
+use appealmod_shared::storage::SplitAlarm;
 
 use super::charts::{self, CONTROL, ChartError, Size, Spread, Stage, TREATMENT, Unit};
 use crate::console::when;
@@ -65,7 +70,7 @@ pub struct ShareView {
     pub count: String,
     /// "42.9%", or an em dash without appeals to count.
     pub share: String,
-    /// "21.4% to 67.4%".
+    /// "21.4% to 67.4%" (Wilson, fixed-sample).
     pub interval: String,
 }
 
@@ -83,6 +88,44 @@ impl ShareView {
     }
 }
 
+/// "−78.6 to −14.0 points".
+fn points(d: &Difference) -> String {
+    format!(
+        "{} to {} points",
+        signed(d.interval.low * 100.0),
+        signed(d.interval.high * 100.0)
+    )
+}
+
+/// "Still open and not yet counted: 7 treatment and 0 control appeals."
+pub fn open_sentence(open: &GroupCounts) -> String {
+    match (open.treatment, open.control) {
+        (0, 0) => "Every appeal of this period is counted.".to_owned(),
+        (t, c) => format!(
+            "Still open and not yet counted: {t} treatment and {c} control {}.",
+            if t + c == 1 { "appeal" } else { "appeals" }
+        ),
+    }
+}
+
+/// What the anytime-valid interval allows one to say.
+fn reading(v: Verdict) -> &'static str {
+    match v {
+        Verdict::NotReady => {
+            "Not ready: both groups need counted appeals before they can be compared."
+        }
+        Verdict::Lower => {
+            "Lower in the treatment group, by more than chance explains, however often this page is looked at (the anytime-valid interval is below 0)."
+        }
+        Verdict::Higher => {
+            "Higher in the treatment group, by more than chance explains, however often this page is looked at (the anytime-valid interval is above 0)."
+        }
+        Verdict::NotClear => {
+            "Not clearly different yet: the anytime-valid interval includes 0, so chance could explain the difference."
+        }
+    }
+}
+
 /// Treatment against control on one measure.
 pub struct ContrastView {
     pub id: &'static str,
@@ -93,10 +136,16 @@ pub struct ContrastView {
     pub control: ShareView,
     /// "−57.1 percentage points".
     pub difference: Option<String>,
-    /// "−78.6 to −27.3 points".
-    pub difference_interval: Option<String>,
-    /// What the interval of the difference allows one to say.
+    /// The anytime-valid interval of the difference: "−78.6 to −14.0 points".
+    pub sequential: Option<String>,
+    /// Newcombe's fixed-sample interval of the difference.
+    pub fixed: Option<String>,
+    /// What the anytime-valid interval allows one to say.
     pub reading: &'static str,
+    /// How many appeals are still open and not yet counted.
+    pub open: String,
+    /// How many are counted though still open (their window passed), if any.
+    pub lapsed: Option<String>,
 }
 
 impl ContrastView {
@@ -106,18 +155,12 @@ impl ContrastView {
     }
 
     fn of(id: &'static str, title: &'static str, meaning: &'static str, c: &Contrast) -> Self {
-        let reading = match c.difference {
-            None => "Both groups need appeals before they can be compared.",
-            Some(d) if d.interval.high < 0.0 => {
-                "Lower in the treatment group, by more than chance explains (the interval of the difference is below 0)."
-            }
-            Some(d) if d.interval.low > 0.0 => {
-                "Higher in the treatment group, by more than chance explains (the interval of the difference is above 0)."
-            }
-            Some(_) => {
-                "Not clearly different yet: the interval of the difference includes 0, so chance could explain it."
-            }
-        };
+        let lapsed = (c.lapsed.total() > 0).then(|| {
+            format!(
+                "Counted though still open, with the outcome they have so far (their window has passed): {} treatment and {} control.",
+                c.lapsed.treatment, c.lapsed.control
+            )
+        });
         Self {
             id,
             title,
@@ -127,14 +170,59 @@ impl ContrastView {
             difference: c
                 .difference
                 .map(|d| format!("{} percentage points", signed(d.estimate * 100.0))),
-            difference_interval: c.difference.map(|d| {
-                format!(
-                    "{} to {} points",
-                    signed(d.interval.low * 100.0),
-                    signed(d.interval.high * 100.0)
-                )
-            }),
-            reading,
+            sequential: c.sequential.as_ref().map(points),
+            fixed: c.difference.as_ref().map(points),
+            reading: reading(c.verdict),
+            open: open_sentence(&c.open),
+            lapsed,
+        }
+    }
+}
+
+/// The page's first words: the verdict on the primary outcome, with its figures.
+pub struct AnswerView {
+    pub sentence: String,
+    pub open: String,
+}
+
+impl AnswerView {
+    /// From the "reached the moderators" comparison.
+    pub fn of(c: &Contrast) -> Self {
+        let share = |p: &Proportion| {
+            format!(
+                "{} ({} of {})",
+                p.estimate.map_or_else(|| "—".to_owned(), pct),
+                p.successes,
+                p.trials
+            )
+        };
+        let figures = format!(
+            "{} of the counted treatment appeals against {} of the counted control appeals",
+            share(&c.treatment),
+            share(&c.control)
+        );
+        let interval = c.sequential.as_ref().map(points).unwrap_or_default();
+        let diff = c
+            .difference
+            .map(|d| signed(d.estimate * 100.0))
+            .unwrap_or_default();
+        let sentence = match c.verdict {
+            Verdict::NotReady => format!(
+                "Not ready yet: the comparison needs counted appeals in both groups ({figures})."
+            ),
+            Verdict::Lower => format!(
+                "Fewer appeals reach the moderators with the form: {figures}, {diff} points (anytime-valid 95% interval {interval})."
+            ),
+            Verdict::Higher => format!(
+                "More appeals reach the moderators with the form: {figures}, {diff} points (anytime-valid 95% interval {interval})."
+            ),
+            Verdict::NotClear => format!(
+                "No clear difference yet in the appeals that reach the moderators: {figures}, {diff} points; the anytime-valid 95% interval ({interval}) includes 0."
+            ),
+        };
+        Self {
+            sentence,
+            open: open_sentence(&c.open),
         }
     }
 }
@@ -176,6 +264,26 @@ fn funnel_rows(t: &Funnel, c: &Funnel) -> Vec<FunnelRow> {
             "The answers were posted for the moderators in modmail.",
             |f| f.completed,
         ),
+        row(
+            "Handed over",
+            "The user kept writing after the last reminder: the bot left the conversation to the moderators.",
+            |f| f.handed_over,
+        ),
+        row(
+            "Taken over",
+            "A moderator wrote in the conversation before the form came.",
+            |f| f.taken_over,
+        ),
+        row(
+            "Never engaged",
+            "The bot never sent a link (a moderator was first, or the subreddit was paused).",
+            |f| f.never_engaged,
+        ),
+        row(
+            "Reached the moderators",
+            "The moderators saw the conversation: every control appeal, and the four kinds above.",
+            |f| f.reached,
+        ),
         row("Granted", "The user was unbanned.", |f| f.granted),
         row(
             "Denied",
@@ -183,7 +291,7 @@ fn funnel_rows(t: &Funnel, c: &Funnel) -> Vec<FunnelRow> {
             |f| f.denied,
         ),
         row("Abandoned", "The form was never sent.", |f| f.abandoned),
-        row("Pending", "Not settled yet.", |f| f.pending),
+        row("Pending", "No outcome yet.", |f| f.pending),
     ]
 }
 
@@ -191,29 +299,65 @@ fn funnel_rows(t: &Funnel, c: &Funnel) -> Vec<FunnelRow> {
 pub struct TimingView {
     pub what: &'static str,
     pub group: &'static str,
-    pub n: usize,
+    /// "6", or "7 of 18" for decisions (decided, of the appeals old enough to count).
+    pub count: String,
     pub median: String,
     /// "4 min 15 s to 7 min 30 s".
     pub middle: String,
 }
 
-fn timing(what: &'static str, group: &'static str, q: Option<Quartiles>) -> TimingView {
-    match q {
-        Some(q) => TimingView {
-            what,
-            group,
-            n: q.n,
-            median: duration(q.median),
-            middle: format!("{} to {}", duration(q.q1), duration(q.q3)),
-        },
-        None => TimingView {
-            what,
-            group,
-            n: 0,
-            median: "—".to_owned(),
-            middle: "—".to_owned(),
-        },
+fn timing(
+    what: &'static str,
+    group: &'static str,
+    count: String,
+    q: Option<Quartiles>,
+) -> TimingView {
+    let (median, middle) = match q {
+        Some(q) => (
+            duration(q.median),
+            format!("{} to {}", duration(q.q1), duration(q.q3)),
+        ),
+        None => ("—".to_owned(), "—".to_owned()),
+    };
+    TimingView {
+        what,
+        group,
+        count,
+        median,
+        middle,
     }
+}
+
+fn decisions(group: &'static str, d: &DecisionTimes) -> TimingView {
+    let count = format!("{} of {}", d.decided, d.cohort);
+    timing("Time to a decision", group, count, d.quartiles)
+}
+
+/// A figure among the completed forms only.
+pub struct CompletedView {
+    pub what: &'static str,
+    pub count: String,
+    pub share: String,
+    pub interval: String,
+}
+
+fn among_completed(a: &AmongCompleted) -> Vec<CompletedView> {
+    let line = |what, p: &Proportion| {
+        let s = ShareView::of("Treatment", p);
+        CompletedView {
+            what,
+            count: s.count,
+            share: s.share,
+            interval: s.interval,
+        }
+    };
+    vec![
+        line(
+            "Granted, of the completed forms with an outcome",
+            &a.granted,
+        ),
+        line("Toxic, of the completed forms", &a.toxic),
+    ]
 }
 
 /// One week of the weekly table.
@@ -252,6 +396,37 @@ impl From<&SegmentAudit> for SegmentView {
     }
 }
 
+/// The banner of a split alarm the bot raised.
+pub struct AlarmView {
+    pub subreddit: String,
+    pub text: String,
+}
+
+impl AlarmView {
+    pub fn of(a: &SplitAlarm) -> Self {
+        let since = a.period_from.map_or_else(
+            || "From the start".to_owned(),
+            |t| format!("Since {}", when(Some(t))),
+        );
+        let observed = if a.appellants == 0 {
+            "—".to_owned()
+        } else {
+            pct(a.treatment as f64 / a.appellants as f64)
+        };
+        Self {
+            subreddit: a.subreddit.to_string(),
+            text: format!(
+                "{since}, {} of {} appellants ({observed}) were put in the treatment group where {} was configured. Chance alone gives a split this far off less than once in a thousand times (p-value {}), so the comparison of the groups may be biased until it is explained: ask an operator to check the bot's treatment fraction and its random draw. The alerts channel was told {}; this banner goes when the split is back in line.",
+                a.treatment,
+                a.appellants,
+                pct(a.fraction),
+                p_value(Some(a.p_value)),
+                when(Some(a.raised_at)),
+            ),
+        }
+    }
+}
+
 /// One subreddit's assignment audit.
 pub struct AuditView {
     pub subreddit: String,
@@ -285,10 +460,17 @@ impl AuditView {
 /// Everything the page shows of one readout.
 pub struct ReportView {
     pub empty: bool,
+    /// The verdict on the primary outcome, first on the page.
+    pub answer: AnswerView,
     pub comparisons: Vec<ContrastView>,
+    pub among_completed: Vec<CompletedView>,
     pub funnel: Vec<FunnelRow>,
     pub timings: Vec<TimingView>,
     pub weeks: Vec<WeekView>,
+    /// The window after which a still open appeal is counted as it stands.
+    pub window_days: i64,
+    /// The size the anytime-valid intervals are tuned for.
+    pub planned_appeals: u64,
     pub funnel_chart: Option<Chart>,
     pub weekly_chart: Option<Chart>,
     pub form_chart: Option<Chart>,
@@ -314,67 +496,101 @@ fn chart(draw: impl Fn(Size) -> Result<String, ChartError>) -> Option<Chart> {
         .ok()
 }
 
+/// The three comparisons, by assigned group.
+fn comparisons(r: &Readout) -> Vec<ContrastView> {
+    let c = &r.comparison;
+    vec![
+        ContrastView::of(
+            "read",
+            "Appeals that reached the moderators",
+            "Of all appeals of each group, the share the moderators saw in modmail: every control appeal; a treatment appeal once its form was completed, or when the bot handed it over after the last reminder, a moderator took it over, or the bot never sent a link.",
+            &c.reached_moderators,
+        ),
+        ContrastView::of(
+            "granted",
+            "Grant rate",
+            "Of all appeals of each group, the share where the user was unbanned.",
+            &c.granted,
+        ),
+        ContrastView::of(
+            "toxic",
+            "Toxic appeals that reached moderators",
+            "Of all appeals of each group, the share whose messages or answers contained abusive language and still reached a moderator.",
+            &c.toxic_reached_moderators,
+        ),
+    ]
+}
+
+/// The funnel, weekly, form-time and decision-time charts.
+fn charts(r: &Readout, funnel: &[FunnelRow], empty: bool) -> [Option<Chart>; 4] {
+    let stages: Vec<Stage> = funnel
+        .iter()
+        .map(|f| Stage {
+            label: f.stage.to_owned(),
+            treatment: f.treatment,
+            control: f.control,
+        })
+        .collect();
+    let spread = |label: &str, colour, q: Option<Quartiles>| {
+        q.map(|quartiles| Spread {
+            label: format!("{label} (n = {})", quartiles.n),
+            colour,
+            quartiles,
+        })
+    };
+    let form: Vec<Spread> = spread("Treatment", TREATMENT, r.form_seconds)
+        .into_iter()
+        .collect();
+    let decisions: Vec<Spread> = [
+        spread("Treatment", TREATMENT, r.decisions_treatment.quartiles),
+        spread("Control", CONTROL, r.decisions_control.quartiles),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    [
+        (!empty)
+            .then(|| chart(|size| charts::funnel(&stages, "Funnel per group", size)))
+            .flatten(),
+        (!r.weekly.is_empty())
+            .then(|| chart(|size| charts::weekly(&r.weekly, "Appeals per week and group", size)))
+            .flatten(),
+        (!form.is_empty())
+            .then(|| {
+                chart(|size| {
+                    charts::spreads(&form, Unit::Minutes, "Time to complete the form", size)
+                })
+            })
+            .flatten(),
+        (!decisions.is_empty())
+            .then(|| {
+                chart(|size| charts::spreads(&decisions, Unit::Days, "Time to a decision", size))
+            })
+            .flatten(),
+    ]
+}
+
 impl ReportView {
-    pub fn of(r: &Readout) -> Self {
-        let c = &r.comparison;
+    pub fn of(r: &Readout, rules: &Rules) -> Self {
         let funnel = funnel_rows(&r.treatment, &r.control);
         let empty = r.treatment.appeals + r.control.appeals == 0;
-        let stages: Vec<Stage> = funnel
-            .iter()
-            .map(|f| Stage {
-                label: f.stage.to_owned(),
-                treatment: f.treatment,
-                control: f.control,
-            })
-            .collect();
-        let spread = |label: &str, colour, q: Option<Quartiles>| {
-            q.map(|quartiles| Spread {
-                label: format!("{label} (n = {})", quartiles.n),
-                colour,
-                quartiles,
-            })
-        };
-        let form: Vec<Spread> = spread("Treatment", TREATMENT, r.form_seconds)
-            .into_iter()
-            .collect();
-        let decisions: Vec<Spread> = [
-            spread("Treatment", TREATMENT, r.decision_seconds_treatment),
-            spread("Control", CONTROL, r.decision_seconds_control),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
+        let [funnel_chart, weekly_chart, form_chart, decision_chart] = charts(r, &funnel, empty);
+        let forms = r.form_seconds.map_or(0, |q| q.n).to_string();
         Self {
             empty,
-            comparisons: vec![
-                ContrastView::of(
-                    "read",
-                    "Appeals moderators had to read",
-                    "Of all appeals, the share that ended up in front of a moderator: every control appeal does; a treatment appeal only once its form was completed (or a moderator took it over before the bot).",
-                    &c.read_by_moderators,
-                ),
-                ContrastView::of(
-                    "granted",
-                    "Grant rate",
-                    "Of the appeals that are settled (granted, denied or abandoned), the share where the user was unbanned.",
-                    &c.granted,
-                ),
-                ContrastView::of(
-                    "toxic",
-                    "Toxic appeals that reached moderators",
-                    "Of all appeals, the share whose messages or answers contained abusive language and still reached a moderator.",
-                    &c.toxic_reached_moderators,
-                ),
-            ],
+            answer: AnswerView::of(&r.comparison.reached_moderators),
+            comparisons: comparisons(r),
+            among_completed: among_completed(&r.among_completed),
             funnel,
             timings: vec![
-                timing("Time to complete the form", "Treatment", r.form_seconds),
                 timing(
-                    "Time to a decision",
+                    "Time to complete the form",
                     "Treatment",
-                    r.decision_seconds_treatment,
+                    forms,
+                    r.form_seconds,
                 ),
-                timing("Time to a decision", "Control", r.decision_seconds_control),
+                decisions("Treatment", &r.decisions_treatment),
+                decisions("Control", &r.decisions_control),
             ],
             weeks: r
                 .weekly
@@ -385,28 +601,12 @@ impl ReportView {
                     control: w.control,
                 })
                 .collect(),
-            funnel_chart: (!empty)
-                .then(|| chart(|size| charts::funnel(&stages, "Funnel per group", size)))
-                .flatten(),
-            weekly_chart: (!r.weekly.is_empty())
-                .then(|| {
-                    chart(|size| charts::weekly(&r.weekly, "Appeals per week and group", size))
-                })
-                .flatten(),
-            form_chart: (!form.is_empty())
-                .then(|| {
-                    chart(|size| {
-                        charts::spreads(&form, Unit::Minutes, "Time to complete the form", size)
-                    })
-                })
-                .flatten(),
-            decision_chart: (!decisions.is_empty())
-                .then(|| {
-                    chart(|size| {
-                        charts::spreads(&decisions, Unit::Days, "Time to a decision", size)
-                    })
-                })
-                .flatten(),
+            window_days: rules.window.num_days(),
+            planned_appeals: rules.planned_appeals,
+            funnel_chart,
+            weekly_chart,
+            form_chart,
+            decision_chart,
         }
     }
 }
@@ -439,12 +639,15 @@ mod tests {
 
     #[test]
     fn an_empty_readout_has_no_chart_and_says_so() {
-        let v = ReportView::of(&appealmod_core::readout::compute(&[]));
+        let rules = Rules::new(chrono::Utc::now(), chrono::Duration::days(44));
+        let v = ReportView::of(&appealmod_core::readout::compute(&[], &rules), &rules);
         assert!(v.empty);
         assert!(v.funnel_chart.is_none() && v.weekly_chart.is_none());
         assert!(v.form_chart.is_none() && v.decision_chart.is_none());
         assert_eq!(v.comparisons[0].treatment.share, "—");
         assert!(v.comparisons[0].difference.is_none());
         assert_eq!(v.timings[0].median, "—");
+        assert!(v.answer.sentence.starts_with("Not ready yet"));
+        assert_eq!(v.answer.open, "Every appeal of this period is counted.");
     }
 }
