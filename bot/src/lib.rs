@@ -10,6 +10,7 @@ pub mod failpoints;
 pub mod process;
 pub mod runners;
 pub mod sender;
+pub mod split_alarm;
 pub mod verify;
 
 pub use context::BotContext;

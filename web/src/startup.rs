@@ -94,6 +94,7 @@ impl AppSettings {
                 link_ttl_days: c.web.link_ttl_days,
                 mod_notes: c.bot.reddit_mod_notes,
                 fast_fill_secs: c.bot.fast_fill_secs,
+                readout_window_days: c.readout_window_days(),
             },
             metrics: c.metrics.clone(),
             rng_seed: c.bot.rng_seed,

@@ -25,6 +25,9 @@ pub struct Defaults {
     /// `bot.fast_fill_secs`: the console's appeal page flags a form filled faster than
     /// this, as the moderators' note does.
     pub fast_fill_secs: u32,
+    /// Days after which the readout counts a still open appeal as it stands
+    /// (`Config::readout_window_days`).
+    pub readout_window_days: u32,
 }
 
 impl Default for Defaults {
@@ -38,6 +41,7 @@ impl Default for Defaults {
             link_ttl_days: 30,
             mod_notes: false,
             fast_fill_secs: 30,
+            readout_window_days: 30 + 14,
         }
     }
 }
@@ -637,6 +641,7 @@ mod tests {
             max_reminders: 3,
             link_ttl_days: 30,
             mod_notes: false,
+            readout_window_days: 44,
         }
     }
 
