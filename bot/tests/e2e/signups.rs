@@ -24,12 +24,8 @@ fn check_calls(w: &World) -> u64 {
         + c.calls_of(Endpoint::ModeratorsInvited)
 }
 
-async fn a_sign_up_flood_costs_bounded_calls_per_pass_and_then_none(b: Backend) {
-    let o = WorldOptions {
-        subreddits: Vec::new(),
-        ..WorldOptions::default()
-    };
-    let (_db, w) = world(b, o).await;
+/// `SIGNUPS` subreddits signed up on the console whose moderators never invite the bot.
+async fn flood(w: &World) -> Vec<SubredditName> {
     let names: Vec<SubredditName> = (0..SIGNUPS)
         .map(|i| SubredditName::parse(&format!("flood{i}")).expect("name"))
         .collect();
@@ -53,6 +49,16 @@ async fn a_sign_up_flood_costs_bounded_calls_per_pass_and_then_none(b: Backend) 
             .await
             .expect("signup");
     }
+    names
+}
+
+async fn a_sign_up_flood_costs_bounded_calls_per_pass_and_then_none(b: Backend) {
+    let o = WorldOptions {
+        subreddits: Vec::new(),
+        ..WorldOptions::default()
+    };
+    let (_db, w) = world(b, o).await;
+    let names = flood(&w).await;
 
     // Nine days of passes, one every ten minutes of test clock.
     let step = Duration::minutes(10);
