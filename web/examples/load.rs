@@ -169,10 +169,8 @@ fn complete_body(csrf: &str) -> String {
     url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs([
             ("csrf", csrf),
-            ("q_ban_reason", "I insulted another user."),
             ("q_appeal_reason", "I regret what I did"),
             ("q_rule", "Be civil."),
-            ("q_actions", "I replied angrily."),
             ("q_actions_wrong", "yes"),
             ("q_pledge", "yes"),
             ("q_steps", "Step away first."),

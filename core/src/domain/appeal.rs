@@ -135,15 +135,19 @@ fn yes() -> bool {
 pub struct FormQuestions(pub Vec<FormQuestion>);
 
 impl Default for FormQuestions {
-    /// The original study's form.
+    /// The original study's form, without its overlaps: the reason quoted from the ban
+    /// message stands above the first question, so the form does not ask "why were you
+    /// banned?" again, and the rule in the appellant's own words covers "what did you do?".
+    /// What the research compares stays: why they appeal, the rule in their words, whether
+    /// they were wrong, the pledge, their steps and the example comments.
     fn default() -> Self {
-        let text = |id: &str, label: &str, help: Option<&str>, show_ban_note: bool| FormQuestion {
+        let text = |id: &str, label: &str| FormQuestion {
             id: id.to_owned(),
             label: label.to_owned(),
-            help: help.map(str::to_owned),
+            help: None,
             kind: QuestionKind::Text { max_len: 2000 },
             required: true,
-            show_ban_note,
+            show_ban_note: false,
         };
         let yes_no = |id: &str, label: &str| FormQuestion {
             id: id.to_owned(),
@@ -154,12 +158,6 @@ impl Default for FormQuestions {
             show_ban_note: false,
         };
         Self(vec![
-            text(
-                "ban_reason",
-                "Why were you banned? Say it in your own words.",
-                None,
-                true,
-            ),
             FormQuestion {
                 id: "appeal_reason".to_owned(),
                 label: "Why are you appealing?".to_owned(),
@@ -167,7 +165,7 @@ impl Default for FormQuestions {
                 kind: QuestionKind::Choice {
                     options: vec![
                         "I disagree with the rule".to_owned(),
-                        "The rule does not apply to what I did".to_owned(),
+                        "The rule does not fit what I did".to_owned(),
                         "I regret what I did".to_owned(),
                         "I was banned by mistake".to_owned(),
                         "Other".to_owned(),
@@ -175,33 +173,22 @@ impl Default for FormQuestions {
                     other_text: true,
                 },
                 required: true,
-                show_ban_note: false,
+                show_ban_note: true,
             },
             text(
                 "rule",
-                "What is the rule you broke, in your own words?",
-                None,
-                false,
-            ),
-            text(
-                "actions",
-                "What did you do, and in what circumstances?",
-                None,
-                false,
+                "Which rule is your ban about? Say it in your own words.",
             ),
             yes_no("actions_wrong", "Were your actions wrong?"),
             yes_no("pledge", "Do you pledge not to repeat them?"),
             text(
                 "steps",
-                "What steps will you take so that it does not happen again?",
-                None,
-                false,
+                "What will you do so that it does not happen again?",
             ),
             FormQuestion {
                 id: "examples".to_owned(),
-                label: "Which of these example comments should be allowed in the community?"
-                    .to_owned(),
-                help: Some("Choose all that should be allowed.".to_owned()),
+                label: "Which of these comments should be allowed here?".to_owned(),
+                help: Some("Tick every one that should be.".to_owned()),
                 kind: QuestionKind::MultiChoice {
                     options: default_example_comments(),
                 },

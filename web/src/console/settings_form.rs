@@ -808,7 +808,7 @@ mod tests {
             .0;
         assert_eq!(qs.len(), FormQuestions::default().0.len());
         assert_eq!(qs[0].id, "anything_else");
-        assert!(qs.iter().all(|q| q.id != "appeal_reason"), "removed");
+        assert!(qs.iter().all(|q| q.id != "rule"), "removed");
         assert_eq!(percent(0.125), "12.5");
     }
 }

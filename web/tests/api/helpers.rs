@@ -110,10 +110,8 @@ pub fn csrf_of(html: &str) -> String {
 /// A complete, valid answer set for the default questions.
 pub fn complete_answers() -> Vec<(&'static str, &'static str)> {
     vec![
-        ("q_ban_reason", "I insulted another user."),
         ("q_appeal_reason", "I regret what I did"),
         ("q_rule", "Be civil to others."),
-        ("q_actions", "I replied angrily in a heated thread."),
         ("q_actions_wrong", "yes"),
         ("q_pledge", "yes"),
         ("q_steps", "I will step away before replying."),

@@ -150,7 +150,7 @@ async fn oversized_body_is_413(backend: Backend) {
     let app = spawn_app(backend).await;
     let big = "a".repeat(100 * 1024);
     let (_, path) = app.create_appeal("bob", "note").await;
-    let (status, body) = app.post_form(&path, &[("q_actions", big.as_str())]).await;
+    let (status, body) = app.post_form(&path, &[("q_steps", big.as_str())]).await;
     assert_eq!(status, 413);
     assert!(body.contains("too much text"));
 }
@@ -201,8 +201,8 @@ async fn user_input_is_html_escaped(backend: Backend) {
     assert!(body.contains("&#60;script&#62;") || body.contains("&lt;script&gt;"));
 
     let mut answers = complete_answers();
-    answers[2] = ("q_rule", "</textarea><script>alert(1)</script>");
-    answers[0] = ("q_ban_reason", "");
+    answers[1] = ("q_rule", "</textarea><script>alert(1)</script>");
+    answers[4] = ("q_steps", "");
     let (status, body) = app.submit(&path, &answers).await;
     assert_eq!(status, 400);
     assert!(!body.contains("<script>"), "typed value not escaped");

@@ -220,15 +220,15 @@ async fn form_shows_the_ban_messages_reason_never_the_private_note(backend: Back
         )
         .await;
     let (_, page) = app.get_text(&path).await;
-    assert!(page.contains("The reason given in your ban message"));
+    assert!(page.contains("The reason in your ban message"));
     assert!(
         page.contains("<p>Rule 2: no personal attacks.</p><p>You called someone an idiot.</p>")
     );
     assert_private_nothing(&page);
     // A failed submit renders the form again: still the reason, still no note.
-    let (status, page) = app.submit(&path, &[("q_ban_reason", "")]).await;
+    let (status, page) = app.submit(&path, &[("q_rule", "")]).await;
     assert_eq!(status, 400);
-    assert!(page.contains("The reason given in your ban message"));
+    assert!(page.contains("The reason in your ban message"));
     assert_private_nothing(&page);
 
     // Only the private note exists: nothing of it, and no empty box either.
@@ -258,7 +258,7 @@ async fn failed_submit_focuses_the_summary_and_links_each_question(backend: Back
         "one thing takes focus"
     );
     // Each link names the question's first field, which exists on the page.
-    for target in ["q0", "q1-0", "q4-0"] {
+    for target in ["q0-0", "q1", "q2-0", "q3-0", "q4"] {
         assert!(page.contains(&format!("href=\"#{target}\"")), "{target}");
         assert!(page.contains(&format!("id=\"{target}\"")), "{target}");
     }

@@ -45,7 +45,7 @@ pub struct AppealPage {
 
 impl AppealPage {
     pub fn new(appeal: &Appeal, csrf: String, questions: Vec<QuestionView>) -> Self {
-        let error_count = questions.iter().filter(|q| q.error.is_some()).count();
+        let error_count = questions.iter().filter(|q| q.problem().is_some()).count();
         Self {
             subreddit: appeal.subreddit.to_string(),
             username: appeal.username.to_string(),

@@ -17,6 +17,8 @@ pub struct OptionView {
     pub label: String,
     pub dom_id: String,
     pub checked: bool,
+    /// The option whose explanation box shows once it is chosen.
+    pub other: bool,
 }
 
 /// One question as rendered, with what was typed and its error.
@@ -34,13 +36,36 @@ pub struct QuestionView {
     /// `text`, `choice`, `yesno` or `multi`.
     pub kind: &'static str,
     pub max_len: usize,
+    /// `max_len` as the label states it ("2,000").
+    pub limit: String,
     pub value: String,
     pub options: Vec<OptionView>,
     pub other_text: bool,
     pub other_label: String,
     pub other_value: String,
+    /// What is wrong with the question's answer, shown beside the question.
     pub error: Option<String>,
+    /// What is wrong with the "Other" explanation, shown beside its box (which shows only
+    /// while "Other" is chosen, so this is set only then).
+    pub other_error: Option<String>,
     pub show_ban_note: bool,
+}
+
+impl QuestionView {
+    /// The message the error summary lists for this question, if any.
+    pub fn problem(&self) -> Option<&str> {
+        self.error.as_deref().or(self.other_error.as_deref())
+    }
+
+    /// The ids a text field's `aria-describedby` names: its error, then its help.
+    pub fn described_by(&self) -> Option<String> {
+        let error = self.error.as_ref().map(|_| format!("{}-error", self.dom));
+        let hint = self.help.as_ref().map(|_| format!("{}-hint", self.dom));
+        match (error, hint) {
+            (Some(e), Some(h)) => Some(format!("{e} {h}")),
+            (e, h) => e.or(h),
+        }
+    }
 }
 
 /// The empty form.
@@ -53,6 +78,7 @@ pub fn blank(qs: &FormQuestions) -> Vec<QuestionView> {
             .collect();
     for v in &mut views {
         v.error = None;
+        v.other_error = None;
     }
     place_ban_note(qs, &mut views);
     views
@@ -105,7 +131,37 @@ fn normalise(s: &str) -> String {
 }
 
 fn too_long(len: usize, max: usize) -> String {
-    format!("Please shorten your answer to at most {max} characters (it has {len}).")
+    format!(
+        "Please shorten your answer to at most {} characters (it has {}).",
+        grouped(max),
+        grouped(len)
+    )
+}
+
+/// A count as people read it: 2000 → "2,000".
+pub fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Where an answer is wrong: the question itself, or the explanation of its "Other".
+#[derive(Debug)]
+enum Wrong {
+    Question(String),
+    OtherBox(String),
+}
+
+impl From<&str> for Wrong {
+    fn from(msg: &str) -> Self {
+        Self::Question(msg.to_owned())
+    }
 }
 
 fn check(
@@ -133,8 +189,13 @@ fn check(
     .map(|value| value.and_then(answer));
     match result {
         Ok(a) => (view, Ok(a)),
-        Err(msg) => {
+        Err(Wrong::Question(msg)) => {
             view.error = Some(msg);
+            (view, Err(()))
+        }
+        Err(Wrong::OtherBox(msg)) => {
+            view.first_input = format!("{}_other", view.dom);
+            view.other_error = Some(msg);
             (view, Err(()))
         }
     }
@@ -151,20 +212,22 @@ fn empty_view(i: usize, q: &FormQuestion) -> QuestionView {
         required: q.required,
         kind: "text",
         max_len: OTHER_MAX,
+        limit: grouped(OTHER_MAX),
         value: String::new(),
         options: Vec::new(),
         other_text: false,
         other_label: String::new(),
         other_value: String::new(),
         error: None,
+        other_error: None,
         show_ban_note: q.show_ban_note,
         field: format!("q_{}", q.id),
     }
 }
 
 /// One answer read from the form: `Ok(None)` for an optional question left blank, `Err`
-/// with the message shown beside the question.
-type Checked = Result<Option<AnswerValue>, String>;
+/// with the message shown beside the question (or beside its "Other" box).
+type Checked = Result<Option<AnswerValue>, Wrong>;
 
 /// The options as the page shows them, `chosen` ticked.
 fn set_options(view: &mut QuestionView, options: &[String], chosen: &[&str]) {
@@ -181,6 +244,7 @@ fn set_labelled_options(view: &mut QuestionView, options: &[(String, String)], c
             label: label.clone(),
             dom_id: format!("{}-{j}", view.dom),
             checked: chosen.contains(&value.as_str()),
+            other: false,
         })
         .collect();
     view.first_input = format!("{}-0", view.dom);
@@ -195,12 +259,13 @@ fn check_text(
     let raw = form.get(&view.field).unwrap_or_default();
     view.value = raw.replace("\r\n", "\n");
     view.max_len = max_len;
+    view.limit = grouped(max_len);
     let v = normalise(raw);
     let len = v.chars().count();
     if v.is_empty() && q.required {
-        Err("Please answer this question.".to_owned())
+        Err("Please answer this question.".into())
     } else if len > max_len {
-        Err(too_long(len, max_len))
+        Err(Wrong::Question(too_long(len, max_len)))
     } else {
         Ok(Some(AnswerValue::Text(v)))
     }
@@ -220,6 +285,9 @@ fn check_choice(
     if let Some(o) = other_option {
         view.other_text = true;
         view.other_label = o.clone();
+        if let Some(last) = view.options.last_mut() {
+            last.other = true;
+        }
         let raw = form
             .get(&format!("{}_other", view.field))
             .unwrap_or_default();
@@ -227,13 +295,13 @@ fn check_choice(
     }
     if chosen.is_empty() {
         return if q.required {
-            Err("Please choose one option.".to_owned())
+            Err("Please choose one option.".into())
         } else {
             Ok(None)
         };
     }
     if !options.iter().any(|o| o == chosen) {
-        return Err("Please choose one of the options shown.".to_owned());
+        return Err("Please choose one of the options shown.".into());
     }
     if other_option.is_none_or(|o| o != chosen) {
         return Ok(Some(AnswerValue::Choice {
@@ -244,11 +312,11 @@ fn check_choice(
     let text = normalise(&view.other_value);
     let len = text.chars().count();
     if text.is_empty() {
-        Err(format!(
-            "You chose “{chosen}”: please explain in the box below."
-        ))
+        Err(Wrong::OtherBox(format!(
+            "Please explain your choice of “{chosen}” in this box."
+        )))
     } else if len > OTHER_MAX {
-        Err(too_long(len, OTHER_MAX))
+        Err(Wrong::OtherBox(too_long(len, OTHER_MAX)))
     } else {
         Ok(Some(AnswerValue::Choice {
             option: chosen.to_owned(),
@@ -266,7 +334,7 @@ fn check_yes_no(view: &mut QuestionView, q: &FormQuestion, form: &FormData) -> C
         "yes" => Ok(Some(AnswerValue::YesNo(true))),
         "no" => Ok(Some(AnswerValue::YesNo(false))),
         "" if !q.required => Ok(None),
-        _ => Err("Please choose yes or no.".to_owned()),
+        _ => Err("Please choose yes or no.".into()),
     }
 }
 
@@ -281,9 +349,9 @@ fn check_multi(
     let chosen: Vec<&str> = form.all(&field).collect();
     set_options(view, options, &chosen);
     if chosen.iter().any(|c| !options.iter().any(|o| o == c)) {
-        Err("Please choose only from the options shown.".to_owned())
+        Err("Please choose only from the options shown.".into())
     } else if chosen.is_empty() && q.required {
-        Err("Please choose at least one option.".to_owned())
+        Err("Please choose at least one option.".into())
     } else {
         // Stored in the question's order, each once, whatever order the browser sent.
         let picked = options
@@ -308,10 +376,8 @@ mod tests {
 
     fn complete() -> Vec<(&'static str, &'static str)> {
         vec![
-            ("q_ban_reason", "I insulted someone."),
             ("q_appeal_reason", "I regret what I did"),
             ("q_rule", "Be civil."),
-            ("q_actions", "I was angry."),
             ("q_actions_wrong", "yes"),
             ("q_pledge", "yes"),
             ("q_steps", "Step away."),
@@ -322,40 +388,74 @@ mod tests {
     #[test]
     fn complete_default_form_is_accepted() {
         let answers = evaluate(&FormQuestions::default(), &form(&complete())).expect("valid");
-        assert_eq!(answers.len(), 8);
-        assert_eq!(answers[4].value, AnswerValue::YesNo(true));
+        assert_eq!(answers.len(), 6);
+        assert_eq!(answers[2].value, AnswerValue::YesNo(true));
+    }
+
+    #[test]
+    fn the_default_questions_do_not_repeat_the_ban_message() {
+        let qs = FormQuestions::default();
+        let ids: Vec<&str> = qs.0.iter().map(|q| q.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "appeal_reason",
+                "rule",
+                "actions_wrong",
+                "pledge",
+                "steps",
+                "examples"
+            ]
+        );
+        let views = blank(&qs);
+        assert!(
+            views[0].show_ban_note,
+            "the ban message's reason comes first"
+        );
+        assert_eq!(views[1].limit, "2,000");
+        assert_eq!(grouped(7), "7");
+        assert_eq!(grouped(12_345_678), "12,345,678");
     }
 
     #[test]
     fn missing_unknown_and_too_long_are_refused_and_values_kept() {
         let mut f = complete();
-        f[0] = ("q_ban_reason", "");
-        f[1] = ("q_appeal_reason", "I am innocent (forged option)");
-        f[4] = ("q_actions_wrong", "maybe");
+        f[0] = ("q_appeal_reason", "I am innocent (forged option)");
+        f[2] = ("q_actions_wrong", "maybe");
         let long = "x".repeat(2001);
-        f[3] = ("q_actions", long.as_str());
+        f[4] = ("q_steps", long.as_str());
         f.push(("q_examples", "Not an option"));
         let views = evaluate(&FormQuestions::default(), &form(&f)).expect_err("invalid");
         let errors: Vec<_> = views.iter().map(|v| v.error.is_some()).collect();
+        assert_eq!(errors, vec![true, false, true, false, true, true]);
         assert_eq!(
-            errors,
-            vec![true, true, false, true, true, false, false, true]
+            views[4].error.as_deref(),
+            Some("Please shorten your answer to at most 2,000 characters (it has 2,001).")
         );
-        assert_eq!(views[2].value, "Be civil.", "typed values kept");
-        assert!(views[7].options[3].checked, "valid checkbox stays checked");
+        assert_eq!(views[1].value, "Be civil.", "typed values kept");
+        assert!(views[5].options[3].checked, "valid checkbox stays checked");
         assert!(views[0].show_ban_note);
     }
 
     #[test]
-    fn other_needs_text_and_crlf_counts_once() {
+    fn other_needs_text_beside_its_box_and_crlf_counts_once() {
         let mut f = complete();
-        f[1] = ("q_appeal_reason", "Other");
+        f[0] = ("q_appeal_reason", "Other");
         let views = evaluate(&FormQuestions::default(), &form(&f)).expect_err("needs text");
-        assert!(views[1].error.is_some());
+        assert!(views[0].error.is_none(), "the question itself is answered");
+        assert!(
+            views[0].other_error.is_some(),
+            "the box says what is missing"
+        );
+        assert_eq!(
+            views[0].first_input, "q0_other",
+            "the summary leads to the box"
+        );
+        assert!(views[0].options[4].other && views[0].options[4].checked);
         f.push(("q_appeal_reason_other", "It was a joke between friends."));
         let answers = evaluate(&FormQuestions::default(), &form(&f)).expect("valid");
         assert_eq!(
-            answers[1].value,
+            answers[0].value,
             AnswerValue::Choice {
                 option: "Other".into(),
                 text: Some("It was a joke between friends.".into())
@@ -363,8 +463,23 @@ mod tests {
         );
         let mut f = complete();
         let text = "ab\r\n".repeat(666) + "ab"; // 2000 characters once CRLF counts as one
-        f[2] = ("q_rule", text.as_str());
+        f[1] = ("q_rule", text.as_str());
         assert!(evaluate(&FormQuestions::default(), &form(&f)).is_ok());
+    }
+
+    #[test]
+    fn the_other_box_is_never_in_error_when_other_is_not_chosen() {
+        // Nothing chosen, and something typed in the box: the question is in error, the
+        // box (hidden until "Other" is chosen) is not.
+        let f = [("q_appeal_reason_other", "typed first")];
+        let views = evaluate(&FormQuestions::default(), &form(&f)).expect_err("invalid");
+        assert!(views[0].error.is_some());
+        assert!(views[0].other_error.is_none());
+        assert_eq!(
+            views[0].other_value, "typed first",
+            "kept for when Other is chosen"
+        );
+        assert_eq!(views[0].first_input, "q0-0");
     }
 
     #[test]
@@ -374,6 +489,6 @@ mod tests {
             .filter(|(k, _)| *k != "q_examples")
             .collect();
         let answers = evaluate(&FormQuestions::default(), &form(&f)).expect("valid");
-        assert_eq!(answers[7].value, AnswerValue::MultiChoice(vec![]));
+        assert_eq!(answers[5].value, AnswerValue::MultiChoice(vec![]));
     }
 }
