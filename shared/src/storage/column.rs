@@ -312,11 +312,13 @@ mod tests {
     fn every_stored_enum_reads_back_what_it_writes() {
         use crate::domain::{AppealStatus, Group, Outcome, SubredditState};
         use crate::storage::{ActivityKind, EffectKind, EffectState, StepKind};
+        use appealmod_core::decide::verdict::Channel;
         use appealmod_core::toxicity::{Category, Severity};
         let mut listed = each_stored_enum!(
             ActivityKind,
             AppealStatus,
             Category,
+            Channel,
             EffectKind,
             EffectState,
             Group,
