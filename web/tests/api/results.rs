@@ -5,8 +5,9 @@
 //! operator. Every number asserted here is worked out from that table in the comments.
 
 use appealmod_shared::config::Secret;
+use appealmod_shared::domain::{ConversationId, Group, RedditUsername};
 use appealmod_shared::export::{COLUMNS, pseudonym};
-use appealmod_shared::storage::{Backend, SplitAlarm};
+use appealmod_shared::storage::{Backend, EffectKind, NewAppeal, SplitAlarm};
 use appealmod_shared::token::Signer;
 use appealmod_testkit::readout_fixture::{self, ReadoutFixture};
 use chrono::{Duration, Utc};
@@ -19,6 +20,7 @@ on_both_backends!(
     subreddit_results_match_the_hand_computation,
     a_short_window_counts_open_appeals_as_they_stand,
     a_split_alarm_shows_a_banner_until_it_is_cleared,
+    a_run_minutes_old_is_not_ready_and_says_how_many_are_open,
     the_period_filter_changes_the_numbers,
     exports_are_pseudonymous_unless_a_moderator_asks,
     the_overview_is_for_operators_and_others_get_404,
@@ -488,6 +490,76 @@ async fn a_split_alarm_shows_a_banner_until_it_is_cleared(backend: Backend) {
     assert!(store.clear_split_alarm(&sub("pics")).await.expect("clear"));
     let (_, html) = c.page("/dashboard/r/pics/results").await;
     assert!(!html.contains("split-alarm"), "cleared");
+}
+
+/// The run of issue 22: minutes old, 8 treatment appeals whose links were just sent and 5
+/// control appeals. The old rule counted the 8 as "not read" and declared a difference; now
+/// none of them is counted, and the page says the comparison is not ready and why.
+async fn a_run_minutes_old_is_not_ready_and_says_how_many_are_open(backend: Backend) {
+    let c = console(backend).await;
+    let store = &c.app.db.store;
+    let now = Utc::now();
+    store
+        .ensure_subreddit(&sub("pics"), now - Duration::hours(1))
+        .await
+        .expect("sub");
+    let start = now - Duration::minutes(3);
+    for i in 0..13 {
+        let user = RedditUsername::parse(&format!("u{i}")).expect("user");
+        let conv = ConversationId::parse(&format!("m{i}")).expect("conversation");
+        let group = if i < 8 {
+            Group::Treatment
+        } else {
+            Group::Control
+        };
+        let contact = store
+            .record_contact(&sub("pics"), &user, &conv, || group, start)
+            .await
+            .expect("contact");
+        if group == Group::Treatment {
+            let new = NewAppeal {
+                appellant_id: contact.appellant.id,
+                conversation_id: conv.clone(),
+                token_expires_at: start + Duration::days(30),
+                ban_note: "spam".to_owned(),
+                ban_reason: "spam".to_owned(),
+                ban_date: None,
+                ban_permanent: true,
+            };
+            let mut tx = store.begin().await.expect("begin");
+            let id = tx.create_appeal(&new, start).await.expect("appeal");
+            tx.commit().await.expect("commit");
+            readout_fixture::sent(
+                store,
+                id,
+                &conv,
+                EffectKind::Reply,
+                start + Duration::minutes(1),
+            )
+            .await
+            .expect("link sent");
+        }
+    }
+    c.login("head_mod", "/dashboard").await;
+    let (status, html) = c.page("/dashboard/r/pics/results").await;
+    assert_eq!(status, 200, "{html}");
+    let answer = text(part(&html, "answer", "</section>"));
+    has(
+        &answer,
+        "Not ready yet: the comparison needs appeals whose outcome is settled in both groups, and the treatment group has none yet.",
+    );
+    has(
+        &answer,
+        "Still open and not yet counted: 8 treatment and 0 control appeals.",
+    );
+    let read = text(part(&html, "contrast-read", "contrast-granted"));
+    has(&read, "Treatment | 0 of 0 | — | — |");
+    has(&read, "Control | 5 of 5 | 100.0% |");
+    has(
+        &read,
+        "Not ready: both groups need counted appeals before they can be compared.",
+    );
+    assert!(!html.contains("Lower in the treatment group"));
 }
 
 /// The CSV's data lines.

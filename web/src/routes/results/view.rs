@@ -207,9 +207,16 @@ impl AnswerView {
             .map(|d| signed(d.estimate * 100.0))
             .unwrap_or_default();
         let sentence = match c.verdict {
-            Verdict::NotReady => format!(
-                "Not ready yet: the comparison needs counted appeals in both groups ({figures})."
-            ),
+            Verdict::NotReady => {
+                let lacking = match (c.treatment.trials, c.control.trials) {
+                    (0, 0) => "neither group has one yet",
+                    (0, _) => "the treatment group has none yet",
+                    _ => "the control group has none yet",
+                };
+                format!(
+                    "Not ready yet: the comparison needs appeals whose outcome is settled in both groups, and {lacking}."
+                )
+            }
             Verdict::Lower => format!(
                 "Fewer appeals reach the moderators with the form: {figures}, {diff} points (anytime-valid 95% interval {interval})."
             ),
