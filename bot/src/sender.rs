@@ -57,15 +57,17 @@ pub fn already_applied(conv: &Conversation, e: &JournalEntry, body: &str, bot: &
                     && (m.body_markdown.contains(&e.marker) || m.body_markdown.trim() == body)
             })
         }
+        // Only the latest archive or unarchive counts: an older one of the bot's (the
+        // dialogue's archive minutes before a decision's) says nothing of this entry.
         EffectKind::Archive => {
             conv.summary.state == ConversationState::Archived
-                || conv.mod_actions.iter().any(|a| {
+                || last_archive_action(conv).is_some_and(|a| {
                     a.kind == ModActionKind::Archive && by_bot(&a.author.name) && a.date >= since
                 })
         }
         EffectKind::Unarchive => {
             conv.summary.state != ConversationState::Archived
-                || conv.mod_actions.iter().any(|a| {
+                || last_archive_action(conv).is_some_and(|a| {
                     a.kind == ModActionKind::Unarchive && by_bot(&a.author.name) && a.date >= since
                 })
         }
@@ -84,6 +86,14 @@ pub fn already_applied(conv: &Conversation, e: &JournalEntry, body: &str, bot: &
         // Not in the conversation: read back from the user's Mod Notes (`mod_note_applied`).
         EffectKind::ModNote => false,
     }
+}
+
+/// The conversation's latest archive or unarchive, by anyone.
+fn last_archive_action(conv: &Conversation) -> Option<&appealmod_shared::domain::ModAction> {
+    conv.mod_actions
+        .iter()
+        .filter(|a| matches!(a.kind, ModActionKind::Archive | ModActionKind::Unarchive))
+        .max_by_key(|a| a.date)
 }
 
 /// Is the Mod Note of `e` among the user's notes? Used only after an uncertain attempt.

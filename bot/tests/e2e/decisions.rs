@@ -85,7 +85,7 @@ async fn grant_from_modmail_lifts_the_ban_once_and_confirms(b: Backend) {
     );
     let state = w.store.decision_state(appeal.id).await.expect("state");
     let (outcome, by, _) = state.decided.expect("decided");
-    assert_eq!((outcome, by.as_str()), (Outcome::Granted, HUMAN_MOD));
+    assert_eq!((outcome, by), (Outcome::Granted, format!("u/{HUMAN_MOD}")));
     // Read again and again: the command is carried out once.
     user_writes(&w, "granted1", &conv, "thank you!");
     w.drain().await.expect("drain");
@@ -222,7 +222,7 @@ async fn a_ban_lifted_by_hand_in_modmail_is_recorded_without_a_ban_check(b: Back
     w.drain().await.expect("drain");
     let state = w.store.decision_state(appeal.id).await.expect("state");
     let (outcome, by, _) = state.decided.expect("recorded in the next pass");
-    assert_eq!((outcome, by.as_str()), (Outcome::Granted, HUMAN_MOD));
+    assert_eq!((outcome, by), (Outcome::Granted, format!("u/{HUMAN_MOD}")));
     assert_eq!(
         w.sim.state().counters().calls_of(Endpoint::Banned),
         0,

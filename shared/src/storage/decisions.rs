@@ -125,10 +125,15 @@ impl Store {
         let r: StateRow = read(&row, "appeals")?;
         let decided = match (r.outcome, r.decided_at) {
             (Some(o), Some(at)) => {
-                let who = r
-                    .decided_by
-                    .or_else(|| r.decided_via.map(|v| v.0.as_str().replace('_', " ")))
-                    .unwrap_or_else(|| "the bot's ban check".to_owned());
+                // A person as "u/name"; an outcome the bot inferred by how it found it.
+                let who = match (r.decided_by, r.decided_via.map(|v| v.0)) {
+                    (Some(by), _) => format!("u/{by}"),
+                    (None, Some(Channel::BanCheck)) => "the bot's ban check".to_owned(),
+                    (None, Some(Channel::Retired)) => {
+                        "the bot, when it stopped following the user".to_owned()
+                    }
+                    (None, _) => "the bot".to_owned(),
+                };
                 Some((o.0, who, at.0))
             }
             _ => None,

@@ -42,6 +42,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(get_or_head().to(dashboard::appeal_get::appeal)),
         )
         .service(
+            web::resource("/dashboard/r/{sub}/appeals/{id}/decide")
+                .route(web::post().to(dashboard::decide_post::decide)),
+        )
+        .service(
             web::resource("/dashboard/r/{sub}/appellants/{id}")
                 .route(get_or_head().to(dashboard::appeal_get::appellant)),
         )

@@ -108,7 +108,7 @@ async fn an_appeal_shows_answers_toxicity_timeline_and_earlier_appeals(backend: 
     assert!(!body.contains("Waiting for a decision"), "decided");
     assert!(body.contains("href=\"https://mod.reddit.com/mail/all/c14\""));
     assert!(body.contains("<section id=\"decision\""));
-    assert!(body.contains("Decisions are made in modmail for now"));
+    assert!(body.contains("Denied by the bot on "), "{body}");
     assert!(body.contains("None: this is u/a15's first appeal in r/pics."));
     // a1 appealed twice: each page names the other, with its outcome.
     let a1 = appeals(store, "pics", "a1").await;

@@ -3,6 +3,7 @@
 mod appeal;
 mod appeal_page;
 mod console;
+mod decide;
 mod helpers;
 mod http;
 mod live;

@@ -14,7 +14,9 @@ use appealmod_shared::storage::Appellant;
 
 use super::ConsoleNav;
 use super::appeal_view::{AppealFile, CaseFile, CaseView};
+use super::decision_view::DecisionView;
 use crate::console::access::{Cleared, clear_page};
+use crate::console::form_id;
 use crate::errors::{PageError, render};
 use crate::startup::AppState;
 
@@ -26,6 +28,8 @@ pub struct AppealPage {
     /// The appeal's number, or none for an appellant without an appeal.
     pub number: Option<i64>,
     pub v: CaseView,
+    /// The decision section of an appeal's page (none on an appellant's page).
+    pub decision: Option<DecisionView>,
 }
 
 /// A page id: digits only, else the page does not exist.
@@ -71,7 +75,12 @@ async fn case_file(
     })
 }
 
-fn page_of(state: &AppState, cleared: &Cleared, file: &CaseFile) -> HttpResponse {
+fn page_of(
+    state: &AppState,
+    cleared: &Cleared,
+    file: &CaseFile,
+    decision: Option<DecisionView>,
+) -> HttpResponse {
     let now = state.clock.now();
     let sub = cleared.subreddit.name.as_str();
     let page = AppealPage {
@@ -79,8 +88,41 @@ fn page_of(state: &AppState, cleared: &Cleared, file: &CaseFile) -> HttpResponse
         sub: sub.to_owned(),
         number: file.appeal.as_ref().map(|f| f.appeal.id.0),
         v: CaseView::of(file, sub, state.defaults.fast_fill_secs, now),
+        decision,
     };
     render(StatusCode::OK, &page)
+}
+
+/// The decision section: what the store says of the appeal's decision and claim, a CSRF
+/// token for the decision form, and the notice of the last post.
+async fn decision_of(
+    state: &AppState,
+    cleared: &Cleared,
+    appeal: &Appeal,
+    req: &HttpRequest,
+) -> Result<DecisionView, PageError> {
+    let now = state.clock.now();
+    let me = &cleared.user.user;
+    let form = format!("decide:{}", cleared.subreddit.name.key());
+    let csrf = state.csrf.issue(&form_id(&form, me), now);
+    let notice = web::Query::<NoticeQuery>::from_query(req.query_string())
+        .ok()
+        .and_then(|q| q.into_inner().notice);
+    let decided = state.store.decision_state(appeal.id).await?;
+    Ok(DecisionView::of(
+        appeal,
+        &decided,
+        me,
+        csrf,
+        notice.as_deref(),
+        now,
+    ))
+}
+
+/// `?notice=`: what the last decision post did.
+#[derive(serde::Deserialize)]
+struct NoticeQuery {
+    notice: Option<String>,
 }
 
 /// One appeal of the subreddit.
@@ -105,8 +147,9 @@ pub async fn appeal(
         .appellant_by_id(appeal.appellant_id)
         .await?
         .ok_or(PageError::NotFound)?;
+    let decision = decision_of(&state, &cleared, &appeal, &req).await?;
     let file = case_file(&state, name, appellant, Some(appeal)).await?;
-    Ok(page_of(&state, &cleared, &file))
+    Ok(page_of(&state, &cleared, &file, Some(decision)))
 }
 
 /// One appellant of the subreddit recorded without an appeal (with one, the list links
@@ -128,5 +171,5 @@ pub async fn appellant(
         .filter(|a| a.subreddit == *name)
         .ok_or(PageError::NotFound)?;
     let file = case_file(&state, name, appellant, None).await?;
-    Ok(page_of(&state, &cleared, &file))
+    Ok(page_of(&state, &cleared, &file, None))
 }

@@ -5,6 +5,8 @@
 pub mod appeal_get;
 pub mod appeal_view;
 pub mod appeals_get;
+pub mod decide_post;
+pub mod decision_view;
 pub mod index_get;
 pub mod list_query;
 pub mod moment;

@@ -1,0 +1,156 @@
+//! `POST /dashboard/r/{sub}/appeals/{id}/decide`: a moderator claims, grants, denies or
+//! reduces an appeal in the console. The decision is stored with the journal entries that
+//! carry it out (unban or temporary ban, the message, archive) in one transaction, once:
+//! the bot's sender applies them at its next pass, exactly once, like every other write.
+//! The answer is the appeal's page again, with a notice saying what happened; a second
+//! click, or a second moderator, is told whose decision stands (the page shows it).
+
+use actix_session::Session;
+use actix_web::http::header::LOCATION;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::Duration;
+
+use appealmod_core::decide::verdict::{
+    Channel, DecisionTemplates, Refusal, TEMP_BAN_DAYS, Verdict, decide_appeal,
+};
+use appealmod_shared::domain::AppealId;
+use appealmod_shared::effects::decision_entries;
+use appealmod_shared::storage::Recorded;
+
+use super::subreddit_post;
+use crate::errors::PageError;
+use crate::startup::AppState;
+
+/// How long a claim from the console holds an appeal (as a `!claim` in modmail).
+pub const CLAIM_MINUTES: i64 = 30;
+
+/// What the form asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Asked {
+    Claim,
+    Decide {
+        verdict: Verdict,
+        template: Option<String>,
+    },
+}
+
+/// The form's fields, checked: `action` is claim, grant, deny or reduce; `days` (reduce)
+/// 1–999; `template` (deny) a template name. Anything else is a bad request.
+fn asked(form: &crate::form::FormData) -> Result<Asked, PageError> {
+    let template = form
+        .get("template")
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned);
+    Ok(match form.get("action") {
+        Some("claim") => Asked::Claim,
+        Some("grant") => Asked::Decide {
+            verdict: Verdict::Grant,
+            template: None,
+        },
+        Some("deny") => Asked::Decide {
+            verdict: Verdict::Deny,
+            template,
+        },
+        Some("reduce") => {
+            let days = form
+                .get("days")
+                .and_then(|d| d.trim().parse::<u16>().ok())
+                .filter(|d| TEMP_BAN_DAYS.contains(d))
+                .ok_or(PageError::BadBody)?;
+            Asked::Decide {
+                verdict: Verdict::Reduce { days },
+                template: None,
+            }
+        }
+        _ => return Err(PageError::BadBody),
+    })
+}
+
+/// The notice the appeal's page shows after the post (`?notice=`).
+fn notice_of(refusal: &Refusal) -> &'static str {
+    match refusal {
+        Refusal::AlreadyDecided { .. } => "already-decided",
+        Refusal::NotComplete => "not-complete",
+        Refusal::ClaimedByOther { .. } => "claimed-by-other",
+        Refusal::BadDays => "bad-days",
+        Refusal::UnknownTemplate(_) => "unknown-template",
+    }
+}
+
+pub async fn decide(
+    req: HttpRequest,
+    payload: web::Payload,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, PageError> {
+    let (sub, id) = path.into_inner();
+    let here = format!("/dashboard/r/{sub}/appeals/{id}");
+    let (form, cleared, now) =
+        subreddit_post(&req, payload, &session, &state, &sub, &here, "decide").await?;
+    let id = id.parse::<i64>().map_err(|_| PageError::NotFound)?;
+    let appeal = state
+        .store
+        .appeal(AppealId(id))
+        .await?
+        .filter(|a| a.subreddit == cleared.subreddit.name)
+        .ok_or(PageError::NotFound)?;
+    let by = &cleared.user.user;
+    let notice = match asked(&form)? {
+        Asked::Claim => {
+            let until = now + Duration::minutes(CLAIM_MINUTES);
+            match state.store.claim_appeal(appeal.id, by, until, now).await? {
+                Ok(()) => "claimed",
+                Err(_) => "claimed-by-other",
+            }
+        }
+        Asked::Decide { verdict, template } => {
+            let decision_state = state.store.decision_state(appeal.id).await?;
+            let plan = DecisionTemplates::default()
+                .render(verdict, template.as_deref(), &appeal)
+                .and_then(|m| decide_appeal(&appeal, &decision_state, verdict, m, by, now));
+            match plan {
+                Err(refusal) => notice_of(&refusal),
+                Ok(plan) => {
+                    let effects = decision_entries(&plan, &appeal.conversation_id);
+                    match state
+                        .store
+                        .record_decision(&plan, &effects, by, Channel::Console, now)
+                        .await?
+                    {
+                        Recorded::Stored => {
+                            tracing::info!(slack = "steps", subreddit = %appeal.subreddit, appeal = appeal.id.0, decision = verdict.as_str(), moderator = %by, "an appeal was decided in the console");
+                            "decided"
+                        }
+                        Recorded::AlreadyDecided(_) => "already-decided",
+                    }
+                }
+            }
+        }
+    };
+    Ok(HttpResponse::SeeOther()
+        .insert_header((LOCATION, format!("{here}?notice={notice}#decision")))
+        .finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_have_a_notice_each() {
+        let all = [
+            Refusal::AlreadyDecided {
+                outcome: "granted",
+                by: "x".into(),
+                at: chrono::DateTime::UNIX_EPOCH,
+            },
+            Refusal::NotComplete,
+            Refusal::BadDays,
+            Refusal::UnknownTemplate("x".into()),
+        ];
+        let notices: std::collections::BTreeSet<_> = all.iter().map(notice_of).collect();
+        assert_eq!(notices.len(), all.len());
+    }
+}

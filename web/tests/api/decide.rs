@@ -1,0 +1,182 @@
+//! Deciding an appeal in the console, over HTTP on both backends: the decision form on the
+//! appeal's page (CSRF, per-subreddit access), one decision however many clicks, the
+//! journal entries that carry it out, a claim that holds others back, and the appellant's
+//! status page showing the decision at once.
+
+use appealmod_shared::domain::{AppealId, Outcome};
+use appealmod_shared::storage::{Backend, EffectKind};
+use chrono::{Duration, Utc};
+
+use crate::console::{console_again, location};
+use crate::helpers::csrf_of;
+use crate::on_both_backends;
+use crate::queue::{completed_appeal, loaded};
+
+on_both_backends!(
+    a_grant_is_recorded_once_with_the_entries_that_carry_it_out,
+    a_claim_holds_other_moderators_back,
+    decisions_need_the_token_and_the_subreddit,
+);
+
+fn decide_path(id: AppealId) -> String {
+    format!("/dashboard/r/pics/appeals/{}/decide", id.0)
+}
+
+async fn a_grant_is_recorded_once_with_the_entries_that_carry_it_out(backend: Backend) {
+    let (c, _) = loaded(backend).await;
+    let store = &c.app.db.store;
+    let now = Utc::now();
+    let id = completed_appeal(
+        store,
+        "pics",
+        "to_grant",
+        now - Duration::hours(5),
+        300,
+        now - Duration::hours(4),
+    )
+    .await;
+    let page = format!("/dashboard/r/pics/appeals/{}", id.0);
+    let (status, body) = c.page(&page).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("Grant: lift the ban"), "{body}");
+    let csrf = csrf_of(&body);
+    let r = c
+        .post(&decide_path(id), &[("csrf", &csrf), ("action", "grant")])
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert!(
+        location(&r).ends_with("?notice=decided#decision"),
+        "{}",
+        location(&r)
+    );
+    // A double click: nothing more is stored, and the page says whose decision stands.
+    let r = c
+        .post(&decide_path(id), &[("csrf", &csrf), ("action", "deny")])
+        .await;
+    assert!(location(&r).contains("notice=already-decided"));
+    let (_, body) = c.page(&format!("{page}?notice=already-decided")).await;
+    assert!(
+        body.contains("Not recorded: this appeal was already decided"),
+        "{body}"
+    );
+    assert!(body.contains("Granted by u/head_mod on"), "{body}");
+    assert!(
+        !body.contains("Grant: lift the ban"),
+        "no controls once decided"
+    );
+    let appeal = store.appeal(id).await.expect("read").expect("appeal");
+    assert_eq!(appeal.outcome, Some(Outcome::Granted));
+    let kinds: Vec<EffectKind> = store
+        .effects_of(&appeal.conversation_id)
+        .await
+        .expect("journal")
+        .iter()
+        .filter(|e| e.marker.contains("-decision-"))
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        [EffectKind::Unban, EffectKind::Reply, EffectKind::Archive]
+    );
+}
+
+async fn a_claim_holds_other_moderators_back(backend: Backend) {
+    let (c, _) = loaded(backend).await;
+    let store = &c.app.db.store;
+    let now = Utc::now();
+    let id = completed_appeal(
+        store,
+        "pics",
+        "to_claim",
+        now - Duration::hours(5),
+        300,
+        now - Duration::hours(4),
+    )
+    .await;
+    let page = format!("/dashboard/r/pics/appeals/{}", id.0);
+    let (_, body) = c.page(&page).await;
+    let r = c
+        .post(
+            &decide_path(id),
+            &[("csrf", &csrf_of(&body)), ("action", "claim")],
+        )
+        .await;
+    assert!(location(&r).contains("notice=claimed"));
+    let (_, body) = c.page(&page).await;
+    assert!(body.contains("You hold this appeal until"), "{body}");
+    // Another moderator of r/pics sees the claim and cannot decide while it runs.
+    let other = console_again(&c).await;
+    other.login("mail_mod", "/dashboard").await;
+    let (status, body) = other.page(&page).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("u/head_mod holds this appeal until"),
+        "{body}"
+    );
+    let r = other
+        .post(
+            &decide_path(id),
+            &[("csrf", &csrf_of(&body)), ("action", "deny")],
+        )
+        .await;
+    assert!(
+        location(&r).contains("notice=claimed-by-other"),
+        "{}",
+        location(&r)
+    );
+    assert_eq!(
+        store.appeal(id).await.expect("read").expect("a").outcome,
+        None
+    );
+}
+
+async fn decisions_need_the_token_and_the_subreddit(backend: Backend) {
+    let (c, _) = loaded(backend).await;
+    let store = &c.app.db.store;
+    let now = Utc::now();
+    let id = completed_appeal(
+        store,
+        "pics",
+        "guarded",
+        now - Duration::hours(5),
+        300,
+        now - Duration::hours(4),
+    )
+    .await;
+    let r = c
+        .post(&decide_path(id), &[("csrf", "forged"), ("action", "grant")])
+        .await;
+    assert_eq!(r.status().as_u16(), 403, "a forged token is refused");
+    let (_, body) = c.page(&format!("/dashboard/r/pics/appeals/{}", id.0)).await;
+    let csrf = csrf_of(&body);
+    let r = c
+        .post(
+            &decide_path(id),
+            &[("csrf", &csrf), ("action", "unban_everyone")],
+        )
+        .await;
+    assert_eq!(
+        r.status().as_u16(),
+        400,
+        "an unknown action is a bad request"
+    );
+    let r = c
+        .post(
+            &decide_path(id),
+            &[("csrf", &csrf), ("action", "reduce"), ("days", "0")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 400, "days out of range");
+    // The appeal's id under another subreddit: the same 404 as none at all.
+    let r = c
+        .post(
+            &format!("/dashboard/r/other/appeals/{}/decide", id.0),
+            &[("csrf", &csrf), ("action", "grant")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 404);
+    assert_eq!(
+        store.appeal(id).await.expect("read").expect("a").outcome,
+        None
+    );
+}
