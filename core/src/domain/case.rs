@@ -183,7 +183,7 @@ impl CaseOrder {
 
     pub fn label(self) -> &'static str {
         match self {
-            Self::Waiting => "Waiting longest",
+            Self::Waiting => "Longest wait",
             Self::Newest => "Newest",
         }
     }

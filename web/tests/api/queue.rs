@@ -339,7 +339,7 @@ async fn values_the_list_does_not_take_are_400(backend: Backend) {
         assert_eq!(status, 400, "{q}");
         assert!(body.contains(says), "{q}: {body}");
         assert!(
-            body.contains("href=\"/dashboard/r/pics\">Show all appeals</a>"),
+            body.contains("href=\"/dashboard/r/pics\">Show all appeals of r/pics</a>"),
             "{q}"
         );
     }

@@ -266,3 +266,134 @@ impl CaseView {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use appealmod_core::toxicity::{Category, Finding, Severity, Toxicity};
+    use appealmod_shared::domain::*;
+
+    fn at(h: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000 + h * 3_600, 0).expect("time")
+    }
+
+    fn file(outcome: Option<Outcome>) -> CaseFile {
+        let appellant = Appellant {
+            id: AppellantId(1),
+            subreddit: SubredditName::parse("pics").expect("sub"),
+            username: RedditUsername::parse("someone").expect("user"),
+            group: Group::Treatment,
+            ignored: false,
+            user_deleted: false,
+            still_banned: Some(true),
+            last_update: None,
+            next_ban_check_at: None,
+            created_at: at(0),
+        };
+        let appeal = Appeal {
+            id: AppealId(7),
+            appellant_id: appellant.id,
+            subreddit: appellant.subreddit.clone(),
+            username: appellant.username.clone(),
+            conversation_id: ConversationId::parse("abc").expect("conv"),
+            token_expires_at: at(700),
+            ban_note: " noted ".to_owned(),
+            ban_reason: String::new(),
+            ban_date: None,
+            ban_permanent: true,
+            status: AppealStatus::Completed,
+            reminders: 1,
+            outcome,
+            created_at: at(1),
+            opened_at: Some(at(5)),
+            completed_at: Some(at(7)),
+            submitted_at: Some(at(6)),
+        };
+        let steps = AppealSteps {
+            first_message: Some(at(0)),
+            link_sent: Some(at(2)),
+            reminders: vec![at(4)],
+            decided_at: outcome.map(|_| at(9)),
+        };
+        let form = FormAnswers {
+            answers: vec![Answer {
+                question_id: "steps".to_owned(),
+                label: "What will you do?".to_owned(),
+                value: AnswerValue::Text("Nothing, you **fools**".to_owned()),
+            }],
+            opened_at: Some(at(5)),
+            submitted_at: at(5) + chrono::Duration::seconds(20),
+        };
+        let toxic = Toxicity {
+            toxic: true,
+            highest: Some(Finding {
+                severity: Severity::Moderate,
+                category: Category::Mean,
+            }),
+        };
+        CaseFile {
+            appeals: vec![appeal.clone()],
+            appeal: Some(AppealFile {
+                appeal,
+                steps,
+                answers: Some(form),
+            }),
+            appellant,
+            steps: AppellantSteps::default(),
+            findings: vec![AssessedText {
+                source: TextRef::Answer("steps".to_owned()),
+                written_at: at(6),
+                toxicity: toxic,
+            }],
+            questions: FormQuestions::default(),
+        }
+    }
+
+    #[test]
+    fn the_page_says_what_happened_in_order_and_which_text_was_toxic() {
+        let v = CaseView::of(&file(None), "pics", 30, at(10));
+        let labels: Vec<&str> = v.timeline.iter().map(|s| s.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "Wrote in modmail",
+                "The bot sent the link to the form",
+                "Reminder 1 sent, with the link",
+                "Opened the form",
+                "Submitted the form",
+                "Answers posted in modmail for the moderators",
+            ]
+        );
+        assert_eq!((v.status, v.toxic), ("completed", true));
+        assert_eq!(v.waiting.as_ref().map(|w| w.since.as_str()), Some("3 h"));
+        let f = &v.findings[0];
+        assert_eq!(
+            (f.what.as_str(), f.category, f.severity),
+            ("The answer to “What will you do?”", "mean", "moderate")
+        );
+        let fill = v.fill.as_ref().expect("filled");
+        assert_eq!(
+            (fill.took.as_str(), fill.fast.as_deref()),
+            ("20 s", Some("faster than 30 s"))
+        );
+        // The note's markdown, escaped: the appellant's asterisks stay asterisks.
+        let html = v.answers_html.as_deref().expect("answers");
+        assert!(
+            html.contains("<strong>What will you do?</strong> Nothing, you **fools**"),
+            "{html}"
+        );
+        let ban = v.ban.as_ref().expect("ban");
+        assert_eq!(
+            (ban.kind, ban.told.as_str(), ban.noted.as_str()),
+            ("Permanent", "", "noted")
+        );
+        assert!(v.others.is_empty());
+        // Decided: the decision closes the timeline, and nothing waits.
+        let v = CaseView::of(&file(Some(Outcome::Granted)), "pics", 30, at(10));
+        assert_eq!(
+            v.timeline.last().map(|s| s.label.as_str()),
+            Some("Granted: the ban was lifted")
+        );
+        assert!(v.waiting.is_none());
+    }
+}

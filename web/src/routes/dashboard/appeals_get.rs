@@ -175,34 +175,23 @@ pub struct AppealsPage {
     pub left_alone: i64,
 }
 
-/// A link on the 400 page.
-pub struct Link {
-    pub href: String,
-    pub text: &'static str,
-}
-
-/// The site's error page, saying what was wrong with the address.
+/// The 400 page: what was wrong with the address, and the way back to the whole list.
 #[derive(Template)]
-#[template(path = "error.html")]
-struct BadQueryPage {
-    code: u16,
+#[template(path = "console_bad_query.html")]
+struct BadQueryPage<'a> {
     heading: &'static str,
     message: String,
-    hint: Option<&'static str>,
-    next: Option<Link>,
+    sub: &'a str,
+    back: String,
 }
 
 /// 400 for a query string the list does not take, with a link to the whole list.
 fn bad_query(sub: &str, e: &QueryError) -> HttpResponse {
     let page = BadQueryPage {
-        code: 400,
         heading: "This list cannot show that",
         message: e.to_string(),
-        hint: Some("Choose the filters with the form above the list."),
-        next: Some(Link {
-            href: format!("/dashboard/r/{sub}"),
-            text: "Show all appeals",
-        }),
+        sub,
+        back: format!("/dashboard/r/{sub}"),
     };
     render(StatusCode::BAD_REQUEST, &page)
 }
