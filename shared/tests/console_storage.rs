@@ -174,9 +174,9 @@ async fn logins_replace_a_moderators_subreddits(store: &Store) {
     assert_eq!(all[0].permissions, ModPermissions::from_names(&["posts"]));
 }
 
-/// Every combination of the facts a status is derived from, stored, then filtered in SQL:
-/// each status filter returns exactly the cases the core derives that status for.
-async fn case_filters_agree_with_the_core(store: &Store) {
+/// Every combination of the facts a status is derived from, stored in r/pics; the status
+/// the core derives for each, in the order stored.
+async fn every_combination(store: &Store) -> Vec<CaseStatus> {
     store
         .ensure_subreddit(&sub("pics"), t(0))
         .await
@@ -220,6 +220,12 @@ async fn case_filters_agree_with_the_core(store: &Store) {
             }
         }
     }
+    expected
+}
+
+/// Each status filter, in SQL, returns exactly the cases the core derives that status for.
+async fn case_filters_agree_with_the_core(store: &Store) {
+    let expected = every_combination(store).await;
     let cases = |filter: CaseFilter, limit, offset| async move {
         store
             .cases(&sub("pics"), &filter, limit, offset)
@@ -245,7 +251,17 @@ async fn case_filters_agree_with_the_core(store: &Store) {
         ..CaseFilter::default()
     };
     assert_eq!(cases(control, 1000, 0).await.total, 6);
-    // Newest first, paginated.
+    cases_are_in_order(store, &expected).await;
+}
+
+/// Newest first, paginated; or the appeals awaiting a decision first, the oldest on top.
+async fn cases_are_in_order(store: &Store, expected: &[CaseStatus]) {
+    let cases = |filter: CaseFilter, limit, offset| async move {
+        store
+            .cases(&sub("pics"), &filter, limit, offset)
+            .await
+            .expect("cases")
+    };
     let newest = CaseFilter {
         order: CaseOrder::Newest,
         ..CaseFilter::default()

@@ -14,7 +14,8 @@ use crate::on_both_backends;
 use crate::queue::{appeal_of, completed_appeal, loaded};
 
 on_both_backends!(
-    an_appeal_shows_answers_toxicity_timeline_and_earlier_appeals,
+    an_appeal_shows_answers_toxicity_and_its_timeline,
+    each_appeal_of_one_user_names_the_others,
     a_fast_fill_waiting_for_a_decision_is_flagged,
     a_control_appellant_has_a_page_too,
     another_subreddits_moderator_or_appeal_gets_404,
@@ -50,7 +51,7 @@ fn in_order(body: &str, needles: &[&str]) {
     }
 }
 
-async fn an_appeal_shows_answers_toxicity_timeline_and_earlier_appeals(backend: Backend) {
+async fn an_appeal_shows_answers_toxicity_and_its_timeline(backend: Backend) {
     let (c, _) = loaded(backend).await;
     let store = &c.app.db.store;
     // a15: completed in 5 minutes with a toxic answer, denied six days later (conversation
@@ -110,8 +111,13 @@ async fn an_appeal_shows_answers_toxicity_timeline_and_earlier_appeals(backend: 
     assert!(body.contains("<section id=\"decision\""));
     assert!(body.contains("Denied by the bot on "), "{body}");
     assert!(body.contains("None: this is u/a15's first appeal in r/pics."));
-    // a1 appealed twice: each page names the other, with its outcome.
-    let a1 = appeals(store, "pics", "a1").await;
+}
+
+/// a1 appealed twice (granted, then a link sent): each page names the other, with its
+/// outcome.
+async fn each_appeal_of_one_user_names_the_others(backend: Backend) {
+    let (c, _) = loaded(backend).await;
+    let a1 = appeals(&c.app.db.store, "pics", "a1").await;
     assert_eq!(a1.len(), 2);
     let (_, second) = c
         .page(&format!("/dashboard/r/pics/appeals/{}", a1[1].0))
