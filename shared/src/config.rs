@@ -8,11 +8,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{Messages, RedditUsername, SubredditName};
 
+mod modmail;
 mod placeholders;
 mod problem;
 mod strength;
 mod url_mask;
 
+pub use modmail::ModmailLinks;
 use problem::Origins;
 pub use problem::{Problem, Source};
 
@@ -314,6 +316,10 @@ pub struct WebConfig {
     /// Days after which the readout counts an appeal that is still open with the outcome it
     /// has so far; unset = `link_ttl_days` + `bot.update_cutoff` ([`Config::readout_window_days`]).
     pub readout_window_days: Option<u32>,
+    /// Where a modmail conversation opens when the site links to one (the console, and the
+    /// pages that send an appellant back to their conversation): a base URL the
+    /// conversation id is appended to. Reddit's modmail by default.
+    pub modmail_url: ModmailLinks,
 }
 
 /// The Reddit "web app" moderators log in with (OAuth authorization code). The site uses a
@@ -375,6 +381,7 @@ impl Default for WebConfig {
             token_exchanges_per_minute: 60,
             operators: Vec::new(),
             readout_window_days: None,
+            modmail_url: ModmailLinks::default(),
         }
     }
 }

@@ -84,6 +84,7 @@ async fn run_backend(
         rng_seed: None,
         live: Default::default(),
         clock: Default::default(),
+        modmail: Default::default(),
     };
     let app = Application::build(settings, store.clone()).await?;
     let base = format!("http://127.0.0.1:{}", app.port());

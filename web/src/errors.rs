@@ -14,17 +14,18 @@ use crate::csrf::CsrfError;
 pub enum PageError {
     #[error("page not found")]
     NotFound,
+    /// Not a link the site signed (or its appeal is gone): nothing says whose it is.
     #[error("appeal link not valid")]
     LinkInvalid,
     /// Expired before the form was sent; writing again brings a fresh link.
     #[error("appeal link expired")]
-    LinkExpired,
+    LinkExpired(Conversation),
     /// Expired, and the reminders are used up: writing again reaches the moderators.
     #[error("appeal link expired after the last reminder")]
-    LinkExpiredHandedOver,
+    LinkExpiredHandedOver(Conversation),
     /// Signed by us, but the bot has since sent a newer link for the same appeal.
     #[error("appeal link replaced by a newer one")]
-    LinkReplaced,
+    LinkReplaced(Conversation),
     #[error("form refused: {0}")]
     Csrf(#[from] CsrfError),
     #[error("request body too large")]
@@ -57,6 +58,15 @@ pub enum PageError {
     Unavailable,
     #[error("unexpected error: {0:#}")]
     Unexpected(anyhow::Error),
+}
+
+/// Where the appellant of a link that no longer opens the form writes instead: the
+/// subreddit and their modmail conversation with it (the link names the appeal).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conversation {
+    pub subreddit: String,
+    /// `web.modmail_url` with the conversation's id.
+    pub url: String,
 }
 
 /// Why a Reddit login did not work, as the page explains it.
@@ -104,12 +114,42 @@ impl From<anyhow::Error> for PageError {
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage {
-    pub code: u16,
     pub heading: &'static str,
-    pub message: &'static str,
+    pub message: Sentence,
     pub hint: Option<&'static str>,
     /// Where the reader goes next, if the site has a page that helps them.
     pub next: Option<NextStep>,
+}
+
+/// The sentence under an error page's heading, which may link to one place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sentence {
+    pub before: String,
+    /// `(href, text)`, shown between `before` and `after`.
+    pub link: Option<(String, String)>,
+    pub after: String,
+}
+
+impl Sentence {
+    fn plain(text: &str) -> Self {
+        Self {
+            before: text.to_owned(),
+            link: None,
+            after: String::new(),
+        }
+    }
+
+    /// `before`, a link to the appellant's modmail conversation with the subreddit, `after`.
+    fn to_conversation(before: &str, to: &Conversation, after: &str) -> Self {
+        Self {
+            before: before.to_owned(),
+            link: Some((
+                to.url.clone(),
+                format!("your modmail conversation with r/{}", to.subreddit),
+            )),
+            after: after.to_owned(),
+        }
+    }
 }
 
 /// The link at the bottom of an error page. Appellants get none: the home page is the
@@ -140,42 +180,111 @@ impl NextStep {
     };
 }
 
+/// An error page's heading, sentence and hint, before the link under them.
+type Text = (&'static str, &'static str, Option<&'static str>);
+
 impl PageError {
     fn page(&self) -> ErrorPage {
         let (heading, message, hint) = match self {
+            Self::LinkInvalid
+            | Self::LinkExpired(_)
+            | Self::LinkExpiredHandedOver(_)
+            | Self::LinkReplaced(_) => {
+                let (heading, message) = self.link_text();
+                (heading, message, None)
+            }
+            Self::LoginRateLimited { .. }
+            | Self::LoginRequired(_)
+            | Self::ConsoleOff
+            | Self::NotModerator
+            | Self::LoginFailed(_) => plain(self.console_text()),
+            Self::NotFound
+            | Self::Csrf(_)
+            | Self::TooLarge
+            | Self::BadBody
+            | Self::BodyTimeout
+            | Self::RateLimited
+            | Self::Unavailable
+            | Self::Unexpected(_) => plain(self.site_text()),
+        };
+        ErrorPage {
+            heading,
+            message,
+            hint,
+            next: self.next_step(),
+        }
+    }
+
+    /// An appellant's link that no longer opens the form: one sentence that says where to
+    /// write instead, linking their conversation when the link named the appeal.
+    fn link_text(&self) -> (&'static str, Sentence) {
+        match self {
+            Self::LinkExpired(to) => (
+                "This link has expired",
+                Sentence::to_conversation(
+                    "Write again in ",
+                    to,
+                    " and the bot will answer with a new link to the form.",
+                ),
+            ),
+            Self::LinkExpiredHandedOver(to) => (
+                "This link has expired",
+                Sentence::to_conversation(
+                    "The form is closed, but what you write now in ",
+                    to,
+                    " goes straight to its moderators.",
+                ),
+            ),
+            Self::LinkReplaced(to) => (
+                "This link was replaced",
+                Sentence::to_conversation(
+                    "Please use the newest link the bot sent you in ",
+                    to,
+                    ".",
+                ),
+            ),
+            _ => (
+                "This link is not valid",
+                Sentence::plain(
+                    "Please copy the whole link from the bot's message in your modmail \
+                     conversation, or write to the subreddit's moderators there for a new one.",
+                ),
+            ),
+        }
+    }
+
+    /// Failures of the moderators' console and its login.
+    fn console_text(&self) -> Text {
+        match self {
+            Self::LoginRateLimited { .. } => (
+                "Too many login attempts",
+                "There have been many login attempts in a short time, so this one could not go on.",
+                Some("Please wait a minute and log in again."),
+            ),
+            Self::LoginRequired(_) => ("Log in", "Log in with Reddit to continue.", None),
+            Self::ConsoleOff => (
+                "The moderator console is not set up",
+                "This site has no Reddit login configured, so the console cannot be used.",
+                Some("The operator sets web.login (a Reddit web app) in the configuration."),
+            ),
+            Self::NotModerator => (
+                "You cannot sign that subreddit up",
+                "You can sign up only subreddits you moderate with the Mail or full permissions, as Reddit showed them when you logged in.",
+                Some("If you were made a moderator just now, log out and log in again."),
+            ),
+            Self::LoginFailed(f) => login_failure_text(*f),
+            _ => self.site_text(),
+        }
+    }
+
+    /// Failures anyone may meet: a missing page, a form post, the database away.
+    fn site_text(&self) -> Text {
+        match self {
             Self::NotFound => (
                 "Page not found",
                 "There is no page at this address.",
                 Some(
                     "If you came here from a link in a modmail message, check that you copied the whole link.",
-                ),
-            ),
-            Self::LinkInvalid => (
-                "This link is not valid",
-                "This appeal link is not valid. Please check that you copied the whole link from your modmail message.",
-                Some(
-                    "If the problem continues, write to the moderators again in modmail to get a new link.",
-                ),
-            ),
-            Self::LinkExpired => (
-                "This link has expired",
-                "Personal appeal links work for a limited time, and this one's time is up, so the form can no longer be sent from it.",
-                Some(
-                    "Write to the moderators again in the same modmail conversation where you got this link, for example by replying to the bot's last message. The bot answers there with a fresh link to the form.",
-                ),
-            ),
-            Self::LinkExpiredHandedOver => (
-                "This link has expired",
-                "Personal appeal links work for a limited time, and this one's time is up, so the form can no longer be sent from it.",
-                Some(
-                    "The bot has already reminded you as often as it does, so it sends no new link: write to the moderators again in the same modmail conversation, and your message goes to them. They decide whether and how to answer.",
-                ),
-            ),
-            Self::LinkReplaced => (
-                "This link was replaced",
-                "The bot has since sent you a newer personal link in your modmail conversation with the moderators. Only the newest link works.",
-                Some(
-                    "Open the bot's most recent message in that conversation and use the link in it.",
                 ),
             ),
             Self::Csrf(CsrfError::Expired) => (
@@ -208,40 +317,16 @@ impl PageError {
                 "You have sent many forms in a short time.",
                 Some("Please wait a minute and try again."),
             ),
-            Self::LoginRateLimited { .. } => (
-                "Too many login attempts",
-                "There have been many login attempts in a short time, so this one could not go on.",
-                Some("Please wait a minute and log in again."),
-            ),
-            Self::LoginRequired(_) => ("Log in", "Log in with Reddit to continue.", None),
-            Self::ConsoleOff => (
-                "The moderator console is not set up",
-                "This site has no Reddit login configured, so the console cannot be used.",
-                Some("The operator sets web.login (a Reddit web app) in the configuration."),
-            ),
-            Self::NotModerator => (
-                "You cannot sign that subreddit up",
-                "You can sign up only subreddits you moderate with the Mail or full permissions, as Reddit showed them when you logged in.",
-                Some("If you were made a moderator just now, log out and log in again."),
-            ),
-            Self::LoginFailed(f) => login_failure_text(*f),
             Self::Unavailable => (
                 "Please try again in a minute",
                 "The site cannot reach its database just now, so it cannot show or save anything. Nothing you did caused it.",
                 Some("Wait a minute, then reload the page."),
             ),
-            Self::Unexpected(_) => (
+            _ => (
                 "Something went wrong",
                 "We could not complete your request because of a problem on our side. Nothing you did caused it.",
                 Some("Please try again in a few minutes."),
             ),
-        };
-        ErrorPage {
-            code: self.status_code().as_u16(),
-            heading,
-            message,
-            hint,
-            next: self.next_step(),
         }
     }
 
@@ -251,9 +336,9 @@ impl PageError {
     fn next_step(&self) -> Option<NextStep> {
         match self {
             Self::LinkInvalid
-            | Self::LinkExpired
-            | Self::LinkExpiredHandedOver
-            | Self::LinkReplaced
+            | Self::LinkExpired(_)
+            | Self::LinkExpiredHandedOver(_)
+            | Self::LinkReplaced(_)
             | Self::LoginRequired(_)
             | Self::Unavailable => None,
             Self::NotFound
@@ -277,7 +362,7 @@ impl ResponseError for PageError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::NotFound | Self::LinkInvalid => StatusCode::NOT_FOUND,
-            Self::LinkExpired | Self::LinkExpiredHandedOver | Self::LinkReplaced => {
+            Self::LinkExpired(_) | Self::LinkExpiredHandedOver(_) | Self::LinkReplaced(_) => {
                 StatusCode::GONE
             }
             Self::Csrf(_) => StatusCode::FORBIDDEN,
@@ -332,7 +417,11 @@ impl ResponseError for PageError {
     }
 }
 
-fn login_failure_text(f: LoginFailure) -> (&'static str, &'static str, Option<&'static str>) {
+fn plain((heading, message, hint): Text) -> (&'static str, Sentence, Option<&'static str>) {
+    (heading, Sentence::plain(message), hint)
+}
+
+fn login_failure_text(f: LoginFailure) -> Text {
     match f {
         LoginFailure::Denied => (
             "You did not allow the login",

@@ -14,7 +14,9 @@ use actix_session::storage::CookieSessionStore;
 use actix_web::cookie::{Key, SameSite};
 use appealmod_reddit::web_login::{WebApp, WebLogin};
 use appealmod_shared::clock::Clock;
-use appealmod_shared::config::{Config, ConfigError, ConsoleLogin, MetricsConfig, Secret};
+use appealmod_shared::config::{
+    Config, ConfigError, ConsoleLogin, MetricsConfig, ModmailLinks, Secret,
+};
 use appealmod_shared::metrics::WebRequests;
 use appealmod_shared::storage::Store;
 use appealmod_shared::token::{LinkSigner, Signer};
@@ -66,6 +68,8 @@ pub struct AppSettings {
     pub live: LiveSettings,
     /// What every handler takes as `now`: the system clock, moved forward by tests.
     pub clock: Clock,
+    /// Where a modmail conversation opens (`web.modmail_url`).
+    pub modmail: ModmailLinks,
 }
 
 impl AppSettings {
@@ -100,6 +104,7 @@ impl AppSettings {
             rng_seed: c.bot.rng_seed,
             live: LiveSettings::default(),
             clock: Clock::system(),
+            modmail: c.web.modmail_url.clone(),
         })
     }
 }
@@ -132,6 +137,8 @@ pub struct AppState {
     pub shown_forms: ShownForms,
     /// Where handlers read `now` ([`AppSettings::clock`]).
     pub clock: Clock,
+    /// Where a modmail conversation opens ([`AppSettings::modmail`]).
+    pub modmail: ModmailLinks,
 }
 
 /// What every worker shares, from the settings.
@@ -158,6 +165,7 @@ fn state_of(settings: &AppSettings, store: Store, console: Option<Console>) -> A
         live: Live::new(settings.live.clone()),
         shown_forms: ShownForms::default(),
         clock: settings.clock.clone(),
+        modmail: settings.modmail.clone(),
     }
 }
 

@@ -74,6 +74,7 @@ async fn serve(
         rng_seed: None,
         live: Default::default(),
         clock: Default::default(),
+        modmail: Default::default(),
     };
     tweak(&mut settings);
     let app = match listener {

@@ -1,11 +1,12 @@
 //! The personal link after submission (where the appeal stands, at each stage and after the
 //! link's time is up), the expired and the replaced link, and what the form shows of the ban.
 
+use appealmod_shared::config::ModmailLinks;
 use appealmod_shared::domain::{AppealId, AppealStatus, FormAnswers, Outcome};
 use appealmod_shared::storage::{Backend, SubredditSettings};
 use chrono::{Duration, Utc};
 
-use crate::helpers::{TestApp, complete_answers, spawn_app, sub};
+use crate::helpers::{TestApp, complete_answers, spawn_app, spawn_with, sub};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -13,6 +14,7 @@ on_both_backends!(
     status_page_outlives_the_links_expiry,
     expired_link_says_a_fresh_one_comes_or_the_moderators_take_over,
     replaced_link_is_told_apart_from_a_never_valid_one,
+    dead_links_lead_to_the_configured_modmail_view,
     form_shows_the_ban_messages_reason_never_the_private_note,
     failed_submit_focuses_the_summary_and_links_each_question,
 );
@@ -37,8 +39,36 @@ async fn grant(app: &TestApp, id: AppealId) {
     tx.commit().await.expect("commit");
 }
 
+/// Today as the status page opens a time: "7 December 2026, " (the hour follows, in UTC).
 fn today() -> String {
-    Utc::now().format("%-d %B %Y").to_string()
+    Utc::now().format("%-d %B %Y, ").to_string()
+}
+
+/// What the page says between `<main>` and `</main>`, tags left in.
+fn main_of(page: &str) -> &str {
+    let start = page.find("<main").expect("a main element");
+    let end = page.find("</main>").expect("its end");
+    &page[start..end]
+}
+
+/// A page for a link that no longer opens the form: it names the subreddit, links the
+/// appellant's own modmail conversation (u/bob's is `cbob`), says it in one sentence and
+/// shows no status code.
+fn assert_says_where_to_write(page: &str, base: &str) {
+    let main = main_of(page);
+    let link = format!("<a href=\"{base}cbob\">your modmail conversation with r/pics</a>");
+    assert!(main.contains(&link), "{main}");
+    for code in ["404", "410"] {
+        assert!(!main.contains(code), "a raw status code: {main}");
+    }
+    let lead = main.split("<p class=\"lead\">").nth(1).expect("a lead");
+    let lead = &lead[..lead.find("</p>").expect("its end")];
+    assert_eq!(lead.matches(". ").count(), 0, "one sentence: {lead}");
+    assert_eq!(
+        main.matches("<p").count(),
+        1,
+        "nothing else to read: {main}"
+    );
 }
 
 fn assert_private_nothing(page: &str) {
@@ -61,7 +91,13 @@ async fn status_page_follows_the_appeal_through_each_stage(backend: Backend) {
     let (status, page) = app.get_text(&path).await;
     assert_eq!(status, 200);
     assert!(page.contains("<h1>Your appeal was received</h1>"), "{page}");
-    assert!(page.contains(&format!(">{}</time>", today())));
+    assert!(page.contains(&format!(">{}", today())), "{page}");
+    assert!(page.contains(" UTC</time>"), "the time zone is said");
+    assert!(page.contains("<time datetime=\""), "and machine-readable");
+    assert!(page.contains("<a href=\"https://www.reddit.com/r/pics/\">Back to r/pics</a>"));
+    assert!(page.contains(
+        "<a href=\"https://mod.reddit.com/mail/all/cbob\">Your modmail conversation with r/pics</a>"
+    ));
     assert!(page.contains("Appeal received"));
     assert!(page.contains("step step-current\" aria-current=\"step\""));
     assert!(page.contains("usually within a few minutes"));
@@ -74,7 +110,7 @@ async fn status_page_follows_the_appeal_through_each_stage(backend: Backend) {
         page.contains("<h1>Your appeal is with the moderators</h1>"),
         "{page}"
     );
-    assert_eq!(page.matches(&format!(">{}</time>", today())).count(), 2);
+    assert_eq!(page.matches(&format!(">{}", today())).count(), 2);
     assert!(page.contains("Passed to the moderators"));
     assert!(page.contains("If the moderators answer you, it will be in your modmail"));
     assert!(!page.contains("Ban lifted"));
@@ -130,11 +166,12 @@ async fn expired_link_says_a_fresh_one_comes_or_the_moderators_take_over(backend
             app.get_text(&path).await
         };
         assert_eq!(status, 410, "{label}");
-        assert!(page.contains("This link has expired"), "{label}");
+        assert!(page.contains("<h1>This link has expired</h1>"), "{label}");
         assert!(
-            page.contains("The bot answers there with a fresh link"),
+            page.contains("the bot will answer with a new link to the form."),
             "{label}"
         );
+        assert_says_where_to_write(&page, ModmailLinks::REDDIT);
         assert_private_nothing(&page);
     }
     assert!(app.db.store.form_answers(id).await.expect("get").is_none());
@@ -147,8 +184,9 @@ async fn expired_link_says_a_fresh_one_comes_or_the_moderators_take_over(backend
     tx.commit().await.expect("commit");
     let (status, page) = app.get_text(&path).await;
     assert_eq!(status, 410);
-    assert!(page.contains("it sends no new link"), "{page}");
-    assert!(page.contains("your message goes to them"));
+    assert!(page.contains("The form is closed"), "{page}");
+    assert!(page.contains("goes straight to its moderators."));
+    assert_says_where_to_write(&page, ModmailLinks::REDDIT);
 
     // A subreddit that allows more reminders still gets a fresh link.
     let mut settings = SubredditSettings::new(sub("pics"));
@@ -159,10 +197,7 @@ async fn expired_link_says_a_fresh_one_comes_or_the_moderators_take_over(backend
         .await
         .expect("save");
     let (_, page) = app.get_text(&path).await;
-    assert!(
-        page.contains("The bot answers there with a fresh link"),
-        "{page}"
-    );
+    assert!(page.contains("will answer with a new link"), "{page}");
 }
 
 async fn replaced_link_is_told_apart_from_a_never_valid_one(backend: Backend) {
@@ -180,8 +215,9 @@ async fn replaced_link_is_told_apart_from_a_never_valid_one(backend: Backend) {
 
     let (status, page) = app.get_text(&old).await;
     assert_eq!(status, 410, "{page}");
-    assert!(page.contains("This link was replaced"));
-    assert!(page.contains("newer personal link in your modmail conversation"));
+    assert!(page.contains("<h1>This link was replaced</h1>"));
+    assert!(page.contains("Please use the newest link the bot sent you in "));
+    assert_says_where_to_write(&page, ModmailLinks::REDDIT);
     assert_private_nothing(&page);
     let (status, _) = app.post_form(&old, &complete_answers()).await;
     assert_eq!(status, 410, "the old link sends nothing");
@@ -200,7 +236,13 @@ async fn replaced_link_is_told_apart_from_a_never_valid_one(backend: Backend) {
         .get_text(&format!("/appeal/{}", stranger.expose()))
         .await;
     assert_eq!(status, 404);
-    assert!(page.contains("This link is not valid"));
+    assert!(page.contains("<h1>This link is not valid</h1>"));
+    let main = main_of(&page);
+    assert!(
+        !main.contains("<a "),
+        "no appeal, so no conversation: {main}"
+    );
+    assert!(!main.contains("404"), "{main}");
     let mut forged: Vec<char> = new_path.chars().collect();
     let last = forged.len() - 2;
     forged[last] = if forged[last] == 'A' { 'B' } else { 'A' };
@@ -266,4 +308,18 @@ async fn failed_submit_focuses_the_summary_and_links_each_question(backend: Back
     // A first visit has no summary and takes no focus.
     let (_, fresh) = app.get_text(&path).await;
     assert!(!fresh.contains("autofocus"));
+}
+
+async fn dead_links_lead_to_the_configured_modmail_view(backend: Backend) {
+    // The sandbox's configuration: modmail links open the simulator's view.
+    let base = "http://127.0.0.1:9/_sim/view/";
+    let app = spawn_with(backend, |s| {
+        s.modmail = ModmailLinks::parse("http://127.0.0.1:9/_sim/view").expect("valid");
+    })
+    .await;
+    let past = Utc::now() - Duration::minutes(1);
+    let (_, path) = app.create_appeal_with("bob", NOTE, REASON, past).await;
+    let (status, page) = app.get_text(&path).await;
+    assert_eq!(status, 410);
+    assert_says_where_to_write(&page, base);
 }

@@ -18,7 +18,7 @@ pub async fn form(
     if appeal.submitted_at.is_some() {
         return Ok(render(
             StatusCode::OK,
-            &AppealStatusPage::new(appeal, false)
+            &AppealStatusPage::new(appeal, false, &state.modmail)
                 .with_decision(state.store.decision_record(appeal.id).await?),
         ));
     }

@@ -19,7 +19,7 @@ use appealmod_shared::domain::{Appeal, AppealId, FormQuestions};
 use appealmod_shared::policy::MAX_REMINDERS;
 use appealmod_shared::token::FormToken;
 
-use crate::errors::PageError;
+use crate::errors::{Conversation, PageError};
 use crate::startup::AppState;
 pub use questions::QuestionView;
 pub use status::AppealStatusPage;
@@ -90,11 +90,20 @@ impl Linked {
         let max = settings
             .and_then(|s| s.max_reminders)
             .map_or(MAX_REMINDERS, i64::from);
+        let to = conversation(state, &self.appeal);
         Ok(if self.appeal.reminders >= max {
-            PageError::LinkExpiredHandedOver
+            PageError::LinkExpiredHandedOver(to)
         } else {
-            PageError::LinkExpired
+            PageError::LinkExpired(to)
         })
+    }
+}
+
+/// The appeal's subreddit and modmail conversation, where its appellant writes.
+pub fn conversation(state: &AppState, appeal: &Appeal) -> Conversation {
+    Conversation {
+        subreddit: appeal.subreddit.to_string(),
+        url: state.modmail.conversation(&appeal.conversation_id),
     }
 }
 
@@ -112,7 +121,7 @@ pub async fn find_appeal(
         .map_err(|_| PageError::LinkInvalid)?;
     let Some(appeal) = state.store.appeal_by_token_hash(&token.hash()).await? else {
         return Err(match state.store.appeal(claims.appeal_id).await? {
-            Some(_) => PageError::LinkReplaced,
+            Some(appeal) => PageError::LinkReplaced(conversation(state, &appeal)),
             None => PageError::LinkInvalid,
         });
     };

@@ -45,7 +45,7 @@ async fn store(
         .csrf
         .verify(&form_id(appeal.id), form.get("csrf"), now)?;
     if appeal.submitted_at.is_some() {
-        let page = AppealStatusPage::new(appeal, false)
+        let page = AppealStatusPage::new(appeal, false, &state.modmail)
             .with_decision(state.store.decision_record(appeal.id).await?);
         return Ok(render(StatusCode::CONFLICT, &page));
     }
@@ -78,7 +78,7 @@ async fn store(
             stored.submitted_at = Some(now);
             Ok(render(
                 StatusCode::OK,
-                &AppealStatusPage::new(&stored, true),
+                &AppealStatusPage::new(&stored, true, &state.modmail),
             ))
         }
         SubmitOutcome::AlreadyReceived => {
@@ -88,7 +88,7 @@ async fn store(
                 .appeal(appeal.id)
                 .await?
                 .unwrap_or_else(|| appeal.clone());
-            let page = AppealStatusPage::new(&current, false)
+            let page = AppealStatusPage::new(&current, false, &state.modmail)
                 .with_decision(state.store.decision_record(current.id).await?);
             Ok(render(StatusCode::CONFLICT, &page))
         }

@@ -1,12 +1,15 @@
 //! Where a submitted appeal stands, as its appellant sees it through their personal link:
 //! received, passed to the moderators (the appeal is *completed*: its moderators' note is on
 //! Reddit), and whether the ban is over once the bot has seen it lifted. Built only from
-//! the appeal's dates and outcome: nothing the moderators wrote is on this page.
+//! the appeal's dates and outcome: nothing the moderators wrote is on this page. Times are
+//! in UTC, said so, and machine-readable in `<time datetime>`; the page links back to the
+//! subreddit and to the appellant's modmail conversation.
 
 use askama::Template;
 use chrono::{DateTime, Utc};
 
 use appealmod_core::decide::verdict::Verdict;
+use appealmod_shared::config::ModmailLinks;
 use appealmod_shared::domain::{Appeal, Outcome};
 use appealmod_shared::storage::DecisionRecord;
 
@@ -16,7 +19,7 @@ pub struct StatusStep {
     pub title: &'static str,
     /// `done`, `current` or `pending`: the CSS class and the hidden word read out with it.
     pub state: &'static str,
-    /// The date, as shown ("2 December 2026") and as `<time datetime>` (RFC 3339).
+    /// The time, as shown ("2 December 2026, 09:30 UTC") and as `<time datetime>` (RFC 3339).
     pub date: Option<(String, String)>,
     pub text: String,
 }
@@ -28,10 +31,17 @@ pub struct AppealStatusPage {
     pub heading: &'static str,
     pub lead: String,
     pub steps: Vec<StatusStep>,
+    /// The appellant's modmail conversation with the subreddit (`web.modmail_url`).
+    pub conversation_url: String,
 }
 
+/// A time as the page shows it, and as `<time datetime>` reads it. UTC, and said so: the
+/// page has no script to learn the reader's time zone.
 fn date(d: DateTime<Utc>) -> (String, String) {
-    (d.format("%-d %B %Y").to_string(), d.to_rfc3339())
+    (
+        d.format("%-d %B %Y, %H:%M UTC").to_string(),
+        d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    )
 }
 
 fn step(
@@ -50,7 +60,7 @@ fn step(
 
 impl AppealStatusPage {
     /// `just_now`: submitted by this request, so the page thanks the user first.
-    pub fn new(appeal: &Appeal, just_now: bool) -> Self {
+    pub fn new(appeal: &Appeal, just_now: bool, modmail: &ModmailLinks) -> Self {
         let sub = appeal.subreddit.to_string();
         let passed = appeal.completed_at.is_some();
         let lifted = appeal.outcome == Some(Outcome::Granted);
@@ -77,6 +87,7 @@ impl AppealStatusPage {
             subreddit: sub,
             heading,
             lead,
+            conversation_url: modmail.conversation(&appeal.conversation_id),
         }
     }
 }
@@ -231,6 +242,10 @@ mod tests {
         }
     }
 
+    fn links() -> ModmailLinks {
+        ModmailLinks::default()
+    }
+
     fn states(p: &AppealStatusPage) -> Vec<&'static str> {
         p.steps.iter().map(|s| s.state).collect()
     }
@@ -238,27 +253,27 @@ mod tests {
     #[test]
     fn received_then_passed_then_lifted() {
         let mut a = appeal();
-        let p = AppealStatusPage::new(&a, false);
+        let p = AppealStatusPage::new(&a, false, &links());
         assert_eq!(p.heading, "Your appeal was received");
         assert_eq!(states(&p), ["done", "current", "pending"]);
         assert_eq!(
             p.steps[0].date.as_ref().map(|d| d.0.as_str()),
-            Some("2 December 2026")
+            Some("2 December 2026, 09:30 UTC")
         );
         assert!(p.steps[1].date.is_none());
 
         a.status = AppealStatus::Completed;
         a.completed_at = Some(a.submitted_at.expect("submitted") + Duration::days(1));
-        let p = AppealStatusPage::new(&a, false);
+        let p = AppealStatusPage::new(&a, false, &links());
         assert_eq!(p.heading, "Your appeal is with the moderators");
         assert_eq!(states(&p), ["done", "done", "current"]);
         assert_eq!(
             p.steps[1].date.as_ref().map(|d| d.0.as_str()),
-            Some("3 December 2026")
+            Some("3 December 2026, 09:30 UTC")
         );
 
         a.outcome = Some(Outcome::Granted);
-        let p = AppealStatusPage::new(&a, false);
+        let p = AppealStatusPage::new(&a, false, &links());
         assert_eq!(p.heading, "You are no longer banned");
         assert_eq!(states(&p), ["done", "done", "done"]);
         assert_eq!(p.steps[2].title, "Ban lifted");
@@ -271,9 +286,9 @@ mod tests {
         let mut a = appeal();
         a.status = AppealStatus::Completed;
         a.completed_at = a.submitted_at;
-        let open = AppealStatusPage::new(&a, false);
+        let open = AppealStatusPage::new(&a, false, &links());
         a.outcome = Some(Outcome::Denied);
-        let denied = AppealStatusPage::new(&a, false);
+        let denied = AppealStatusPage::new(&a, false, &links());
         assert_eq!(denied.heading, open.heading);
         assert_eq!(denied.steps, open.steps);
     }
@@ -290,35 +305,35 @@ mod tests {
             via: None,
             at,
         };
-        let granted = AppealStatusPage::new(&a, false)
+        let granted = AppealStatusPage::new(&a, false, &links())
             .with_decision(Some(record(Some(Verdict::Grant), Outcome::Granted)));
         assert_eq!(granted.heading, "You are no longer banned");
         assert_eq!(states(&granted), ["done", "done", "done"]);
         assert_eq!(
             granted.steps[2].date.as_ref().map(|d| d.0.as_str()),
-            Some("4 December 2026")
+            Some("4 December 2026, 09:30 UTC")
         );
-        let kept = AppealStatusPage::new(&a, false)
+        let kept = AppealStatusPage::new(&a, false, &links())
             .with_decision(Some(record(Some(Verdict::Deny), Outcome::Denied)));
         assert_eq!(
             (kept.heading, kept.steps[2].title),
             ("The moderators decided", "Ban kept")
         );
-        let shorter = AppealStatusPage::new(&a, false).with_decision(Some(record(
+        let shorter = AppealStatusPage::new(&a, false, &links()).with_decision(Some(record(
             Some(Verdict::Reduce { days: 7 }),
             Outcome::Denied,
         )));
         assert!(shorter.steps[2].text.contains("7 days"));
         // Inferred by the bot (retired as stale): the page claims nothing.
-        let open = AppealStatusPage::new(&a, false);
-        let inferred =
-            AppealStatusPage::new(&a, false).with_decision(Some(record(None, Outcome::Denied)));
+        let open = AppealStatusPage::new(&a, false, &links());
+        let inferred = AppealStatusPage::new(&a, false, &links())
+            .with_decision(Some(record(None, Outcome::Denied)));
         assert_eq!(inferred.steps, open.steps);
     }
 
     #[test]
     fn just_submitted_says_thank_you() {
-        let p = AppealStatusPage::new(&appeal(), true);
+        let p = AppealStatusPage::new(&appeal(), true, &links());
         assert_eq!(p.heading, "Thank you, your appeal was received");
     }
 
@@ -328,7 +343,9 @@ mod tests {
         for (completed, outcome) in [(false, None), (true, None), (true, Some(Outcome::Granted))] {
             a.completed_at = completed.then_some(Utc::now());
             a.outcome = outcome;
-            let html = AppealStatusPage::new(&a, false).render().expect("render");
+            let html = AppealStatusPage::new(&a, false, &links())
+                .render()
+                .expect("render");
             assert!(!html.contains("spammer"), "{html}");
             assert!(!html.contains("Rule 2"), "{html}");
         }
