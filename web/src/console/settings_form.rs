@@ -62,8 +62,8 @@ pub struct QuestionView {
     pub id: String,
     pub label: String,
     pub help: String,
-    /// `text`, `choice`, `yes_no` or `multi`.
-    pub kind: String,
+    /// `None` when the posted kind is none of the four.
+    pub kind: Option<AnswerKind>,
     /// One option per line.
     pub options: String,
     pub other: bool,
@@ -76,8 +76,57 @@ pub struct QuestionView {
 }
 
 impl QuestionView {
-    pub fn is_kind(&self, kind: &str) -> bool {
-        self.kind == kind
+    pub fn is_kind(&self, kind: &AnswerKind) -> bool {
+        self.kind == Some(*kind)
+    }
+}
+
+/// The kind of answer a question takes, as the form's select chooses it (the details —
+/// options, length limit — are fields of their own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnswerKind {
+    Text,
+    Choice,
+    YesNo,
+    Multi,
+}
+
+impl AnswerKind {
+    /// In the order the select lists them.
+    pub const ALL: [AnswerKind; 4] = [Self::Text, Self::Choice, Self::YesNo, Self::Multi];
+
+    /// The value the select posts.
+    pub fn value(self) -> &'static str {
+        match self {
+            Self::Text => "text",
+            Self::Choice => "choice",
+            Self::YesNo => "yes_no",
+            Self::Multi => "multi",
+        }
+    }
+
+    /// What the select shows.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Text => "Free text",
+            Self::Choice => "One of the options",
+            Self::YesNo => "Yes or no",
+            Self::Multi => "Any of the options",
+        }
+    }
+
+    /// The posted value, read once; `None` for anything else.
+    pub fn from_value(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.value() == value)
+    }
+
+    fn of(kind: &QuestionKind) -> Self {
+        match kind {
+            QuestionKind::Text { .. } => Self::Text,
+            QuestionKind::Choice { .. } => Self::Choice,
+            QuestionKind::YesNo => Self::YesNo,
+            QuestionKind::MultiChoice { .. } => Self::Multi,
+        }
     }
 }
 
@@ -116,15 +165,6 @@ impl SettingsView {
     }
 }
 
-fn kind_name(k: &QuestionKind) -> &'static str {
-    match k {
-        QuestionKind::Text { .. } => "text",
-        QuestionKind::Choice { .. } => "choice",
-        QuestionKind::YesNo => "yes_no",
-        QuestionKind::MultiChoice { .. } => "multi",
-    }
-}
-
 fn question_view(i: usize, q: &FormQuestion) -> QuestionView {
     let (options, other, max_len) = match &q.kind {
         QuestionKind::Text { max_len } => (String::new(), false, max_len.to_string()),
@@ -140,7 +180,7 @@ fn question_view(i: usize, q: &FormQuestion) -> QuestionView {
         id: q.id.clone(),
         label: q.label.clone(),
         help: q.help.clone().unwrap_or_default(),
-        kind: kind_name(&q.kind).to_owned(),
+        kind: Some(AnswerKind::of(&q.kind)),
         options,
         other,
         max_len,
@@ -154,7 +194,7 @@ fn question_view(i: usize, q: &FormQuestion) -> QuestionView {
 fn new_slot(i: usize) -> QuestionView {
     QuestionView {
         index: i,
-        kind: "text".to_owned(),
+        kind: Some(AnswerKind::Text),
         max_len: "2000".to_owned(),
         required: true,
         position: (i + 1).to_string(),
@@ -218,9 +258,33 @@ pub struct Parsed {
 
 /// Reads the posted form against what is stored.
 pub fn parse(form: &FormData, stored: &SubredditSettings, d: &Defaults) -> Parsed {
+    let view = posted_view(form);
+    let current = stored.treatment_fraction.unwrap_or(d.treatment_fraction);
+    let fraction_changed =
+        fraction_of(&view.treatment_percent).is_some_and(|f| (f - current).abs() > 1e-9);
+    let mut errors = Vec::new();
+    let checked = check_fields(&view, fraction_changed, &mut |anchor: &str, message| {
+        errors.push(FieldError {
+            anchor: anchor.to_owned(),
+            message,
+        })
+    });
+    let settings = checked
+        .filter(|_| errors.is_empty())
+        .map(|c| c.into_settings(stored, d, fraction_changed));
+    Parsed {
+        view,
+        errors,
+        settings,
+        fraction_changed,
+    }
+}
+
+/// Every field as posted, before any check.
+fn posted_view(form: &FormData) -> SettingsView {
     let text = |k: &str| form.get(k).unwrap_or_default().replace("\r\n", "\n");
     let line = |k: &str| form.get(k).unwrap_or_default().trim().to_owned();
-    let view = SettingsView {
+    SettingsView {
         initial: text("initial"),
         reminder: text("reminder"),
         final_: text("final"),
@@ -233,18 +297,18 @@ pub fn parse(form: &FormData, stored: &SubredditSettings, d: &Defaults) -> Parse
         blocklist: text("blocklist"),
         mod_notes: form.get("reddit_mod_notes").is_some(),
         questions: posted_questions(form),
-    };
-    let mut errors = Vec::new();
-    let mut bad = |anchor: &str, message: String| {
-        errors.push(FieldError {
-            anchor: anchor.to_owned(),
-            message,
-        })
-    };
-    let messages = check_messages(&view, &mut bad);
-    let fraction = check_fraction(&view, &mut bad);
-    let current = stored.treatment_fraction.unwrap_or(d.treatment_fraction);
-    let fraction_changed = fraction.is_some_and(|f| (f - current).abs() > 1e-9);
+    }
+}
+
+/// Every field checked, each problem reported to `bad` in the order of the form; `None`
+/// when any field is wrong.
+fn check_fields(
+    view: &SettingsView,
+    fraction_changed: bool,
+    bad: &mut impl FnMut(&str, String),
+) -> Option<Checked> {
+    let messages = check_messages(view, bad);
+    let fraction = check_fraction(view, bad);
     if fraction_changed && !view.confirm_fraction {
         bad(
             "treatment_percent",
@@ -253,69 +317,97 @@ pub fn parse(form: &FormData, stored: &SubredditSettings, d: &Defaults) -> Parse
                 .to_owned(),
         );
     }
-    let cooldown = number(
+    let cooldown_days = number(
         &view.cooldown_days,
         0,
         365,
         "cooldown_days",
         "The cooldown",
-        &mut bad,
+        bad,
     );
-    let reminders = number(
+    let max_reminders = number(
         &view.max_reminders,
         0,
         10,
         "max_reminders",
         "The number of reminders",
-        &mut bad,
+        bad,
     );
-    let ttl = number(
+    let link_ttl_days = number(
         &view.link_ttl_days,
         1,
         365,
         "link_ttl_days",
         "The link lifetime",
-        &mut bad,
+        bad,
     );
-    let marker = check_marker(&view.marker, &mut bad);
-    let blocklist = check_blocklist(&view.blocklist, &mut bad);
-    let questions = check_questions(&view.questions, &mut bad);
-    let settings = match (
-        messages, fraction, cooldown, reminders, ttl, blocklist, questions,
-    ) {
-        (Some(m), Some(f), Some(c), Some(r), Some(t), Some(b), Some(q)) if errors.is_empty() => {
-            let keep = |new: u32, old: Option<u32>, default: u32| {
-                if old.is_none() && new == default {
-                    None
-                } else {
-                    Some(new)
-                }
-            };
-            let keep_fraction =
-                (stored.treatment_fraction.is_some() || fraction_changed).then_some(f);
-            Some(SubredditSettings {
-                messages: (stored.messages.is_some() || m != d.messages).then_some(m),
-                treatment_fraction: keep_fraction,
-                appeal_cooldown_days: keep(c, stored.appeal_cooldown_days, d.cooldown_days),
-                max_reminders: keep(r, stored.max_reminders, d.max_reminders),
-                link_ttl_days: keep(t, stored.link_ttl_days, d.link_ttl_days),
-                unappealable_marker: marker,
-                blocklist: b,
-                reddit_mod_notes: (stored.reddit_mod_notes.is_some()
-                    || view.mod_notes != d.mod_notes)
-                    .then_some(view.mod_notes),
-                form_questions: (stored.form_questions.is_some() || q != FormQuestions::default())
-                    .then_some(q),
-                ..stored.clone()
-            })
+    let marker = check_marker(&view.marker, bad);
+    let blocklist = check_blocklist(&view.blocklist, bad);
+    let questions = check_questions(&view.questions, bad);
+    Some(Checked {
+        messages: messages?,
+        fraction: fraction?,
+        cooldown_days: cooldown_days?,
+        max_reminders: max_reminders?,
+        link_ttl_days: link_ttl_days?,
+        marker,
+        blocklist: blocklist?,
+        mod_notes: view.mod_notes,
+        questions: questions?,
+    })
+}
+
+/// The posted values, every one valid.
+struct Checked {
+    messages: Messages,
+    fraction: f64,
+    cooldown_days: u32,
+    max_reminders: u32,
+    link_ttl_days: u32,
+    marker: Option<String>,
+    blocklist: Vec<RedditUsername>,
+    mod_notes: bool,
+    questions: FormQuestions,
+}
+
+impl Checked {
+    /// The settings to store: a value the subreddit never set and that equals the default
+    /// stays unset (so a later change of the configured default reaches it); one it has set
+    /// stays set, even back to the default.
+    fn into_settings(
+        self,
+        stored: &SubredditSettings,
+        d: &Defaults,
+        fraction_changed: bool,
+    ) -> SubredditSettings {
+        let keep = |new: u32, old: Option<u32>, default: u32| {
+            if old.is_none() && new == default {
+                None
+            } else {
+                Some(new)
+            }
+        };
+        SubredditSettings {
+            messages: (stored.messages.is_some() || self.messages != d.messages)
+                .then_some(self.messages),
+            treatment_fraction: (stored.treatment_fraction.is_some() || fraction_changed)
+                .then_some(self.fraction),
+            appeal_cooldown_days: keep(
+                self.cooldown_days,
+                stored.appeal_cooldown_days,
+                d.cooldown_days,
+            ),
+            max_reminders: keep(self.max_reminders, stored.max_reminders, d.max_reminders),
+            link_ttl_days: keep(self.link_ttl_days, stored.link_ttl_days, d.link_ttl_days),
+            unappealable_marker: self.marker,
+            blocklist: self.blocklist,
+            reddit_mod_notes: (stored.reddit_mod_notes.is_some() || self.mod_notes != d.mod_notes)
+                .then_some(self.mod_notes),
+            form_questions: (stored.form_questions.is_some()
+                || self.questions != FormQuestions::default())
+            .then_some(self.questions),
+            ..stored.clone()
         }
-        _ => None,
-    };
-    Parsed {
-        view,
-        errors,
-        settings,
-        fraction_changed,
     }
 }
 
@@ -368,22 +460,23 @@ fn unknown_placeholder(body: &str) -> Option<String> {
     None
 }
 
-fn check_fraction(v: &SettingsView, bad: &mut impl FnMut(&str, String)) -> Option<f64> {
-    let parsed = v
-        .treatment_percent
-        .trim_end_matches('%')
-        .trim()
-        .parse::<f64>();
-    match parsed {
+/// "12.5" or "12.5%" → 0.125 (to a tenth of a percent); `None` outside 0 to 100.
+fn fraction_of(percent: &str) -> Option<f64> {
+    match percent.trim_end_matches('%').trim().parse::<f64>() {
         Ok(p) if p.is_finite() && (0.0..=100.0).contains(&p) => Some((p * 10.0).round() / 1000.0),
-        _ => {
-            bad(
-                "treatment_percent",
-                "Enter the share as a number from 0 to 100 (a percentage).".to_owned(),
-            );
-            None
-        }
+        _ => None,
     }
+}
+
+fn check_fraction(v: &SettingsView, bad: &mut impl FnMut(&str, String)) -> Option<f64> {
+    let fraction = fraction_of(&v.treatment_percent);
+    if fraction.is_none() {
+        bad(
+            "treatment_percent",
+            "Enter the share as a number from 0 to 100 (a percentage).".to_owned(),
+        );
+    }
+    fraction
 }
 
 fn number(
@@ -462,7 +555,7 @@ fn posted_questions(form: &FormData) -> Vec<QuestionView> {
                 id: f("id").trim().to_owned(),
                 label: f("label").trim().to_owned(),
                 help: f("help").trim().to_owned(),
-                kind: f("kind"),
+                kind: AnswerKind::from_value(&f("kind")),
                 options: f("options").replace("\r\n", "\n"),
                 other: form.get(&format!("q{i}_other")).is_some(),
                 max_len: f("max_len").trim().to_owned(),
@@ -545,11 +638,30 @@ fn check_questions(
     ok.then_some(FormQuestions(out))
 }
 
+/// What is wrong with a question: the field (`label`, `options`, …) and the message.
+type QuestionError = (&'static str, String);
+
 fn check_question(
     q: &QuestionView,
     taken: &mut Vec<String>,
-) -> Result<FormQuestion, (&'static str, String)> {
+) -> Result<FormQuestion, QuestionError> {
     let n = q.index + 1;
+    check_wording(q, n)?;
+    let kind = check_kind(q, n)?;
+    let id = question_id(q, taken);
+    taken.push(id.clone());
+    Ok(FormQuestion {
+        id,
+        label: q.label.clone(),
+        help: (!q.help.is_empty()).then(|| q.help.clone()),
+        kind,
+        required: q.required,
+        show_ban_note: q.ban_note,
+    })
+}
+
+/// The question's text and help text (question `n` in the messages).
+fn check_wording(q: &QuestionView, n: usize) -> Result<(), QuestionError> {
     if q.label.is_empty() || q.label.chars().count() > MAX_LABEL {
         return Err((
             "label",
@@ -562,30 +674,19 @@ fn check_question(
             format!("The help text of question {n} has at most {MAX_HELP} characters."),
         ));
     }
-    let options: Vec<String> = q
-        .options
-        .lines()
-        .map(str::trim)
-        .filter(|o| !o.is_empty())
-        .map(str::to_owned)
-        .collect();
-    let needs_options = |min: usize| -> Result<Vec<String>, (&'static str, String)> {
-        if options.len() < min
-            || options.len() > MAX_OPTIONS
-            || options.iter().any(|o| o.chars().count() > MAX_LABEL)
-        {
-            Err((
-                "options",
-                format!(
-                    "Question {n} needs {min} to {MAX_OPTIONS} options, one per line, each at most {MAX_LABEL} characters."
-                ),
-            ))
-        } else {
-            Ok(options.clone())
-        }
+    Ok(())
+}
+
+/// The answer the question takes, with the details its kind needs.
+fn check_kind(q: &QuestionView, n: usize) -> Result<QuestionKind, QuestionError> {
+    let Some(kind) = q.kind else {
+        return Err((
+            "kind",
+            format!("Choose what kind of answer question {n} takes."),
+        ));
     };
-    let kind = match q.kind.as_str() {
-        "text" => match q.max_len.parse::<usize>() {
+    Ok(match kind {
+        AnswerKind::Text => match q.max_len.parse::<usize>() {
             Ok(m) if (20..=10_000).contains(&m) => QuestionKind::Text { max_len: m },
             _ => {
                 return Err((
@@ -594,38 +695,48 @@ fn check_question(
                 ));
             }
         },
-        "choice" => QuestionKind::Choice {
-            options: needs_options(2)?,
+        AnswerKind::Choice => QuestionKind::Choice {
+            options: check_options(q, n, 2)?,
             other_text: q.other,
         },
-        "yes_no" => QuestionKind::YesNo,
-        "multi" => QuestionKind::MultiChoice {
-            options: needs_options(1)?,
+        AnswerKind::YesNo => QuestionKind::YesNo,
+        AnswerKind::Multi => QuestionKind::MultiChoice {
+            options: check_options(q, n, 1)?,
         },
-        _ => {
-            return Err((
-                "kind",
-                format!("Choose what kind of answer question {n} takes."),
-            ));
-        }
-    };
-    let id = if q.is_new
-        || q.id.is_empty()
-        || !q.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    })
+}
+
+/// The options, one per line (blank lines dropped): at least `min`.
+fn check_options(q: &QuestionView, n: usize, min: usize) -> Result<Vec<String>, QuestionError> {
+    let options: Vec<String> = q
+        .options
+        .lines()
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if options.len() < min
+        || options.len() > MAX_OPTIONS
+        || options.iter().any(|o| o.chars().count() > MAX_LABEL)
     {
+        return Err((
+            "options",
+            format!(
+                "Question {n} needs {min} to {MAX_OPTIONS} options, one per line, each at most {MAX_LABEL} characters."
+            ),
+        ));
+    }
+    Ok(options)
+}
+
+/// A stored question keeps its id; a new one (or one whose id was tampered with) gets one
+/// from its text, unlike any in `taken`.
+fn question_id(q: &QuestionView, taken: &[String]) -> String {
+    if q.is_new || q.id.is_empty() || !q.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         slug(&q.label, taken)
     } else {
         q.id.clone()
-    };
-    taken.push(id.clone());
-    Ok(FormQuestion {
-        id,
-        label: q.label.clone(),
-        help: (!q.help.is_empty()).then(|| q.help.clone()),
-        kind,
-        required: q.required,
-        show_ban_note: q.ban_note,
-    })
+    }
 }
 
 #[cfg(test)]
@@ -641,6 +752,7 @@ mod tests {
             max_reminders: 3,
             link_ttl_days: 30,
             mod_notes: false,
+            fast_fill_secs: 30,
             readout_window_days: 44,
         }
     }
@@ -668,11 +780,12 @@ mod tests {
         }
         for q in &v.questions {
             let i = q.index;
+            let kind = q.kind.map(AnswerKind::value).unwrap_or_default().to_owned();
             for (k, val) in [
                 ("id", &q.id),
                 ("label", &q.label),
                 ("help", &q.help),
-                ("kind", &q.kind),
+                ("kind", &kind),
                 ("options", &q.options),
                 ("max_len", &q.max_len),
                 ("position", &q.position),

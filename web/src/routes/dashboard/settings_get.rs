@@ -9,7 +9,7 @@ use appealmod_shared::storage::{AuditEntry, FRACTION_FIELD, SubredditSettings};
 use super::{ConsoleNav, StatusView, bot_name};
 use crate::console::access::{Cleared, clear_page};
 use crate::console::preview::{Sample, render as preview};
-use crate::console::settings_form::{FieldError, SettingsView, view_of};
+use crate::console::settings_form::{AnswerKind, FieldError, SettingsView, view_of};
 use crate::console::{form_id, when};
 use crate::errors::{PageError, render};
 use crate::startup::AppState;
@@ -30,14 +30,6 @@ pub struct SimpleField {
     pub hint: &'static str,
     pub value: String,
 }
-
-/// The answer kinds a question can take, as the select shows them.
-pub const KINDS: [(&str, &str); 4] = [
-    ("text", "Free text"),
-    ("choice", "One of the options"),
-    ("yes_no", "Yes or no"),
-    ("multi", "Any of the options"),
-];
 
 /// One line of the audit log, formatted.
 pub struct AuditRow {
@@ -81,7 +73,7 @@ pub struct SettingsPage {
     pub errors: Vec<FieldError>,
     pub previews: Vec<Preview>,
     pub simple: Vec<SimpleField>,
-    pub kinds: [(&'static str, &'static str); 4],
+    pub kinds: [AnswerKind; 4],
     pub audit: Vec<AuditRow>,
     /// After a save: what was saved.
     pub saved: Option<String>,
@@ -182,7 +174,7 @@ pub async fn page_for(
         errors,
         previews,
         simple,
-        kinds: KINDS,
+        kinds: AnswerKind::ALL,
         audit: audit.iter().map(AuditRow::from).collect(),
         saved: SettingsPage::saved_text(saved),
     })
