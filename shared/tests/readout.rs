@@ -7,7 +7,7 @@ use appealmod_core::readout::stats::{Interval, Quartiles};
 use appealmod_core::readout::{
     self, CaseOutcome, Contrast, Funnel, Period, Reach, ReadoutRow, Rules, Verdict,
 };
-use appealmod_core::toxicity::{Category, Finding, Severity, TextRef};
+use appealmod_core::toxicity::{self, AssessedForm, Category, Finding, Severity, TextRef};
 use appealmod_shared::config::Secret;
 use appealmod_shared::domain::*;
 use appealmod_shared::export::{self, Names};
@@ -232,7 +232,10 @@ async fn load_appeal(
     if matches!(stage, Submitted | Completed) {
         let f = form(opened, minutes, toxic_answer);
         assert_eq!(
-            store.submit_form(id, &f).await.expect("submit"),
+            store
+                .submit_form(id, &AssessedForm::of(f))
+                .await
+                .expect("submit"),
             SubmitOutcome::Accepted
         );
     }
@@ -327,11 +330,12 @@ async fn load(store: &Store) {
         let appellant = contact.appellant.id;
         // The appellant's first message was written half an hour before the bot read it.
         let c = conversation(&conv, &sub, user, start - Duration::minutes(30), toxic);
-        let t = store
-            .assess_conversation(appellant, &c, start)
+        let texts = toxicity::assess_conversation(&c);
+        store
+            .record_conversation_findings(appellant, c.id(), &texts, start)
             .await
-            .expect("assess");
-        assert_eq!(t.toxic, toxic, "{user}");
+            .expect("findings");
+        assert_eq!(toxicity::combined(&texts).toxic, toxic, "{user}");
         load_appeal(store, appellant, &conv, start, case).await;
         load_appellant_outcome(store, appellant, start, case).await;
     }
@@ -771,49 +775,13 @@ async fn check_periods_and_audit(store: &Store) {
     assert!((p - (-0.5125f64).exp()).abs() < 1e-9, "{p}");
 }
 
-fn check_export(all: &[ReadoutRow]) {
-    let signer = Signer::new(&Secret::new("a readout test key of some length"));
-    let csv = String::from_utf8(export::to_csv(all, Names::Pseudonymous(&signer)).expect("csv"))
-        .expect("utf-8");
-    let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines.len(), 30, "a header and 29 rows");
-    assert_eq!(lines[0], export::COLUMNS.join(","));
-    // No username, no conversation id leaves with a pseudonymised export.
-    for user in ["a2", "b8"] {
-        assert!(!csv.contains(&format!(",{user},")), "{user} in {csv}");
-    }
-    assert!(!csv.contains(",c1,"));
-    let real = String::from_utf8(export::to_csv(all, Names::Real).expect("csv")).expect("utf-8");
-    assert!(real.contains(",a2,c1,treatment,"));
-
-    let json: serde_json::Value =
-        serde_json::from_slice(&export::to_json(all, Names::Pseudonymous(&signer)).expect("json"))
-            .expect("parse");
-    let rows = json.as_array().expect("array");
-    assert_eq!(rows.len(), 29);
-    let a2 = rows
-        .iter()
-        .find(|r| r["user"] == export::pseudonym(&signer, "a2"))
-        .expect("a2's row");
-    assert_eq!(a2["group"], "treatment");
-    assert_eq!(a2["status"], "completed");
-    assert_eq!(a2["outcome"], "denied");
-    assert_eq!(a2["toxic"], true);
-    assert_eq!(a2["toxic_category"], "mean");
-    assert_eq!(a2["toxic_severity"], "moderate");
-    assert_eq!(a2["toxic_texts"], "message:m-c1-1");
-    assert_eq!(a2["form_seconds"], 360.0);
-    assert_eq!(a2["decision_seconds"], 5.0 * 86_400.0 + 1800.0);
-    assert_eq!(a2["first_message_at"], "2026-03-04T09:30:00.000Z");
-    assert_eq!(a2["link_sent_at"], "2026-03-04T10:05:00.000Z");
-    assert_eq!(a2["conversation_id"], serde_json::Value::Null);
-    assert_eq!(a2["reached_moderators"], true);
-    assert_eq!(a2["reach"], "completed");
+/// Each exported row says how the appeal reached the moderators, as the readout counts it.
+fn check_export_reach(rows: &[serde_json::Value], signer: &Signer, lines: &[&str]) {
     // Each row says how it reached the moderators, as the readout counts it: 8 treatment
     // rows (7 completed, a6 never engaged) and the 11 control rows.
     let by = |user: &str| {
         rows.iter()
-            .find(|r| r["user"] == export::pseudonym(&signer, user))
+            .find(|r| r["user"] == export::pseudonym(signer, user))
             .unwrap_or_else(|| panic!("{user}"))
     };
     for (user, reach, reached) in [
@@ -853,14 +821,49 @@ fn check_export(all: &[ReadoutRow]) {
     assert_eq!(waiting, 5);
 }
 
-/// The two kinds the fixture lacks, written as the bot writes them: a hand-over (the
-/// hand-over note in the journal, the appellant no longer followed, the appeal still
-/// prompted) and a moderator's take-over (no longer followed, no note), and a third appeal
-/// still waiting. Settled (a day later): both handed-over and taken-over reached the
-/// moderators, the waiting one is open; the control appeal counts: 2 of 2 and 1 of 1.
-async fn hand_overs_and_take_overs_read_back_as_reached(backend: Backend) {
-    let db = TestDb::new(backend).await;
-    let store = &db.store;
+fn check_export(all: &[ReadoutRow]) {
+    let signer = Signer::new(&Secret::new("a readout test key of some length"));
+    let csv = String::from_utf8(export::to_csv(all, Names::Pseudonymous(&signer)).expect("csv"))
+        .expect("utf-8");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 30, "a header and 29 rows");
+    assert_eq!(lines[0], export::COLUMNS.join(","));
+    // No username, no conversation id leaves with a pseudonymised export.
+    for user in ["a2", "b8"] {
+        assert!(!csv.contains(&format!(",{user},")), "{user} in {csv}");
+    }
+    assert!(!csv.contains(",c1,"));
+    let real = String::from_utf8(export::to_csv(all, Names::Real).expect("csv")).expect("utf-8");
+    assert!(real.contains(",a2,c1,treatment,"));
+
+    let json: serde_json::Value =
+        serde_json::from_slice(&export::to_json(all, Names::Pseudonymous(&signer)).expect("json"))
+            .expect("parse");
+    let rows = json.as_array().expect("array");
+    assert_eq!(rows.len(), 29);
+    let a2 = rows
+        .iter()
+        .find(|r| r["user"] == export::pseudonym(&signer, "a2"))
+        .expect("a2's row");
+    assert_eq!(a2["group"], "treatment");
+    assert_eq!(a2["status"], "completed");
+    assert_eq!(a2["outcome"], "denied");
+    assert_eq!(a2["toxic"], true);
+    assert_eq!(a2["toxic_category"], "mean");
+    assert_eq!(a2["toxic_severity"], "moderate");
+    assert_eq!(a2["toxic_texts"], "message:m-c1-1");
+    assert_eq!(a2["form_seconds"], 360.0);
+    assert_eq!(a2["decision_seconds"], 5.0 * 86_400.0 + 1800.0);
+    assert_eq!(a2["first_message_at"], "2026-03-04T09:30:00.000Z");
+    assert_eq!(a2["link_sent_at"], "2026-03-04T10:05:00.000Z");
+    assert_eq!(a2["conversation_id"], serde_json::Value::Null);
+    assert_eq!(a2["reached_moderators"], true);
+    assert_eq!(a2["reach"], "completed");
+    check_export_reach(rows, &signer, &lines);
+}
+
+/// The gamma subreddit of [`hand_overs_and_take_overs_read_back_as_reached`].
+async fn load_hand_over_and_take_over(store: &Store) {
     let sub = SubredditName::parse("gamma").expect("sub");
     store
         .ensure_subreddit(&sub, day(0))
@@ -924,7 +927,17 @@ async fn hand_overs_and_take_overs_read_back_as_reached(backend: Backend) {
         .update_appellant(ids[1].0, &stop, day(2))
         .await
         .expect("stop");
+}
 
+/// The two kinds the fixture lacks, written as the bot writes them: a hand-over (the
+/// hand-over note in the journal, the appellant no longer followed, the appeal still
+/// prompted) and a moderator's take-over (no longer followed, no note), and a third appeal
+/// still waiting. Settled (a day later): both handed-over and taken-over reached the
+/// moderators, the waiting one is open; the control appeal counts: 2 of 2 and 1 of 1.
+async fn hand_overs_and_take_overs_read_back_as_reached(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = &db.store;
+    load_hand_over_and_take_over(store).await;
     let rows = store
         .readout_rows(&ReadoutFilter::default())
         .await

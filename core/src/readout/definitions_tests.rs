@@ -55,8 +55,15 @@ fn appeal(id: i64, status: AppealStatus) -> ReadoutRow {
     }
 }
 
-/// The kinds of row, by name, as the bot leaves them in the database.
+/// The kinds of row, by name, as the bot leaves them in the database: control, never
+/// engaged and waiting ones, then the rest.
 fn kinds() -> Vec<(&'static str, ReadoutRow)> {
+    let mut all = first_kinds();
+    all.extend(later_kinds());
+    all
+}
+
+fn first_kinds() -> Vec<(&'static str, ReadoutRow)> {
     use AppealStatus::*;
     vec![
         ("control, nothing decided", base(1, Group::Control)),
@@ -86,6 +93,12 @@ fn kinds() -> Vec<(&'static str, ReadoutRow)> {
             "treatment, link sent, waiting for the form",
             appeal(5, Prompted),
         ),
+    ]
+}
+
+fn later_kinds() -> Vec<(&'static str, ReadoutRow)> {
+    use AppealStatus::*;
+    vec![
         (
             "treatment, taken over by a moderator before the form",
             ReadoutRow {

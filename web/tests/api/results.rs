@@ -93,16 +93,103 @@ fn has(haystack: &str, needle: &str) {
     assert!(haystack.contains(needle), "{needle:?} not in {haystack}");
 }
 
-async fn subreddit_results_match_the_hand_computation(backend: Backend) {
-    let (c, f) = loaded(backend).await;
-    let (status, html) = c.page("/dashboard/r/pics/results").await;
-    assert_eq!(status, 200, "{html}");
+/// r/pics, all time: the answer and "reached the moderators".
+fn check_pics_reached(html: &str) {
+    // Counted as of now with the default window of 44 days (link lifetime 30 + cutoff 14):
+    // the oldest appeal began at most 44 days minus 14 hours ago, so nothing has lapsed and
+    // only settled appeals count. Treatment, settled: completed a1 a2 a11 a12 a15, never
+    // engaged a6 (reached), abandoned a3 a14 (not): 8. Still open: waiting for the form a4
+    // a13 a16 a17 and a1's second appeal, form in but not posted a5: 6.
+    // Reached: 6 of 8 against 7 of 7.
+    // Wilson 6/8: centre = (12 + 3.8415)/(2·(8 + 3.8415)) = 15.8415/23.6829 = 0.66890,
+    //   half = 1.96·√(3.8415 + 4·8·0.75·0.25)/23.6829 = 1.96·√9.8415/23.6829 = 0.25963
+    //   → 40.9% to 92.9%. 7 of 7 → 64.6% to 100.0%.
+    // Newcombe: d = 0.75 − 1 = −0.25, low = d − (0.75 − 0.4093) = −0.5907,
+    //   high = d + √((0.9285 − 0.75)² + (1 − 0.6457)²) = −0.25 + 0.3968 = +0.1468.
+    // Anytime-valid (planned 500): ρ² = 7.936155/500, n = 15, v = 0.238085, multiplier
+    //   √((1 + v)/v · ln((1 + v)/0.05²)) = 5.680433; Laplace 7/10 and 8/9, se =
+    //   √(0.21/8 + 0.098765/7) = 0.200896, half 1.1412 → −1 (clamped) to +0.8912.
+    let answer = text(part(html, "answer", "</section>"));
+    has(
+        &answer,
+        "No clear difference yet in the appeals that reach the moderators: 75.0% (6 of 8) of the counted treatment appeals against 100.0% (7 of 7) of the counted control appeals, −25.0 points; the anytime-valid 95% interval (−100.0 to +89.1 points) includes 0.",
+    );
+    has(
+        &answer,
+        "Still open and not yet counted: 6 treatment and 0 control appeals.",
+    );
+    let read = text(part(html, "contrast-read", "contrast-granted"));
+    has(&read, "Treatment | 6 of 8 | 75.0% | 40.9% to 92.9% |");
+    has(&read, "Control | 7 of 7 | 100.0% | 64.6% to 100.0% |");
+    has(
+        &read,
+        "Difference: −25.0 percentage points | (anytime-valid 95% interval −100.0 to +89.1 points). Not clearly different yet",
+    );
+    has(
+        &read,
+        "Fixed-sample, valid at the planned size: −59.1 to +14.7 points.",
+    );
+    has(
+        &read,
+        "Still open and not yet counted: 6 treatment and 0 control appeals.",
+    );
+}
 
-    // The answer comes first: before the period picker and the downloads.
-    let answer = html.find("id=\"answer\"").expect("the answer");
-    assert!(answer < html.find("id=\"period\"").expect("the period picker"));
-    assert!(answer < html.find("id=\"downloads-title\"").expect("the downloads"));
+/// r/pics, all time: the grant rate, toxic appeals that reached moderators, and the
+/// figures among completed forms.
+fn check_pics_other_measures(html: &str) {
+    // Granted: settled once granted, denied or abandoned. Treatment 3 (a1 a6 a11) of 3 + 2
+    // (a2 a15) + 2 (a3 a14) = 7, open the other 7; control 2 (a8 a19) of 2 + 2 (a9 a10) = 4,
+    // open a7 a18 a20. Wilson 3/7: centre (6 + 3.8415)/21.6829 = 0.45388, half
+    // 1.96·√(3.8415 + 6.8571)/21.6829 = 0.29566 → 15.8% to 75.0%; 2/4: centre 0.5, half
+    // 1.96·√7.8415/15.6829 = 0.34997 → 15.0% to 85.0%. d = 0.4286 − 0.5 = −0.0714; the
+    // anytime-valid interval (se = √((4/9)(5/9)/7 + 0.25/4) = 0.3127, multiplier 6.4335 at
+    // n = 11) spans −100 to +100 points.
+    let granted = text(part(html, "contrast-granted", "contrast-toxic"));
+    has(&granted, "Treatment | 3 of 7 | 42.9% | 15.8% to 75.0% |");
+    has(&granted, "Control | 2 of 4 | 50.0% | 15.0% to 85.0% |");
+    has(
+        &granted,
+        "Difference: −7.1 percentage points | (anytime-valid 95% interval −100.0 to +100.0 points). Not clearly different yet",
+    );
+    has(
+        &granted,
+        "Still open and not yet counted: 7 treatment and 3 control appeals.",
+    );
+    // Toxic and reached: settled when it can no longer reach them (a3 a14) or when it did
+    // and its case is closed (decided a1 a2 a11 a15; a6 granted and no longer followed): 7,
+    // toxic a2 a11 (messages), a15 (answer) = 3. Open: a12 (completed, no decision) and the
+    // 6 open ones (a5's toxic answer and a16's message among them). Control, closed when
+    // decided: a8 a9 a10 a19, toxic a8 a10 = 2 of 4. The same shares as the grant rate.
+    let toxic = text(part(html, "contrast-toxic", "completed-title"));
+    has(&toxic, "Treatment | 3 of 7 | 42.9% | 15.8% to 75.0% |");
+    has(&toxic, "Control | 2 of 4 | 50.0% | 15.0% to 85.0% |");
+    has(&toxic, "Difference: −7.1 percentage points |");
+    has(
+        &toxic,
+        "Still open and not yet counted: 7 treatment and 3 control appeals.",
+    );
+    // Among the 5 completed forms (a1 a2 a11 a12 a15), labelled as such: granted a1 a11 of
+    // the 4 with an outcome (a12 pending); toxic a2 a11 a15 of 5, Wilson 3/5: centre
+    // (6 + 3.8415)/17.6829 = 0.55655, half 1.96·√(3.8415 + 4.8)/17.6829 = 0.32583 → 23.1%
+    // to 88.2%.
+    let completed = text(part(html, "completed-title", "</section>"));
+    has(
+        &completed,
+        "not a random part of the treatment group (those likelier to succeed are likelier to complete it)",
+    );
+    has(
+        &completed,
+        "| Granted, of the completed forms with an outcome | 2 of 4 | 50.0% | 15.0% to 85.0% |",
+    );
+    has(
+        &completed,
+        "| Toxic, of the completed forms | 3 of 5 | 60.0% | 23.1% to 88.2% |",
+    );
+}
 
+/// r/pics, all time: how far appeals got.
+fn check_pics_funnel(html: &str) {
     // r/pics, all time: 21 appeals. Treatment a1–a6, a11–a17 and a1's second appeal: 14
     // appeals of 13 appellants. Link sent to all but a6 (taken over before any link: never
     // engaged) and a13 (no link yet): 12. Opened: completed a1 a2 a11 a12 a15, submitted
@@ -110,7 +197,7 @@ async fn subreddit_results_match_the_hand_computation(backend: Backend) {
     // completed and a6 = 6. Granted a1 a6 a11 (3), denied a2 a15 (2), abandoned a3 a14
     // (2), pending 14 − 7 = 7. Control a7–a10, a18–a20: 7, all reached; granted a8 a19,
     // denied a9 a10, pending 3.
-    let funnel = text(part(&html, "funnel-title", "</section>"));
+    let funnel = text(part(html, "funnel-title", "</section>"));
     for (step, t, k) in [
         ("Appellants", 13, 7),
         ("Appeals", 14, 7),
@@ -129,98 +216,14 @@ async fn subreddit_results_match_the_hand_computation(backend: Backend) {
     ] {
         has(&funnel, &format!("| {step} | {t} | {k} |"));
     }
+}
 
-    // Counted as of now with the default window of 44 days (link lifetime 30 + cutoff 14):
-    // the oldest appeal began at most 44 days minus 14 hours ago, so nothing has lapsed and
-    // only settled appeals count. Treatment, settled: completed a1 a2 a11 a12 a15, never
-    // engaged a6 (reached), abandoned a3 a14 (not): 8. Still open: waiting for the form a4
-    // a13 a16 a17 and a1's second appeal, form in but not posted a5: 6.
-    // Reached: 6 of 8 against 7 of 7.
-    // Wilson 6/8: centre = (12 + 3.8415)/(2·(8 + 3.8415)) = 15.8415/23.6829 = 0.66890,
-    //   half = 1.96·√(3.8415 + 4·8·0.75·0.25)/23.6829 = 1.96·√9.8415/23.6829 = 0.25963
-    //   → 40.9% to 92.9%. 7 of 7 → 64.6% to 100.0%.
-    // Newcombe: d = 0.75 − 1 = −0.25, low = d − (0.75 − 0.4093) = −0.5907,
-    //   high = d + √((0.9285 − 0.75)² + (1 − 0.6457)²) = −0.25 + 0.3968 = +0.1468.
-    // Anytime-valid (planned 500): ρ² = 7.936155/500, n = 15, v = 0.238085, multiplier
-    //   √((1 + v)/v · ln((1 + v)/0.05²)) = 5.680433; Laplace 7/10 and 8/9, se =
-    //   √(0.21/8 + 0.098765/7) = 0.200896, half 1.1412 → −1 (clamped) to +0.8912.
-    let answer = text(part(&html, "answer", "</section>"));
-    has(
-        &answer,
-        "No clear difference yet in the appeals that reach the moderators: 75.0% (6 of 8) of the counted treatment appeals against 100.0% (7 of 7) of the counted control appeals, −25.0 points; the anytime-valid 95% interval (−100.0 to +89.1 points) includes 0.",
-    );
-    has(
-        &answer,
-        "Still open and not yet counted: 6 treatment and 0 control appeals.",
-    );
-    let read = text(part(&html, "contrast-read", "contrast-granted"));
-    has(&read, "Treatment | 6 of 8 | 75.0% | 40.9% to 92.9% |");
-    has(&read, "Control | 7 of 7 | 100.0% | 64.6% to 100.0% |");
-    has(
-        &read,
-        "Difference: −25.0 percentage points | (anytime-valid 95% interval −100.0 to +89.1 points). Not clearly different yet",
-    );
-    has(
-        &read,
-        "Fixed-sample, valid at the planned size: −59.1 to +14.7 points.",
-    );
-    has(
-        &read,
-        "Still open and not yet counted: 6 treatment and 0 control appeals.",
-    );
-    // Granted: settled once granted, denied or abandoned. Treatment 3 (a1 a6 a11) of 3 + 2
-    // (a2 a15) + 2 (a3 a14) = 7, open the other 7; control 2 (a8 a19) of 2 + 2 (a9 a10) = 4,
-    // open a7 a18 a20. Wilson 3/7: centre (6 + 3.8415)/21.6829 = 0.45388, half
-    // 1.96·√(3.8415 + 6.8571)/21.6829 = 0.29566 → 15.8% to 75.0%; 2/4: centre 0.5, half
-    // 1.96·√7.8415/15.6829 = 0.34997 → 15.0% to 85.0%. d = 0.4286 − 0.5 = −0.0714; the
-    // anytime-valid interval (se = √((4/9)(5/9)/7 + 0.25/4) = 0.3127, multiplier 6.4335 at
-    // n = 11) spans −100 to +100 points.
-    let granted = text(part(&html, "contrast-granted", "contrast-toxic"));
-    has(&granted, "Treatment | 3 of 7 | 42.9% | 15.8% to 75.0% |");
-    has(&granted, "Control | 2 of 4 | 50.0% | 15.0% to 85.0% |");
-    has(
-        &granted,
-        "Difference: −7.1 percentage points | (anytime-valid 95% interval −100.0 to +100.0 points). Not clearly different yet",
-    );
-    has(
-        &granted,
-        "Still open and not yet counted: 7 treatment and 3 control appeals.",
-    );
-    // Toxic and reached: settled when it can no longer reach them (a3 a14) or when it did
-    // and its case is closed (decided a1 a2 a11 a15; a6 granted and no longer followed): 7,
-    // toxic a2 a11 (messages), a15 (answer) = 3. Open: a12 (completed, no decision) and the
-    // 6 open ones (a5's toxic answer and a16's message among them). Control, closed when
-    // decided: a8 a9 a10 a19, toxic a8 a10 = 2 of 4. The same shares as the grant rate.
-    let toxic = text(part(&html, "contrast-toxic", "completed-title"));
-    has(&toxic, "Treatment | 3 of 7 | 42.9% | 15.8% to 75.0% |");
-    has(&toxic, "Control | 2 of 4 | 50.0% | 15.0% to 85.0% |");
-    has(&toxic, "Difference: −7.1 percentage points |");
-    has(
-        &toxic,
-        "Still open and not yet counted: 7 treatment and 3 control appeals.",
-    );
-    // Among the 5 completed forms (a1 a2 a11 a12 a15), labelled as such: granted a1 a11 of
-    // the 4 with an outcome (a12 pending); toxic a2 a11 a15 of 5, Wilson 3/5: centre
-    // (6 + 3.8415)/17.6829 = 0.55655, half 1.96·√(3.8415 + 4.8)/17.6829 = 0.32583 → 23.1%
-    // to 88.2%.
-    let completed = text(part(&html, "completed-title", "</section>"));
-    has(
-        &completed,
-        "not a random part of the treatment group (those likelier to succeed are likelier to complete it)",
-    );
-    has(
-        &completed,
-        "| Granted, of the completed forms with an outcome | 2 of 4 | 50.0% | 15.0% to 85.0% |",
-    );
-    has(
-        &completed,
-        "| Toxic, of the completed forms | 3 of 5 | 60.0% | 23.1% to 88.2% |",
-    );
-
+/// r/pics, all time: the timings and the weeks.
+fn check_pics_times_and_weeks(html: &str, f: &ReadoutFixture) {
     // Form minutes, sorted: 3 (a11) 4 (a1) 5 (a15) 6 (a2) 8 (a12) 10 (a5), n = 6. Type 7:
     // q1 at index 1.25 = 4 + 0.25·1 = 4.25 min, median at 2.5 = 5.5 min, q3 at 3.75 =
     // 6 + 0.75·2 = 7.5 min.
-    let time = text(part(&html, "time-title", "</section>"));
+    let time = text(part(html, "time-title", "</section>"));
     has(
         &time,
         "Time to complete the form | Treatment | 6 | 5 min 30 s | 4 min 15 s to 7 min 30 s |",
@@ -231,11 +234,27 @@ async fn subreddit_results_match_the_hand_computation(backend: Backend) {
 
     // Weeks from day 0: a1–a6 | a7; none (the empty week); a11–a14 | a8–a10;
     // a15 a16 a1 a17 | a18–a20.
-    let weekly = text(part(&html, "weekly-title", "</section>"));
+    let weekly = text(part(html, "weekly-title", "</section>"));
     for (d, t, k) in [(0, 6, 1), (7, 0, 0), (14, 4, 3), (21, 4, 3)] {
         let starts = (f.base + Duration::days(d)).format("%-d %b %Y");
         has(&weekly, &format!("| {starts} | {t} | {k} |"));
     }
+}
+
+async fn subreddit_results_match_the_hand_computation(backend: Backend) {
+    let (c, f) = loaded(backend).await;
+    let (status, html) = c.page("/dashboard/r/pics/results").await;
+    assert_eq!(status, 200, "{html}");
+
+    // The answer comes first: before the period picker and the downloads.
+    let answer = html.find("id=\"answer\"").expect("the answer");
+    assert!(answer < html.find("id=\"period\"").expect("the period picker"));
+    assert!(answer < html.find("id=\"downloads-title\"").expect("the downloads"));
+
+    check_pics_funnel(&html);
+    check_pics_reached(&html);
+    check_pics_other_measures(&html);
+    check_pics_times_and_weeks(&html, &f);
 
     // The audit: 0.5 until the change, 0.8 after. Before: a1–a10 (a1 once, drawn on day 0),
     // 6 treatment; binomial at ½: 1 − P(5) = 1 − 252/1024 = 0.754. After: a11–a20, 7 of 10
@@ -301,6 +320,27 @@ async fn subreddit_results_match_the_hand_computation(backend: Backend) {
     );
 }
 
+/// r/pics, the last 30 days: "reached the moderators".
+fn check_last_30_days_reached(html: &str) {
+    // Reached: the settled treatment appeals are a11 a12 a15 (completed) and a14
+    // (abandoned): 3 of 4; a13 a16 a17 and a1's second appeal are open. Control 6 of 6.
+    // (The old rule said 3 of 8, "lower by more than chance explains".)
+    // Wilson 3/4: centre (6 + 3.8415)/15.6829 = 0.62753, half 1.96·√(3.8415 + 3)/15.6829
+    // = 0.32690 → 30.1% to 95.4%; 6/6 → 61.0% to 100%. d = 0.75 − 1 = −0.25; the
+    // anytime-valid interval (n = 10, multiplier 6.6944, se 0.2716) spans −100 to +100.
+    let read = text(part(html, "contrast-read", "contrast-granted"));
+    has(&read, "Treatment | 3 of 4 | 75.0% | 30.1% to 95.4% |");
+    has(&read, "Control | 6 of 6 | 100.0% | 61.0% to 100.0% |");
+    has(
+        &read,
+        "(anytime-valid 95% interval −100.0 to +100.0 points). Not clearly different yet",
+    );
+    has(
+        &read,
+        "Still open and not yet counted: 4 treatment and 0 control appeals.",
+    );
+}
+
 async fn the_period_filter_changes_the_numbers(backend: Backend) {
     let (c, f) = loaded(backend).await;
     // The last 30 days begin in the empty week 1: days 14 on. Treatment a11–a17 and a1's
@@ -322,23 +362,7 @@ async fn the_period_filter_changes_the_numbers(backend: Backend) {
     ] {
         has(&funnel, &format!("| {step} | {t} | {k} |"));
     }
-    // Reached: the settled treatment appeals are a11 a12 a15 (completed) and a14
-    // (abandoned): 3 of 4; a13 a16 a17 and a1's second appeal are open. Control 6 of 6.
-    // (The old rule said 3 of 8, "lower by more than chance explains".)
-    // Wilson 3/4: centre (6 + 3.8415)/15.6829 = 0.62753, half 1.96·√(3.8415 + 3)/15.6829
-    // = 0.32690 → 30.1% to 95.4%; 6/6 → 61.0% to 100%. d = 0.75 − 1 = −0.25; the
-    // anytime-valid interval (n = 10, multiplier 6.6944, se 0.2716) spans −100 to +100.
-    let read = text(part(&html, "contrast-read", "contrast-granted"));
-    has(&read, "Treatment | 3 of 4 | 75.0% | 30.1% to 95.4% |");
-    has(&read, "Control | 6 of 6 | 100.0% | 61.0% to 100.0% |");
-    has(
-        &read,
-        "(anytime-valid 95% interval −100.0 to +100.0 points). Not clearly different yet",
-    );
-    has(
-        &read,
-        "Still open and not yet counted: 4 treatment and 0 control appeals.",
-    );
+    check_last_30_days_reached(&html);
     // The audit of these rows: a1 (drawn on day 0) and a8–a10 before the change, 1 of 4
     // treatment: P(0) + P(1) + P(3) + P(4) at ½ = (1 + 4 + 4 + 1)/16 = 0.625; after, 7 of 10.
     // χ² = (1−2)²/2 + (3−2)²/2 + 0.625 = 1.625: p = e^(−0.8125) = 0.444.
@@ -571,12 +595,93 @@ fn csv_rows(body: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
-async fn exports_are_pseudonymous_unless_a_moderator_asks(backend: Backend) {
-    let (c, _f) = loaded(backend).await;
-    let signer = Signer::new(&Secret::new(SECRET));
-    for other in ["/dashboard/r/pics/export.xml", "/dashboard/export.txt"] {
-        assert_eq!(c.get(other).await.status().as_u16(), 404, "{other}");
+/// Each row says how it reached the moderators, as the page counts it.
+fn check_reach_columns(rows: &[Vec<String>]) {
+    let col = |name: &str| COLUMNS.iter().position(|c| *c == name).expect("column");
+    // How each reached the moderators, as the page counts it: the 5 completed, a6 never
+    // engaged and the 7 control appeals reached them; a3 a14 abandoned; 6 still open.
+    let reach = col("reach");
+    let with = |kind: &str| rows.iter().filter(|r| r[reach] == kind).count();
+    assert_eq!(
+        [
+            with("completed"),
+            with("never_engaged"),
+            with("control"),
+            with("abandoned"),
+            with("waiting"),
+            with("submitted"),
+        ],
+        [5, 1, 7, 2, 5, 1]
+    );
+    let reached = col("reached_moderators");
+    assert_eq!(rows.iter().filter(|r| r[reached] == "true").count(), 6 + 7);
+}
+
+/// The export's period filter, and who may have which export.
+async fn exports_by_period_and_person(c: &Console) {
+    // The period filter: the last 30 days hold 14 of r/pics's rows (8 + 6), since the change
+    // 11 (8 + 3).
+    for (period, n) in [("30d", 14), ("since-change", 11), ("all", 21)] {
+        let (_, body) = c
+            .page(&format!("/dashboard/r/pics/export.csv?period={period}"))
+            .await;
+        assert_eq!(csv_rows(&body).len(), n, "{period}");
     }
+
+    // An operator (no moderator of r/pics): pseudonyms only, a request for names is a 404.
+    let o = console_again(c).await;
+    o.login("the_operator", "/dashboard").await;
+    assert_eq!(o.page("/dashboard/r/pics/export.csv").await.0, 200);
+    assert_eq!(
+        o.page("/dashboard/r/pics/export.csv?names=real").await.0,
+        404
+    );
+    assert_eq!(o.page("/dashboard/export.json?names=real").await.0, 404);
+    let (_, html) = o.page("/dashboard/r/pics/results").await;
+    assert!(!html.contains("names=real"), "not offered to an operator");
+    // A moderator of another subreddit gets nothing of r/pics.
+    let n = console_again(c).await;
+    n.login("other_mod", "/dashboard").await;
+    for path in [
+        "/dashboard/r/pics/export.csv",
+        "/dashboard/r/pics/export.json?names=real",
+    ] {
+        assert_eq!(n.page(path).await.0, 404, "{path}");
+    }
+}
+
+/// The JSON export: the same rows as the CSV.
+async fn check_json_export(c: &Console, signer: &Signer) {
+    // JSON: the same rows.
+    let r = c.get("/dashboard/r/pics/export.json").await;
+    assert_eq!(r.headers()["content-type"], "application/json");
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    let disposition = r.headers()["content-disposition"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert!(disposition.ends_with(".json\""), "{disposition}");
+    let json: serde_json::Value = r.json().await.expect("json");
+    let rows = json.as_array().expect("array");
+    assert_eq!(rows.len(), 21);
+    let a2 = rows
+        .iter()
+        .find(|r| r["user"] == pseudonym(signer, "a2"))
+        .expect("a2");
+    assert_eq!(a2["conversation_id"], serde_json::Value::Null);
+    assert_eq!(a2["decision_seconds"], 433_800.0);
+    assert_eq!(a2["toxic_category"], "mean");
+    // Granted of settled as on the page: 3 treatment and 2 control granted.
+    let granted = |g: &str| {
+        rows.iter()
+            .filter(|r| r["group"] == g && r["outcome"] == "granted")
+            .count()
+    };
+    assert_eq!((granted("treatment"), granted("control")), (3, 2));
+}
+
+/// r/pics's CSV, checked to be a download that is never cached.
+async fn csv_download(c: &Console) -> String {
     let r = c.get("/dashboard/r/pics/export.csv").await;
     assert_eq!(r.status().as_u16(), 200);
     let header = |name: &str| r.headers()[name].to_str().expect("ascii").to_owned();
@@ -591,7 +696,16 @@ async fn exports_are_pseudonymous_unless_a_moderator_asks(backend: Backend) {
             && disposition.ends_with(".csv\""),
         "{disposition}"
     );
-    let body = r.text().await.expect("body");
+    r.text().await.expect("body")
+}
+
+async fn exports_are_pseudonymous_unless_a_moderator_asks(backend: Backend) {
+    let (c, _f) = loaded(backend).await;
+    let signer = Signer::new(&Secret::new(SECRET));
+    for other in ["/dashboard/r/pics/export.xml", "/dashboard/export.txt"] {
+        assert_eq!(c.get(other).await.status().as_u16(), 404, "{other}");
+    }
+    let body = csv_download(&c).await;
     // A header and r/pics's 21 appeals (a1 twice).
     let rows = csv_rows(&body);
     assert_eq!(rows.len(), 21);
@@ -628,50 +742,9 @@ async fn exports_are_pseudonymous_unless_a_moderator_asks(backend: Backend) {
     assert_eq!(rows.iter().filter(|r| r[user] == a1).count(), 2);
     // The groups add up as on the page: 14 treatment, 7 control.
     assert_eq!(rows.iter().filter(|r| r[group] == "treatment").count(), 14);
-    // How each reached the moderators, as the page counts it: the 5 completed, a6 never
-    // engaged and the 7 control appeals reached them; a3 a14 abandoned; 6 still open.
-    let reach = col("reach");
-    let with = |kind: &str| rows.iter().filter(|r| r[reach] == kind).count();
-    assert_eq!(
-        [
-            with("completed"),
-            with("never_engaged"),
-            with("control"),
-            with("abandoned"),
-            with("waiting"),
-            with("submitted"),
-        ],
-        [5, 1, 7, 2, 5, 1]
-    );
-    let reached = col("reached_moderators");
-    assert_eq!(rows.iter().filter(|r| r[reached] == "true").count(), 6 + 7);
+    check_reach_columns(&rows);
 
-    // JSON: the same rows.
-    let r = c.get("/dashboard/r/pics/export.json").await;
-    assert_eq!(r.headers()["content-type"], "application/json");
-    assert_eq!(r.headers()["cache-control"], "no-store");
-    let disposition = r.headers()["content-disposition"]
-        .to_str()
-        .expect("ascii")
-        .to_owned();
-    assert!(disposition.ends_with(".json\""), "{disposition}");
-    let json: serde_json::Value = r.json().await.expect("json");
-    let rows = json.as_array().expect("array");
-    assert_eq!(rows.len(), 21);
-    let a2 = rows
-        .iter()
-        .find(|r| r["user"] == pseudonym(&signer, "a2"))
-        .expect("a2");
-    assert_eq!(a2["conversation_id"], serde_json::Value::Null);
-    assert_eq!(a2["decision_seconds"], 433_800.0);
-    assert_eq!(a2["toxic_category"], "mean");
-    // Granted of settled as on the page: 3 treatment and 2 control granted.
-    let granted = |g: &str| {
-        rows.iter()
-            .filter(|r| r["group"] == g && r["outcome"] == "granted")
-            .count()
-    };
-    assert_eq!((granted("treatment"), granted("control")), (3, 2));
+    check_json_export(&c, &signer).await;
 
     // Real names only as asked, by a moderator of r/pics.
     let (status, body) = c.page("/dashboard/r/pics/export.csv?names=real").await;
@@ -693,35 +766,33 @@ async fn exports_are_pseudonymous_unless_a_moderator_asks(backend: Backend) {
             .iter()
             .any(|r| r["user"] == "a17")
     );
-    // The period filter: the last 30 days hold 14 of r/pics's rows (8 + 6), since the change
-    // 11 (8 + 3).
-    for (period, n) in [("30d", 14), ("since-change", 11), ("all", 21)] {
-        let (_, body) = c
-            .page(&format!("/dashboard/r/pics/export.csv?period={period}"))
-            .await;
-        assert_eq!(csv_rows(&body).len(), n, "{period}");
-    }
+    exports_by_period_and_person(&c).await;
+}
 
-    // An operator (no moderator of r/pics): pseudonyms only, a request for names is a 404.
-    let o = console_again(&c).await;
-    o.login("the_operator", "/dashboard").await;
-    assert_eq!(o.page("/dashboard/r/pics/export.csv").await.0, 200);
-    assert_eq!(
-        o.page("/dashboard/r/pics/export.csv?names=real").await.0,
-        404
+/// Every subreddit, all time: "reached the moderators".
+fn check_overview_reached(html: &str) {
+    // Both subreddits, all time: 29 appeals. Treatment 18 appeals of 17 appellants (a1
+    // twice). Settled: 7 completed, a6 never engaged, a3 a14 b3 abandoned = 11, reached 8;
+    // open a4 a5 a13 a16 a17 b4 and a1's second appeal = 7. Control 11 of 11.
+    // Wilson 8/11: (16 + 3.8415 ∓ 1.96·√(3.8415 + 8.7273)) / 29.6829 = 0.4344 to 0.9025;
+    // Newcombe: d = 0.7273 − 1 = −0.2727, low = d − 0.2929 = −0.5656, high = d +
+    // √(0.1752² + 0.2588²) = +0.0399. Anytime-valid: n = 22, multiplier 4.9302, Laplace
+    // 9/13 and 12/13, se 0.160687, half 0.7922 → −1 (clamped) to +0.5195.
+    let read = text(part(html, "contrast-read", "contrast-granted"));
+    has(&read, "Treatment | 8 of 11 | 72.7% | 43.4% to 90.3% |");
+    has(&read, "Control | 11 of 11 | 100.0% | 74.1% to 100.0% |");
+    has(
+        &read,
+        "(anytime-valid 95% interval −100.0 to +51.9 points). Not clearly different yet",
     );
-    assert_eq!(o.page("/dashboard/export.json?names=real").await.0, 404);
-    let (_, html) = o.page("/dashboard/r/pics/results").await;
-    assert!(!html.contains("names=real"), "not offered to an operator");
-    // A moderator of another subreddit gets nothing of r/pics.
-    let n = console_again(&c).await;
-    n.login("other_mod", "/dashboard").await;
-    for path in [
-        "/dashboard/r/pics/export.csv",
-        "/dashboard/r/pics/export.json?names=real",
-    ] {
-        assert_eq!(n.page(path).await.0, 404, "{path}");
-    }
+    has(
+        &read,
+        "Fixed-sample, valid at the planned size: −56.6 to +4.0 points.",
+    );
+    has(
+        &read,
+        "Still open and not yet counted: 7 treatment and 0 control appeals.",
+    );
 }
 
 async fn the_overview_is_for_operators_and_others_get_404(backend: Backend) {
@@ -758,28 +829,7 @@ async fn the_overview_is_for_operators_and_others_get_404(backend: Backend) {
     o.login("the_operator", "/dashboard").await;
     let (status, html) = o.page("/dashboard/results").await;
     assert_eq!(status, 200, "{html}");
-    // Both subreddits, all time: 29 appeals. Treatment 18 appeals of 17 appellants (a1
-    // twice). Settled: 7 completed, a6 never engaged, a3 a14 b3 abandoned = 11, reached 8;
-    // open a4 a5 a13 a16 a17 b4 and a1's second appeal = 7. Control 11 of 11.
-    // Wilson 8/11: (16 + 3.8415 ∓ 1.96·√(3.8415 + 8.7273)) / 29.6829 = 0.4344 to 0.9025;
-    // Newcombe: d = 0.7273 − 1 = −0.2727, low = d − 0.2929 = −0.5656, high = d +
-    // √(0.1752² + 0.2588²) = +0.0399. Anytime-valid: n = 22, multiplier 4.9302, Laplace
-    // 9/13 and 12/13, se 0.160687, half 0.7922 → −1 (clamped) to +0.5195.
-    let read = text(part(&html, "contrast-read", "contrast-granted"));
-    has(&read, "Treatment | 8 of 11 | 72.7% | 43.4% to 90.3% |");
-    has(&read, "Control | 11 of 11 | 100.0% | 74.1% to 100.0% |");
-    has(
-        &read,
-        "(anytime-valid 95% interval −100.0 to +51.9 points). Not clearly different yet",
-    );
-    has(
-        &read,
-        "Fixed-sample, valid at the planned size: −56.6 to +4.0 points.",
-    );
-    has(
-        &read,
-        "Still open and not yet counted: 7 treatment and 0 control appeals.",
-    );
+    check_overview_reached(&html);
     // Granted, settled: 4 of 10 (a1 a6 a11 b1 | + a2 a15 b2 denied, a3 a14 b3 abandoned)
     // against 3 of 7 (a8 a19 b5 | a9 a10 b6 b8).
     let granted = text(part(&html, "contrast-granted", "contrast-toxic"));
