@@ -449,11 +449,11 @@ async fn journal_orders_effects_per_conversation(store: &Store) {
             .is_some()
     );
     assert!(
-        !store
+        store
             .claim_effect(due[0].id, t(1), LEASE)
             .await
             .expect("claim twice")
-            .is_some(),
+            .is_none(),
         "a claim is exclusive"
     );
     assert_eq!(store.in_flight_effects().await.expect("in flight").len(), 1);
