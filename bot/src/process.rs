@@ -25,6 +25,7 @@ use appealmod_core::decide::{
     self, AppellantFacts, Decision, DialogueSettings, Input, Plan, PlanFacts, Quiet, Step,
     Transition, exclude,
 };
+use appealmod_core::toxicity;
 
 /// What handling a conversation did, for logs, tests and the sandbox summary.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -267,8 +268,9 @@ impl BotContext {
         }
         let appellant = contact.appellant;
         // Both groups, before deciding: the readout compares them, the note flags it.
+        let texts = toxicity::assess_conversation(conv);
         self.store
-            .assess_conversation(appellant.id, conv, now)
+            .record_conversation_findings(appellant.id, conv.id(), &texts, now)
             .await?;
         let mut appeals = self.store.appeals_of(appellant.id).await?;
         // What moderators did here first: a command in a private note, a ban lifted by hand.
@@ -381,8 +383,9 @@ impl BotContext {
             mod_actions: Vec::new(),
             participant: None,
         };
+        let texts = toxicity::assess_conversation(&partial);
         self.store
-            .assess_conversation(appellant.id, &partial, now)
+            .record_conversation_findings(appellant.id, partial.id(), &texts, now)
             .await?;
         // Ban Appeals holds only banned users' messages: the listing told the ban status,
         // so the next ban check can wait, as after a read.

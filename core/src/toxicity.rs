@@ -187,6 +187,23 @@ pub fn assess_answers(form: &FormAnswers) -> Vec<AssessedText> {
         .collect()
 }
 
+/// A submitted form with the findings of its free-text answers: what storage records in
+/// the submission's transaction, so every stored form has its findings before the bot writes
+/// the moderators' note.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssessedForm {
+    pub answers: FormAnswers,
+    pub findings: Vec<AssessedText>,
+}
+
+impl AssessedForm {
+    /// The form with its answers assessed ([`assess_answers`]).
+    pub fn of(answers: FormAnswers) -> Self {
+        let findings = assess_answers(&answers);
+        Self { answers, findings }
+    }
+}
+
 /// The combined assessment of several texts.
 pub fn combined<'a>(texts: impl IntoIterator<Item = &'a AssessedText>) -> Toxicity {
     texts

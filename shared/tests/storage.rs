@@ -1,6 +1,9 @@
 //! The storage suite, run on both backends: a temporary SQLite file and a fresh PostgreSQL
 //! database per test.
 
+use appealmod_core::toxicity::{
+    self, AssessedForm, AssessedText, Category, Finding, Severity, TextRef, Toxicity,
+};
 use appealmod_shared::domain::*;
 use appealmod_shared::storage::*;
 use appealmod_testkit::TestDb;
@@ -47,6 +50,7 @@ on_both_backends!(
     conversation_visits_follow_changes,
     schema_enforces_foreign_keys,
     ban_checks_are_scheduled,
+    storage_records_exactly_the_findings_it_is_given,
 );
 
 /// Like `on_both_backends!`, for tests that also write rows through a connection of their own.
@@ -336,6 +340,66 @@ fn answers(at: DateTime<Utc>, text: &str) -> FormAnswers {
     }
 }
 
+/// Storage assesses nothing: it records the findings its caller hands it, even ones the
+/// core would never produce for these texts (a clean answer found severe, a message it
+/// never saw), and ignores findings of the wrong kind for the call.
+async fn storage_records_exactly_the_findings_it_is_given(store: &Store) {
+    let id = new_appeal(store, "c9").await;
+    let appeal = store.appeal(id).await.expect("get").expect("found");
+    let severe = |category| Toxicity {
+        toxic: true,
+        highest: Some(Finding {
+            category,
+            severity: Severity::Severe,
+        }),
+    };
+    let found = |source, toxicity| AssessedText {
+        source,
+        written_at: t(5),
+        toxicity,
+    };
+    let message = TextRef::Message("m-not-assessed".to_owned());
+    let answer = TextRef::Answer("rule".to_owned());
+    store
+        .record_conversation_findings(
+            appeal.appellant_id,
+            &appeal.conversation_id,
+            &[
+                found(message.clone(), severe(Category::Sexual)),
+                found(
+                    TextRef::Answer("ignored".to_owned()),
+                    severe(Category::Mean),
+                ),
+            ],
+            t(6),
+        )
+        .await
+        .expect("message findings");
+    let polite = answers(t(30), "Thank you for reading this.");
+    assert!(!toxicity::combined(&AssessedForm::of(polite.clone()).findings).toxic);
+    let form = AssessedForm {
+        answers: polite,
+        findings: vec![
+            found(answer.clone(), severe(Category::Offensive)),
+            found(
+                TextRef::Message("ignored".to_owned()),
+                severe(Category::Mean),
+            ),
+        ],
+    };
+    assert_eq!(
+        store.submit_form(id, &form).await.expect("submit"),
+        SubmitOutcome::Accepted
+    );
+    let stored = store.appeal_toxicity(id).await.expect("toxicity");
+    assert_eq!(stored.toxic_texts, vec![message, answer]);
+    assert_eq!(
+        stored.toxicity,
+        severe(Category::Offensive),
+        "the worst of the two"
+    );
+}
+
 async fn one_form_per_appeal_even_concurrently(store: &Store) {
     let id = new_appeal(store, "c1").await;
     let found = store
@@ -362,7 +426,10 @@ async fn one_form_per_appeal_even_concurrently(store: &Store) {
         "first open counts"
     );
 
-    let (first, second) = (answers(t(30), "first"), answers(t(31), "second"));
+    let (first, second) = (
+        AssessedForm::of(answers(t(30), "first")),
+        AssessedForm::of(answers(t(31), "second")),
+    );
     let (a, b) = tokio::join!(
         store.submit_form(id, &first),
         store.submit_form(id, &second)
@@ -910,7 +977,9 @@ async fn schema_enforces_foreign_keys(store: &Store) {
         )
         .await;
     assert!(err.is_err(), "an appellant needs a known subreddit");
-    let ok = store.submit_form(AppealId(999), &answers(t(0), "x")).await;
+    let ok = store
+        .submit_form(AppealId(999), &AssessedForm::of(answers(t(0), "x")))
+        .await;
     assert!(ok.is_err(), "a submission needs an appeal");
 }
 

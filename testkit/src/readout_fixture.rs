@@ -47,6 +47,7 @@
 //! (audited, actor `head_mod`); r/news keeps the configured default and has no change.
 //! Conversations are `c0`, `c1`, … in table order; a toxic message's id is `m-cN-1`.
 
+use appealmod_core::toxicity;
 use appealmod_shared::domain::*;
 use appealmod_shared::storage::{
     EffectKind, NewAppeal, NewEffect, StatusUpdate, StepKind, Store, SubmitOutcome,
@@ -267,9 +268,12 @@ async fn load_row(store: &Store, f: &ReadoutFixture, i: usize, row: &Row) -> any
         start - Duration::minutes(30),
         row.toxic,
     );
-    let found = store.assess_conversation(appellant, &c, start).await?;
+    let texts = toxicity::assess_conversation(&c);
+    store
+        .record_conversation_findings(appellant, c.id(), &texts, start)
+        .await?;
     anyhow::ensure!(
-        found.toxic == row.toxic,
+        toxicity::combined(&texts).toxic == row.toxic,
         "{}'s message assessed wrongly",
         row.user
     );
@@ -348,7 +352,9 @@ async fn load_appeal(
     }
     if matches!(tr.stage, Submitted | Completed) {
         let answers = form(opened, tr.form_minutes, tr.toxic_answer);
-        let outcome = store.submit_form(id, &answers).await?;
+        let outcome = store
+            .submit_form(id, &toxicity::AssessedForm::of(answers))
+            .await?;
         anyhow::ensure!(outcome == SubmitOutcome::Accepted, "form refused");
     }
     if matches!(tr.stage, Completed) {

@@ -7,6 +7,7 @@ use std::time::Duration as StdDuration;
 use anyhow::Context as _;
 use chrono::Duration;
 
+use appealmod_core::toxicity::AssessedForm;
 use appealmod_reddit::{ClientOptions, Now};
 use appealmod_shared::config::{Config, Secret};
 use appealmod_shared::domain::{Answer, AnswerValue, FormAnswers, SubredditName};
@@ -325,7 +326,10 @@ impl World {
             opened_at: Some(now - Duration::seconds(150)),
             submitted_at: now,
         };
-        Ok(self.store.submit_form(appeal.id, &answers).await?)
+        Ok(self
+            .store
+            .submit_form(appeal.id, &AssessedForm::of(answers))
+            .await?)
     }
 
     /// The appeal started in a conversation, if any.

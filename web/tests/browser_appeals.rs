@@ -17,6 +17,7 @@ mod webdriver;
 
 use std::path::Path;
 
+use appealmod_core::toxicity::AssessedForm;
 use appealmod_shared::domain::*;
 use appealmod_shared::storage::{NewAppeal, Store};
 use appealmod_testkit::readout_fixture;
@@ -56,7 +57,7 @@ async fn waiting_appeal(store: &Store, user: &str, hours: i64, secs: i64) -> App
     let opened = start + Duration::minutes(10);
     store.mark_appeal_opened(id, opened).await.expect("opened");
     store
-        .submit_form(id, &answers(opened, secs))
+        .submit_form(id, &AssessedForm::of(answers(opened, secs)))
         .await
         .expect("form");
     let mut tx = store.begin().await.expect("tx");

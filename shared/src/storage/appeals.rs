@@ -9,6 +9,7 @@ use crate::domain::{
     Appeal, AppealId, AppealStatus, AppellantId, ConversationId, FormAnswers, Outcome,
     RedditUsername, SubredditName,
 };
+use appealmod_core::toxicity::AssessedForm;
 
 stored_enum!(AppealStatus {
     Prompted => "prompted",
@@ -141,8 +142,10 @@ impl Store {
 
     /// Stores a submitted form. Exactly one submission per appeal is ever accepted, however
     /// many arrive at once: the submission table's primary key is the appeal. The bot finds
-    /// it with [`Store::unprocessed_submissions`] on its next pass.
-    pub async fn submit_form(&self, id: AppealId, answers: &FormAnswers) -> Result<SubmitOutcome> {
+    /// it with [`Store::unprocessed_submissions`] on its next pass. The form's findings are
+    /// stored in the same transaction.
+    pub async fn submit_form(&self, id: AppealId, form: &AssessedForm) -> Result<SubmitOutcome> {
+        let answers = &form.answers;
         let json =
             serde_json::to_string(answers).map_err(|e| StoreError::corrupt(e.to_string()))?;
         let now = Millis(answers.submitted_at);
@@ -160,9 +163,9 @@ impl Store {
             tx.rollback().await?;
             return Ok(SubmitOutcome::AlreadyReceived);
         }
-        // Assessed here, with the submission, so that every stored form has its findings
-        // before the bot writes the moderators' note (and the site stays a thin handler).
-        tx.record_answers(id, answers).await?;
+        // With the submission, so that every stored form has its findings before the bot
+        // writes the moderators' note.
+        tx.record_answers(id, &form.findings).await?;
         sqlx::query(
             "UPDATE appeals SET status = $3, updated_at = $2 WHERE id = $1 AND status = $4",
         )

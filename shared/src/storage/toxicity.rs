@@ -1,15 +1,14 @@
 //! Toxicity findings of what appellants wrote: each modmail message the bot reads (both
 //! groups) and each free-text answer of a submitted form. Only ids and findings are stored,
-//! never the text; the assessment itself is `appealmod_core::toxicity`.
+//! never the text. Storage assesses nothing: its callers hand it the findings of
+//! `appealmod_core::toxicity`, and it records exactly those.
 
 use chrono::{DateTime, Utc};
 
 use super::column::{Flag, Millis, Text, read, stored_enum};
 use super::{Result, Store, Tx};
-use crate::domain::{AppealId, AppellantId, Conversation, ConversationId, FormAnswers};
-use appealmod_core::toxicity::{
-    self, AssessedText, Category, Finding, Severity, TextRef, Toxicity,
-};
+use crate::domain::{AppealId, AppellantId, ConversationId};
+use appealmod_core::toxicity::{AssessedText, Category, Finding, Severity, TextRef, Toxicity};
 
 stored_enum!(Category {
     Profane => "profane",
@@ -94,21 +93,20 @@ fn columns(t: &Toxicity) -> (Flag, Option<Text<Category>>, Option<Text<Severity>
 }
 
 impl Store {
-    /// Assesses and stores every message the appellant wrote in `conv` (already stored ones
-    /// are kept as they are) and returns the conversation's combined toxicity. The bot calls
-    /// this for each conversation it reads of a recorded appellant, in either group.
-    pub async fn assess_conversation(
+    /// Stores the findings of the appellant's messages in a conversation (those already
+    /// stored are kept as they are; findings of answers are ignored). The bot assesses each
+    /// conversation it reads of a recorded appellant, in either group, and records it here.
+    pub async fn record_conversation_findings(
         &self,
         appellant: AppellantId,
-        conv: &Conversation,
+        conversation: &ConversationId,
+        texts: &[AssessedText],
         now: DateTime<Utc>,
-    ) -> Result<Toxicity> {
-        let texts = toxicity::assess_conversation(conv);
+    ) -> Result<()> {
         let mut tx = self.begin().await?;
-        tx.record_messages(appellant, conv.id(), &texts, now)
+        tx.record_messages(appellant, conversation, texts, now)
             .await?;
-        tx.commit().await?;
-        Ok(toxicity::combined(&texts))
+        tx.commit().await
     }
 
     /// What was found in an appeal's conversation and answers (the moderators' note uses
@@ -166,13 +164,14 @@ impl Tx {
         Ok(())
     }
 
-    /// The findings of a submitted form's free-text answers, in the submission's transaction.
+    /// The findings of a submitted form's free-text answers, in the submission's transaction
+    /// (findings of messages are ignored).
     pub(crate) async fn record_answers(
         &mut self,
         appeal: AppealId,
-        form: &FormAnswers,
+        findings: &[AssessedText],
     ) -> Result<()> {
-        for t in toxicity::assess_answers(form) {
+        for t in findings {
             let TextRef::Answer(question) = &t.source else {
                 continue;
             };

@@ -9,6 +9,7 @@
 //! pending), and 8 toxic lines (messages of a2, a8, a10, a11, a16, a18; answers of a5, a15).
 //! r/news has nothing awaiting a decision.
 
+use appealmod_core::toxicity::AssessedForm;
 use appealmod_shared::domain::*;
 use appealmod_shared::storage::{Backend, NewAppeal, Store};
 use appealmod_testkit::readout_fixture::{self, ReadoutFixture};
@@ -87,7 +88,7 @@ pub(crate) async fn completed_appeal(
     let opened = start + Duration::hours(1);
     store.mark_appeal_opened(id, opened).await.expect("opened");
     store
-        .submit_form(id, &answers(opened, secs))
+        .submit_form(id, &AssessedForm::of(answers(opened, secs)))
         .await
         .expect("form");
     let mut tx = store.begin().await.expect("tx");

@@ -1,6 +1,7 @@
 //! The personal link after submission (where the appeal stands, at each stage and after the
 //! link's time is up), the expired and the replaced link, and what the form shows of the ban.
 
+use appealmod_core::toxicity::AssessedForm;
 use appealmod_shared::config::ModmailLinks;
 use appealmod_shared::domain::{AppealId, AppealStatus, FormAnswers, Outcome};
 use appealmod_shared::storage::{Backend, SubredditSettings};
@@ -136,7 +137,7 @@ async fn status_page_outlives_the_links_expiry(backend: Backend) {
     };
     app.db
         .store
-        .submit_form(id, &answers)
+        .submit_form(id, &AssessedForm::of(answers))
         .await
         .expect("submit");
     complete(&app, id).await;

@@ -2,6 +2,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 
+use appealmod_core::toxicity::AssessedForm;
 use appealmod_shared::domain::FormAnswers;
 use appealmod_shared::storage::SubmitOutcome;
 
@@ -58,14 +59,15 @@ async fn store(
             return Ok(render(StatusCode::BAD_REQUEST, &page));
         }
     };
-    let form_answers = FormAnswers {
+    // Assessed before it is stored: the store records the findings with the submission.
+    let form = AssessedForm::of(FormAnswers {
         answers,
         opened_at: appeal.opened_at,
         submitted_at: now,
-    };
+    });
     // The store accepts exactly one submission per appeal, even when two race; it is one
     // transaction, so a database lost on the way stores nothing.
-    match state.store.submit_form(appeal.id, &form_answers).await? {
+    match state.store.submit_form(appeal.id, &form).await? {
         SubmitOutcome::Accepted => {
             tracing::info!(
                 subreddit = %appeal.subreddit,
