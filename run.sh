@@ -260,6 +260,10 @@ web:
     client_secret: $web_client_secret
     auth_base_url: $sim_url
     api_base_url: $sim_url
+  # The sandbox's moderator is also its operator: every results page and the overview work.
+  operators: [sandbox_mod]
+  # Links to a modmail conversation open the simulator's view of it.
+  modmail_url: $sim_url/_sim/view/
 logging:
   level: info
   console: human

@@ -118,10 +118,15 @@ fn every_text_colour_meets_aa_on_its_backgrounds_in_both_schemes() {
 #[test]
 fn the_dark_schemes_console_literals_meet_aa() {
     let [_, (_, dark)] = schemes();
-    let dark_css = &CSS[CSS.find("@media (prefers-color-scheme: dark)").expect("dark")..];
+    let dark_css = &CSS[CSS
+        .find("@media (prefers-color-scheme: dark)")
+        .expect("dark")..];
     for &(fg, bg) in DARK_LITERALS {
         for literal in [fg, bg].into_iter().filter(|c| c.starts_with('#')) {
-            assert!(dark_css.contains(literal), "{literal} is no longer in the CSS");
+            assert!(
+                dark_css.contains(literal),
+                "{literal} is no longer in the CSS"
+            );
         }
         let ratio = contrast(colour(&dark, fg), colour(&dark, bg));
         assert!(ratio >= 4.5, "dark: {fg} on {bg} is {ratio:.2}:1");
@@ -131,7 +136,9 @@ fn the_dark_schemes_console_literals_meet_aa() {
 #[test]
 fn the_dark_scheme_redefines_every_colour() {
     let [(_, light), _] = schemes();
-    let dark_at = CSS.find("@media (prefers-color-scheme: dark)").expect("dark");
+    let dark_at = CSS
+        .find("@media (prefers-color-scheme: dark)")
+        .expect("dark");
     let dark = variables(&CSS[dark_at..]);
     for (name, value) in &light {
         if value.starts_with('#') && name != "focus" {

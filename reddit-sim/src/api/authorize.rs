@@ -244,15 +244,46 @@ fn hidden(name: &str, value: Option<&str>) -> String {
     )
 }
 
-/// The consent page: which simulated user you are, what the app asks for, Allow/Decline.
-fn consent_page(s: &Sim, p: &AuthorizeParams, c: &Checked) -> String {
+/// The users one may log in as: moderators first, those of the most subreddits at the top
+/// (the sandbox's moderator, whose console is full, is the one already chosen), then the
+/// others. Never the bot.
+fn user_options(s: &Sim) -> String {
     let bot = s.bot_key();
-    let options: String = s
+    let moderates = |k: &str| {
+        s.subreddits
+            .values()
+            .filter(|sub| sub.moderator(k).is_some())
+            .count()
+    };
+    let mut users: Vec<(usize, &str)> = s
         .users
         .iter()
         .filter(|(k, u)| **k != bot && u.status == AccountStatus::Active)
-        .map(|(_, u)| format!("<option>{}</option>", escape(&u.name)))
+        .map(|(k, u)| (moderates(k), u.name.as_str()))
         .collect();
+    users.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    let group = |label: &str, mods: bool| {
+        let options: String = users
+            .iter()
+            .filter(|(n, _)| (*n > 0) == mods)
+            .map(|(_, name)| {
+                let first = users.first().is_some_and(|(_, f)| f == name);
+                let selected = if first { " selected" } else { "" };
+                format!("<option{selected}>{}</option>", escape(name))
+            })
+            .collect();
+        if options.is_empty() {
+            options
+        } else {
+            format!("<optgroup label=\"{label}\">{options}</optgroup>")
+        }
+    };
+    group("Moderators", true) + &group("Other users", false)
+}
+
+/// The consent page: which simulated user you are, what the app asks for, Allow/Decline.
+fn consent_page(s: &Sim, p: &AuthorizeParams, c: &Checked) -> String {
+    let options = user_options(s);
     let scopes: String = c
         .scopes
         .iter()

@@ -48,7 +48,12 @@ async fn authorize_page_lets_you_choose_a_simulated_user_and_allow_or_deny() {
         .unwrap();
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
-    assert!(html.contains("<select name=\"user\">") && html.contains("<option>alice_mod</option>"));
+    assert!(html.contains("<select name=\"user\">") && html.contains(">alice_mod</option>"));
+    // A moderator is offered first and already chosen: Allow lands in a console with
+    // something in it.
+    let first = html.find("<option").expect("options");
+    assert!(html[first..].starts_with("<option selected>"), "{html}");
+    assert!(html.contains("<optgroup label=\"Moderators\">"), "{html}");
     assert!(html.contains("value=\"Allow\"") && html.contains("value=\"Decline\""));
     assert!(
         !html.contains("<option>appealmod_bot</option>"),
