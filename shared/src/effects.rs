@@ -54,6 +54,17 @@ pub fn entry(
     }
 }
 
+/// A short key of a text (16 hex digits of its SHA-256): the marker of a message a
+/// moderator writes, so that the same message queued twice is one entry.
+pub fn text_key(text: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(text.as_bytes())
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// The journal entries of a moderators' decision on an appeal (its message is already
 /// written; nothing of it is a template of the dialogue).
 pub fn decision_entries(

@@ -16,6 +16,7 @@ on_both_backends!(
     a_grant_is_recorded_once_with_the_entries_that_carry_it_out,
     a_claim_holds_other_moderators_back,
     decisions_need_the_token_and_the_subreddit,
+    a_reply_without_deciding_is_queued_once,
 );
 
 fn decide_path(id: AppealId) -> String {
@@ -178,5 +179,64 @@ async fn decisions_need_the_token_and_the_subreddit(backend: Backend) {
     assert_eq!(
         store.appeal(id).await.expect("read").expect("a").outcome,
         None
+    );
+}
+
+/// "Reply without deciding": the bot sends the moderator's message in the conversation, which
+/// stays with the moderators (nothing archived, no outcome); the same message twice is one.
+async fn a_reply_without_deciding_is_queued_once(backend: Backend) {
+    let (c, _) = loaded(backend).await;
+    let store = &c.app.db.store;
+    let now = Utc::now();
+    let id = completed_appeal(
+        store,
+        "pics",
+        "to_ask",
+        now - Duration::hours(5),
+        300,
+        now - Duration::hours(4),
+    )
+    .await;
+    let (_, body) = c.page(&format!("/dashboard/r/pics/appeals/{}", id.0)).await;
+    let csrf = csrf_of(&body);
+    let ask = [
+        ("csrf", csrf.as_str()),
+        ("action", "reply"),
+        ("message", "Which post was it? Please link it."),
+    ];
+    let r = c.post(&decide_path(id), &ask).await;
+    assert!(location(&r).contains("notice=replied"), "{}", location(&r));
+    let r = c.post(&decide_path(id), &ask).await;
+    assert!(location(&r).contains("notice=already-replied"));
+    let r = c
+        .post(
+            &decide_path(id),
+            &[("csrf", &csrf), ("action", "reply"), ("message", "  ")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 400, "an empty message is refused");
+    let appeal = store.appeal(id).await.expect("read").expect("appeal");
+    assert_eq!(appeal.outcome, None, "no decision");
+    let entries = store
+        .effects_of(&appeal.conversation_id)
+        .await
+        .expect("journal");
+    let replies: Vec<_> = entries
+        .iter()
+        .filter(|e| e.marker.starts_with("command-reply-"))
+        .collect();
+    assert_eq!(replies.len(), 1);
+    assert_eq!(replies[0].kind, EffectKind::Reply);
+    assert!(
+        replies[0]
+            .body
+            .as_deref()
+            .unwrap_or_default()
+            .starts_with("Which post was it? Please link it.")
+    );
+    assert!(
+        !entries
+            .iter()
+            .any(|e| e.kind == EffectKind::Archive && e.marker.starts_with("command-"))
     );
 }

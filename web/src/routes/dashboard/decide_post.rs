@@ -13,8 +13,9 @@ use chrono::Duration;
 use appealmod_core::decide::verdict::{
     Channel, DecisionTemplates, Refusal, TEMP_BAN_DAYS, Verdict, decide_appeal,
 };
-use appealmod_shared::domain::AppealId;
-use appealmod_shared::effects::decision_entries;
+use appealmod_core::decide::{Action, Body, MODMAIL_MAX_CHARS, StepMarker};
+use appealmod_shared::domain::{AppealId, Messages, Placeholders};
+use appealmod_shared::effects::{self, decision_entries};
 use appealmod_shared::storage::Recorded;
 
 use super::subreddit_post;
@@ -28,6 +29,9 @@ pub const CLAIM_MINUTES: i64 = 30;
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Asked {
     Claim,
+    /// A message to the user without a decision (e.g. asking for more): sent by the bot in
+    /// the conversation, which stays with the moderators (not archived).
+    Reply(String),
     Decide {
         verdict: Verdict,
         template: Option<String>,
@@ -44,6 +48,14 @@ fn asked(form: &crate::form::FormData) -> Result<Asked, PageError> {
         .map(str::to_owned);
     Ok(match form.get("action") {
         Some("claim") => Asked::Claim,
+        Some("reply") => {
+            let text = form.get("message").map(str::trim).unwrap_or_default();
+            let length = text.chars().count();
+            if length == 0 || length > MODMAIL_MAX_CHARS - 100 {
+                return Err(PageError::BadBody);
+            }
+            Asked::Reply(text.to_owned())
+        }
         Some("grant") => Asked::Decide {
             verdict: Verdict::Grant,
             template: None,
@@ -98,6 +110,7 @@ pub async fn decide(
         .ok_or(PageError::NotFound)?;
     let by = &cleared.user.user;
     let notice = match asked(&form)? {
+        Asked::Reply(text) => reply(&state, &appeal, &text, now).await?,
         Asked::Claim => {
             let until = now + Duration::minutes(CLAIM_MINUTES);
             match state.store.claim_appeal(appeal.id, by, until, now).await? {
@@ -132,6 +145,37 @@ pub async fn decide(
     Ok(HttpResponse::SeeOther()
         .insert_header((LOCATION, format!("{here}?notice={notice}#decision")))
         .finish())
+}
+
+/// Queues the moderator's message for the bot's sender. Its marker is the appeal and a
+/// hash of the text, so a double click (or a resent form) sends it once.
+async fn reply(
+    state: &AppState,
+    appeal: &appealmod_shared::domain::Appeal,
+    text: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<&'static str, PageError> {
+    let key = effects::text_key(text);
+    let marker = StepMarker::Command(format!("reply-{}-{key}", appeal.id.0));
+    let action = Action::Reply(Body::Text(text.to_owned()));
+    let none = Placeholders {
+        username: "",
+        subreddit: "",
+        link: "",
+        expires: "",
+    };
+    let entry = effects::entry(
+        &action,
+        Some(appeal.id),
+        &appeal.conversation_id,
+        &marker,
+        &Messages::default(),
+        &none,
+    );
+    let mut tx = state.store.begin().await?;
+    let new = tx.enqueue_effect(&entry, now).await?;
+    tx.commit().await?;
+    Ok(if new { "replied" } else { "already-replied" })
 }
 
 #[cfg(test)]

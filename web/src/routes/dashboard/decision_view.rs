@@ -28,6 +28,8 @@ fn notice_text(code: &str) -> Option<&'static str> {
     Some(match code {
         "decided" => "Decision recorded. The bot carries it out at its next pass.",
         "claimed" => "You hold this appeal for 30 minutes.",
+        "replied" => "Message queued: the bot sends it in the conversation at its next pass.",
+        "already-replied" => "That message was queued already; it is sent once.",
         "claimed-by-other" => "Not recorded: another moderator holds this appeal.",
         "already-decided" => "Not recorded: this appeal was already decided (see below).",
         "not-complete" => "Not recorded: the appeal is not complete yet.",

@@ -11,6 +11,7 @@
 //! weekly lines different markers, so nothing depends on colour alone.
 
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -203,38 +204,7 @@ pub fn weekly(weeks: &[Week], title: &str, size: Size) -> Result<String, ChartEr
             .x_desc("week starting (Monday, UTC)")
             .draw()
             .map_err(err)?;
-        let points = |pick: fn(&Week) -> u64| -> Vec<(f64, f64)> {
-            weeks
-                .iter()
-                .enumerate()
-                .map(|(i, w)| (i as f64, pick(w) as f64))
-                .collect()
-        };
-        let treatment = points(|w| w.treatment);
-        let control = points(|w| w.control);
-        chart
-            .draw_series(LineSeries::new(
-                treatment.clone(),
-                TREATMENT.stroke_width(3),
-            ))
-            .map_err(err)?;
-        chart
-            .draw_series(
-                treatment
-                    .iter()
-                    .map(|&p| Circle::new(p, 5, TREATMENT.filled())),
-            )
-            .map_err(err)?;
-        chart
-            .draw_series(LineSeries::new(control.clone(), CONTROL.stroke_width(3)))
-            .map_err(err)?;
-        chart
-            .draw_series(
-                control
-                    .iter()
-                    .map(|&p| TriangleMarker::new(p, 7, CONTROL.filled())),
-            )
-            .map_err(err)?;
+        weekly_lines(&mut chart, weeks)?;
         let x0 = chart.backend_coord(&(-0.5, top)).0;
         top_legend(
             root,
@@ -246,6 +216,47 @@ pub fn weekly(weeks: &[Week], title: &str, size: Size) -> Result<String, ChartEr
             size,
         )
     })
+}
+
+/// The weekly chart's two series: treatment as a line with circles, control as a line
+/// with triangles (told apart by shape as well as colour).
+fn weekly_lines<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    weeks: &[Week],
+) -> Result<(), ChartError> {
+    let points = |pick: fn(&Week) -> u64| -> Vec<(f64, f64)> {
+        weeks
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (i as f64, pick(w) as f64))
+            .collect()
+    };
+    let treatment = points(|w| w.treatment);
+    let control = points(|w| w.control);
+    chart
+        .draw_series(LineSeries::new(
+            treatment.clone(),
+            TREATMENT.stroke_width(3),
+        ))
+        .map_err(err)?;
+    chart
+        .draw_series(
+            treatment
+                .iter()
+                .map(|&p| Circle::new(p, 5, TREATMENT.filled())),
+        )
+        .map_err(err)?;
+    chart
+        .draw_series(LineSeries::new(control.clone(), CONTROL.stroke_width(3)))
+        .map_err(err)?;
+    chart
+        .draw_series(
+            control
+                .iter()
+                .map(|&p| TriangleMarker::new(p, 7, CONTROL.filled())),
+        )
+        .map_err(err)?;
+    Ok(())
 }
 
 /// The unit a duration chart's axis counts in.
