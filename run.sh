@@ -55,6 +55,25 @@ ensure_chromium() {
   fi
 }
 
+# axe-core (accessibility rules run in Chromium by web/tests/browser_appeal.rs), from npm
+# into target/axe, pinned so that its verdicts do not change under the tests.
+AXE_VERSION=4.14.1
+ensure_axe() {
+  [ -f target/axe/node_modules/axe-core/axe.min.js ] && return
+  if ! command -v npm >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      log "installing npm (for axe-core) with apt-get"
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null \
+        || die "apt-get install npm failed: the accessibility test needs axe-core from npm."
+    else
+      die "npm is needed to install axe-core for the accessibility test: sudo apt-get install npm"
+    fi
+  fi
+  log "installing axe-core $AXE_VERSION (accessibility test) into target/axe with npm"
+  npm install --silent --no-audit --no-fund --prefix target/axe "axe-core@$AXE_VERSION" >/dev/null \
+    || die "npm install axe-core failed: the accessibility test needs it."
+}
+
 PG_URL=${APPEALMOD_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 
 check_postgres() {
@@ -83,6 +102,7 @@ cmd_test() {
   need_cargo
   ensure_secantusdb
   ensure_chromium
+  ensure_axe
   check_postgres
   trap cleanup EXIT INT TERM
   local port; port=$(free_port)

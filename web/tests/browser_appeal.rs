@@ -2,7 +2,9 @@
 //! desktop's (1280×900), in the light and the dark colour scheme: the default form (its
 //! height measured: it must fit in two phone screens), the error summary after an empty
 //! submit (at most a third of a phone screen), the "Other" box, the expired page and the
-//! status page. Screenshots go to `target/artifacts/appellant-screenshots/`.
+//! status page, and axe-core's WCAG 2.1 A/AA rules on each appellant page in both schemes
+//! (axe from `target/axe/`, which `./run.sh test` installs with npm, or `APPEALMOD_AXE_JS`).
+//! Screenshots go to `target/artifacts/appellant-screenshots/`.
 //!
 //! Needs `chromium` and `chromium-driver`, like `browser.rs`.
 
@@ -204,6 +206,7 @@ async fn errors_are_compact(session: &Session<'_>, dir: &Path, tag: &str, screen
 }
 
 async fn fill_and_send(session: &Session<'_>) {
+    session.click("label[for=q0-4]").await;
     session
         .type_into("#q0_other", "It was a joke between friends.")
         .await;
@@ -221,4 +224,103 @@ async fn passed_on(app: &TestApp, id: AppealId) {
         .await
         .expect("complete");
     tx.commit().await.expect("commit");
+}
+
+/// axe-core's script: `APPEALMOD_AXE_JS`, else where `./run.sh test` puts it. Without it the
+/// test fails, unless `APPEALMOD_TEST_ALLOW_NO_AXE=1`.
+fn axe_source() -> Option<String> {
+    let path = std::env::var_os("APPEALMOD_AXE_JS").map_or_else(
+        || {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../target/axe/node_modules/axe-core/axe.min.js")
+        },
+        PathBuf::from,
+    );
+    match std::fs::read_to_string(&path) {
+        Ok(js) => Some(js),
+        Err(_) if std::env::var("APPEALMOD_TEST_ALLOW_NO_AXE").as_deref() == Ok("1") => {
+            eprintln!("SKIPPED: axe-core not found at {}", path.display());
+            None
+        }
+        Err(e) => panic!(
+            "axe-core not found at {} ({e}): `npm install --prefix target/axe axe-core@4` \
+             (./run.sh test does it), or APPEALMOD_TEST_ALLOW_NO_AXE=1 to skip",
+            path.display()
+        ),
+    }
+}
+
+/// The WCAG 2.1 A and AA rules of axe on the page shown: the ids and targets of what fails.
+async fn axe_violations(session: &Session<'_>, axe: &str) -> Vec<String> {
+    session.script(&format!("{axe}\nreturn true;")).await;
+    let run = "const done = arguments[arguments.length - 1]; \
+         axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}}) \
+           .then(r => done(r.passes.length < 5 ? ['axe checked almost nothing'] : \
+             r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', ')))) \
+           .catch(e => done(['axe failed: ' + e]));";
+    let v = session
+        .post("/execute/async", json!({"script": run, "args": []}))
+        .await;
+    v.as_array()
+        .expect("a list")
+        .iter()
+        .map(|x| x.as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn axe_finds_nothing_on_the_appellant_pages_in_either_scheme() {
+    let Some((chromium, chromedriver)) = browser_binaries() else {
+        return;
+    };
+    let Some(axe) = axe_source() else {
+        return;
+    };
+    let profile = tempfile::tempdir().expect("profile dir");
+    let app = helpers::spawn_app(Backend::Sqlite).await;
+    let driver = webdriver::Driver::start(&chromedriver).await;
+    let session = driver.session(&chromium, profile.path()).await;
+    session.post("/timeouts", json!({"script": 30_000})).await;
+    let mut found = Vec::new();
+    for dark in [false, true] {
+        scheme(&session, dark).await;
+        let theme = if dark { "dark" } else { "light" };
+        let (id, form) = appeal(&app, &format!("axe_{theme}"), Duration::days(7)).await;
+        let (_, expired) = appeal(&app, &format!("axe_late_{theme}"), -Duration::minutes(1)).await;
+        let pages = [
+            ("landing", "/".to_owned(), "AppealMod"),
+            ("form", form.clone(), "Submit my appeal"),
+            ("expired", expired, "This link has expired"),
+            (
+                "invalid",
+                "/appeal/not-a-link".to_owned(),
+                "This link is not valid",
+            ),
+        ];
+        for (name, path, text) in pages {
+            session.goto(&app.url(&path)).await;
+            session.wait_for(text).await;
+            for v in axe_violations(&session, &axe).await {
+                found.push(format!("{theme} {name}: {v}"));
+            }
+        }
+        session.goto(&app.url(&form)).await;
+        session.click("button[type=submit]").await;
+        session.wait_for("answers need your attention").await;
+        for v in axe_violations(&session, &axe).await {
+            found.push(format!("{theme} errors: {v}"));
+        }
+        fill_and_send(&session).await;
+        session
+            .wait_for("Thank you, your appeal was received")
+            .await;
+        passed_on(&app, id).await;
+        session.goto(&app.url(&form)).await;
+        session.wait_for("Your appeal is with the moderators").await;
+        for v in axe_violations(&session, &axe).await {
+            found.push(format!("{theme} status: {v}"));
+        }
+    }
+    session.quit().await;
+    assert!(found.is_empty(), "axe: {found:#?}");
 }
