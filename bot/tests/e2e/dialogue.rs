@@ -25,6 +25,7 @@ appealmod_testkit::on_both_backends!(
     a_reminder_proven_by_the_listing_costs_no_read,
     what_the_listing_cannot_prove_is_read_first,
     no_stored_text_opens_an_appeal,
+    a_banned_user_who_opens_a_new_conversation_is_engaged_once,
 );
 
 async fn treatment_full_path(b: Backend) {
@@ -587,5 +588,62 @@ async fn no_stored_text_opens_an_appeal(b: Backend) {
     assert!(
         !stored.contains("/appeal/"),
         "nor anything that looks like one"
+    );
+}
+
+/// A permanently banned user who opens a new conversation instead of answering the ban
+/// notice is engaged like the others (the original bot did; this one used to leave the
+/// "ban reason not available" note and nothing else). A second new conversation while the
+/// appeal is open is answered there with the same appeal's link: no second appeal, no
+/// second draw of the group.
+async fn a_banned_user_who_opens_a_new_conversation_is_engaged_once(b: Backend) {
+    let (_db, w) = world(b, WorldOptions::default()).await;
+    // Banned without a message they answer: they write a fresh one.
+    ban(&w, "fresh1", "rule 2", Some("Spam"), None);
+    let write_new = |body: &str| {
+        w.sim
+            .state()
+            .user_message(UserMessage {
+                subreddit: "pics".into(),
+                user: "fresh1".into(),
+                body: body.into(),
+                subject: Some("Please unban me".into()),
+                conversation_id: None,
+            })
+            .expect("new conversation")
+            .conversation_id
+    };
+    let first = write_new("Why was I banned? I want to appeal.");
+    w.drain().await.expect("drain");
+    assert_eq!(kinds(&w, &first), [LedgerKind::Reply, LedgerKind::Archive]);
+    let appeal = w.appeal_in(&first).await.expect("q").expect("appeal");
+    assert_eq!(appeal.ban_reason, "", "no reason was quoted to them here");
+    let link = |c: &str| {
+        w.sim.state().ledger_for(c)[0]
+            .body
+            .clone()
+            .unwrap_or_default()
+            .split_whitespace()
+            .find(|x| x.contains("/appeal/"))
+            .map(str::to_owned)
+    };
+    // A second new conversation while the appeal is open: the same link, there.
+    let second = write_new("Hello? I wrote before.");
+    w.drain().await.expect("drain");
+    assert_eq!(kinds(&w, &second), [LedgerKind::Reply, LedgerKind::Archive]);
+    assert_eq!(link(&second), link(&first), "the same appeal's link");
+    let appellant = w
+        .store
+        .appellant(
+            &appealmod_shared::domain::SubredditName::parse("pics").expect("sub"),
+            &appealmod_shared::domain::RedditUsername::parse("fresh1").expect("user"),
+        )
+        .await
+        .expect("q")
+        .expect("appellant");
+    assert_eq!(
+        w.store.appeals_of(appellant.id).await.expect("q").len(),
+        1,
+        "one open appeal per user and subreddit"
     );
 }

@@ -269,15 +269,44 @@ fn trigger_table() {
             Some(ok.clone()),
             TriggerOutcome::NoteMissingReason,
         ),
+        // Many banned users write a fresh message instead of answering the ban notice:
+        // they are engaged like the others (the form says no reason was stated there).
         (
-            "reason missing: the user started the conversation",
+            "a permanently banned user started the conversation",
             Conv::ban_reply("c1")
                 .with(|c| {
                     c.messages.remove(0);
                 })
                 .c,
             Some(ok.clone()),
-            TriggerOutcome::NoteMissingReason,
+            TriggerOutcome::Engage,
+        ),
+        (
+            "a temporarily banned user started the conversation",
+            Conv::ban_reply("c1")
+                .with(|c| {
+                    c.messages.remove(0);
+                    c.summary.subject = "Please unban me".into();
+                    if let Some(p) = c.participant.as_mut() {
+                        p.ban_is_permanent = false;
+                    }
+                })
+                .c,
+            Some(ok.clone()),
+            TriggerOutcome::Skip("not ban_is_temporary".into()),
+        ),
+        (
+            "a user who is not banned started the conversation",
+            Conv::ban_reply("c1")
+                .with(|c| {
+                    c.messages.remove(0);
+                    if let Some(p) = c.participant.as_mut() {
+                        p.is_banned = false;
+                    }
+                })
+                .c,
+            Some(ok.clone()),
+            TriggerOutcome::Skip("participant_banned".into()),
         ),
         (
             "an empty quote is no reason",
@@ -326,7 +355,7 @@ fn trigger_table() {
                 .c,
             Some(ok.clone()),
             TriggerOutcome::Skip(
-                "ban_reason_present; not author_is_one_of(ArchangelleN8theGr8, saferbot)".into(),
+                "none of: ban_reason_present, user_started; not author_is_one_of(ArchangelleN8theGr8, saferbot)".into(),
             ),
         ),
     ];

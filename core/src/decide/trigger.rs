@@ -10,7 +10,7 @@
 //!       - participant_banned
 //!       - not: ban_is_temporary
 //!       - not: human_moderator_wrote
-//!       - ban_reason_present
+//!       - any: [ban_reason_present, user_started]
 //!       - not: { ban_note_starts_with: Autoban }
 //!       - not: { author_is_one_of: [ArchangelleN8theGr8, saferbot] }
 //!   note_missing_reason:
@@ -18,7 +18,7 @@
 //! ```
 //!
 //! Conditions: `participant_wrote`, `participant_banned`, `ban_is_temporary`, `human_moderator_wrote`,
-//! `ban_reason_present`, `{subject_matches: REGEX}`, `{ban_note_starts_with: TEXT}`,
+//! `ban_reason_present`, `user_started` (the participant opened the conversation), `{subject_matches: REGEX}`, `{ban_note_starts_with: TEXT}`,
 //! `{author_is_one_of: [NAMES]}`; combinators `all`, `any`, `not`.
 
 use regex::Regex;
@@ -36,6 +36,7 @@ pub enum RuleSpec {
     BanIsTemporary,
     HumanModeratorWrote,
     BanReasonPresent,
+    UserStarted,
     SubjectMatches(String),
     BanNoteStartsWith(String),
     AuthorIsOneOf(Vec<String>),
@@ -70,6 +71,7 @@ pub enum Condition {
     BanIsTemporary,
     HumanModeratorWrote,
     BanReasonPresent,
+    UserStarted,
     SubjectMatches(Regex),
     BanNoteStartsWith(String),
     AuthorIsOneOf(Vec<String>),
@@ -83,6 +85,7 @@ impl Condition {
             Self::BanIsTemporary => "ban_is_temporary".to_owned(),
             Self::HumanModeratorWrote => "human_moderator_wrote".to_owned(),
             Self::BanReasonPresent => "ban_reason_present".to_owned(),
+            Self::UserStarted => "user_started".to_owned(),
             Self::SubjectMatches(r) => format!("subject_matches({})", r.as_str()),
             Self::BanNoteStartsWith(s) => format!("ban_note_starts_with({s})"),
             Self::AuthorIsOneOf(v) => format!("author_is_one_of({})", v.join(", ")),
@@ -136,6 +139,7 @@ fn compile(spec: &RuleSpec, path: &str) -> Result<Rule, RuleError> {
         RuleSpec::BanIsTemporary => Rule::Condition(Condition::BanIsTemporary),
         RuleSpec::HumanModeratorWrote => Rule::Condition(Condition::HumanModeratorWrote),
         RuleSpec::BanReasonPresent => Rule::Condition(Condition::BanReasonPresent),
+        RuleSpec::UserStarted => Rule::Condition(Condition::UserStarted),
         RuleSpec::SubjectMatches(p) => {
             Rule::Condition(Condition::SubjectMatches(Regex::new(p).map_err(|e| {
                 err(format!("subject_matches: invalid pattern {p:?}: {e}"))
@@ -173,10 +177,16 @@ impl TriggerSpec {
                 ]))),
             ]
         };
+        // A reason quoted in the ban notice — or a conversation the banned user opened
+        // themselves (many write a fresh message instead of answering the ban notice): the
+        // form then says the moderators stated no reason there.
+        let reason_or_user_started = || {
+            RuleSpec::Any(vec![RuleSpec::BanReasonPresent, RuleSpec::UserStarted])
+        };
         let mut engage = common();
-        engage.insert(4, RuleSpec::BanReasonPresent);
+        engage.insert(4, reason_or_user_started());
         let mut missing = common();
-        missing.push(RuleSpec::Not(Box::new(RuleSpec::BanReasonPresent)));
+        missing.push(RuleSpec::Not(Box::new(reason_or_user_started())));
         Self {
             engage: RuleSpec::All(engage),
             note_missing_reason: Some(RuleSpec::All(missing)),
@@ -217,7 +227,7 @@ impl Trigger {
     }
 }
 
-const CONDITIONS: &str = "participant_wrote, participant_banned, ban_is_temporary, human_moderator_wrote, ban_reason_present, \
+const CONDITIONS: &str = "participant_wrote, participant_banned, ban_is_temporary, human_moderator_wrote, ban_reason_present, user_started, \
      {subject_matches: REGEX}, {ban_note_starts_with: TEXT}, {author_is_one_of: [NAMES]}, \
      {all: [...]}, {any: [...]}, {not: RULE}";
 
@@ -296,6 +306,7 @@ fn rule_from_yaml(v: &serde_yaml::Value, path: &str) -> Result<RuleSpec, RuleErr
             "ban_is_temporary" => Ok(RuleSpec::BanIsTemporary),
             "human_moderator_wrote" => Ok(RuleSpec::HumanModeratorWrote),
             "ban_reason_present" => Ok(RuleSpec::BanReasonPresent),
+            "user_started" => Ok(RuleSpec::UserStarted),
             other => Err(err(format!(
                 "unknown condition `{other}`; expected one of {CONDITIONS}"
             ))),
@@ -396,6 +407,7 @@ impl<'a> Facts<'a> {
                         .first()
                         .is_some_and(|m| has_quote(&m.body_markdown))
             }
+            Condition::UserStarted => conv.messages.first().is_some_and(|m| !m.author.is_mod),
             Condition::SubjectMatches(r) => r.is_match(&conv.summary.subject),
             Condition::BanNoteStartsWith(prefix) => self.ban.is_some_and(|b| {
                 b.note
