@@ -35,6 +35,30 @@ async fn completed(w: &World, user: &str) -> (String, Appeal) {
     (conv, appeal)
 }
 
+/// A decision as the console records it: the page's state, the subreddit's message, the
+/// core's plan, stored with its journal entries (or refused when another came first).
+async fn console_decision(
+    w: &World,
+    appeal: &Appeal,
+    verdict: Verdict,
+    by: &RedditUsername,
+) -> Recorded {
+    let now = w.clock.now();
+    let state = w.store.decision_state(appeal.id).await.expect("state");
+    let message = DecisionTemplates::default()
+        .render(verdict, None, appeal)
+        .expect("message");
+    // The page read the state before the other click landed, or after it.
+    let Ok(plan) = decide_appeal(appeal, &state, verdict, message, by, now) else {
+        return Recorded::AlreadyDecided(state);
+    };
+    let effects = decision_entries(&plan, &appeal.conversation_id);
+    w.store
+        .record_decision(&plan, &effects, by, Channel::Console, now)
+        .await
+        .expect("record")
+}
+
 fn note(w: &World, conv: &str, moderator: &str, body: &str) {
     w.sim
         .state()
@@ -163,25 +187,9 @@ async fn two_console_decisions_at_once_give_one(b: Backend) {
     let (_db, w) = world(b, WorldOptions::default()).await;
     let (conv, appeal) = completed(&w, "twice1").await;
     let decide = |verdict: Verdict, by: &str| {
-        let w = &w;
-        let appeal = appeal.clone();
         let by = RedditUsername::parse(by).expect("user");
-        async move {
-            let now = w.clock.now();
-            let state = w.store.decision_state(appeal.id).await.expect("state");
-            let message = DecisionTemplates::default()
-                .render(verdict, None, &appeal)
-                .expect("message");
-            // The page read the state before the other click landed, or after it.
-            let Ok(plan) = decide_appeal(&appeal, &state, verdict, message, &by, now) else {
-                return Recorded::AlreadyDecided(state);
-            };
-            let effects = decision_entries(&plan, &appeal.conversation_id);
-            w.store
-                .record_decision(&plan, &effects, &by, Channel::Console, now)
-                .await
-                .expect("record")
-        }
+        let (w, appeal) = (&w, appeal.clone());
+        async move { console_decision(w, &appeal, verdict, &by).await }
     };
     let (a, b2) = tokio::join!(
         decide(Verdict::Grant, HUMAN_MOD),
@@ -291,17 +299,10 @@ async fn a_console_grant_costs_three_calls(b: Backend) {
     let (_db, w) = world(b, WorldOptions::default()).await;
     let (conv, appeal) = completed(&w, "budget1").await;
     let by = RedditUsername::parse(HUMAN_MOD).expect("user");
-    let now = w.clock.now();
-    let message = DecisionTemplates::default()
-        .render(Verdict::Grant, None, &appeal)
-        .expect("message");
-    let state = w.store.decision_state(appeal.id).await.expect("state");
-    let plan = decide_appeal(&appeal, &state, Verdict::Grant, message, &by, now).expect("plan");
-    let effects = decision_entries(&plan, &appeal.conversation_id);
-    w.store
-        .record_decision(&plan, &effects, &by, Channel::Console, now)
-        .await
-        .expect("record");
+    assert_eq!(
+        console_decision(&w, &appeal, Verdict::Grant, &by).await,
+        Recorded::Stored
+    );
     w.sim.state().reset_counters();
     w.drain().await.expect("drain");
     let c = w.sim.state().counters();

@@ -19,6 +19,20 @@ on_both_backends!(
     a_reply_without_deciding_is_queued_once,
 );
 
+/// A completed appeal of u/`user` in r/pics, waiting for a decision for four hours.
+async fn waiting(store: &appealmod_shared::storage::Store, user: &str) -> AppealId {
+    let now = Utc::now();
+    completed_appeal(
+        store,
+        "pics",
+        user,
+        now - Duration::hours(5),
+        300,
+        now - Duration::hours(4),
+    )
+    .await
+}
+
 fn decide_path(id: AppealId) -> String {
     format!("/dashboard/r/pics/appeals/{}/decide", id.0)
 }
@@ -26,16 +40,7 @@ fn decide_path(id: AppealId) -> String {
 async fn a_grant_is_recorded_once_with_the_entries_that_carry_it_out(backend: Backend) {
     let (c, _) = loaded(backend).await;
     let store = &c.app.db.store;
-    let now = Utc::now();
-    let id = completed_appeal(
-        store,
-        "pics",
-        "to_grant",
-        now - Duration::hours(5),
-        300,
-        now - Duration::hours(4),
-    )
-    .await;
+    let id = waiting(store, "to_grant").await;
     let page = format!("/dashboard/r/pics/appeals/{}", id.0);
     let (status, body) = c.page(&page).await;
     assert_eq!(status, 200);
@@ -84,16 +89,7 @@ async fn a_grant_is_recorded_once_with_the_entries_that_carry_it_out(backend: Ba
 async fn a_claim_holds_other_moderators_back(backend: Backend) {
     let (c, _) = loaded(backend).await;
     let store = &c.app.db.store;
-    let now = Utc::now();
-    let id = completed_appeal(
-        store,
-        "pics",
-        "to_claim",
-        now - Duration::hours(5),
-        300,
-        now - Duration::hours(4),
-    )
-    .await;
+    let id = waiting(store, "to_claim").await;
     let page = format!("/dashboard/r/pics/appeals/{}", id.0);
     let (_, body) = c.page(&page).await;
     let r = c
@@ -134,16 +130,7 @@ async fn a_claim_holds_other_moderators_back(backend: Backend) {
 async fn decisions_need_the_token_and_the_subreddit(backend: Backend) {
     let (c, _) = loaded(backend).await;
     let store = &c.app.db.store;
-    let now = Utc::now();
-    let id = completed_appeal(
-        store,
-        "pics",
-        "guarded",
-        now - Duration::hours(5),
-        300,
-        now - Duration::hours(4),
-    )
-    .await;
+    let id = waiting(store, "guarded").await;
     let r = c
         .post(&decide_path(id), &[("csrf", "forged"), ("action", "grant")])
         .await;
@@ -187,16 +174,7 @@ async fn decisions_need_the_token_and_the_subreddit(backend: Backend) {
 async fn a_reply_without_deciding_is_queued_once(backend: Backend) {
     let (c, _) = loaded(backend).await;
     let store = &c.app.db.store;
-    let now = Utc::now();
-    let id = completed_appeal(
-        store,
-        "pics",
-        "to_ask",
-        now - Duration::hours(5),
-        300,
-        now - Duration::hours(4),
-    )
-    .await;
+    let id = waiting(store, "to_ask").await;
     let (_, body) = c.page(&format!("/dashboard/r/pics/appeals/{}", id.0)).await;
     let csrf = csrf_of(&body);
     let ask = [
