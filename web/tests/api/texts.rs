@@ -132,11 +132,15 @@ async fn appellants_error_pages_point_to_modmail_not_the_home_page(backend: Back
         .create_appeal_expiring("bob", "note", Utc::now() - Duration::minutes(1))
         .await;
     for (path, status, modmail) in [
-        (expired.as_str(), 410, "in the same modmail conversation"),
+        (
+            expired.as_str(),
+            410,
+            "Write again in your modmail conversation with r/pics",
+        ),
         (
             "/appeal/not-a-token",
             404,
-            "write to the moderators again in modmail",
+            "message in your modmail conversation",
         ),
     ] {
         let (got, html) = app.get_text(path).await;
@@ -173,7 +177,7 @@ async fn the_form_prints_the_form_duration(backend: Backend) {
     let (_, path) = app.create_appeal("bob", "note").await;
     let (_, html) = app.get_text(&path).await;
     assert!(
-        text_of(&html).contains(&format!("It takes {FORM_DURATION}.")),
+        text_of(&html).contains(&format!("This takes {FORM_DURATION};")),
         "{html}"
     );
 }
