@@ -80,14 +80,54 @@ pub enum EndState {
     Control,
     /// Temporary ban: the bot never wrote.
     Excluded,
+    /// Completed, then granted by the moderator in the console: the bot lifted the ban,
+    /// told the user and archived the conversation.
+    Granted,
+    /// Completed, then denied by the moderator's `!deny` private note in modmail: the bot
+    /// told the user, archived the conversation and confirmed with a private note.
+    Denied,
 }
 
 impl EndState {
+    /// The form was submitted and passed on (whatever the moderators decided after).
+    pub fn completed(self) -> bool {
+        matches!(self, Self::Completed | Self::Granted | Self::Denied)
+    }
+
+    /// The heading of the appellant's status page after the moderators' decision.
+    pub fn status_heading(self) -> Option<&'static str> {
+        match self {
+            Self::Granted => Some("You are no longer banned"),
+            Self::Denied => Some("Ban kept"),
+            _ => None,
+        }
+    }
+
     /// The bot's effects on the conversation in this end state, in order.
     pub fn expected_ledger(self) -> &'static [LedgerKind] {
-        use LedgerKind::{Archive, InternalNote, Reply, Unarchive};
+        use LedgerKind::{Archive, InternalNote, Reply, Unarchive, Unban};
         match self {
             Self::Completed => &[Reply, Archive, Reply, InternalNote, Unarchive],
+            Self::Granted => &[
+                Reply,
+                Archive,
+                Reply,
+                InternalNote,
+                Unarchive,
+                Unban,
+                Reply,
+                Archive,
+            ],
+            Self::Denied => &[
+                Reply,
+                Archive,
+                Reply,
+                InternalNote,
+                Unarchive,
+                Reply,
+                Archive,
+                InternalNote,
+            ],
             Self::Reminded => &[Reply, Archive, Reply, Archive],
             Self::NeverFilled | Self::TakenOver => &[Reply, Archive],
             Self::Control | Self::Excluded => &[],
@@ -104,6 +144,8 @@ impl fmt::Display for EndState {
             Self::TakenOver => "moderator took over, bot stayed quiet",
             Self::Control => "control group (no bot message)",
             Self::Excluded => "temporary ban (bot stayed out)",
+            Self::Granted => "completed, granted in the console (unbanned, told, archived)",
+            Self::Denied => "completed, denied by !deny in modmail (told, archived, confirmed)",
         })
     }
 }
@@ -207,8 +249,10 @@ impl Outcome {
             ));
         }
         out.push_str(&format!(
-            "completed {} | reminded {} | never filled {} | taken over {} | control {} | temp ban {} | bot writes {}\n",
-            self.count(EndState::Completed),
+            "completed {} (granted {}, denied {}) | reminded {} | never filled {} | taken over {} | control {} | temp ban {} | bot writes {}\n",
+            self.users.iter().filter(|u| u.end.completed()).count(),
+            self.count(EndState::Granted),
+            self.count(EndState::Denied),
             self.count(EndState::Reminded),
             self.count(EndState::NeverFilled),
             self.count(EndState::TakenOver),
@@ -311,7 +355,11 @@ pub async fn run(
         }
 
         if actors.iter().all(|a| matches!(a.step, Step::Ended(_))) {
-            return finish(&sim, &actors, start, first_completed).await;
+            let mut outcome = finish(&sim, &actors, start, first_completed).await?;
+            crate::decisions::moderators_decide(&sim, &web, &mut outcome, &options, &mut sink)
+                .await?;
+            outcome.elapsed = start.elapsed();
+            return Ok(outcome);
         }
         tokio::time::sleep(options.poll).await;
     }

@@ -187,6 +187,28 @@ impl SimClient {
         Ok(())
     }
 
+    /// A moderator's private note in the conversation (a `!deny` command, say): only the
+    /// moderators see it, and the bot reads it.
+    pub async fn mod_note(
+        &self,
+        conversation_id: &str,
+        moderator: &str,
+        body: &str,
+    ) -> anyhow::Result<()> {
+        let _: Posted = self
+            .post(
+                "/_sim/modmail/mod",
+                &ModMessage {
+                    conversation_id: conversation_id.to_owned(),
+                    moderator: moderator.to_owned(),
+                    body: body.to_owned(),
+                    internal: true,
+                },
+            )
+            .await?;
+        Ok(())
+    }
+
     /// Every effect the bot applied to one conversation, in order.
     pub async fn ledger_for(&self, conversation_id: &str) -> anyhow::Result<Vec<LedgerEntry>> {
         self.get(&format!("/_sim/ledger/{conversation_id}")).await
@@ -350,6 +372,66 @@ impl WebClient {
     pub async fn console_page(&self, subreddit: &str) -> anyhow::Result<(u16, String)> {
         self.get_page(&format!("{}/dashboard/r/{subreddit}", self.base))
             .await
+    }
+
+    /// The console page of u/`user`'s latest appeal in `subreddit`, found as a moderator
+    /// finds it: the appeal list searched by username.
+    pub async fn appeal_page(&self, subreddit: &str, user: &str) -> anyhow::Result<String> {
+        let list = format!("{}/dashboard/r/{subreddit}?user={user}", self.base);
+        let (status, page) = self.get_page(&list).await?;
+        if status != 200 {
+            bail!("GET {list} answered {status}");
+        }
+        let prefix = format!("/dashboard/r/{subreddit}/appeals/");
+        let href = page
+            .match_indices("class=\"case-link\" href=\"")
+            .map(|(i, m)| &page[i + m.len()..])
+            .filter_map(|rest| rest.split('"').next())
+            .find(|href| href.starts_with(&prefix))
+            .with_context(|| format!("no appeal of u/{user} in the list at {list}"))?;
+        Ok(format!("{}{href}", self.base))
+    }
+
+    /// Decides the appeal on its console page (`action`: grant, deny, reduce, claim) with
+    /// the page's CSRF token, as the decision form does. Returns where the site sent the
+    /// browser (the page again, with its notice).
+    pub async fn decide(&self, appeal_page: &str, action: &str) -> anyhow::Result<String> {
+        let url = format!("{appeal_page}/decide");
+        let (status, page) = self.get_page(appeal_page).await?;
+        if status != 200 {
+            bail!("GET {appeal_page} answered {status}");
+        }
+        let csrf = form::csrf_of(&page).with_context(|| format!("{appeal_page}: no form"))?;
+        let fields = [("csrf", csrf.as_str()), ("action", action)];
+        let req = self
+            .http
+            .post(&url)
+            .header(reqwest::header::ORIGIN, &self.origin)
+            .form(&fields);
+        let r = self.send(req, &url).await?;
+        match location(&r) {
+            Some(to) if r.status().as_u16() == 303 && to.contains("notice=decided") => Ok(to),
+            _ => bail!(
+                "the {action} of {appeal_page} was not recorded ({}, {:?})",
+                r.status(),
+                location(&r)
+            ),
+        }
+    }
+
+    /// A page anyone can open (an appellant's status page): status and text.
+    pub async fn public_page(&self, url: &str) -> anyhow::Result<(u16, String)> {
+        let r = self
+            .http
+            .get(url)
+            .send()
+            .await
+            .with_context(|| format!("{url}: is the website running?"))?;
+        let status = r.status().as_u16();
+        Ok((
+            status,
+            r.text().await.with_context(|| format!("GET {url}"))?,
+        ))
     }
 
     /// Opens an appeal link and submits a complete, valid form.

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use appealmod_sandbox::scenario::{self, EndState, Event, Options, Role};
+use appealmod_sandbox::scenario::{self, EndState, Event, Options, Role, UserOutcome};
 use appealmod_shared::domain::AppealStatus;
 use appealmod_shared::domain::Group;
 use appealmod_shared::storage::{Backend, EffectState};
@@ -94,7 +94,12 @@ async fn every_scripted_user_reaches_its_end_state(backend: Backend) {
     let sim = world.sim.state();
     for u in &outcome.users {
         let allowed: &[EndState] = match u.role {
-            Role::Quick => &[EndState::Completed, EndState::Control],
+            Role::Quick => &[
+                EndState::Completed,
+                EndState::Granted,
+                EndState::Denied,
+                EndState::Control,
+            ],
             Role::Reminder => &[EndState::Reminded, EndState::Control],
             Role::Toxic => &[EndState::NeverFilled, EndState::Control],
             Role::Takeover => &[EndState::TakenOver, EndState::Control],
@@ -122,6 +127,7 @@ async fn every_scripted_user_reaches_its_end_state(backend: Backend) {
                 let conv = sim.conversation(&u.conversation_id).expect("conversation");
                 assert_ne!(conv.state, ConvState::Archived, "{} is unarchived", u.user);
             }
+            EndState::Granted | EndState::Denied => decision_carried_out(sim, u, &ledger),
             EndState::Reminded => assert_eq!(replies, 2, "exactly one reminder"),
             EndState::TakenOver => assert_eq!(replies, 1, "no reminder after the takeover"),
             EndState::Control | EndState::Excluded => assert!(ledger.is_empty()),
@@ -134,11 +140,12 @@ async fn every_scripted_user_reaches_its_end_state(backend: Backend) {
         .appeals_with(AppealStatus::Completed)
         .await
         .expect("appeals");
-    assert_eq!(completed.len(), outcome.count(EndState::Completed));
-    assert!(
-        outcome.count(EndState::Completed) >= 1,
-        "at least one appeal completes"
-    );
+    let submitted = outcome.users.iter().filter(|u| u.end.completed()).count();
+    assert_eq!(completed.len(), submitted);
+    // With this seed at least two appeals complete: one is granted in the console, one
+    // denied from modmail.
+    assert_eq!(outcome.count(EndState::Granted), 1, "{}", outcome.report());
+    assert_eq!(outcome.count(EndState::Denied), 1, "{}", outcome.report());
     let control = db
         .store
         .appellants(Some(Group::Control))
@@ -161,4 +168,31 @@ async fn every_scripted_user_reaches_its_end_state(backend: Backend) {
         .map(|u| u.end.expected_ledger().len())
         .sum();
     assert_eq!(ledger.len(), expected, "no effect beyond the scripted ones");
+}
+
+/// A moderator's decision, carried out: the ledger ends with its effects, the ban is gone
+/// (grant) or stays (deny, with the bot's note confirming it), the conversation archived.
+fn decision_carried_out(sim: &reddit_sim::Simulator, u: &UserOutcome, ledger: &[LedgerKind]) {
+    use LedgerKind::{Archive, InternalNote, Reply, Unban};
+    let (effects, banned): (&[LedgerKind], bool) = match u.end {
+        EndState::Granted => (&[Unban, Reply, Archive], false),
+        _ => (&[Reply, Archive, InternalNote], true),
+    };
+    assert!(ledger.ends_with(effects), "{}: {ledger:?}", u.user);
+    assert_eq!(
+        sim.active_ban(&u.subreddit, &u.user).is_some(),
+        banned,
+        "{} banned",
+        u.user
+    );
+    let conv = sim.conversation(&u.conversation_id).expect("conversation");
+    assert_eq!(conv.state, ConvState::Archived, "{} archived", u.user);
+    if u.end == EndState::Denied {
+        let entries = sim.ledger_for(&u.conversation_id);
+        let confirmation = entries
+            .last()
+            .and_then(|e| e.body.clone())
+            .unwrap_or_default();
+        assert!(confirmation.contains("the ban stays"), "{confirmation}");
+    }
 }
