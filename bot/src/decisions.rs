@@ -162,7 +162,11 @@ impl BotContext {
         now: DateTime<Utc>,
     ) -> anyhow::Result<Option<String>> {
         let state = self.store.decision_state(appeal.id).await?;
-        let templates = DecisionTemplates::default();
+        let settings = self.settings_of(&appeal.subreddit).await?;
+        let own = settings
+            .as_ref()
+            .and_then(|s| s.decision_templates.as_ref());
+        let templates = DecisionTemplates::resolve(own);
         let plan = templates
             .render(verdict, template, appeal)
             .and_then(|message| decide_appeal(appeal, &state, verdict, message, author, now));

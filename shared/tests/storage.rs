@@ -51,6 +51,7 @@ on_both_backends!(
     schema_enforces_foreign_keys,
     ban_checks_are_scheduled,
     storage_records_exactly_the_findings_it_is_given,
+    a_subreddits_decision_messages_are_stored_and_audited,
 );
 
 /// Like `on_both_backends!`, for tests that also write rows through a connection of their own.
@@ -121,6 +122,69 @@ async fn signup_and_duplicate(store: &Store) {
     };
     store.create_signup(&bare, t(2)).await.expect("signup");
     assert_eq!(store.signups().await.expect("list")[1].email, None);
+}
+
+async fn a_subreddits_decision_messages_are_stored_and_audited(store: &Store) {
+    use appealmod_core::decide::verdict::DecisionTemplates;
+    let s = SubredditSettings::new(sub("pics"));
+    store.save_subreddit(&s, t(0)).await.expect("save");
+    let loaded = store.subreddit(&sub("pics")).await.expect("load");
+    assert_eq!(loaded.expect("row").decision_templates, None, "defaults");
+    let mut own = DecisionTemplates {
+        grant: "Welcome back, u/{username}.".into(),
+        ..DecisionTemplates::default()
+    };
+    own.deny
+        .push(("spam".into(), "No: {reason}. \"Quoted\" ✓".into()));
+    let edited = SubredditSettings {
+        decision_templates: Some(own.clone()),
+        ..s.clone()
+    };
+    let changes = store
+        .update_settings(&edited, "a_mod", t(1))
+        .await
+        .expect("update");
+    let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
+    assert_eq!(
+        fields,
+        ["decision_grant", "decision_denials", "decision_reduce"],
+        "set from the defaults: every part counts as set"
+    );
+    assert_eq!(changes[0].old, None);
+    assert_eq!(
+        changes[0].new.as_deref(),
+        Some("Welcome back, u/{username}.")
+    );
+    assert!(
+        changes[1]
+            .new
+            .as_deref()
+            .is_some_and(|d| d.contains("spam"))
+    );
+    let loaded = store.subreddit(&sub("pics")).await.expect("load");
+    assert_eq!(loaded.expect("row").decision_templates, Some(own.clone()));
+    // Changing one text audits that one only.
+    let mut again = own.clone();
+    again.reduce = "{days} days, u/{username}.".into();
+    let later = SubredditSettings {
+        decision_templates: Some(again.clone()),
+        ..edited
+    };
+    let changes = store
+        .update_settings(&later, "b_mod", t(2))
+        .await
+        .expect("update");
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert_eq!(changes[0].field, "decision_reduce");
+    assert_eq!(changes[0].old.as_deref(), Some(own.reduce.as_str()));
+    let log = store.audit_log(&sub("pics"), 10).await.expect("log");
+    assert!(
+        log.iter()
+            .any(|e| e.actor == "b_mod" && e.change.field == "decision_reduce"),
+        "{log:?}"
+    );
+    let loaded = store.subreddit(&sub("pics")).await.expect("load");
+    assert_eq!(loaded.expect("row").decision_templates, Some(again));
 }
 
 async fn subreddit_settings_round_trip(store: &Store) {

@@ -72,8 +72,10 @@ impl Channel {
 }
 
 /// The messages the bot sends the appellant for each verdict: a default set ships here;
-/// `{username}`, `{subreddit}`, `{days}` and `{reason}` are filled in.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// `{username}`, `{subreddit}`, `{days}` and `{reason}` are filled in. A subreddit may store
+/// its own set (edited in the console's settings); [`DecisionTemplates::resolve`] gives the
+/// set its decisions use.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DecisionTemplates {
     pub grant: String,
     /// Named denial texts; `default` is the one a plain denial uses.
@@ -113,7 +115,25 @@ impl Default for DecisionTemplates {
     }
 }
 
+/// The placeholders a decision message may use (`{days}` only the reduce message).
+pub const DECISION_PLACEHOLDERS: [&str; 4] = ["username", "subreddit", "days", "reason"];
+
 impl DecisionTemplates {
+    /// The set a subreddit's decisions use: its own (`override_`, from its settings) or the
+    /// shipped defaults. A stored set without a `default` denial (the console never saves
+    /// one) gets the shipped one, so a plain denial always has a text.
+    pub fn resolve(override_: Option<&DecisionTemplates>) -> DecisionTemplates {
+        let Some(own) = override_ else {
+            return DecisionTemplates::default();
+        };
+        let mut own = own.clone();
+        if own.denial(None).is_none() {
+            let shipped = DecisionTemplates::default().deny.swap_remove(0);
+            own.deny.insert(0, shipped);
+        }
+        own
+    }
+
     /// The named denial text; `None` for a name the subreddit does not have.
     pub fn denial(&self, name: Option<&str>) -> Option<&str> {
         let name = name.unwrap_or("default");
@@ -516,6 +536,40 @@ mod tests {
         assert_eq!(
             t.render(Verdict::Deny, Some("nope"), &a),
             Err(Refusal::UnknownTemplate("nope".into()))
+        );
+    }
+
+    #[test]
+    fn a_subreddits_own_texts_are_used_and_a_plain_denial_always_has_one() {
+        assert_eq!(
+            DecisionTemplates::resolve(None),
+            DecisionTemplates::default()
+        );
+        let own = DecisionTemplates {
+            grant: "Welcome back, u/{username}.".into(),
+            deny: vec![("spam".into(), "No: {reason}.".into())],
+            reduce: "{days} days.".into(),
+        };
+        let t = DecisionTemplates::resolve(Some(&own));
+        let a = appeal(AppealStatus::Completed);
+        assert_eq!(
+            t.render(Verdict::Grant, None, &a).as_deref(),
+            Ok("Welcome back, u/appellant.")
+        );
+        assert_eq!(
+            t.render(Verdict::Deny, Some("spam"), &a).as_deref(),
+            Ok("No: Spam.")
+        );
+        assert_eq!(
+            t.render(Verdict::Reduce { days: 3 }, None, &a).as_deref(),
+            Ok("3 days.")
+        );
+        // Without its own `default`, a plain denial uses the shipped one.
+        assert_eq!(t.denial(None), DecisionTemplates::default().denial(None));
+        assert_eq!(
+            t.render(Verdict::Deny, Some("rules"), &a),
+            Err(Refusal::UnknownTemplate("rules".into())),
+            "only the subreddit's own names"
         );
     }
 }

@@ -17,6 +17,7 @@ use super::{Result, StoreError};
 use crate::domain::{
     ConversationId, Email, FormAnswers, FormQuestions, Messages, RedditUsername, SubredditName,
 };
+use appealmod_core::decide::verdict::DecisionTemplates;
 
 type TypeInfo = <Any as Database>::TypeInfo;
 type ValueRef<'r> = <Any as Database>::ValueRef<'r>;
@@ -257,7 +258,7 @@ macro_rules! json_text {
         })+
     };
 }
-json_text!(Messages, FormQuestions, FormAnswers);
+json_text!(Messages, FormQuestions, FormAnswers, DecisionTemplates);
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,7 @@
 //! Subreddits: their state (pending → active ⇄ paused), the settings moderators edit in the
 //! console, and the bot's own check of its standing there.
 
+use appealmod_core::decide::verdict::DecisionTemplates;
 use appealmod_core::decide::verify::PENDING_CHECKS_PER_PASS;
 use chrono::{DateTime, Duration, Utc};
 use sqlx::any::AnyRow;
@@ -27,6 +28,9 @@ pub struct SubredditSettings {
     pub treatment_fraction: Option<f64>,
     pub messages: Option<Messages>,
     pub form_questions: Option<FormQuestions>,
+    /// The moderators' decision messages; `None`: the shipped ones
+    /// ([`DecisionTemplates::resolve`]).
+    pub decision_templates: Option<DecisionTemplates>,
     pub appeal_cooldown_days: Option<u32>,
     pub max_reminders: Option<u32>,
     pub link_ttl_days: Option<u32>,
@@ -47,6 +51,7 @@ impl SubredditSettings {
             treatment_fraction: None,
             messages: None,
             form_questions: None,
+            decision_templates: None,
             appeal_cooldown_days: None,
             max_reminders: None,
             link_ttl_days: None,
@@ -74,7 +79,7 @@ impl SubredditSettings {
             })
         };
         let flag = |v: Option<bool>| v.map(|on| if on { "on" } else { "off" }.to_owned());
-        let fields: [(&str, Option<String>, Option<String>); 11] = [
+        let fields: [(&'static str, Option<String>, Option<String>); 11] = [
             (
                 "treatment_fraction",
                 self.treatment_fraction.map(|f| f.to_string()),
@@ -129,6 +134,7 @@ impl SubredditSettings {
         ];
         fields
             .into_iter()
+            .chain(self.decision_changes(new))
             .filter(|(_, old, new)| old != new)
             .map(|(field, old, new)| FieldChange {
                 field: field.to_owned(),
@@ -139,12 +145,29 @@ impl SubredditSettings {
     }
 }
 
+impl SubredditSettings {
+    /// The decision messages as the audit log shows them: the grant and reduce texts, and
+    /// the named denials as JSON (like the form questions).
+    fn decision_changes(&self, new: &Self) -> [(&'static str, Option<String>, Option<String>); 3] {
+        type Pick = fn(&DecisionTemplates) -> Option<String>;
+        let of = |s: &Self, pick: Pick| s.decision_templates.as_ref().and_then(pick);
+        let grant: Pick = |t| Some(t.grant.clone());
+        let reduce: Pick = |t| Some(t.reduce.clone());
+        let deny: Pick = |t| serde_json::to_string(&t.deny).ok();
+        [
+            ("decision_grant", of(self, grant), of(new, grant)),
+            ("decision_denials", of(self, deny), of(new, deny)),
+            ("decision_reduce", of(self, reduce), of(new, reduce)),
+        ]
+    }
+}
+
 /// The audit log's name of the Reddit Mod Notes setting (values `on` / `off`).
 pub const MOD_NOTES_FIELD: &str = "reddit_mod_notes";
 
 const COLUMNS: &str = "display_name, state, treatment_fraction, messages, form_questions, \
-     appeal_cooldown_days, max_reminders, link_ttl_days, unappealable_marker, blocklist, \
-     reddit_mod_notes";
+     decision_templates, appeal_cooldown_days, max_reminders, link_ttl_days, \
+     unappealable_marker, blocklist, reddit_mod_notes";
 
 /// One row of [`COLUMNS`], read by column name.
 #[derive(sqlx::FromRow)]
@@ -154,6 +177,7 @@ struct SettingsRow {
     treatment_fraction: Option<f64>,
     messages: Option<Text<Messages>>,
     form_questions: Option<Text<FormQuestions>>,
+    decision_templates: Option<Text<DecisionTemplates>>,
     appeal_cooldown_days: Option<i64>,
     max_reminders: Option<i64>,
     link_ttl_days: Option<i64>,
@@ -186,6 +210,7 @@ impl From<SettingsRow> for SubredditSettings {
             treatment_fraction: r.treatment_fraction,
             messages: r.messages.map(|m| m.0),
             form_questions: r.form_questions.map(|q| q.0),
+            decision_templates: r.decision_templates.map(|t| t.0),
             appeal_cooldown_days: small(r.appeal_cooldown_days),
             max_reminders: small(r.max_reminders),
             link_ttl_days: small(r.link_ttl_days),
@@ -730,7 +755,8 @@ impl Tx {
         sqlx::query(
             "UPDATE subreddits SET treatment_fraction = $2, messages = $3, form_questions = $4, \
                appeal_cooldown_days = $5, max_reminders = $6, link_ttl_days = $7, \
-               unappealable_marker = $8, blocklist = $9, reddit_mod_notes = $10, updated_at = $11 \
+               unappealable_marker = $8, blocklist = $9, reddit_mod_notes = $10, updated_at = $11, \
+               decision_templates = $12 \
              WHERE name = $1",
         )
         .bind(s.name.key())
@@ -744,6 +770,7 @@ impl Tx {
         .bind(blocklist)
         .bind(s.reddit_mod_notes.map(Flag))
         .bind(Millis(now))
+        .bind(to_json(s.decision_templates.as_ref())?)
         .execute(self.conn())
         .await?;
         Ok(())

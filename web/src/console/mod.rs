@@ -10,6 +10,7 @@
 //! [`FRESH`] counts for nothing: the moderator logs in again.
 
 pub mod access;
+pub mod decision_form;
 pub mod preview;
 pub mod settings_form;
 

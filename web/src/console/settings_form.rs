@@ -1,12 +1,14 @@
 //! The settings form of a subreddit's console: what it shows, and turning what was posted
 //! into settings, every field checked, every problem named for the error summary.
 
+use appealmod_core::decide::verdict::DecisionTemplates;
 use appealmod_shared::domain::{
     FormQuestion, FormQuestions, Messages, QuestionKind, RedditUsername,
 };
 use appealmod_shared::policy::MAX_REMINDERS;
 use appealmod_shared::storage::SubredditSettings;
 
+use super::decision_form::{self, DecisionsView};
 use crate::form::FormData;
 
 /// The reminders a subreddit without its own number gets: the bot's own [`MAX_REMINDERS`].
@@ -146,6 +148,8 @@ pub struct SettingsView {
     /// Leave a Reddit Mod Note on the user when an appeal completes (the checkbox).
     pub mod_notes: bool,
     pub questions: Vec<QuestionView>,
+    /// The decision messages (grant, named denials, reduce).
+    pub decisions: DecisionsView,
 }
 
 /// One problem, linked from the error summary to its field.
@@ -234,6 +238,9 @@ pub fn view_of(s: &SubredditSettings, d: &Defaults) -> SettingsView {
             .join("\n"),
         mod_notes: s.reddit_mod_notes.unwrap_or(d.mod_notes),
         questions,
+        decisions: decision_form::view_of(&DecisionTemplates::resolve(
+            s.decision_templates.as_ref(),
+        )),
     }
 }
 
@@ -297,6 +304,7 @@ fn posted_view(form: &FormData) -> SettingsView {
         blocklist: text("blocklist"),
         mod_notes: form.get("reddit_mod_notes").is_some(),
         questions: posted_questions(form),
+        decisions: decision_form::posted(form),
     }
 }
 
@@ -344,6 +352,7 @@ fn check_fields(
     let marker = check_marker(&view.marker, bad);
     let blocklist = check_blocklist(&view.blocklist, bad);
     let questions = check_questions(&view.questions, bad);
+    let decisions = decision_form::check(&view.decisions, bad);
     Some(Checked {
         messages: messages?,
         fraction: fraction?,
@@ -354,6 +363,7 @@ fn check_fields(
         blocklist: blocklist?,
         mod_notes: view.mod_notes,
         questions: questions?,
+        decisions: decisions?,
     })
 }
 
@@ -368,6 +378,7 @@ struct Checked {
     blocklist: Vec<RedditUsername>,
     mod_notes: bool,
     questions: FormQuestions,
+    decisions: DecisionTemplates,
 }
 
 impl Checked {
@@ -406,6 +417,9 @@ impl Checked {
             form_questions: (stored.form_questions.is_some()
                 || self.questions != FormQuestions::default())
             .then_some(self.questions),
+            decision_templates: (stored.decision_templates.is_some()
+                || self.decisions != DecisionTemplates::default())
+            .then_some(self.decisions),
             ..stored.clone()
         }
     }
@@ -774,7 +788,14 @@ mod tests {
             ("marker".into(), v.marker.clone()),
             ("blocklist".into(), v.blocklist.clone()),
             ("q_count".into(), v.questions.len().to_string()),
+            ("decision_grant".into(), v.decisions.grant.clone()),
+            ("decision_reduce".into(), v.decisions.reduce.clone()),
+            ("d_count".into(), v.decisions.denials.len().to_string()),
         ];
+        for d in &v.decisions.denials {
+            f.push((format!("d{}_name", d.index), d.name.clone()));
+            f.push((format!("d{}_text", d.index), d.text.clone()));
+        }
         if v.mod_notes {
             f.push(("reddit_mod_notes".into(), "on".into()));
         }

@@ -693,14 +693,14 @@ async fn reddit_mod_notes_are_turned_on_and_off_with_an_audit_line(backend: Back
     );
 }
 
-async fn post_pairs(c: &Console, path: &str, f: Vec<(String, String)>) -> (u16, String) {
+pub(crate) async fn post_pairs(c: &Console, path: &str, f: Vec<(String, String)>) -> (u16, String) {
     let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let r = c.post(path, &pairs).await;
     (r.status().as_u16(), r.text().await.expect("body"))
 }
 
 /// The named fields of a form page as a browser would post them (first value of each).
-fn form_fields(page: &str) -> Vec<(String, String)> {
+pub(crate) fn form_fields(page: &str) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     let attr = |tag: &str, name: &str| -> Option<String> {
         let key = format!("{name}=\"");

@@ -4,6 +4,7 @@ mod appeal;
 mod appeal_page;
 mod console;
 mod decide;
+mod decision_messages;
 mod helpers;
 mod http;
 mod live;

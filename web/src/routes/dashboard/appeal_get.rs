@@ -9,6 +9,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
+use appealmod_core::decide::verdict::DecisionTemplates;
 use appealmod_shared::domain::{Appeal, AppealId, AppellantId, FormQuestions, SubredditName};
 use appealmod_shared::storage::Appellant;
 
@@ -109,11 +110,16 @@ async fn decision_of(
         .ok()
         .and_then(|q| q.into_inner().notice);
     let decided = state.store.decision_state(appeal.id).await?;
+    let settings = state.store.subreddit(&appeal.subreddit).await?;
+    let own = settings
+        .as_ref()
+        .and_then(|s| s.decision_templates.as_ref());
     Ok(DecisionView::of(
         appeal,
         &decided,
         me,
         csrf,
+        &DecisionTemplates::resolve(own),
         notice.as_deref(),
         now,
     ))

@@ -120,7 +120,11 @@ pub async fn decide(
         }
         Asked::Decide { verdict, template } => {
             let decision_state = state.store.decision_state(appeal.id).await?;
-            let plan = DecisionTemplates::default()
+            let settings = state.store.subreddit(&appeal.subreddit).await?;
+            let own = settings
+                .as_ref()
+                .and_then(|s| s.decision_templates.as_ref());
+            let plan = DecisionTemplates::resolve(own)
                 .render(verdict, template.as_deref(), &appeal)
                 .and_then(|m| decide_appeal(&appeal, &decision_state, verdict, m, by, now));
             match plan {

@@ -45,6 +45,7 @@ impl DecisionView {
         state: &DecisionState,
         me: &RedditUsername,
         csrf: String,
+        templates: &DecisionTemplates,
         notice: Option<&str>,
         now: DateTime<Utc>,
     ) -> Self {
@@ -79,10 +80,10 @@ impl DecisionView {
             decided,
             claim,
             csrf,
-            denials: DecisionTemplates::default()
+            denials: templates
                 .deny
-                .into_iter()
-                .map(|(name, _)| name)
+                .iter()
+                .map(|(name, _)| name.clone())
                 .collect(),
             notice: notice.and_then(notice_text),
         }

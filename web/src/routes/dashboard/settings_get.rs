@@ -8,6 +8,7 @@ use appealmod_shared::storage::{AuditEntry, FRACTION_FIELD, SubredditSettings};
 
 use super::{ConsoleNav, StatusView, bot_name};
 use crate::console::access::{Cleared, clear_page};
+use crate::console::decision_form;
 use crate::console::preview::{Sample, render as preview};
 use crate::console::settings_form::{AnswerKind, FieldError, SettingsView, view_of};
 use crate::console::{form_id, when};
@@ -96,6 +97,28 @@ impl SettingsPage {
 
     pub fn q_err(&self, index: &usize, field: &str) -> Option<&str> {
         self.err(&format!("q{index}_{field}"))
+    }
+
+    pub fn d_err(&self, index: &usize, field: &str) -> Option<&str> {
+        self.err(&format!("d{index}_{field}"))
+    }
+
+    /// The grant and reduce messages: field id, label, text.
+    pub fn decision_texts(&self) -> [(&'static str, &'static str, &str); 2] {
+        let d = &self.view.decisions;
+        [
+            ("decision_grant", "Grant (the ban is lifted)", &d.grant),
+            (
+                "decision_reduce",
+                "Reduce (the ban becomes temporary)",
+                &d.reduce,
+            ),
+        ]
+    }
+
+    /// A decision message rendered for the example appeal, as the user would see it.
+    pub fn decision_html(&self, text: &str) -> String {
+        decision_form::preview(text, &self.status.name)
     }
 }
 
