@@ -801,7 +801,9 @@ async fn finish(
                 .get(3)
                 .and_then(|e| e.body.as_deref())
                 .unwrap_or_default();
-            if !note.contains("I posted the same link") {
+            // The answer to "steps", a question of every default form (the note escapes
+            // Markdown, so a phrase without punctuation is looked for).
+            if !note.contains("I will read the rules before posting") {
                 bail!(
                     "u/{}: the mod note does not hold the answers: {note}",
                     a.script.user
