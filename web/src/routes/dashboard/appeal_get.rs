@@ -88,7 +88,13 @@ fn page_of(
         nav: ConsoleNav::new(state, &cleared.user, now),
         sub: sub.to_owned(),
         number: file.appeal.as_ref().map(|f| f.appeal.id.0),
-        v: CaseView::of(file, sub, state.defaults.fast_fill_secs, now),
+        v: CaseView::of(
+            file,
+            sub,
+            state.defaults.fast_fill_secs,
+            &state.modmail,
+            now,
+        ),
         decision,
     };
     render(StatusCode::OK, &page)

@@ -2,6 +2,7 @@
 //! [`CaseFile`]): the answers as the moderators' note shows them, the ban, toxicity text by
 //! text, the timeline, the appellant's other appeals. Only formatting happens here.
 
+use appealmod_shared::config::ModmailLinks;
 use chrono::{DateTime, Utc};
 
 use appealmod_core::decide::note::{answers_markdown, human_duration};
@@ -237,7 +238,13 @@ fn others_of(file: &CaseFile, sub: &str, now: DateTime<Utc>) -> Vec<OtherAppeal>
 }
 
 impl CaseView {
-    pub fn of(file: &CaseFile, sub: &str, fast_fill_secs: u32, now: DateTime<Utc>) -> Self {
+    pub fn of(
+        file: &CaseFile,
+        sub: &str,
+        fast_fill_secs: u32,
+        links: &ModmailLinks,
+        now: DateTime<Utc>,
+    ) -> Self {
         let appeal = file.appeal.as_ref();
         let status = status_of(&file.appellant, appeal.map(|f| &f.appeal));
         let answers = appeal.and_then(|f| f.answers.as_ref());
@@ -255,7 +262,7 @@ impl CaseView {
             status_label: status.label(),
             toxic: file.findings.iter().any(|t| t.toxicity.toxic),
             waiting: Moment::of(waiting, now),
-            modmail: conversation.map(|c| c.modmail_url()),
+            modmail: conversation.map(|c| links.conversation(&c)),
             ban: appeal.map(|f| ban_of(&f.appeal, now)),
             answers_html: answers.map(|f| markdown_html(&answers_markdown(f, &file.questions))),
             fill: answers.and_then(|f| fill_of(f, fast_fill_secs)),
@@ -351,7 +358,7 @@ mod tests {
 
     #[test]
     fn the_page_says_what_happened_in_order_and_which_text_was_toxic() {
-        let v = CaseView::of(&file(None), "pics", 30, at(10));
+        let v = CaseView::of(&file(None), "pics", 30, &ModmailLinks::default(), at(10));
         let labels: Vec<&str> = v.timeline.iter().map(|s| s.label.as_str()).collect();
         assert_eq!(
             labels,
@@ -389,7 +396,13 @@ mod tests {
         );
         assert!(v.others.is_empty());
         // Decided: the decision closes the timeline, and nothing waits.
-        let v = CaseView::of(&file(Some(Outcome::Granted)), "pics", 30, at(10));
+        let v = CaseView::of(
+            &file(Some(Outcome::Granted)),
+            "pics",
+            30,
+            &ModmailLinks::default(),
+            at(10),
+        );
         assert_eq!(
             v.timeline.last().map(|s| s.label.as_str()),
             Some("Granted: the ban was lifted")

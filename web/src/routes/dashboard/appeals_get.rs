@@ -5,6 +5,7 @@
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use appealmod_shared::config::ModmailLinks;
 use askama::Template;
 use chrono::{DateTime, Utc};
 
@@ -58,7 +59,7 @@ pub struct CaseRow {
 }
 
 impl CaseRow {
-    fn of(sub: &str, c: &Case, now: DateTime<Utc>) -> Self {
+    fn of(sub: &str, c: &Case, links: &ModmailLinks, now: DateTime<Utc>) -> Self {
         let decided = match c.status {
             CaseStatus::Granted => "Granted",
             _ => "Denied",
@@ -88,7 +89,7 @@ impl CaseRow {
             waiting: Moment::of(c.waiting_since(), now),
             wrote: Moment::new(c.first_seen, now),
             latest,
-            modmail: c.conversation_id.as_ref().map(|id| id.modmail_url()),
+            modmail: c.conversation_id.as_ref().map(|id| links.conversation(id)),
         }
     }
 }
@@ -243,7 +244,7 @@ pub async fn page(
         rows: found
             .cases
             .iter()
-            .map(|c| CaseRow::of(name.as_str(), c, now))
+            .map(|c| CaseRow::of(name.as_str(), c, &state.modmail, now))
             .collect(),
         total: found.total,
         page: page.get(),
