@@ -180,9 +180,8 @@ impl TriggerSpec {
         // A reason quoted in the ban notice — or a conversation the banned user opened
         // themselves (many write a fresh message instead of answering the ban notice): the
         // form then says the moderators stated no reason there.
-        let reason_or_user_started = || {
-            RuleSpec::Any(vec![RuleSpec::BanReasonPresent, RuleSpec::UserStarted])
-        };
+        let reason_or_user_started =
+            || RuleSpec::Any(vec![RuleSpec::BanReasonPresent, RuleSpec::UserStarted]);
         let mut engage = common();
         engage.insert(4, reason_or_user_started());
         let mut missing = common();
