@@ -11,7 +11,7 @@ use tracing::{error, info, warn};
 
 use appealmod_reddit::RedditError;
 use appealmod_shared::domain::{
-    Conversation, ConversationState, ModActionKind, ModNote, RedditUsername, SubredditName,
+    Conversation, ModActionKind, ModNote, RedditUsername, SubredditName,
 };
 use appealmod_shared::storage::{EffectKind, JournalEntry};
 use appealmod_shared::token::STORED_LINK;
@@ -57,20 +57,16 @@ pub fn already_applied(conv: &Conversation, e: &JournalEntry, body: &str, bot: &
                     && (m.body_markdown.contains(&e.marker) || m.body_markdown.trim() == body)
             })
         }
-        // Only the latest archive or unarchive counts: an older one of the bot's (the
-        // dialogue's archive minutes before a decision's) says nothing of this entry.
-        EffectKind::Archive => {
-            conv.summary.state == ConversationState::Archived
-                || last_archive_action(conv).is_some_and(|a| {
-                    a.kind == ModActionKind::Archive && by_bot(&a.author.name) && a.date >= since
-                })
-        }
-        EffectKind::Unarchive => {
-            conv.summary.state != ConversationState::Archived
-                || last_archive_action(conv).is_some_and(|a| {
-                    a.kind == ModActionKind::Unarchive && by_bot(&a.author.name) && a.date >= since
-                })
-        }
+        // The bot's own mod action decides, and only the latest archive or unarchive counts:
+        // an older one of the bot's (the dialogue's archive minutes before a decision's)
+        // says nothing of this entry, and the folder the conversation is in says nothing of
+        // who moved it (a banned user's message moves it out of the archive by itself).
+        EffectKind::Archive => last_archive_action(conv).is_some_and(|a| {
+            a.kind == ModActionKind::Archive && by_bot(&a.author.name) && a.date >= since
+        }),
+        EffectKind::Unarchive => last_archive_action(conv).is_some_and(|a| {
+            a.kind == ModActionKind::Unarchive && by_bot(&a.author.name) && a.date >= since
+        }),
         // Reddit answers the conversation with its participant's ban status and records the
         // bot's unban or ban among its mod actions.
         EffectKind::Unban => {
