@@ -14,7 +14,6 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER};
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::Utc;
 use tokio::time::Instant;
 
 use appealmod_shared::storage::{ChangeStamp, StoreError};
@@ -39,7 +38,7 @@ pub async fn events(
     state: web::Data<AppState>,
     q: web::Query<LiveQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let now = Utc::now();
+    let now = state.clock.now();
     // A stream cannot follow a login redirect: without a valid login it is 404, and the
     // page (reloaded) sends the browser to log in.
     let a = match access(&state, &session, "/dashboard/live", q.r.as_deref(), now).await {
@@ -162,8 +161,14 @@ impl Feed {
             return Ok(None);
         }
         let limit = self.state.live.settings.activity;
-        let view =
-            LiveView::load(store, &self.scope, &rules(&self.state, Utc::now()), limit).await?;
+        let view = LiveView::load(
+            store,
+            &self.scope,
+            &rules(&self.state, self.state.clock.now()),
+            limit,
+            &self.state.modmail,
+        )
+        .await?;
         // Only after a successful read: a failed one is retried at the next poll.
         self.stamp = Some(stamp);
         self.polls = 0;

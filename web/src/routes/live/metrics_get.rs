@@ -6,7 +6,6 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{AUTHORIZATION, CACHE_CONTROL, WWW_AUTHENTICATE};
 use actix_web::{HttpRequest, HttpResponse, web};
 use anyhow::Context as _;
-use chrono::Utc;
 
 use appealmod_shared::metrics::{self, Snapshot};
 
@@ -52,7 +51,7 @@ async fn serve(req: &HttpRequest, state: &AppState) -> Result<HttpResponse, Page
             .body("A bearer token (metrics.token) is required.\n"));
     }
     let snapshot = Snapshot {
-        now: Utc::now(),
+        now: state.clock.now(),
         runners: state.store.runner_reports().await?,
         store: state.store.store_figures().await?,
         web_requests: state.web_requests.snapshot(),

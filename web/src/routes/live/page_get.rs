@@ -3,7 +3,6 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{CONTENT_SECURITY_POLICY, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use chrono::Utc;
 use serde::Deserialize;
 
 use super::script_get::version;
@@ -53,7 +52,7 @@ pub async fn page(
     state: web::Data<AppState>,
     q: web::Query<LiveQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let now = Utc::now();
+    let now = state.clock.now();
     let here = req.uri().to_string();
     let a = access(&state, &session, &here, q.r.as_deref(), now).await?;
     let view = LiveView::load(
@@ -61,6 +60,7 @@ pub async fn page(
         &a.scope,
         &rules(&state, now),
         state.live.settings.activity,
+        &state.modmail,
     )
     .await?;
     let alarms = state

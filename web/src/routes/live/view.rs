@@ -5,6 +5,7 @@
 //! recent activity.
 
 use actix_session::Session;
+use appealmod_shared::config::ModmailLinks;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -177,8 +178,8 @@ fn label(kind: ActivityKind) -> &'static str {
     }
 }
 
-impl From<&Activity> for ActivityItem {
-    fn from(a: &Activity) -> Self {
+impl ActivityItem {
+    fn of(a: &Activity, links: &ModmailLinks) -> Self {
         Self {
             kind: a.kind.as_str(),
             label: label(a.kind),
@@ -190,7 +191,7 @@ impl From<&Activity> for ActivityItem {
                 Group::Treatment => "treatment",
                 Group::Control => "control",
             },
-            modmail: a.conversation_id.as_ref().map(|c| c.modmail_url()),
+            modmail: a.conversation_id.as_ref().map(|c| links.conversation(c)),
         }
     }
 }
@@ -212,6 +213,7 @@ impl LiveView {
         scope: &Scope,
         rules: &Rules,
         activity: u32,
+        links: &ModmailLinks,
     ) -> Result<Self, StoreError> {
         let now = rules.now;
         let rows = rows(store, scope, Period::ALL_TIME).await?;
@@ -238,7 +240,7 @@ impl LiveView {
                 appeals: recent.treatment.appeals + recent.control.appeals,
                 completed: recent.treatment.completed,
             },
-            activity: events.iter().map(ActivityItem::from).collect(),
+            activity: events.iter().map(|e| ActivityItem::of(e, links)).collect(),
         })
     }
 

@@ -109,7 +109,7 @@ pub async fn subreddit(
 ) -> Result<HttpResponse, PageError> {
     let (sub, ext) = path.into_inner();
     let format = Format::of_extension(&ext)?;
-    let now = Utc::now();
+    let now = state.clock.now();
     let here = req.uri().to_string();
     let cleared = clear_page(&state, &session, &sub, &here, now).await?;
     let name = &cleared.subreddit.name;
@@ -132,7 +132,7 @@ pub async fn overall(
     q: web::Query<ResultsQuery>,
 ) -> Result<HttpResponse, PageError> {
     let format = Format::of_extension(&ext)?;
-    let now = Utc::now();
+    let now = state.clock.now();
     let here = req.uri().to_string();
     let who = require_login(&state, &session, &here, now).await?;
     require_operator(&state, &who)?;

@@ -98,7 +98,7 @@ pub async fn subreddit(
     sub: web::Path<String>,
     q: web::Query<ResultsQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let now = Utc::now();
+    let now = state.clock.now();
     let here = req.uri().to_string();
     let cleared = clear_page(&state, &session, &sub, &here, now).await?;
     let choice = q.period();
@@ -132,7 +132,7 @@ pub async fn overall(
     state: web::Data<AppState>,
     q: web::Query<ResultsQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let now = Utc::now();
+    let now = state.clock.now();
     let here = req.uri().to_string();
     let who = require_login(&state, &session, &here, now).await?;
     require_operator(&state, &who)?;
