@@ -90,7 +90,7 @@ impl BotContext {
         let now = self.clock.now();
         let marker = StepMarker::Command(note.id.clone());
         let text = match command {
-            Err(_) => COMMAND_HELP.to_owned(),
+            Err(_) => self.command_help(appeal).await?,
             Ok(Command::Claim) => {
                 let until = now + Duration::minutes(CLAIM_MINUTES);
                 match self
@@ -152,6 +152,32 @@ impl BotContext {
 
     /// Stores a decision taken by a command; `Some(reason)` when it is refused (the answer
     /// note says why), `None` when stored (its confirmation rides with it).
+    /// The subreddit's decision messages (its own, or the shipped ones).
+    async fn decision_templates(&self, appeal: &Appeal) -> anyhow::Result<DecisionTemplates> {
+        let settings = self.settings_of(&appeal.subreddit).await?;
+        let own = settings
+            .as_ref()
+            .and_then(|s| s.decision_templates.as_ref());
+        Ok(DecisionTemplates::resolve(own))
+    }
+
+    /// The answer to a command the bot does not know: the commands, and the names of this
+    /// subreddit's denial messages (for `!deny <name>`).
+    async fn command_help(&self, appeal: &Appeal) -> anyhow::Result<String> {
+        let names: Vec<String> = self
+            .decision_templates(appeal)
+            .await?
+            .deny
+            .into_iter()
+            .map(|(name, _)| format!("`{name}`"))
+            .collect();
+        Ok(format!(
+            "{COMMAND_HELP} Denial messages in r/{}: {}.",
+            appeal.subreddit,
+            names.join(", ")
+        ))
+    }
+
     async fn decide_from_modmail(
         &self,
         appeal: &Appeal,
@@ -162,11 +188,7 @@ impl BotContext {
         now: DateTime<Utc>,
     ) -> anyhow::Result<Option<String>> {
         let state = self.store.decision_state(appeal.id).await?;
-        let settings = self.settings_of(&appeal.subreddit).await?;
-        let own = settings
-            .as_ref()
-            .and_then(|s| s.decision_templates.as_ref());
-        let templates = DecisionTemplates::resolve(own);
+        let templates = self.decision_templates(appeal).await?;
         let plan = templates
             .render(verdict, template, appeal)
             .and_then(|message| decide_appeal(appeal, &state, verdict, message, author, now));

@@ -177,6 +177,10 @@ async fn commands_from_the_appellant_or_unknown_commands_decide_nothing(b: Backe
         help.contains("`!grant`") && !help.contains("unbann"),
         "{help}"
     );
+    assert!(
+        help.contains("Denial messages in r/pics: `default`, `rules`, `too-soon`."),
+        "the subreddit's own names, for `!deny <name>`: {help}"
+    );
     assert!(banned(&w, "sneaky1"));
     let state = w.store.decision_state(appeal.id).await.expect("state");
     assert_eq!(state.decided, None);
