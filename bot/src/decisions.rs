@@ -14,10 +14,11 @@ use appealmod_core::decide::verdict::{
 };
 use appealmod_core::decide::{Action, Decision, StepMarker};
 use appealmod_shared::domain::{
-    Appeal, Conversation, Message, ModActionKind, RedditUsername, may_use_console,
+    Appeal, Conversation, Message, ModActionKind, RedditUsername, SubredditModerator,
+    may_use_console,
 };
-use appealmod_shared::effects::{decision_entries, with_marker};
-use appealmod_shared::storage::{EffectKind, NewEffect, Recorded};
+use appealmod_shared::effects::{decision_entries, written};
+use appealmod_shared::storage::{NewEffect, Recorded};
 
 use crate::context::BotContext;
 
@@ -36,6 +37,11 @@ impl BotContext {
             return Ok(false);
         };
         let mut changed = self.hand_unban(conv, appeal).await?;
+        // A command answered before (its answer's marker is in the journal) is not looked
+        // at again: reading the conversation again costs no moderator-list call.
+        let mut answered: Option<Vec<String>> = None;
+        // Reddit's moderator list, asked at most once per reading of the conversation.
+        let mut moderators: Option<Vec<SubredditModerator>> = None;
         for m in conv
             .messages
             .iter()
@@ -50,12 +56,28 @@ impl BotContext {
             let Ok(author) = RedditUsername::parse(&m.author.name) else {
                 continue;
             };
+            let answer = answer_marker(&m.id);
+            let answered = match &mut answered {
+                Some(markers) => markers,
+                none => none.insert(
+                    self.store
+                        .effects_of(conv.id())
+                        .await?
+                        .into_iter()
+                        .map(|e| e.marker)
+                        .collect(),
+                ),
+            };
+            if answered.contains(&answer) {
+                continue;
+            }
             // Only a moderator with Mail or full permissions commands the bot; a removed one
             // (or anyone else) is ignored without an answer.
-            if !self
-                .commands_the_bot(&author, &conv.summary.subreddit)
-                .await?
-            {
+            let mods = match &mut moderators {
+                Some(mods) => mods,
+                none => none.insert(self.reddit.moderators(&conv.summary.subreddit).await?),
+            };
+            if !commands_the_bot(mods, &author) {
                 continue;
             }
             changed |= self
@@ -63,20 +85,6 @@ impl BotContext {
                 .await?;
         }
         Ok(changed)
-    }
-
-    /// Whether `author` moderates `sub` with Mail or full permissions now: Reddit's
-    /// moderator list is asked (one call per command; commands are rare), since a stored
-    /// row may be a day old and a removed moderator must not decide.
-    async fn commands_the_bot(
-        &self,
-        author: &RedditUsername,
-        sub: &appealmod_shared::domain::SubredditName,
-    ) -> anyhow::Result<bool> {
-        let mods = self.reddit.moderators(sub).await?;
-        Ok(mods
-            .iter()
-            .any(|m| m.name == *author && may_use_console(&m.permissions)))
     }
 
     async fn answer_command(
@@ -255,16 +263,24 @@ impl BotContext {
 
 /// A private note answering a command (the note's id keys it: answered once).
 fn note_entry(conv: &Conversation, appeal: &Appeal, marker: &StepMarker, text: &str) -> NewEffect {
-    let action = Action::Note(text.to_owned());
-    NewEffect {
-        appeal_id: Some(appeal.id),
-        conversation_id: conv.id().clone(),
-        kind: EffectKind::Note,
-        body: Some(with_marker(text, &marker.of(&action))),
-        marker: marker.of(&action),
-        step: Some(marker.kind()),
-        completes_appeal: false,
-    }
+    written(
+        &Action::Note(text.to_owned()),
+        Some(appeal.id),
+        conv.id(),
+        marker,
+    )
+}
+
+/// The journal marker of the bot's answer to the command in note `note_id`.
+fn answer_marker(note_id: &str) -> String {
+    StepMarker::Command(note_id.to_owned()).of(&Action::Note(String::new()))
+}
+
+/// Whether `author` moderates the subreddit with Mail or full permissions on Reddit's list
+/// as read now (a stored row may be a day old, and a removed moderator must not decide).
+fn commands_the_bot(mods: &[SubredditModerator], author: &RedditUsername) -> bool {
+    mods.iter()
+        .any(|m| m.name == *author && may_use_console(&m.permissions))
 }
 
 fn when(t: DateTime<Utc>) -> String {

@@ -173,18 +173,8 @@ impl SimClient {
         moderator: &str,
         body: &str,
     ) -> anyhow::Result<()> {
-        let _: Posted = self
-            .post(
-                "/_sim/modmail/mod",
-                &ModMessage {
-                    conversation_id: conversation_id.to_owned(),
-                    moderator: moderator.to_owned(),
-                    body: body.to_owned(),
-                    internal: false,
-                },
-            )
-            .await?;
-        Ok(())
+        self.mod_message(conversation_id, moderator, body, false)
+            .await
     }
 
     /// A moderator's private note in the conversation (a `!deny` command, say): only the
@@ -195,6 +185,17 @@ impl SimClient {
         moderator: &str,
         body: &str,
     ) -> anyhow::Result<()> {
+        self.mod_message(conversation_id, moderator, body, true)
+            .await
+    }
+
+    async fn mod_message(
+        &self,
+        conversation_id: &str,
+        moderator: &str,
+        body: &str,
+        internal: bool,
+    ) -> anyhow::Result<()> {
         let _: Posted = self
             .post(
                 "/_sim/modmail/mod",
@@ -202,7 +203,7 @@ impl SimClient {
                     conversation_id: conversation_id.to_owned(),
                     moderator: moderator.to_owned(),
                     body: body.to_owned(),
-                    internal: true,
+                    internal,
                 },
             )
             .await?;

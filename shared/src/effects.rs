@@ -54,6 +54,30 @@ pub fn entry(
     }
 }
 
+/// The journal entry of an action whose text is already written (a moderator's decision or
+/// message, the bot's answer to a command): no template, no personal link.
+pub fn written(
+    action: &Action,
+    appeal_id: Option<AppealId>,
+    conversation_id: &ConversationId,
+    step: &StepMarker,
+) -> NewEffect {
+    let none = Placeholders {
+        username: "",
+        subreddit: "",
+        link: "",
+        expires: "",
+    };
+    entry(
+        action,
+        appeal_id,
+        conversation_id,
+        step,
+        &Messages::default(),
+        &none,
+    )
+}
+
 /// A short key of a text (16 hex digits of its SHA-256): the marker of a message a
 /// moderator writes, so that the same message queued twice is one entry.
 pub fn text_key(text: &str) -> String {
@@ -71,24 +95,9 @@ pub fn decision_entries(
     plan: &appealmod_core::decide::verdict::DecisionPlan,
     conversation_id: &ConversationId,
 ) -> Vec<NewEffect> {
-    let fill = Placeholders {
-        username: "",
-        subreddit: "",
-        link: "",
-        expires: "",
-    };
     plan.decision
         .actions()
         .iter()
-        .map(|a| {
-            entry(
-                a,
-                Some(plan.appeal),
-                conversation_id,
-                &plan.marker,
-                &Messages::default(),
-                &fill,
-            )
-        })
+        .map(|a| written(a, Some(plan.appeal), conversation_id, &plan.marker))
         .collect()
 }

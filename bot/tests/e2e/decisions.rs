@@ -111,9 +111,15 @@ async fn grant_from_modmail_lifts_the_ban_once_and_confirms(b: Backend) {
     let (outcome, by, _) = state.decided.expect("decided");
     assert_eq!((outcome, by), (Outcome::Granted, format!("u/{HUMAN_MOD}")));
     // Read again and again: the command is carried out once.
+    w.sim.state().reset_counters();
     user_writes(&w, "granted1", &conv, "thank you!");
     w.drain().await.expect("drain");
     assert_eq!(after_dialogue(&w, &conv).len(), 4, "nothing doubled");
+    assert_eq!(
+        w.sim.state().counters().calls_of(Endpoint::Moderators),
+        0,
+        "an answered command costs no moderator-list call when the conversation is read again"
+    );
 }
 
 async fn deny_with_a_template_and_reduce_from_modmail(b: Backend) {

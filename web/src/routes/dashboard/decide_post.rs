@@ -14,7 +14,7 @@ use appealmod_core::decide::verdict::{
     Channel, DecisionTemplates, Refusal, TEMP_BAN_DAYS, Verdict, decide_appeal,
 };
 use appealmod_core::decide::{Action, Body, MODMAIL_MAX_CHARS, StepMarker};
-use appealmod_shared::domain::{AppealId, Messages, Placeholders};
+use appealmod_shared::domain::AppealId;
 use appealmod_shared::effects::{self, decision_entries};
 use appealmod_shared::storage::Recorded;
 
@@ -161,20 +161,11 @@ async fn reply(
 ) -> Result<&'static str, PageError> {
     let key = effects::text_key(text);
     let marker = StepMarker::Command(format!("reply-{}-{key}", appeal.id.0));
-    let action = Action::Reply(Body::Text(text.to_owned()));
-    let none = Placeholders {
-        username: "",
-        subreddit: "",
-        link: "",
-        expires: "",
-    };
-    let entry = effects::entry(
-        &action,
+    let entry = effects::written(
+        &Action::Reply(Body::Text(text.to_owned())),
         Some(appeal.id),
         &appeal.conversation_id,
         &marker,
-        &Messages::default(),
-        &none,
     );
     let mut tx = state.store.begin().await?;
     let new = tx.enqueue_effect(&entry, now).await?;
