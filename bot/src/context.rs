@@ -9,7 +9,7 @@ use rand::{Rng, SeedableRng};
 
 use appealmod_reddit::{ClientConfig, ClientOptions, Credentials, RedditClient};
 use appealmod_shared::config::{BotConfig, Config, RedditConfig, RedditCredentials};
-use appealmod_shared::domain::{Group, Messages, SubredditName};
+use appealmod_shared::domain::{Group, SubredditName};
 use appealmod_shared::logging::DocumentSink;
 use appealmod_shared::metrics::RunnerReport;
 use appealmod_shared::storage::{Store, SubredditSettings};
@@ -19,10 +19,7 @@ use crate::clock::Clock;
 use crate::failpoints::Failpoints;
 use appealmod_core::decide::exclude::Exclusions;
 use appealmod_core::decide::{DialogueSettings, Trigger};
-
-/// Reminders with the link before the bot hands the conversation over, unless the
-/// subreddit's console sets another number: the one number the site prints too.
-pub const MAX_REMINDERS: i64 = appealmod_core::policy::MAX_REMINDERS;
+use appealmod_core::settings::{Defaults, Effective};
 
 /// A link that would expire within this many days is replaced by a fresh one when the user
 /// writes again.
@@ -60,7 +57,8 @@ pub struct BotContext {
     pub bot: BotConfig,
     pub signer: LinkSigner,
     pub public_base_url: String,
-    pub link_ttl: Duration,
+    /// What a subreddit that set nothing gets (`Config::settings_defaults`).
+    pub defaults: Defaults,
     pub clock: Clock,
     pub failpoints: Failpoints,
     /// Raw conversation snapshots for research (`conversation-logs`), when MongoDB is set.
@@ -95,7 +93,7 @@ impl BotContext {
             bot: config.bot.clone(),
             signer: LinkSigner::new(secret),
             public_base_url: config.web.public_base_url.clone(),
-            link_ttl: Duration::days(i64::from(config.web.link_ttl_days)),
+            defaults: config.settings_defaults(),
             clock: Clock::system(),
             failpoints: Failpoints::default(),
             conversation_log,
@@ -121,12 +119,15 @@ impl BotContext {
         Ok(())
     }
 
+    /// The subreddit's settings in effect (console overrides over the configured
+    /// defaults); read every pass, so a change in the console reaches the next message.
+    pub fn effective(&self, settings: Option<&SubredditSettings>) -> Effective {
+        self.defaults.resolve(settings)
+    }
+
     /// Bernoulli draw with the subreddit's treatment fraction (or the configured default).
     pub fn draw_group(&self, settings: Option<&SubredditSettings>) -> Group {
-        let p = settings
-            .and_then(|s| s.treatment_fraction)
-            .unwrap_or(self.bot.treatment_fraction)
-            .clamp(0.0, 1.0);
+        let p = self.effective(settings).treatment_fraction;
         let x: f64 = match self.rng.lock() {
             Ok(mut rng) => rng.random(),
             Err(poisoned) => poisoned.into_inner().random(),
@@ -138,24 +139,16 @@ impl BotContext {
         }
     }
 
-    /// The subreddit's console settings over the configured defaults; read every pass, so
-    /// a change in the console reaches the next message the bot decides.
+    /// What the dialogue's decisions need of the subreddit's settings, plus the bot's own
+    /// constants.
     pub fn dialogue_settings(&self, settings: Option<&SubredditSettings>) -> DialogueSettings {
-        let cooldown_days = settings
-            .and_then(|s| s.appeal_cooldown_days)
-            .unwrap_or(self.bot.appeal_cooldown_days);
+        let e = self.effective(settings);
         DialogueSettings {
-            messages: settings
-                .and_then(|s| s.messages.clone())
-                .unwrap_or_else(|| self.bot.messages.clone()),
-            cooldown: Duration::days(i64::from(cooldown_days)),
-            max_reminders: settings
-                .and_then(|s| s.max_reminders)
-                .map_or(MAX_REMINDERS, i64::from),
-            questions: settings
-                .and_then(|s| s.form_questions.clone())
-                .unwrap_or_default(),
-            fast_fill_secs: i64::from(self.bot.fast_fill_secs),
+            messages: e.messages,
+            cooldown: e.cooldown,
+            max_reminders: i64::from(e.max_reminders),
+            questions: e.questions,
+            fast_fill_secs: i64::from(self.defaults.fast_fill_secs),
             console_link: settings.map(|s| {
                 format!(
                     "{}/dashboard/r/{}",
@@ -164,11 +157,8 @@ impl BotContext {
                 )
             }),
             renew_before: Duration::days(RENEW_BEFORE_DAYS),
-            link_ttl: self.link_ttl_for(settings),
-            // The console's choice; a subreddit that never chose has the configured default.
-            mod_notes: settings
-                .and_then(|s| s.reddit_mod_notes)
-                .unwrap_or(self.bot.reddit_mod_notes),
+            link_ttl: e.link_ttl,
+            mod_notes: e.mod_notes,
         }
     }
 
@@ -201,23 +191,9 @@ impl BotContext {
         }
     }
 
-    /// How long the personal link of a new appeal lasts in this subreddit.
-    pub fn link_ttl_for(&self, settings: Option<&SubredditSettings>) -> Duration {
-        settings
-            .and_then(|s| s.link_ttl_days)
-            .map_or(self.link_ttl, |d| Duration::days(i64::from(d.max(1))))
-    }
-
     /// What the subreddit's moderators excluded in the console.
     pub fn exclusions(&self, settings: Option<&SubredditSettings>) -> Exclusions {
-        Exclusions {
-            unappealable_marker: settings.and_then(|s| s.unappealable_marker.clone()),
-            blocklist: settings.map(|s| s.blocklist.clone()).unwrap_or_default(),
-        }
-    }
-
-    pub fn messages_for(&self, settings: Option<&SubredditSettings>) -> Messages {
-        self.dialogue_settings(settings).messages
+        self.effective(settings).exclusions
     }
 
     pub async fn settings_of(

@@ -59,7 +59,7 @@ impl BotContext {
     async fn split_of(&self, name: &SubredditName) -> anyhow::Result<Option<SplitAlarm>> {
         let history = self
             .store
-            .fraction_history(name, self.bot.treatment_fraction)
+            .fraction_history(name, self.defaults.treatment_fraction)
             .await?;
         let draws = self.store.assignment_draws(name).await?;
         let audit = readout::audit_draws(&draws, &history.segments());

@@ -8,4 +8,5 @@ pub mod decide;
 pub mod domain;
 pub mod policy;
 pub mod readout;
+pub mod settings;
 pub mod toxicity;

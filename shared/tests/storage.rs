@@ -200,6 +200,9 @@ async fn subreddit_settings_round_trip(store: &Store) {
     s.link_ttl_days = Some(7);
     s.unappealable_marker = Some("#noappeal".into());
     s.blocklist = vec![user("Troll_1"), user("troll2")];
+    s.language = Some(Language::PortugueseBrazil);
+    s.recusal = Some(true);
+    s.public_debrief = Some(false);
     store.save_subreddit(&s, t(0)).await.expect("save");
     assert_eq!(
         store.subreddit(&sub("PICS")).await.expect("load"),
@@ -238,12 +241,16 @@ async fn subreddit_settings_round_trip(store: &Store) {
     let mut edited = kept.clone();
     edited.treatment_fraction = Some(0.5);
     edited.max_reminders = Some(2);
+    edited.language = Some(Language::German);
     let changes = store
         .update_settings(&edited, "b_mod", t(3))
         .await
         .expect("update");
     let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
-    assert_eq!(fields, vec!["treatment_fraction", "max_reminders"]);
+    assert_eq!(
+        fields,
+        vec!["treatment_fraction", "max_reminders", "language"]
+    );
     assert!(
         store
             .update_settings(&edited, "b_mod", t(4))
@@ -252,10 +259,12 @@ async fn subreddit_settings_round_trip(store: &Store) {
             .is_empty()
     );
     let log = store.audit_log(&sub("pics"), 10).await.expect("log");
-    assert_eq!(log.len(), 3, "{log:?}");
-    assert_eq!(log[0].change.field, "max_reminders");
-    assert_eq!(log[2].change.field, "state");
-    assert_eq!(log[2].change.new.as_deref(), Some("paused"));
+    assert_eq!(log.len(), 4, "{log:?}");
+    assert_eq!(log[0].change.field, "language");
+    assert_eq!(log[0].change.old.as_deref(), Some("pt-BR"));
+    assert_eq!(log[0].change.new.as_deref(), Some("de"));
+    assert_eq!(log[3].change.field, "state");
+    assert_eq!(log[3].change.new.as_deref(), Some("paused"));
     let fractions = store
         .fraction_changes(&sub("pics"))
         .await

@@ -79,7 +79,7 @@ async fn run_backend(
         console: None,
         login: Default::default(),
         user_agent: "appealmod-load".to_owned(),
-        defaults: Default::default(),
+        defaults: appealmod_shared::config::Config::default().settings_defaults(),
         metrics: Default::default(),
         rng_seed: None,
         live: Default::default(),

@@ -35,6 +35,8 @@ use crate::routes;
 use crate::routes::appeal::ShownForms;
 use crate::routes::live::Live;
 pub use crate::routes::live::LiveSettings;
+use appealmod_core::settings::Effective;
+use appealmod_shared::domain::SubredditName;
 
 /// What the site needs from the configuration.
 #[derive(Debug, Clone)]
@@ -90,16 +92,7 @@ impl AppSettings {
                 token_exchanges_per_minute: c.web.token_exchanges_per_minute,
             },
             user_agent: c.reddit.user_agent.clone(),
-            defaults: Defaults {
-                messages: c.bot.messages.clone(),
-                treatment_fraction: c.bot.treatment_fraction,
-                cooldown_days: c.bot.appeal_cooldown_days,
-                max_reminders: crate::console::settings_form::DEFAULT_MAX_REMINDERS,
-                link_ttl_days: c.web.link_ttl_days,
-                mod_notes: c.bot.reddit_mod_notes,
-                fast_fill_secs: c.bot.fast_fill_secs,
-                readout_window_days: c.readout_window_days(),
-            },
+            defaults: c.settings_defaults(),
             metrics: c.metrics.clone(),
             rng_seed: c.bot.rng_seed,
             live: LiveSettings::default(),
@@ -139,6 +132,18 @@ pub struct AppState {
     pub clock: Clock,
     /// Where a modmail conversation opens ([`AppSettings::modmail`]).
     pub modmail: ModmailLinks,
+}
+
+impl AppState {
+    /// A subreddit's settings in effect: its console overrides over the configured
+    /// defaults, resolved by core (the site keeps no rule of its own).
+    pub async fn settings_in_effect(
+        &self,
+        sub: &SubredditName,
+    ) -> Result<Effective, appealmod_shared::storage::StoreError> {
+        let own = self.store.subreddit(sub).await?;
+        Ok(self.defaults.resolve(own.as_ref()))
+    }
 }
 
 /// What every worker shares, from the settings.

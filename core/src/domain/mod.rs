@@ -2,6 +2,7 @@
 
 mod appeal;
 mod case;
+mod language;
 mod mod_note;
 mod moderation;
 mod modmail;
@@ -10,6 +11,7 @@ mod record;
 
 pub use appeal::*;
 pub use case::*;
+pub use language::{Language, UnknownLanguage};
 pub use mod_note::*;
 pub use moderation::*;
 pub use modmail::*;

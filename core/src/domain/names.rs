@@ -48,6 +48,17 @@ macro_rules! name_type_common {
             }
         }
         impl Eq for $t {}
+        /// Ordered as compared: by [`key`](Self::key), case-insensitively.
+        impl PartialOrd for $t {
+            fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+                Some(self.cmp(other))
+            }
+        }
+        impl Ord for $t {
+            fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+                self.key().cmp(&other.key())
+            }
+        }
         impl std::hash::Hash for $t {
             fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
                 self.key().hash(state)

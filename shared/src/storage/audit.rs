@@ -3,30 +3,12 @@
 
 use chrono::{DateTime, Utc};
 
-use super::column::{Millis, StoredEnum, read};
+use super::column::{Millis, read};
 use super::{Result, Store, Tx};
-use crate::domain::{SubredditName, SubredditState};
+use crate::domain::SubredditName;
 
-/// One field's change; `None` is "the default" (or "none" for a state).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldChange {
-    pub field: String,
-    pub old: Option<String>,
-    pub new: Option<String>,
-}
-
-impl FieldChange {
-    pub fn state(from: SubredditState, to: SubredditState) -> Self {
-        Self {
-            field: "state".to_owned(),
-            old: Some(from.stored().to_owned()),
-            new: Some(to.stored().to_owned()),
-        }
-    }
-}
-
-/// The field name of treatment-fraction changes (the readout splits by their times).
-pub const FRACTION_FIELD: &str = "treatment_fraction";
+/// The audit diff is part of the settings capability in core.
+pub use appealmod_core::settings::{FRACTION_FIELD, FieldChange};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {

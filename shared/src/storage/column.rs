@@ -311,7 +311,7 @@ mod tests {
 
     #[test]
     fn every_stored_enum_reads_back_what_it_writes() {
-        use crate::domain::{AppealStatus, Group, Outcome, SubredditState};
+        use crate::domain::{AppealStatus, Group, Language, Outcome, SubredditState};
         use crate::storage::{ActivityKind, EffectKind, EffectState, StepKind};
         use appealmod_core::decide::verdict::Channel;
         use appealmod_core::toxicity::{Category, Severity};
@@ -323,6 +323,7 @@ mod tests {
             EffectKind,
             EffectState,
             Group,
+            Language,
             Outcome,
             Severity,
             StepKind,

@@ -10,7 +10,7 @@ use super::audit::FieldChange;
 use super::column::{Flag, Millis, Text, read, stored_enum};
 use super::{EffectState, Result, Store, StoreError, Tx};
 use crate::domain::{
-    BotStanding, FormQuestions, Messages, ModPermissions, RedditUsername, SubredditName,
+    BotStanding, FormQuestions, Language, Messages, ModPermissions, RedditUsername, SubredditName,
     SubredditState,
 };
 
@@ -20,154 +20,21 @@ stored_enum!(SubredditState {
     Paused => "paused",
 });
 
-/// A subreddit's stored settings; `None` means "use the configured default".
-#[derive(Debug, Clone, PartialEq)]
-pub struct SubredditSettings {
-    pub name: SubredditName,
-    pub state: SubredditState,
-    pub treatment_fraction: Option<f64>,
-    pub messages: Option<Messages>,
-    pub form_questions: Option<FormQuestions>,
-    /// The moderators' decision messages; `None`: the shipped ones
-    /// ([`DecisionTemplates::resolve`]).
-    pub decision_templates: Option<DecisionTemplates>,
-    pub appeal_cooldown_days: Option<u32>,
-    pub max_reminders: Option<u32>,
-    pub link_ttl_days: Option<u32>,
-    /// A ban whose reason or note contains this is not appealable through the form.
-    pub unappealable_marker: Option<String>,
-    /// Users never offered a form.
-    pub blocklist: Vec<RedditUsername>,
-    /// Leave a Reddit Mod Note on the user when an appeal completes.
-    pub reddit_mod_notes: Option<bool>,
-}
+stored_enum!(Language {
+    English => "en",
+    German => "de",
+    French => "fr",
+    Spanish => "es",
+    PortugueseBrazil => "pt-BR",
+});
 
-impl SubredditSettings {
-    /// An active subreddit with every setting at its default.
-    pub fn new(name: SubredditName) -> Self {
-        Self {
-            name,
-            state: SubredditState::Active,
-            treatment_fraction: None,
-            messages: None,
-            form_questions: None,
-            decision_templates: None,
-            appeal_cooldown_days: None,
-            max_reminders: None,
-            link_ttl_days: None,
-            unappealable_marker: None,
-            blocklist: Vec::new(),
-            reddit_mod_notes: None,
-        }
-    }
-
-    /// The settings a console edits, field by field, as the audit log shows them: what
-    /// differs between `self` (before) and `new`. The state is changed on its own, not here.
-    pub fn changes_to(&self, new: &Self) -> Vec<FieldChange> {
-        let json =
-            |v: &Option<FormQuestions>| v.as_ref().and_then(|q| serde_json::to_string(q).ok());
-        let num = |v: Option<u32>| v.map(|n| n.to_string());
-        let msg = |v: &Option<Messages>, pick: fn(&Messages) -> &String| {
-            v.as_ref().map(|m| pick(m).clone())
-        };
-        let names = |v: &[RedditUsername]| {
-            (!v.is_empty()).then(|| {
-                v.iter()
-                    .map(RedditUsername::as_str)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            })
-        };
-        let flag = |v: Option<bool>| v.map(|on| if on { "on" } else { "off" }.to_owned());
-        let fields: [(&'static str, Option<String>, Option<String>); 11] = [
-            (
-                "treatment_fraction",
-                self.treatment_fraction.map(|f| f.to_string()),
-                new.treatment_fraction.map(|f| f.to_string()),
-            ),
-            (
-                "message_initial",
-                msg(&self.messages, |m| &m.initial),
-                msg(&new.messages, |m| &m.initial),
-            ),
-            (
-                "message_reminder",
-                msg(&self.messages, |m| &m.reminder),
-                msg(&new.messages, |m| &m.reminder),
-            ),
-            (
-                "message_final",
-                msg(&self.messages, |m| &m.final_),
-                msg(&new.messages, |m| &m.final_),
-            ),
-            (
-                "form_questions",
-                json(&self.form_questions),
-                json(&new.form_questions),
-            ),
-            (
-                "appeal_cooldown_days",
-                num(self.appeal_cooldown_days),
-                num(new.appeal_cooldown_days),
-            ),
-            (
-                "max_reminders",
-                num(self.max_reminders),
-                num(new.max_reminders),
-            ),
-            (
-                "link_ttl_days",
-                num(self.link_ttl_days),
-                num(new.link_ttl_days),
-            ),
-            (
-                "unappealable_marker",
-                self.unappealable_marker.clone(),
-                new.unappealable_marker.clone(),
-            ),
-            ("blocklist", names(&self.blocklist), names(&new.blocklist)),
-            (
-                MOD_NOTES_FIELD,
-                flag(self.reddit_mod_notes),
-                flag(new.reddit_mod_notes),
-            ),
-        ];
-        fields
-            .into_iter()
-            .chain(self.decision_changes(new))
-            .filter(|(_, old, new)| old != new)
-            .map(|(field, old, new)| FieldChange {
-                field: field.to_owned(),
-                old,
-                new,
-            })
-            .collect()
-    }
-}
-
-impl SubredditSettings {
-    /// The decision messages as the audit log shows them: the grant and reduce texts, and
-    /// the named denials as JSON (like the form questions).
-    fn decision_changes(&self, new: &Self) -> [(&'static str, Option<String>, Option<String>); 3] {
-        type Pick = fn(&DecisionTemplates) -> Option<String>;
-        let of = |s: &Self, pick: Pick| s.decision_templates.as_ref().and_then(pick);
-        let grant: Pick = |t| Some(t.grant.clone());
-        let reduce: Pick = |t| Some(t.reduce.clone());
-        let deny: Pick = |t| serde_json::to_string(&t.deny).ok();
-        [
-            ("decision_grant", of(self, grant), of(new, grant)),
-            ("decision_denials", of(self, deny), of(new, deny)),
-            ("decision_reduce", of(self, reduce), of(new, reduce)),
-        ]
-    }
-}
-
-/// The audit log's name of the Reddit Mod Notes setting (values `on` / `off`).
-pub const MOD_NOTES_FIELD: &str = "reddit_mod_notes";
+/// The settings are one capability in core (overrides, defaults, resolution, audit diff);
+/// this file only persists the overrides.
+pub use appealmod_core::settings::{MOD_NOTES_FIELD, SubredditSettings};
 
 const COLUMNS: &str = "display_name, state, treatment_fraction, messages, form_questions, \
      decision_templates, appeal_cooldown_days, max_reminders, link_ttl_days, \
-     unappealable_marker, blocklist, reddit_mod_notes";
+     unappealable_marker, blocklist, reddit_mod_notes, language, recusal, public_debrief";
 
 /// One row of [`COLUMNS`], read by column name.
 #[derive(sqlx::FromRow)]
@@ -184,6 +51,9 @@ struct SettingsRow {
     unappealable_marker: Option<String>,
     blocklist: Option<Text<Blocklist>>,
     reddit_mod_notes: Option<Flag>,
+    language: Option<Text<Language>>,
+    recusal: Option<Flag>,
+    public_debrief: Option<Flag>,
 }
 
 /// The blocklist column: a JSON array of usernames.
@@ -217,6 +87,9 @@ impl From<SettingsRow> for SubredditSettings {
             unappealable_marker: r.unappealable_marker,
             blocklist: r.blocklist.map(|b| b.0.0).unwrap_or_default(),
             reddit_mod_notes: r.reddit_mod_notes.map(|f| f.0),
+            language: r.language.map(|l| l.0),
+            recusal: r.recusal.map(|f| f.0),
+            public_debrief: r.public_debrief.map(|f| f.0),
         }
     }
 }
@@ -756,7 +629,7 @@ impl Tx {
             "UPDATE subreddits SET treatment_fraction = $2, messages = $3, form_questions = $4, \
                appeal_cooldown_days = $5, max_reminders = $6, link_ttl_days = $7, \
                unappealable_marker = $8, blocklist = $9, reddit_mod_notes = $10, updated_at = $11, \
-               decision_templates = $12 \
+               decision_templates = $12, language = $13, recusal = $14, public_debrief = $15 \
              WHERE name = $1",
         )
         .bind(s.name.key())
@@ -771,6 +644,9 @@ impl Tx {
         .bind(s.reddit_mod_notes.map(Flag))
         .bind(Millis(now))
         .bind(to_json(s.decision_templates.as_ref())?)
+        .bind(s.language.map(Text))
+        .bind(s.recusal.map(Flag))
+        .bind(s.public_debrief.map(Flag))
         .execute(self.conn())
         .await?;
         Ok(())

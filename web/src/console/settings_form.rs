@@ -2,51 +2,18 @@
 //! into settings, every field checked, every problem named for the error summary.
 
 use appealmod_core::decide::verdict::DecisionTemplates;
+use appealmod_core::settings::keep;
 use appealmod_shared::domain::{
     FormQuestion, FormQuestions, Messages, QuestionKind, RedditUsername,
 };
-use appealmod_shared::policy::MAX_REMINDERS;
 use appealmod_shared::storage::SubredditSettings;
 
 use super::decision_form::{self, DecisionsView};
 use crate::form::FormData;
 
-/// The reminders a subreddit without its own number gets: the bot's own [`MAX_REMINDERS`].
-pub const DEFAULT_MAX_REMINDERS: u32 = MAX_REMINDERS as u32;
-
-/// The configured defaults a subreddit without its own value uses.
-#[derive(Debug, Clone)]
-pub struct Defaults {
-    pub messages: Messages,
-    pub treatment_fraction: f64,
-    pub cooldown_days: u32,
-    pub max_reminders: u32,
-    pub link_ttl_days: u32,
-    /// `bot.reddit_mod_notes`: whether a subreddit that never chose gets Reddit Mod Notes.
-    pub mod_notes: bool,
-    /// `bot.fast_fill_secs`: the console's appeal page flags a form filled faster than
-    /// this, as the moderators' note does.
-    pub fast_fill_secs: u32,
-    /// Days after which the readout counts a still open appeal as it stands
-    /// (`Config::readout_window_days`).
-    pub readout_window_days: u32,
-}
-
-impl Default for Defaults {
-    /// The built-in values (as an empty configuration has them).
-    fn default() -> Self {
-        Self {
-            messages: Messages::default(),
-            treatment_fraction: 0.5,
-            cooldown_days: 30,
-            max_reminders: DEFAULT_MAX_REMINDERS,
-            link_ttl_days: 30,
-            mod_notes: false,
-            fast_fill_secs: 30,
-            readout_window_days: 30 + 14,
-        }
-    }
-}
+/// The defaults come from the configuration through core's settings capability; the
+/// console never keeps its own copy.
+pub use appealmod_core::settings::{DEFAULT_MAX_REMINDERS, Defaults};
 
 /// Most questions a form may have, and the limits of one.
 pub const MAX_QUESTIONS: usize = 30;
@@ -391,35 +358,42 @@ impl Checked {
         d: &Defaults,
         fraction_changed: bool,
     ) -> SubredditSettings {
-        let keep = |new: u32, old: Option<u32>, default: u32| {
-            if old.is_none() && new == default {
-                None
-            } else {
-                Some(new)
-            }
-        };
         SubredditSettings {
-            messages: (stored.messages.is_some() || self.messages != d.messages)
-                .then_some(self.messages),
+            messages: keep(self.messages, stored.messages.as_ref(), &d.messages),
             treatment_fraction: (stored.treatment_fraction.is_some() || fraction_changed)
                 .then_some(self.fraction),
             appeal_cooldown_days: keep(
                 self.cooldown_days,
-                stored.appeal_cooldown_days,
-                d.cooldown_days,
+                stored.appeal_cooldown_days.as_ref(),
+                &d.cooldown_days,
             ),
-            max_reminders: keep(self.max_reminders, stored.max_reminders, d.max_reminders),
-            link_ttl_days: keep(self.link_ttl_days, stored.link_ttl_days, d.link_ttl_days),
+            max_reminders: keep(
+                self.max_reminders,
+                stored.max_reminders.as_ref(),
+                &d.max_reminders,
+            ),
+            link_ttl_days: keep(
+                self.link_ttl_days,
+                stored.link_ttl_days.as_ref(),
+                &d.link_ttl_days,
+            ),
             unappealable_marker: self.marker,
             blocklist: self.blocklist,
-            reddit_mod_notes: (stored.reddit_mod_notes.is_some() || self.mod_notes != d.mod_notes)
-                .then_some(self.mod_notes),
-            form_questions: (stored.form_questions.is_some()
-                || self.questions != FormQuestions::default())
-            .then_some(self.questions),
-            decision_templates: (stored.decision_templates.is_some()
-                || self.decisions != DecisionTemplates::default())
-            .then_some(self.decisions),
+            reddit_mod_notes: keep(
+                self.mod_notes,
+                stored.reddit_mod_notes.as_ref(),
+                &d.mod_notes,
+            ),
+            form_questions: keep(
+                self.questions,
+                stored.form_questions.as_ref(),
+                &FormQuestions::default(),
+            ),
+            decision_templates: keep(
+                self.decisions,
+                stored.decision_templates.as_ref(),
+                &DecisionTemplates::default(),
+            ),
             ..stored.clone()
         }
     }
@@ -759,16 +733,7 @@ mod tests {
     use appealmod_shared::domain::SubredditName;
 
     fn defaults() -> Defaults {
-        Defaults {
-            messages: Messages::default(),
-            treatment_fraction: 0.5,
-            cooldown_days: 30,
-            max_reminders: 3,
-            link_ttl_days: 30,
-            mod_notes: false,
-            fast_fill_secs: 30,
-            readout_window_days: 44,
-        }
+        appealmod_shared::config::Config::default().settings_defaults()
     }
 
     fn stored() -> SubredditSettings {

@@ -69,7 +69,7 @@ async fn serve(
         console: None,
         login: Default::default(),
         user_agent: "test:appealmod-web:v0 (by /u/tester)".to_owned(),
-        defaults: Default::default(),
+        defaults: appealmod_shared::config::Config::default().settings_defaults(),
         metrics: Default::default(),
         rng_seed: None,
         live: Default::default(),

@@ -16,7 +16,6 @@ use askama::Template;
 use chrono::{DateTime, Utc};
 
 use appealmod_shared::domain::{Appeal, AppealId, FormQuestions};
-use appealmod_shared::policy::MAX_REMINDERS;
 use appealmod_shared::token::FormToken;
 
 use crate::errors::{Conversation, PageError};
@@ -86,10 +85,12 @@ impl Linked {
     /// again in modmail will bring (a fresh link, or the moderators once the reminders are
     /// used up).
     pub async fn expired_error(&self, state: &AppState) -> Result<PageError, PageError> {
-        let settings = state.store.subreddit(&self.appeal.subreddit).await?;
-        let max = settings
-            .and_then(|s| s.max_reminders)
-            .map_or(MAX_REMINDERS, i64::from);
+        let max = i64::from(
+            state
+                .settings_in_effect(&self.appeal.subreddit)
+                .await?
+                .max_reminders,
+        );
         let to = conversation(state, &self.appeal);
         Ok(if self.appeal.reminders >= max {
             PageError::LinkExpiredHandedOver(to)
@@ -139,12 +140,7 @@ pub async fn find_appeal(
 /// The subreddit's questions, or the original study's form. The form as shown is
 /// remembered, so that a post the database cannot take gets it back with its answers.
 pub async fn questions_for(state: &AppState, appeal: &Appeal) -> Result<FormQuestions, PageError> {
-    let questions = state
-        .store
-        .subreddit(&appeal.subreddit)
-        .await?
-        .and_then(|s| s.form_questions)
-        .unwrap_or_default();
+    let questions = state.settings_in_effect(&appeal.subreddit).await?.questions;
     state.shown_forms.remember(appeal, &questions);
     Ok(questions)
 }

@@ -9,8 +9,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use appealmod_core::decide::verdict::DecisionTemplates;
-use appealmod_shared::domain::{Appeal, AppealId, AppellantId, FormQuestions, SubredditName};
+use appealmod_shared::domain::{Appeal, AppealId, AppellantId, SubredditName};
 use appealmod_shared::storage::Appellant;
 
 use super::ConsoleNav;
@@ -61,11 +60,7 @@ async fn case_file(
         Some(f) => store.appeal_findings(f.appeal.id).await?,
         None => store.appellant_findings(appellant.id).await?,
     };
-    let questions = store
-        .subreddit(sub)
-        .await?
-        .and_then(|s| s.form_questions)
-        .unwrap_or_else(FormQuestions::default);
+    let questions = state.settings_in_effect(sub).await?.questions;
     Ok(CaseFile {
         steps: store.appellant_steps(appellant.id).await?,
         appeals: store.appeals_of(appellant.id).await?,
@@ -116,16 +111,16 @@ async fn decision_of(
         .ok()
         .and_then(|q| q.into_inner().notice);
     let decided = state.store.decision_state(appeal.id).await?;
-    let settings = state.store.subreddit(&appeal.subreddit).await?;
-    let own = settings
-        .as_ref()
-        .and_then(|s| s.decision_templates.as_ref());
+    let templates = state
+        .settings_in_effect(&appeal.subreddit)
+        .await?
+        .decision_templates;
     Ok(DecisionView::of(
         appeal,
         &decided,
         me,
         csrf,
-        &DecisionTemplates::resolve(own),
+        &templates,
         notice.as_deref(),
         now,
     ))

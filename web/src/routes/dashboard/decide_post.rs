@@ -10,9 +10,7 @@ use actix_web::http::header::LOCATION;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Duration;
 
-use appealmod_core::decide::verdict::{
-    Channel, DecisionTemplates, Refusal, TEMP_BAN_DAYS, Verdict, decide_appeal,
-};
+use appealmod_core::decide::verdict::{Channel, Refusal, TEMP_BAN_DAYS, Verdict, decide_appeal};
 use appealmod_core::decide::{Action, Body, MODMAIL_MAX_CHARS, StepMarker};
 use appealmod_shared::domain::AppealId;
 use appealmod_shared::effects::{self, decision_entries};
@@ -120,11 +118,11 @@ pub async fn decide(
         }
         Asked::Decide { verdict, template } => {
             let decision_state = state.store.decision_state(appeal.id).await?;
-            let settings = state.store.subreddit(&appeal.subreddit).await?;
-            let own = settings
-                .as_ref()
-                .and_then(|s| s.decision_templates.as_ref());
-            let plan = DecisionTemplates::resolve(own)
+            let templates = state
+                .settings_in_effect(&appeal.subreddit)
+                .await?
+                .decision_templates;
+            let plan = templates
                 .render(verdict, template.as_deref(), &appeal)
                 .and_then(|m| decide_appeal(&appeal, &decision_state, verdict, m, by, now));
             match plan {
