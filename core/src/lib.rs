@@ -6,6 +6,7 @@
 
 pub mod decide;
 pub mod domain;
+pub mod i18n;
 pub mod policy;
 pub mod readout;
 pub mod settings;

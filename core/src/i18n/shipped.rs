@@ -1,0 +1,145 @@
+//! The texts that ship in every language: the bot's messages, the moderators' decision
+//! messages and the default appeal form. Messages and decisions are *templates*: their
+//! Fluent variables are filled with the `{username}`-style placeholders that the console
+//! shows for editing and that are replaced when a message is sent.
+
+use super::{Arg, format, text};
+use crate::decide::verdict::DecisionTemplates;
+use crate::domain::{FormQuestion, FormQuestions, Language, Messages, QuestionKind};
+
+/// Each Fluent variable of a template message, filled with its placeholder.
+fn template(lang: Language, id: &str, placeholders: &[&'static str]) -> String {
+    let args: Vec<(&str, Arg<'_>)> = placeholders
+        .iter()
+        .map(|name| (*name, Arg::from(format!("{{{name}}}"))))
+        .collect();
+    format(lang, id, &args)
+}
+
+const MESSAGE_PLACEHOLDERS: [&str; 4] = ["username", "subreddit", "link", "expires"];
+const DECISION_PLACEHOLDERS: [&str; 4] = ["username", "subreddit", "days", "reason"];
+
+impl Messages {
+    /// The bot's messages as shipped in `lang` (`Messages::default()` is English).
+    pub fn shipped(lang: Language) -> Self {
+        let t = |id| template(lang, id, &MESSAGE_PLACEHOLDERS);
+        Self {
+            initial: t("bot-initial"),
+            reminder: t("bot-reminder"),
+            final_: t("bot-final"),
+        }
+    }
+}
+
+impl DecisionTemplates {
+    /// The decision messages as shipped in `lang`, with the same denial names in every
+    /// language (`!deny rules` works whatever the language).
+    pub fn shipped(lang: Language) -> Self {
+        let t = |id| template(lang, id, &DECISION_PLACEHOLDERS);
+        Self {
+            grant: t("decision-grant"),
+            deny: [
+                ("default", "decision-deny-default"),
+                ("rules", "decision-deny-rules"),
+                ("too-soon", "decision-deny-too-soon"),
+            ]
+            .into_iter()
+            .map(|(name, id)| (name.to_owned(), t(id)))
+            .collect(),
+            reduce: t("decision-reduce"),
+        }
+    }
+}
+
+/// What `{reason}` says in a decision message when the ban message gave none.
+pub fn reason_not_stated(lang: Language) -> String {
+    text(lang, "decision-reason-not-stated")
+}
+
+/// The example comments of the default form, in `lang`.
+pub fn example_comments(lang: Language) -> Vec<String> {
+    (1..=5)
+        .map(|i| text(lang, &format!("example-comment-{i}")))
+        .collect()
+}
+
+impl FormQuestions {
+    /// The default form (the original study's, see `FormQuestions::default`) in `lang`:
+    /// the same question ids in every language, so answers compare across languages; the
+    /// options are stored as the appellant read them.
+    pub fn shipped(lang: Language) -> Self {
+        let t = |id: &str| text(lang, id);
+        let question = |id: &str, key: &str, kind| FormQuestion {
+            id: id.to_owned(),
+            label: t(key),
+            help: None,
+            kind,
+            required: true,
+            show_ban_note: false,
+        };
+        let reasons = ["disagree", "not-fit", "regret", "mistake", "other"]
+            .map(|o| t(&format!("question-appeal-reason-{o}")))
+            .to_vec();
+        let text_answer = || QuestionKind::Text { max_len: 2000 };
+        Self(vec![
+            FormQuestion {
+                show_ban_note: true,
+                ..question(
+                    "appeal_reason",
+                    "question-appeal-reason",
+                    QuestionKind::Choice {
+                        options: reasons,
+                        other_text: true,
+                    },
+                )
+            },
+            question("rule", "question-rule", text_answer()),
+            question(
+                "actions_wrong",
+                "question-actions-wrong",
+                QuestionKind::YesNo,
+            ),
+            question("pledge", "question-pledge", QuestionKind::YesNo),
+            question("steps", "question-steps", text_answer()),
+            FormQuestion {
+                help: Some(t("question-examples-help")),
+                required: false,
+                ..question(
+                    "examples",
+                    "question-examples",
+                    QuestionKind::MultiChoice {
+                        options: example_comments(lang),
+                    },
+                )
+            },
+        ])
+    }
+}
+
+impl DecisionTemplates {
+    /// [`DecisionTemplates::render`], saying "not stated" in `lang` where the ban message
+    /// gave no reason for `{reason}`.
+    pub fn render_in(
+        &self,
+        verdict: crate::decide::verdict::Verdict,
+        denial: Option<&str>,
+        appeal: &crate::domain::Appeal,
+        lang: Language,
+    ) -> Result<String, crate::decide::verdict::Refusal> {
+        if !appeal.ban_reason.trim().is_empty() {
+            return self.render(verdict, denial, appeal);
+        }
+        let none = reason_not_stated(lang);
+        let fill = |t: &str| t.replace("{reason}", &none);
+        let filled = Self {
+            grant: fill(&self.grant),
+            deny: self
+                .deny
+                .iter()
+                .map(|(n, t)| (n.clone(), fill(t)))
+                .collect(),
+            reduce: fill(&self.reduce),
+        };
+        filled.render(verdict, denial, appeal)
+    }
+}
