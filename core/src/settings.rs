@@ -114,12 +114,15 @@ pub struct Effective {
 
 impl Defaults {
     /// The settings in effect for a subreddit (`None`: one the store does not know, which
-    /// gets every default).
+    /// gets every default). What the moderators wrote themselves stays as written; what
+    /// ships (the messages, unless the operator configured their own, the default form and
+    /// the decision messages) comes in the subreddit's language.
     pub fn resolve(&self, s: Option<&SubredditSettings>) -> Effective {
         let pick = |f: fn(&SubredditSettings) -> Option<u32>, d: u32| s.and_then(f).unwrap_or(d);
         let flag = |f: fn(&SubredditSettings) -> Option<bool>, d: bool| s.and_then(f).unwrap_or(d);
         let own_messages = s.and_then(|s| s.messages.as_ref());
         let own_questions = s.and_then(|s| s.form_questions.as_ref());
+        let language = s.and_then(|s| s.language).unwrap_or(self.language);
         Effective {
             treatment_fraction: s
                 .and_then(|s| s.treatment_fraction)
@@ -127,12 +130,15 @@ impl Defaults {
                 .clamp(0.0, 1.0),
             messages: own_messages
                 .cloned()
-                .unwrap_or_else(|| self.messages.clone()),
+                .unwrap_or_else(|| self.messages_in(language)),
             own_messages: own_messages.is_some(),
-            questions: own_questions.cloned().unwrap_or_default(),
+            questions: own_questions
+                .cloned()
+                .unwrap_or_else(|| FormQuestions::shipped(language)),
             own_questions: own_questions.is_some(),
-            decision_templates: DecisionTemplates::resolve(
+            decision_templates: DecisionTemplates::resolve_in(
                 s.and_then(|s| s.decision_templates.as_ref()),
+                language,
             ),
             cooldown: Duration::days(i64::from(pick(
                 |s| s.appeal_cooldown_days,
@@ -148,9 +154,19 @@ impl Defaults {
                 blocklist: s.map(|s| s.blocklist.clone()).unwrap_or_default(),
             },
             mod_notes: flag(|s| s.reddit_mod_notes, self.mod_notes),
-            language: s.and_then(|s| s.language).unwrap_or(self.language),
+            language,
             recusal: flag(|s| s.recusal, self.recusal),
             public_debrief: flag(|s| s.public_debrief, self.public_debrief),
+        }
+    }
+
+    /// The messages of a subreddit that wrote none: the operator's (`bot.messages`) when
+    /// they configured their own, else the shipped ones in `language`.
+    pub fn messages_in(&self, language: Language) -> Messages {
+        if self.messages == Messages::default() {
+            Messages::shipped(language)
+        } else {
+            self.messages.clone()
         }
     }
 }
@@ -372,6 +388,39 @@ mod tests {
         assert!(
             !d.resolve(Some(&s)).mod_notes,
             "a choice of off beats a default of on"
+        );
+    }
+
+    #[test]
+    fn what_ships_comes_in_the_subreddits_language_and_what_was_written_stays() {
+        let mut s = sub();
+        s.language = Some(Language::Spanish);
+        let e = defaults().resolve(Some(&s));
+        assert_eq!(e.messages, Messages::shipped(Language::Spanish));
+        assert_eq!(e.questions, FormQuestions::shipped(Language::Spanish));
+        assert_eq!(
+            e.decision_templates,
+            DecisionTemplates::shipped(Language::Spanish)
+        );
+        // The operator's own messages are theirs, in whatever language they wrote them.
+        let mut d = defaults();
+        d.messages.initial = "Operator's own: {link}".into();
+        assert_eq!(d.resolve(Some(&s)).messages, d.messages);
+        // The moderators' own texts stay as written; a set of decision messages without a
+        // plain denial gets the shipped one, in the subreddit's language.
+        let mut own = DecisionTemplates::shipped(Language::English);
+        own.deny.retain(|(name, _)| name != "default");
+        s.decision_templates = Some(own);
+        s.messages = Some(Messages::default());
+        let e = defaults().resolve(Some(&s));
+        assert_eq!(e.messages, Messages::default());
+        assert_eq!(
+            e.decision_templates.grant,
+            DecisionTemplates::default().grant
+        );
+        assert_eq!(
+            e.decision_templates.denial(None),
+            DecisionTemplates::shipped(Language::Spanish).denial(None)
         );
     }
 

@@ -143,3 +143,22 @@ impl DecisionTemplates {
         filled.render(verdict, denial, appeal)
     }
 }
+
+impl DecisionTemplates {
+    /// [`DecisionTemplates::resolve`] for a subreddit addressed in `lang`: its own set (a
+    /// plain denial added from the shipped ones if it has none), or the shipped set in
+    /// `lang`.
+    pub fn resolve_in(own: Option<&DecisionTemplates>, lang: Language) -> DecisionTemplates {
+        let shipped = DecisionTemplates::shipped(lang);
+        let Some(own) = own else {
+            return shipped;
+        };
+        let mut own = own.clone();
+        if own.denial(None).is_none()
+            && let Some(plain) = shipped.deny.into_iter().find(|(n, _)| n == "default")
+        {
+            own.deny.insert(0, plain);
+        }
+        own
+    }
+}
