@@ -14,7 +14,9 @@
 //! Newcombe, valid at the planned size) and [`sequential`] (anytime-valid: valid however
 //! often one looks).
 
+pub mod debrief;
 pub mod definitions;
+pub mod plan;
 pub mod sequential;
 pub mod stats;
 
