@@ -12,6 +12,7 @@
 pub mod access;
 pub mod decision_form;
 pub mod preview;
+pub mod question_form;
 pub mod settings_form;
 
 use actix_session::Session;

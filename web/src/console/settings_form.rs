@@ -2,102 +2,23 @@
 //! into settings, every field checked, every problem named for the error summary.
 
 use appealmod_core::decide::verdict::DecisionTemplates;
+use appealmod_core::domain::Language;
 use appealmod_core::settings::keep;
-use appealmod_shared::domain::{
-    FormQuestion, FormQuestions, Messages, QuestionKind, RedditUsername,
-};
+use appealmod_shared::domain::{FormQuestions, Messages, RedditUsername};
 use appealmod_shared::storage::SubredditSettings;
 
 use super::decision_form::{self, DecisionsView};
+pub use super::question_form::{AnswerKind, QuestionView};
+use super::question_form::{check_questions, new_slot, posted_questions, views_of};
 use crate::form::FormData;
 
 /// The defaults come from the configuration through core's settings capability; the
 /// console never keeps its own copy.
 pub use appealmod_core::settings::{DEFAULT_MAX_REMINDERS, Defaults};
 
-/// Most questions a form may have, and the limits of one.
-pub const MAX_QUESTIONS: usize = 30;
-const MAX_OPTIONS: usize = 20;
-const MAX_LABEL: usize = 300;
-const MAX_HELP: usize = 500;
 /// Reddit's modmail limit is 10,000 characters; the bot adds a link and a marker.
 pub const MAX_MESSAGE: usize = 9_000;
 const PLACEHOLDERS: &[&str] = &["username", "subreddit", "link", "expires"];
-
-/// One question as the form shows it.
-#[derive(Debug, Clone, Default)]
-pub struct QuestionView {
-    pub index: usize,
-    pub id: String,
-    pub label: String,
-    pub help: String,
-    /// `None` when the posted kind is none of the four.
-    pub kind: Option<AnswerKind>,
-    /// One option per line.
-    pub options: String,
-    pub other: bool,
-    pub max_len: String,
-    pub required: bool,
-    pub ban_note: bool,
-    pub position: String,
-    /// The empty slot for adding a question.
-    pub is_new: bool,
-}
-
-impl QuestionView {
-    pub fn is_kind(&self, kind: &AnswerKind) -> bool {
-        self.kind == Some(*kind)
-    }
-}
-
-/// The kind of answer a question takes, as the form's select chooses it (the details —
-/// options, length limit — are fields of their own).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AnswerKind {
-    Text,
-    Choice,
-    YesNo,
-    Multi,
-}
-
-impl AnswerKind {
-    /// In the order the select lists them.
-    pub const ALL: [AnswerKind; 4] = [Self::Text, Self::Choice, Self::YesNo, Self::Multi];
-
-    /// The value the select posts.
-    pub fn value(self) -> &'static str {
-        match self {
-            Self::Text => "text",
-            Self::Choice => "choice",
-            Self::YesNo => "yes_no",
-            Self::Multi => "multi",
-        }
-    }
-
-    /// What the select shows.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Text => "Free text",
-            Self::Choice => "One of the options",
-            Self::YesNo => "Yes or no",
-            Self::Multi => "Any of the options",
-        }
-    }
-
-    /// The posted value, read once; `None` for anything else.
-    pub fn from_value(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.value() == value)
-    }
-
-    fn of(kind: &QuestionKind) -> Self {
-        match kind {
-            QuestionKind::Text { .. } => Self::Text,
-            QuestionKind::Choice { .. } => Self::Choice,
-            QuestionKind::YesNo => Self::YesNo,
-            QuestionKind::MultiChoice { .. } => Self::Multi,
-        }
-    }
-}
 
 /// Every field as the form shows it (stored values, or what was just posted).
 #[derive(Debug, Clone, Default)]
@@ -114,6 +35,12 @@ pub struct SettingsView {
     pub blocklist: String,
     /// Leave a Reddit Mod Note on the user when an appeal completes (the checkbox).
     pub mod_notes: bool,
+    /// The appellants' language: the code of a shipped [`Language`] (the select).
+    pub language: String,
+    /// The moderator who issued a ban may not decide its appeal (the checkbox).
+    pub recusal: bool,
+    /// Publish a public results page (the checkbox).
+    pub public_debrief: bool,
     pub questions: Vec<QuestionView>,
     /// The decision messages (grant, named denials, reduce).
     pub decisions: DecisionsView,
@@ -136,54 +63,10 @@ impl SettingsView {
     }
 }
 
-fn question_view(i: usize, q: &FormQuestion) -> QuestionView {
-    let (options, other, max_len) = match &q.kind {
-        QuestionKind::Text { max_len } => (String::new(), false, max_len.to_string()),
-        QuestionKind::Choice {
-            options,
-            other_text,
-        } => (options.join("\n"), *other_text, String::new()),
-        QuestionKind::YesNo => (String::new(), false, String::new()),
-        QuestionKind::MultiChoice { options } => (options.join("\n"), false, String::new()),
-    };
-    QuestionView {
-        index: i,
-        id: q.id.clone(),
-        label: q.label.clone(),
-        help: q.help.clone().unwrap_or_default(),
-        kind: Some(AnswerKind::of(&q.kind)),
-        options,
-        other,
-        max_len,
-        required: q.required,
-        ban_note: q.show_ban_note,
-        position: (i + 1).to_string(),
-        is_new: false,
-    }
-}
-
-fn new_slot(i: usize) -> QuestionView {
-    QuestionView {
-        index: i,
-        kind: Some(AnswerKind::Text),
-        max_len: "2000".to_owned(),
-        required: true,
-        position: (i + 1).to_string(),
-        is_new: true,
-        ..QuestionView::default()
-    }
-}
-
 /// The form showing what is stored (defaults where the subreddit has none).
 pub fn view_of(s: &SubredditSettings, d: &Defaults) -> SettingsView {
     let m = s.messages.clone().unwrap_or_else(|| d.messages.clone());
-    let qs = s.form_questions.clone().unwrap_or_default();
-    let mut questions: Vec<QuestionView> =
-        qs.0.iter()
-            .enumerate()
-            .map(|(i, q)| question_view(i, q))
-            .collect();
-    questions.push(new_slot(questions.len()));
+    let questions = views_of(&s.form_questions.clone().unwrap_or_default());
     SettingsView {
         initial: m.initial,
         reminder: m.reminder,
@@ -204,6 +87,9 @@ pub fn view_of(s: &SubredditSettings, d: &Defaults) -> SettingsView {
             .collect::<Vec<_>>()
             .join("\n"),
         mod_notes: s.reddit_mod_notes.unwrap_or(d.mod_notes),
+        language: s.language.unwrap_or(d.language).code().to_owned(),
+        recusal: s.recusal.unwrap_or(d.recusal),
+        public_debrief: s.public_debrief.unwrap_or(d.public_debrief),
         questions,
         decisions: decision_form::view_of(&DecisionTemplates::resolve(
             s.decision_templates.as_ref(),
@@ -228,11 +114,14 @@ pub struct Parsed {
     pub errors: Vec<FieldError>,
     pub settings: Option<SubredditSettings>,
     pub fraction_changed: bool,
+    /// The questions as posted when they are all right, whatever the other fields hold
+    /// (what the form's preview shows).
+    pub questions: Option<FormQuestions>,
 }
 
 /// Reads the posted form against what is stored.
 pub fn parse(form: &FormData, stored: &SubredditSettings, d: &Defaults) -> Parsed {
-    let view = posted_view(form);
+    let mut view = posted_view(form);
     let current = stored.treatment_fraction.unwrap_or(d.treatment_fraction);
     let fraction_changed =
         fraction_of(&view.treatment_percent).is_some_and(|f| (f - current).abs() > 1e-9);
@@ -246,11 +135,15 @@ pub fn parse(form: &FormData, stored: &SubredditSettings, d: &Defaults) -> Parse
     let settings = checked
         .filter(|_| errors.is_empty())
         .map(|c| c.into_settings(stored, d, fraction_changed));
+    let questions = check_questions(&view.questions, &mut |_, _| {});
+    // Shown again (a preview, a move, a problem): with the slot for adding a question.
+    view.questions.push(new_slot(view.questions.len()));
     Parsed {
         view,
         errors,
         settings,
         fraction_changed,
+        questions,
     }
 }
 
@@ -270,6 +163,9 @@ fn posted_view(form: &FormData) -> SettingsView {
         marker: line("marker"),
         blocklist: text("blocklist"),
         mod_notes: form.get("reddit_mod_notes").is_some(),
+        language: line("language"),
+        recusal: form.get("recusal").is_some(),
+        public_debrief: form.get("public_debrief").is_some(),
         questions: posted_questions(form),
         decisions: decision_form::posted(form),
     }
@@ -317,6 +213,7 @@ fn check_fields(
         bad,
     );
     let marker = check_marker(&view.marker, bad);
+    let language = check_language(&view.language, bad);
     let blocklist = check_blocklist(&view.blocklist, bad);
     let questions = check_questions(&view.questions, bad);
     let decisions = decision_form::check(&view.decisions, bad);
@@ -329,6 +226,9 @@ fn check_fields(
         marker,
         blocklist: blocklist?,
         mod_notes: view.mod_notes,
+        language: language?,
+        recusal: view.recusal,
+        public_debrief: view.public_debrief,
         questions: questions?,
         decisions: decisions?,
     })
@@ -344,6 +244,9 @@ struct Checked {
     marker: Option<String>,
     blocklist: Vec<RedditUsername>,
     mod_notes: bool,
+    language: Language,
+    recusal: bool,
+    public_debrief: bool,
     questions: FormQuestions,
     decisions: DecisionTemplates,
 }
@@ -383,6 +286,13 @@ impl Checked {
                 self.mod_notes,
                 stored.reddit_mod_notes.as_ref(),
                 &d.mod_notes,
+            ),
+            language: keep(self.language, stored.language.as_ref(), &d.language),
+            recusal: keep(self.recusal, stored.recusal.as_ref(), &d.recusal),
+            public_debrief: keep(
+                self.public_debrief,
+                stored.public_debrief.as_ref(),
+                &d.public_debrief,
             ),
             form_questions: keep(
                 self.questions,
@@ -498,6 +408,18 @@ fn check_marker(raw: &str, bad: &mut impl FnMut(&str, String)) -> Option<String>
     (!raw.is_empty()).then(|| raw.to_owned())
 }
 
+/// One of the shipped languages, by its code (what the select posts).
+fn check_language(raw: &str, bad: &mut impl FnMut(&str, String)) -> Option<Language> {
+    let found = Language::ALL.into_iter().find(|l| l.code() == raw);
+    if found.is_none() {
+        bad(
+            "language",
+            "Choose one of the languages in the list.".to_owned(),
+        );
+    }
+    found
+}
+
 fn check_blocklist(raw: &str, bad: &mut impl FnMut(&str, String)) -> Option<Vec<RedditUsername>> {
     let mut out: Vec<RedditUsername> = Vec::new();
     for (n, line) in raw.split(['\n', ',']).enumerate() {
@@ -522,209 +444,6 @@ fn check_blocklist(raw: &str, bad: &mut impl FnMut(&str, String)) -> Option<Vec<
         return None;
     }
     Some(out)
-}
-
-fn posted_questions(form: &FormData) -> Vec<QuestionView> {
-    let count: usize = form
-        .get("q_count")
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0)
-        .min(MAX_QUESTIONS + 1);
-    (0..count)
-        .filter(|i| form.get(&format!("q{i}_remove")).is_none())
-        .map(|i| {
-            let f = |k: &str| {
-                form.get(&format!("q{i}_{k}"))
-                    .unwrap_or_default()
-                    .to_owned()
-            };
-            QuestionView {
-                index: i,
-                id: f("id").trim().to_owned(),
-                label: f("label").trim().to_owned(),
-                help: f("help").trim().to_owned(),
-                kind: AnswerKind::from_value(&f("kind")),
-                options: f("options").replace("\r\n", "\n"),
-                other: form.get(&format!("q{i}_other")).is_some(),
-                max_len: f("max_len").trim().to_owned(),
-                required: form.get(&format!("q{i}_required")).is_some(),
-                ban_note: form.get(&format!("q{i}_ban_note")).is_some(),
-                position: f("position").trim().to_owned(),
-                is_new: f("id").trim().is_empty(),
-            }
-        })
-        // An untouched "add a question" slot is not a question.
-        .filter(|q| !(q.is_new && q.label.is_empty() && q.options.trim().is_empty()))
-        .collect()
-}
-
-fn slug(label: &str, taken: &[String]) -> String {
-    let base: String = label
-        .to_ascii_lowercase()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect::<String>()
-        .split('_')
-        .filter(|p| !p.is_empty())
-        .take(4)
-        .collect::<Vec<_>>()
-        .join("_");
-    let base = if base.is_empty() {
-        "question".to_owned()
-    } else {
-        base
-    };
-    let mut id = base.clone();
-    let mut n = 2;
-    while taken.contains(&id) {
-        id = format!("{base}_{n}");
-        n += 1;
-    }
-    id
-}
-
-fn check_questions(
-    qs: &[QuestionView],
-    bad: &mut impl FnMut(&str, String),
-) -> Option<FormQuestions> {
-    if qs.is_empty() {
-        bad(
-            "q0_label",
-            "The form needs at least one question.".to_owned(),
-        );
-        return None;
-    }
-    if qs.len() > MAX_QUESTIONS {
-        bad(
-            "q0_label",
-            format!("A form has at most {MAX_QUESTIONS} questions."),
-        );
-        return None;
-    }
-    let mut ordered: Vec<(f64, usize, &QuestionView)> = qs
-        .iter()
-        .enumerate()
-        .map(|(n, q)| (q.position.parse::<f64>().unwrap_or(f64::MAX), n, q))
-        .collect();
-    ordered.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    let mut taken: Vec<String> = qs
-        .iter()
-        .filter(|q| !q.is_new)
-        .map(|q| q.id.clone())
-        .collect();
-    let mut out = Vec::new();
-    let mut ok = true;
-    for (_, _, q) in ordered {
-        match check_question(q, &mut taken) {
-            Ok(fq) => out.push(fq),
-            Err((field, message)) => {
-                bad(&format!("q{}_{field}", q.index), message);
-                ok = false;
-            }
-        }
-    }
-    ok.then_some(FormQuestions(out))
-}
-
-/// What is wrong with a question: the field (`label`, `options`, …) and the message.
-type QuestionError = (&'static str, String);
-
-fn check_question(
-    q: &QuestionView,
-    taken: &mut Vec<String>,
-) -> Result<FormQuestion, QuestionError> {
-    let n = q.index + 1;
-    check_wording(q, n)?;
-    let kind = check_kind(q, n)?;
-    let id = question_id(q, taken);
-    taken.push(id.clone());
-    Ok(FormQuestion {
-        id,
-        label: q.label.clone(),
-        help: (!q.help.is_empty()).then(|| q.help.clone()),
-        kind,
-        required: q.required,
-        show_ban_note: q.ban_note,
-    })
-}
-
-/// The question's text and help text (question `n` in the messages).
-fn check_wording(q: &QuestionView, n: usize) -> Result<(), QuestionError> {
-    if q.label.is_empty() || q.label.chars().count() > MAX_LABEL {
-        return Err((
-            "label",
-            format!("Question {n} needs its text (at most {MAX_LABEL} characters)."),
-        ));
-    }
-    if q.help.chars().count() > MAX_HELP {
-        return Err((
-            "help",
-            format!("The help text of question {n} has at most {MAX_HELP} characters."),
-        ));
-    }
-    Ok(())
-}
-
-/// The answer the question takes, with the details its kind needs.
-fn check_kind(q: &QuestionView, n: usize) -> Result<QuestionKind, QuestionError> {
-    let Some(kind) = q.kind else {
-        return Err((
-            "kind",
-            format!("Choose what kind of answer question {n} takes."),
-        ));
-    };
-    Ok(match kind {
-        AnswerKind::Text => match q.max_len.parse::<usize>() {
-            Ok(m) if (20..=10_000).contains(&m) => QuestionKind::Text { max_len: m },
-            _ => {
-                return Err((
-                    "max_len",
-                    format!("The length limit of question {n} is a number from 20 to 10000."),
-                ));
-            }
-        },
-        AnswerKind::Choice => QuestionKind::Choice {
-            options: check_options(q, n, 2)?,
-            other_text: q.other,
-        },
-        AnswerKind::YesNo => QuestionKind::YesNo,
-        AnswerKind::Multi => QuestionKind::MultiChoice {
-            options: check_options(q, n, 1)?,
-        },
-    })
-}
-
-/// The options, one per line (blank lines dropped): at least `min`.
-fn check_options(q: &QuestionView, n: usize, min: usize) -> Result<Vec<String>, QuestionError> {
-    let options: Vec<String> = q
-        .options
-        .lines()
-        .map(str::trim)
-        .filter(|o| !o.is_empty())
-        .map(str::to_owned)
-        .collect();
-    if options.len() < min
-        || options.len() > MAX_OPTIONS
-        || options.iter().any(|o| o.chars().count() > MAX_LABEL)
-    {
-        return Err((
-            "options",
-            format!(
-                "Question {n} needs {min} to {MAX_OPTIONS} options, one per line, each at most {MAX_LABEL} characters."
-            ),
-        ));
-    }
-    Ok(options)
-}
-
-/// A stored question keeps its id; a new one (or one whose id was tampered with) gets one
-/// from its text, unlike any in `taken`.
-fn question_id(q: &QuestionView, taken: &[String]) -> String {
-    if q.is_new || q.id.is_empty() || !q.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        slug(&q.label, taken)
-    } else {
-        q.id.clone()
-    }
 }
 
 #[cfg(test)]
@@ -752,6 +471,7 @@ mod tests {
             ("link_ttl_days".into(), v.link_ttl_days.clone()),
             ("marker".into(), v.marker.clone()),
             ("blocklist".into(), v.blocklist.clone()),
+            ("language".into(), v.language.clone()),
             ("q_count".into(), v.questions.len().to_string()),
             ("decision_grant".into(), v.decisions.grant.clone()),
             ("decision_reduce".into(), v.decisions.reduce.clone()),
@@ -761,8 +481,14 @@ mod tests {
             f.push((format!("d{}_name", d.index), d.name.clone()));
             f.push((format!("d{}_text", d.index), d.text.clone()));
         }
-        if v.mod_notes {
-            f.push(("reddit_mod_notes".into(), "on".into()));
+        for (name, on) in [
+            ("reddit_mod_notes", v.mod_notes),
+            ("recusal", v.recusal),
+            ("public_debrief", v.public_debrief),
+        ] {
+            if on {
+                f.push((name.into(), "on".into()));
+            }
         }
         for q in &v.questions {
             let i = q.index;
@@ -774,7 +500,6 @@ mod tests {
                 ("kind", &kind),
                 ("options", &q.options),
                 ("max_len", &q.max_len),
-                ("position", &q.position),
             ] {
                 f.push((format!("q{i}_{k}"), val.clone()));
             }
@@ -885,6 +610,45 @@ mod tests {
     }
 
     #[test]
+    fn language_recusal_and_debrief_stay_at_the_default_until_chosen() {
+        let d = defaults();
+        let v = view_of(&stored(), &d);
+        assert_eq!(
+            v.language,
+            d.language.code(),
+            "the select shows the default"
+        );
+        let same = parse(&form(&round_trip(&v)), &stored(), &d)
+            .settings
+            .expect("valid");
+        assert_eq!(
+            (same.language, same.recusal, same.public_debrief),
+            (None, None, None)
+        );
+        let chosen = SettingsView {
+            language: "pt-BR".to_owned(),
+            recusal: !d.recusal,
+            public_debrief: !d.public_debrief,
+            ..v.clone()
+        };
+        let s = parse(&form(&round_trip(&chosen)), &stored(), &d)
+            .settings
+            .expect("valid");
+        assert_eq!(s.language, Some(Language::PortugueseBrazil));
+        assert_eq!(s.recusal, Some(!d.recusal));
+        assert_eq!(s.public_debrief, Some(!d.public_debrief));
+        assert_eq!(view_of(&s, &d).language, "pt-BR", "shown as chosen");
+        let forged = SettingsView {
+            language: "xx".to_owned(),
+            ..v
+        };
+        let p = parse(&form(&round_trip(&forged)), &stored(), &d);
+        assert!(p.settings.is_none());
+        assert_eq!(p.errors[0].anchor, "language");
+        assert_eq!(p.view.language, "xx", "shown again as posted");
+    }
+
+    #[test]
     fn questions_are_added_removed_and_reordered() {
         let v = view_of(&stored(), &defaults());
         let mut pairs = round_trip(&v);
@@ -894,8 +658,8 @@ mod tests {
             (format!("q{new}_label"), "Anything else?".to_owned()),
             (format!("q{new}_kind"), "text".to_owned()),
             (format!("q{new}_max_len"), "500".to_owned()),
-            (format!("q{new}_position"), "0".to_owned()),
             ("q1_remove".to_owned(), "on".to_owned()),
+            ("move".to_owned(), format!("up:{new}")),
         ]);
         let p = parse(&form(&pairs), &stored(), &defaults());
         assert!(p.errors.is_empty(), "{:?}", p.errors);
@@ -906,7 +670,12 @@ mod tests {
             .expect("changed")
             .0;
         assert_eq!(qs.len(), FormQuestions::default().0.len());
-        assert_eq!(qs[0].id, "anything_else");
+        assert_eq!(qs[qs.len() - 2].id, "anything_else", "moved up one place");
+        assert_eq!(
+            p.view.questions.last().map(|q| q.slot),
+            Some(true),
+            "shown again with the slot for adding one"
+        );
         assert!(qs.iter().all(|q| q.id != "rule"), "removed");
         assert_eq!(percent(0.125), "12.5");
     }

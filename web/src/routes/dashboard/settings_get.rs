@@ -1,9 +1,11 @@
 use actix_session::Session;
 use actix_web::http::StatusCode;
+use actix_web::http::header::{CONTENT_SECURITY_POLICY, HeaderValue};
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::{DateTime, Utc};
 
+use appealmod_core::domain::Language;
 use appealmod_shared::storage::{AuditEntry, FRACTION_FIELD, SubredditSettings};
 
 use super::{ConsoleNav, StatusView, bot_name};
@@ -13,6 +15,8 @@ use crate::console::preview::{Sample, render as preview};
 use crate::console::settings_form::{AnswerKind, FieldError, SettingsView, view_of};
 use crate::console::{form_id, when};
 use crate::errors::{PageError, render};
+use crate::middleware::LIVE_CSP;
+use crate::routes::live::fingerprint;
 use crate::startup::AppState;
 
 /// One message's preview, rendered as Reddit would show it.
@@ -78,7 +82,16 @@ pub struct SettingsPage {
     pub audit: Vec<AuditRow>,
     /// After a save: what was saved.
     pub saved: Option<String>,
+    /// The page shows posted values that are not stored (a preview, a move, a problem).
+    pub unsaved: bool,
+    /// The page's address, which its buttons post to (some with a `#section` to come back to).
+    pub base: String,
+    /// `/static/settings.js?v=…`: a new script is a new URL, so it can be cached for long.
+    pub script_version: String,
 }
+
+/// What the bar at the bottom says while the page holds changes not saved yet.
+pub const UNSAVED: &str = "You have changes that are not saved yet.";
 
 impl SettingsPage {
     pub fn err(&self, anchor: &str) -> Option<&str> {
@@ -97,6 +110,21 @@ impl SettingsPage {
 
     pub fn q_err(&self, index: &usize, field: &str) -> Option<&str> {
         self.err(&format!("q{index}_{field}"))
+    }
+
+    /// Whether any field of question `index` has a problem (its editor then shows open).
+    pub fn q_has_err(&self, index: &usize) -> bool {
+        let prefix = format!("q{index}_");
+        self.errors.iter().any(|e| e.anchor.starts_with(&prefix))
+    }
+
+    pub fn unsaved_text(&self) -> &'static str {
+        UNSAVED
+    }
+
+    /// The languages the select offers, as each names itself.
+    pub fn languages(&self) -> [Language; 5] {
+        Language::ALL
     }
 
     pub fn d_err(&self, index: &usize, field: &str) -> Option<&str> {
@@ -122,13 +150,15 @@ impl SettingsPage {
     }
 }
 
-/// What every rendering of the settings page needs besides the form itself.
+/// What every rendering of the settings page needs besides the form itself; `unsaved` when
+/// `view` holds posted values that are not stored.
 pub async fn page_for(
     state: &AppState,
     cleared: &Cleared,
     view: SettingsView,
     errors: Vec<FieldError>,
     saved: Option<usize>,
+    unsaved: bool,
     now: DateTime<Utc>,
 ) -> Result<SettingsPage, PageError> {
     let name = &cleared.subreddit.name;
@@ -200,6 +230,9 @@ pub async fn page_for(
         kinds: AnswerKind::ALL,
         audit: audit.iter().map(AuditRow::from).collect(),
         saved: SettingsPage::saved_text(saved),
+        unsaved,
+        base: format!("/dashboard/r/{name}/settings"),
+        script_version: script_version(),
     })
 }
 
@@ -221,6 +254,25 @@ pub async fn page(
     let here = format!("/dashboard/r/{sub}/settings");
     let cleared = clear_page(&state, &session, &sub, &here, now).await?;
     let view = view_of(&stored(&state, &cleared).await?, &state.defaults);
-    let page = page_for(&state, &cleared, view, Vec::new(), None, now).await?;
-    Ok(render(StatusCode::OK, &page))
+    let page = page_for(&state, &cleared, view, Vec::new(), None, false, now).await?;
+    Ok(with_script(render(StatusCode::OK, &page)))
+}
+
+/// The settings page runs one script, its own from this site (the "not saved yet" notice),
+/// under the live view's policy (`script-src 'self'`, nothing inline); the middleware keeps
+/// a CSP a handler set and gives every other page `script-src 'none'`.
+pub fn with_script(mut resp: HttpResponse) -> HttpResponse {
+    resp.headers_mut()
+        .insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(LIVE_CSP));
+    resp
+}
+
+/// `/static/settings.js`, compiled in like the site's other static files.
+const SCRIPT: &str = include_str!("../../../../static/settings.js");
+
+/// The script's fingerprint: the page asks for `/static/settings.js?v=<it>`, so a browser
+/// keeps the file for a year and a new build's script is a new URL.
+pub fn script_version() -> String {
+    const V: u64 = fingerprint(SCRIPT.as_bytes());
+    format!("{V:016x}")
 }

@@ -2,13 +2,14 @@ use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::settings_get::{page_for, stored};
+use super::settings_get::{page_for, stored, with_script};
 use super::subreddit_post;
 use crate::console::settings_form::{parse, view_of};
 use crate::errors::{PageError, render};
 use crate::startup::AppState;
 
-/// Preview (`action=preview`: shows the posted messages rendered, saves nothing) or save:
+/// Preview (`action=preview`: shows the posted messages rendered, saves nothing), a
+/// question moved (`move=up:3`: the form again in the new order, saves nothing) or save:
 /// every field checked, the error summary when anything is wrong, else stored with one
 /// audit line per changed field. The bot reads the new settings at its next pass.
 pub async fn save(
@@ -25,17 +26,28 @@ pub async fn save(
     let user = &cleared.user.user;
     let current = stored(&state, &cleared).await?;
     let parsed = parse(&form, &current, &state.defaults);
-    let preview_only = form.get("action") == Some("preview");
+    // A move button (even one whose value is no move) only shows the form again.
+    let shown_only = form.get("action") == Some("preview") || form.get("move").is_some();
     let settings = match parsed.settings {
-        Some(s) if !preview_only => s,
-        _ => {
+        Some(s) if !shown_only => s,
+        settings => {
             let status = if parsed.errors.is_empty() {
                 StatusCode::OK
             } else {
                 StatusCode::BAD_REQUEST
             };
-            let page = page_for(&state, &cleared, parsed.view, parsed.errors, None, now).await?;
-            return Ok(render(status, &page));
+            let unsaved = settings.as_ref() != Some(&current);
+            let page = page_for(
+                &state,
+                &cleared,
+                parsed.view,
+                parsed.errors,
+                None,
+                unsaved,
+                now,
+            )
+            .await?;
+            return Ok(with_script(render(status, &page)));
         }
     };
     let changes = state
@@ -46,6 +58,15 @@ pub async fn save(
         tracing::info!(slack = "main", subreddit = %name, moderator = %user, field = %c.field, "console setting changed");
     }
     let view = view_of(&stored(&state, &cleared).await?, &state.defaults);
-    let page = page_for(&state, &cleared, view, Vec::new(), Some(changes.len()), now).await?;
-    Ok(render(StatusCode::OK, &page))
+    let page = page_for(
+        &state,
+        &cleared,
+        view,
+        Vec::new(),
+        Some(changes.len()),
+        false,
+        now,
+    )
+    .await?;
+    Ok(with_script(render(StatusCode::OK, &page)))
 }
