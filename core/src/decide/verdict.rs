@@ -9,7 +9,9 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 
 use super::{Action, Body, Decision, StepMarker};
-use crate::domain::{Appeal, AppealId, AppealStatus, Outcome, RedditUsername};
+use crate::domain::{
+    Appeal, AppealId, AppealStatus, Conversation, ModActionKind, Outcome, RedditUsername,
+};
 
 /// What the moderators decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -194,6 +196,8 @@ pub enum Refusal {
     BadDays,
     #[error("there is no denial text named \"{0}\"")]
     UnknownTemplate(String),
+    #[error("u/{by} issued this ban and may not decide it (this subreddit's recusal rule)")]
+    Recused { by: RedditUsername },
 }
 
 /// What deciding an appeal does: the actions the bot carries out (in this order) and the
@@ -212,6 +216,38 @@ pub struct DecisionPlan {
 pub struct DecisionState {
     pub decided: Option<(Outcome, String, DateTime<Utc>)>,
     pub claim: Option<(RedditUsername, DateTime<Utc>)>,
+    /// The moderator who issued the ban, where Reddit says (a ban done in modmail: its
+    /// `modActions`); `None` when unknown.
+    pub banned_by: Option<RedditUsername>,
+    /// The subreddit's recusal rule, resolved (off unless the moderators turned it on).
+    pub recusal: bool,
+}
+
+/// The moderator who issued the participant's ban, where Reddit says: the latest ban in
+/// the conversation's `modActions` (a ban done from modmail), not the bot's own (a reduced
+/// ban). A ban from the ban list leaves no mod action, and its notice is signed by the
+/// subreddit, so it stays unknown (`None`).
+pub fn banning_moderator(conv: &Conversation, bot: &str) -> Option<RedditUsername> {
+    conv.mod_actions
+        .iter()
+        .filter(|a| a.kind == ModActionKind::Ban && !a.author.name.eq_ignore_ascii_case(bot))
+        .max_by_key(|a| a.date)
+        .and_then(|a| RedditUsername::parse(&a.author.name).ok())
+}
+
+/// The recusal rule: with it on, the moderator who issued the ban may not decide its
+/// appeal. An unknown banning moderator blocks nobody (Reddit names them only for a ban
+/// done in modmail).
+pub fn recused(
+    recusal: bool,
+    banned_by: Option<&RedditUsername>,
+    by: &RedditUsername,
+) -> Option<Refusal> {
+    let issuer = banned_by.filter(|_| recusal)?;
+    issuer
+        .as_str()
+        .eq_ignore_ascii_case(by.as_str())
+        .then(|| Refusal::Recused { by: issuer.clone() })
 }
 
 /// Plans `verdict` on `appeal` by `by`, or says why not. The bot's own writes to the
@@ -234,6 +270,9 @@ pub fn decide_appeal(
     }
     if appeal.status != AppealStatus::Completed && appeal.status != AppealStatus::Submitted {
         return Err(Refusal::NotComplete);
+    }
+    if let Some(refusal) = recused(state.recusal, state.banned_by.as_ref(), by) {
+        return Err(refusal);
     }
     if let Some((holder, until)) = &state.claim
         && *until > now
@@ -445,7 +484,7 @@ mod tests {
         // Refusals.
         let decided = DecisionState {
             decided: Some((Outcome::Granted, "mod_b".into(), t(8))),
-            claim: None,
+            ..DecisionState::default()
         };
         assert!(matches!(
             decide_appeal(
@@ -470,8 +509,8 @@ mod tests {
             Err(Refusal::NotComplete)
         );
         let claimed = DecisionState {
-            decided: None,
             claim: Some((user("mod_b"), t(20))),
+            ..DecisionState::default()
         };
         assert!(matches!(
             decide_appeal(
@@ -517,6 +556,119 @@ mod tests {
                 t(9)
             ),
             Err(Refusal::BadDays)
+        );
+    }
+
+    #[test]
+    fn the_banning_moderator_is_the_latest_ban_in_the_mod_actions_not_the_bots() {
+        use crate::domain::{Author, ConversationState, ConversationSummary, ModAction};
+        let action = |who: &str, kind, mins| ModAction {
+            id: format!("{who}{mins}"),
+            author: Author {
+                name: who.to_owned(),
+                is_mod: true,
+                is_admin: false,
+                is_participant: false,
+                is_deleted: false,
+                is_hidden: false,
+            },
+            kind,
+            date: t(mins),
+        };
+        let conv = |actions: Vec<ModAction>| Conversation {
+            summary: ConversationSummary {
+                id: ConversationId::parse("c1").expect("id"),
+                subreddit: SubredditName::parse("pics").expect("sub"),
+                subject: "You've been banned".into(),
+                state: ConversationState::Appeals,
+                last_updated: t(9),
+                last_user_update: None,
+                last_mod_update: None,
+                participant: None,
+                num_messages: 1,
+                is_auto: true,
+            },
+            authors: Vec::new(),
+            messages: Vec::new(),
+            mod_actions: actions,
+            participant: None,
+        };
+        use ModActionKind::{Archive, Ban, Unban};
+        let rows: Vec<(Vec<ModAction>, Option<&str>)> = vec![
+            (vec![], None),
+            (vec![action("mod_a", Archive, 1)], None),
+            (vec![action("mod_a", Ban, 1)], Some("mod_a")),
+            (
+                vec![action("mod_a", Ban, 1), action("mod_b", Ban, 5)],
+                Some("mod_b"),
+            ),
+            (
+                vec![action("mod_b", Ban, 5), action("mod_a", Ban, 1)],
+                Some("mod_b"),
+            ),
+            // The bot's temporary ban (a reduced ban) names nobody new.
+            (
+                vec![action("mod_a", Ban, 1), action("the_bot", Ban, 7)],
+                Some("mod_a"),
+            ),
+            (
+                vec![action("The_Bot", Ban, 7), action("mod_a", Unban, 8)],
+                None,
+            ),
+        ];
+        for (actions, expected) in rows {
+            let got = banning_moderator(&conv(actions.clone()), "the_bot");
+            assert_eq!(
+                got.as_ref().map(RedditUsername::as_str),
+                expected,
+                "{actions:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn recusal_table() {
+        let issuer = user("Ban_Mod");
+        // (rule on, who banned, who decides) -> refused
+        let rows = [
+            (true, Some(&issuer), "ban_mod", true),
+            (true, Some(&issuer), "BAN_MOD", true),
+            (true, Some(&issuer), "other_mod", false),
+            (true, None, "ban_mod", false),
+            (false, Some(&issuer), "ban_mod", false),
+            (false, None, "ban_mod", false),
+        ];
+        for (rule, banned_by, by, refused) in rows {
+            let got = recused(rule, banned_by, &user(by));
+            assert_eq!(got.is_some(), refused, "{rule} {banned_by:?} {by}");
+            if let Some(r) = got {
+                assert_eq!(r, Refusal::Recused { by: issuer.clone() });
+                assert_eq!(
+                    r.to_string(),
+                    "u/Ban_Mod issued this ban and may not decide it (this subreddit's recusal rule)"
+                );
+            }
+        }
+        // In a decision: refused before the claim is looked at; another moderator decides.
+        let state = DecisionState {
+            banned_by: Some(issuer.clone()),
+            recusal: true,
+            ..DecisionState::default()
+        };
+        let a = appeal(AppealStatus::Completed);
+        assert_eq!(
+            decide_appeal(
+                &a,
+                &state,
+                Verdict::Grant,
+                "m".into(),
+                &user("ban_mod"),
+                t(9)
+            ),
+            Err(Refusal::Recused { by: issuer.clone() })
+        );
+        assert!(
+            decide_appeal(&a, &state, Verdict::Grant, "m".into(), &user("mod_a"), t(9)).is_ok()
         );
     }
 

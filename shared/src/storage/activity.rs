@@ -84,7 +84,8 @@ struct ActivityRow {
 }
 
 /// The events, newest first. `$1` reply, `$2` done, `$3` the reminder step, `$4` granted,
-/// `$5` the limit; `{sub}` limits `a.subreddit`.
+/// `$5` the limit, `$6` the decision step (a moderator's decision's reply carries no link:
+/// on a control appeal it is the only reply); `{sub}` limits `a.subreddit`.
 fn activity_sql(sub: &str) -> String {
     let who = "r.display_name AS subreddit, a.display_name AS username, a.grp";
     let from_appeals = "FROM appeals p JOIN appellants a ON a.id = p.appellant_id \
@@ -101,7 +102,8 @@ fn activity_sql(sub: &str) -> String {
              WHERE q.appellant_id = p.appellant_id AND q.id < p.id) \
          UNION ALL \
            SELECT 'link_sent', (SELECT MIN(j.updated_at) FROM journal j \
-             WHERE j.appeal_id = p.id AND j.kind = $1 AND j.state = $2), \
+             WHERE j.appeal_id = p.id AND j.kind = $1 AND j.state = $2 \
+               AND (j.step IS NULL OR j.step <> $6)), \
              {who}, p.conversation_id {from_appeals} WHERE {sub} \
          UNION ALL \
            SELECT 'reminder', j.updated_at, {who}, p.conversation_id \
@@ -133,7 +135,7 @@ fn activity_sql(sub: &str) -> String {
 
 /// `a.subreddit IN ($6, $7, …)` for `n` subreddits.
 fn subreddit_condition(n: usize) -> String {
-    let list: Vec<String> = (0..n).map(|i| format!("${}", i + 6)).collect();
+    let list: Vec<String> = (0..n).map(|i| format!("${}", i + 7)).collect();
     format!("a.subreddit IN ({})", list.join(", "))
 }
 
@@ -155,7 +157,8 @@ impl Store {
             .bind(Text(EffectState::Done))
             .bind(Text(StepKind::Remind))
             .bind(Text(Outcome::Granted))
-            .bind(i64::from(limit));
+            .bind(i64::from(limit))
+            .bind(Text(StepKind::Decision));
         for s in subreddits.unwrap_or_default() {
             q = q.bind(s.key());
         }
@@ -198,9 +201,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_subreddit_list_takes_the_placeholders_after_the_fixed_five() {
-        assert_eq!(subreddit_condition(1), "a.subreddit IN ($6)");
-        assert_eq!(subreddit_condition(3), "a.subreddit IN ($6, $7, $8)");
+    fn the_subreddit_list_takes_the_placeholders_after_the_fixed_six() {
+        assert_eq!(subreddit_condition(1), "a.subreddit IN ($7)");
+        assert_eq!(subreddit_condition(3), "a.subreddit IN ($7, $8, $9)");
         assert!(activity_sql("1 = 1").contains("LIMIT $5"));
     }
 }

@@ -4,9 +4,11 @@
 
 use chrono::{DateTime, Utc};
 
-use super::column::{Millis, Text, read, stored_enum};
+use super::column::{Flag, Millis, Text, get, read, stored_enum};
 use super::{NewEffect, Result, Store};
-use crate::domain::{AppealId, Outcome, RedditUsername};
+use crate::domain::{
+    AppealId, AppealStatus, AppellantId, ConversationId, Group, Outcome, RedditUsername,
+};
 use appealmod_core::decide::verdict::{Channel, DecisionPlan, DecisionState, Verdict};
 
 stored_enum!(Channel {
@@ -26,6 +28,36 @@ struct StateRow {
     decided_at: Option<Millis>,
     claimed_by: Option<Text<RedditUsername>>,
     claimed_until: Option<Millis>,
+    banned_by: Option<Text<RedditUsername>>,
+}
+
+/// What a control appellant's record already says, for the appeal row a moderator's act
+/// creates (see [`Store::control_appeal`]).
+#[derive(sqlx::FromRow)]
+struct ControlRow {
+    still_banned: Option<Flag>,
+    ignored: Flag,
+    unbanned_at: Option<Millis>,
+    ignored_at: Option<Millis>,
+    contacted_at: Millis,
+}
+
+/// What the bot read of a control conversation's ban, for its appeal row (the console,
+/// which reads nothing from Reddit, gives [`ControlBan::default`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ControlBan {
+    /// The reason quoted in the ban notice, as the user read it.
+    pub reason: String,
+    pub permanent: bool,
+}
+
+impl Default for ControlBan {
+    fn default() -> Self {
+        Self {
+            reason: String::new(),
+            permanent: true,
+        }
+    }
 }
 
 /// A decision as the appellant's status page shows it: what was decided and when (never by
@@ -113,7 +145,9 @@ impl Store {
     /// when) and its claim.
     pub async fn decision_state(&self, appeal: AppealId) -> Result<DecisionState> {
         let row = sqlx::query(
-            "SELECT outcome, decided_by, decided_via, decided_at, claimed_by, claimed_until \
+            "SELECT outcome, decided_by, decided_via, decided_at, claimed_by, claimed_until, \
+               (SELECT c.banned_by FROM appellant_conversations c \
+                 WHERE c.conversation_id = appeals.conversation_id) AS banned_by \
              FROM appeals WHERE id = $1",
         )
         .bind(appeal.0)
@@ -141,7 +175,133 @@ impl Store {
         Ok(DecisionState {
             decided,
             claim: r.claimed_by.zip(r.claimed_until).map(|(b, u)| (b.0, u.0)),
+            banned_by: r.banned_by.map(|b| b.0),
+            // The subreddit's setting: the caller resolves it.
+            recusal: false,
         })
+    }
+
+    /// Records the moderator who issued the ban of `conversation`, as Reddit's `modActions`
+    /// name them (the latest ban done in modmail).
+    pub async fn record_banned_by(
+        &self,
+        conversation: &ConversationId,
+        by: &RedditUsername,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE appellant_conversations SET banned_by = $2 \
+             WHERE conversation_id = $1 AND (banned_by IS NULL OR banned_by <> $2)",
+        )
+        .bind(conversation.as_str())
+        .bind(by.as_str())
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// The moderator who issued the ban of `conversation`, when Reddit said.
+    pub async fn banned_by(&self, conversation: &ConversationId) -> Result<Option<RedditUsername>> {
+        let row =
+            sqlx::query("SELECT banned_by FROM appellant_conversations WHERE conversation_id = $1")
+                .bind(conversation.as_str())
+                .fetch_optional(self.pool())
+                .await?;
+        match row {
+            None => Ok(None),
+            Some(r) => Ok(get::<Option<Text<RedditUsername>>>(
+                &r,
+                "appellant_conversations",
+                "banned_by",
+            )?
+            .map(|t| t.0)),
+        }
+    }
+
+    /// The appeal of a control appellant's conversation, created at a moderator's act (a
+    /// decision or a claim, in the console or by a modmail command): the control group has
+    /// no appeal until then, since the bot's dialogue never starts one. The row has no link
+    /// and no form; its status is `completed` (the moderators have the conversation, as
+    /// they always did) without a completion time, and it begins when the conversation was
+    /// first recorded, so the readout counts the appellant in the same period as before.
+    /// An outcome the bot had already found (unbanned, or no longer followed while banned)
+    /// comes with it, so a decision then is refused as already taken. Once per
+    /// conversation; `None` when the appellant is not in the control group or the
+    /// conversation is not theirs.
+    pub async fn control_appeal(
+        &self,
+        appellant: AppellantId,
+        conversation: &ConversationId,
+        ban: &ControlBan,
+        now: DateTime<Utc>,
+    ) -> Result<Option<AppealId>> {
+        let mut tx = self.begin().await?;
+        // Taking the appellant's row first serialises two moderators acting at once: the
+        // second sees the first one's appeal.
+        let mine = sqlx::query("UPDATE appellants SET updated_at = $3 WHERE id = $1 AND grp = $2")
+            .bind(appellant.0)
+            .bind(Text(Group::Control))
+            .bind(Millis(now))
+            .execute(tx.conn())
+            .await?;
+        if mine.rows_affected() == 0 {
+            tx.rollback().await?;
+            return Ok(None);
+        }
+        let existing = sqlx::query(
+            "SELECT id FROM appeals WHERE appellant_id = $1 AND conversation_id = $2 \
+             ORDER BY id DESC LIMIT 1",
+        )
+        .bind(appellant.0)
+        .bind(conversation.as_str())
+        .fetch_optional(tx.conn())
+        .await?;
+        if let Some(row) = existing {
+            tx.rollback().await?;
+            return get(&row, "appeals", "id").map(|id| Some(AppealId(id)));
+        }
+        let Some(row) = sqlx::query(
+            "SELECT a.still_banned, a.ignored, a.unbanned_at, a.ignored_at, \
+               c.created_at AS contacted_at \
+             FROM appellants a JOIN appellant_conversations c ON c.appellant_id = a.id \
+             WHERE a.id = $1 AND c.conversation_id = $2",
+        )
+        .bind(appellant.0)
+        .bind(conversation.as_str())
+        .fetch_optional(tx.conn())
+        .await?
+        else {
+            tx.rollback().await?;
+            return Ok(None);
+        };
+        let r: ControlRow = read(&row, "appellants")?;
+        let found = match (r.still_banned.map(|f| f.0), r.ignored.0) {
+            (Some(false), _) => Some((Outcome::Granted, Channel::BanCheck, r.unbanned_at)),
+            (_, true) => Some((Outcome::Denied, Channel::Retired, r.ignored_at)),
+            _ => None,
+        };
+        let start = r.contacted_at.0;
+        let id_row = sqlx::query(
+            "INSERT INTO appeals (appellant_id, conversation_id, token_expires_at, ban_reason, \
+               ban_permanent, status, reminders, created_at, updated_at, outcome, decided_via, \
+               decided_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, 0, $3, $7, $8, $9, $10) RETURNING id",
+        )
+        .bind(appellant.0)
+        .bind(conversation.as_str())
+        // No link: it expired before it could be made.
+        .bind(Millis(start))
+        .bind(&ban.reason)
+        .bind(Flag(ban.permanent))
+        .bind(Text(AppealStatus::Completed))
+        .bind(Millis(now))
+        .bind(found.map(|(o, _, _)| Text(o)))
+        .bind(found.map(|(_, via, _)| Text(via)))
+        .bind(found.map(|(_, _, at)| Millis(at.map_or(now, |t| t.0))))
+        .fetch_one(tx.conn())
+        .await?;
+        let id = AppealId(get(&id_row, "appeals", "id")?);
+        tx.commit().await?;
+        Ok(Some(id))
     }
 
     /// Stores a decision and the journal entries that carry it out, once: when the appeal

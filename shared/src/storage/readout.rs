@@ -106,7 +106,8 @@ impl Store {
                (SELECT MIN(m.written_at) FROM message_toxicity m \
                  WHERE m.conversation_id = p.conversation_id) AS first_message_at, \
                (SELECT MIN(j.updated_at) FROM journal j \
-                 WHERE j.appeal_id = p.id AND j.kind = $4 AND j.state = $5) AS link_sent_at, \
+                 WHERE j.appeal_id = p.id AND j.kind = $4 AND j.state = $5 \
+                   AND (j.step IS NULL OR j.step <> $7)) AS link_sent_at, \
                (SELECT MIN(j.created_at) FROM journal j \
                  WHERE j.appeal_id = p.id AND j.step = $6) AS handed_over_at, \
                p.opened_at, s.submitted_at, p.completed_at, p.decided_at, p.status, p.outcome, \
@@ -123,6 +124,8 @@ impl Store {
             .bind(Text(EffectKind::Reply))
             .bind(Text(EffectState::Done))
             .bind(Text(StepKind::HandOver))
+            // A decision's reply carries no link (a control appeal has no other reply).
+            .bind(Text(StepKind::Decision))
             .fetch_all(self.pool())
             .await?;
         rows.iter()

@@ -55,7 +55,7 @@ pub(crate) async fn console_with(
 }
 
 /// The site with its console against `sim` (which the caller keeps running).
-async fn console_on(
+pub(crate) async fn console_on(
     backend: Backend,
     sim: &SimServer,
     tweak: impl FnOnce(&mut appealmod_web::startup::AppSettings),
@@ -198,7 +198,7 @@ impl Console {
             .await
     }
 
-    async fn sign_up(&self, sub: &str) -> reqwest::Response {
+    pub(crate) async fn sign_up(&self, sub: &str) -> reqwest::Response {
         let (_, page) = self.page("/signup").await;
         let csrf = csrf_of(&page);
         self.post("/signup", &[("csrf", csrf.as_str()), ("subreddit", sub)])

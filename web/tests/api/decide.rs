@@ -1,7 +1,8 @@
 //! Deciding an appeal in the console, over HTTP on both backends: the decision form on the
 //! appeal's page (CSRF, per-subreddit access), one decision however many clicks, the
-//! journal entries that carry it out, a claim that holds others back, and the appellant's
-//! status page showing the decision at once.
+//! journal entries that carry it out, a claim that holds others back, the appellant's
+//! status page showing the decision at once, the recusal rule, and a control appeal decided
+//! the same way with the unchanged bot carrying it out.
 
 use appealmod_shared::domain::{AppealId, Outcome};
 use appealmod_shared::storage::{Backend, EffectKind};
@@ -17,6 +18,7 @@ on_both_backends!(
     a_claim_holds_other_moderators_back,
     decisions_need_the_token_and_the_subreddit,
     a_reply_without_deciding_is_queued_once,
+    the_moderator_who_banned_may_not_decide_with_recusal_on,
 );
 
 /// A completed appeal of u/`user` in r/pics, waiting for a decision for four hours.
@@ -217,4 +219,67 @@ async fn a_reply_without_deciding_is_queued_once(backend: Backend) {
             .iter()
             .any(|e| e.kind == EffectKind::Archive && e.marker.starts_with("command-"))
     );
+}
+
+/// With the subreddit's recusal rule on, the moderator Reddit names as the one who banned
+/// (a ban done in modmail) sees why they may not decide, has no controls, and a post of
+/// theirs is refused and stores nothing; with the banning moderator unknown, nobody is held
+/// back.
+async fn the_moderator_who_banned_may_not_decide_with_recusal_on(backend: Backend) {
+    let (c, _) = loaded(backend).await;
+    let store = &c.app.db.store;
+    let id = waiting(store, "recused1").await;
+    let page = format!("/dashboard/r/pics/appeals/{}", id.0);
+    let (_, body) = c.page(&page).await;
+    assert!(body.contains("Banned by</dt><dd>unknown"), "{body}");
+    // The form's token (the page withholds the forms once they may not decide).
+    let csrf = csrf_of(&body);
+    let pics = appealmod_shared::domain::SubredditName::parse("pics").expect("sub");
+    let mut settings = store.subreddit(&pics).await.expect("read").expect("pics");
+    settings.recusal = Some(true);
+    store
+        .save_subreddit(&settings, Utc::now())
+        .await
+        .expect("save");
+    let (_, body) = c.page(&page).await;
+    assert!(
+        body.contains("Grant: lift the ban"),
+        "unknown: nobody is held back"
+    );
+    let appeal = store.appeal(id).await.expect("read").expect("appeal");
+    let head_mod = appealmod_shared::domain::RedditUsername::parse("head_mod").expect("u");
+    store
+        .record_banned_by(&appeal.conversation_id, &head_mod)
+        .await
+        .expect("banned by");
+    let (_, body) = c.page(&page).await;
+    assert!(
+        body.contains("u/head_mod issued this ban and may not decide it"),
+        "{body}"
+    );
+    assert!(body.contains("Banned by</dt><dd>u/head_mod"), "{body}");
+    assert!(
+        !body.contains("Grant: lift the ban"),
+        "no controls for them"
+    );
+    let r = c
+        .post(&decide_path(id), &[("csrf", &csrf), ("action", "grant")])
+        .await;
+    assert!(location(&r).contains("notice=recused"), "{}", location(&r));
+    let (_, body) = c.page(&format!("{page}?notice=recused")).await;
+    assert!(body.contains("Not recorded: you issued this ban"), "{body}");
+    assert_eq!(
+        store.appeal(id).await.expect("read").expect("a").outcome,
+        None
+    );
+    // The rule off again: they decide.
+    settings.recusal = Some(false);
+    store
+        .save_subreddit(&settings, Utc::now())
+        .await
+        .expect("save");
+    let r = c
+        .post(&decide_path(id), &[("csrf", &csrf), ("action", "grant")])
+        .await;
+    assert!(location(&r).contains("notice=decided"), "{}", location(&r));
 }

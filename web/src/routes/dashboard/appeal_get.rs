@@ -9,12 +9,13 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use appealmod_shared::domain::{Appeal, AppealId, AppellantId, SubredditName};
+use appealmod_core::decide::verdict::DecisionState;
+use appealmod_shared::domain::{Appeal, AppealId, AppellantId, Group, SubredditName};
 use appealmod_shared::storage::Appellant;
 
 use super::ConsoleNav;
 use super::appeal_view::{AppealFile, CaseFile, CaseView};
-use super::decision_view::DecisionView;
+use super::decision_view::{DecisionOf, DecisionView};
 use crate::console::access::{Cleared, clear_page};
 use crate::console::form_id;
 use crate::errors::{PageError, render};
@@ -52,6 +53,7 @@ async fn case_file(
         Some(a) => Some(AppealFile {
             steps: store.appeal_steps(a.id).await?,
             answers: store.form_answers(a.id).await?,
+            decision: store.decision_record(a.id).await?,
             appeal: a,
         }),
         None => None,
@@ -95,32 +97,51 @@ fn page_of(
     render(StatusCode::OK, &page)
 }
 
-/// The decision section: what the store says of the appeal's decision and claim, a CSRF
-/// token for the decision form, and the notice of the last post.
+/// The decision section: what the store says of the appeal's decision and claim (none yet
+/// for a control appellant no moderator acted on), who issued the ban and the subreddit's
+/// recusal rule, a CSRF token for the decision form, and the notice of the last post.
 async fn decision_of(
     state: &AppState,
     cleared: &Cleared,
-    appeal: &Appeal,
+    appellant: &Appellant,
+    appeal: Option<&Appeal>,
     req: &HttpRequest,
 ) -> Result<DecisionView, PageError> {
     let now = state.clock.now();
     let me = &cleared.user.user;
-    let form = format!("decide:{}", cleared.subreddit.name.key());
+    let sub = &cleared.subreddit.name;
+    let form = format!("decide:{}", sub.key());
     let csrf = state.csrf.issue(&form_id(&form, me), now);
     let notice = web::Query::<NoticeQuery>::from_query(req.query_string())
         .ok()
         .and_then(|q| q.into_inner().notice);
-    let decided = state.store.decision_state(appeal.id).await?;
-    let templates = state
-        .settings_in_effect(&appeal.subreddit)
-        .await?
-        .decision_templates;
-    Ok(DecisionView::of(
+    let effective = state.settings_in_effect(sub).await?;
+    let mut decided = match appeal {
+        Some(a) => state.store.decision_state(a.id).await?,
+        None => DecisionState {
+            banned_by: match state.store.conversations_of(appellant.id).await?.last() {
+                Some(c) => state.store.banned_by(c).await?,
+                None => None,
+            },
+            ..DecisionState::default()
+        },
+    };
+    decided.recusal = effective.recusal;
+    let action = match appeal {
+        Some(a) => format!("/dashboard/r/{sub}/appeals/{}/decide", a.id.0),
+        None => format!("/dashboard/r/{sub}/appellants/{}/decide", appellant.id.0),
+    };
+    let on = DecisionOf {
         appeal,
-        &decided,
+        action,
+        control: appellant.group == Group::Control,
+        state: &decided,
+    };
+    Ok(DecisionView::of(
+        &on,
         me,
         csrf,
-        &templates,
+        &effective.decision_templates,
         notice.as_deref(),
         now,
     ))
@@ -154,13 +175,15 @@ pub async fn appeal(
         .appellant_by_id(appeal.appellant_id)
         .await?
         .ok_or(PageError::NotFound)?;
-    let decision = decision_of(&state, &cleared, &appeal, &req).await?;
+    let decision = decision_of(&state, &cleared, &appellant, Some(&appeal), &req).await?;
     let file = case_file(&state, name, appellant, Some(appeal)).await?;
     Ok(page_of(&state, &cleared, &file, Some(decision)))
 }
 
 /// One appellant of the subreddit recorded without an appeal (with one, the list links
-/// the appeal's page; this page then lists their appeals).
+/// the appeal's page; this page then lists their appeals). A control appellant still
+/// followed (no outcome found yet) can be decided here: the first decision or claim
+/// records their control appeal.
 pub async fn appellant(
     req: HttpRequest,
     session: Session,
@@ -177,6 +200,7 @@ pub async fn appellant(
         .await?
         .filter(|a| a.subreddit == *name)
         .ok_or(PageError::NotFound)?;
+    let decision = None;
     let file = case_file(&state, name, appellant, None).await?;
-    Ok(page_of(&state, &cleared, &file, None))
+    Ok(page_of(&state, &cleared, &file, decision))
 }

@@ -6,11 +6,12 @@ use appealmod_shared::config::ModmailLinks;
 use chrono::{DateTime, Utc};
 
 use appealmod_core::decide::note::{answers_markdown, human_duration};
+use appealmod_core::decide::verdict::{Channel, Verdict};
 use appealmod_core::toxicity::{AssessedText, TextRef};
 use appealmod_shared::domain::{
     Appeal, CaseFacts, CaseStatus, FormAnswers, FormQuestions, Outcome, case_status,
 };
-use appealmod_shared::storage::{AppealSteps, Appellant, AppellantSteps};
+use appealmod_shared::storage::{AppealSteps, Appellant, AppellantSteps, DecisionRecord};
 
 use super::moment::Moment;
 use crate::console::preview::markdown_html;
@@ -20,6 +21,8 @@ pub struct AppealFile {
     pub appeal: Appeal,
     pub steps: AppealSteps,
     pub answers: Option<FormAnswers>,
+    /// What was decided, from where (none while undecided).
+    pub decision: Option<DecisionRecord>,
 }
 
 /// Everything the page of one case shows: an appellant, and the appeal shown (none for an
@@ -111,6 +114,11 @@ fn status_of(a: &Appellant, appeal: Option<&Appeal>) -> CaseStatus {
     })
 }
 
+/// The stored appeal says something of its ban.
+fn ban_known(a: &Appeal) -> bool {
+    a.ban_date.is_some() || !a.ban_reason.trim().is_empty() || !a.ban_note.trim().is_empty()
+}
+
 fn ban_of(a: &Appeal, now: DateTime<Utc>) -> BanView {
     BanView {
         kind: if a.ban_permanent {
@@ -163,6 +171,36 @@ fn findings_of(
         .collect()
 }
 
+/// The decision as the timeline names it: a moderator's (what, and from where) or what the
+/// bot inferred.
+fn decided_label(outcome: Option<Outcome>, d: Option<&DecisionRecord>) -> String {
+    let what = match d.and_then(|d| d.verdict) {
+        Some(Verdict::Grant) => "Granted by a moderator: the ban was lifted".to_owned(),
+        Some(Verdict::Deny) => "Denied by a moderator: the ban stays".to_owned(),
+        Some(Verdict::Reduce { days }) => {
+            format!("Reduced by a moderator to a temporary ban of {days} days")
+        }
+        None => {
+            return match (outcome, d.and_then(|d| d.via)) {
+                (Some(Outcome::Granted), Some(Channel::HandUnban)) => {
+                    "Granted: a moderator lifted the ban in modmail".to_owned()
+                }
+                (Some(Outcome::Granted), _) => "Granted: the ban was lifted".to_owned(),
+                (Some(Outcome::Denied), _) => {
+                    "Denied: still banned when the bot stopped following".to_owned()
+                }
+                (None, _) => String::new(),
+            };
+        }
+    };
+    match d.and_then(|d| d.via) {
+        Some(Channel::Console) => format!("{what} (console)"),
+        Some(Channel::ModmailCommand) => format!("{what} (modmail command)"),
+        Some(Channel::HandUnban) => format!("{what} (by hand in modmail)"),
+        _ => what,
+    }
+}
+
 /// Every step with a time, oldest first.
 fn timeline_of(file: &CaseFile, now: DateTime<Utc>) -> Vec<StepView> {
     let s = &file.steps;
@@ -186,12 +224,8 @@ fn timeline_of(file: &CaseFile, now: DateTime<Utc>) -> Vec<StepView> {
                 a.completed_at,
                 "Answers posted in modmail for the moderators",
             );
-            let decided = match a.outcome {
-                Some(Outcome::Granted) => "Granted: the ban was lifted",
-                Some(Outcome::Denied) => "Denied: still banned when the bot stopped following",
-                None => "",
-            };
-            push(st.decided_at.filter(|_| a.outcome.is_some()), decided);
+            let decided = decided_label(a.outcome, f.decision.as_ref());
+            push(st.decided_at.filter(|_| a.outcome.is_some()), &decided);
             if a.outcome != Some(Outcome::Granted) {
                 push(s.unbanned_at, "Seen unbanned");
             }
@@ -254,16 +288,21 @@ impl CaseView {
         let waiting = appeal
             .and_then(|f| f.appeal.completed_at)
             .filter(|_| status.awaits_decision());
+        let control = file.appellant.group == appealmod_shared::domain::Group::Control;
         Self {
             user: file.appellant.username.to_string(),
             group: super::appeals_get::group_label(file.appellant.group),
-            control: file.appellant.group == appealmod_shared::domain::Group::Control,
+            control,
             status: status.as_str(),
             status_label: status.label(),
             toxic: file.findings.iter().any(|t| t.toxicity.toxic),
             waiting: Moment::of(waiting, now),
             modmail: conversation.map(|c| links.conversation(&c)),
-            ban: appeal.map(|f| ban_of(&f.appeal, now)),
+            // A control appeal recorded from the console knows nothing of the ban: the
+            // conversation in modmail tells it.
+            ban: appeal
+                .filter(|f| !control || ban_known(&f.appeal))
+                .map(|f| ban_of(&f.appeal, now)),
             answers_html: answers.map(|f| markdown_html(&answers_markdown(f, &file.questions))),
             fill: answers.and_then(|f| fill_of(f, fast_fill_secs)),
             findings: findings_of(&file.findings, answers, now),
@@ -276,6 +315,52 @@ impl CaseView {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_timeline_names_who_decided_and_from_where() {
+        let at = chrono::DateTime::UNIX_EPOCH;
+        let record = |verdict, via| DecisionRecord {
+            outcome: Outcome::Denied,
+            verdict,
+            via: Some(via),
+            at,
+        };
+        let rows = [
+            (
+                Some(record(Some(Verdict::Deny), Channel::Console)),
+                Some(Outcome::Denied),
+                "Denied by a moderator: the ban stays (console)",
+            ),
+            (
+                Some(record(Some(Verdict::Grant), Channel::ModmailCommand)),
+                Some(Outcome::Granted),
+                "Granted by a moderator: the ban was lifted (modmail command)",
+            ),
+            (
+                Some(record(Some(Verdict::Reduce { days: 7 }), Channel::Console)),
+                Some(Outcome::Denied),
+                "Reduced by a moderator to a temporary ban of 7 days (console)",
+            ),
+            (
+                Some(record(Some(Verdict::Grant), Channel::HandUnban)),
+                Some(Outcome::Granted),
+                "Granted by a moderator: the ban was lifted (by hand in modmail)",
+            ),
+            (
+                Some(record(None, Channel::Retired)),
+                Some(Outcome::Denied),
+                "Denied: still banned when the bot stopped following",
+            ),
+            (
+                Some(record(None, Channel::BanCheck)),
+                Some(Outcome::Granted),
+                "Granted: the ban was lifted",
+            ),
+        ];
+        for (d, outcome, label) in rows {
+            assert_eq!(decided_label(outcome, d.as_ref()), label);
+        }
+    }
+
     use super::*;
     use appealmod_core::toxicity::{Category, Finding, Severity, Toxicity};
     use appealmod_shared::domain::*;
@@ -344,6 +429,7 @@ mod tests {
                 appeal,
                 steps,
                 answers: Some(form),
+                decision: None,
             }),
             appellant,
             steps: AppellantSteps::default(),

@@ -8,11 +8,11 @@
 use actix_session::Session;
 use actix_web::http::header::LOCATION;
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 
 use appealmod_core::decide::verdict::{Channel, Refusal, TEMP_BAN_DAYS, Verdict, decide_appeal};
 use appealmod_core::decide::{Action, Body, MODMAIL_MAX_CHARS, StepMarker};
-use appealmod_shared::domain::AppealId;
+use appealmod_shared::domain::{Appeal, AppealId, Group, RedditUsername};
 use appealmod_shared::effects::{self, decision_entries};
 use appealmod_shared::storage::Recorded;
 
@@ -85,6 +85,7 @@ fn notice_of(refusal: &Refusal) -> &'static str {
         Refusal::ClaimedByOther { .. } => "claimed-by-other",
         Refusal::BadDays => "bad-days",
         Refusal::UnknownTemplate(_) => "unknown-template",
+        Refusal::Recused { .. } => "recused",
     }
 }
 
@@ -106,9 +107,33 @@ pub async fn decide(
         .await?
         .filter(|a| a.subreddit == cleared.subreddit.name)
         .ok_or(PageError::NotFound)?;
-    let by = &cleared.user.user;
-    let notice = match asked(&form)? {
-        Asked::Reply(text) => reply(&state, &appeal, &text, now).await?,
+    let notice = act(&state, &cleared.user.user, &appeal, asked(&form)?, now).await?;
+    Ok(back_to(&here, notice))
+}
+
+fn back_to(page: &str, notice: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((LOCATION, format!("{page}?notice={notice}#decision")))
+        .finish()
+}
+
+/// Does what the form asks on `appeal`; the notice code says what happened.
+async fn act(
+    state: &AppState,
+    by: &RedditUsername,
+    appeal: &Appeal,
+    asked: Asked,
+    now: DateTime<Utc>,
+) -> Result<&'static str, PageError> {
+    let control = state
+        .store
+        .appellant_by_id(appeal.appellant_id)
+        .await?
+        .is_some_and(|a| a.group == Group::Control);
+    Ok(match asked {
+        // In the control group the bot writes only to carry out a decision.
+        Asked::Reply(_) if control => "control-reply",
+        Asked::Reply(text) => reply(state, appeal, &text, now).await?,
         Asked::Claim => {
             let until = now + Duration::minutes(CLAIM_MINUTES);
             match state.store.claim_appeal(appeal.id, by, until, now).await? {
@@ -117,43 +142,53 @@ pub async fn decide(
             }
         }
         Asked::Decide { verdict, template } => {
-            let decision_state = state.store.decision_state(appeal.id).await?;
-            let templates = state
-                .settings_in_effect(&appeal.subreddit)
-                .await?
-                .decision_templates;
-            let plan = templates
-                .render(verdict, template.as_deref(), &appeal)
-                .and_then(|m| decide_appeal(&appeal, &decision_state, verdict, m, by, now));
-            match plan {
-                Err(refusal) => notice_of(&refusal),
-                Ok(plan) => {
-                    let effects = decision_entries(&plan, &appeal.conversation_id);
-                    match state
-                        .store
-                        .record_decision(&plan, &effects, by, Channel::Console, now)
-                        .await?
-                    {
-                        Recorded::Stored => {
-                            tracing::info!(slack = "steps", subreddit = %appeal.subreddit, appeal = appeal.id.0, decision = verdict.as_str(), moderator = %by, "an appeal was decided in the console");
-                            "decided"
-                        }
-                        Recorded::AlreadyDecided(_) => "already-decided",
-                    }
-                }
-            }
+            decide_verdict(state, by, appeal, verdict, template.as_deref(), now).await?
         }
+    })
+}
+
+/// A grant, denial or reduction: planned by the core (refusals included: decided already,
+/// claimed by another, the recusal rule), stored with its journal entries once.
+async fn decide_verdict(
+    state: &AppState,
+    by: &RedditUsername,
+    appeal: &Appeal,
+    verdict: Verdict,
+    template: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<&'static str, PageError> {
+    let effective = state.settings_in_effect(&appeal.subreddit).await?;
+    let mut decision_state = state.store.decision_state(appeal.id).await?;
+    decision_state.recusal = effective.recusal;
+    let plan = effective
+        .decision_templates
+        .render(verdict, template, appeal)
+        .and_then(|m| decide_appeal(appeal, &decision_state, verdict, m, by, now));
+    let plan = match plan {
+        Err(refusal) => return Ok(notice_of(&refusal)),
+        Ok(plan) => plan,
     };
-    Ok(HttpResponse::SeeOther()
-        .insert_header((LOCATION, format!("{here}?notice={notice}#decision")))
-        .finish())
+    let effects = decision_entries(&plan, &appeal.conversation_id);
+    Ok(
+        match state
+            .store
+            .record_decision(&plan, &effects, by, Channel::Console, now)
+            .await?
+        {
+            Recorded::Stored => {
+                tracing::info!(slack = "steps", subreddit = %appeal.subreddit, appeal = appeal.id.0, decision = verdict.as_str(), moderator = %by, "an appeal was decided in the console");
+                "decided"
+            }
+            Recorded::AlreadyDecided(_) => "already-decided",
+        },
+    )
 }
 
 /// Queues the moderator's message for the bot's sender. Its marker is the appeal and a
 /// hash of the text, so a double click (or a resent form) sends it once.
 async fn reply(
     state: &AppState,
-    appeal: &appealmod_shared::domain::Appeal,
+    appeal: &Appeal,
     text: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<&'static str, PageError> {
@@ -186,6 +221,9 @@ mod tests {
             Refusal::NotComplete,
             Refusal::BadDays,
             Refusal::UnknownTemplate("x".into()),
+            Refusal::Recused {
+                by: RedditUsername::parse("x").expect("name"),
+            },
         ];
         let notices: std::collections::BTreeSet<_> = all.iter().map(notice_of).collect();
         assert_eq!(notices.len(), all.len());

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use appealmod_core::decide::verdict::{DecisionState, DecisionTemplates};
+use appealmod_core::decide::verdict::{DecisionState, DecisionTemplates, Refusal, recused};
 use appealmod_shared::domain::{Appeal, AppealStatus, RedditUsername};
 
 use crate::console::when;
@@ -21,6 +21,26 @@ pub struct DecisionView {
     /// The names of the denial messages.
     pub denials: Vec<String>,
     pub notice: Option<&'static str>,
+    /// Where the decision forms post: the appeal's `/decide`, or for a control appellant
+    /// without an appeal yet the appellant's (which records the control appeal first).
+    pub action: String,
+    /// A control appeal: the moderators answer in modmail themselves, so the page offers no
+    /// reply without deciding (the bot writes there only to carry out a decision).
+    pub control: bool,
+    /// "u/x (a ban done in modmail)" or "unknown".
+    pub banned_by: String,
+    /// "u/x issued this ban and may not decide it": the recusal rule holds me back.
+    pub recused: Option<String>,
+}
+
+/// What the decision section is about.
+pub struct DecisionOf<'a> {
+    /// The appeal, or `None` for a control appellant a moderator has not acted on yet.
+    pub appeal: Option<&'a Appeal>,
+    pub action: String,
+    pub control: bool,
+    /// Its decision, claim, banning moderator and the subreddit's recusal rule.
+    pub state: &'a DecisionState,
 }
 
 /// The sentence a `?notice=` code stands for; unknown codes show nothing.
@@ -35,20 +55,28 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "not-complete" => "Not recorded: the appeal is not complete yet.",
         "bad-days" => "Not recorded: a temporary ban lasts 1 to 999 days.",
         "unknown-template" => "Not recorded: there is no message by that name.",
+        "recused" => {
+            "Not recorded: you issued this ban, and this subreddit's recusal rule \
+                      leaves its appeal to another moderator."
+        }
+        "control-reply" => {
+            "Not sent: in the control group the bot writes only to carry out a \
+                            decision; answer in modmail yourself."
+        }
         _ => return None,
     })
 }
 
 impl DecisionView {
     pub fn of(
-        appeal: &Appeal,
-        state: &DecisionState,
+        on: &DecisionOf<'_>,
         me: &RedditUsername,
         csrf: String,
         templates: &DecisionTemplates,
         notice: Option<&str>,
         now: DateTime<Utc>,
     ) -> Self {
+        let state = on.state;
         let decided = state.decided.as_ref().map(|(outcome, by, at)| {
             let what = match outcome {
                 appealmod_shared::domain::Outcome::Granted => "Granted",
@@ -71,12 +99,19 @@ impl DecisionView {
                         )
                     }
                 });
-        let complete = matches!(
-            appeal.status,
-            AppealStatus::Completed | AppealStatus::Submitted
-        );
+        // A control appellant without an appeal is decided like a complete one.
+        let complete = on
+            .appeal
+            .is_none_or(|a| matches!(a.status, AppealStatus::Completed | AppealStatus::Submitted));
+        let recused = match recused(state.recusal, state.banned_by.as_ref(), me) {
+            Some(Refusal::Recused { by }) => Some(format!(
+                "u/{by} issued this ban and may not decide it: this subreddit's recusal rule \
+                 leaves the appeal to another moderator."
+            )),
+            _ => None,
+        };
         Self {
-            can_decide: complete && decided.is_none(),
+            can_decide: complete && decided.is_none() && recused.is_none(),
             decided,
             claim,
             csrf,
@@ -86,6 +121,15 @@ impl DecisionView {
                 .map(|(name, _)| name.clone())
                 .collect(),
             notice: notice.and_then(notice_text),
+            action: on.action.clone(),
+            control: on.control,
+            banned_by: match &state.banned_by {
+                Some(by) => format!("u/{by} (a ban done in modmail)"),
+                None => {
+                    "unknown (Reddit names the moderator only for a ban done in modmail)".to_owned()
+                }
+            },
+            recused,
         }
     }
 }
