@@ -51,7 +51,7 @@ decision-reason-not-stated = no indicada
 
 question-appeal-reason = ¿Por qué apelas?
 question-appeal-reason-disagree = No estoy de acuerdo con la norma
-question-appeal-reason-not-fit = La norma no se ajusta a lo que hice
+question-appeal-reason-not-fit = La norma no se aplica a mi caso
 question-appeal-reason-regret = Me arrepiento de lo que hice
 question-appeal-reason-mistake = Mi baneo es un error
 question-appeal-reason-other = Otro
@@ -61,7 +61,7 @@ question-pledge = ¿Te comprometes a no repetirlo?
 question-steps = ¿Qué harás para que no vuelva a pasar?
 question-examples = ¿Cuáles de estos comentarios deberían permitirse aquí?
 question-examples-help = Marca todos los que deberían permitirse.
-example-comment-1 = Creo que te equivocas, y aquí tienes una fuente que dice lo contrario.
+example-comment-1 = Creo que te equivocas: esta fuente dice lo contrario.
 example-comment-2 = Es la opinión más tonta que he leído en toda la semana.
 example-comment-3 = La gente como tú no debería poder publicar aquí.
 example-comment-4 = ¿Puede un moderador explicar por qué se eliminó mi publicación?
@@ -90,7 +90,7 @@ form-errors =
         [one] Una respuesta necesita tu atención
        *[other] { $count } respuestas necesitan tu atención
     }
-form-ban-reason = El motivo que indica tu mensaje de baneo
+form-ban-reason = Motivo de tu baneo
 form-no-reason = Los moderadores no indicaron un motivo para tu baneo.
 form-optional = (opcional)
 form-limit = Hasta { $limit } caracteres.
@@ -98,7 +98,7 @@ form-explain-other = Explícalo, por favor
 form-yes = Sí
 form-no = No
 form-submit = Enviar mi apelación
-form-once = Solo puedes enviar este formulario una vez. El enlace es personal: no lo compartas.
+form-once = El formulario solo se envía una vez. El enlace es personal: no lo compartas.
 form-error-answer = Responde a esta pregunta, por favor.
 form-error-too-long = Acorta tu respuesta a { $max } caracteres como máximo (tiene { $length }).
 form-error-choose-one = Elige una opción, por favor.

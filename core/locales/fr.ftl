@@ -50,21 +50,21 @@ decision-reason-not-stated = non précisée
 ## The default appeal form
 
 question-appeal-reason = Pourquoi faites-vous appel ?
-question-appeal-reason-disagree = Je ne suis pas d’accord avec la règle
-question-appeal-reason-not-fit = La règle ne correspond pas à ce que j’ai fait
+question-appeal-reason-disagree = Je conteste la règle
+question-appeal-reason-not-fit = La règle ne s’applique pas à moi
 question-appeal-reason-regret = Je regrette ce que j’ai fait
 question-appeal-reason-mistake = Mon bannissement est une erreur
 question-appeal-reason-other = Autre
-question-rule = Sur quelle règle porte votre bannissement ? Dites-le avec vos propres mots.
+question-rule = Quelle règle est en cause ? Dites-le avec vos mots.
 question-actions-wrong = Avez-vous mal agi ?
 question-pledge = Vous engagez-vous à ne pas recommencer ?
-question-steps = Que ferez-vous pour que cela ne se reproduise pas ?
-question-examples = Lesquels de ces commentaires devraient être autorisés ici ?
-question-examples-help = Cochez chacun de ceux qui devraient l’être.
+question-steps = Comment éviterez-vous que cela se reproduise ?
+question-examples = Quels commentaires devraient être autorisés ici ?
+question-examples-help = Cochez tous ceux qui devraient l’être.
 example-comment-1 = Je pense que tu as tort, et voici une source qui dit le contraire.
 example-comment-2 = C’est l’avis le plus stupide que j’aie lu de la semaine.
 example-comment-3 = Les gens comme toi ne devraient pas avoir le droit de poster ici.
-example-comment-4 = Un modérateur peut-il expliquer pourquoi mon message a été supprimé ?
+example-comment-4 = Un modo peut-il expliquer la suppression de mon message ?
 example-comment-5 = Personne ne t’a demandé ton avis, dégage.
 
 ## Every appellant's page
@@ -78,11 +78,11 @@ page-error-prefix = Erreur :
 form-title = Votre appel auprès de r/{ $subreddit }
 form-title-errors = Erreur : votre appel auprès de r/{ $subreddit }
 form-heading = Faire appel de votre bannissement de r/{ $subreddit }
-form-intro = Bonjour u/{ $username }. Cela prend { form-duration } ; les modérateurs voient vos réponses dès que vous les envoyez.
+form-intro = Bonjour u/{ $username }. Comptez { form-duration } ; les modérateurs voient vos réponses une fois envoyées.
 form-ban-permanent = Bannissement définitif
 form-ban-temporary = Bannissement temporaire
-form-ban-permanent-since = Bannissement définitif depuis le { $date }
-form-ban-temporary-since = Bannissement temporaire depuis le { $date }
+form-ban-permanent-since = Bannissement définitif du { $date }
+form-ban-temporary-since = Bannissement temporaire du { $date }
 form-unsaved-title = Pas encore envoyé
 form-unsaved = Votre appel n’a pas été envoyé : le site ne peut pas joindre sa base de données pour le moment. Vos réponses sont toujours dans ce formulaire. Veuillez le renvoyer dans une minute.
 form-errors =
@@ -90,7 +90,7 @@ form-errors =
         [one] Une réponse demande votre attention
        *[other] { $count } réponses demandent votre attention
     }
-form-ban-reason = Le motif indiqué dans votre message de bannissement
+form-ban-reason = Motif de votre bannissement
 form-no-reason = Les modérateurs n’ont pas indiqué de motif pour votre bannissement.
 form-optional = (facultatif)
 form-limit = Jusqu’à { $limit } caractères.
@@ -98,7 +98,7 @@ form-explain-other = Veuillez préciser
 form-yes = Oui
 form-no = Non
 form-submit = Envoyer mon appel
-form-once = Vous ne pouvez envoyer ce formulaire qu’une fois. Le lien est personnel : merci de ne pas le partager.
+form-once = Ce formulaire ne s’envoie qu’une fois. Le lien est personnel : ne le partagez pas.
 form-error-answer = Veuillez répondre à cette question.
 form-error-too-long = Veuillez raccourcir votre réponse à { $max } caractères au plus (elle en compte { $length }).
 form-error-choose-one = Veuillez choisir une option.

@@ -55,17 +55,17 @@ question-appeal-reason-not-fit = A regra não se aplica ao que eu fiz
 question-appeal-reason-regret = Eu me arrependo do que fiz
 question-appeal-reason-mistake = Meu banimento foi um engano
 question-appeal-reason-other = Outro
-question-rule = Qual regra motivou o seu banimento? Diga com suas próprias palavras.
+question-rule = Qual regra motivou o banimento? Use suas palavras.
 question-actions-wrong = O que você fez foi errado?
-question-pledge = Você se compromete a não repetir isso?
-question-steps = O que você vai fazer para que isso não aconteça de novo?
+question-pledge = Você promete não repetir?
+question-steps = O que você fará para que isso não se repita?
 question-examples = Quais destes comentários deveriam ser permitidos aqui?
 question-examples-help = Marque todos os que deveriam ser.
-example-comment-1 = Acho que você está errado, e aqui está uma fonte que diz o contrário.
-example-comment-2 = Essa é a opinião mais burra que li a semana toda.
+example-comment-1 = Acho que você está errado: esta fonte diz o contrário.
+example-comment-2 = A opinião mais burra da semana.
 example-comment-3 = Gente como você não deveria poder postar aqui.
 example-comment-4 = Algum moderador pode explicar por que meu post foi removido?
-example-comment-5 = Ninguém pediu sua opinião, vai embora.
+example-comment-5 = Ninguém pediu sua opinião, some.
 
 ## Every appellant's page
 
@@ -78,7 +78,7 @@ page-error-prefix = Erro:
 form-title = Seu recurso para r/{ $subreddit }
 form-title-errors = Erro: seu recurso para r/{ $subreddit }
 form-heading = Recorra do seu banimento de r/{ $subreddit }
-form-intro = Olá, u/{ $username }. Isso leva { form-duration }; os moderadores veem suas respostas assim que você as enviar.
+form-intro = Olá, u/{ $username }. Leva { form-duration }; os moderadores veem tudo após o envio.
 form-ban-permanent = Banimento permanente
 form-ban-temporary = Banimento temporário
 form-ban-permanent-since = Banimento permanente desde { $date }
@@ -90,7 +90,7 @@ form-errors =
         [one] Uma resposta precisa da sua atenção
        *[other] { $count } respostas precisam da sua atenção
     }
-form-ban-reason = O motivo na sua mensagem de banimento
+form-ban-reason = Motivo do seu banimento
 form-no-reason = Os moderadores não informaram um motivo para o seu banimento.
 form-optional = (opcional)
 form-limit = Até { $limit } caracteres.
@@ -98,7 +98,7 @@ form-explain-other = Explique, por favor
 form-yes = Sim
 form-no = Não
 form-submit = Enviar meu recurso
-form-once = Você só pode enviar este formulário uma vez. O link é pessoal: não o compartilhe.
+form-once = O formulário só pode ser enviado uma vez. O link é pessoal: não o compartilhe.
 form-error-answer = Responda a esta pergunta.
 form-error-too-long = Encurte sua resposta para no máximo { $max } caracteres (ela tem { $length }).
 form-error-choose-one = Escolha uma opção.

@@ -5,9 +5,12 @@ use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
 
+use appealmod_core::domain::Language;
+use appealmod_core::i18n;
 use appealmod_shared::storage::StoreError;
 
 use crate::csrf::CsrfError;
+use crate::i18n::Tr;
 
 /// Expected failures are kept apart from `Unexpected`, which is logged with its cause chain.
 #[derive(Debug, thiserror::Error)]
@@ -67,6 +70,8 @@ pub struct Conversation {
     pub subreddit: String,
     /// `web.modmail_url` with the conversation's id.
     pub url: String,
+    /// The subreddit's language: the page about its appeal speaks it.
+    pub language: Language,
 }
 
 /// Why a Reddit login did not work, as the page explains it.
@@ -114,11 +119,19 @@ impl From<anyhow::Error> for PageError {
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage {
-    pub heading: &'static str,
+    pub tr: Tr,
+    pub heading: String,
     pub message: Sentence,
-    pub hint: Option<&'static str>,
+    pub hint: Option<String>,
     /// Where the reader goes next, if the site has a page that helps them.
-    pub next: Option<NextStep>,
+    pub next: Option<NextLink>,
+}
+
+/// [`NextStep`] as the page shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NextLink {
+    pub href: &'static str,
+    pub text: String,
 }
 
 /// The sentence under an error page's heading, which may link to one place.
@@ -139,13 +152,18 @@ impl Sentence {
         }
     }
 
-    /// `before`, a link to the appellant's modmail conversation with the subreddit, `after`.
-    fn to_conversation(before: &str, to: &Conversation, after: &str) -> Self {
+    /// The message `id` of `lang`, whose `$conversation` is a link to the appellant's
+    /// modmail conversation with the subreddit (wherever the language puts it).
+    fn to_conversation(lang: Language, id: &str, to: &Conversation) -> Self {
+        // A character no text contains marks where the link goes.
+        const MARK: &str = "\u{E000}";
+        let text = i18n::format(lang, id, &[("conversation", MARK.into())]);
+        let (before, after) = text.split_once(MARK).unwrap_or((&text, ""));
         Self {
             before: before.to_owned(),
             link: Some((
                 to.url.clone(),
-                format!("your modmail conversation with r/{}", to.subreddit),
+                Tr(lang).sub("link-conversation", &to.subreddit),
             )),
             after: after.to_owned(),
         }
@@ -178,26 +196,55 @@ impl NextStep {
         href: "/",
         text: "Go to the home page",
     };
+
+    /// The link in the page's language: the one an appellant may meet is translated, the
+    /// console's own stay English like the console.
+    fn shown(self, lang: Language) -> NextLink {
+        let text = if self == Self::CONSOLE {
+            i18n::text(lang, "error-to-console")
+        } else {
+            self.text.to_owned()
+        };
+        NextLink {
+            href: self.href,
+            text,
+        }
+    }
 }
 
-/// An error page's heading, sentence and hint, before the link under them.
+/// An error page's heading, sentence and hint, before the link under them (the console's,
+/// in English).
 type Text = (&'static str, &'static str, Option<&'static str>);
 
+/// The same for a page anyone may meet: message ids of the appellant's texts.
+type TextIds = (&'static str, &'static str, Option<&'static str>);
+
 impl PageError {
-    fn page(&self) -> ErrorPage {
-        let (heading, message, hint) = match self {
+    /// The page, in `requested` (the browser's language) where it names no subreddit; a
+    /// link's page speaks its subreddit's language, the console's pages English.
+    pub fn page(&self, requested: Language) -> ErrorPage {
+        let (lang, heading, message, hint) = match self {
             Self::LinkInvalid
             | Self::LinkExpired(_)
             | Self::LinkExpiredHandedOver(_)
             | Self::LinkReplaced(_) => {
-                let (heading, message) = self.link_text();
-                (heading, message, None)
+                let lang = self.link_language().unwrap_or(requested);
+                let (heading, message) = self.link_text(lang);
+                (lang, heading, message, None)
             }
             Self::LoginRateLimited { .. }
             | Self::LoginRequired(_)
             | Self::ConsoleOff
             | Self::NotModerator
-            | Self::LoginFailed(_) => plain(self.console_text()),
+            | Self::LoginFailed(_) => {
+                let (heading, message, hint) = self.console_text();
+                (
+                    Language::English,
+                    heading.to_owned(),
+                    Sentence::plain(message),
+                    hint.map(str::to_owned),
+                )
+            }
             Self::NotFound
             | Self::Csrf(_)
             | Self::TooLarge
@@ -205,51 +252,54 @@ impl PageError {
             | Self::BodyTimeout
             | Self::RateLimited
             | Self::Unavailable
-            | Self::Unexpected(_) => plain(self.site_text()),
+            | Self::Unexpected(_) => {
+                let (heading, message, hint) = self.site_text();
+                let t = |id| i18n::text(requested, id);
+                (
+                    requested,
+                    t(heading),
+                    Sentence::plain(&t(message)),
+                    hint.map(t),
+                )
+            }
         };
         ErrorPage {
+            tr: Tr(lang),
             heading,
             message,
             hint,
-            next: self.next_step(),
+            next: self.next_step().map(|n| n.shown(lang)),
+        }
+    }
+
+    /// The language of the subreddit a link's appeal belongs to, when the link named one.
+    fn link_language(&self) -> Option<Language> {
+        match self {
+            Self::LinkExpired(to) | Self::LinkExpiredHandedOver(to) | Self::LinkReplaced(to) => {
+                Some(to.language)
+            }
+            _ => None,
         }
     }
 
     /// An appellant's link that no longer opens the form: one sentence that says where to
     /// write instead, linking their conversation when the link named the appeal.
-    fn link_text(&self) -> (&'static str, Sentence) {
+    fn link_text(&self, lang: Language) -> (String, Sentence) {
+        let t = |id| i18n::text(lang, id);
         match self {
             Self::LinkExpired(to) => (
-                "This link has expired",
-                Sentence::to_conversation(
-                    "Write again in ",
-                    to,
-                    " and the bot will answer with a new link to the form.",
-                ),
+                t("link-expired"),
+                Sentence::to_conversation(lang, "link-expired-text", to),
             ),
             Self::LinkExpiredHandedOver(to) => (
-                "This link has expired",
-                Sentence::to_conversation(
-                    "The form is closed, but what you write now in ",
-                    to,
-                    " goes straight to its moderators.",
-                ),
+                t("link-expired"),
+                Sentence::to_conversation(lang, "link-expired-handed-over-text", to),
             ),
             Self::LinkReplaced(to) => (
-                "This link was replaced",
-                Sentence::to_conversation(
-                    "Please use the newest link the bot sent you in ",
-                    to,
-                    ".",
-                ),
+                t("link-replaced"),
+                Sentence::to_conversation(lang, "link-replaced-text", to),
             ),
-            _ => (
-                "This link is not valid",
-                Sentence::plain(
-                    "Please copy the whole link from the bot's message in your modmail \
-                     conversation, or write to the subreddit's moderators there for a new one.",
-                ),
-            ),
+            _ => (t("link-invalid"), Sentence::plain(&t("link-invalid-text"))),
         }
     }
 
@@ -273,59 +323,61 @@ impl PageError {
                 Some("If you were made a moderator just now, log out and log in again."),
             ),
             Self::LoginFailed(f) => login_failure_text(*f),
-            _ => self.site_text(),
+            _ => (
+                "Something went wrong",
+                "We could not complete your request because of a problem on our side.",
+                None,
+            ),
         }
     }
 
     /// Failures anyone may meet: a missing page, a form post, the database away.
-    fn site_text(&self) -> Text {
+    fn site_text(&self) -> TextIds {
         match self {
             Self::NotFound => (
-                "Page not found",
-                "There is no page at this address.",
-                Some(
-                    "If you came here from a link in a modmail message, check that you copied the whole link.",
-                ),
+                "error-not-found",
+                "error-not-found-text",
+                Some("error-not-found-hint"),
             ),
             Self::Csrf(CsrfError::Expired) => (
-                "This page has expired",
-                "The form was open for too long to be accepted safely.",
-                Some("Go back, reload the page, and submit it again."),
+                "error-expired",
+                "error-expired-text",
+                Some("error-reload-hint"),
             ),
             Self::Csrf(_) => (
-                "This form could not be verified",
-                "We could not confirm that this form was sent from this site, so it was not accepted.",
-                Some("Go back, reload the page, and submit it again."),
+                "error-unverified",
+                "error-unverified-text",
+                Some("error-reload-hint"),
             ),
             Self::TooLarge => (
-                "That was too much text",
-                "The form you sent is larger than we accept.",
-                Some("Go back, shorten your answers, and submit again."),
+                "error-too-large",
+                "error-too-large-text",
+                Some("error-too-large-hint"),
             ),
             Self::BadBody => (
-                "The form could not be read",
-                "What was sent is not a form this site understands.",
-                Some("Go back, reload the page, and submit it again."),
+                "error-bad-body",
+                "error-bad-body-text",
+                Some("error-reload-hint"),
             ),
             Self::BodyTimeout => (
-                "The form took too long to arrive",
-                "Your answers did not reach us in time, so nothing was saved.",
-                Some("Check your connection, go back, and submit again."),
+                "error-body-timeout",
+                "error-body-timeout-text",
+                Some("error-body-timeout-hint"),
             ),
             Self::RateLimited => (
-                "Too many attempts",
-                "You have sent many forms in a short time.",
-                Some("Please wait a minute and try again."),
+                "error-rate-limited",
+                "error-rate-limited-text",
+                Some("error-rate-limited-hint"),
             ),
             Self::Unavailable => (
-                "Please try again in a minute",
-                "The site cannot reach its database just now, so it cannot show or save anything. Nothing you did caused it.",
-                Some("Wait a minute, then reload the page."),
+                "error-unavailable",
+                "error-unavailable-text",
+                Some("error-unavailable-hint"),
             ),
             _ => (
-                "Something went wrong",
-                "We could not complete your request because of a problem on our side. Nothing you did caused it.",
-                Some("Please try again in a few minutes."),
+                "error-unexpected",
+                "error-unexpected-text",
+                Some("error-unexpected-hint"),
             ),
         }
     }
@@ -385,6 +437,15 @@ impl ResponseError for PageError {
     }
 
     fn error_response(&self) -> HttpResponse {
+        self.response_in(Language::English)
+    }
+}
+
+impl PageError {
+    /// The answer, its page in `requested` where the page names no subreddit
+    /// ([`PageError::page`]); `error_response` uses English, and
+    /// `middleware::localize_errors` renders it again in the browser's language.
+    pub fn response_in(&self, requested: Language) -> HttpResponse {
         match self {
             Self::Unexpected(e) => tracing::error!(error = ?e, "request failed"),
             Self::Csrf(e) => tracing::warn!(reason = %e, "form refused"),
@@ -398,7 +459,7 @@ impl ResponseError for PageError {
                 .insert_header((CACHE_CONTROL, "no-store"))
                 .finish();
         }
-        let mut resp = render(self.status_code(), &self.page());
+        let mut resp = render(self.status_code(), &self.page(requested));
         let retry_after = match self {
             Self::RateLimited | Self::Unavailable => Some(60),
             // Whole seconds, rounded up: a client that waits this long finds a token.
@@ -415,10 +476,6 @@ impl ResponseError for PageError {
         }
         resp
     }
-}
-
-fn plain((heading, message, hint): Text) -> (&'static str, Sentence, Option<&'static str>) {
-    (heading, Sentence::plain(message), hint)
 }
 
 fn login_failure_text(f: LoginFailure) -> Text {

@@ -9,6 +9,7 @@ pub mod console;
 pub mod csrf;
 pub mod errors;
 pub mod form;
+pub mod i18n;
 pub mod middleware;
 pub mod rate_limit;
 pub mod routes;

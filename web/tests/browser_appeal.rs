@@ -3,7 +3,8 @@
 //! height measured: it must fit in two phone screens), the error summary after an empty
 //! submit (at most a third of a phone screen), the "Other" box, the expired page and the
 //! status page, and axe-core's WCAG 2.1 A/AA rules on each appellant page in both schemes
-//! (axe from `target/axe/`, which `./run.sh test` installs with npm, or `APPEALMOD_AXE_JS`).
+//! (axe from `target/axe/`, which `./run.sh test` installs with npm, or `APPEALMOD_AXE_JS`);
+//! and the form, its errors and the status page in each other shipped language.
 //! Screenshots go to `target/artifacts/appellant-screenshots/`.
 //!
 //! Needs `chromium` and `chromium-driver`, like `browser.rs`.
@@ -18,8 +19,9 @@ mod webdriver;
 
 use std::path::{Path, PathBuf};
 
-use appealmod_shared::domain::{AppealId, AppealStatus};
-use appealmod_shared::storage::Backend;
+use appealmod_core::i18n;
+use appealmod_shared::domain::{AppealId, AppealStatus, Language};
+use appealmod_shared::storage::{Backend, SubredditSettings};
 use chrono::{Duration, Utc};
 use helpers::TestApp;
 use serde_json::json;
@@ -323,4 +325,100 @@ async fn axe_finds_nothing_on_the_appellant_pages_in_either_scheme() {
     }
     session.quit().await;
     assert!(found.is_empty(), "axe: {found:#?}");
+}
+
+/// Each other shipped language at a phone's size: the form (still within two screens, its
+/// height printed), its error summary and the status page read in that language, with
+/// `<html lang>` saying so and axe finding nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_appellant_pages_in_each_language_at_a_phones_size() {
+    let Some((chromium, chromedriver)) = browser_binaries() else {
+        return;
+    };
+    let axe = axe_source();
+    let profile = tempfile::tempdir().expect("profile dir");
+    let app = helpers::spawn_app(Backend::Sqlite).await;
+    let driver = webdriver::Driver::start(&chromedriver).await;
+    let session = driver.session(&chromium, profile.path()).await;
+    session.post("/timeouts", json!({"script": 30_000})).await;
+    session.viewport(PHONE.0, PHONE.1, true).await;
+    scheme(&session, false).await;
+    let dir = shots();
+    let mut found = Vec::new();
+    let mut heights = Vec::new();
+    for lang in &Language::ALL[1..] {
+        let lang = *lang;
+        let code = lang.code();
+        let t = |id: &str| i18n::text(lang, id);
+        // Created first: the subreddit exists once an appeal does.
+        let (id, path) = appeal(
+            &app,
+            &format!("lang_{}", code.replace('-', "").to_lowercase()),
+            Duration::days(7),
+        )
+        .await;
+        let mut settings = app
+            .db
+            .store
+            .subreddit(&helpers::sub("pics"))
+            .await
+            .expect("read")
+            .unwrap_or_else(|| SubredditSettings::new(helpers::sub("pics")));
+        settings.language = Some(lang);
+        app.db
+            .store
+            .save_subreddit(&settings, Utc::now())
+            .await
+            .expect("save");
+        session.goto(&app.url(&path)).await;
+        session.wait_for(&t("form-submit")).await;
+        let html_lang = session.script("return document.documentElement.lang").await;
+        assert_eq!(html_lang, json!(code));
+        let height = page_height(&session).await;
+        eprintln!("default form in {code} on a 390×844 phone: {height} px");
+        session
+            .screenshot(&dir, &format!("form-{code}-phone"))
+            .await;
+        heights.push((code, height));
+        if let Some(axe) = &axe {
+            for v in axe_violations(&session, axe).await {
+                found.push(format!("{code} form: {v}"));
+            }
+        }
+        session.click("button[type=submit]").await;
+        session.wait_for(&t("form-error-answer")).await;
+        assert_eq!(session.active_id().await, "error-summary", "{code}");
+        session
+            .screenshot(&dir, &format!("errors-{code}-phone"))
+            .await;
+        fill_and_send(&session).await;
+        session.wait_for(&t("status-thanks")).await;
+        passed_on(&app, id).await;
+        session.goto(&app.url(&path)).await;
+        session.wait_for(&t("status-with-moderators")).await;
+        let wide = session
+            .script("return document.documentElement.scrollWidth")
+            .await;
+        assert_eq!(
+            wide,
+            json!(PHONE.0),
+            "{code}: the status page is wider than the phone"
+        );
+        session
+            .screenshot(&dir, &format!("status-{code}-phone"))
+            .await;
+        if let Some(axe) = &axe {
+            for v in axe_violations(&session, axe).await {
+                found.push(format!("{code} status: {v}"));
+            }
+        }
+    }
+    session.quit().await;
+    assert!(found.is_empty(), "axe: {found:#?}");
+    for (code, height) in heights {
+        assert!(
+            height <= 2 * i64::from(PHONE.1),
+            "{code}: the default form is {height} px tall on a phone"
+        );
+    }
 }

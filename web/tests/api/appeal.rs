@@ -1,4 +1,6 @@
-//! The personal appeal form.
+//! The personal appeal form (and, in `languages`, the same in each shipped language).
+
+mod languages;
 
 use appealmod_shared::domain::{AnswerValue, FormQuestion, FormQuestions, QuestionKind};
 use appealmod_shared::domain::{AppealId, AppealStatus};

@@ -274,10 +274,19 @@ async fn form_shows_the_ban_messages_reason_never_the_private_note(backend: Back
     assert!(page.contains("The reason in your ban message"));
     assert_private_nothing(&page);
 
-    // Only the private note exists: nothing of it, and no empty box either.
+    // Only the private note exists (the user opened a conversation of their own and no
+    // ban message with a reason was found): nothing of the note, no empty quote, and the
+    // form says the moderators did not state a reason.
     let (_, path) = app.create_appeal_with("carol", NOTE, "", week).await;
     let (_, page) = app.get_text(&path).await;
-    assert!(!page.contains("ban-note"), "{page}");
+    assert!(
+        page.contains(
+            "<p class=\"ban-note\" id=\"no-ban-reason\">The moderators did not state a reason for your ban.</p>"
+        ),
+        "{page}"
+    );
+    assert!(!page.contains("The reason in your ban message"), "{page}");
+    assert!(!page.contains("<blockquote>"), "{page}");
     assert_private_nothing(&page);
     // A "reason" that is the private note itself (Reddit's banStatus.reason) is not shown.
     let (_, path) = app.create_appeal_with("dave", NOTE, NOTE, week).await;

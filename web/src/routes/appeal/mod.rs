@@ -5,20 +5,25 @@
 //! the status page of a submitted appeal stays reachable (expiry only ends new
 //! submissions), and a link the bot has since replaced is told apart from one that was
 //! never valid.
+//!
+//! Every page here speaks the appeal's subreddit's language (its console setting, else the
+//! configured default); a link that names no appeal follows the browser's.
 
 pub mod get;
 pub mod post;
-mod questions;
+pub(crate) mod questions;
 mod status;
 mod unsaved;
 
 use askama::Template;
 use chrono::{DateTime, Utc};
 
-use appealmod_shared::domain::{Appeal, AppealId, FormQuestions};
+use appealmod_core::i18n;
+use appealmod_shared::domain::{Appeal, AppealId, FormQuestions, Language};
 use appealmod_shared::token::FormToken;
 
 use crate::errors::{Conversation, PageError};
+use crate::i18n::Tr;
 use crate::startup::AppState;
 pub use questions::QuestionView;
 pub use status::AppealStatusPage;
@@ -27,37 +32,75 @@ pub use unsaved::ShownForms;
 #[derive(Template)]
 #[template(path = "appeal_form.html")]
 pub struct AppealPage {
-    pub subreddit: String,
-    pub username: String,
+    pub tr: Tr,
+    /// `<title>`, which says "Error" first when an answer needs attention.
+    pub title: String,
+    pub heading: String,
+    pub intro: String,
+    /// "Permanent ban since 2 December 2026".
+    pub ban_facts: String,
+    /// "2 answers need your attention".
+    pub error_summary: String,
     /// What the ban message told the user, if anything. The ban list's note is what the
     /// moderators wrote for themselves and is never on this page.
     pub ban_reason: Option<String>,
-    pub ban_date: Option<String>,
-    pub ban_permanent: bool,
+    /// Neither the ban message the user answered nor the one found for a conversation they
+    /// opened quotes a reason: the form says the moderators did not state one.
+    pub reason_unstated: bool,
     pub csrf: String,
     pub questions: Vec<QuestionView>,
     pub error_count: usize,
-    pub form_duration: &'static str,
     /// Above the form: why the answers in it were not stored yet, and what to do.
-    pub unsaved: Option<&'static str>,
+    pub unsaved: Option<String>,
 }
 
 impl AppealPage {
-    pub fn new(appeal: &Appeal, csrf: String, questions: Vec<QuestionView>) -> Self {
+    /// The form of `appeal` in `lang` (its subreddit's language).
+    pub fn new(
+        appeal: &Appeal,
+        csrf: String,
+        questions: Vec<QuestionView>,
+        lang: Language,
+    ) -> Self {
         let error_count = questions.iter().filter(|q| q.problem().is_some()).count();
+        let sub = appeal.subreddit.to_string();
+        let tr = Tr(lang);
+        let ban_date = appeal.ban_date.map(|d| i18n::date(lang, d.date_naive()));
+        let title = if error_count > 0 {
+            "form-title-errors"
+        } else {
+            "form-title"
+        };
         Self {
-            subreddit: appeal.subreddit.to_string(),
-            username: appeal.username.to_string(),
+            tr,
+            title: tr.sub(title, &sub),
+            heading: tr.sub("form-heading", &sub),
+            intro: i18n::format(
+                lang,
+                "form-intro",
+                &[("username", appeal.username.as_str().into())],
+            ),
+            ban_facts: ban_facts(lang, ban_date.as_deref(), appeal.ban_permanent),
+            error_summary: i18n::format(lang, "form-errors", &[("count", error_count.into())]),
             ban_reason: shown_ban_reason(appeal),
-            ban_date: appeal.ban_date.map(|d| d.format("%-d %B %Y").to_string()),
-            ban_permanent: appeal.ban_permanent,
+            reason_unstated: appeal.ban_reason.trim().is_empty(),
             csrf,
             questions,
             error_count,
-            form_duration: appealmod_shared::policy::FORM_DURATION,
             unsaved: None,
         }
     }
+}
+
+/// "Permanent ban", "Temporary ban since 2 December 2026".
+fn ban_facts(lang: Language, since: Option<&str>, permanent: bool) -> String {
+    let id = match (since.is_some(), permanent) {
+        (false, true) => "form-ban-permanent",
+        (false, false) => "form-ban-temporary",
+        (true, true) => "form-ban-permanent-since",
+        (true, false) => "form-ban-temporary-since",
+    };
+    i18n::format(lang, id, &[("date", since.unwrap_or_default().into())])
 }
 
 /// The reason quoted in the ban message, when there is one. A "reason" equal to the ban
@@ -85,13 +128,9 @@ impl Linked {
     /// again in modmail will bring (a fresh link, or the moderators once the reminders are
     /// used up).
     pub async fn expired_error(&self, state: &AppState) -> Result<PageError, PageError> {
-        let max = i64::from(
-            state
-                .settings_in_effect(&self.appeal.subreddit)
-                .await?
-                .max_reminders,
-        );
-        let to = conversation(state, &self.appeal);
+        let settings = state.settings_in_effect(&self.appeal.subreddit).await?;
+        let max = i64::from(settings.max_reminders);
+        let to = conversation(state, &self.appeal, settings.language);
         Ok(if self.appeal.reminders >= max {
             PageError::LinkExpiredHandedOver(to)
         } else {
@@ -101,11 +140,17 @@ impl Linked {
 }
 
 /// The appeal's subreddit and modmail conversation, where its appellant writes.
-pub fn conversation(state: &AppState, appeal: &Appeal) -> Conversation {
+pub fn conversation(state: &AppState, appeal: &Appeal, language: Language) -> Conversation {
     Conversation {
         subreddit: appeal.subreddit.to_string(),
         url: state.modmail.conversation(&appeal.conversation_id),
+        language,
     }
+}
+
+/// The language of the appeal's subreddit: its console's choice, else the configured one.
+pub async fn language_of(state: &AppState, appeal: &Appeal) -> Result<Language, PageError> {
+    Ok(state.settings_in_effect(&appeal.subreddit).await?.language)
 }
 
 /// Checks the link and finds its appeal. Not signed by us → 404. Signed, but no appeal holds
@@ -122,7 +167,10 @@ pub async fn find_appeal(
         .map_err(|_| PageError::LinkInvalid)?;
     let Some(appeal) = state.store.appeal_by_token_hash(&token.hash()).await? else {
         return Err(match state.store.appeal(claims.appeal_id).await? {
-            Some(appeal) => PageError::LinkReplaced(conversation(state, &appeal)),
+            Some(appeal) => {
+                let lang = language_of(state, &appeal).await?;
+                PageError::LinkReplaced(conversation(state, &appeal, lang))
+            }
             None => PageError::LinkInvalid,
         });
     };
@@ -137,10 +185,15 @@ pub async fn find_appeal(
     })
 }
 
-/// The subreddit's questions, or the original study's form. The form as shown is
-/// remembered, so that a post the database cannot take gets it back with its answers.
-pub async fn questions_for(state: &AppState, appeal: &Appeal) -> Result<FormQuestions, PageError> {
-    let questions = state.settings_in_effect(&appeal.subreddit).await?.questions;
-    state.shown_forms.remember(appeal, &questions);
-    Ok(questions)
+/// The subreddit's questions (as its moderators wrote them), or the original study's form in
+/// the subreddit's language; and that language. The form as shown is remembered, so that a
+/// post the database cannot take gets it back with its answers.
+pub async fn questions_for(
+    state: &AppState,
+    appeal: &Appeal,
+) -> Result<(FormQuestions, Language), PageError> {
+    let settings = state.settings_in_effect(&appeal.subreddit).await?;
+    let lang = settings.language;
+    state.shown_forms.remember(appeal, &settings.questions, lang);
+    Ok((settings.questions, lang))
 }

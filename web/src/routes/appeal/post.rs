@@ -3,29 +3,46 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 
 use appealmod_core::toxicity::AssessedForm;
-use appealmod_shared::domain::FormAnswers;
+use appealmod_shared::domain::{FormAnswers, Language};
 use appealmod_shared::storage::SubmitOutcome;
 
 use super::{
-    AppealPage, AppealStatusPage, find_appeal, form_id, questions, questions_for, unsaved,
+    AppealPage, AppealStatusPage, find_appeal, form_id, language_of, questions, questions_for,
+    unsaved,
 };
 use crate::csrf::check_origin;
 use crate::errors::{PageError, render};
 use crate::form::FormData;
+use crate::i18n::requested;
 use crate::startup::AppState;
 
+/// A failure's page is in the appeal's language, or the browser's when the post names no
+/// appeal (see `get::form`).
 pub async fn submit(
     req: HttpRequest,
     token: web::Path<String>,
     payload: web::Payload,
     state: web::Data<AppState>,
+) -> HttpResponse {
+    let browser = requested(req.headers());
+    receive(&req, &token, payload, &state, browser)
+        .await
+        .unwrap_or_else(|e| e.response_in(browser))
+}
+
+async fn receive(
+    req: &HttpRequest,
+    token: &str,
+    payload: web::Payload,
+    state: &AppState,
+    browser: Language,
 ) -> Result<HttpResponse, PageError> {
-    check_origin(&req, &state.public_origin)?;
-    let form = FormData::read(&req, payload, state.body_timeout).await?;
+    check_origin(req, &state.public_origin)?;
+    let form = FormData::read(req, payload, state.body_timeout).await?;
     let now = state.clock.now();
     // Without the database the answers go back to the appellant, never into the void.
-    match store(&state, &token, &form, now).await {
-        Err(PageError::Unavailable) => unsaved::answer(&state, &token, &form, now),
+    match store(state, token, &form, now).await {
+        Err(PageError::Unavailable) => unsaved::answer(state, token, &form, now, browser),
         other => other,
     }
 }
@@ -46,16 +63,17 @@ async fn store(
         .csrf
         .verify(&form_id(appeal.id), form.get("csrf"), now)?;
     if appeal.submitted_at.is_some() {
-        let page = AppealStatusPage::new(appeal, false, &state.modmail)
+        let lang = language_of(state, appeal).await?;
+        let page = AppealStatusPage::new(appeal, false, &state.modmail, lang)
             .with_decision(state.store.decision_record(appeal.id).await?);
         return Ok(render(StatusCode::CONFLICT, &page));
     }
-    let qs = questions_for(state, appeal).await?;
-    let answers = match questions::evaluate(&qs, form) {
+    let (qs, lang) = questions_for(state, appeal).await?;
+    let answers = match questions::evaluate(&qs, form, lang) {
         Ok(answers) => answers,
         Err(views) => {
             let csrf = state.csrf.issue(&form_id(appeal.id), now);
-            let page = AppealPage::new(appeal, csrf, views);
+            let page = AppealPage::new(appeal, csrf, views, lang);
             return Ok(render(StatusCode::BAD_REQUEST, &page));
         }
     };
@@ -80,7 +98,7 @@ async fn store(
             stored.submitted_at = Some(now);
             Ok(render(
                 StatusCode::OK,
-                &AppealStatusPage::new(&stored, true, &state.modmail),
+                &AppealStatusPage::new(&stored, true, &state.modmail, lang),
             ))
         }
         SubmitOutcome::AlreadyReceived => {
@@ -90,7 +108,7 @@ async fn store(
                 .appeal(appeal.id)
                 .await?
                 .unwrap_or_else(|| appeal.clone());
-            let page = AppealStatusPage::new(&current, false, &state.modmail)
+            let page = AppealStatusPage::new(&current, false, &state.modmail, lang)
                 .with_decision(state.store.decision_record(current.id).await?);
             Ok(render(StatusCode::CONFLICT, &page))
         }

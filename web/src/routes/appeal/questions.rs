@@ -2,9 +2,13 @@
 //!
 //! Every answer is checked on the server: required answers present, lengths within the
 //! question's limit, and only options the question offers (a forged option is refused, not
-//! stored).
+//! stored). What the form says around the questions (limits, "Yes", the messages beside a
+//! wrong answer) is in the page's language; the questions are the subreddit's, as written.
 
-use appealmod_shared::domain::{Answer, AnswerValue, FormQuestion, FormQuestions, QuestionKind};
+use appealmod_core::i18n;
+use appealmod_shared::domain::{
+    Answer, AnswerValue, FormQuestion, FormQuestions, Language, QuestionKind,
+};
 
 use crate::form::FormData;
 
@@ -38,6 +42,8 @@ pub struct QuestionView {
     pub max_len: usize,
     /// `max_len` as the label states it ("2,000").
     pub limit: String,
+    /// The sentence with it ("Up to 2,000 characters.").
+    pub limit_text: String,
     pub value: String,
     pub options: Vec<OptionView>,
     pub other_text: bool,
@@ -69,12 +75,12 @@ impl QuestionView {
 }
 
 /// The empty form.
-pub fn blank(qs: &FormQuestions) -> Vec<QuestionView> {
+pub fn blank(qs: &FormQuestions, lang: Language) -> Vec<QuestionView> {
     let empty = FormData::default();
     let mut views: Vec<QuestionView> =
         qs.0.iter()
             .enumerate()
-            .map(|(i, q)| check(i, q, &empty).0)
+            .map(|(i, q)| check(i, q, &empty, lang).0)
             .collect();
     for v in &mut views {
         v.error = None;
@@ -85,24 +91,32 @@ pub fn blank(qs: &FormQuestions) -> Vec<QuestionView> {
 }
 
 /// The answers, or the form again with what was typed and a message at each wrong answer.
-pub fn evaluate(qs: &FormQuestions, form: &FormData) -> Result<Vec<Answer>, Vec<QuestionView>> {
-    let (views, answers) = check_all(qs, form);
+pub fn evaluate(
+    qs: &FormQuestions,
+    form: &FormData,
+    lang: Language,
+) -> Result<Vec<Answer>, Vec<QuestionView>> {
+    let (views, answers) = check_all(qs, form, lang);
     answers.ok_or(views)
 }
 
 /// The form again with what was typed (and a message at each wrong answer, if any): for a
 /// post that could not be stored, so that nothing typed is lost.
-pub fn refill(qs: &FormQuestions, form: &FormData) -> Vec<QuestionView> {
-    check_all(qs, form).0
+pub fn refill(qs: &FormQuestions, form: &FormData, lang: Language) -> Vec<QuestionView> {
+    check_all(qs, form, lang).0
 }
 
 /// Every question as rendered with what was sent, and the answers when all are right.
-fn check_all(qs: &FormQuestions, form: &FormData) -> (Vec<QuestionView>, Option<Vec<Answer>>) {
+fn check_all(
+    qs: &FormQuestions,
+    form: &FormData,
+    lang: Language,
+) -> (Vec<QuestionView>, Option<Vec<Answer>>) {
     let mut views = Vec::with_capacity(qs.0.len());
     let mut answers = Vec::with_capacity(qs.0.len());
     let mut ok = true;
     for (i, q) in qs.0.iter().enumerate() {
-        let (view, answer) = check(i, q, form);
+        let (view, answer) = check(i, q, form, lang);
         match answer {
             Ok(Some(a)) => answers.push(a),
             Ok(None) => {}
@@ -130,25 +144,22 @@ fn normalise(s: &str) -> String {
     s.replace("\r\n", "\n").trim().to_owned()
 }
 
-fn too_long(len: usize, max: usize) -> String {
-    format!(
-        "Please shorten your answer to at most {} characters (it has {}).",
-        grouped(max),
-        grouped(len)
+fn too_long(len: usize, max: usize, lang: Language) -> String {
+    i18n::format(
+        lang,
+        "form-error-too-long",
+        &[
+            ("max", i18n::count(lang, max).into()),
+            ("length", i18n::count(lang, len).into()),
+        ],
     )
 }
 
-/// A count as people read it: 2000 → "2,000".
-pub fn grouped(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+/// A question's limit, as its label says it.
+fn set_limit(view: &mut QuestionView, max: usize, lang: Language) {
+    view.max_len = max;
+    view.limit = i18n::count(lang, max);
+    view.limit_text = i18n::format(lang, "form-limit", &[("limit", view.limit.clone().into())]);
 }
 
 /// Where an answer is wrong: the question itself, or the explanation of its "Other".
@@ -158,9 +169,10 @@ enum Wrong {
     OtherBox(String),
 }
 
-impl From<&str> for Wrong {
-    fn from(msg: &str) -> Self {
-        Self::Question(msg.to_owned())
+impl Wrong {
+    /// The message `id` beside the question, in `lang`.
+    fn question(lang: Language, id: &str) -> Self {
+        Self::Question(i18n::text(lang, id))
     }
 }
 
@@ -168,8 +180,9 @@ fn check(
     i: usize,
     q: &FormQuestion,
     form: &FormData,
+    lang: Language,
 ) -> (QuestionView, Result<Option<Answer>, ()>) {
-    let mut view = empty_view(i, q);
+    let mut view = empty_view(i, q, lang);
     let answer = |value| {
         Some(Answer {
             question_id: q.id.clone(),
@@ -178,13 +191,13 @@ fn check(
         })
     };
     let result = match &q.kind {
-        QuestionKind::Text { max_len } => check_text(&mut view, q, *max_len, form),
+        QuestionKind::Text { max_len } => check_text(&mut view, q, *max_len, form, lang),
         QuestionKind::Choice {
             options,
             other_text,
-        } => check_choice(&mut view, q, options, *other_text, form),
-        QuestionKind::YesNo => check_yes_no(&mut view, q, form),
-        QuestionKind::MultiChoice { options } => check_multi(&mut view, q, options, form),
+        } => check_choice(&mut view, q, (options, *other_text), form, lang),
+        QuestionKind::YesNo => check_yes_no(&mut view, q, form, lang),
+        QuestionKind::MultiChoice { options } => check_multi(&mut view, q, options, form, lang),
     }
     .map(|value| value.and_then(answer));
     match result {
@@ -202,9 +215,9 @@ fn check(
 }
 
 /// What a question looks like before its answer is read (a text field by default).
-fn empty_view(i: usize, q: &FormQuestion) -> QuestionView {
+fn empty_view(i: usize, q: &FormQuestion, lang: Language) -> QuestionView {
     let dom = format!("q{i}");
-    QuestionView {
+    let mut view = QuestionView {
         first_input: dom.clone(),
         dom,
         label: q.label.clone(),
@@ -212,7 +225,8 @@ fn empty_view(i: usize, q: &FormQuestion) -> QuestionView {
         required: q.required,
         kind: "text",
         max_len: OTHER_MAX,
-        limit: grouped(OTHER_MAX),
+        limit: String::new(),
+        limit_text: String::new(),
         value: String::new(),
         options: Vec::new(),
         other_text: false,
@@ -222,7 +236,9 @@ fn empty_view(i: usize, q: &FormQuestion) -> QuestionView {
         other_error: None,
         show_ban_note: q.show_ban_note,
         field: format!("q_{}", q.id),
-    }
+    };
+    set_limit(&mut view, OTHER_MAX, lang);
+    view
 }
 
 /// One answer read from the form: `Ok(None)` for an optional question left blank, `Err`
@@ -255,17 +271,17 @@ fn check_text(
     q: &FormQuestion,
     max_len: usize,
     form: &FormData,
+    lang: Language,
 ) -> Checked {
     let raw = form.get(&view.field).unwrap_or_default();
     view.value = raw.replace("\r\n", "\n");
-    view.max_len = max_len;
-    view.limit = grouped(max_len);
+    set_limit(view, max_len, lang);
     let v = normalise(raw);
     let len = v.chars().count();
     if v.is_empty() && q.required {
-        Err("Please answer this question.".into())
+        Err(Wrong::question(lang, "form-error-answer"))
     } else if len > max_len {
-        Err(Wrong::Question(too_long(len, max_len)))
+        Err(Wrong::Question(too_long(len, max_len, lang)))
     } else {
         Ok(Some(AnswerValue::Text(v)))
     }
@@ -274,9 +290,9 @@ fn check_text(
 fn check_choice(
     view: &mut QuestionView,
     q: &FormQuestion,
-    options: &[String],
-    other_text: bool,
+    (options, other_text): (&[String], bool),
     form: &FormData,
+    lang: Language,
 ) -> Checked {
     view.kind = "choice";
     let chosen = form.get(&view.field).unwrap_or_default();
@@ -295,13 +311,13 @@ fn check_choice(
     }
     if chosen.is_empty() {
         return if q.required {
-            Err("Please choose one option.".into())
+            Err(Wrong::question(lang, "form-error-choose-one"))
         } else {
             Ok(None)
         };
     }
     if !options.iter().any(|o| o == chosen) {
-        return Err("Please choose one of the options shown.".into());
+        return Err(Wrong::question(lang, "form-error-choose-shown"));
     }
     if other_option.is_none_or(|o| o != chosen) {
         return Ok(Some(AnswerValue::Choice {
@@ -312,11 +328,13 @@ fn check_choice(
     let text = normalise(&view.other_value);
     let len = text.chars().count();
     if text.is_empty() {
-        Err(Wrong::OtherBox(format!(
-            "Please explain your choice of “{chosen}” in this box."
+        Err(Wrong::OtherBox(i18n::format(
+            lang,
+            "form-error-explain-other",
+            &[("option", chosen.into())],
         )))
     } else if len > OTHER_MAX {
-        Err(Wrong::OtherBox(too_long(len, OTHER_MAX)))
+        Err(Wrong::OtherBox(too_long(len, OTHER_MAX, lang)))
     } else {
         Ok(Some(AnswerValue::Choice {
             option: chosen.to_owned(),
@@ -325,16 +343,22 @@ fn check_choice(
     }
 }
 
-fn check_yes_no(view: &mut QuestionView, q: &FormQuestion, form: &FormData) -> Checked {
+fn check_yes_no(
+    view: &mut QuestionView,
+    q: &FormQuestion,
+    form: &FormData,
+    lang: Language,
+) -> Checked {
     view.kind = "yesno";
     let chosen = form.get(&view.field).unwrap_or_default();
-    let options = [("yes", "Yes"), ("no", "No")].map(|(v, l)| (v.to_owned(), l.to_owned()));
+    let options =
+        [("yes", "form-yes"), ("no", "form-no")].map(|(v, l)| (v.to_owned(), i18n::text(lang, l)));
     set_labelled_options(view, &options, &[chosen]);
     match chosen {
         "yes" => Ok(Some(AnswerValue::YesNo(true))),
         "no" => Ok(Some(AnswerValue::YesNo(false))),
         "" if !q.required => Ok(None),
-        _ => Err("Please choose yes or no.".into()),
+        _ => Err(Wrong::question(lang, "form-error-yes-no")),
     }
 }
 
@@ -343,15 +367,16 @@ fn check_multi(
     q: &FormQuestion,
     options: &[String],
     form: &FormData,
+    lang: Language,
 ) -> Checked {
     view.kind = "multi";
     let field = view.field.clone();
     let chosen: Vec<&str> = form.all(&field).collect();
     set_options(view, options, &chosen);
     if chosen.iter().any(|c| !options.iter().any(|o| o == c)) {
-        Err("Please choose only from the options shown.".into())
+        Err(Wrong::question(lang, "form-error-only-shown"))
     } else if chosen.is_empty() && q.required {
-        Err("Please choose at least one option.".into())
+        Err(Wrong::question(lang, "form-error-at-least-one"))
     } else {
         // Stored in the question's order, each once, whatever order the browser sent.
         let picked = options
@@ -366,6 +391,8 @@ fn check_multi(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const EN: Language = Language::English;
 
     fn form(pairs: &[(&str, &str)]) -> FormData {
         let body: String = url::form_urlencoded::Serializer::new(String::new())
@@ -387,7 +414,7 @@ mod tests {
 
     #[test]
     fn complete_default_form_is_accepted() {
-        let answers = evaluate(&FormQuestions::default(), &form(&complete())).expect("valid");
+        let answers = evaluate(&FormQuestions::default(), &form(&complete()), EN).expect("valid");
         assert_eq!(answers.len(), 6);
         assert_eq!(answers[2].value, AnswerValue::YesNo(true));
     }
@@ -407,14 +434,13 @@ mod tests {
                 "examples"
             ]
         );
-        let views = blank(&qs);
+        let views = blank(&qs, EN);
         assert!(
             views[0].show_ban_note,
             "the ban message's reason comes first"
         );
         assert_eq!(views[1].limit, "2,000");
-        assert_eq!(grouped(7), "7");
-        assert_eq!(grouped(12_345_678), "12,345,678");
+        assert_eq!(views[1].limit_text, "Up to 2,000 characters.");
     }
 
     #[test]
@@ -425,7 +451,7 @@ mod tests {
         let long = "x".repeat(2001);
         f[4] = ("q_steps", long.as_str());
         f.push(("q_examples", "Not an option"));
-        let views = evaluate(&FormQuestions::default(), &form(&f)).expect_err("invalid");
+        let views = evaluate(&FormQuestions::default(), &form(&f), EN).expect_err("invalid");
         let errors: Vec<_> = views.iter().map(|v| v.error.is_some()).collect();
         assert_eq!(errors, vec![true, false, true, false, true, true]);
         assert_eq!(
@@ -441,7 +467,7 @@ mod tests {
     fn other_needs_text_beside_its_box_and_crlf_counts_once() {
         let mut f = complete();
         f[0] = ("q_appeal_reason", "Other");
-        let views = evaluate(&FormQuestions::default(), &form(&f)).expect_err("needs text");
+        let views = evaluate(&FormQuestions::default(), &form(&f), EN).expect_err("needs text");
         assert!(views[0].error.is_none(), "the question itself is answered");
         assert!(
             views[0].other_error.is_some(),
@@ -453,7 +479,7 @@ mod tests {
         );
         assert!(views[0].options[4].other && views[0].options[4].checked);
         f.push(("q_appeal_reason_other", "It was a joke between friends."));
-        let answers = evaluate(&FormQuestions::default(), &form(&f)).expect("valid");
+        let answers = evaluate(&FormQuestions::default(), &form(&f), EN).expect("valid");
         assert_eq!(
             answers[0].value,
             AnswerValue::Choice {
@@ -464,7 +490,7 @@ mod tests {
         let mut f = complete();
         let text = "ab\r\n".repeat(666) + "ab"; // 2000 characters once CRLF counts as one
         f[1] = ("q_rule", text.as_str());
-        assert!(evaluate(&FormQuestions::default(), &form(&f)).is_ok());
+        assert!(evaluate(&FormQuestions::default(), &form(&f), EN).is_ok());
     }
 
     #[test]
@@ -472,7 +498,7 @@ mod tests {
         // Nothing chosen, and something typed in the box: the question is in error, the
         // box (hidden until "Other" is chosen) is not.
         let f = [("q_appeal_reason_other", "typed first")];
-        let views = evaluate(&FormQuestions::default(), &form(&f)).expect_err("invalid");
+        let views = evaluate(&FormQuestions::default(), &form(&f), EN).expect_err("invalid");
         assert!(views[0].error.is_some());
         assert!(views[0].other_error.is_none());
         assert_eq!(
@@ -488,7 +514,7 @@ mod tests {
             .into_iter()
             .filter(|(k, _)| *k != "q_examples")
             .collect();
-        let answers = evaluate(&FormQuestions::default(), &form(&f)).expect("valid");
+        let answers = evaluate(&FormQuestions::default(), &form(&f), EN).expect("valid");
         assert_eq!(answers[5].value, AnswerValue::MultiChoice(vec![]));
     }
 }

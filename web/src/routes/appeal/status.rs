@@ -9,14 +9,17 @@ use askama::Template;
 use chrono::{DateTime, Utc};
 
 use appealmod_core::decide::verdict::Verdict;
+use appealmod_core::i18n;
 use appealmod_shared::config::ModmailLinks;
-use appealmod_shared::domain::{Appeal, Outcome};
+use appealmod_shared::domain::{Appeal, Language, Outcome};
 use appealmod_shared::storage::DecisionRecord;
+
+use crate::i18n::Tr;
 
 /// One line of the status timeline.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusStep {
-    pub title: &'static str,
+    pub title: String,
     /// `done`, `current` or `pending`: the CSS class and the hidden word read out with it.
     pub state: &'static str,
     /// The time, as shown ("2 December 2026, 09:30 UTC") and as `<time datetime>` (RFC 3339).
@@ -27,67 +30,82 @@ pub struct StatusStep {
 #[derive(Template)]
 #[template(path = "appeal_status.html")]
 pub struct AppealStatusPage {
+    pub tr: Tr,
     pub subreddit: String,
-    pub heading: &'static str,
+    pub heading: String,
     pub lead: String,
     pub steps: Vec<StatusStep>,
     /// The appellant's modmail conversation with the subreddit (`web.modmail_url`).
     pub conversation_url: String,
 }
 
+/// The page's texts in its language.
+#[derive(Clone, Copy)]
+struct Texts<'a> {
+    tr: Tr,
+    sub: &'a str,
+}
+
+impl Texts<'_> {
+    fn t(self, id: &str) -> String {
+        self.tr.t(id)
+    }
+
+    /// A text naming the subreddit.
+    fn s(self, id: &str) -> String {
+        self.tr.sub(id, self.sub)
+    }
+
+    /// One line of the timeline: its title, state, time and text.
+    fn step(
+        self,
+        title: &str,
+        state: &'static str,
+        at: Option<DateTime<Utc>>,
+        text: String,
+    ) -> StatusStep {
+        StatusStep {
+            title: self.t(title),
+            state,
+            date: at.map(|d| date(self.tr.0, d)),
+            text,
+        }
+    }
+}
+
 /// A time as the page shows it, and as `<time datetime>` reads it. UTC, and said so: the
 /// page has no script to learn the reader's time zone.
-fn date(d: DateTime<Utc>) -> (String, String) {
+fn date(lang: Language, d: DateTime<Utc>) -> (String, String) {
     (
-        d.format("%-d %B %Y, %H:%M UTC").to_string(),
+        i18n::date_time(lang, d),
         d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     )
 }
 
-fn step(
-    title: &'static str,
-    state: &'static str,
-    at: Option<DateTime<Utc>>,
-    text: String,
-) -> StatusStep {
-    StatusStep {
-        title,
-        state,
-        date: at.map(date),
-        text,
-    }
-}
-
 impl AppealStatusPage {
-    /// `just_now`: submitted by this request, so the page thanks the user first.
-    pub fn new(appeal: &Appeal, just_now: bool, modmail: &ModmailLinks) -> Self {
+    /// `just_now`: submitted by this request, so the page thanks the user first. In `lang`,
+    /// the subreddit's language.
+    pub fn new(appeal: &Appeal, just_now: bool, modmail: &ModmailLinks, lang: Language) -> Self {
         let sub = appeal.subreddit.to_string();
+        let x = Texts {
+            tr: Tr(lang),
+            sub: &sub,
+        };
         let passed = appeal.completed_at.is_some();
         let lifted = appeal.outcome == Some(Outcome::Granted);
         let (heading, lead) = match (lifted, passed, just_now) {
-            (true, _, _) => (
-                "You are no longer banned",
-                format!("Your ban from r/{sub} has ended."),
-            ),
-            (false, true, _) => (
-                "Your appeal is with the moderators",
-                format!("The moderators of r/{sub} have your answers."),
-            ),
-            (false, false, true) => (
-                "Thank you, your appeal was received",
-                format!("Your answers are on their way to the moderators of r/{sub}."),
-            ),
-            (false, false, false) => (
-                "Your appeal was received",
-                format!("Your answers are on their way to the moderators of r/{sub}."),
-            ),
+            (true, _, _) => ("status-lifted", "status-lifted-lead"),
+            (false, true, _) => ("status-with-moderators", "status-with-moderators-lead"),
+            (false, false, true) => ("status-thanks", "status-received-lead"),
+            (false, false, false) => ("status-received", "status-received-lead"),
         };
         Self {
-            steps: steps(appeal, &sub, lifted),
-            subreddit: sub,
-            heading,
-            lead,
+            tr: x.tr,
+            heading: x.t(heading),
+            lead: x.s(lead),
+            steps: steps(appeal, x, lifted),
             conversation_url: modmail.conversation(&appeal.conversation_id),
+            subreddit: sub,
         }
     }
 }
@@ -102,52 +120,41 @@ impl AppealStatusPage {
             return self;
         };
         let sub = self.subreddit.clone();
+        let x = Texts {
+            tr: self.tr,
+            sub: &sub,
+        };
         let at = Some(d.at);
         let (heading, lead, last) = match d.verdict {
             Some(Verdict::Grant) => (
-                "You are no longer banned",
-                format!("The moderators of r/{sub} lifted your ban."),
-                step(
-                    "Ban lifted",
-                    "done",
-                    at,
-                    format!("You are no longer banned from r/{sub}."),
-                ),
+                "status-lifted",
+                "status-granted-lead",
+                x.step("step-lifted", "done", at, x.s("step-lifted-text")),
             ),
             Some(Verdict::Deny) => (
-                "The moderators decided",
-                format!("The moderators of r/{sub} reviewed your appeal and kept your ban."),
-                step(
-                    "Ban kept",
-                    "done",
-                    at,
-                    "The moderators have told you so in your modmail conversation.".to_owned(),
-                ),
+                "status-kept",
+                "status-kept-lead",
+                x.step("step-kept", "done", at, x.t("step-kept-text")),
             ),
             Some(Verdict::Reduce { days }) => (
-                "Your ban is now temporary",
-                format!("The moderators of r/{sub} made your ban temporary."),
-                step(
-                    "Ban shortened",
+                "status-reduced",
+                "status-reduced-lead",
+                x.step(
+                    "step-shortened",
                     "done",
                     at,
-                    format!("Your ban ends {days} days after this date."),
+                    i18n::format(x.tr.0, "step-shortened-text", &[("days", days.into())]),
                 ),
             ),
             None if d.outcome == Outcome::Granted => (
-                "You are no longer banned",
-                format!("Your ban from r/{sub} has ended."),
-                step(
-                    "Ban lifted",
-                    "done",
-                    at,
-                    format!("You are no longer banned from r/{sub}."),
-                ),
+                "status-lifted",
+                "status-lifted-lead",
+                x.step("step-lifted", "done", at, x.s("step-lifted-text")),
             ),
             None => return self,
         };
-        self.heading = heading;
-        self.lead = lead;
+        self.heading = x.t(heading);
+        self.lead = x.s(lead);
         if let Some(s) = self.steps.last_mut() {
             *s = last;
         }
@@ -156,55 +163,27 @@ impl AppealStatusPage {
 }
 
 /// Received, passed to the moderators, their decision: done, current or still to come.
-fn steps(appeal: &Appeal, sub: &str, lifted: bool) -> Vec<StatusStep> {
-    let received = step(
-        "Appeal received",
+fn steps(appeal: &Appeal, x: Texts<'_>, lifted: bool) -> Vec<StatusStep> {
+    let received = x.step(
+        "step-received",
         "done",
         appeal.submitted_at,
-        "Your answers were saved. The form can be sent only once.".to_owned(),
+        x.t("step-received-text"),
     );
     let passing = match appeal.completed_at {
-        Some(at) => step(
-            "Passed to the moderators",
-            "done",
-            Some(at),
-            format!(
-                "The moderators of r/{sub} have your answers; the bot tells you so in your \
-                 modmail conversation too."
-            ),
-        ),
-        None => step(
-            "Passed to the moderators",
-            "current",
-            None,
-            "The bot passes your answers on to the moderators and confirms it in your \
-             modmail conversation, usually within a few minutes."
-                .to_owned(),
-        ),
+        Some(at) => x.step("step-passed", "done", Some(at), x.s("step-passed-text")),
+        None => x.step("step-passed", "current", None, x.t("step-passing-text")),
     };
     let decision = match (lifted, appeal.completed_at.is_some()) {
-        (true, _) => step(
-            "Ban lifted",
-            "done",
-            None,
-            format!("You are no longer banned from r/{sub}."),
-        ),
-        (false, passed) => step(
-            "The moderators' decision",
+        (true, _) => x.step("step-lifted", "done", None, x.s("step-lifted-text")),
+        (false, passed) => x.step(
+            "step-decision",
             if passed { "current" } else { "pending" },
             None,
-            decision_text(sub),
+            x.s("step-decision-text"),
         ),
     };
     vec![received, passing, decision]
-}
-
-fn decision_text(sub: &str) -> String {
-    format!(
-        "The moderators of r/{sub} review your appeal when they can and decide whether to lift \
-         your ban; the bot decides nothing. If the moderators answer you, it will be in your \
-         modmail conversation."
-    )
 }
 
 #[cfg(test)]
@@ -242,6 +221,8 @@ mod tests {
         }
     }
 
+    const EN: Language = Language::English;
+
     fn links() -> ModmailLinks {
         ModmailLinks::default()
     }
@@ -253,7 +234,7 @@ mod tests {
     #[test]
     fn received_then_passed_then_lifted() {
         let mut a = appeal();
-        let p = AppealStatusPage::new(&a, false, &links());
+        let p = AppealStatusPage::new(&a, false, &links(), EN);
         assert_eq!(p.heading, "Your appeal was received");
         assert_eq!(states(&p), ["done", "current", "pending"]);
         assert_eq!(
@@ -264,7 +245,7 @@ mod tests {
 
         a.status = AppealStatus::Completed;
         a.completed_at = Some(a.submitted_at.expect("submitted") + Duration::days(1));
-        let p = AppealStatusPage::new(&a, false, &links());
+        let p = AppealStatusPage::new(&a, false, &links(), EN);
         assert_eq!(p.heading, "Your appeal is with the moderators");
         assert_eq!(states(&p), ["done", "done", "current"]);
         assert_eq!(
@@ -273,7 +254,7 @@ mod tests {
         );
 
         a.outcome = Some(Outcome::Granted);
-        let p = AppealStatusPage::new(&a, false, &links());
+        let p = AppealStatusPage::new(&a, false, &links(), EN);
         assert_eq!(p.heading, "You are no longer banned");
         assert_eq!(states(&p), ["done", "done", "done"]);
         assert_eq!(p.steps[2].title, "Ban lifted");
@@ -286,9 +267,9 @@ mod tests {
         let mut a = appeal();
         a.status = AppealStatus::Completed;
         a.completed_at = a.submitted_at;
-        let open = AppealStatusPage::new(&a, false, &links());
+        let open = AppealStatusPage::new(&a, false, &links(), EN);
         a.outcome = Some(Outcome::Denied);
-        let denied = AppealStatusPage::new(&a, false, &links());
+        let denied = AppealStatusPage::new(&a, false, &links(), EN);
         assert_eq!(denied.heading, open.heading);
         assert_eq!(denied.steps, open.steps);
     }
@@ -305,7 +286,7 @@ mod tests {
             via: None,
             at,
         };
-        let granted = AppealStatusPage::new(&a, false, &links())
+        let granted = AppealStatusPage::new(&a, false, &links(), EN)
             .with_decision(Some(record(Some(Verdict::Grant), Outcome::Granted)));
         assert_eq!(granted.heading, "You are no longer banned");
         assert_eq!(states(&granted), ["done", "done", "done"]);
@@ -313,27 +294,27 @@ mod tests {
             granted.steps[2].date.as_ref().map(|d| d.0.as_str()),
             Some("4 December 2026, 09:30 UTC")
         );
-        let kept = AppealStatusPage::new(&a, false, &links())
+        let kept = AppealStatusPage::new(&a, false, &links(), EN)
             .with_decision(Some(record(Some(Verdict::Deny), Outcome::Denied)));
         assert_eq!(
-            (kept.heading, kept.steps[2].title),
+            (kept.heading.as_str(), kept.steps[2].title.as_str()),
             ("The moderators decided", "Ban kept")
         );
-        let shorter = AppealStatusPage::new(&a, false, &links()).with_decision(Some(record(
+        let shorter = AppealStatusPage::new(&a, false, &links(), EN).with_decision(Some(record(
             Some(Verdict::Reduce { days: 7 }),
             Outcome::Denied,
         )));
         assert!(shorter.steps[2].text.contains("7 days"));
         // Inferred by the bot (retired as stale): the page claims nothing.
-        let open = AppealStatusPage::new(&a, false, &links());
-        let inferred = AppealStatusPage::new(&a, false, &links())
+        let open = AppealStatusPage::new(&a, false, &links(), EN);
+        let inferred = AppealStatusPage::new(&a, false, &links(), EN)
             .with_decision(Some(record(None, Outcome::Denied)));
         assert_eq!(inferred.steps, open.steps);
     }
 
     #[test]
     fn just_submitted_says_thank_you() {
-        let p = AppealStatusPage::new(&appeal(), true, &links());
+        let p = AppealStatusPage::new(&appeal(), true, &links(), EN);
         assert_eq!(p.heading, "Thank you, your appeal was received");
     }
 
@@ -343,7 +324,7 @@ mod tests {
         for (completed, outcome) in [(false, None), (true, None), (true, Some(Outcome::Granted))] {
             a.completed_at = completed.then_some(Utc::now());
             a.outcome = outcome;
-            let html = AppealStatusPage::new(&a, false, &links())
+            let html = AppealStatusPage::new(&a, false, &links(), EN)
                 .render()
                 .expect("render");
             assert!(!html.contains("spammer"), "{html}");

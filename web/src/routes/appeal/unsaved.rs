@@ -6,7 +6,8 @@
 //! The link and the form token are checked without the database (both are signed). The form
 //! needs the appeal and its questions, which this process remembers from when it showed the
 //! form ([`ShownForms`]); a process that never showed it (restarted, or another instance)
-//! still gives every answer back, in a plainer form.
+//! still gives every answer back, in a plainer form (in the browser's language, the
+//! subreddit's being unknown without the database).
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
@@ -18,18 +19,19 @@ use actix_web::http::header::{HeaderValue, RETRY_AFTER};
 use askama::Template;
 use chrono::{DateTime, Utc};
 
-use appealmod_shared::domain::{Appeal, AppealId, FormQuestions};
+use appealmod_core::i18n;
+use appealmod_shared::domain::{Appeal, AppealId, FormQuestions, Language};
 use appealmod_shared::token::FormToken;
 
 use super::{AppealPage, form_id, questions};
 use crate::csrf::TOKEN_TTL;
 use crate::errors::{PageError, render};
 use crate::form::FormData;
+use crate::i18n::Tr;
 use crate::startup::AppState;
 
-/// What the appellant reads above their answers.
-pub const UNSAVED: &str = "Your appeal was not sent: the site cannot reach its database just \
-     now. Your answers are still in this form. Please submit it again in a minute.";
+/// What the appellant reads above their answers (a message of the appellant's texts).
+const UNSAVED: &str = "form-unsaved";
 
 /// Seconds in `Retry-After`: the minute the page speaks of.
 const RETRY_AFTER_SECS: u32 = 60;
@@ -49,11 +51,12 @@ pub struct ShownForms {
 struct Shown {
     appeal: Appeal,
     questions: FormQuestions,
+    language: Language,
     at: Instant,
 }
 
 impl ShownForms {
-    pub fn remember(&self, appeal: &Appeal, questions: &FormQuestions) {
+    pub fn remember(&self, appeal: &Appeal, questions: &FormQuestions, language: Language) {
         let mut forms = self.forms.lock().unwrap_or_else(PoisonError::into_inner);
         if forms.len() >= CAPACITY && !forms.contains_key(&appeal.id) {
             forms.retain(|_, s| !stale(s));
@@ -68,6 +71,7 @@ impl ShownForms {
             Shown {
                 appeal: appeal.clone(),
                 questions: questions.clone(),
+                language,
                 at: Instant::now(),
             },
         );
@@ -89,17 +93,21 @@ fn stale(s: &Shown) -> bool {
 #[derive(Template)]
 #[template(path = "appeal_unsaved.html")]
 struct UnsavedPage {
-    message: &'static str,
+    tr: Tr,
+    message: String,
     csrf: String,
-    fields: Vec<(String, String)>,
+    /// Each field's name, the label of its box ("Your answer (q_rule)") and its value.
+    fields: Vec<(String, String, String)>,
 }
 
-/// The answer to a post of `form` to `raw_token` that the database could not take.
+/// The answer to a post of `form` to `raw_token` that the database could not take; in the
+/// form's language when this process showed it, else in `browser`'s.
 pub fn answer(
     state: &AppState,
     raw_token: &str,
     form: &FormData,
     now: DateTime<Utc>,
+    browser: Language,
 ) -> Result<HttpResponse, PageError> {
     let token = FormToken::parse(raw_token).map_err(|_| PageError::LinkInvalid)?;
     let claims = state
@@ -111,19 +119,24 @@ pub fn answer(
     let csrf = state.csrf.issue(&form_id(id), now);
     let mut response = match state.shown_forms.recall(id) {
         Some(shown) => {
-            let views = questions::refill(&shown.questions, form);
-            let mut page = AppealPage::new(&shown.appeal, csrf, views);
-            page.unsaved = Some(UNSAVED);
+            let lang = shown.language;
+            let views = questions::refill(&shown.questions, form, lang);
+            let mut page = AppealPage::new(&shown.appeal, csrf, views, lang);
+            page.unsaved = Some(i18n::text(lang, UNSAVED));
             render(StatusCode::SERVICE_UNAVAILABLE, &page)
         }
         None => {
             let fields = form
                 .pairs()
                 .filter(|(name, _)| *name != "csrf")
-                .map(|(name, value)| (name.to_owned(), value.to_owned()))
+                .map(|(name, value)| {
+                    let label = i18n::format(browser, "unsaved-answer", &[("name", name.into())]);
+                    (name.to_owned(), label, value.to_owned())
+                })
                 .collect();
             let page = UnsavedPage {
-                message: UNSAVED,
+                tr: Tr(browser),
+                message: i18n::text(browser, UNSAVED),
                 csrf,
                 fields,
             };
