@@ -63,10 +63,16 @@ impl SettingsView {
     }
 }
 
-/// The form showing what is stored (defaults where the subreddit has none).
+/// The form showing what is stored (defaults where the subreddit has none: the shipped
+/// texts in the subreddit's language, which the bot and the form use).
 pub fn view_of(s: &SubredditSettings, d: &Defaults) -> SettingsView {
-    let m = s.messages.clone().unwrap_or_else(|| d.messages.clone());
-    let questions = views_of(&s.form_questions.clone().unwrap_or_default());
+    let lang = s.language.unwrap_or(d.language);
+    let m = s.messages.clone().unwrap_or_else(|| d.messages_in(lang));
+    let questions = views_of(
+        &s.form_questions
+            .clone()
+            .unwrap_or_else(|| FormQuestions::shipped(lang)),
+    );
     SettingsView {
         initial: m.initial,
         reminder: m.reminder,
@@ -91,8 +97,9 @@ pub fn view_of(s: &SubredditSettings, d: &Defaults) -> SettingsView {
         recusal: s.recusal.unwrap_or(d.recusal),
         public_debrief: s.public_debrief.unwrap_or(d.public_debrief),
         questions,
-        decisions: decision_form::view_of(&DecisionTemplates::resolve(
+        decisions: decision_form::view_of(&DecisionTemplates::resolve_in(
             s.decision_templates.as_ref(),
+            lang,
         )),
     }
 }
@@ -254,15 +261,22 @@ struct Checked {
 impl Checked {
     /// The settings to store: a value the subreddit never set and that equals the default
     /// stays unset (so a later change of the configured default reaches it); one it has set
-    /// stays set, even back to the default.
+    /// stays set, even back to the default. The shipped texts are the default in the
+    /// language the page showed them in (the stored one), whatever language is chosen now:
+    /// texts left as shipped follow a change of language.
     fn into_settings(
         self,
         stored: &SubredditSettings,
         d: &Defaults,
         fraction_changed: bool,
     ) -> SubredditSettings {
+        let shown = stored.language.unwrap_or(d.language);
         SubredditSettings {
-            messages: keep(self.messages, stored.messages.as_ref(), &d.messages),
+            messages: keep(
+                self.messages,
+                stored.messages.as_ref(),
+                &d.messages_in(shown),
+            ),
             treatment_fraction: (stored.treatment_fraction.is_some() || fraction_changed)
                 .then_some(self.fraction),
             appeal_cooldown_days: keep(
@@ -297,12 +311,12 @@ impl Checked {
             form_questions: keep(
                 self.questions,
                 stored.form_questions.as_ref(),
-                &FormQuestions::default(),
+                &FormQuestions::shipped(shown),
             ),
             decision_templates: keep(
                 self.decisions,
                 stored.decision_templates.as_ref(),
-                &DecisionTemplates::default(),
+                &DecisionTemplates::shipped(shown),
             ),
             ..stored.clone()
         }
@@ -646,6 +660,49 @@ mod tests {
         assert!(p.settings.is_none());
         assert_eq!(p.errors[0].anchor, "language");
         assert_eq!(p.view.language, "xx", "shown again as posted");
+    }
+
+    #[test]
+    fn shipped_texts_show_in_the_subreddits_language_and_follow_a_change_of_it() {
+        let d = defaults();
+        let mut german = stored();
+        german.language = Some(Language::German);
+        let v = view_of(&german, &d);
+        assert!(
+            v.initial.starts_with("Hallo u/{username}."),
+            "{}",
+            v.initial
+        );
+        assert!(
+            v.questions[0].label.starts_with("Warum legst du"),
+            "{:?}",
+            v.questions[0]
+        );
+        // Saved as shown, or with another language chosen: nothing of it becomes the
+        // subreddit's own, so the texts follow the language.
+        for language in ["de", "fr"] {
+            let posted = SettingsView {
+                language: language.to_owned(),
+                ..v.clone()
+            };
+            let s = parse(&form(&round_trip(&posted)), &german, &d)
+                .settings
+                .expect("valid");
+            assert_eq!(
+                (&s.messages, &s.form_questions, &s.decision_templates),
+                (&None, &None, &None),
+                "{language}"
+            );
+        }
+        // A text edited in the page is the subreddit's own from then on.
+        let edited = SettingsView {
+            initial: "Bitte hier: {link}".to_owned(),
+            ..v
+        };
+        let s = parse(&form(&round_trip(&edited)), &german, &d)
+            .settings
+            .expect("valid");
+        assert_eq!(s.messages.expect("own").initial, "Bitte hier: {link}");
     }
 
     #[test]
