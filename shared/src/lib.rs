@@ -9,6 +9,7 @@ pub use appealmod_core::domain;
 /// The numbers the bot acts on and the site prints (reminders, permissions, form duration).
 pub use appealmod_core::policy;
 pub mod export;
+pub mod fingerprint;
 pub mod logging;
 pub mod metrics;
 pub mod storage;
