@@ -12,8 +12,8 @@ use std::collections::HashMap;
 use appealmod_core::domain::{
     Author, BanEntry, Conversation, ConversationId, ConversationState, ConversationSummary,
     InviteOutcome, Message, ModAction, ModActionKind, ModNote, ModNoteId, ModNoteLabel,
-    ModPermissions, ModeratedSubreddit, ParticipantInfo, RedditUsername, SubredditModerator,
-    SubredditName,
+    ModPermissions, ModeratedSubreddit, ParticipantInfo, RecentConversation, RedditUsername,
+    SubredditModerator, SubredditName,
 };
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use serde::Deserialize;
@@ -350,6 +350,21 @@ pub struct WireUser {
     pub is_suspended: bool,
     #[serde(default)]
     pub is_shadow_banned: bool,
+    /// The user's recent modmail with the subreddit, keyed by conversation id.
+    #[serde(default)]
+    pub recent_convos: HashMap<String, WireRecentConvo>,
+}
+
+/// One entry of `user.recentConvos`: `{date, permalink, id, subject}`. The dates cannot
+/// order them (the 2017 recording dates conversations the user never wrote in
+/// `0001-01-01T00:00:00+00:00`); the ids can.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct WireRecentConvo {
+    pub id: String,
+    pub subject: String,
+    pub date: Option<String>,
+    pub permalink: Option<String>,
 }
 
 impl TryFrom<&WireUser> for Option<ParticipantInfo> {
@@ -371,8 +386,30 @@ impl TryFrom<&WireUser> for Option<ParticipantInfo> {
             is_muted: u.mute_status.is_muted,
             is_suspended: u.is_suspended,
             is_shadow_banned: u.is_shadow_banned,
+            recent_conversations: recent_conversations(u),
         }))
     }
+}
+
+/// `user.recentConvos`, oldest first (by id: Reddit's ids grow with time). Only a hint of
+/// where the ban notice is: an entry whose id is not one is left out rather than failing
+/// the whole conversation.
+fn recent_conversations(u: &WireUser) -> Vec<RecentConversation> {
+    let mut recent: Vec<RecentConversation> = u
+        .recent_convos
+        .iter()
+        .filter_map(|(key, c)| {
+            let id = if c.id.is_empty() { key } else { &c.id };
+            Some(RecentConversation {
+                id: ConversationId::parse(id).ok()?,
+                subject: c.subject.clone(),
+            })
+        })
+        .collect();
+    recent.sort_by(|a, b| {
+        (a.id.as_str().len(), a.id.as_str()).cmp(&(b.id.as_str().len(), b.id.as_str()))
+    });
+    recent
 }
 
 /// `GET /api/mod/conversations`: conversations keyed by id, their order in

@@ -172,6 +172,12 @@ fn conversation_get() {
     assert_eq!(c.mod_actions[1].author.name, "BJO_test_mod");
     assert_eq!(c.last_activity(), at("2017-03-29T18:35:08.920838+00:00"));
 
+    // The user opened this conversation; their ban notice is another of their recent
+    // conversations with the subreddit, found by Reddit's subject.
+    assert_eq!(
+        appealmod_core::decide::trigger::ban_notice_elsewhere(&c).map(|id| id.as_str()),
+        Some("ik9t")
+    );
     let p = c.participant.unwrap();
     assert_eq!(p.name, RedditUsername::parse("bjo_test_user").unwrap());
     assert!(p.is_banned);
@@ -179,6 +185,23 @@ fn conversation_get() {
     assert_eq!(p.ban_end, None);
     assert!(!p.is_muted);
     assert!(!p.is_suspended);
+    let recent: Vec<(&str, &str)> = p
+        .recent_conversations
+        .iter()
+        .map(|r| (r.id.as_str(), r.subject.as_str()))
+        .collect();
+    assert_eq!(
+        recent,
+        [
+            ("ik72", "This is an outrage!"),
+            (
+                "ik9t",
+                "You've been banned from participating in r/ThirdRealm"
+            ),
+            ("ja9m", "test message"),
+        ],
+        "user.recentConvos, oldest first"
+    );
 }
 
 #[test]

@@ -114,6 +114,7 @@ mod tests {
                 is_muted: false,
                 is_suspended: false,
                 is_shadow_banned: false,
+                recent_conversations: Vec::new(),
             }),
         }
     }

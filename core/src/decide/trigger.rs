@@ -23,7 +23,7 @@
 
 use regex::Regex;
 
-use crate::domain::{BanEntry, Conversation};
+use crate::domain::{BanEntry, Conversation, ConversationId};
 
 /// A rule as written in the configuration.
 #[derive(Debug, Clone, PartialEq)]
@@ -502,6 +502,42 @@ pub fn ban_message_reason(conv: &Conversation) -> Option<String> {
         .collect();
     let reason = quoted.join("\n").trim().to_owned();
     (!reason.is_empty()).then_some(reason)
+}
+
+/// Where the ban notice of a user who opened a conversation of their own is: the newest of
+/// their recent conversations with the subreddit (`user.recentConvos`) other than this one
+/// whose subject is Reddit's notice of a permanent ban from this subreddit ("You've been
+/// [permanently] banned from participating in r/{sub}"). `None` for a conversation a
+/// moderator started (it carries its own notice), a user who is not permanently banned, or
+/// when none is listed. Reddit's conversation ids are base 36 and grow with time, so the
+/// newest is the longest, then the greatest; the listed dates cannot tell (a notice the
+/// user never answered is dated `0001-01-01`).
+pub fn ban_notice_elsewhere(conv: &Conversation) -> Option<&ConversationId> {
+    let user_started = conv.messages.first().is_some_and(|m| !m.author.is_mod);
+    let participant = conv
+        .participant
+        .as_ref()
+        .filter(|p| p.is_banned && p.ban_is_permanent)?;
+    if !user_started {
+        return None;
+    }
+    let sub = conv.summary.subreddit.as_str();
+    participant
+        .recent_conversations
+        .iter()
+        .filter(|r| &r.id != conv.id() && is_permanent_ban_notice(&r.subject, sub))
+        .map(|r| &r.id)
+        .max_by(|a, b| (a.as_str().len(), a.as_str()).cmp(&(b.as_str().len(), b.as_str())))
+}
+
+/// Reddit's subject of the notice of a permanent ban from `sub` (older notices say only
+/// "banned", newer ones "permanently banned"; a temporary ban's says "temporarily").
+fn is_permanent_ban_notice(subject: &str, sub: &str) -> bool {
+    let s = subject.trim().to_ascii_lowercase();
+    let sub = sub.to_ascii_lowercase();
+    !s.contains("temporarily")
+        && (s.ends_with(&format!("banned from participating in r/{sub}"))
+            || s.ends_with(&format!("banned from participating in /r/{sub}")))
 }
 
 fn has_quote(body: &str) -> bool {

@@ -138,6 +138,17 @@ pub struct ParticipantInfo {
     pub is_muted: bool,
     pub is_suspended: bool,
     pub is_shadow_banned: bool,
+    /// The participant's recent modmail with this subreddit (`user.recentConvos`), this
+    /// conversation included: where the ban notice of a user who wrote a fresh message is.
+    pub recent_conversations: Vec<RecentConversation>,
+}
+
+/// One of the participant's recent conversations with the subreddit, as the full
+/// conversation's `user.recentConvos` names it (no messages: reading it is another call).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RecentConversation {
+    pub id: ConversationId,
+    pub subject: String,
 }
 
 /// One line of the modmail list (`GET /api/mod/conversations`): enough to tell whether the
