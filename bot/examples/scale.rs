@@ -8,14 +8,23 @@
 //! (goal ⌈N/100⌉ + 1); (3) catching up one newly signed-up subreddit with a listing of its
 //! own against what the listing without `entity` would cost from the same point; (4) the
 //! time from a user's first message to the bot's reply, p50 and p99 over 200 appeals across
-//! 100 subreddits, with the recent runner polling every `--poll` seconds.
+//! 100 subreddits, with the recent runner polling every `--poll` seconds; (5) the Reddit
+//! calls of a recent pass that meets banned users who answer their ban notice, who open a
+//! conversation of their own (their notice found in `user.recentConvos` and read), and who
+//! do so without any notice to find; (6) the peak resident memory (the kernel's `VmHWM`)
+//! of the real `appealmod recent` and `appealmod started` binaries, each a process of its
+//! own against the simulator, on a SQLite database seeded with `--memory-subreddits`
+//! (50,000) active subreddits and `--memory-appellants` (100,000) followed appellants.
 //!
-//! The resident memory is that of this whole process, which also runs the simulator and
-//! SQLite: an upper bound for a runner on its own.
+//! The resident memory printed in (1) is that of this whole process, which also runs the
+//! simulator and SQLite: an upper bound for a runner on its own; (6) measures a runner
+//! alone. (6) needs the release binary: `cargo build --release -p appealmod-bot --bin
+//! appealmod` first.
 //!
 //!     cargo run --release -p appealmod-bot --example scale [-- --appellants 10000 --poll 2]
 //!
-//! `--idle 0`, `--catch-up 0`, `--reaction 0` skip a part.
+//! `--idle 0`, `--catch-up 0`, `--reaction 0`, `--user-started 0`, `--memory 0` skip a
+//! part.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -331,6 +340,218 @@ async fn reaction(appeals: usize, subs: usize, poll: StdDuration) -> anyhow::Res
     Ok(())
 }
 
+/// (5): `n` banned users of each kind write; one recent pass handles them all (each starts
+/// an appeal). Its reads of a conversation and of the ban list, per conversation.
+async fn user_started(n: usize) -> anyhow::Result<()> {
+    let (_db, w) = world_with(10).await?;
+    w.recent.run_once().await?;
+    let ban = |user: &str, send_message: bool| {
+        w.sim
+            .state()
+            .ban(reddit_sim::BanRequest {
+                subreddit: sub_name(0),
+                user: user.to_owned(),
+                note: "rule 2".into(),
+                reason: Some("Spam in three threads".into()),
+                duration_days: None,
+                send_message,
+                moderator: None,
+            })
+            .map_err(|e| anyhow::anyhow!("{e}"))
+    };
+    let write = |user: &str, conversation_id: Option<String>| {
+        w.sim
+            .state()
+            .user_message(UserMessage {
+                subreddit: sub_name(0),
+                user: user.to_owned(),
+                body: "Please unban me".into(),
+                subject: conversation_id.is_none().then(|| "unban".to_owned()),
+                conversation_id,
+            })
+            .map_err(|e| anyhow::anyhow!("{e}"))
+    };
+    let kinds = [
+        "answer their ban notice",
+        "open a conversation of their own (notice found)",
+        "open a conversation of their own (no notice sent)",
+    ];
+    for (k, kind) in kinds.iter().enumerate() {
+        for i in 0..n {
+            let user = format!("appellant_{k}_{i}");
+            let notice = ban(&user, k != 2)?.conversation_id;
+            write(&user, if k == 0 { notice } else { None })?;
+        }
+        let before = w.sim.state().counters();
+        let r = w.recent.run_once().await?;
+        let after = w.sim.state().counters();
+        let per = |ep: Endpoint| (after.calls_of(ep) - before.calls_of(ep)) as f64 / n as f64;
+        let started = r
+            .decided
+            .iter()
+            .filter(|s| **s == appealmod_core::decide::Step::StartAppeal)
+            .count();
+        println!(
+            "   {n} users who {kind}: {started} appeals started; per conversation {:.2} conversation reads, {:.2} ban-list reads",
+            per(Endpoint::Get),
+            per(Endpoint::Banned),
+        );
+        while !w.recent.run_once().await?.is_idle() {}
+    }
+    Ok(())
+}
+
+/// The release `appealmod` binary beside this example (`target/release/examples/scale` →
+/// `target/release/appealmod`).
+fn runner_binary() -> Option<std::path::PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    let bin = exe.parent()?.parent()?.join("appealmod");
+    bin.is_file().then_some(bin)
+}
+
+/// Resident and peak resident memory of process `pid`, in MiB (Linux).
+fn rss_of(pid: u32) -> (f64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let kib = |key: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(key))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (kib("VmRSS:") / 1024.0, kib("VmHWM:") / 1024.0)
+}
+
+/// The configuration a runner process gets: the world's simulator and database.
+fn runner_config(sim_url: &str, db_url: &str, logs: &std::path::Path) -> String {
+    format!(
+        "reddit:\n  username: {bot}\n  password: sandbox-password\n  client_id: sandbox-client\n  \
+         client_secret: sandbox-secret\n  user_agent: \"rust:appealmod-scale:v0.1.0 (by /u/appealmod_scale)\"\n  \
+         auth_base_url: {sim_url}\n  api_base_url: {sim_url}\n  request_timeout_secs: 30\n\
+         database:\n  url: {db_url}\n  max_connections: 5\n\
+         bot:\n  dialogue_update_interval: 1\n  subreddits: []\n\
+         web:\n  public_base_url: http://127.0.0.1:8080\n  link_secret: {key}\n  session_key: {key}\n\
+         logging:\n  level: warn\n  console: human\n  file_dir: {logs}\n",
+        bot = appealmod_testkit::world::BOT,
+        key = random_key(),
+        logs = logs.display(),
+    )
+}
+
+/// A fresh key for the runner's configuration (a fixed one would be refused as guessable).
+fn random_key() -> String {
+    let mut rng = rand::rng();
+    (0..32)
+        .map(|_| format!("{:02x}", rng.random::<u8>()))
+        .collect()
+}
+
+/// Waits for `done` (checked every 100 ms) for at most `limit`.
+async fn wait_for<F, Fut>(limit: StdDuration, mut done: F) -> anyhow::Result<bool>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<bool>>,
+{
+    let t = Instant::now();
+    while t.elapsed() < limit {
+        if done().await? {
+            return Ok(true);
+        }
+        tokio::time::sleep(StdDuration::from_millis(100)).await;
+    }
+    Ok(false)
+}
+
+/// (6): each runner as a process of its own on a seeded database. The recent runner is
+/// measured over its first pass (every subreddit caught up at once) and `passes` idle
+/// passes after it, then restarted for `passes` idle passes; the started runner over
+/// `passes` seconds (one pass a second).
+async fn runner_memory(subs: usize, appellants: usize, passes: u64) -> anyhow::Result<()> {
+    let Some(bin) = runner_binary() else {
+        println!(
+            "   skipped: build the runner first (cargo build --release -p appealmod-bot --bin appealmod)"
+        );
+        return Ok(());
+    };
+    let t = Instant::now();
+    let (db, w) = world_with(subs).await?;
+    track(&w, subs, appellants).await?;
+    let dir = tempfile::tempdir()?;
+    let config = dir.path().join("config.yaml");
+    std::fs::write(
+        &config,
+        runner_config(&w.sim.base_url(), &db.url, dir.path()),
+    )?;
+    println!(
+        "   seeded {subs} subreddits and {appellants} followed appellants in {:.0} s",
+        t.elapsed().as_secs_f64()
+    );
+    // The recent runner twice: its first run catches every subreddit up at once (all
+    // signed up together, none with a cursor yet), the second starts where that one
+    // stopped, as a restart or any later day does.
+    for (kind, phase) in [
+        (
+            "recent",
+            "first run: every subreddit caught up, then idle passes",
+        ),
+        ("recent", "restarted: idle passes"),
+        ("started", "idle passes"),
+    ] {
+        let log = std::fs::File::create(dir.path().join(format!("{kind}.out")))?;
+        // `SCALE_RUNNER_WRAPPER=heaptrack` runs each runner under a profiler (its pid is
+        // then the wrapper's: the figures printed are not the runner's).
+        let mut command = match std::env::var("SCALE_RUNNER_WRAPPER") {
+            Ok(wrapper) => {
+                let mut c = std::process::Command::new(wrapper);
+                c.arg(&bin);
+                c
+            }
+            Err(_) => std::process::Command::new(&bin),
+        };
+        let mut child = command
+            .args([kind, "--config"])
+            .arg(&config)
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()?;
+        let pid = child.id();
+        let t = Instant::now();
+        let limit = StdDuration::from_secs(600);
+        let ran = if kind == "recent" {
+            // Caught up: every subreddit has its cursor; then `passes` idle listings.
+            let caught = wait_for(limit, || async {
+                Ok(w.store.cursors_with_prefix("modmail/r/").await?.len() >= subs)
+            })
+            .await?;
+            let lists = w.sim.state().counters().calls_of(Endpoint::List);
+            caught
+                && wait_for(limit, || async {
+                    Ok(w.sim.state().counters().calls_of(Endpoint::List) >= lists + passes)
+                })
+                .await?
+        } else {
+            tokio::time::sleep(StdDuration::from_secs(passes)).await;
+            true
+        };
+        let (rss, peak) = rss_of(pid);
+        let alive = child.try_wait()?.is_none();
+        child.kill()?;
+        child.wait()?;
+        println!(
+            "   appealmod {kind} ({phase}): peak RSS {peak:.1} MiB (VmHWM), RSS {rss:.1} MiB at the end; {:.0} s{}{}",
+            t.elapsed().as_secs_f64(),
+            if ran { "" } else { " (did not finish in time)" },
+            if alive {
+                ""
+            } else {
+                " (the process had exited: see its log)"
+            },
+        );
+    }
+    Ok(())
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> anyhow::Result<()> {
     let appellants = arg("--appellants", 10_000) as usize;
@@ -350,6 +571,19 @@ async fn main() -> anyhow::Result<()> {
     if arg("--reaction", 1) == 1 {
         println!("== (4) reaction time");
         reaction(200, 100, poll).await?;
+    }
+    if arg("--user-started", 1) == 1 {
+        println!("== (5) Reddit calls of banned users who write");
+        user_started(100).await?;
+    }
+    if arg("--memory", 1) == 1 {
+        println!("== (6) one runner's memory, as a process of its own");
+        runner_memory(
+            arg("--memory-subreddits", 50_000) as usize,
+            arg("--memory-appellants", 100_000) as usize,
+            5,
+        )
+        .await?;
     }
     Ok(())
 }
