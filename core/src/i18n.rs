@@ -17,7 +17,7 @@ use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use crate::domain::Language;
 
 mod shipped;
-pub use shipped::{example_comments, reason_not_stated};
+pub use shipped::{ShippedReason, example_comments, reason_not_stated, shipped_reason};
 
 /// Each shipped language's resource, as compiled in.
 pub const SOURCES: [(Language, &str); 5] = [

@@ -8,6 +8,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::domain::{AnswerValue, FormAnswers, FormQuestions, Outcome, QuestionKind};
+use crate::i18n::ShippedReason;
 
 /// Modmail refuses messages longer than this.
 pub const MODMAIL_MAX_CHARS: usize = 10_000;
@@ -117,14 +118,16 @@ fn yes_no(b: bool) -> &'static str {
     if b { "yes" } else { "no" }
 }
 
-/// The appeal reason as the verdict line says it.
+/// The appeal reason as the verdict line says it: a shipped option, in whichever language
+/// the appellant read it, in the moderators' words; any other as chosen.
 fn reason_phrase(option: &str, text: Option<&str>) -> String {
-    match option {
-        "I disagree with the rule" => "disagrees with the rule".to_owned(),
-        "The rule does not apply to what I did" => "says the rule does not apply".to_owned(),
-        "I regret what I did" => "regrets it".to_owned(),
-        "I was banned by mistake" => "says it was a mistake".to_owned(),
-        other => {
+    match crate::i18n::shipped_reason(option) {
+        Some(ShippedReason::Disagree) => "disagrees with the rule".to_owned(),
+        Some(ShippedReason::NotFit) => "says the rule does not apply".to_owned(),
+        Some(ShippedReason::Regret) => "regrets it".to_owned(),
+        Some(ShippedReason::Mistake) => "says it was a mistake".to_owned(),
+        None => {
+            let other = option;
             let detail: String = text.unwrap_or_default().chars().take(40).collect();
             let detail = detail.trim();
             if detail.is_empty() {
@@ -498,6 +501,33 @@ mod tests {
             ],
             secs,
         )
+    }
+
+    #[test]
+    fn the_shipped_reasons_are_named_in_every_language_and_others_quoted() {
+        let cases = [
+            ("I disagree with the rule", "disagrees with the rule"),
+            // The shipped wording, which the note once missed ("does not apply to").
+            (
+                "The rule does not fit what I did",
+                "says the rule does not apply",
+            ),
+            ("Ich bereue, was ich getan habe", "regrets it"),
+            ("Mon bannissement est une erreur", "says it was a mistake"),
+            (
+                "La norma no se aplica a mi caso",
+                "says the rule does not apply",
+            ),
+            ("Discordo da regra", "disagrees with the rule"),
+            ("Something else", "something else"),
+        ];
+        for (option, phrase) in cases {
+            assert_eq!(reason_phrase(option, None), phrase, "{option}");
+        }
+        assert_eq!(
+            reason_phrase("Anderes", Some("Ein Scherz")),
+            "anderes: “Ein Scherz”"
+        );
     }
 
     #[test]

@@ -162,3 +162,28 @@ impl DecisionTemplates {
         own
     }
 }
+
+/// The reasons of the default form's first question that the moderators' note names in
+/// its own words ("regrets it"); "Other" is quoted as written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShippedReason {
+    Disagree,
+    NotFit,
+    Regret,
+    Mistake,
+}
+
+/// Which shipped reason `option` is, in any shipped language.
+pub fn shipped_reason(option: &str) -> Option<ShippedReason> {
+    let reasons = [
+        ("disagree", ShippedReason::Disagree),
+        ("not-fit", ShippedReason::NotFit),
+        ("regret", ShippedReason::Regret),
+        ("mistake", ShippedReason::Mistake),
+    ];
+    Language::ALL.into_iter().find_map(|lang| {
+        reasons.into_iter().find_map(|(key, reason)| {
+            (text(lang, &format!("question-appeal-reason-{key}")) == option).then_some(reason)
+        })
+    })
+}
