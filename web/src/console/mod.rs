@@ -11,6 +11,7 @@
 
 pub mod access;
 pub mod decision_form;
+pub mod form_preview;
 pub mod preview;
 pub mod question_form;
 pub mod settings_form;
