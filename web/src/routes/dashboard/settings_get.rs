@@ -1,6 +1,6 @@
 use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::http::header::{CONTENT_SECURITY_POLICY, HeaderValue};
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, HeaderValue};
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::{DateTime, Utc};
@@ -275,4 +275,12 @@ const SCRIPT: &str = include_str!("../../../../static/settings.js");
 pub fn script_version() -> String {
     const V: u64 = fingerprint(SCRIPT.as_bytes());
     format!("{V:016x}")
+}
+
+/// `GET /static/settings.js`.
+pub async fn script() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header((CACHE_CONTROL, "public, max-age=31536000, immutable"))
+        .body(SCRIPT)
 }
