@@ -16,7 +16,7 @@ use actix_web::http::Method;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::{DefaultHeaders, Next};
 use actix_web::web::Bytes;
-use actix_web::{Error, HttpMessage as _, ResponseError, web};
+use actix_web::{Error, HttpMessage as _, web};
 use futures_util::{Stream, StreamExt as _};
 
 use crate::errors::PageError;
@@ -72,7 +72,7 @@ pub async fn rate_limit_posts(
         };
         if limited {
             tracing::warn!(path = %redact_path(req.path()), "POST rate limit exceeded");
-            let resp = PageError::RateLimited.error_response();
+            let resp = PageError::RateLimited.response_in(crate::i18n::requested(req.headers()));
             return Ok(req.into_response(resp));
         }
     }

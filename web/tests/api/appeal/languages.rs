@@ -5,7 +5,7 @@ use appealmod_shared::domain::{AnswerValue, FormQuestion, FormQuestions, Languag
 use appealmod_shared::storage::{Backend, SubredditSettings};
 use chrono::{Duration, Utc};
 
-use crate::helpers::{TestApp, csrf_of, spawn_app, sub};
+use crate::helpers::{TestApp, complete_answers, csrf_of, spawn_app, spawn_with, sub};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -13,6 +13,7 @@ on_both_backends!(
     a_page_that_names_no_appeal_follows_the_browser,
     a_link_page_speaks_its_subreddits_language_not_the_browsers,
     the_moderators_own_questions_stay_as_written,
+    too_many_posts_are_refused_in_the_browsers_language,
 );
 
 /// r/pics addressed in `language`, with `questions` if given.
@@ -179,4 +180,33 @@ async fn the_moderators_own_questions_stay_as_written(backend: Backend) {
         body.contains("Veuillez raccourcir votre réponse à 20 caractères au plus (elle en compte 2\u{202F}001)."),
         "{body}"
     );
+}
+
+/// The rate limit answers before any appeal is known: in the browser's language, with its
+/// `Retry-After` kept.
+async fn too_many_posts_are_refused_in_the_browsers_language(backend: Backend) {
+    let app = spawn_with(backend, |s| s.post_rate_per_minute = 1).await;
+    let (_, path) = app.create_appeal("bob", "note").await;
+    let post = || {
+        app.client
+            .post(app.url(&path))
+            .header("Accept-Language", "de-AT, en;q=0.5")
+            .form(&complete_answers())
+            .send()
+    };
+    let first = post().await.expect("post");
+    assert_eq!(first.status().as_u16(), 403, "within the limit");
+    assert!(
+        first
+            .text()
+            .await
+            .expect("body")
+            .contains("Dieses Formular konnte nicht überprüft werden")
+    );
+    let r = post().await.expect("post");
+    assert_eq!(r.status().as_u16(), 429);
+    assert_eq!(r.headers()["retry-after"], "60");
+    let body = r.text().await.expect("body");
+    assert!(body.contains("<html lang=\"de\">"), "{body}");
+    assert!(body.contains("Zu viele Versuche"), "{body}");
 }
