@@ -25,14 +25,14 @@ impl BotContext {
     /// Checks every served subreddit's split; raises or clears its alarm.
     pub async fn check_splits(&self) -> anyhow::Result<SplitReport> {
         let mut report = SplitReport::default();
-        for s in self.store.enabled_subreddits().await? {
-            match self.split_of(&s.name).await? {
+        for name in self.store.served_subreddit_names().await? {
+            match self.split_of(&name).await? {
                 Some(alarm) => {
                     if self.store.raise_split_alarm(&alarm).await? {
                         report.raised += 1;
                         warn!(
                             slack = "alerts",
-                            subreddit = %s.name,
+                            subreddit = %name,
                             treatment = alarm.treatment,
                             appellants = alarm.appellants,
                             fraction = alarm.fraction,
@@ -45,9 +45,9 @@ impl BotContext {
                     }
                 }
                 None => {
-                    if self.store.clear_split_alarm(&s.name).await? {
+                    if self.store.clear_split_alarm(&name).await? {
                         report.cleared += 1;
-                        info!(slack = "alerts", subreddit = %s.name, "the random split is back in line with the treatment fraction; the alarm is cleared");
+                        info!(slack = "alerts", subreddit = %name, "the random split is back in line with the treatment fraction; the alarm is cleared");
                     }
                 }
             }
