@@ -9,16 +9,16 @@ use chrono::{DateTime, Duration, Utc};
 use tracing::{info, warn};
 
 use appealmod_core::decide::verdict::{
-    COMMAND_HELP, Channel, Command, DecisionPlan, DecisionTemplates, Verdict, decide_appeal,
-    parse_command,
+    COMMAND_HELP, Channel, Command, DecisionPlan, DecisionTemplates, Verdict, banning_moderator,
+    decide_appeal, parse_command,
 };
-use appealmod_core::decide::{Action, Decision, StepMarker};
+use appealmod_core::decide::{Action, Decision, StepMarker, ban_message_reason};
 use appealmod_shared::domain::{
-    Appeal, Conversation, Message, ModActionKind, RedditUsername, SubredditModerator,
+    Appeal, Conversation, Group, Message, ModActionKind, RedditUsername, SubredditModerator,
     may_use_console,
 };
 use appealmod_shared::effects::{decision_entries, written};
-use appealmod_shared::storage::{NewEffect, Recorded};
+use appealmod_shared::storage::{Appellant, ControlBan, NewEffect, Recorded};
 
 use crate::context::BotContext;
 
@@ -26,17 +26,39 @@ use crate::context::BotContext;
 pub const CLAIM_MINUTES: i64 = 30;
 
 impl BotContext {
-    /// Acts on what moderators did in `conv` about the appellant's latest appeal. True when
-    /// that changed the appeal (a decision was recorded).
+    /// Acts on what moderators did in `conv` about the appellant's appeal: the latest one,
+    /// or for a control appellant the one of this conversation, which the first act that
+    /// needs it creates (`Store::control_appeal`: the control group has no appeal until a
+    /// moderator acts). True when that changed the appeal (a decision was recorded). Also
+    /// records who issued the ban, where Reddit says (a ban done in modmail), for the
+    /// recusal rule.
     pub async fn moderator_acts(
         &self,
         conv: &Conversation,
         appeals: &[Appeal],
     ) -> anyhow::Result<bool> {
-        let Some(appeal) = appeals.last() else {
+        if let Some(by) = banning_moderator(conv, &self.bot_name) {
+            self.store.record_banned_by(conv.id(), &by).await?;
+        }
+        let Some(appellant) = self.store.appellant_for_conversation(conv.id()).await? else {
             return Ok(false);
         };
-        let mut changed = self.hand_unban(conv, appeal).await?;
+        let appellant = &appellant;
+        let mut on = ActedOn {
+            appellant,
+            appeal: match appellant.group {
+                Group::Treatment => appeals.last().cloned(),
+                Group::Control => appeals
+                    .iter()
+                    .rev()
+                    .find(|a| a.conversation_id == *conv.id())
+                    .cloned(),
+            },
+        };
+        if appellant.group == Group::Treatment && on.appeal.is_none() {
+            return Ok(false);
+        }
+        let mut changed = self.hand_unban(conv, &mut on).await?;
         // A command answered before (its answer's marker is in the journal) is not looked
         // at again: reading the conversation again costs no moderator-list call.
         let mut answered: Option<Vec<String>> = None;
@@ -80,11 +102,44 @@ impl BotContext {
             if !commands_the_bot(mods, &author) {
                 continue;
             }
+            let Some(appeal) = self.appeal_acted_on(conv, &mut on).await? else {
+                continue;
+            };
             changed |= self
-                .answer_command(conv, appeal, m, &author, command)
+                .answer_command(conv, &appeal, m, &author, command)
                 .await?;
         }
         Ok(changed)
+    }
+
+    /// The appeal a moderator's act is about; a control appellant's is created now.
+    async fn appeal_acted_on(
+        &self,
+        conv: &Conversation,
+        on: &mut ActedOn<'_>,
+    ) -> anyhow::Result<Option<Appeal>> {
+        if let Some(a) = &on.appeal {
+            return Ok(Some(a.clone()));
+        }
+        let ban = ControlBan {
+            reason: ban_message_reason(conv).unwrap_or_default(),
+            permanent: conv.participant.as_ref().is_none_or(|p| p.ban_is_permanent),
+        };
+        let now = self.clock.now();
+        let Some(id) = self
+            .store
+            .control_appeal(on.appellant.id, conv.id(), &ban, now)
+            .await?
+        else {
+            return Ok(None);
+        };
+        info!(
+            slack = "steps",
+            appeal = id.0,
+            "a moderator acted on a control appeal: its appeal is recorded"
+        );
+        on.appeal = self.store.appeal(id).await?;
+        Ok(on.appeal.clone())
     }
 
     async fn answer_command(
@@ -160,13 +215,10 @@ impl BotContext {
 
     /// Stores a decision taken by a command; `Some(reason)` when it is refused (the answer
     /// note says why), `None` when stored (its confirmation rides with it).
-    /// The subreddit's decision messages (its own, or the shipped ones).
+    /// The subreddit's decision messages (its own, or the shipped ones in its language).
     async fn decision_templates(&self, appeal: &Appeal) -> anyhow::Result<DecisionTemplates> {
         let settings = self.settings_of(&appeal.subreddit).await?;
-        let own = settings
-            .as_ref()
-            .and_then(|s| s.decision_templates.as_ref());
-        Ok(DecisionTemplates::resolve(own))
+        Ok(self.effective(settings.as_ref()).decision_templates)
     }
 
     /// The answer to a command the bot does not know: the commands, and the names of this
@@ -195,10 +247,13 @@ impl BotContext {
         confirmation: NewEffect,
         now: DateTime<Utc>,
     ) -> anyhow::Result<Option<String>> {
-        let state = self.store.decision_state(appeal.id).await?;
-        let templates = self.decision_templates(appeal).await?;
-        let plan = templates
-            .render(verdict, template, appeal)
+        let mut state = self.store.decision_state(appeal.id).await?;
+        let settings = self.settings_of(&appeal.subreddit).await?;
+        let effective = self.effective(settings.as_ref());
+        state.recusal = effective.recusal;
+        let plan = effective
+            .decision_templates
+            .render_in(verdict, template, appeal, effective.language)
             .and_then(|message| decide_appeal(appeal, &state, verdict, message, author, now));
         let plan = match plan {
             Ok(plan) => plan,
@@ -224,15 +279,23 @@ impl BotContext {
         }
     }
 
-    /// A moderator lifted the ban from this conversation by hand (after the appeal began):
-    /// the appeal is granted by them, at that time, from modmail.
-    async fn hand_unban(&self, conv: &Conversation, appeal: &Appeal) -> anyhow::Result<bool> {
-        if appeal.outcome.is_some() {
+    /// A moderator lifted the ban from this conversation by hand (after the appeal began;
+    /// a control appeal begins with the conversation): the appeal is granted by them, at
+    /// that time, from modmail.
+    async fn hand_unban(&self, conv: &Conversation, on: &mut ActedOn<'_>) -> anyhow::Result<bool> {
+        if on.appeal.as_ref().is_some_and(|a| a.outcome.is_some()) {
             return Ok(false);
         }
+        let began = match &on.appeal {
+            Some(a) => a.created_at,
+            None => conv
+                .messages
+                .first()
+                .map_or(conv.summary.last_updated, |m| m.date),
+        };
         let by_hand = conv.mod_actions.iter().find(|a| {
             a.kind == ModActionKind::Unban
-                && a.date >= appeal.created_at
+                && a.date >= began
                 && !a.author.name.eq_ignore_ascii_case(&self.bot_name)
         });
         let Some(action) = by_hand else {
@@ -240,6 +303,9 @@ impl BotContext {
         };
         let Ok(moderator) = RedditUsername::parse(&action.author.name) else {
             warn!(author = %action.author.name, "an unban by an author the bot cannot name");
+            return Ok(false);
+        };
+        let Some(appeal) = self.appeal_acted_on(conv, on).await? else {
             return Ok(false);
         };
         let plan = DecisionPlan {
@@ -259,6 +325,12 @@ impl BotContext {
         }
         Ok(stored)
     }
+}
+
+/// The appellant a moderator acted on, and the appeal once known.
+struct ActedOn<'a> {
+    appellant: &'a Appellant,
+    appeal: Option<Appeal>,
 }
 
 /// A private note answering a command (the note's id keys it: answered once).

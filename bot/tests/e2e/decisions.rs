@@ -22,6 +22,8 @@ appealmod_testkit::on_both_backends!(
     an_unban_refused_with_403_is_held_then_carried_out,
     a_removed_moderators_command_does_nothing,
     a_console_grant_costs_three_calls,
+    the_moderator_who_banned_in_modmail_is_recorded,
+    recusal_refuses_the_banning_moderators_command_with_one_note,
 );
 
 /// A completed appeal of `user` (the form submitted and passed on).
@@ -338,4 +340,74 @@ async fn a_console_grant_costs_three_calls(b: Backend) {
         after_dialogue(&w, &conv),
         [LedgerKind::Unban, LedgerKind::Reply, LedgerKind::Archive]
     );
+}
+
+/// Where Reddit names who banned — a ban done from the modmail conversation, in its
+/// `modActions` — the bot records that moderator; a ban from the ban list stays unknown.
+async fn the_moderator_who_banned_in_modmail_is_recorded(b: Backend) {
+    let (_db, w) = world(b, WorldOptions::default()).await;
+    let (conv, appeal) = completed(&w, "banned_in_modmail").await;
+    let id = appealmod_shared::domain::ConversationId::parse(&conv).expect("id");
+    assert_eq!(w.store.banned_by(&id).await.expect("read"), None, "unknown");
+    let state = w.store.decision_state(appeal.id).await.expect("state");
+    assert_eq!(state.banned_by, None);
+    w.sim
+        .state()
+        .mod_action(ModActionRequest {
+            conversation_id: conv.clone(),
+            moderator: HUMAN_MOD.into(),
+            action: ModActionKind::Ban,
+        })
+        .expect("a ban in modmail");
+    user_writes(&w, "banned_in_modmail", &conv, "why again?");
+    w.drain().await.expect("drain");
+    let state = w.store.decision_state(appeal.id).await.expect("state");
+    assert_eq!(
+        state.banned_by.as_ref().map(RedditUsername::as_str),
+        Some(HUMAN_MOD)
+    );
+}
+
+/// With recusal on, the moderator who banned in modmail may not decide by a command: one
+/// private note says why, and nothing is carried out.
+async fn recusal_refuses_the_banning_moderators_command_with_one_note(b: Backend) {
+    let (_db, w) = world(b, WorldOptions::default()).await;
+    let pics = SubredditName::parse("pics").expect("sub");
+    let mut settings = w.store.subreddit(&pics).await.expect("read").expect("pics");
+    settings.recusal = Some(true);
+    w.store
+        .save_subreddit(&settings, w.clock.now())
+        .await
+        .expect("save");
+    let (conv, appeal) = completed(&w, "recused2").await;
+    w.sim
+        .state()
+        .mod_action(ModActionRequest {
+            conversation_id: conv.clone(),
+            moderator: HUMAN_MOD.into(),
+            action: ModActionKind::Ban,
+        })
+        .expect("a ban in modmail");
+    note(&w, &conv, HUMAN_MOD, "!grant");
+    w.drain().await.expect("drain");
+    assert_eq!(after_dialogue(&w, &conv), [LedgerKind::InternalNote]);
+    let said = w.sim.state().ledger_for(&conv)[5]
+        .body
+        .clone()
+        .unwrap_or_default();
+    assert!(
+        said.contains(&format!(
+            "u/{HUMAN_MOD} issued this ban and may not decide it"
+        )),
+        "{said}"
+    );
+    assert!(banned(&w, "recused2"));
+    assert_eq!(
+        w.store.decision_state(appeal.id).await.expect("s").decided,
+        None
+    );
+    // Read again: the refusal is not repeated.
+    user_writes(&w, "recused2", &conv, "any news?");
+    w.drain().await.expect("drain");
+    assert_eq!(after_dialogue(&w, &conv), [LedgerKind::InternalNote]);
 }

@@ -200,7 +200,14 @@ pub async fn appellant(
         .await?
         .filter(|a| a.subreddit == *name)
         .ok_or(PageError::NotFound)?;
-    let decision = None;
+    let open_control = appellant.group == Group::Control
+        && !appellant.ignored
+        && appellant.still_banned != Some(false)
+        && state.store.appeals_of(appellant.id).await?.is_empty();
+    let decision = match open_control {
+        true => Some(decision_of(&state, &cleared, &appellant, None, &req).await?),
+        false => None,
+    };
     let file = case_file(&state, name, appellant, None).await?;
     Ok(page_of(&state, &cleared, &file, decision))
 }

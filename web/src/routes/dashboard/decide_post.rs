@@ -12,9 +12,9 @@ use chrono::{DateTime, Duration, Utc};
 
 use appealmod_core::decide::verdict::{Channel, Refusal, TEMP_BAN_DAYS, Verdict, decide_appeal};
 use appealmod_core::decide::{Action, Body, MODMAIL_MAX_CHARS, StepMarker};
-use appealmod_shared::domain::{Appeal, AppealId, Group, RedditUsername};
+use appealmod_shared::domain::{Appeal, AppealId, AppellantId, Group, RedditUsername};
 use appealmod_shared::effects::{self, decision_entries};
-use appealmod_shared::storage::Recorded;
+use appealmod_shared::storage::{ControlBan, Recorded};
 
 use super::subreddit_post;
 use crate::errors::PageError;
@@ -111,6 +111,50 @@ pub async fn decide(
     Ok(back_to(&here, notice))
 }
 
+/// `POST /dashboard/r/{sub}/appellants/{id}/decide`: a decision (or claim) on a control
+/// appellant no moderator has acted on yet. Their control appeal is recorded first
+/// (`Store::control_appeal`: no link, no form), then decided like any other; the answer is
+/// that appeal's page. Anyone else — a treatment appellant, another subreddit's — is 404.
+pub async fn decide_control(
+    req: HttpRequest,
+    payload: web::Payload,
+    session: Session,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, PageError> {
+    let (sub, id) = path.into_inner();
+    let here = format!("/dashboard/r/{sub}/appellants/{id}");
+    let (form, cleared, now) =
+        subreddit_post(&req, payload, &session, &state, &sub, &here, "decide").await?;
+    let asked = asked(&form)?;
+    let id = id.parse::<i64>().map_err(|_| PageError::NotFound)?;
+    let appellant = state
+        .store
+        .appellant_by_id(AppellantId(id))
+        .await?
+        .filter(|a| a.subreddit == cleared.subreddit.name && a.group == Group::Control)
+        .ok_or(PageError::NotFound)?;
+    // Their latest conversation: where the moderators read them, and where the bot answers.
+    let conversation = state
+        .store
+        .conversations_of(appellant.id)
+        .await?
+        .pop()
+        .ok_or(PageError::NotFound)?;
+    let appeal = match state
+        .store
+        .control_appeal(appellant.id, &conversation, &ControlBan::default(), now)
+        .await?
+    {
+        Some(id) => state.store.appeal(id).await?,
+        None => None,
+    }
+    .ok_or(PageError::NotFound)?;
+    let notice = act(&state, &cleared.user.user, &appeal, asked, now).await?;
+    let page = format!("/dashboard/r/{sub}/appeals/{}", appeal.id.0);
+    Ok(back_to(&page, notice))
+}
+
 fn back_to(page: &str, notice: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((LOCATION, format!("{page}?notice={notice}#decision")))
@@ -162,7 +206,7 @@ async fn decide_verdict(
     decision_state.recusal = effective.recusal;
     let plan = effective
         .decision_templates
-        .render(verdict, template, appeal)
+        .render_in(verdict, template, appeal, effective.language)
         .and_then(|m| decide_appeal(appeal, &decision_state, verdict, m, by, now));
     let plan = match plan {
         Err(refusal) => return Ok(notice_of(&refusal)),
