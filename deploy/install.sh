@@ -6,9 +6,15 @@
 #   deploy/install.sh --root /tmp/stage    everything under a staging root (DESTDIR-style):
 #                                          no user is created and systemctl is not called
 #   deploy/install.sh --dry-run            say what would change, change nothing
+#   sudo deploy/install.sh --replicas 2    two replicas of each runner (appealmod-recent@1,
+#                                          @2, …; PostgreSQL: they share the work through
+#                                          leases in the database — run more on other
+#                                          machines against the same database; on SQLite
+#                                          the second waits as a standby)
 #
 # Options: --prefix DIR (binaries in DIR/bin, default /usr/local), --root DIR (or DESTDIR),
-# --no-build (install the binaries already in target/release), --no-start, --dry-run.
+# --no-build (install the binaries already in target/release), --no-start, --dry-run,
+# --replicas N (runner processes of each kind on this host, default 1).
 # Safe to run again: the configuration and the environment file are never overwritten;
 # binaries and units are rewritten only when they differ, and services are reloaded then.
 set -euo pipefail
@@ -17,7 +23,7 @@ SRC=$(pwd)
 
 PREFIX=/usr/local
 ROOT=${DESTDIR:-}
-BUILD=1 START=1 DRY=0
+BUILD=1 START=1 DRY=0 REPLICAS=1
 while [ $# -gt 0 ]; do
   case $1 in
     --prefix) PREFIX=${2:?--prefix needs a directory}; shift 2 ;;
@@ -27,11 +33,16 @@ while [ $# -gt 0 ]; do
     --no-build) BUILD=0; shift ;;
     --no-start) START=0; shift ;;
     --dry-run) DRY=1; shift ;;
+    --replicas) REPLICAS=${2:?--replicas needs a number}; shift 2 ;;
+    --replicas=*) REPLICAS=${1#--replicas=}; shift ;;
     -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 ROOT=${ROOT%/}
+case $REPLICAS in
+  ''|*[!0-9]*|0) echo "install.sh: --replicas needs a number of at least 1" >&2; exit 2 ;;
+esac
 
 USER_NAME=appealmod
 ETC=/etc/appealmod
@@ -164,11 +175,22 @@ WantedBy=multi-user.target
 UNIT
 }
 unit appealmod-web "appealmod website (sign-up and appeal forms)" "$BIN/appealmod-web" && UNITS_CHANGED=1
-unit appealmod-recent "appealmod bot: recent modmail conversations" "$BIN/appealmod recent" && UNITS_CHANGED=1
-unit appealmod-started "appealmod bot: started conversations" "$BIN/appealmod started" && UNITS_CHANGED=1
+SERVICES=(appealmod-web)
+if [ "$REPLICAS" = 1 ]; then
+  unit appealmod-recent "appealmod bot: recent modmail conversations" "$BIN/appealmod recent" && UNITS_CHANGED=1
+  unit appealmod-started "appealmod bot: started conversations" "$BIN/appealmod started" && UNITS_CHANGED=1
+  SERVICES+=(appealmod-recent appealmod-started)
+else
+  # Template units: each instance (@1, @2, …) is one replica; they share each bot
+  # account's work through leases in the database (bot.runner_lease_secs).
+  unit appealmod-recent@ "appealmod bot: recent modmail conversations (replica %i)" "$BIN/appealmod recent" && UNITS_CHANGED=1
+  unit appealmod-started@ "appealmod bot: started conversations (replica %i)" "$BIN/appealmod started" && UNITS_CHANGED=1
+  for i in $(seq 1 "$REPLICAS"); do
+    SERVICES+=("appealmod-recent@$i" "appealmod-started@$i")
+  done
+fi
 
 # 6. Start (only on the real root, with systemd, unless --no-start).
-SERVICES=(appealmod-web appealmod-recent appealmod-started)
 if [ -z "$ROOT" ] && [ $START = 1 ] && command -v systemctl >/dev/null 2>&1; then
   [ $UNITS_CHANGED = 1 ] && run systemctl daemon-reload
   run systemctl enable --now "${SERVICES[@]}"

@@ -10,11 +10,8 @@ use tracing::{error, info};
 
 use appealmod_shared::config::Config;
 use appealmod_shared::logging;
-use appealmod_shared::metrics::RunnerReport;
 use appealmod_shared::storage::Store;
 
-use crate::context::{BotContext, reddit_client};
-use crate::runners::{PassReport, RecentRunner, StartedRunner};
 use appealmod_core::decide::Trigger;
 
 #[derive(Parser, Debug)]
@@ -31,7 +28,7 @@ pub struct Cli {
     pub command: Command,
 }
 
-#[derive(Subcommand, Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Subcommand, Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     /// Run the recent-conversations runner.
     Recent {
@@ -48,6 +45,18 @@ pub enum Command {
     CheckConfig,
     /// Apply database migrations and exit.
     Migrate,
+    /// Move a subreddit to another bot account (audited). Invite the new account as a
+    /// moderator first, and keep the old one until what it already tried is finished.
+    MoveSubreddit {
+        /// The account to move to: `default` or a username from `reddit.accounts`.
+        #[arg(long)]
+        to: String,
+        /// Who asks (written in the audit log; default: $USER).
+        #[arg(long)]
+        by: Option<String>,
+        /// The subreddit, with or without `r/`.
+        subreddit: String,
+    },
 }
 
 /// Exit code for a configuration error (distinct from runtime failures).
@@ -72,7 +81,7 @@ pub async fn main_with(cli: Cli) -> i32 {
     }
     // Before logging starts: a placeholder Slack hook must not be posted to, and a runner
     // must not sign links with the example's key.
-    let problems = preflight(cli.command, &config);
+    let problems = preflight(&cli.command, &config);
     if !problems.is_empty() {
         print_problems(&problems);
         return EXIT_CONFIG;
@@ -83,6 +92,9 @@ pub async fn main_with(cli: Cli) -> i32 {
 /// Runs a command whose configuration passed [`preflight`].
 async fn execute(command: Command, config: Config) -> i32 {
     match command {
+        Command::MoveSubreddit { to, by, subreddit } => {
+            crate::pool::move_subreddit(&config, &subreddit, &to, by.as_deref()).await
+        }
         // Handled in `main_with`: it reports instead of running.
         Command::CheckConfig => 0,
         Command::Migrate => match Store::open(config.database.url.expose(), 1).await {
@@ -120,13 +132,13 @@ async fn execute(command: Command, config: Config) -> i32 {
 /// Everything that stops `command` from starting with `config`, all at once (one edit
 /// fixes them all). Every command refuses the example's placeholders; the runners and
 /// `check-config` also need the Reddit credentials, the link key and valid trigger rules.
-pub fn preflight(command: Command, config: &Config) -> Vec<String> {
+pub fn preflight(command: &Command, config: &Config) -> Vec<String> {
     let mut problems = match config.refuse_placeholders() {
         Ok(()) => Vec::new(),
         Err(e) => e.lines(),
     };
-    // Migrations need only the database.
-    if command == Command::Migrate {
+    // Migrations and moves need only the database (a move names a configured account).
+    if matches!(command, Command::Migrate | Command::MoveSubreddit { .. }) {
         return problems;
     }
     if let Err(e) = config.reddit.credentials() {
@@ -148,7 +160,7 @@ fn print_problems(problems: &[String]) {
 }
 
 fn check_config(path: &std::path::Path, config: &Config) -> i32 {
-    let problems = preflight(Command::CheckConfig, config);
+    let problems = preflight(&Command::CheckConfig, config);
     // A closed pipe (`check-config | head`) is not an error worth a panic.
     use std::io::Write as _;
     let mut out = std::io::stdout().lock();
@@ -188,102 +200,76 @@ async fn run_inner(
     once: bool,
     guard: &logging::LogGuard,
 ) -> anyhow::Result<()> {
-    let creds = config.reddit.credentials()?;
     let store = Store::open(
         config.database.url.expose(),
         config.database.max_connections,
     )
     .await
     .context("opening the database")?;
-    let reddit = reddit_client(&config.reddit, &creds, Default::default())?;
-    let ctx = BotContext::new(
-        config,
-        store.clone(),
-        reddit,
-        creds.username.clone(),
-        guard.conversation_log(),
-    )?;
-    let name = if recent { "recent" } else { "started" };
+    let contexts = crate::pool::contexts(config, &store, guard.conversation_log())?;
+    let kind = if recent { "recent" } else { "started" };
+    let replica = Arc::new(crate::pool::replica(config, &store, kind, &contexts));
     info!(
         slack = "main",
-        runner = name,
+        runner = kind,
+        replica = replica.id(),
+        accounts = contexts.len(),
         debug = config.bot.debug,
         "runner starting"
     );
+    let runners = crate::pool::Runners::start(recent, &contexts).await?;
     let interval = Duration::from_secs(config.bot.dialogue_update_interval);
-    // What `/metrics` shows of this process: the site reads it from the database.
-    let metrics = std::sync::Mutex::new(RunnerReport::default());
-    if recent {
-        let runner = RecentRunner::start(ctx.clone()).await?;
-        drive(name, once, interval, || {
-            measured(&ctx, name, &metrics, runner.run_once())
-        })
-        .await;
-    } else {
-        let runner = StartedRunner::start(ctx.clone()).await?;
-        drive(name, once, interval, || {
-            measured(&ctx, name, &metrics, runner.run_once())
-        })
-        .await;
+    let stop = stop_signal();
+    let keeper = crate::pool::keep_leases(replica.clone(), once, stop.clone());
+    let held = keeper.held.clone();
+    let wake = keeper.wake.clone();
+    if once {
+        keeper.first_look.notified().await;
     }
-    info!(slack = "main", runner = name, "runner stopped");
+    loop {
+        let accounts = held.lock().map(|h| h.clone()).unwrap_or_default();
+        runners.pass(kind, &accounts).await;
+        if once || stop.is_stopping() {
+            break;
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(interval) => {}
+            // A lease taken over: its work resumes now, not at the next interval.
+            _ = wake.notified() => {}
+            _ = stop.stopped() => break,
+        }
+    }
+    keeper.task.abort();
+    replica.stop().await;
+    info!(slack = "main", runner = kind, "runner stopped");
     store.close().await;
     Ok(())
 }
 
-/// A pass, and what it cost written where the site's `/metrics` reads it.
-async fn measured(
-    ctx: &BotContext,
-    name: &str,
-    metrics: &std::sync::Mutex<RunnerReport>,
-    pass: impl std::future::Future<Output = anyhow::Result<PassReport>>,
-) -> anyhow::Result<PassReport> {
-    let t = std::time::Instant::now();
-    let result = pass.await;
-    ctx.report_metrics(name, t.elapsed(), metrics).await;
-    result
+/// SIGTERM / Ctrl-C: a signal during a pass lets the pass finish (its journal entries are
+/// then complete), a signal while waiting stops at once.
+#[derive(Clone)]
+pub(crate) struct Stop(tokio::sync::watch::Receiver<bool>);
+
+impl Stop {
+    pub(crate) fn is_stopping(&self) -> bool {
+        *self.0.borrow()
+    }
+
+    /// Returns once the signal came (at once if it came before).
+    pub(crate) async fn stopped(&self) {
+        let mut rx = self.0.clone();
+        let _ = rx.wait_for(|s| *s).await;
+    }
 }
 
-/// Runs passes every `interval` until SIGTERM / Ctrl-C. A signal during a pass lets the
-/// pass finish (its journal entries are then complete), a signal while waiting stops at once.
-async fn drive<F, Fut>(name: &str, once: bool, interval: Duration, mut pass: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = anyhow::Result<PassReport>>,
-{
-    let stop = Arc::new(tokio::sync::Notify::new());
-    let stopping = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    {
-        let stop = stop.clone();
-        let stopping = stopping.clone();
-        tokio::spawn(async move {
-            shutdown_signal().await;
-            stopping.store(true, std::sync::atomic::Ordering::SeqCst);
-            // notify_one keeps a permit, so a signal between the check and the wait is not lost.
-            stop.notify_one();
-        });
-    }
-    loop {
-        match pass().await {
-            Ok(r) if !r.is_idle() => info!(
-                runner = name,
-                fetched = r.fetched,
-                flagged = r.flagged,
-                sent = r.sent.sent,
-                decided = ?r.decided,
-                "pass done"
-            ),
-            Ok(_) => {}
-            Err(e) => error!(runner = name, "pass failed: {e:#}"),
-        }
-        if once || stopping.load(std::sync::atomic::Ordering::SeqCst) {
-            return;
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(interval) => {}
-            _ = stop.notified() => return,
-        }
-    }
+fn stop_signal() -> Stop {
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = tx.send(true);
+    });
+    Stop(rx)
 }
 
 async fn shutdown_signal() {
@@ -327,7 +313,7 @@ mod tests {
             Command::Migrate,
             Command::CheckConfig,
         ] {
-            let problems = preflight(command, &example());
+            let problems = preflight(&command, &example());
             let named: Vec<&str> = problems
                 .iter()
                 .filter_map(|p| p.split('`').nth(1))
@@ -357,8 +343,8 @@ mod tests {
     fn runners_need_credentials_but_migrate_does_not() {
         let defaults =
             Config::from_yaml_and_env("", "defaults", std::iter::empty()).expect("defaults parse");
-        assert!(preflight(Command::Migrate, &defaults).is_empty());
-        let problems = preflight(Command::Recent { once: true }, &defaults);
+        assert!(preflight(&Command::Migrate, &defaults).is_empty());
+        let problems = preflight(&Command::Recent { once: true }, &defaults);
         assert!(
             problems.iter().any(|p| p.contains("reddit.username")),
             "{problems:#?}"

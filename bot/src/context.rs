@@ -12,7 +12,7 @@ use appealmod_shared::config::{BotConfig, Config, RedditConfig, RedditCredential
 use appealmod_shared::domain::{Group, SubredditName};
 use appealmod_shared::logging::DocumentSink;
 use appealmod_shared::metrics::RunnerReport;
-use appealmod_shared::storage::{Store, SubredditSettings};
+use appealmod_shared::storage::{AccountFilter, ServingAccount, Store, SubredditSettings};
 use appealmod_shared::token::LinkSigner;
 
 use crate::clock::Clock;
@@ -54,6 +54,9 @@ pub struct BotContext {
     pub trigger: Trigger,
     /// The bot account's name (the author of its messages on Reddit).
     pub bot_name: String,
+    /// Which of the configured accounts this is: its runners serve only the subreddits
+    /// assigned to it, and its sender applies only the journal entries that are its own.
+    pub account: ServingAccount,
     pub bot: BotConfig,
     pub signer: LinkSigner,
     pub public_base_url: String,
@@ -90,6 +93,7 @@ impl BotContext {
             reddit,
             trigger,
             bot_name,
+            account: ServingAccount::Default,
             bot: config.bot.clone(),
             signer: LinkSigner::new(secret),
             public_base_url: config.web.public_base_url.clone(),
@@ -108,6 +112,20 @@ impl BotContext {
             ctx.failpoints = failpoints;
         }
         self
+    }
+
+    /// The same context for another of the configured accounts (built with that account's
+    /// client and name).
+    pub fn with_account(mut self: Arc<Self>, account: ServingAccount) -> Arc<Self> {
+        if let Some(ctx) = Arc::get_mut(&mut self) {
+            ctx.account = account;
+        }
+        self
+    }
+
+    /// The filter of this account's subreddits, for storage queries.
+    pub fn own(&self) -> AccountFilter<'_> {
+        AccountFilter::Of(&self.account)
     }
 
     /// Subreddits named in the configuration are enabled at start.
@@ -159,6 +177,7 @@ impl BotContext {
             renew_before: Duration::days(RENEW_BEFORE_DAYS),
             link_ttl: e.link_ttl,
             mod_notes: e.mod_notes,
+            language: e.language,
         }
     }
 

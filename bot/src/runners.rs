@@ -16,7 +16,7 @@ use appealmod_shared::domain::{
     AccountStatus, AppealStatus, ConversationId, ConversationSummary, Message, Outcome,
     RedditUsername, SubredditName,
 };
-use appealmod_shared::storage::{StatusUpdate, StoreError};
+use appealmod_shared::storage::{MOVED_CURSOR_PREFIX, ServingAccount, StatusUpdate, StoreError};
 
 use crate::context::BotContext;
 use crate::process::Handled;
@@ -26,7 +26,8 @@ use crate::sender::SendReport;
 /// subreddit with one has been caught up and is served by the account-wide listing; one
 /// without is caught up with a listing of its own first.
 const CURSOR_PREFIX: &str = "modmail/r/";
-/// The account-wide cursor: the listing of every subreddit is read up to it.
+/// The default account's account-wide cursor: the listing of every subreddit it moderates
+/// is read up to it. Each other account has its own ([`account_cursor_scope`]).
 const ACCOUNT_CURSOR_SCOPE: &str = "modmail/all";
 /// The single cursor of the first versions; a catch-up starts from it.
 const LEGACY_CURSOR_SCOPE: &str = "modmail";
@@ -35,6 +36,15 @@ const LEGACY_CURSOR_SCOPE: &str = "modmail";
 pub const ENTITY_CHARS: usize = 1_500;
 /// Pages of 100 conversations read per listing at most.
 const MAX_PAGES: u32 = 20;
+
+/// The cursor of an account's listing of every subreddit it moderates (`modmail/all` for
+/// the default account, as before there were several; `modmail/all/<name>` for the others).
+pub fn account_cursor_scope(account: &ServingAccount) -> String {
+    match account {
+        ServingAccount::Default => ACCOUNT_CURSOR_SCOPE.to_owned(),
+        ServingAccount::Extra(name) => format!("{ACCOUNT_CURSOR_SCOPE}/{}", name.key()),
+    }
+}
 
 /// What a pass did (for logs, tests and benchmarks).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -96,16 +106,10 @@ impl RecentRunner {
             verify: ctx.verify_subreddits().await?,
             ..PassReport::default()
         };
-        // Reading the served subreddits every pass picks sign-ups and pauses up without a
-        // restart.
-        let served: Vec<SubredditName> = ctx
-            .store
-            .enabled_subreddits()
-            .await?
-            .into_iter()
-            .map(|s| s.name)
-            .collect();
-        let cursors = self.cursors(&served).await?;
+        // Reading the served subreddits every pass picks sign-ups, pauses and moves to
+        // another account up without a restart. Only this account's are served here.
+        let served = self.served().await?;
+        let cursors = self.cursors(&served.own).await?;
         let listed = self.list_account(&cursors, &mut report).await;
         let account = tolerate(listed, "every subreddit", &mut report)?.flatten();
         // A catch-up needs to know where the account listing stands: it hands its
@@ -121,33 +125,60 @@ impl RecentRunner {
         Ok(report)
     }
 
+    /// The enabled subreddits: this account's, and the keys of those other accounts serve.
+    async fn served(&self) -> anyhow::Result<Served> {
+        let ctx = &self.ctx;
+        let accounts = ctx.store.subreddit_accounts().await?;
+        let mut served = Served::default();
+        for name in ctx.store.served_subreddit_names().await? {
+            if accounts.get(&name.key()).is_none_or(|a| *a == ctx.account) {
+                served.own.push(name);
+            } else {
+                served.others.insert(name.key());
+            }
+        }
+        Ok(served)
+    }
+
     /// Where the listings stand. A served subreddit without a cursor of its own is fresh
     /// (signed up since the last pass, or never listed by this version); its catch-up
     /// starts from the cursor of the single list the first versions kept, else from the
     /// cutoff: only what is recent enough to still matter.
     async fn cursors(&self, served: &[SubredditName]) -> anyhow::Result<Cursors> {
         let ctx = &self.ctx;
-        let by_sub = ctx.store.cursors_with_prefix(CURSOR_PREFIX).await?;
-        let account = ctx.store.cursor(ACCOUNT_CURSOR_SCOPE).await?;
-        let fallback = match ctx.store.cursor(LEGACY_CURSOR_SCOPE).await? {
+        let mut by_sub = ctx.store.cursors_with_prefix(CURSOR_PREFIX).await?;
+        let account = ctx
+            .store
+            .cursor(&account_cursor_scope(&ctx.account))
+            .await?;
+        let legacy = match ctx.account {
+            ServingAccount::Default => ctx.store.cursor(LEGACY_CURSOR_SCOPE).await?,
+            ServingAccount::Extra(_) => None,
+        };
+        let fallback = match legacy {
             Some(c) => c,
             None => ctx.clock.now() - Duration::days(i64::from(ctx.bot.update_cutoff)),
         };
-        let mut joined = HashMap::with_capacity(by_sub.len());
+        let moved = ctx.store.cursors_with_prefix(MOVED_CURSOR_PREFIX).await?;
+        // The served ones' cursors, moved out of what was read (its keys are not copied:
+        // at 50,000 subreddits each copy is megabytes, every pass).
+        let mut joined = HashMap::with_capacity(served.len().min(by_sub.len()));
         let mut fresh = Vec::new();
         for s in served {
-            match by_sub.get(&s.key()) {
-                Some(own) => {
-                    joined.insert(s.key(), account.map_or(*own, |a| a.max(*own)));
+            match by_sub.remove_entry(&s.key()) {
+                Some((key, own)) => {
+                    joined.insert(key, account.map_or(own, |a| a.max(own)));
                 }
                 None => fresh.push(s.clone()),
             }
         }
+        drop(by_sub);
         Ok(Cursors {
             account,
             joined,
             fresh,
             fallback,
+            moved,
         })
     }
 
@@ -184,7 +215,7 @@ impl RecentRunner {
             .handle_listing(&changed, since, cursor_of, report)
             .await?;
         ctx.store
-            .advance_cursor(ACCOUNT_CURSOR_SCOPE, newest, ctx.clock.now())
+            .advance_cursor(&account_cursor_scope(&ctx.account), newest, ctx.clock.now())
             .await?;
         Ok(Some(newest))
     }
@@ -212,7 +243,7 @@ impl RecentRunner {
             .max()
             .unwrap_or(cursors.fallback);
         ctx.store
-            .advance_cursor(ACCOUNT_CURSOR_SCOPE, newest, ctx.clock.now())
+            .advance_cursor(&account_cursor_scope(&ctx.account), newest, ctx.clock.now())
             .await?;
         Ok(Some(newest))
     }
@@ -228,7 +259,19 @@ impl RecentRunner {
         report: &mut PassReport,
     ) -> anyhow::Result<()> {
         let ctx = &self.ctx;
-        let since = cursors.fallback;
+        // A subreddit moved from another account is caught up from where that account's
+        // listing stood at the move; a newly served one from the fallback.
+        let since = batch
+            .iter()
+            .map(|s| {
+                cursors
+                    .moved
+                    .get(&s.key())
+                    .copied()
+                    .unwrap_or(cursors.fallback)
+            })
+            .min()
+            .unwrap_or(cursors.fallback);
         let changed = ctx
             .reddit
             .list_changed_since(batch, Some(end_of_millisecond(since)), MAX_PAGES)
@@ -394,14 +437,23 @@ impl RecentRunner {
     /// Parked conversations whose next try is due: fetched and handled again.
     /// One of a subreddit that is not served (parked from the listing of every subreddit
     /// before its subreddit could be read) is forgotten without being handled.
-    async fn retry_parked(
-        &self,
-        served: &[SubredditName],
-        report: &mut PassReport,
-    ) -> anyhow::Result<()> {
+    async fn retry_parked(&self, served: &Served, report: &mut PassReport) -> anyhow::Result<()> {
         let ctx = &self.ctx;
-        let served: HashSet<String> = served.iter().map(SubredditName::key).collect();
-        for p in ctx.store.due_parked(ctx.clock.now(), 20).await? {
+        let others = &served.others;
+        let due = ctx.store.due_parked(ctx.clock.now(), 20).await?;
+        if due.is_empty() {
+            // No set of every served subreddit for nothing (50,000 names, every pass).
+            return Ok(());
+        }
+        let served: HashSet<String> = served.own.iter().map(SubredditName::key).collect();
+        for p in due {
+            // Another account's to retry: its runner reads it with its own token.
+            if p.subreddit
+                .as_ref()
+                .is_some_and(|s| others.contains(&s.key()))
+            {
+                continue;
+            }
             let attempt: anyhow::Result<bool> = async {
                 if p.subreddit
                     .as_ref()
@@ -489,6 +541,18 @@ struct Cursors {
     fresh: Vec<SubredditName>,
     /// Where a catch-up starts.
     fallback: DateTime<Utc>,
+    /// Where the account listing of the account a subreddit was moved from stood at the
+    /// move, by key: its catch-up starts there.
+    moved: HashMap<String, DateTime<Utc>>,
+}
+
+/// The enabled subreddits as one account's recent runner sees them.
+#[derive(Default)]
+struct Served {
+    /// Served by this account.
+    own: Vec<SubredditName>,
+    /// Served by another account (by key): neither handled nor forgotten here.
+    others: HashSet<String>,
 }
 
 /// The last instant of `t`'s millisecond. Cursors are kept in milliseconds and Reddit's
@@ -566,14 +630,19 @@ impl StartedRunner {
     pub async fn run_once(&self) -> anyhow::Result<PassReport> {
         let mut report = PassReport::default();
         self.complete_submissions(&mut report).await?;
-        // Conversations the modmail list showed changed.
-        for (conv_id, _) in self.ctx.store.conversations_to_visit(200).await? {
+        // Conversations the modmail list showed changed (of this account's subreddits: it
+        // reads them with its token).
+        let ctx = &self.ctx;
+        for (conv_id, _) in ctx.store.conversations_to_visit_in(ctx.own(), 200).await? {
             self.visit(&conv_id, &mut report).await?;
         }
         self.check_bans(&mut report).await?;
-        self.retire_stale(&mut report).await?;
-        // From the database alone: a few small reads per subreddit.
-        report.splits = self.ctx.check_splits().await?;
+        // From the database alone, so done once, by the default account's runner.
+        if ctx.account == ServingAccount::Default {
+            self.retire_stale(&mut report).await?;
+            // A few small reads per subreddit.
+            report.splits = ctx.check_splits().await?;
+        }
         report.sent = self.ctx.send_pending().await?;
         Ok(report)
     }
@@ -582,7 +651,7 @@ impl StartedRunner {
     /// last look, read it first; otherwise complete without a read.
     async fn complete_submissions(&self, report: &mut PassReport) -> anyhow::Result<()> {
         let ctx = &self.ctx;
-        for appeal in ctx.store.unprocessed_submissions(100).await? {
+        for appeal in ctx.store.unprocessed_submissions_in(ctx.own(), 100).await? {
             if ctx
                 .store
                 .conversation_needs_visit(&appeal.conversation_id)
@@ -612,7 +681,7 @@ impl StartedRunner {
         let interval = Duration::hours(i64::from(ctx.bot.ban_check_interval_hours));
         for a in ctx
             .store
-            .due_ban_checks(now, ctx.bot.ban_checks_per_pass)
+            .due_ban_checks_in(ctx.own(), now, ctx.bot.ban_checks_per_pass)
             .await?
         {
             let span = tracing::info_span!("ban_check", subreddit = %a.subreddit);

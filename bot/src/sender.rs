@@ -160,7 +160,10 @@ impl BotContext {
         self.recover().await?;
         let mut handled = 0;
         loop {
-            let due = self.store.due_effects(self.clock.now(), 50).await?;
+            let due = self
+                .store
+                .due_effects_for(&self.account, self.clock.now(), 50)
+                .await?;
             if due.is_empty() || handled >= PER_PASS {
                 break;
             }
@@ -180,7 +183,7 @@ impl BotContext {
         // unknown: another sender may have tried it since the list was read.
         let Some(e) = self
             .store
-            .claim_effect(listed.id, started, self.lease())
+            .claim_effect_for(&self.account, listed.id, started, self.lease())
             .await?
         else {
             return Ok(()); // another sender has it, or it is no longer due

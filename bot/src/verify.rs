@@ -66,7 +66,11 @@ impl BotContext {
     pub async fn verify_subreddits(&self) -> anyhow::Result<VerifyReport> {
         let mut report = VerifyReport::default();
         let now = self.clock.now();
-        for target in self.store.due_checks(now, CHECKS_PER_PASS).await? {
+        for target in self
+            .store
+            .due_checks_in(self.own(), now, CHECKS_PER_PASS)
+            .await?
+        {
             let span = tracing::info_span!("verify", subreddit = %target.name);
             let _g = span.enter();
             match self.read_standing(&target).await {

@@ -10,4 +10,5 @@ pub mod i18n;
 pub mod policy;
 pub mod readout;
 pub mod settings;
+pub mod share;
 pub mod toxicity;

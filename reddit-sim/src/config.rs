@@ -89,6 +89,9 @@ pub struct SimConfig {
     pub seed: u64,
     /// The bot's account and script app (password grant).
     pub bot: BotAccount,
+    /// More bot accounts, each with its own script app and its own request budget (a pool
+    /// of accounts); made moderators like any user (`set_moderator`, invites).
+    pub extra_bots: Vec<BotAccount>,
     /// The web app simulated users log in to (authorization-code grant).
     pub web_app: WebApp,
     /// Lifetime of an access token (Reddit: 86400).
@@ -108,6 +111,7 @@ impl Default for SimConfig {
         Self {
             seed: 1,
             bot: BotAccount::default(),
+            extra_bots: Vec::new(),
             web_app: WebApp::default(),
             token_ttl_secs: 3600,
             rate_budget: 600,

@@ -73,6 +73,7 @@ async fn main() -> anyhow::Result<()> {
             client_id: args.client_id,
             client_secret: args.client_secret,
         },
+        extra_bots: Vec::new(),
         web_app: WebApp {
             client_id: args.web_client_id,
             client_secret: args.web_client_secret,

@@ -6,6 +6,7 @@
 //! Production crates take this crate as a dev-dependency only.
 
 pub mod db;
+pub mod ledger;
 pub mod proxy;
 pub mod readout_fixture;
 pub mod world;

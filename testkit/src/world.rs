@@ -10,10 +10,11 @@ use chrono::Duration;
 use appealmod_core::toxicity::AssessedForm;
 use appealmod_reddit::{ClientOptions, Now};
 use appealmod_shared::config::{Config, Secret};
+use appealmod_shared::domain::RedditUsername;
 use appealmod_shared::domain::{Answer, AnswerValue, FormAnswers, SubredditName};
 use appealmod_shared::domain::{Appeal, AppealStatus};
 use appealmod_shared::logging::DocumentSink;
-use appealmod_shared::storage::{Store, SubmitOutcome};
+use appealmod_shared::storage::{ServingAccount, Store, SubmitOutcome};
 use reddit_sim::{BotAccount, NewSubreddit, SimConfig, SimServer};
 
 use appealmod_bot::context::{BotContext, reddit_client};
@@ -40,6 +41,9 @@ pub struct WorldOptions {
     pub conversation_log: Option<DocumentSink>,
     /// Last changes to the bot's configuration (e.g. a longer settle time).
     pub configure: Option<fn(&mut Config)>,
+    /// More bot accounts the simulator knows (a pool of accounts), each with its own
+    /// script app ([`extra_bot`]) and request budget; [`World::account`] runs one.
+    pub extra_bots: Vec<String>,
 }
 
 impl Default for WorldOptions {
@@ -56,6 +60,7 @@ impl Default for WorldOptions {
             client: fast_client_options(),
             conversation_log: None,
             configure: None,
+            extra_bots: Vec::new(),
         }
     }
 }
@@ -115,9 +120,37 @@ pub fn sim_config(o: &WorldOptions) -> SimConfig {
             client_id: "sandbox-client".to_owned(),
             client_secret: "sandbox-secret".to_owned(),
         },
+        extra_bots: o.extra_bots.iter().map(|b| extra_bot(b)).collect(),
         rate_budget: o.rate_budget,
         rate_window_secs: o.rate_window_secs,
         ..SimConfig::default()
+    }
+}
+
+/// The script app of an extra bot account `name` in a world's simulator.
+pub fn extra_bot(name: &str) -> BotAccount {
+    BotAccount {
+        username: name.to_owned(),
+        password: format!("{name}-password"),
+        client_id: format!("{name}-client"),
+        client_secret: format!("{name}-secret"),
+    }
+}
+
+/// One bot account's context and runners in a world (see [`World::account`]).
+pub struct AccountInstance {
+    pub ctx: Arc<BotContext>,
+    pub recent: RecentRunner,
+    pub started: StartedRunner,
+}
+
+impl AccountInstance {
+    /// One pass of the recent runner, then of the started runner.
+    pub async fn pass(&self) -> anyhow::Result<(PassReport, PassReport)> {
+        Ok((
+            self.recent.run_once().await?,
+            self.started.run_once().await?,
+        ))
     }
 }
 
@@ -196,6 +229,27 @@ impl World {
         client: &ClientOptions,
         conversation_log: Option<DocumentSink>,
     ) -> anyhow::Result<(Arc<BotContext>, RecentRunner, StartedRunner)> {
+        Self::boot_as(
+            config,
+            ServingAccount::Default,
+            store,
+            clock,
+            failpoints,
+            client,
+            conversation_log,
+        )
+        .await
+    }
+
+    async fn boot_as(
+        config: &Config,
+        account: ServingAccount,
+        store: &Store,
+        clock: &Clock,
+        failpoints: &Failpoints,
+        client: &ClientOptions,
+        conversation_log: Option<DocumentSink>,
+    ) -> anyhow::Result<(Arc<BotContext>, RecentRunner, StartedRunner)> {
         let creds = config.reddit.credentials()?;
         // The client's token expires on the world's clock too, as the simulator's does.
         let now = clock.clone();
@@ -208,10 +262,11 @@ impl World {
             config,
             store.clone(),
             reddit,
-            BOT.to_owned(),
+            creds.username.clone(),
             conversation_log,
         )?
-        .with_test_hooks(clock.clone(), failpoints.clone());
+        .with_test_hooks(clock.clone(), failpoints.clone())
+        .with_account(account);
         let recent = RecentRunner::start(ctx.clone()).await?;
         let started = StartedRunner::start(ctx.clone()).await?;
         Ok((ctx, recent, started))
@@ -233,6 +288,39 @@ impl World {
         self.recent = recent;
         self.started = started;
         Ok(())
+    }
+
+    /// Another process's context and runners for the bot account `name`: the default one
+    /// (`None`) or one of `WorldOptions::extra_bots`, with its own client (and so its own
+    /// rate governor), on the same database, simulator, clock and failpoints.
+    pub async fn account(&self, name: Option<&str>) -> anyhow::Result<AccountInstance> {
+        let mut config = self.config.clone();
+        let account = match name {
+            None => ServingAccount::Default,
+            Some(n) => {
+                let bot = extra_bot(n);
+                config.reddit.username = Some(bot.username);
+                config.reddit.password = Some(Secret::new(bot.password));
+                config.reddit.client_id = Some(bot.client_id);
+                config.reddit.client_secret = Some(Secret::new(bot.client_secret));
+                ServingAccount::Extra(RedditUsername::parse(n)?)
+            }
+        };
+        let (ctx, recent, started) = Self::boot_as(
+            &config,
+            account,
+            &self.store,
+            &self.clock,
+            &self.failpoints,
+            &self.client,
+            None,
+        )
+        .await?;
+        Ok(AccountInstance {
+            ctx,
+            recent,
+            started,
+        })
     }
 
     /// A second process of each runner on the same database and simulator, as an operator

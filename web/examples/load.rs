@@ -73,6 +73,7 @@ async fn run_backend(
         link_secret: Secret::new(SECRET),
         post_rate_per_minute: u32::MAX,
         bot_username: Some("appealmod_bot".into()),
+        extra_bot_accounts: Vec::new(),
         workers: None,
         trusted_proxies: Vec::new(),
         body_timeout: BODY_TIMEOUT,

@@ -18,7 +18,7 @@ use appealmod_shared::config::{
     Config, ConfigError, ConsoleLogin, MetricsConfig, ModmailLinks, Secret,
 };
 use appealmod_shared::metrics::WebRequests;
-use appealmod_shared::storage::Store;
+use appealmod_shared::storage::{ServingAccount, Store};
 use appealmod_shared::token::{LinkSigner, Signer};
 
 use crate::console::Console;
@@ -46,8 +46,11 @@ pub struct AppSettings {
     pub public_base_url: String,
     pub link_secret: Secret,
     pub post_rate_per_minute: u32,
-    /// The bot account moderators must invite.
+    /// The bot account moderators must invite (the default one of the pool).
     pub bot_username: Option<String>,
+    /// The pool's other accounts (`reddit.accounts`): sign-up assigns each subreddit the
+    /// one with the most headroom, and its console says which to invite.
+    pub extra_bot_accounts: Vec<String>,
     /// Worker threads; `None` = one per CPU core.
     pub workers: Option<usize>,
     /// Reverse proxies whose forwarding headers name the client (`web.trusted_proxies`).
@@ -82,6 +85,12 @@ impl AppSettings {
             link_secret: c.web.link_secret()?.clone(),
             post_rate_per_minute: c.web.post_rate_per_minute,
             bot_username: c.reddit.username.clone().filter(|u| !u.trim().is_empty()),
+            extra_bot_accounts: c
+                .reddit
+                .accounts
+                .iter()
+                .map(|a| a.username.clone())
+                .collect(),
             workers: None,
             trusted_proxies: c.web.trusted_proxies.clone(),
             body_timeout: BODY_TIMEOUT,
@@ -102,6 +111,51 @@ impl AppSettings {
     }
 }
 
+/// The pool of bot accounts as pages name them.
+#[derive(Debug, Clone, Default)]
+pub struct BotNames {
+    default: Option<String>,
+    extra: Vec<(ServingAccount, String)>,
+}
+
+impl BotNames {
+    /// The default account's name (unset: the site does not know it) and the others'
+    /// (names Reddit would refuse were refused with the configuration).
+    pub fn new(default: Option<String>, extra: &[String]) -> Self {
+        let extra = extra
+            .iter()
+            .filter_map(|n| {
+                let name = appealmod_shared::domain::RedditUsername::parse(n).ok()?;
+                Some((ServingAccount::Extra(name), n.clone()))
+            })
+            .collect();
+        Self { default, extra }
+    }
+
+    /// Every account, the default first.
+    pub fn accounts(&self) -> Vec<ServingAccount> {
+        std::iter::once(ServingAccount::Default)
+            .chain(self.extra.iter().map(|(a, _)| a.clone()))
+            .collect()
+    }
+
+    /// The name to invite for `account`: an account no longer configured is named as
+    /// stored, so that the console still says who serves the subreddit.
+    pub fn name_of(&self, account: &ServingAccount) -> String {
+        match account {
+            ServingAccount::Default => self
+                .default
+                .clone()
+                .unwrap_or_else(|| "the bot account".to_owned()),
+            ServingAccount::Extra(name) => self
+                .extra
+                .iter()
+                .find(|(a, _)| a == account)
+                .map_or_else(|| name.to_string(), |(_, n)| n.clone()),
+        }
+    }
+}
+
 /// Shared by every worker.
 #[derive(Debug)]
 pub struct AppState {
@@ -111,6 +165,8 @@ pub struct AppState {
     /// `scheme://host[:port]` of `public_base_url`, compared with `Origin`.
     pub public_origin: String,
     pub bot_username: Option<String>,
+    /// Every account of the pool, by the name moderators invite.
+    pub bot_names: BotNames,
     pub limiter: RateLimiter,
     /// `/login`, the callback and the code exchanges with Reddit.
     pub login_limits: LoginLimits,
@@ -154,6 +210,7 @@ fn state_of(settings: &AppSettings, store: Store, console: Option<Console>) -> A
         csrf: CsrfKey::new(&settings.link_secret),
         public_origin: origin_of(&settings.public_base_url),
         bot_username: settings.bot_username.clone(),
+        bot_names: BotNames::new(settings.bot_username.clone(), &settings.extra_bot_accounts),
         limiter: RateLimiter::per_minute(settings.post_rate_per_minute),
         login_limits: LoginLimits::new(
             settings.login.per_client_per_minute,

@@ -1,5 +1,6 @@
 //! The unchanged runners against the Reddit simulator over HTTP, on SQLite and PostgreSQL.
 
+mod accounts;
 mod console;
 mod decisions;
 mod dialogue;

@@ -46,20 +46,22 @@ fn basic_auth(req: &HttpRequest) -> Option<(String, String)> {
 }
 
 /// Which app authenticated the token call.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 enum App {
-    /// The bot's "script" app: password grant only.
-    Script,
+    /// A bot's "script" app (the bot's or one of the extra bots'): password grant only.
+    Script(crate::BotAccount),
     /// The console's "web" app: authorization-code and refresh-token grants.
     Web,
 }
 
 fn which_app(s: &Sim, client: Option<(String, String)>) -> Option<App> {
     let (id, secret) = client?;
-    let bot = &s.cfg.bot;
     let web = &s.cfg.web_app;
-    if id == bot.client_id && secret == bot.client_secret {
-        Some(App::Script)
+    let bot = std::iter::once(&s.cfg.bot)
+        .chain(&s.cfg.extra_bots)
+        .find(|b| id == b.client_id && secret == b.client_secret);
+    if let Some(bot) = bot {
+        Some(App::Script(bot.clone()))
     } else if id == web.client_id && secret == web.client_secret {
         Some(App::Web)
     } else {
@@ -83,7 +85,7 @@ async fn token(
             return Outcome::error(401);
         };
         match (app, form.grant_type.as_deref()) {
-            (App::Script, Some("password")) => password_grant(s, &form, call),
+            (App::Script(bot), Some("password")) => password_grant(s, &bot, &form, call),
             (App::Web, Some("authorization_code")) => code_grant(s, &form, call),
             (App::Web, Some("refresh_token")) => refresh_grant(s, &form, call),
             _ => refused("unsupported_grant_type"),
@@ -114,8 +116,7 @@ fn token_answer(
     Outcome::ok(answer)
 }
 
-fn password_grant(s: &mut Sim, form: &TokenForm, call: &Call) -> Outcome {
-    let bot = &s.cfg.bot;
+fn password_grant(s: &mut Sim, bot: &crate::BotAccount, form: &TokenForm, call: &Call) -> Outcome {
     let user_ok = form
         .username
         .as_deref()

@@ -411,8 +411,13 @@ impl Sim {
             ledger: Vec::new(),
             mod_notes: Vec::new(),
         };
-        let bot = sim.cfg.bot.username.clone();
-        sim.ensure_user(&bot, now);
+        let bots: Vec<String> = std::iter::once(&sim.cfg.bot)
+            .chain(&sim.cfg.extra_bots)
+            .map(|b| b.username.clone())
+            .collect();
+        for bot in bots {
+            sim.ensure_user(&bot, now);
+        }
         sim
     }
 
@@ -428,6 +433,15 @@ impl Sim {
 
     pub fn bot_key(&self) -> String {
         key(&self.cfg.bot.username)
+    }
+
+    /// The account is one of the bots' (the default or an extra one): what it does goes
+    /// in the ledger.
+    pub fn is_bot(&self, account: &str) -> bool {
+        let k = key(account);
+        std::iter::once(&self.cfg.bot)
+            .chain(&self.cfg.extra_bots)
+            .any(|b| key(&b.username) == k)
     }
 
     // ---- accounts -------------------------------------------------------------------

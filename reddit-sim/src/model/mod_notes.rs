@@ -206,7 +206,7 @@ impl Sim {
     }
 
     fn record_mod_note(&mut self, actor: &str, note: &ModNote, now: DateTime<Utc>) {
-        if key(actor) != self.bot_key() {
+        if !self.is_bot(actor) {
             return;
         }
         let seq = self.ledger.len() as u64 + 1;

@@ -322,7 +322,7 @@ impl Sim {
         now: DateTime<Utc>,
     ) {
         // The ledger is what the bot did; people using the API are not the bot.
-        if actor != self.bot_key() {
+        if !self.is_bot(actor) {
             return;
         }
         let seq = self.ledger.len() as u64 + 1;

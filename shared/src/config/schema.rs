@@ -46,6 +46,22 @@ pub struct RedditConfig {
     pub api_base_url: String,
     /// Per-request timeout in seconds.
     pub request_timeout_secs: u64,
+    /// More bot accounts (a pool): each serves the subreddits assigned to it (sign-up picks
+    /// the one with the most headroom; `appealmod move-subreddit` moves one), with its own
+    /// script app and so its own share of Reddit's rate limit. The account above stays the
+    /// default; an empty list is the one-account setup. The other keys above apply to all.
+    pub accounts: Vec<ExtraAccount>,
+}
+
+/// One more bot account and its script app (`reddit.accounts`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExtraAccount {
+    /// The account's name (without `u/`).
+    pub username: String,
+    pub password: Secret,
+    pub client_id: String,
+    pub client_secret: Secret,
 }
 
 impl Default for RedditConfig {
@@ -64,6 +80,7 @@ impl Default for RedditConfig {
             auth_base_url: "https://www.reddit.com".to_owned(),
             api_base_url: "https://oauth.reddit.com".to_owned(),
             request_timeout_secs: 30,
+            accounts: Vec::new(),
         }
     }
 }
@@ -141,6 +158,11 @@ pub struct BotConfig {
     /// sender dies mid-call, another takes the entry over at its first pass after this, and
     /// reads Reddit back once the settle time has passed before it sends anything.
     pub lease_secs: u64,
+    /// Seconds a runner replica holds its share of the work (each bot account's passes)
+    /// without renewing it; it renews every third of this. A replica that dies has its
+    /// work taken over within this and a third of it (several replicas need PostgreSQL; on
+    /// SQLite the others wait as standbys).
+    pub runner_lease_secs: u64,
     /// Minutes between retries of a write Reddit refused for lack of permission (401/403).
     pub permission_retry_minutes: u64,
     /// Days such a write waits for the permission to come back before it is given up.
@@ -179,6 +201,7 @@ impl Default for BotConfig {
             ban_checks_per_pass: 2,
             settle_secs: 60,
             lease_secs: 15,
+            runner_lease_secs: 30,
             permission_retry_minutes: 60,
             permission_hold_days: 7,
             attention_check_minutes: 5,

@@ -81,6 +81,69 @@ impl RedditConfig {
     }
 }
 
+impl RedditConfig {
+    /// The credentials of `reddit.accounts`, in their order (checked by
+    /// [`RedditConfig::invalid_accounts`] when the file was loaded).
+    pub fn extra_credentials(&self) -> Vec<RedditCredentials> {
+        self.accounts
+            .iter()
+            .map(|a| RedditCredentials {
+                username: a.username.clone(),
+                password: a.password.clone(),
+                client_id: a.client_id.clone(),
+                client_secret: a.client_secret.clone(),
+            })
+            .collect()
+    }
+
+    /// Every configured account's name: the default one first (when set).
+    pub fn account_names(&self) -> Vec<String> {
+        self.username
+            .iter()
+            .filter(|u| !u.is_empty())
+            .cloned()
+            .chain(self.accounts.iter().map(|a| a.username.clone()))
+            .collect()
+    }
+
+    /// `reddit.accounts` entries that cannot work: a name Reddit would refuse, one listed
+    /// twice (or the default account again: one account, one rate limit), an empty secret.
+    pub(super) fn invalid_accounts(&self) -> Vec<(String, String)> {
+        let mut problems = Vec::new();
+        let mut seen: Vec<String> = self
+            .username
+            .iter()
+            .map(|u| u.to_ascii_lowercase())
+            .collect();
+        for (i, a) in self.accounts.iter().enumerate() {
+            let key = |k: &str| format!("reddit.accounts[{i}].{k}");
+            match RedditUsername::parse(&a.username) {
+                Err(e) => {
+                    problems.push((key("username"), format!("is not a Reddit username: {e}")))
+                }
+                Ok(name) if seen.contains(&name.key()) => problems.push((
+                    key("username"),
+                    format!(
+                        "u/{} is configured already: each account once (it has one rate limit)",
+                        a.username
+                    ),
+                )),
+                Ok(name) => seen.push(name.key()),
+            }
+            for (k, empty) in [
+                ("password", a.password.expose().is_empty()),
+                ("client_id", a.client_id.is_empty()),
+                ("client_secret", a.client_secret.expose().is_empty()),
+            ] {
+                if empty {
+                    problems.push((key(k), "must not be empty".to_owned()));
+                }
+            }
+        }
+        problems
+    }
+}
+
 /// A usable console login: the web app's credentials, the redirect URI and the session key.
 #[derive(Debug, Clone)]
 pub struct ConsoleLogin {

@@ -65,6 +65,9 @@ impl Config {
         for (key, message) in self.invalid_webhooks() {
             bad(&key, message);
         }
+        for (key, message) in self.reddit.invalid_accounts() {
+            bad(&key, message);
+        }
         for (key, message) in self.invalid_connection_values() {
             bad(key, message);
         }
@@ -129,6 +132,14 @@ impl Config {
             bad(
                 "bot.lease_secs",
                 "must be between 6 and 3600 (seconds); the default is 15".to_owned(),
+            );
+        }
+        // Renewed every third of it, between passes' database writes: a shorter one could
+        // be lost to one slow write and the work would hop between replicas.
+        if !(6..=600).contains(&self.bot.runner_lease_secs) {
+            bad(
+                "bot.runner_lease_secs",
+                "must be between 6 and 600 (seconds); the default is 30".to_owned(),
             );
         }
         if self.bot.permission_retry_minutes == 0 {

@@ -190,10 +190,24 @@ impl Store {
 
     /// Submitted forms the bot has not acted on yet, oldest first.
     pub async fn unprocessed_submissions(&self, limit: u32) -> Result<Vec<Appeal>> {
-        let rows = sqlx::query(&select("WHERE f.submitted_at IS NOT NULL AND f.processed_at IS NULL ORDER BY f.submitted_at LIMIT $1"))
-            .bind(i64::from(limit))
-            .fetch_all(self.pool())
-            .await?;
+        self.unprocessed_submissions_in(super::AccountFilter::Any, limit)
+            .await
+    }
+
+    /// [`Store::unprocessed_submissions`] of the subreddits one bot account serves.
+    pub async fn unprocessed_submissions_in(
+        &self,
+        account: super::AccountFilter<'_>,
+        limit: u32,
+    ) -> Result<Vec<Appeal>> {
+        let rows = sqlx::query(&select(
+            "WHERE f.submitted_at IS NOT NULL AND f.processed_at IS NULL \
+               AND ($2 = '*' OR r.bot_account = $2) ORDER BY f.submitted_at LIMIT $1",
+        ))
+        .bind(i64::from(limit))
+        .bind(account.bound())
+        .fetch_all(self.pool())
+        .await?;
         rows.iter().map(appeal_from_row).collect()
     }
 }

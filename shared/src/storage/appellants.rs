@@ -273,20 +273,32 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Conversations flagged for a visit whose appellant is still in play (treatment, not
-    /// ignored, not deleted), oldest flag first.
+    /// Conversations flagged for a visit whose appellant is still in play (not ignored, not
+    /// deleted), oldest flag first. Control conversations too: the dialogue never writes
+    /// there, but a moderator's command or hand unban in one is found by reading it.
     pub async fn conversations_to_visit(
         &self,
         limit: u32,
     ) -> Result<Vec<(ConversationId, AppellantId)>> {
+        self.conversations_to_visit_in(super::AccountFilter::Any, limit)
+            .await
+    }
+
+    /// [`Store::conversations_to_visit`] in the subreddits one bot account serves.
+    pub async fn conversations_to_visit_in(
+        &self,
+        account: super::AccountFilter<'_>,
+        limit: u32,
+    ) -> Result<Vec<(ConversationId, AppellantId)>> {
         let rows = sqlx::query(
             "SELECT c.conversation_id, c.appellant_id FROM appellant_conversations c \
-             JOIN appellants a ON a.id = c.appellant_id \
-             WHERE c.needs_visit = 1 AND a.grp = $2 AND a.ignored = 0 AND a.user_deleted = 0 \
+             JOIN appellants a ON a.id = c.appellant_id JOIN subreddits r ON r.name = a.subreddit \
+             WHERE c.needs_visit = 1 AND a.ignored = 0 AND a.user_deleted = 0 \
+               AND ($2 = '*' OR r.bot_account = $2) \
              ORDER BY c.created_at, c.conversation_id LIMIT $1",
         )
         .bind(i64::from(limit))
-        .bind(Text(Group::Treatment))
+        .bind(account.bound())
         .fetch_all(self.pool())
         .await?;
         rows.iter()
@@ -368,12 +380,25 @@ impl Store {
 
     /// Appellants (any group, not deleted, not ignored) whose ban check is due, soonest first.
     pub async fn due_ban_checks(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<Appellant>> {
+        self.due_ban_checks_in(super::AccountFilter::Any, now, limit)
+            .await
+    }
+
+    /// [`Store::due_ban_checks`] in the subreddits one bot account serves.
+    pub async fn due_ban_checks_in(
+        &self,
+        account: super::AccountFilter<'_>,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Appellant>> {
         let rows = sqlx::query(&select(
             "WHERE a.user_deleted = 0 AND a.ignored = 0 AND (a.next_ban_check_at IS NULL OR a.next_ban_check_at <= $1) \
+               AND ($3 = '*' OR r.bot_account = $3) \
              ORDER BY a.next_ban_check_at, a.id LIMIT $2",
         ))
         .bind(Millis(now))
         .bind(i64::from(limit))
+        .bind(account.bound())
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(appellant_from_row).collect()

@@ -185,13 +185,46 @@ struct CountRow {
     n: i64,
 }
 
+/// SQL for the subreddit of the journal row `t`: stored with it when the decision knew it,
+/// else that of the appellant whose conversation it is.
+pub(crate) fn subreddit_of_entry(t: &str) -> String {
+    format!(
+        "COALESCE({t}.subreddit, (SELECT a.subreddit FROM appellant_conversations c \
+           JOIN appellants a ON a.id = c.appellant_id WHERE c.conversation_id = {t}.conversation_id))"
+    )
+}
+
+/// SQL for the account that applies the journal row `t` (stored as
+/// [`super::ServingAccount::stored`]): the account of its first attempt once there was one
+/// (only it can read its own write back), before that the account serving its subreddit
+/// now — so an entry not yet tried follows its subreddit to a new account, and one tried
+/// stays with the account that tried it.
+pub(crate) fn account_of_entry(t: &str) -> String {
+    format!(
+        "COALESCE({t}.account, (SELECT s.bot_account FROM subreddits s WHERE s.name = {}), '')",
+        subreddit_of_entry(t)
+    )
+}
+
 impl Tx {
     /// Records an effect to apply. Returns false when an entry with this marker exists.
     pub async fn enqueue_effect(&mut self, e: &NewEffect, now: DateTime<Utc>) -> Result<bool> {
+        self.enqueue_effect_in(e, None, now).await
+    }
+
+    /// [`Tx::enqueue_effect`] for an entry whose subreddit the caller knows: it is sent by
+    /// the account serving that subreddit even when no appellant links its conversation to
+    /// it (a reply to a ban message without a reason).
+    pub async fn enqueue_effect_in(
+        &mut self,
+        e: &NewEffect,
+        subreddit: Option<&crate::domain::SubredditName>,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
         let done = sqlx::query(
             "INSERT INTO journal (appeal_id, conversation_id, kind, body, marker, state, attempts, \
-               not_before, created_at, updated_at, step, completes_appeal) \
-             VALUES ($1, $2, $3, $4, $5, $7, 0, $6, $6, $6, $8, $9) ON CONFLICT (marker) DO NOTHING",
+               not_before, created_at, updated_at, step, completes_appeal, subreddit) \
+             VALUES ($1, $2, $3, $4, $5, $7, 0, $6, $6, $6, $8, $9, $10) ON CONFLICT (marker) DO NOTHING",
         )
         .bind(e.appeal_id.map(|a| a.0))
         .bind(e.conversation_id.as_str())
@@ -202,6 +235,7 @@ impl Tx {
         .bind(Text(EffectState::Pending))
         .bind(e.step.map(Text))
         .bind(Flag(e.completes_appeal))
+        .bind(subreddit.map(crate::domain::SubredditName::key))
         .execute(self.conn())
         .await?;
         Ok(done.rows_affected() == 1)
@@ -222,6 +256,32 @@ impl Store {
         .bind(i64::from(limit))
         .bind(Text(EffectState::Pending))
         .bind(Text(EffectState::InFlight))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(entry_from_row).collect()
+    }
+
+    /// [`Store::due_effects`] of one bot account ([`account_of_entry`]): what that
+    /// account's sender may claim.
+    pub async fn due_effects_for(
+        &self,
+        account: &super::ServingAccount,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<JournalEntry>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM journal j WHERE j.state = $3 AND j.not_before <= $1 \
+             AND NOT EXISTS (SELECT 1 FROM journal e WHERE e.conversation_id = j.conversation_id \
+                             AND e.id < j.id AND e.state IN ($3, $4)) \
+             AND {} = $5 \
+             ORDER BY j.id LIMIT $2",
+            account_of_entry("j")
+        ))
+        .bind(Millis(now))
+        .bind(i64::from(limit))
+        .bind(Text(EffectState::Pending))
+        .bind(Text(EffectState::InFlight))
+        .bind(account.stored())
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(entry_from_row).collect()
@@ -312,6 +372,37 @@ impl Store {
         .bind(Text(EffectState::InFlight))
         .bind(Text(EffectState::Pending))
         .bind(Millis(now + lease))
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(entry_from_row).transpose()
+    }
+
+    /// [`Store::claim_effect`] by one bot account: only an entry that is that account's
+    /// ([`account_of_entry`]), which from this first attempt on stays its own — after a move
+    /// of its subreddit the new account never resends or reads back what the old one tried.
+    pub async fn claim_effect_for(
+        &self,
+        account: &super::ServingAccount,
+        id: EffectId,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+    ) -> Result<Option<JournalEntry>> {
+        let row = sqlx::query(&format!(
+            "UPDATE journal SET state = $3, attempts = attempts + 1, attempt_started_at = $2, \
+               lease_until = $5, updated_at = $2, account = $6 \
+             WHERE id = $1 AND state = $4 AND not_before <= $2 \
+               AND NOT EXISTS (SELECT 1 FROM journal e WHERE e.conversation_id = journal.conversation_id \
+                               AND e.id < journal.id AND e.state IN ($4, $3)) \
+               AND {} = $6 \
+             RETURNING {COLUMNS}",
+            account_of_entry("journal")
+        ))
+        .bind(id.0)
+        .bind(Millis(now))
+        .bind(Text(EffectState::InFlight))
+        .bind(Text(EffectState::Pending))
+        .bind(Millis(now + lease))
+        .bind(account.stored())
         .fetch_optional(self.pool())
         .await?;
         row.as_ref().map(entry_from_row).transpose()

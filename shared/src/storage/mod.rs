@@ -10,6 +10,7 @@
 //! flags, enums, names, JSON), and a value that does not read back is an error naming its
 //! table and column, never a default.
 
+mod accounts;
 mod activity;
 mod appeals;
 mod appellants;
@@ -19,10 +20,12 @@ mod column;
 mod cursors;
 mod decisions;
 mod journal;
+mod leases;
 mod left_alone;
 mod metrics;
 mod moderators;
 mod parked;
+mod plans;
 mod queue;
 mod readout;
 mod sessions;
@@ -36,6 +39,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+pub use accounts::*;
 pub use activity::*;
 pub use appeals::*;
 pub use appellants::*;
@@ -43,8 +47,10 @@ pub use audit::*;
 pub use cases::*;
 pub use decisions::*;
 pub use journal::*;
+pub use leases::*;
 pub use moderators::*;
 pub use parked::*;
+pub use plans::*;
 pub use queue::*;
 pub use readout::*;
 pub use sessions::*;

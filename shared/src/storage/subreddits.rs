@@ -177,6 +177,8 @@ pub struct SubredditStatus {
     pub permission_problem: Option<(DateTime<Utc>, String)>,
     pub signed_up_by: Option<RedditUsername>,
     pub signed_up_at: Option<DateTime<Utc>>,
+    /// The bot account that serves it (the one its moderators invite).
+    pub bot_account: super::ServingAccount,
 }
 
 impl SubredditStatus {
@@ -193,7 +195,7 @@ impl SubredditStatus {
 
 const STATUS_COLUMNS: &str = "r.display_name, r.state, r.bot_standing, r.bot_missing, r.checked_at, \
      r.next_check_at, r.permission_lost_at, r.permission_error, s.reddit_username AS signed_up_by, \
-     s.created_at AS signed_up_at";
+     s.created_at AS signed_up_at, r.bot_account";
 
 #[derive(sqlx::FromRow)]
 struct StatusRow {
@@ -207,6 +209,7 @@ struct StatusRow {
     permission_error: Option<String>,
     signed_up_by: Option<Text<RedditUsername>>,
     signed_up_at: Option<Millis>,
+    bot_account: Text<super::ServingAccount>,
 }
 
 impl From<StatusRow> for SubredditStatus {
@@ -222,6 +225,7 @@ impl From<StatusRow> for SubredditStatus {
                 .map(|t| (t.0, r.permission_error.unwrap_or_default())),
             signed_up_by: r.signed_up_by.map(|u| u.0),
             signed_up_at: r.signed_up_at.map(|t| t.0),
+            bot_account: r.bot_account.0,
         }
     }
 }
@@ -478,12 +482,26 @@ impl Store {
     /// sign-ups [`PENDING_CHECKS_PER_PASS`] at most (a flood of them cannot take every
     /// check of a pass).
     pub async fn due_checks(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<CheckTarget>> {
+        self.due_checks_in(super::AccountFilter::Any, now, limit)
+            .await
+    }
+
+    /// [`Store::due_checks`] of the subreddits one bot account serves (each account checks
+    /// its own standing).
+    pub async fn due_checks_in(
+        &self,
+        account: super::AccountFilter<'_>,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<CheckTarget>> {
         let rows = sqlx::query(
             "SELECT display_name, state, failed_checks, console_used_at, bot_standing, \
                bot_missing, permission_lost_at \
              FROM subreddits WHERE next_check_at IS NOT NULL AND next_check_at <= $1 \
+               AND ($5 = '*' OR bot_account = $5) \
                AND (state <> $3 OR name IN (SELECT name FROM subreddits \
                  WHERE state = $3 AND next_check_at IS NOT NULL AND next_check_at <= $1 \
+                   AND ($5 = '*' OR bot_account = $5) \
                  ORDER BY next_check_at, name LIMIT $4)) \
              ORDER BY next_check_at, name LIMIT $2",
         )
@@ -491,6 +509,7 @@ impl Store {
         .bind(i64::from(limit))
         .bind(Text(SubredditState::Pending))
         .bind(i64::from(PENDING_CHECKS_PER_PASS))
+        .bind(account.bound())
         .fetch_all(self.pool())
         .await?;
         rows.iter()

@@ -63,6 +63,7 @@ async fn serve(
         link_secret: Secret::new(SECRET),
         post_rate_per_minute: 10_000,
         bot_username: Some(BOT.into()),
+        extra_bot_accounts: Vec::new(),
         workers: Some(2),
         trusted_proxies: Vec::new(),
         body_timeout: BODY_TIMEOUT,

@@ -4,11 +4,11 @@ use actix_web::{HttpResponse, web};
 
 use appealmod_shared::domain::bot_permissions_text;
 
-use super::{FORM_ID, Offer, SignupPage, eligible};
+use super::{FORM_ID, Offer, SignupPage, eligible, next_account};
 use crate::console::access::require_login;
 use crate::console::{LoggedIn, form_id, login_path};
 use crate::errors::{PageError, render};
-use crate::routes::dashboard::{ConsoleNav, bot_name};
+use crate::routes::dashboard::ConsoleNav;
 use crate::startup::AppState;
 
 pub async fn form(session: Session, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
@@ -45,7 +45,8 @@ pub async fn signup_page(
         chosen,
         email,
         error,
-        bot_username: bot_name(state),
+        // The account a sign-up now would be assigned (its console page says it too).
+        bot_username: state.bot_names.name_of(&next_account(state, now).await?),
         permissions: bot_permissions_text(),
     })
 }

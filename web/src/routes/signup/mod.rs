@@ -8,7 +8,9 @@ pub mod post;
 use askama::Template;
 use chrono::{DateTime, Utc};
 
+use appealmod_core::share::{Load, most_headroom};
 use appealmod_shared::domain::{SubredditName, may_use_console};
+use appealmod_shared::storage::ServingAccount;
 
 use crate::console::{FRESH, LoggedIn};
 use crate::errors::PageError;
@@ -32,6 +34,35 @@ pub struct SignupPage {
     pub error: Option<String>,
     pub bot_username: String,
     pub permissions: String,
+}
+
+/// The account a subreddit signed up now is assigned: the one with the most headroom
+/// (`core::share::most_headroom`: fewest appeals in the last week, then fewest
+/// subreddits, then the first configured).
+pub async fn next_account(
+    state: &AppState,
+    now: DateTime<Utc>,
+) -> Result<ServingAccount, PageError> {
+    let loads = state
+        .store
+        .account_loads(now - chrono::Duration::days(7))
+        .await?;
+    let pool: Vec<(ServingAccount, Load)> = state
+        .bot_names
+        .accounts()
+        .into_iter()
+        .map(|a| {
+            let l = loads.get(&a).copied().unwrap_or_default();
+            let load = Load {
+                appeals: l.appeals,
+                subreddits: l.subreddits,
+            };
+            (a, load)
+        })
+        .collect();
+    Ok(most_headroom(&pool)
+        .cloned()
+        .unwrap_or(ServingAccount::Default))
 }
 
 /// Form id the CSRF token is bound to (with the moderator it was issued to).

@@ -1,0 +1,405 @@
+//! Chaos across runner replicas, on PostgreSQL: three replicas of each runner share two bot
+//! accounts through leases in the database, while replicas are killed at random (their
+//! tasks aborted mid-call, nothing cleaned up: what `kill -9` leaves) and restarted, and
+//! Reddit misbehaves (5xx before and after applying, dropped connections after applying,
+//! writes that land after the client gave up, 429s). Then the simulator's ledger is counted
+//! against the journal, per conversation: duplicates and losses; and the takeover time of
+//! each killed replica's work (from the kill to another replica holding its lease) is
+//! printed.
+//!
+//! Real time: the runners' lease (`--lease` seconds, default 3) and the journal's settle
+//! and lease times run on the wall clock, as they would in production.
+//!
+//!     cargo run --release -p appealmod-bot --example replicas [-- --secs 60 --appellants 40 --seed 3 --lease 3]
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration as StdDuration, Instant};
+
+use appealmod_bot::replicas::Replica;
+use appealmod_shared::config::Config;
+use appealmod_shared::domain::{AppealStatus, RedditUsername, SubredditName};
+use appealmod_shared::storage::{EffectState, ServingAccount};
+use appealmod_testkit::TestDb;
+use appealmod_testkit::ledger::compare;
+use appealmod_testkit::world::{HUMAN_MOD, World, WorldOptions};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use reddit_sim::{Endpoint, FaultMode, FaultRequest, NewSubreddit, UserMessage};
+
+const SECOND: &str = "second_bot";
+/// Subreddits of the default account, then of the second.
+const SUBS: [&str; 4] = ["rc_a", "rc_b", "rc_c", "rc_d"];
+const KINDS: [&str; 2] = ["recent", "started"];
+const REPLICAS: usize = 3;
+/// Longest delay of a late write; the settle time is above it.
+const LATE: StdDuration = StdDuration::from_secs(3);
+
+fn arg(name: &str, default: u64) -> u64 {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn configure(c: &mut Config) {
+    c.bot.settle_secs = 6;
+    c.bot.lease_secs = 6;
+    c.bot.reddit_mod_notes = true;
+}
+
+fn second() -> ServingAccount {
+    ServingAccount::Extra(RedditUsername::parse(SECOND).expect("a valid name"))
+}
+
+/// What happened, for the report.
+#[derive(Default)]
+struct Events {
+    faults: BTreeMap<String, u32>,
+    kills: BTreeMap<String, Instant>,
+    killed: u32,
+    restarts: u32,
+    /// From a kill to another replica holding the killed one's lease.
+    takeovers: Vec<StdDuration>,
+    /// A lease taken over from a replica that was not killed (it missed its renewals).
+    lapses: u32,
+    pass_errors: u32,
+}
+
+/// One replica process: its lease keeper and its pass loop.
+struct Process {
+    id: String,
+    kind: &'static str,
+    tasks: [tokio::task::JoinHandle<()>; 2],
+}
+
+impl Process {
+    /// `kill -9`: both tasks stop where they are; nothing is released.
+    fn kill(&self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+async fn spawn(
+    w: &World,
+    kind: &'static str,
+    id: String,
+    ttl: chrono::Duration,
+    events: Arc<Mutex<Events>>,
+) -> anyhow::Result<Process> {
+    // A process of its own: its own clients (and rate governors) for both accounts.
+    let accounts = [w.account(None).await?, w.account(Some(SECOND)).await?];
+    let replica = Replica::new(
+        w.store.clone(),
+        kind,
+        id.clone(),
+        vec![ServingAccount::Default, second()],
+        ttl,
+        w.clock.clone(),
+    );
+    let held: Arc<Mutex<Vec<ServingAccount>>> = Arc::default();
+    let keeper = {
+        let (held, events) = (held.clone(), events.clone());
+        tokio::spawn(async move {
+            loop {
+                let look = replica.look().await;
+                record(&events, &held, look);
+                tokio::time::sleep(replica.every()).await;
+            }
+        })
+    };
+    let worker = tokio::spawn(async move {
+        loop {
+            let mine = held.lock().unwrap_or_else(|p| p.into_inner()).clone();
+            for a in mine {
+                let instance = &accounts[usize::from(a != ServingAccount::Default)];
+                let pass = if kind == "recent" {
+                    instance.recent.run_once().await
+                } else {
+                    instance.started.run_once().await
+                };
+                if pass.is_err() {
+                    events.lock().unwrap_or_else(|p| p.into_inner()).pass_errors += 1;
+                }
+            }
+            tokio::time::sleep(StdDuration::from_millis(300)).await;
+        }
+    });
+    Ok(Process {
+        id,
+        kind,
+        tasks: [keeper, worker],
+    })
+}
+
+/// What a look found: takeovers timed from the kill they followed, the held accounts
+/// handed to the pass loop.
+fn record(
+    events: &Mutex<Events>,
+    held: &Mutex<Vec<ServingAccount>>,
+    look: anyhow::Result<appealmod_bot::replicas::Look>,
+) {
+    let now = Instant::now();
+    let mut e = events.lock().unwrap_or_else(|p| p.into_inner());
+    let mut held = held.lock().unwrap_or_else(|p| p.into_inner());
+    match look {
+        Ok(look) => {
+            for t in &look.took_over {
+                match e.kills.get(&t.from).copied() {
+                    Some(at) => e.takeovers.push(now - at),
+                    None => e.lapses += 1,
+                }
+            }
+            *held = look.held;
+        }
+        Err(_) => held.clear(),
+    }
+}
+
+fn inject(w: &World, rng: &mut StdRng, events: &Mutex<Events>) {
+    let endpoints = [
+        Endpoint::Reply,
+        Endpoint::Archive,
+        Endpoint::Unarchive,
+        Endpoint::AddModNote,
+        Endpoint::Get,
+        Endpoint::List,
+    ];
+    let endpoint = endpoints[rng.random_range(0..endpoints.len())];
+    let (mode, name) = match rng.random_range(0..5) {
+        0 => (FaultMode::Status(500), "500 before applying"),
+        1 => (FaultMode::StatusAfterApply(502), "502 after applying"),
+        2 => (
+            FaultMode::DropAfterApply,
+            "connection dropped after applying",
+        ),
+        3 => (
+            FaultMode::Delay(LATE),
+            "applied 3 s late (client gives up at 2 s)",
+        ),
+        _ => (FaultMode::Status(429), "429 with budget left"),
+    };
+    w.sim.state().inject_fault(FaultRequest {
+        endpoint,
+        count: 1,
+        mode,
+    });
+    *events
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .faults
+        .entry(format!("{name} on {endpoint:?}"))
+        .or_default() += 1;
+}
+
+/// Users act: new appellants, a reminder now and then, forms filled.
+async fn users(
+    w: &World,
+    rng: &mut StdRng,
+    convs: &mut Vec<String>,
+    target: usize,
+) -> anyhow::Result<()> {
+    for _ in 0..rng.random_range(0..3) {
+        if convs.len() < target {
+            let i = convs.len();
+            convs.push(w.ban_and_write(
+                SUBS[i % SUBS.len()],
+                &format!("rc_user_{i}"),
+                "please unban me",
+            )?);
+        }
+    }
+    if !convs.is_empty() && rng.random_bool(0.2) {
+        let i = rng.random_range(0..convs.len());
+        w.sim
+            .state()
+            .user_message(UserMessage {
+                subreddit: SUBS[i % SUBS.len()].into(),
+                user: format!("rc_user_{i}"),
+                body: "hello?".into(),
+                subject: None,
+                conversation_id: Some(convs[i].clone()),
+            })
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    for a in w.appeals_with(AppealStatus::Prompted).await? {
+        if rng.random_bool(0.3) {
+            w.submit_form(&a).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn setup(w: &World) -> anyhow::Result<()> {
+    let all = vec!["all".to_owned()];
+    for (i, s) in SUBS.iter().enumerate() {
+        // Both bots moderate every subreddit, so each account's listing shows the other's
+        // subreddits too and must leave them alone.
+        if i >= 2 {
+            w.sim
+                .state()
+                .add_subreddit(NewSubreddit {
+                    name: (*s).to_owned(),
+                    moderators: vec![HUMAN_MOD.to_owned()],
+                    bot_is_mod: true,
+                })
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let sub = SubredditName::parse(s)?;
+            w.store.ensure_subreddit(&sub, w.clock.now()).await?;
+            w.store
+                .assign_account(&sub, &second(), w.clock.now())
+                .await?;
+        }
+        w.sim
+            .state()
+            .set_moderator(s, SECOND, &all)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    Ok(())
+}
+
+async fn settled(w: &World, convs: &[String]) -> anyhow::Result<bool> {
+    let counts = w.store.journal_counts().await?;
+    if counts[&EffectState::Pending] + counts[&EffectState::InFlight] > 0 {
+        return Ok(false);
+    }
+    for c in convs {
+        match w.appeal_in(c).await? {
+            Some(a) if a.status == AppealStatus::Completed => {}
+            Some(a) if a.status == AppealStatus::Prompted => {
+                w.submit_form(&a).await?;
+                return Ok(false);
+            }
+            _ => return Ok(false),
+        }
+    }
+    Ok(true)
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> anyhow::Result<()> {
+    let secs = arg("--secs", 60);
+    let target = arg("--appellants", 40) as usize;
+    let ttl = chrono::Duration::seconds(arg("--lease", 3).max(1) as i64);
+    let mut rng = StdRng::seed_from_u64(arg("--seed", 3));
+    let db = TestDb::postgres().await;
+    let o = WorldOptions {
+        subreddits: SUBS[..2].iter().map(|s| s.to_string()).collect(),
+        extra_bots: vec![SECOND.to_owned()],
+        configure: Some(configure),
+        ..WorldOptions::default()
+    };
+    let w = World::start(db.store.clone(), &db.url, o).await?;
+    setup(&w).await?;
+    let events: Arc<Mutex<Events>> = Arc::default();
+    let mut next_id = 0;
+    let mut live: Vec<Process> = Vec::new();
+    let mut restart_at: Vec<(Instant, &'static str)> = Vec::new();
+    for kind in KINDS {
+        for _ in 0..REPLICAS {
+            next_id += 1;
+            live.push(spawn(&w, kind, format!("{kind}-{next_id}"), ttl, events.clone()).await?);
+        }
+    }
+    let mut convs = Vec::new();
+    let chaos_until = Instant::now() + StdDuration::from_secs(secs);
+    while Instant::now() < chaos_until {
+        users(&w, &mut rng, &mut convs, target).await?;
+        for _ in 0..rng.random_range(0..3) {
+            inject(&w, &mut rng, &events);
+        }
+        if !live.is_empty() && rng.random_bool(0.25) {
+            let p = live.remove(rng.random_range(0..live.len()));
+            p.kill();
+            let mut e = events.lock().unwrap_or_else(|p| p.into_inner());
+            e.kills.insert(p.id.clone(), Instant::now());
+            e.killed += 1;
+            let back = StdDuration::from_millis(rng.random_range(0..4_000));
+            restart_at.push((Instant::now() + back, p.kind));
+        }
+        let now = Instant::now();
+        let (due, later): (Vec<_>, Vec<_>) = restart_at.into_iter().partition(|(t, _)| *t <= now);
+        restart_at = later;
+        for (_, kind) in due {
+            next_id += 1;
+            live.push(spawn(&w, kind, format!("{kind}-{next_id}"), ttl, events.clone()).await?);
+            events.lock().unwrap_or_else(|p| p.into_inner()).restarts += 1;
+        }
+        tokio::time::sleep(StdDuration::from_secs(1)).await;
+    }
+    // Reddit recovers and the killed replicas are back: everything settles.
+    w.sim.state().clear_faults();
+    for (_, kind) in restart_at {
+        next_id += 1;
+        live.push(spawn(&w, kind, format!("{kind}-{next_id}"), ttl, events.clone()).await?);
+    }
+    let deadline = Instant::now() + StdDuration::from_secs(240);
+    while !settled(&w, &convs).await? {
+        anyhow::ensure!(Instant::now() < deadline, "did not settle in 4 minutes");
+        tokio::time::sleep(StdDuration::from_secs(1)).await;
+    }
+    // A few more passes: nothing else may be written.
+    tokio::time::sleep(StdDuration::from_secs(3)).await;
+    for p in &live {
+        p.kill();
+    }
+    report(&w, &convs, &events, ttl).await
+}
+
+async fn report(
+    w: &World,
+    convs: &[String],
+    events: &Mutex<Events>,
+    ttl: chrono::Duration,
+) -> anyhow::Result<()> {
+    let e = std::mem::take(&mut *events.lock().unwrap_or_else(|p| p.into_inner()));
+    println!(
+        "== {REPLICAS} replicas of each runner, 2 bot accounts, PostgreSQL, runner lease {} s",
+        ttl.num_seconds()
+    );
+    println!("== fault schedule");
+    for (what, n) in &e.faults {
+        println!("   {n:>3} × {what}");
+    }
+    println!(
+        "   {} replicas killed (tasks aborted mid-call), {} restarted; {} failed passes (retried)",
+        e.killed, e.restarts, e.pass_errors
+    );
+    let max = e.takeovers.iter().max().copied().unwrap_or_default();
+    let mean = e.takeovers.iter().sum::<StdDuration>() / (e.takeovers.len().max(1) as u32);
+    println!(
+        "== takeover after kill -9: {} leases taken over, mean {:.1} s, max {:.1} s (goal: within two lease periods, {} s); {} taken over from a live replica that missed its renewals",
+        e.takeovers.len(),
+        mean.as_secs_f64(),
+        max.as_secs_f64(),
+        2 * ttl.num_seconds(),
+        e.lapses
+    );
+    let c = compare(w, convs).await?;
+    for m in &c.mismatches {
+        println!("   MISMATCH {m}");
+    }
+    let t = c.total;
+    println!(
+        "== {} conversations ({} appeals completed): {} replies, {} notes, {} archives, {} unarchives, {} mod notes; duplicates {}, losses {}",
+        convs.len(),
+        w.appeals_with(AppealStatus::Completed).await?.len(),
+        t.replies,
+        t.notes,
+        t.archives,
+        t.unarchives,
+        t.mod_notes,
+        c.duplicates,
+        c.losses
+    );
+    anyhow::ensure!(c.duplicates == 0 && c.losses == 0, "duplicates or losses");
+    anyhow::ensure!(
+        max.as_secs_f64() <= 2.0 * ttl.num_seconds() as f64,
+        "a takeover took longer than two lease periods"
+    );
+    Ok(())
+}
