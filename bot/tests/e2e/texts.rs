@@ -1,9 +1,10 @@
 //! What appellants and moderators read, end to end: the messages say they are automated and
 //! until when the link works, an expiring link is renewed (the old one dies), a user who
 //! keeps writing after the last reminder is handed over to the moderators, and a Reddit Mod
-//! Note is left where the subreddit's console (or, unset, the configuration) wants one.
+//! Note is left where the subreddit's console (or, unset, the configuration) wants one;
+//! a subreddit whose console chose German gets the moderators' decisions in German.
 
-use appealmod_shared::domain::{AppealStatus, SubredditName};
+use appealmod_shared::domain::{AppealStatus, Language, SubredditName};
 use appealmod_shared::storage::Backend;
 use appealmod_shared::token::FormToken;
 use appealmod_testkit::world::{HUMAN_MOD, WorldOptions};
@@ -19,6 +20,7 @@ appealmod_testkit::on_both_backends!(
     a_reddit_mod_note_is_left_once_even_when_its_answer_is_lost,
     reddit_mod_notes_follow_each_subreddits_console_setting,
     toxic_messages_are_flagged_in_the_note,
+    a_german_subreddits_decisions_are_sent_in_german,
 );
 
 fn with_mod_notes(c: &mut appealmod_shared::config::Config) {
@@ -315,4 +317,56 @@ async fn toxic_messages_are_flagged_in_the_note(b: Backend) {
         !note.contains("fucking"),
         "the note does not repeat the message: {note}"
     );
+}
+
+/// A moderator's `!deny rules` in a subreddit whose console chose German: the shipped
+/// German denial, with the reason from the ban message.
+async fn a_german_subreddits_decisions_are_sent_in_german(b: Backend) {
+    let (_db, w) = world(b, WorldOptions::default()).await;
+    german(&w).await;
+    let conv = started_appeal(&w, "leser2").await;
+    let appeal = w.appeal_in(&conv).await.expect("q").expect("appeal");
+    w.submit_form(&appeal).await.expect("submit");
+    w.drain().await.expect("drain");
+    w.sim
+        .state()
+        .mod_message(reddit_sim::ModMessage {
+            conversation_id: conv.clone(),
+            moderator: HUMAN_MOD.to_owned(),
+            body: "!deny rules".to_owned(),
+            internal: true,
+        })
+        .expect("private note");
+    w.drain().await.expect("drain");
+    let told = replies(&w, &conv).last().cloned().expect("the decision");
+    assert!(
+        told.starts_with(
+            "Hallo u/leser2. Die Moderatoren von r/pics haben deinen Einspruch geprüft"
+        ) && told.contains(
+            "Die Regel, um die es ging (Spamming links in comments), ist dieser Community wichtig"
+        ),
+        "{told}"
+    );
+}
+
+/// r/pics with German chosen in its console.
+async fn german(w: &appealmod_testkit::world::World) {
+    let pics = SubredditName::parse("pics").expect("sub");
+    let mut settings = w.store.subreddit(&pics).await.expect("read").expect("pics");
+    settings.language = Some(Language::German);
+    w.store
+        .save_subreddit(&settings, w.clock.now())
+        .await
+        .expect("save");
+}
+
+/// The bodies of the bot's replies in `conv`, in order.
+fn replies(w: &appealmod_testkit::world::World, conv: &str) -> Vec<String> {
+    w.sim
+        .state()
+        .ledger_for(conv)
+        .iter()
+        .filter(|e| e.kind == LedgerKind::Reply)
+        .filter_map(|e| e.body.clone())
+        .collect()
 }
