@@ -1,5 +1,7 @@
 //! The experiment's readout for moderators (their subreddit) and operators (all):
-//! `/dashboard/results`, `/dashboard/r/{sub}/results` and the exports.
+//! `/dashboard/results`, `/dashboard/r/{sub}/results` and the exports, the analysis plan's
+//! form (`plan`, `plan_post`), and the public debrief at `/r/{sub}/results` (`debrief`,
+//! `public_get`).
 //!
 //! `data` picks the rows (subreddit, period) through the store, `core::readout` computes,
 //! `view` formats and `charts` draws; the handlers only glue them together. Access is the
@@ -8,7 +10,11 @@
 
 pub mod charts;
 mod data;
+mod debrief;
 mod export_get;
+mod plan;
+mod plan_post;
+mod public_get;
 mod results_get;
 mod view;
 
@@ -38,8 +44,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(
             web::resource("/dashboard/r/{sub}/export.{ext}")
                 .route(get_or_head().to(export_get::subreddit)),
+        )
+        .service(
+            web::resource("/dashboard/r/{sub}/results/plan").route(web::post().to(plan_post::post)),
+        )
+        .service(web::resource("/r/{sub}/results").route(get_or_head().to(public_get::page)))
+        .service(
+            web::resource("/r/{sub}/results.md").route(get_or_head().to(public_get::markdown)),
         );
 }
+
+/// The plan form's name in its CSRF token.
+pub(crate) const PLAN_FORM: &str = "plan";
 
 /// The overview is the operators'; anyone else gets the console's 404.
 fn require_operator(state: &AppState, who: &LoggedIn) -> Result<(), PageError> {

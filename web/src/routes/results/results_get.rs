@@ -7,13 +7,18 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::{DateTime, Duration, Utc};
 
+use appealmod_core::readout::debrief::Shown;
+use appealmod_core::readout::plan::{Plan, progress};
 use appealmod_core::readout::{self, ReadoutRow};
 
 use super::data::{PeriodChoice, ResultsQuery, SubredditRows, all_rows, rules, subreddit_rows};
+use super::debrief::DebriefView;
+use super::plan::{PlanFormView, PlanInput, PlanView, VersionView};
+use super::public_get::public_debrief;
 use super::view::{AlarmView, AuditView, ReportView, pct};
-use super::{may_see_real_names, require_operator};
-use crate::console::access::{clear_page, require_login};
-use crate::console::when;
+use super::{PLAN_FORM, may_see_real_names, require_operator};
+use crate::console::access::{Cleared, clear_page, require_login};
+use crate::console::{form_id, when};
 use crate::errors::{PageError, render};
 use crate::routes::dashboard::ConsoleNav;
 use crate::startup::AppState;
@@ -49,7 +54,29 @@ pub struct ResultsPage {
     pub alarms: Vec<AlarmView>,
     /// `bot.rng_seed`, when the operator fixed the draw (the site reads the same file).
     pub seed: Option<u64>,
+    /// A subreddit's analysis plan and the form that freezes the next version (not on the
+    /// operators' overview).
+    pub plan: Option<PlanSection>,
+    /// A subreddit's public debrief: its Markdown, and whether the public page is on.
+    pub debrief: Option<DebriefSection>,
 }
+
+/// The plan in force (if any), its earlier versions and the form.
+pub struct PlanSection {
+    pub current: Option<PlanView>,
+    pub earlier: Vec<VersionView>,
+    pub form: PlanFormView,
+}
+
+/// The debrief as the console shows it to the subreddit's moderators.
+pub struct DebriefSection {
+    /// The public page is on (the subreddit's setting).
+    pub public: bool,
+    pub markdown: String,
+}
+
+/// The plan form as posted: what was typed and what was wrong with it.
+pub type PostedPlan = (PlanInput, Vec<(&'static str, String)>);
 
 fn periods(choice: PeriodChoice) -> Vec<PeriodOption> {
     PeriodChoice::ALL
@@ -101,28 +128,93 @@ pub async fn subreddit(
     let now = state.clock.now();
     let here = req.uri().to_string();
     let cleared = clear_page(&state, &session, &sub, &here, now).await?;
-    let choice = q.period();
+    let page = subreddit_page(&state, &cleared, q.period(), now, None).await?;
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// One subreddit's results page, with the plan form as posted when it comes back from a
+/// post (`posted`), else filled in from the plan in force.
+pub async fn subreddit_page(
+    state: &AppState,
+    cleared: &Cleared,
+    choice: PeriodChoice,
+    now: DateTime<Utc>,
+    posted: Option<PostedPlan>,
+) -> Result<ResultsPage, PageError> {
     let name = &cleared.subreddit.name;
-    let d = subreddit_rows(&state, name, choice, now).await?;
-    let page = ResultsPage {
-        nav: ConsoleNav::new(&state, &cleared.user, now),
+    let d = subreddit_rows(state, name, choice, now).await?;
+    let all = match choice {
+        PeriodChoice::All => d.rows.clone(),
+        _ => {
+            subreddit_rows(state, name, PeriodChoice::All, now)
+                .await?
+                .rows
+        }
+    };
+    let fraction = d
+        .segments
+        .last()
+        .map_or(state.defaults.treatment_fraction, |s| s.fraction);
+    let plans = state.store.analysis_plans(name).await?;
+    let rules = rules(state, now);
+    let whole = readout::compute(&all, &rules);
+    let debrief = DebriefView::of(name.as_str(), &all, &whole, &rules, plans.first());
+    Ok(ResultsPage {
+        nav: ConsoleNav::new(state, &cleared.user, now),
         sub: Some(name.to_string()),
         base: format!("/dashboard/r/{name}"),
         periods: periods(choice),
         period: choice.as_str(),
         period_note: subreddit_note(&d, choice, now),
         period_details: Vec::new(),
-        real_names: may_see_real_names(&state, &cleared.user.user, name, now).await?,
+        real_names: may_see_real_names(state, &cleared.user.user, name, now).await?,
         seed: state.rng_seed,
         operator: cleared.is_operator,
-        report: report(&state, &d.rows, now),
+        report: report(state, &d.rows, now),
         audits: vec![AuditView::of(
             name.as_str(),
             &readout::assignment_audit(&d.rows, &d.segments),
         )],
         alarms: d.alarm.iter().map(AlarmView::of).collect(),
-    };
-    Ok(render(StatusCode::OK, &page))
+        plan: Some(plan_section(
+            state, cleared, &plans, &all, fraction, now, posted,
+        )),
+        debrief: Some(DebriefSection {
+            public: public_debrief(state, name).await?,
+            markdown: debrief.markdown,
+        }),
+    })
+}
+
+/// The plan in force with its progress over `rows` (the subreddit's, all time), the
+/// earlier versions, and the form.
+fn plan_section(
+    state: &AppState,
+    cleared: &Cleared,
+    plans: &[Plan],
+    rows: &[ReadoutRow],
+    fraction: f64,
+    now: DateTime<Utc>,
+    posted: Option<PostedPlan>,
+) -> PlanSection {
+    let current = plans.first();
+    let csrf = state.csrf.issue(
+        &form_id(
+            &format!("{PLAN_FORM}:{}", cleared.subreddit.name.key()),
+            &cleared.user.user,
+        ),
+        now,
+    );
+    let (input, errors) =
+        posted.unwrap_or_else(|| (PlanInput::initial(current, now.date_naive()), Vec::new()));
+    PlanSection {
+        current: current.map(|p| {
+            let pr = progress(p, rows, now);
+            PlanView::of(p, &pr, Shown::Count(pr.appeals))
+        }),
+        earlier: plans.iter().skip(1).map(VersionView::of).collect(),
+        form: input.view(csrf, fraction, current.map_or(1, |p| p.version + 1), errors),
+    }
 }
 
 /// Every subreddit together (operators).
@@ -171,6 +263,8 @@ pub async fn overall(
             .filter_map(|d| d.alarm.as_ref())
             .map(AlarmView::of)
             .collect(),
+        plan: None,
+        debrief: None,
         // The draw follows each subreddit's own fractions: one audit per subreddit.
         audits: subs
             .iter()
