@@ -6,6 +6,7 @@ use anyhow::Context as _;
 use chrono::{DateTime, Duration, Utc};
 use tracing::{debug, info, warn};
 
+use appealmod_reddit::RedditError;
 use appealmod_shared::domain::{Appeal, AppealId, AppealStatus, AppellantId};
 use appealmod_shared::domain::{
     BanEntry, Conversation, ConversationId, ConversationSummary, Message, Messages, Placeholders,
@@ -142,10 +143,10 @@ impl BotContext {
         // The ban list tells the moderator's note and the ban date; it is needed to engage
         // (rules on the note, the note on the form) and to tell a new ban from an old one —
         // so it is read only for conversations the bot does not follow yet.
-        let ban = if banned && !tracked {
-            self.ban_entry(conv, &user).await?
+        let BanFacts { entry: ban, told } = if banned && !tracked {
+            self.ban_facts(conv, &user).await?
         } else {
-            None
+            BanFacts::default()
         };
 
         let settled = match existing {
@@ -171,7 +172,7 @@ impl BotContext {
                 .await;
         }
 
-        self.decide_engaged(conv, &user, settings.as_ref(), ban.as_ref())
+        self.decide_engaged(conv, &user, settings.as_ref(), ban.as_ref(), told)
             .await
     }
 
@@ -218,34 +219,80 @@ impl BotContext {
         Ok(Handled::Decided(Step::Nothing))
     }
 
-    /// The participant's ban-list entry: taken from the conversation when it carries the
-    /// moderator's note (the ban notice that opens a moderator-started conversation dates
-    /// the ban: no extra call), else read from the ban list.
-    async fn ban_entry(
+    /// The participant's ban as the bot needs it for a conversation it does not follow yet.
+    /// A conversation a moderator started opens with the ban notice, which dates the ban;
+    /// with the moderators' note from the conversation that costs no call. A conversation
+    /// the user opened themselves has no notice: the one Reddit sent them is found among
+    /// their recent conversations with the subreddit and read (one call), which dates the
+    /// ban and tells the reason they were given; without one, the ban list dates it (one
+    /// call; the conversation's own date would make every later conversation look like a
+    /// new ban). The ban list is read, as before, whenever the conversation lacks the note.
+    async fn ban_facts(
         &self,
         conv: &Conversation,
         user: &RedditUsername,
-    ) -> anyhow::Result<Option<BanEntry>> {
-        let noted = conv
+    ) -> anyhow::Result<BanFacts> {
+        let note = conv
             .participant
             .as_ref()
-            .filter(|p| !p.ban_reason.trim().is_empty());
-        match noted {
-            Some(p) => Ok(Some(BanEntry {
+            .map(|p| p.ban_reason.trim())
+            .filter(|n| !n.is_empty());
+        let (dated, told) = match decide::trigger::ban_notice_elsewhere(conv) {
+            Some(id) => match self.read_ban_notice(conv, id, user).await? {
+                Some(notice) => (
+                    notice.messages.first().map(|m| m.date),
+                    decide::ban_message_reason(&notice),
+                ),
+                None => (None, None),
+            },
+            None => match conv.messages.first() {
+                Some(m) if m.author.is_mod => (Some(m.date), None),
+                // The default rules never engage a temporary ban: no call to date it.
+                _ if conv
+                    .participant
+                    .as_ref()
+                    .is_some_and(|p| !p.ban_is_permanent) =>
+                {
+                    (Some(conv.summary.last_updated), None)
+                }
+                _ => (None, None),
+            },
+        };
+        let entry = match (note, dated) {
+            (Some(note), Some(date)) => Some(BanEntry {
                 user: user.clone(),
-                date: conv
-                    .messages
-                    .first()
-                    .filter(|m| m.author.is_mod)
-                    .map_or(conv.summary.last_updated, |m| m.date),
-                note: p.ban_reason.clone(),
-            })),
-            None => self
+                date,
+                note: note.to_owned(),
+            }),
+            _ => self
                 .reddit
                 .banned_user(&conv.summary.subreddit, user)
                 .await
-                .context("reading the ban list"),
+                .context("reading the ban list")?,
+        };
+        Ok(BanFacts { entry, told })
+    }
+
+    /// The ban notice `id` that `conv`'s participant was sent, read in full: `None` when it
+    /// is gone or turns out not to be one (not started by the subreddit, another user's).
+    async fn read_ban_notice(
+        &self,
+        conv: &Conversation,
+        id: &ConversationId,
+        user: &RedditUsername,
+    ) -> anyhow::Result<Option<Conversation>> {
+        let notice = match self.reddit.get_conversation(id).await {
+            Ok(n) => n,
+            Err(RedditError::NotFound { .. }) => return Ok(None),
+            Err(e) => return Err(e).context("reading the user's ban notice"),
+        };
+        let is_notice = notice.summary.subreddit == conv.summary.subreddit
+            && notice.messages.first().is_some_and(|m| m.author.is_mod)
+            && participant(&notice).as_ref() == Some(user);
+        if !is_notice {
+            debug!(notice = %id, "named like a ban notice, but not the user's");
         }
+        Ok(is_notice.then_some(notice))
     }
 
     /// A conversation the trigger engages with (or one of an appellant already known):
@@ -256,6 +303,7 @@ impl BotContext {
         user: &RedditUsername,
         settings: Option<&SubredditSettings>,
         ban: Option<&BanEntry>,
+        told: Option<String>,
     ) -> anyhow::Result<Handled> {
         let now = self.clock.now();
         let sub = &conv.summary.subreddit;
@@ -315,7 +363,9 @@ impl BotContext {
             ..Default::default()
         };
         self.log_snapshot(conv, decision.step().as_str());
-        let target = Target::of(conv);
+        let mut target = Target::of(conv);
+        // A conversation the user opened quotes no reason: the one their ban notice gave.
+        target.ban_message_reason = target.ban_message_reason.or(told);
         self.commit(
             &target,
             Some((appellant.id, status)),
@@ -625,7 +675,10 @@ impl BotContext {
             };
             for a in plan.decision.actions() {
                 let effect = effects::entry(a, appeal_id, target.id, marker, messages, &fill);
-                if !tx.enqueue_effect(&effect, now).await? {
+                if !tx
+                    .enqueue_effect_in(&effect, Some(target.subreddit), now)
+                    .await?
+                {
                     return Ok(false);
                 }
             }
@@ -725,6 +778,16 @@ fn plan_appeal(t: &Transition) -> Option<AppealId> {
         | Transition::HandOver { appeal } => Some(*appeal),
         Transition::None | Transition::Open(_) => None,
     }
+}
+
+/// The participant's ban, as far as deciding a conversation not followed yet needs it.
+#[derive(Debug, Default)]
+struct BanFacts {
+    /// The ban-list entry (the moderators' note and the ban's date).
+    entry: Option<BanEntry>,
+    /// For a conversation the user opened: the reason quoted in the ban notice Reddit sent
+    /// them elsewhere, when it was found and quotes one.
+    told: Option<String>,
 }
 
 /// What the listing alone let the core decide, with the facts committing it needs.

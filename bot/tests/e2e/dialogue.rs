@@ -2,10 +2,10 @@
 
 use appealmod_bot::failpoints::Failpoint;
 use appealmod_core::decide::Step;
-use appealmod_shared::domain::Group;
 use appealmod_shared::domain::{AppealStatus, Outcome};
+use appealmod_shared::domain::{ConversationId, Group};
 use appealmod_shared::storage::{Backend, EffectState};
-use appealmod_testkit::world::{HUMAN_MOD, WorldOptions};
+use appealmod_testkit::world::{HUMAN_MOD, World, WorldOptions};
 use chrono::Duration;
 use reddit_sim::{Endpoint, FaultMode, FaultRequest, LedgerKind, ModMessage, UserMessage};
 
@@ -26,6 +26,8 @@ appealmod_testkit::on_both_backends!(
     what_the_listing_cannot_prove_is_read_first,
     no_stored_text_opens_an_appeal,
     a_banned_user_who_opens_a_new_conversation_is_engaged_once,
+    without_a_ban_notice_to_quote_the_form_states_no_reason,
+    two_new_conversations_in_one_pass_share_one_appeal,
 );
 
 async fn treatment_full_path(b: Backend) {
@@ -126,6 +128,10 @@ async fn treatment_full_path(b: Backend) {
     assert_eq!(w.sim.state().ledger_for(&conv).len(), 7);
 }
 
+/// The bot's dialogue makes 0 writes to a control conversation, however often the user
+/// writes; the only writes there are a moderator's decision's, carried out for them (here
+/// `!grant` in a private note: the unban, the message, the archive and the confirming
+/// note), after which the dialogue is silent again.
 async fn control_group_gets_zero_writes(b: Backend) {
     let (_db, w) = world(
         b,
@@ -138,7 +144,7 @@ async fn control_group_gets_zero_writes(b: Backend) {
     let conv = started_appeal(&w, "ctrl1").await;
     user_writes(&w, "ctrl1", &conv, "again");
     w.drain().await.expect("drain");
-    assert_eq!(writes(&w), 0, "control is never written to");
+    assert_eq!(writes(&w), 0, "the dialogue never writes to control");
     assert!(w.sim.state().ledger().is_empty());
     let a = w
         .store
@@ -148,6 +154,47 @@ async fn control_group_gets_zero_writes(b: Backend) {
     assert_eq!(a.len(), 1);
     assert_eq!(a[0].username.as_str(), "ctrl1");
     assert_eq!(a[0].still_banned, Some(true), "status recorded");
+    assert!(
+        w.store
+            .appeals_of(a[0].id)
+            .await
+            .expect("appeals")
+            .is_empty()
+    );
+
+    w.sim
+        .state()
+        .mod_message(ModMessage {
+            conversation_id: conv.clone(),
+            moderator: HUMAN_MOD.into(),
+            body: "!grant".into(),
+            internal: true,
+        })
+        .expect("private note");
+    w.drain().await.expect("drain");
+    user_writes(&w, "ctrl1", &conv, "thanks!");
+    w.drain().await.expect("drain");
+    assert_eq!(
+        kinds(&w, &conv),
+        [
+            LedgerKind::Unban,
+            LedgerKind::Reply,
+            LedgerKind::Archive,
+            LedgerKind::InternalNote
+        ],
+        "a moderator's decision's writes only"
+    );
+    let journal = w
+        .store
+        .effects_of(&ConversationId::parse(&conv).expect("id"))
+        .await
+        .expect("journal");
+    assert!(
+        journal
+            .iter()
+            .all(|e| e.marker.contains("-decision-") || e.marker.starts_with("command-")),
+        "every entry is the decision's or its confirmation: {journal:?}"
+    );
 }
 
 async fn trigger_exclusions(b: Backend) {
@@ -591,59 +638,182 @@ async fn no_stored_text_opens_an_appeal(b: Backend) {
     );
 }
 
-/// A permanently banned user who opens a new conversation instead of answering the ban
-/// notice is engaged like the others (the original bot did; this one used to leave the
-/// "ban reason not available" note and nothing else). A second new conversation while the
-/// appeal is open is answered there with the same appeal's link: no second appeal, no
-/// second draw of the group.
-async fn a_banned_user_who_opens_a_new_conversation_is_engaged_once(b: Backend) {
-    let (_db, w) = world(b, WorldOptions::default()).await;
-    // Banned without a message they answer: they write a fresh one.
-    ban(&w, "fresh1", "rule 2", Some("Spam"), None);
-    let write_new = |body: &str| {
-        w.sim
-            .state()
-            .user_message(UserMessage {
-                subreddit: "pics".into(),
-                user: "fresh1".into(),
-                body: body.into(),
-                subject: Some("Please unban me".into()),
-                conversation_id: None,
-            })
-            .expect("new conversation")
-            .conversation_id
-    };
-    let first = write_new("Why was I banned? I want to appeal.");
-    w.drain().await.expect("drain");
-    assert_eq!(kinds(&w, &first), [LedgerKind::Reply, LedgerKind::Archive]);
-    let appeal = w.appeal_in(&first).await.expect("q").expect("appeal");
-    assert_eq!(appeal.ban_reason, "", "no reason was quoted to them here");
-    let link = |c: &str| {
-        w.sim.state().ledger_for(c)[0]
-            .body
-            .clone()
-            .unwrap_or_default()
-            .split_whitespace()
-            .find(|x| x.contains("/appeal/"))
-            .map(str::to_owned)
-    };
-    // A second new conversation while the appeal is open: the same link, there.
-    let second = write_new("Hello? I wrote before.");
-    w.drain().await.expect("drain");
-    assert_eq!(kinds(&w, &second), [LedgerKind::Reply, LedgerKind::Archive]);
-    assert_eq!(link(&second), link(&first), "the same appeal's link");
+/// A new conversation u/`user` opens in r/pics (not an answer to anything).
+fn write_new(w: &World, user: &str, body: &str) -> String {
+    w.sim
+        .state()
+        .user_message(UserMessage {
+            subreddit: "pics".into(),
+            user: user.into(),
+            body: body.into(),
+            subject: Some("Please unban me".into()),
+            conversation_id: None,
+        })
+        .expect("new conversation")
+        .conversation_id
+}
+
+/// The personal link the bot's first message in `conv` carries.
+fn link_in(w: &World, conv: &str) -> Option<String> {
+    w.sim
+        .state()
+        .ledger_for(conv)
+        .first()?
+        .body
+        .clone()?
+        .split_whitespace()
+        .find(|x| x.contains("/appeal/"))
+        .map(str::to_owned)
+}
+
+async fn appeals_of_user(w: &World, user: &str) -> Vec<appealmod_shared::domain::Appeal> {
     let appellant = w
         .store
         .appellant(
             &appealmod_shared::domain::SubredditName::parse("pics").expect("sub"),
-            &appealmod_shared::domain::RedditUsername::parse("fresh1").expect("user"),
+            &appealmod_shared::domain::RedditUsername::parse(user).expect("user"),
         )
         .await
         .expect("q")
         .expect("appellant");
+    w.store.appeals_of(appellant.id).await.expect("q")
+}
+
+/// Calls of one kind made since `before`.
+fn calls_since(w: &World, before: &reddit_sim::Counters, ep: Endpoint) -> u64 {
+    w.sim.state().counters().calls_of(ep) - before.calls_of(ep)
+}
+
+/// A permanently banned user who opens a new conversation instead of answering the ban
+/// notice is engaged like the others (the original bot did; this one used to leave the
+/// "ban reason not available" note and nothing else), and their form quotes the reason of
+/// the ban notice Reddit sent them — found among their recent conversations with the
+/// subreddit (`user.recentConvos`) and read: one call more than a conversation that opens
+/// with its notice, and no ban-list read. A second new conversation, a day later, while the
+/// appeal is open is answered there with the same appeal's link: no second appeal, no
+/// second draw of the group.
+async fn a_banned_user_who_opens_a_new_conversation_is_engaged_once(b: Backend) {
+    let (_db, w) = world(b, WorldOptions::default()).await;
+    // Banned with a reason in the notice; they write a fresh message instead of answering.
+    let notice = ban(&w, "fresh1", "rule 2", Some("Spam in three threads"), None);
+    let banned_at = w.sim.state().conversation(&notice).expect("notice").created;
+    w.advance(Duration::hours(3));
+    let first = write_new(&w, "fresh1", "Why was I banned? I want to appeal.");
+    let before = w.sim.state().counters();
+    let pass = w.recent.run_once().await.expect("pass");
+    assert_eq!(pass.decided, [Step::StartAppeal]);
     assert_eq!(
-        w.store.appeals_of(appellant.id).await.expect("q").len(),
-        1,
-        "one open appeal per user and subreddit"
+        calls_since(&w, &before, Endpoint::Get),
+        2,
+        "the conversation and the user's ban notice"
     );
+    assert_eq!(
+        calls_since(&w, &before, Endpoint::Banned),
+        0,
+        "the notice dates the ban"
+    );
+    w.drain().await.expect("drain");
+    assert_eq!(kinds(&w, &first), [LedgerKind::Reply, LedgerKind::Archive]);
+    assert!(kinds(&w, &notice).is_empty(), "the notice is only read");
+    let appeal = w.appeal_in(&first).await.expect("q").expect("appeal");
+    assert_eq!(
+        appeal.ban_reason, "Spam in three threads",
+        "the reason their ban notice quoted"
+    );
+    assert_eq!(appeal.ban_note, "rule 2");
+    let dated = appeal.ban_date.expect("ban date");
+    assert!(
+        (dated - banned_at).num_seconds().abs() < 1,
+        "dated by the notice ({banned_at}), not by their message: {dated}"
+    );
+
+    // A second new conversation a day later while the appeal is open: the same link, there.
+    w.advance(Duration::days(1));
+    let second = write_new(&w, "fresh1", "Hello? I wrote before.");
+    w.drain().await.expect("drain");
+    assert_eq!(kinds(&w, &second), [LedgerKind::Reply, LedgerKind::Archive]);
+    assert!(link_in(&w, &first).is_some());
+    assert_eq!(
+        link_in(&w, &second),
+        link_in(&w, &first),
+        "the same appeal's link"
+    );
+    let appeals = appeals_of_user(&w, "fresh1").await;
+    assert_eq!(appeals.len(), 1, "one open appeal per user and subreddit");
+    assert_eq!(appeals[0].status, AppealStatus::Prompted);
+}
+
+/// A user-started conversation of a permanently banned user whose ban notice cannot be
+/// found (none was sent) or quotes no reason is engaged all the same; the appeal records
+/// no reason (the form then says the moderators did not state one). Without a notice the
+/// ban list dates the ban: one call, as for any conversation without the moderators' note.
+async fn without_a_ban_notice_to_quote_the_form_states_no_reason(b: Backend) {
+    let (_db, w) = world(b, WorldOptions::default()).await;
+    w.sim
+        .state()
+        .ban(reddit_sim::BanRequest {
+            subreddit: "pics".into(),
+            user: "silent1".into(),
+            note: "rule 4".into(),
+            reason: Some("Never sent".into()),
+            duration_days: None,
+            send_message: false,
+            moderator: None,
+        })
+        .expect("ban");
+    let unquoted = ban(&w, "plain1", "rule 5", None, None);
+    let silent = write_new(&w, "silent1", "Why can't I post?");
+    let plain = write_new(&w, "plain1", "Why was I banned?");
+    let before = w.sim.state().counters();
+    w.recent.run_once().await.expect("pass");
+    assert_eq!(
+        calls_since(&w, &before, Endpoint::Get),
+        3,
+        "the two conversations, and the one notice there is"
+    );
+    assert_eq!(
+        calls_since(&w, &before, Endpoint::Banned),
+        1,
+        "the ban list dates the ban that has no notice"
+    );
+    w.drain().await.expect("drain");
+    for conv in [&silent, &plain] {
+        assert_eq!(kinds(&w, conv), [LedgerKind::Reply, LedgerKind::Archive]);
+        let appeal = w.appeal_in(conv).await.expect("q").expect("appeal");
+        assert_eq!(appeal.ban_reason, "", "no reason stated to them");
+        assert!(appeal.ban_date.is_some());
+    }
+    assert!(
+        kinds(&w, &unquoted).is_empty(),
+        "the notice without a reason is not written to"
+    );
+}
+
+/// Two new conversations of one user listed in the same pass: the first starts the appeal,
+/// the second is answered with the same link; one appeal, one appellant (one draw).
+async fn two_new_conversations_in_one_pass_share_one_appeal(b: Backend) {
+    let (_db, w) = world(b, WorldOptions::default()).await;
+    ban(&w, "twice1", "rule 2", Some("Spam"), None);
+    let first = write_new(&w, "twice1", "Please unban me.");
+    w.advance(Duration::minutes(1));
+    let second = write_new(&w, "twice1", "Also: I am sorry.");
+    let pass = w.recent.run_once().await.expect("pass");
+    assert_eq!(
+        pass.decided,
+        [Step::StartAppeal, Step::Remind],
+        "oldest first"
+    );
+    w.drain().await.expect("drain");
+    for conv in [&first, &second] {
+        assert_eq!(kinds(&w, conv), [LedgerKind::Reply, LedgerKind::Archive]);
+    }
+    assert_eq!(
+        link_in(&w, &second),
+        link_in(&w, &first),
+        "the same appeal's link"
+    );
+    let appeals = appeals_of_user(&w, "twice1").await;
+    assert_eq!(appeals.len(), 1);
+    assert_eq!(appeals[0].conversation_id.as_str(), first);
+    assert_eq!(appeals[0].ban_reason, "Spam");
 }

@@ -266,6 +266,12 @@ pub fn decide(input: &Input<'_>) -> Decision {
     if (appellant.ignored || appellant.user_deleted) && !submitted_here {
         return Decision::Nothing(Quiet::NotFollowed);
     }
+    // A control appellant's appeal exists only when a moderator decided (or claimed) it:
+    // the moderators' act, carried out through its own entries. The dialogue never
+    // continues it: the conversation is recorded, never written to.
+    if appellant.group == Group::Control {
+        return start(input);
+    }
 
     let ban_date = input.ban.map(|b| b.date);
     let same_ban = |a: &Appeal| match (a.ban_date, ban_date) {

@@ -75,6 +75,7 @@ impl Conv {
                 is_muted: false,
                 is_suspended: false,
                 is_shadow_banned: false,
+                recent_conversations: Vec::new(),
             }),
         };
         Self { c }
@@ -500,6 +501,26 @@ fn dialogue_table() {
             Decision::Control,
         ),
         (
+            "control whose appeal a moderator decided → still no write of the dialogue",
+            &c1,
+            None,
+            control,
+            vec![granted.clone()],
+            None,
+            2,
+            Decision::Control,
+        ),
+        (
+            "control whose appeal a moderator claimed → still no write of the dialogue",
+            &c1,
+            None,
+            control,
+            vec![appeal(AppealStatus::Completed, "c1")],
+            Some(&f),
+            2,
+            Decision::Control,
+        ),
+        (
             "treatment with missing reason → one note",
             &missing_reason,
             None,
@@ -848,6 +869,105 @@ fn the_reason_the_user_was_told_is_the_quote_in_the_ban_notice() {
         ban_message_reason(&user_started),
         None,
         "no ban notice, no reason"
+    );
+}
+
+/// A user who opened a conversation of their own: their ban notice is found among their
+/// recent conversations with the subreddit by Reddit's subject, the newest one, never this
+/// conversation; nothing is looked for when the conversation carries its own notice or the
+/// ban is not permanent.
+#[test]
+fn the_ban_notice_of_a_user_started_conversation_is_found_by_its_subject() {
+    let recent = |list: &[(&str, &str)]| -> Vec<RecentConversation> {
+        list.iter()
+            .map(|(id, subject)| RecentConversation {
+                id: ConversationId::parse(id).expect("id"),
+                subject: (*subject).to_owned(),
+            })
+            .collect()
+    };
+    let user_started = |list: &[(&str, &str)], permanent: bool| {
+        let mut c = Conv::ban_reply("c9").c;
+        c.messages.remove(0);
+        if let Some(p) = c.participant.as_mut() {
+            p.ban_is_permanent = permanent;
+            p.recent_conversations = recent(list);
+        }
+        c
+    };
+    let found =
+        |c: &Conversation| trigger::ban_notice_elsewhere(c).map(|id| id.as_str().to_owned());
+    let notice = "You've been permanently banned from participating in r/pics";
+    let rows: &[(&[(&str, &str)], bool, Option<&str>, &str)] = &[
+        (&[("ik9t", notice)], true, Some("ik9t"), "the notice"),
+        (
+            &[("ik9t", "You've been banned from participating in r/pics")],
+            true,
+            Some("ik9t"),
+            "older notices say only \"banned\"",
+        ),
+        (
+            &[
+                ("ik9t", notice),
+                ("ja9m", notice),
+                ("1a00x", notice),
+                ("zz", notice),
+            ],
+            true,
+            Some("1a00x"),
+            "the newest by id (base 36: longer is newer)",
+        ),
+        (
+            &[("c9", notice)],
+            true,
+            None,
+            "never this conversation itself",
+        ),
+        (
+            &[(
+                "ik9t",
+                "You've been temporarily banned from participating in r/pics",
+            )],
+            true,
+            None,
+            "a temporary ban's notice is not this ban's",
+        ),
+        (
+            &[(
+                "ik9t",
+                "You've been permanently banned from participating in r/other",
+            )],
+            true,
+            None,
+            "another subreddit's",
+        ),
+        (
+            &[("ik9t", "Please unban me")],
+            true,
+            None,
+            "a subject of the user's",
+        ),
+        (
+            &[("ik9t", notice)],
+            false,
+            None,
+            "not a permanent ban: not looked for",
+        ),
+        (&[], true, None, "nothing listed"),
+    ];
+    for (list, permanent, expected, why) in rows {
+        let c = user_started(list, *permanent);
+        assert_eq!(found(&c).as_deref(), *expected, "{why}");
+    }
+    // A conversation a moderator started carries its own notice.
+    let mut answered = Conv::ban_reply("c9").c;
+    if let Some(p) = answered.participant.as_mut() {
+        p.recent_conversations = recent(&[("ik9t", notice)]);
+    }
+    assert_eq!(
+        found(&answered),
+        None,
+        "the notice is this conversation's first message"
     );
 }
 
