@@ -5,7 +5,7 @@
 use appealmod_shared::config::{ConsoleLogin, Secret};
 use appealmod_shared::domain::*;
 use appealmod_shared::policy::MAX_REMINDERS;
-use appealmod_shared::storage::{Backend, CheckRecord, MOD_NOTES_FIELD};
+use appealmod_shared::storage::{Backend, CheckRecord, MOD_NOTES_FIELD, ServingAccount};
 use chrono::Utc;
 use reddit_sim::{NewSubreddit, SimConfig, SimServer, WebApp};
 
@@ -26,6 +26,7 @@ on_both_backends!(
     console_posts_need_their_csrf_token,
     operators_see_every_subreddit,
     end_to_end_login_signup_invite_active_message_change_and_pause,
+    sign_up_assigns_the_account_with_the_most_headroom,
 );
 
 /// The site with its console against a fresh simulator: r/pics moderated by `head_mod`
@@ -1051,4 +1052,48 @@ async fn end_to_end_login_signup_invite_active_message_change_and_pause(backend:
     world.drain().await.expect("drain");
     assert_eq!(writes(), before, "a paused subreddit receives 0 writes");
     assert!(world.sim.state().ledger_for(&third).is_empty());
+}
+
+const SECOND_BOT: &str = "second_bot";
+
+/// A pool of bot accounts: sign-up assigns each subreddit the account with the most
+/// headroom, and the sign-up page and the subreddit's console name the one to invite.
+async fn sign_up_assigns_the_account_with_the_most_headroom(backend: Backend) {
+    let c = console_with(backend, |s| {
+        s.extra_bot_accounts = vec![SECOND_BOT.to_owned()];
+    })
+    .await;
+    // Nothing is served yet: the first account configured (the default) is offered.
+    c.login("head_mod", "/signup").await;
+    let (_, page) = c.page("/signup").await;
+    assert!(page.contains(&format!("u/{BOT}")), "{page}");
+    assert_eq!(c.sign_up("pics").await.status().as_u16(), 303);
+    let store = &c.app.db.store;
+    assert_eq!(
+        store.account_of(&sub("pics")).await.expect("q"),
+        Some(ServingAccount::Default)
+    );
+    let (_, console) = c.page("/dashboard/r/pics").await;
+    assert!(
+        console.contains(&format!("<strong>u/{BOT}</strong>")),
+        "{console}"
+    );
+    // The default serves one subreddit now, the second none: the next sign-up goes there,
+    // and both the sign-up page and the console say so.
+    let o = console_again(&c).await;
+    o.login("other_mod", "/signup").await;
+    let (_, page) = o.page("/signup").await;
+    assert!(page.contains(&format!("u/{SECOND_BOT}")), "{page}");
+    assert_eq!(o.sign_up("news").await.status().as_u16(), 303);
+    let second = ServingAccount::Extra(RedditUsername::parse(SECOND_BOT).expect("name"));
+    assert_eq!(
+        store.account_of(&sub("news")).await.expect("q"),
+        Some(second)
+    );
+    let (_, console) = o.page("/dashboard/r/news").await;
+    assert!(
+        console.contains(&format!("<strong>u/{SECOND_BOT}</strong>")),
+        "{console}"
+    );
+    assert!(!console.contains(&format!("u/{BOT}<")), "{console}");
 }

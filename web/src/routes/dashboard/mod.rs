@@ -90,13 +90,16 @@ pub struct StatusView {
     pub checks_stopped: bool,
     pub signed_up_by: Option<String>,
     pub permissions: String,
+    /// The bot account serving the subreddit (the one to invite).
+    pub bot: String,
 }
 
 impl StatusView {
-    pub fn of(s: &SubredditStatus, bot: &str) -> Self {
+    pub fn of(s: &SubredditStatus, bots: &crate::startup::BotNames) -> Self {
+        let bot = bots.name_of(&s.bot_account);
         let todo = match (s.state, &s.standing) {
             (SubredditState::Pending, BotStanding::Ready) => String::new(),
-            (SubredditState::Pending, standing) => what_to_do(standing, bot),
+            (SubredditState::Pending, standing) => what_to_do(standing, &bot),
             _ => String::new(),
         };
         Self {
@@ -113,6 +116,7 @@ impl StatusView {
             checks_stopped: s.checks_stopped(),
             signed_up_by: s.signed_up_by.as_ref().map(ToString::to_string),
             permissions: bot_permissions_text(),
+            bot,
         }
     }
 
@@ -125,10 +129,7 @@ impl StatusView {
     }
 }
 
-/// The bot account's name as pages show it.
-pub fn bot_name(state: &AppState) -> String {
-    state
-        .bot_username
-        .clone()
-        .unwrap_or_else(|| "the bot account".to_owned())
+/// The bot accounts' names as pages show them (each subreddit names the one serving it).
+pub fn bot_name(state: &AppState) -> crate::startup::BotNames {
+    state.bot_names.clone()
 }
