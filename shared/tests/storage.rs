@@ -975,16 +975,19 @@ async fn conversation_visits_follow_changes(store: &Store) {
         )
         .await
         .expect("c");
+    // Control too: a moderator's command or hand unban there is found by reading it (the
+    // dialogue still never writes to it).
     let visit = store.conversations_to_visit(10).await.expect("visit");
     assert_eq!(
         visit.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>(),
-        vec!["v1"],
-        "control is never visited"
+        vec!["v1", "v2"],
     );
-    store
-        .mark_conversation_visited(&conv("v1"), t(100), None)
-        .await
-        .expect("visited");
+    for c in ["v1", "v2"] {
+        store
+            .mark_conversation_visited(&conv(c), t(100), None)
+            .await
+            .expect("visited");
+    }
     assert!(
         store
             .conversations_to_visit(10)

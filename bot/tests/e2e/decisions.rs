@@ -3,9 +3,12 @@
 //! once; a ban lifted by hand in modmail is recorded from the conversation's mod actions.
 
 use appealmod_core::decide::verdict::{Channel, DecisionTemplates, Verdict, decide_appeal};
-use appealmod_shared::domain::{Appeal, AppealStatus, Outcome, RedditUsername, SubredditName};
+use appealmod_core::readout::CaseOutcome;
+use appealmod_shared::domain::{
+    Appeal, AppealStatus, Group, Outcome, RedditUsername, SubredditName,
+};
 use appealmod_shared::effects::decision_entries;
-use appealmod_shared::storage::{Backend, Recorded};
+use appealmod_shared::storage::{Backend, ReadoutFilter, Recorded};
 use appealmod_testkit::world::{HUMAN_MOD, World, WorldOptions};
 use reddit_sim::{
     Endpoint, FaultMode, FaultRequest, LedgerKind, ModActionKind, ModActionRequest, ModMessage,
@@ -22,6 +25,7 @@ appealmod_testkit::on_both_backends!(
     an_unban_refused_with_403_is_held_then_carried_out,
     a_removed_moderators_command_does_nothing,
     a_console_grant_costs_three_calls,
+    deny_from_modmail_on_a_control_conversation,
     the_moderator_who_banned_in_modmail_is_recorded,
     recusal_refuses_the_banning_moderators_command_with_one_note,
 );
@@ -339,6 +343,98 @@ async fn a_console_grant_costs_three_calls(b: Backend) {
     assert_eq!(
         after_dialogue(&w, &conv),
         [LedgerKind::Unban, LedgerKind::Reply, LedgerKind::Archive]
+    );
+}
+
+/// A control appellant has no appeal until a moderator acts: `!deny` in a private note
+/// records their control appeal and the decision at once, and the bot carries it out for
+/// the moderator (the message, the archive, the confirming note; no unban). The readout
+/// counts it as the control group's denial at that time.
+async fn deny_from_modmail_on_a_control_conversation(b: Backend) {
+    let (_db, w) = world(
+        b,
+        WorldOptions {
+            treatment_fraction: 0.0,
+            ..WorldOptions::default()
+        },
+    )
+    .await;
+    let conv = started_appeal(&w, "ctrl_denied").await;
+    assert!(kinds(&w, &conv).is_empty(), "the dialogue: 0 writes");
+    note(&w, &conv, HUMAN_MOD, "!deny too-soon");
+    w.drain().await.expect("drain");
+    assert_eq!(
+        kinds(&w, &conv),
+        [
+            LedgerKind::Reply,
+            LedgerKind::Archive,
+            LedgerKind::InternalNote
+        ]
+    );
+    let told = w.sim.state().ledger_for(&conv)[0]
+        .body
+        .clone()
+        .unwrap_or_default();
+    assert!(told.contains("keep your ban for now"), "{told}");
+    assert!(banned(&w, "ctrl_denied"));
+    let appeal = w
+        .appeal_in(&conv)
+        .await
+        .expect("q")
+        .expect("the control appeal");
+    assert_eq!(appeal.outcome, Some(Outcome::Denied));
+    let state = w.store.decision_state(appeal.id).await.expect("state");
+    assert_eq!(
+        state.decided.map(|(o, by, _)| (o, by)),
+        Some((Outcome::Denied, format!("u/{HUMAN_MOD}")))
+    );
+    let record = w
+        .store
+        .decision_record(appeal.id)
+        .await
+        .expect("record")
+        .expect("decided");
+    assert_eq!(record.via, Some(Channel::ModmailCommand));
+    let rows = w
+        .store
+        .readout_rows(&ReadoutFilter::default())
+        .await
+        .expect("rows");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].group, Group::Control);
+    assert_eq!(rows[0].outcome, CaseOutcome::Denied);
+    assert_eq!(rows[0].decided_at, Some(record.at));
+    assert_eq!(
+        rows[0].link_sent_at, None,
+        "a decision's message is no link"
+    );
+    // A second command (read once the user's message brings the archived conversation
+    // back): one decision stands, the bot says so in one note, the dialogue stays silent.
+    note(&w, &conv, HUMAN_MOD, "!grant");
+    user_writes(&w, "ctrl_denied", &conv, "please reconsider");
+    w.drain().await.expect("drain");
+    assert!(banned(&w, "ctrl_denied"), "already decided: no unban");
+    let after = kinds(&w, &conv);
+    assert_eq!(
+        after,
+        [
+            LedgerKind::Reply,
+            LedgerKind::Archive,
+            LedgerKind::InternalNote,
+            LedgerKind::InternalNote
+        ]
+    );
+    let answer = w.sim.state().ledger_for(&conv)[3]
+        .body
+        .clone()
+        .unwrap_or_default();
+    assert!(answer.contains("already decided (denied)"), "{answer}");
+    assert_eq!(
+        w.appeals_with(AppealStatus::Completed)
+            .await
+            .expect("q")
+            .len(),
+        1
     );
 }
 
