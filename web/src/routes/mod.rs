@@ -50,9 +50,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(get_or_head().to(dashboard::appeal_get::appellant)),
         )
         .service(
+            web::resource("/dashboard/r/{sub}/appellants/{id}/decide")
+                .route(web::post().to(dashboard::decide_post::decide_control)),
+        )
+        .service(
             web::resource("/dashboard/r/{sub}/settings")
                 .route(get_or_head().to(dashboard::settings_get::page))
                 .route(web::post().to(dashboard::settings_post::save)),
+        )
+        .service(
+            web::resource("/dashboard/r/{sub}/settings/preview")
+                .route(get_or_head().to(dashboard::settings_get::form_preview))
+                .route(web::post().to(dashboard::settings_post::form_preview)),
         )
         .service(
             web::resource("/dashboard/r/{sub}/state")
@@ -70,6 +79,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/robots.txt").route(get_or_head().to(static_files::robots)))
         .service(web::resource("/static/style.css").route(get_or_head().to(static_files::style)))
         .service(web::resource("/static/logo.svg").route(get_or_head().to(static_files::logo)))
+        .service(
+            web::resource("/static/settings.js")
+                .route(get_or_head().to(dashboard::settings_get::script)),
+        )
         .default_service(web::to(not_found));
 }
 
@@ -79,6 +92,7 @@ pub(crate) fn get_or_head() -> Route {
     web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
 }
 
-async fn not_found() -> Result<actix_web::HttpResponse, PageError> {
-    Err(PageError::NotFound)
+/// In the browser's language: an appellant who mistyped their link lands here.
+async fn not_found(req: actix_web::HttpRequest) -> actix_web::HttpResponse {
+    PageError::NotFound.response_in(crate::i18n::requested(req.headers()))
 }

@@ -11,6 +11,7 @@ use appealmod_shared::storage::{AuditEntry, FRACTION_FIELD, SubredditSettings};
 use super::{ConsoleNav, StatusView, bot_name};
 use crate::console::access::{Cleared, clear_page};
 use crate::console::decision_form;
+use crate::console::form_preview;
 use crate::console::preview::{Sample, render as preview};
 use crate::console::settings_form::{AnswerKind, FieldError, SettingsView, view_of};
 use crate::console::{form_id, when};
@@ -283,4 +284,19 @@ pub async fn script() -> HttpResponse {
         .content_type("text/javascript; charset=utf-8")
         .insert_header((CACHE_CONTROL, "public, max-age=31536000, immutable"))
         .body(SCRIPT)
+}
+
+/// The questions in effect (the subreddit's own, else the shipped ones in its language) as
+/// the appeal form shows them to an appellant, for an example ban.
+pub async fn form_preview(
+    session: Session,
+    state: web::Data<AppState>,
+    sub: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let now = state.clock.now();
+    let here = format!("/dashboard/r/{sub}/settings/preview");
+    let cleared = clear_page(&state, &session, &sub, &here, now).await?;
+    let name = &cleared.subreddit.name;
+    let effective = state.settings_in_effect(name).await?;
+    form_preview::page(name, &effective.questions, effective.language, now)
 }
