@@ -108,6 +108,7 @@ fn settings() -> DialogueSettings {
         renew_before: Duration::days(2),
         link_ttl: Duration::days(7),
         mod_notes: false,
+        language: Language::English,
     }
 }
 
@@ -898,7 +899,9 @@ fn the_ban_notice_of_a_user_started_conversation_is_found_by_its_subject() {
     let found =
         |c: &Conversation| trigger::ban_notice_elsewhere(c).map(|id| id.as_str().to_owned());
     let notice = "You've been permanently banned from participating in r/pics";
-    let rows: &[(&[(&str, &str)], bool, Option<&str>, &str)] = &[
+    // (recent conversations, permanent ban, the notice expected, why)
+    type Row<'a> = (&'a [(&'a str, &'a str)], bool, Option<&'a str>, &'a str);
+    let rows: &[Row] = &[
         (&[("ik9t", notice)], true, Some("ik9t"), "the notice"),
         (
             &[("ik9t", "You've been banned from participating in r/pics")],
