@@ -409,6 +409,21 @@ fn runner_binary() -> Option<std::path::PathBuf> {
     bin.is_file().then_some(bin)
 }
 
+/// Of process `pid`'s resident memory now, in MiB: anonymous (heap, stacks) and file-backed
+/// (the binary's pages, mapped files) (Linux).
+fn rss_parts_of(pid: u32) -> (f64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let kib = |key: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(key))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (kib("RssAnon:") / 1024.0, kib("RssFile:") / 1024.0)
+}
+
 /// Resident and peak resident memory of process `pid`, in MiB (Linux).
 fn rss_of(pid: u32) -> (f64, f64) {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
@@ -535,11 +550,12 @@ async fn runner_memory(subs: usize, appellants: usize, passes: u64) -> anyhow::R
             true
         };
         let (rss, peak) = rss_of(pid);
+        let (anon, file) = rss_parts_of(pid);
         let alive = child.try_wait()?.is_none();
         child.kill()?;
         child.wait()?;
         println!(
-            "   appealmod {kind} ({phase}): peak RSS {peak:.1} MiB (VmHWM), RSS {rss:.1} MiB at the end; {:.0} s{}{}",
+            "   appealmod {kind} ({phase}): peak RSS {peak:.1} MiB (VmHWM), RSS {rss:.1} MiB at the end ({anon:.1} anonymous, {file:.1} file-backed); {:.0} s{}{}",
             t.elapsed().as_secs_f64(),
             if ran { "" } else { " (did not finish in time)" },
             if alive {
