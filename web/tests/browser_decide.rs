@@ -54,6 +54,22 @@ async fn completed(app: &TestApp, user: &str) -> (AppealId, String) {
     (id, link)
 }
 
+/// A control appellant of r/pics (recorded, never written to); returns their page.
+async fn control(app: &TestApp, user: &str) -> String {
+    let store = &app.db.store;
+    let contact = store
+        .record_contact(
+            &SubredditName::parse("pics").expect("sub"),
+            &RedditUsername::parse(user).expect("user"),
+            &ConversationId::parse(&user.replace('_', "")).expect("id"),
+            || Group::Control,
+            Utc::now() - Duration::hours(1),
+        )
+        .await
+        .expect("control appellant");
+    format!("/dashboard/r/pics/appellants/{}", contact.appellant.id.0)
+}
+
 /// Answers to whatever the default form asks (the questions may change).
 fn answers(opened: DateTime<Utc>) -> FormAnswers {
     let answers = FormQuestions::default()
@@ -188,6 +204,19 @@ async fn decision_desk_at_phone_and_desktop_sizes() {
         assert!(body.contains("Ban lifted"), "{size}: {body}");
         fits(&session, width, &format!("status {size}")).await;
         session.screenshot(&shots, &format!("status-{size}")).await;
+
+        // A control appellant: decided from their page, which records their appeal.
+        let page = control(&app, &format!("ctrl_{size}")).await;
+        session.goto(&app.url(&page)).await;
+        session.wait_for("is in the control group").await;
+        fits(&session, width, &format!("control {size}")).await;
+        session.screenshot(&shots, &format!("control-{size}")).await;
+        session.click("button[value=deny]").await;
+        let body = session.wait_for("Decision recorded").await;
+        assert!(body.contains("Denied by u/head_mod"), "{size}: {body}");
+        session
+            .screenshot(&shots, &format!("control-denied-{size}"))
+            .await;
     }
     session.quit().await;
 }

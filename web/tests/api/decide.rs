@@ -4,11 +4,14 @@
 //! status page showing the decision at once, the recusal rule, and a control appeal decided
 //! the same way with the unchanged bot carrying it out.
 
-use appealmod_shared::domain::{AppealId, Outcome};
-use appealmod_shared::storage::{Backend, EffectKind};
+use appealmod_core::readout::Reach;
+use appealmod_shared::domain::{AppealId, Group, Outcome};
+use appealmod_shared::storage::{Backend, EffectKind, ReadoutFilter};
+use appealmod_testkit::world::{World, WorldOptions, sim_config};
 use chrono::{Duration, Utc};
+use reddit_sim::{BanRequest, LedgerKind, SimServer, UserMessage};
 
-use crate::console::{console_again, location};
+use crate::console::{console_again, console_on, location};
 use crate::helpers::csrf_of;
 use crate::on_both_backends;
 use crate::queue::{completed_appeal, loaded};
@@ -19,6 +22,7 @@ on_both_backends!(
     decisions_need_the_token_and_the_subreddit,
     a_reply_without_deciding_is_queued_once,
     the_moderator_who_banned_may_not_decide_with_recusal_on,
+    a_control_appeal_is_granted_from_the_console,
 );
 
 /// A completed appeal of u/`user` in r/pics, waiting for a decision for four hours.
@@ -282,4 +286,162 @@ async fn the_moderator_who_banned_may_not_decide_with_recusal_on(backend: Backen
         .post(&decide_path(id), &[("csrf", &csrf), ("action", "grant")])
         .await;
     assert!(location(&r).contains("notice=decided"), "{}", location(&r));
+}
+
+/// Control appeals are decided like any other, with the unchanged bot's runners and the
+/// simulator: the bot's dialogue never writes to a control conversation, and a moderator's
+/// decision there is carried out for them (the unban, the message, the archive) and counted
+/// by the readout as the control group's outcome.
+async fn a_control_appeal_is_granted_from_the_console(backend: Backend) {
+    let o = WorldOptions {
+        subreddits: Vec::new(),
+        treatment_fraction: 0.0,
+        ..WorldOptions::default()
+    };
+    let sim = SimServer::start(sim_config(&o)).await.expect("sim");
+    let c = console_on(backend, &sim, |_| {}).await;
+    let world = World::with_sim(sim, c.app.db.store.clone(), &c.app.db.url, o)
+        .await
+        .expect("bot");
+    c.login("head_mod", "/signup").await;
+    assert_eq!(c.sign_up("pics").await.status().as_u16(), 303);
+    world
+        .sim
+        .state()
+        .invite_moderator("pics", "appealmod_bot", &["mail".into(), "access".into()])
+        .expect("invite");
+    world.pass().await.expect("pass");
+    world.advance(chrono::Duration::minutes(5));
+    world.pass().await.expect("pass");
+
+    let s = world.sim.state();
+    let conv = s
+        .ban(BanRequest {
+            subreddit: "pics".into(),
+            user: "ctrl_granted".into(),
+            note: "rule 2".into(),
+            reason: Some("Spamming links".into()),
+            duration_days: None,
+            send_message: true,
+            moderator: None,
+        })
+        .expect("ban")
+        .conversation_id
+        .expect("ban message");
+    s.user_message(UserMessage {
+        subreddit: "pics".into(),
+        user: "ctrl_granted".into(),
+        body: "Please unban me.".into(),
+        subject: None,
+        conversation_id: Some(conv.clone()),
+    })
+    .expect("writes");
+    world.drain().await.expect("drain");
+    assert!(s.ledger_for(&conv).is_empty(), "the dialogue: 0 writes");
+    let store = &c.app.db.store;
+    let appellant = store
+        .appellants(Some(Group::Control))
+        .await
+        .expect("appellants")
+        .pop()
+        .expect("a control appellant");
+    assert!(
+        store
+            .appeals_of(appellant.id)
+            .await
+            .expect("appeals")
+            .is_empty()
+    );
+
+    // The appellant's page offers the decision, without a reply to write.
+    let page = format!("/dashboard/r/pics/appellants/{}", appellant.id.0);
+    let (status, body) = c.page(&page).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("Grant: lift the ban"), "{body}");
+    assert!(body.contains("is in the control group"), "{body}");
+    assert!(!body.contains("Reply without deciding"), "{body}");
+    let csrf = csrf_of(&body);
+    let r = c
+        .post(
+            &format!("{page}/decide"),
+            &[("csrf", &csrf), ("action", "grant")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let to = location(&r);
+    let appeal = store
+        .appeals_of(appellant.id)
+        .await
+        .expect("appeals")
+        .pop()
+        .expect("the control appeal, recorded at the decision");
+    assert_eq!(
+        to,
+        format!(
+            "/dashboard/r/pics/appeals/{}?notice=decided#decision",
+            appeal.id.0
+        )
+    );
+    // A second click finds the same appeal decided.
+    let r = c
+        .post(
+            &format!("{page}/decide"),
+            &[("csrf", &csrf), ("action", "deny")],
+        )
+        .await;
+    assert!(
+        location(&r).contains("notice=already-decided"),
+        "{}",
+        location(&r)
+    );
+    assert_eq!(
+        store.appeals_of(appellant.id).await.expect("appeals").len(),
+        1
+    );
+
+    world.drain().await.expect("drain");
+    let kinds: Vec<LedgerKind> = s.ledger_for(&conv).iter().map(|e| e.kind).collect();
+    assert_eq!(
+        kinds,
+        [LedgerKind::Unban, LedgerKind::Reply, LedgerKind::Archive],
+        "the moderator's decision, carried out for them: nothing else"
+    );
+    assert!(s.active_ban("pics", "ctrl_granted").is_none());
+    let (_, body) = c
+        .page(&format!("/dashboard/r/pics/appeals/{}", appeal.id.0))
+        .await;
+    assert!(body.contains("Granted by u/head_mod on"), "{body}");
+
+    // The readout: still the control group, granted at the click, no link ever sent.
+    let rows = store
+        .readout_rows(&ReadoutFilter::default())
+        .await
+        .expect("rows");
+    assert_eq!(rows.len(), 1);
+    let row = &rows[0];
+    assert_eq!(row.group, Group::Control);
+    assert_eq!(Reach::of(row), Reach::Control);
+    assert_eq!(row.outcome, appealmod_core::readout::CaseOutcome::Granted);
+    assert!(row.decided_at.is_some() && row.link_sent_at.is_none() && row.completed_at.is_none());
+    assert_eq!(
+        row.started_at, row.assigned_at,
+        "counted in the same period as before"
+    );
+    let stored = store
+        .appeal(appeal.id)
+        .await
+        .expect("read")
+        .expect("appeal");
+    assert_eq!(stored.outcome, Some(Outcome::Granted));
+    // Once carried out, the dialogue stays silent when the user writes again.
+    s.user_message(UserMessage {
+        subreddit: "pics".into(),
+        user: "ctrl_granted".into(),
+        body: "Thank you!".into(),
+        subject: None,
+        conversation_id: Some(conv.clone()),
+    })
+    .expect("writes");
+    world.drain().await.expect("drain");
+    assert_eq!(s.ledger_for(&conv).len(), 3);
 }
