@@ -177,6 +177,7 @@ impl BotContext {
             renew_before: Duration::days(RENEW_BEFORE_DAYS),
             link_ttl: e.link_ttl,
             mod_notes: e.mod_notes,
+            language: e.language,
         }
     }
 

@@ -9,7 +9,7 @@ use tracing::{debug, info, warn};
 use appealmod_reddit::RedditError;
 use appealmod_shared::domain::{Appeal, AppealId, AppealStatus, AppellantId};
 use appealmod_shared::domain::{
-    BanEntry, Conversation, ConversationId, ConversationSummary, Message, Messages, Placeholders,
+    BanEntry, Conversation, ConversationId, ConversationSummary, Message, Placeholders,
     RedditUsername,
 };
 use appealmod_shared::domain::{SubredditName, SubredditState};
@@ -26,6 +26,7 @@ use appealmod_core::decide::{
     self, AppellantFacts, Decision, DialogueSettings, Input, Plan, PlanFacts, Quiet, Step,
     Transition, exclude,
 };
+use appealmod_core::i18n;
 use appealmod_core::toxicity;
 
 /// What handling a conversation did, for logs, tests and the sandbox summary.
@@ -601,14 +602,7 @@ impl BotContext {
         }
         let mut tx = self.store.begin().await?;
         match self
-            .write_plan(
-                &mut tx,
-                target,
-                appellant.as_ref(),
-                &plan,
-                &dialogue.messages,
-                now,
-            )
+            .write_plan(&mut tx, target, appellant.as_ref(), &plan, dialogue, now)
             .await
         {
             Ok(true) => {}
@@ -643,7 +637,7 @@ impl BotContext {
         target: &Target<'_>,
         appellant: Option<&(AppellantId, StatusUpdate)>,
         plan: &Plan,
-        messages: &Messages,
+        dialogue: &DialogueSettings,
         now: DateTime<Utc>,
     ) -> anyhow::Result<bool> {
         if let Some((aid, status)) = appellant {
@@ -661,7 +655,9 @@ impl BotContext {
         let marker = plan.marker.as_ref().and_then(|m| m.resolve(opened));
         if let Some(marker) = &marker {
             let appeal_id = opened.or_else(|| plan_appeal(&plan.transition));
-            let expires = plan.link_expires.map(expiry_text);
+            let expires = plan
+                .link_expires
+                .map(|t| i18n::link_expiry(dialogue.language, t));
             let fill = Placeholders {
                 username: &target.username,
                 subreddit: target.subreddit.as_str(),
@@ -674,7 +670,8 @@ impl BotContext {
                 expires: expires.as_deref().unwrap_or(""),
             };
             for a in plan.decision.actions() {
-                let effect = effects::entry(a, appeal_id, target.id, marker, messages, &fill);
+                let effect =
+                    effects::entry(a, appeal_id, target.id, marker, &dialogue.messages, &fill);
                 if !tx
                     .enqueue_effect_in(&effect, Some(target.subreddit), now)
                     .await?
@@ -796,11 +793,6 @@ struct ListedDecision {
     appeals: Vec<Appeal>,
     dialogue: DialogueSettings,
     decision: Decision,
-}
-
-/// How the appellant reads the link's expiry: "5 January 2027 (UTC)".
-fn expiry_text(t: DateTime<Utc>) -> String {
-    t.format("%-d %B %Y (UTC)").to_string()
 }
 
 fn log_decision(decision: &Decision) {

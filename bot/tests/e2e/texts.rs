@@ -2,8 +2,10 @@
 //! until when the link works, an expiring link is renewed (the old one dies), a user who
 //! keeps writing after the last reminder is handed over to the moderators, and a Reddit Mod
 //! Note is left where the subreddit's console (or, unset, the configuration) wants one;
-//! a subreddit whose console chose German gets the moderators' decisions in German.
+//! a subreddit whose console chose German gets the bot's messages (the link's expiry
+//! included) and the moderators' decisions in German.
 
+use appealmod_core::i18n;
 use appealmod_shared::domain::{AppealStatus, Language, SubredditName};
 use appealmod_shared::storage::Backend;
 use appealmod_shared::token::FormToken;
@@ -21,6 +23,7 @@ appealmod_testkit::on_both_backends!(
     reddit_mod_notes_follow_each_subreddits_console_setting,
     toxic_messages_are_flagged_in_the_note,
     a_german_subreddits_decisions_are_sent_in_german,
+    a_german_subreddits_appellants_read_german,
 );
 
 fn with_mod_notes(c: &mut appealmod_shared::config::Config) {
@@ -347,6 +350,33 @@ async fn a_german_subreddits_decisions_are_sent_in_german(b: Backend) {
         ),
         "{told}"
     );
+}
+
+/// The bot's shipped messages in the subreddit's language, with the link's expiry written
+/// the German way, and the final message in German too.
+async fn a_german_subreddits_appellants_read_german(b: Backend) {
+    let (_db, w) = world(b, WorldOptions::default()).await;
+    german(&w).await;
+    let conv = started_appeal(&w, "leser1").await;
+    let appeal = w.appeal_in(&conv).await.expect("q").expect("appeal");
+    let initial = replies(&w, &conv).first().cloned().expect("initial");
+    let until = i18n::link_expiry(Language::German, appeal.token_expires_at);
+    assert!(
+        until.ends_with(" (UTC)") && until.contains(". ") && !until.contains("January"),
+        "{until}"
+    );
+    for needle in [
+        "Hallo u/leser1. Dies ist eine automatische Nachricht im Auftrag der Moderatoren von r/pics.",
+        "(es dauert 2–3 Minuten)",
+        &format!("er funktioniert bis zum {until}."),
+    ] {
+        assert!(initial.contains(needle), "missing {needle:?} in {initial}");
+    }
+    w.submit_form(&appeal).await.expect("submit");
+    w.drain().await.expect("drain");
+    let last = replies(&w, &conv).last().cloned().expect("final message");
+    assert!(last.starts_with("Danke, u/leser1."), "{last}");
+    assert_eq!(link_in(&last), link_in(&initial), "the status link");
 }
 
 /// r/pics with German chosen in its console.

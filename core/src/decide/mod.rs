@@ -18,7 +18,9 @@ mod tests;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::domain::{Appeal, AppealId, AppealStatus, Outcome};
-use crate::domain::{BanEntry, Conversation, FormAnswers, FormQuestions, Group, Messages};
+use crate::domain::{
+    BanEntry, Conversation, FormAnswers, FormQuestions, Group, Language, Messages,
+};
 use crate::domain::{ConversationState, ConversationSummary, Message};
 
 pub use note::{EarlierAppeal, MODMAIL_MAX_CHARS, NoteContext, escape_user_text, mod_note};
@@ -65,6 +67,8 @@ pub struct DialogueSettings {
     pub link_ttl: Duration,
     /// Also leave a Reddit Mod Note on the appellant when an appeal completes.
     pub mod_notes: bool,
+    /// The appellant's language: how the messages say until when the link works.
+    pub language: Language,
 }
 
 /// The appellant as the core needs to see them (already created, group drawn).
