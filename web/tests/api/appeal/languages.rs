@@ -132,6 +132,15 @@ async fn a_page_that_names_no_appeal_follows_the_browser(backend: Backend) {
     assert_eq!(status, 404);
     assert!(body.contains("<html lang=\"fr\">"), "{body}");
     assert!(body.contains("Ce lien n’est pas valide"), "{body}");
+    let (status, body) = get_in(&app, "/no-such-page", "es").await;
+    assert_eq!(status, 404);
+    assert!(body.contains("Página no encontrada"), "{body}");
+    assert!(body.contains("Moderadores: ir a la consola"), "{body}");
+    let (_, body) = get_in(&app, "/no-such-page", "ja, zh;q=0.5").await;
+    assert!(
+        body.contains("Page not found") && body.contains("lang=\"en\""),
+        "{body}"
+    );
     let (_, body) = app.get_text("/appeal/not-a-token").await;
     assert!(body.contains("This link is not valid"), "{body}");
 }
