@@ -194,6 +194,8 @@ pub async fn questions_for(
 ) -> Result<(FormQuestions, Language), PageError> {
     let settings = state.settings_in_effect(&appeal.subreddit).await?;
     let lang = settings.language;
-    state.shown_forms.remember(appeal, &settings.questions, lang);
+    state
+        .shown_forms
+        .remember(appeal, &settings.questions, lang);
     Ok((settings.questions, lang))
 }
