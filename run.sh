@@ -282,8 +282,10 @@ web:
     api_base_url: $sim_url
   # The sandbox's moderator is also its operator: every results page and the overview work.
   operators: [sandbox_mod]
-  # Links to a modmail conversation open the simulator's view of it.
+  # Links to a modmail conversation open the simulator's view of it (the moderators' and,
+  # for the appellant's pages, the user's).
   modmail_url: $sim_url/_sim/view/
+  user_mail_url: $sim_url/_sim/message/
 logging:
   level: info
   console: human

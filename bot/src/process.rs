@@ -315,6 +315,11 @@ impl BotContext {
         if contact.new_appellant {
             info!(group = contact.appellant.group.as_str(), user = %user, "new appellant");
         }
+        // Where the appellant reads this conversation: the site's pages link them there.
+        // (Once: the write changes nothing after the first.)
+        if let Some(id) = conv.summary.legacy_first_message_id.as_deref() {
+            self.store.record_user_message_id(conv.id(), id).await?;
+        }
         let appellant = contact.appellant;
         // Both groups, before deciding: the readout compares them, the note flags it.
         let texts = toxicity::assess_conversation(conv);

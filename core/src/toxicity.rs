@@ -343,6 +343,7 @@ mod tests {
                 participant: None,
                 num_messages: 4,
                 is_auto: true,
+                legacy_first_message_id: None,
             },
             authors: vec![],
             messages: vec![

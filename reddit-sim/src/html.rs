@@ -28,7 +28,9 @@ pub fn escape(s: &str) -> String {
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/_sim", web::get().to(index))
         .route("/_sim/view/{id}", web::get().to(view))
-        .route("/_sim/user/{name}", web::get().to(user_view));
+        .route("/_sim/user/{name}", web::get().to(user_view))
+        .route("/_sim/message/", web::get().to(user_messages))
+        .route("/_sim/message/{legacy}", web::get().to(user_message));
 }
 
 const STYLE: &str = "body{font-family:sans-serif;max-width:60em;margin:1em auto}\
@@ -229,6 +231,32 @@ fn render_mod_notes(s: &Sim, subreddit: &str, user: &str) -> String {
         );
     }
     body
+}
+
+/// A user's view of one conversation, found as Reddit's user-side address finds it:
+/// `reddit.com/message/messages/{legacyFirstMessageId}` (internal notes hidden).
+async fn user_message(sim: web::Data<Simulator>, legacy: web::Path<String>) -> HttpResponse {
+    let s = sim.lock();
+    let Some(c) = newest_first(&s)
+        .into_iter()
+        .find(|c| c.legacy_first_message_id == legacy.as_str())
+    else {
+        return HttpResponse::NotFound()
+            .content_type("text/html; charset=utf-8")
+            .body(format!("<p>No message {}</p>", escape(&legacy)));
+    };
+    let body = format!(
+        "<p><a href=\"/_sim\">all conversations</a></p><p>User view</p>{}",
+        render_conversation(&s, c, false)
+    );
+    page(&c.subject, &body)
+}
+
+/// The user-side address without a conversation: their messages (the simulator's list).
+async fn user_messages() -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header(("location", "/_sim"))
+        .finish()
 }
 
 async fn user_view(sim: web::Data<Simulator>, name: web::Path<String>) -> HttpResponse {

@@ -204,6 +204,9 @@ pub struct WireConversation {
     pub last_mod_update: Option<String>,
     #[serde(default)]
     pub num_messages: i64,
+    /// The conversation's first message in the user's inbox (`/message/messages/{id}`).
+    #[serde(default)]
+    pub legacy_first_message_id: Option<String>,
     /// The reply answer nests `modActions` here instead of at the top level.
     #[serde(default)]
     pub mod_actions: HashMap<String, WireModAction>,
@@ -266,6 +269,10 @@ impl TryFrom<&WireConversation> for ConversationSummary {
             participant,
             num_messages: c.num_messages,
             is_auto: c.is_auto,
+            legacy_first_message_id: c
+                .legacy_first_message_id
+                .clone()
+                .filter(|id| !id.is_empty() && id.chars().all(|ch| ch.is_ascii_alphanumeric())),
         })
     }
 }

@@ -89,6 +89,9 @@ fn conversations_list() {
     assert_eq!(in_state(ConversationState::Archived), 0);
     assert!(first.is_auto);
     assert_eq!(first.num_messages, 3);
+    // The user's own view of it: reddit.com/message/messages/12tz1li.
+    assert_eq!(first.legacy_first_message_id.as_deref(), Some("12tz1li"));
+    assert!(all.iter().all(|c| c.legacy_first_message_id.is_some()));
     assert_eq!(first.participant.as_ref().unwrap().as_str(), "helpfuldan");
     assert_eq!(first.last_updated, at("2021-12-09T02:06:00.156337+00:00"));
     assert_eq!(

@@ -454,6 +454,7 @@ pub fn conversation(
             participant: RedditUsername::parse(user).ok(),
             num_messages: 3,
             is_auto: true,
+            legacy_first_message_id: None,
         },
         authors: vec![],
         messages: vec![

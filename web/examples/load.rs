@@ -86,6 +86,7 @@ async fn run_backend(
         live: Default::default(),
         clock: Default::default(),
         modmail: Default::default(),
+        user_mail: appealmod_shared::config::ModmailLinks::user_default(),
     };
     let app = Application::build(settings, store.clone()).await?;
     let base = format!("http://127.0.0.1:{}", app.port());

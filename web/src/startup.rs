@@ -73,8 +73,10 @@ pub struct AppSettings {
     pub live: LiveSettings,
     /// What every handler takes as `now`: the system clock, moved forward by tests.
     pub clock: Clock,
-    /// Where a modmail conversation opens (`web.modmail_url`).
+    /// Where a modmail conversation opens for moderators (`web.modmail_url`).
     pub modmail: ModmailLinks,
+    /// Where an appellant reads their conversation (`web.user_mail_url`).
+    pub user_mail: ModmailLinks,
 }
 
 impl AppSettings {
@@ -107,6 +109,7 @@ impl AppSettings {
             live: LiveSettings::default(),
             clock: Clock::system(),
             modmail: c.web.modmail_url.clone(),
+            user_mail: c.web.user_mail_url.clone(),
         })
     }
 }
@@ -188,6 +191,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Where a modmail conversation opens ([`AppSettings::modmail`]).
     pub modmail: ModmailLinks,
+    /// Where an appellant reads their conversation ([`AppSettings::user_mail`]).
+    pub user_mail: ModmailLinks,
 }
 
 impl AppState {
@@ -228,6 +233,7 @@ fn state_of(settings: &AppSettings, store: Store, console: Option<Console>) -> A
         shown_forms: ShownForms::default(),
         clock: settings.clock.clone(),
         modmail: settings.modmail.clone(),
+        user_mail: settings.user_mail.clone(),
     }
 }
 

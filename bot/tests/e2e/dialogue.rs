@@ -51,6 +51,22 @@ async fn treatment_full_path(b: Backend) {
         .expect("appeal exists");
     assert_eq!(appeal.status, AppealStatus::Prompted);
     assert_eq!(appeal.ban_note, "rule 2: spam");
+    // Where the appellant reads it on Reddit (their pages link there, not to mod.reddit.com).
+    let legacy = w
+        .sim
+        .state()
+        .conversation(&conv)
+        .expect("conv")
+        .legacy_first_message_id
+        .clone();
+    assert!(!legacy.is_empty());
+    assert_eq!(
+        w.store
+            .user_message_id(&appeal.conversation_id)
+            .await
+            .expect("read"),
+        Some(legacy)
+    );
     assert!(
         w.sim.state().conversation(&conv).expect("conv").state == reddit_sim::ConvState::Archived,
         "archived"

@@ -95,6 +95,7 @@ mod tests {
                 participant: None,
                 num_messages: 1,
                 is_auto: false,
+                legacy_first_message_id: None,
             },
             authors: vec![],
             messages: vec![Message {

@@ -59,6 +59,7 @@ impl Conv {
                 participant: Some(RedditUsername::parse("appellant").expect("user")),
                 num_messages: 2,
                 is_auto: false,
+                legacy_first_message_id: None,
             },
             authors: vec![author("a_moderator", true), author("appellant", false)],
             messages: vec![

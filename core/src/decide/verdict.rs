@@ -587,6 +587,7 @@ mod tests {
                 participant: None,
                 num_messages: 1,
                 is_auto: true,
+                legacy_first_message_id: None,
             },
             authors: Vec::new(),
             messages: Vec::new(),

@@ -167,6 +167,11 @@ pub struct ConversationSummary {
     pub num_messages: i64,
     /// True for conversations the subreddit (a moderator) started, e.g. a ban message.
     pub is_auto: bool,
+    /// Reddit's `legacyFirstMessageId`: the conversation as its user sees it is
+    /// `reddit.com/message/messages/{this}` (the `mod.reddit.com` address is moderators'
+    /// only). Absent in older snapshots.
+    #[serde(default)]
+    pub legacy_first_message_id: Option<String>,
 }
 
 /// A conversation in full (`GET /api/mod/conversations/{id}`), messages and mod actions in

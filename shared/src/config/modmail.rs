@@ -47,6 +47,25 @@ impl ModmailLinks {
         format!("{}{}", self.0, conversation.as_str())
     }
 
+    /// Where users read their messages on Reddit: `user_message(Some(id))` is one
+    /// conversation (its `legacyFirstMessageId`), `user_message(None)` all of them.
+    pub const REDDIT_USER: &'static str = "https://www.reddit.com/message/messages/";
+
+    pub fn user_default() -> Self {
+        Self(Self::REDDIT_USER.to_owned())
+    }
+
+    /// The user's view of a conversation by Reddit's `legacyFirstMessageId` (letters and
+    /// digits only, as Reddit writes it); without one, their messages.
+    pub fn user_message(&self, legacy_first_message_id: Option<&str>) -> String {
+        match legacy_first_message_id {
+            Some(id) if !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric()) => {
+                format!("{}{id}", self.0)
+            }
+            _ => self.0.clone(),
+        }
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -86,6 +105,20 @@ mod tests {
         assert_eq!(
             sim.conversation(&id),
             "http://127.0.0.1:9000/_sim/view/2g8x1k"
+        );
+        let user = ModmailLinks::user_default();
+        assert_eq!(
+            user.user_message(Some("12tz1li")),
+            "https://www.reddit.com/message/messages/12tz1li"
+        );
+        assert_eq!(
+            user.user_message(None),
+            "https://www.reddit.com/message/messages/"
+        );
+        assert_eq!(
+            user.user_message(Some("../x")),
+            "https://www.reddit.com/message/messages/",
+            "anything but Reddit's letters and digits is not appended"
         );
         for bad in [
             "mod.reddit.com/mail/all/",

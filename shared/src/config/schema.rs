@@ -252,10 +252,13 @@ pub struct WebConfig {
     /// Days after which the readout counts an appeal that is still open with the outcome it
     /// has so far; unset = `link_ttl_days` + `bot.update_cutoff` ([`Config::readout_window_days`]).
     pub readout_window_days: Option<u32>,
-    /// Where a modmail conversation opens when the site links to one (the console, and the
-    /// pages that send an appellant back to their conversation): a base URL the
-    /// conversation id is appended to. Reddit's modmail by default.
+    /// Where a modmail conversation opens for moderators (the console, the live view): a
+    /// base URL the conversation id is appended to. Reddit's modmail by default.
     pub modmail_url: ModmailLinks,
+    /// Where an appellant reads their conversation (the pages that send them back to it):
+    /// a base URL Reddit's `legacyFirstMessageId` is appended to; alone, it is their
+    /// messages. `mod.reddit.com` opens for moderators only, so appellants never get it.
+    pub user_mail_url: ModmailLinks,
 }
 
 /// The Reddit "web app" moderators log in with (OAuth authorization code). The site uses a
@@ -305,6 +308,7 @@ impl Default for WebConfig {
             operators: Vec::new(),
             readout_window_days: None,
             modmail_url: ModmailLinks::default(),
+            user_mail_url: ModmailLinks::user_default(),
         }
     }
 }

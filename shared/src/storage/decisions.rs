@@ -181,6 +181,38 @@ impl Store {
         })
     }
 
+    /// Records where the user of `conversation` reads it (Reddit's `legacyFirstMessageId`),
+    /// once: the appellant's pages link there.
+    pub async fn record_user_message_id(
+        &self,
+        conversation: &ConversationId,
+        id: &str,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE appellant_conversations SET user_message_id = $2 \
+             WHERE conversation_id = $1 AND user_message_id IS NULL",
+        )
+        .bind(conversation.as_str())
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Where the user of `conversation` reads it, when the bot has seen Reddit say so.
+    pub async fn user_message_id(&self, conversation: &ConversationId) -> Result<Option<String>> {
+        let row = sqlx::query(
+            "SELECT user_message_id FROM appellant_conversations WHERE conversation_id = $1",
+        )
+        .bind(conversation.as_str())
+        .fetch_optional(self.pool())
+        .await?;
+        match row {
+            Some(r) => get::<Option<String>>(&r, "appellant_conversations", "user_message_id"),
+            None => Ok(None),
+        }
+    }
+
     /// Records the moderator who issued the ban of `conversation`, as Reddit's `modActions`
     /// name them (the latest ban done in modmail).
     pub async fn record_banned_by(

@@ -70,7 +70,7 @@ async fn expired_link_is_410(backend: Backend) {
     assert_eq!(status, 410);
     assert!(body.contains("This link has expired"));
     assert!(body.contains(
-        "Write again in <a href=\"https://mod.reddit.com/mail/all/cbob\">your modmail \
+        "Write again in <a href=\"https://www.reddit.com/message/messages/\">your modmail \
          conversation with r/pics</a> and the bot will answer with a new link to the form."
     ));
 }

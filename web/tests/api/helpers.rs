@@ -76,6 +76,7 @@ async fn serve(
         live: Default::default(),
         clock: Default::default(),
         modmail: Default::default(),
+        user_mail: appealmod_shared::config::ModmailLinks::user_default(),
     };
     tweak(&mut settings);
     let app = match listener {

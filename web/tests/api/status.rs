@@ -3,7 +3,7 @@
 
 use appealmod_core::toxicity::AssessedForm;
 use appealmod_shared::config::ModmailLinks;
-use appealmod_shared::domain::{AppealId, AppealStatus, FormAnswers, Outcome};
+use appealmod_shared::domain::{AppealId, AppealStatus, ConversationId, FormAnswers, Outcome};
 use appealmod_shared::storage::{Backend, SubredditSettings};
 use chrono::{Duration, Utc};
 
@@ -55,10 +55,13 @@ fn main_of(page: &str) -> &str {
 /// A page for a link that no longer opens the form: it names the subreddit, links the
 /// appellant's own modmail conversation (u/bob's is `cbob`), says it in one sentence and
 /// shows no status code.
-fn assert_says_where_to_write(page: &str, base: &str) {
+/// Appellants get the conversation as they read it (`url`), never the moderators' address.
+fn assert_says_where_to_write(page: &str, url: &str) {
     let main = main_of(page);
-    let link = format!("<a href=\"{base}cbob\">your modmail conversation with r/pics</a>");
+    let link = format!("<a href=\"{url}\">your modmail conversation with r/pics</a>");
     assert!(main.contains(&link), "{main}");
+    assert!(!page.contains("mod.reddit.com"), "moderators only: {page}");
+    assert!(!page.contains("/_sim/view/"), "moderators only: {page}");
     for code in ["404", "410"] {
         assert!(!main.contains(code), "a raw status code: {main}");
     }
@@ -97,7 +100,7 @@ async fn status_page_follows_the_appeal_through_each_stage(backend: Backend) {
     assert!(page.contains("<time datetime=\""), "and machine-readable");
     assert!(page.contains("<a href=\"https://www.reddit.com/r/pics/\">Back to r/pics</a>"));
     assert!(page.contains(
-        "<a href=\"https://mod.reddit.com/mail/all/cbob\">Your modmail conversation with r/pics</a>"
+        "<a href=\"https://www.reddit.com/message/messages/\">Your modmail conversation with r/pics</a>"
     ));
     assert!(page.contains("Appeal received"));
     assert!(page.contains("step step-current\" aria-current=\"step\""));
@@ -160,6 +163,13 @@ async fn expired_link_says_a_fresh_one_comes_or_the_moderators_take_over(backend
     let app = spawn_app(backend).await;
     let past = Utc::now() - Duration::minutes(1);
     let (id, path) = app.create_appeal_with("bob", NOTE, REASON, past).await;
+    // What the bot records from Reddit's `legacyFirstMessageId`.
+    app.db
+        .store
+        .record_user_message_id(&conv("cbob"), "12tz1li")
+        .await
+        .expect("record");
+    let user_view = "https://www.reddit.com/message/messages/12tz1li";
     for (method_post, label) in [(false, "GET"), (true, "POST")] {
         let (status, page) = if method_post {
             app.post_form(&path, &complete_answers()).await
@@ -172,7 +182,7 @@ async fn expired_link_says_a_fresh_one_comes_or_the_moderators_take_over(backend
             page.contains("the bot will answer with a new link to the form."),
             "{label}"
         );
-        assert_says_where_to_write(&page, ModmailLinks::REDDIT);
+        assert_says_where_to_write(&page, user_view);
         assert_private_nothing(&page);
     }
     assert!(app.db.store.form_answers(id).await.expect("get").is_none());
@@ -187,7 +197,7 @@ async fn expired_link_says_a_fresh_one_comes_or_the_moderators_take_over(backend
     assert_eq!(status, 410);
     assert!(page.contains("The form is closed"), "{page}");
     assert!(page.contains("goes straight to its moderators."));
-    assert_says_where_to_write(&page, ModmailLinks::REDDIT);
+    assert_says_where_to_write(&page, user_view);
 
     // A subreddit that allows more reminders still gets a fresh link.
     let mut settings = SubredditSettings::new(sub("pics"));
@@ -218,7 +228,8 @@ async fn replaced_link_is_told_apart_from_a_never_valid_one(backend: Backend) {
     assert_eq!(status, 410, "{page}");
     assert!(page.contains("<h1>This link was replaced</h1>"));
     assert!(page.contains("Please use the newest link the bot sent you in "));
-    assert_says_where_to_write(&page, ModmailLinks::REDDIT);
+    // Before the bot has seen Reddit's user-side id: the appellant's messages.
+    assert_says_where_to_write(&page, ModmailLinks::REDDIT_USER);
     assert_private_nothing(&page);
     let (status, _) = app.post_form(&old, &complete_answers()).await;
     assert_eq!(status, 410, "the old link sends nothing");
@@ -322,14 +333,23 @@ async fn failed_submit_focuses_the_summary_and_links_each_question(backend: Back
 
 async fn dead_links_lead_to_the_configured_modmail_view(backend: Backend) {
     // The sandbox's configuration: modmail links open the simulator's view.
-    let base = "http://127.0.0.1:9/_sim/view/";
     let app = spawn_with(backend, |s| {
         s.modmail = ModmailLinks::parse("http://127.0.0.1:9/_sim/view").expect("valid");
+        s.user_mail = ModmailLinks::parse("http://127.0.0.1:9/_sim/message").expect("valid");
     })
     .await;
     let past = Utc::now() - Duration::minutes(1);
     let (_, path) = app.create_appeal_with("bob", NOTE, REASON, past).await;
+    app.db
+        .store
+        .record_user_message_id(&conv("cbob"), "b7")
+        .await
+        .expect("record");
     let (status, page) = app.get_text(&path).await;
     assert_eq!(status, 410);
-    assert_says_where_to_write(&page, base);
+    assert_says_where_to_write(&page, "http://127.0.0.1:9/_sim/message/b7");
+}
+
+fn conv(id: &str) -> ConversationId {
+    ConversationId::parse(id).expect("conversation id")
 }

@@ -3,6 +3,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::{
     AppealPage, AppealStatusPage, find_appeal, form_id, language_of, questions, questions_for,
+    user_url,
 };
 use crate::errors::{PageError, render};
 use crate::i18n::requested;
@@ -29,7 +30,7 @@ async fn show(req: &HttpRequest, token: &str, state: &AppState) -> Result<HttpRe
         let lang = language_of(state, appeal).await?;
         return Ok(render(
             StatusCode::OK,
-            &AppealStatusPage::new(appeal, false, &state.modmail, lang)
+            &AppealStatusPage::new(appeal, false, user_url(state, appeal).await?, lang)
                 .with_decision(state.store.decision_record(appeal.id).await?),
         ));
     }

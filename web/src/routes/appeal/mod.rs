@@ -130,7 +130,7 @@ impl Linked {
     pub async fn expired_error(&self, state: &AppState) -> Result<PageError, PageError> {
         let settings = state.settings_in_effect(&self.appeal.subreddit).await?;
         let max = i64::from(settings.max_reminders);
-        let to = conversation(state, &self.appeal, settings.language);
+        let to = conversation(state, &self.appeal, settings.language).await?;
         Ok(if self.appeal.reminders >= max {
             PageError::LinkExpiredHandedOver(to)
         } else {
@@ -139,13 +139,24 @@ impl Linked {
     }
 }
 
-/// The appeal's subreddit and modmail conversation, where its appellant writes.
-pub fn conversation(state: &AppState, appeal: &Appeal, language: Language) -> Conversation {
-    Conversation {
+/// The appeal's subreddit and its conversation as the appellant reads it on Reddit
+/// (`web.user_mail_url`; `mod.reddit.com` opens for moderators only).
+pub async fn conversation(
+    state: &AppState,
+    appeal: &Appeal,
+    language: Language,
+) -> Result<Conversation, PageError> {
+    Ok(Conversation {
         subreddit: appeal.subreddit.to_string(),
-        url: state.modmail.conversation(&appeal.conversation_id),
+        url: user_url(state, appeal).await?,
         language,
-    }
+    })
+}
+
+/// Where the appellant reads the appeal's conversation on Reddit.
+pub async fn user_url(state: &AppState, appeal: &Appeal) -> Result<String, PageError> {
+    let id = state.store.user_message_id(&appeal.conversation_id).await?;
+    Ok(state.user_mail.user_message(id.as_deref()))
 }
 
 /// The language of the appeal's subreddit: its console's choice, else the configured one.
@@ -169,7 +180,7 @@ pub async fn find_appeal(
         return Err(match state.store.appeal(claims.appeal_id).await? {
             Some(appeal) => {
                 let lang = language_of(state, &appeal).await?;
-                PageError::LinkReplaced(conversation(state, &appeal, lang))
+                PageError::LinkReplaced(conversation(state, &appeal, lang).await?)
             }
             None => PageError::LinkInvalid,
         });

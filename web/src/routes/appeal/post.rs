@@ -8,7 +8,7 @@ use appealmod_shared::storage::SubmitOutcome;
 
 use super::{
     AppealPage, AppealStatusPage, find_appeal, form_id, language_of, questions, questions_for,
-    unsaved,
+    unsaved, user_url,
 };
 use crate::csrf::check_origin;
 use crate::errors::{PageError, render};
@@ -64,7 +64,7 @@ async fn store(
         .verify(&form_id(appeal.id), form.get("csrf"), now)?;
     if appeal.submitted_at.is_some() {
         let lang = language_of(state, appeal).await?;
-        let page = AppealStatusPage::new(appeal, false, &state.modmail, lang)
+        let page = AppealStatusPage::new(appeal, false, user_url(state, appeal).await?, lang)
             .with_decision(state.store.decision_record(appeal.id).await?);
         return Ok(render(StatusCode::CONFLICT, &page));
     }
@@ -98,7 +98,7 @@ async fn store(
             stored.submitted_at = Some(now);
             Ok(render(
                 StatusCode::OK,
-                &AppealStatusPage::new(&stored, true, &state.modmail, lang),
+                &AppealStatusPage::new(&stored, true, user_url(state, appeal).await?, lang),
             ))
         }
         SubmitOutcome::AlreadyReceived => {
@@ -108,7 +108,7 @@ async fn store(
                 .appeal(appeal.id)
                 .await?
                 .unwrap_or_else(|| appeal.clone());
-            let page = AppealStatusPage::new(&current, false, &state.modmail, lang)
+            let page = AppealStatusPage::new(&current, false, user_url(state, appeal).await?, lang)
                 .with_decision(state.store.decision_record(current.id).await?);
             Ok(render(StatusCode::CONFLICT, &page))
         }

@@ -10,7 +10,6 @@ use chrono::{DateTime, Utc};
 
 use appealmod_core::decide::verdict::Verdict;
 use appealmod_core::i18n;
-use appealmod_shared::config::ModmailLinks;
 use appealmod_shared::domain::{Appeal, Language, Outcome};
 use appealmod_shared::storage::DecisionRecord;
 
@@ -35,7 +34,8 @@ pub struct AppealStatusPage {
     pub heading: String,
     pub lead: String,
     pub steps: Vec<StatusStep>,
-    /// The appellant's modmail conversation with the subreddit (`web.modmail_url`).
+    /// The appellant's conversation with the subreddit as they read it on Reddit
+    /// (`web.user_mail_url`).
     pub conversation_url: String,
 }
 
@@ -85,7 +85,7 @@ fn date(lang: Language, d: DateTime<Utc>) -> (String, String) {
 impl AppealStatusPage {
     /// `just_now`: submitted by this request, so the page thanks the user first. In `lang`,
     /// the subreddit's language.
-    pub fn new(appeal: &Appeal, just_now: bool, modmail: &ModmailLinks, lang: Language) -> Self {
+    pub fn new(appeal: &Appeal, just_now: bool, conversation_url: String, lang: Language) -> Self {
         let sub = appeal.subreddit.to_string();
         let x = Texts {
             tr: Tr(lang),
@@ -104,7 +104,7 @@ impl AppealStatusPage {
             heading: x.t(heading),
             lead: x.s(lead),
             steps: steps(appeal, x, lifted),
-            conversation_url: modmail.conversation(&appeal.conversation_id),
+            conversation_url,
             subreddit: sub,
         }
     }
@@ -223,8 +223,10 @@ mod tests {
 
     const EN: Language = Language::English;
 
-    fn links() -> ModmailLinks {
-        ModmailLinks::default()
+    use appealmod_shared::config::ModmailLinks;
+
+    fn links() -> String {
+        ModmailLinks::user_default().user_message(Some("12tz1li"))
     }
 
     fn states(p: &AppealStatusPage) -> Vec<&'static str> {
@@ -234,7 +236,7 @@ mod tests {
     #[test]
     fn received_then_passed_then_lifted() {
         let mut a = appeal();
-        let p = AppealStatusPage::new(&a, false, &links(), EN);
+        let p = AppealStatusPage::new(&a, false, links(), EN);
         assert_eq!(p.heading, "Your appeal was received");
         assert_eq!(states(&p), ["done", "current", "pending"]);
         assert_eq!(
@@ -245,7 +247,7 @@ mod tests {
 
         a.status = AppealStatus::Completed;
         a.completed_at = Some(a.submitted_at.expect("submitted") + Duration::days(1));
-        let p = AppealStatusPage::new(&a, false, &links(), EN);
+        let p = AppealStatusPage::new(&a, false, links(), EN);
         assert_eq!(p.heading, "Your appeal is with the moderators");
         assert_eq!(states(&p), ["done", "done", "current"]);
         assert_eq!(
@@ -254,7 +256,7 @@ mod tests {
         );
 
         a.outcome = Some(Outcome::Granted);
-        let p = AppealStatusPage::new(&a, false, &links(), EN);
+        let p = AppealStatusPage::new(&a, false, links(), EN);
         assert_eq!(p.heading, "You are no longer banned");
         assert_eq!(states(&p), ["done", "done", "done"]);
         assert_eq!(p.steps[2].title, "Ban lifted");
@@ -267,9 +269,9 @@ mod tests {
         let mut a = appeal();
         a.status = AppealStatus::Completed;
         a.completed_at = a.submitted_at;
-        let open = AppealStatusPage::new(&a, false, &links(), EN);
+        let open = AppealStatusPage::new(&a, false, links(), EN);
         a.outcome = Some(Outcome::Denied);
-        let denied = AppealStatusPage::new(&a, false, &links(), EN);
+        let denied = AppealStatusPage::new(&a, false, links(), EN);
         assert_eq!(denied.heading, open.heading);
         assert_eq!(denied.steps, open.steps);
     }
@@ -286,7 +288,7 @@ mod tests {
             via: None,
             at,
         };
-        let granted = AppealStatusPage::new(&a, false, &links(), EN)
+        let granted = AppealStatusPage::new(&a, false, links(), EN)
             .with_decision(Some(record(Some(Verdict::Grant), Outcome::Granted)));
         assert_eq!(granted.heading, "You are no longer banned");
         assert_eq!(states(&granted), ["done", "done", "done"]);
@@ -294,27 +296,27 @@ mod tests {
             granted.steps[2].date.as_ref().map(|d| d.0.as_str()),
             Some("4 December 2026, 09:30 UTC")
         );
-        let kept = AppealStatusPage::new(&a, false, &links(), EN)
+        let kept = AppealStatusPage::new(&a, false, links(), EN)
             .with_decision(Some(record(Some(Verdict::Deny), Outcome::Denied)));
         assert_eq!(
             (kept.heading.as_str(), kept.steps[2].title.as_str()),
             ("The moderators decided", "Ban kept")
         );
-        let shorter = AppealStatusPage::new(&a, false, &links(), EN).with_decision(Some(record(
+        let shorter = AppealStatusPage::new(&a, false, links(), EN).with_decision(Some(record(
             Some(Verdict::Reduce { days: 7 }),
             Outcome::Denied,
         )));
         assert!(shorter.steps[2].text.contains("7 days"));
         // Inferred by the bot (retired as stale): the page claims nothing.
-        let open = AppealStatusPage::new(&a, false, &links(), EN);
-        let inferred = AppealStatusPage::new(&a, false, &links(), EN)
+        let open = AppealStatusPage::new(&a, false, links(), EN);
+        let inferred = AppealStatusPage::new(&a, false, links(), EN)
             .with_decision(Some(record(None, Outcome::Denied)));
         assert_eq!(inferred.steps, open.steps);
     }
 
     #[test]
     fn just_submitted_says_thank_you() {
-        let p = AppealStatusPage::new(&appeal(), true, &links(), EN);
+        let p = AppealStatusPage::new(&appeal(), true, links(), EN);
         assert_eq!(p.heading, "Thank you, your appeal was received");
     }
 
@@ -324,7 +326,7 @@ mod tests {
         for (completed, outcome) in [(false, None), (true, None), (true, Some(Outcome::Granted))] {
             a.completed_at = completed.then_some(Utc::now());
             a.outcome = outcome;
-            let html = AppealStatusPage::new(&a, false, &links(), EN)
+            let html = AppealStatusPage::new(&a, false, links(), EN)
                 .render()
                 .expect("render");
             assert!(!html.contains("spammer"), "{html}");
