@@ -296,6 +296,15 @@ impl BotContext {
         Ok(is_notice.then_some(notice))
     }
 
+    /// Where the appellant reads this conversation on Reddit: the site's pages link them
+    /// there. Once: the write changes nothing after the first.
+    async fn record_user_view(&self, conv: &Conversation) -> anyhow::Result<()> {
+        if let Some(id) = conv.summary.legacy_first_message_id.as_deref() {
+            self.store.record_user_message_id(conv.id(), id).await?;
+        }
+        Ok(())
+    }
+
     /// A conversation the trigger engages with (or one of an appellant already known):
     /// records the contact (drawing the group of a new appellant), decides, commits.
     async fn decide_engaged(
@@ -315,11 +324,7 @@ impl BotContext {
         if contact.new_appellant {
             info!(group = contact.appellant.group.as_str(), user = %user, "new appellant");
         }
-        // Where the appellant reads this conversation: the site's pages link them there.
-        // (Once: the write changes nothing after the first.)
-        if let Some(id) = conv.summary.legacy_first_message_id.as_deref() {
-            self.store.record_user_message_id(conv.id(), id).await?;
-        }
+        self.record_user_view(conv).await?;
         let appellant = contact.appellant;
         // Both groups, before deciding: the readout compares them, the note flags it.
         let texts = toxicity::assess_conversation(conv);

@@ -182,13 +182,39 @@ pub async fn page_for(
         message("reminder", "Reminder", &view.reminder),
         message("final", "Final message", &view.final_),
     ];
+    let simple = simple_fields(&view);
+    let audit = state.store.audit_log(name, 50).await?;
+    Ok(SettingsPage {
+        nav: ConsoleNav::new(state, &cleared.user, now),
+        status: StatusView::of(&cleared.subreddit, &bot_name(state)),
+        csrf: state
+            .csrf
+            .issue(&form_id(&format!("settings:{}", name.key()), user), now),
+        csrf_state: state
+            .csrf
+            .issue(&form_id(&format!("state:{}", name.key()), user), now),
+        view,
+        errors,
+        previews,
+        simple,
+        kinds: AnswerKind::ALL,
+        audit: audit.iter().map(AuditRow::from).collect(),
+        saved: SettingsPage::saved_text(saved),
+        unsaved,
+        base: format!("/dashboard/r/{name}/settings"),
+        script_version: script_version(),
+    })
+}
+
+/// The settings shown as one text field each.
+fn simple_fields(view: &SettingsView) -> Vec<SimpleField> {
     let field = |id, label, hint, value: &String| SimpleField {
         id,
         label,
         hint,
         value: value.clone(),
     };
-    let simple = vec![
+    vec![
         field(
             "cooldown_days",
             "Cooldown after a denied appeal (days)",
@@ -213,28 +239,7 @@ pub async fn page_for(
             "A ban whose reason or note contains this (e.g. #noappeal) gets no form. Empty: none.",
             &view.marker,
         ),
-    ];
-    let audit = state.store.audit_log(name, 50).await?;
-    Ok(SettingsPage {
-        nav: ConsoleNav::new(state, &cleared.user, now),
-        status: StatusView::of(&cleared.subreddit, &bot_name(state)),
-        csrf: state
-            .csrf
-            .issue(&form_id(&format!("settings:{}", name.key()), user), now),
-        csrf_state: state
-            .csrf
-            .issue(&form_id(&format!("state:{}", name.key()), user), now),
-        view,
-        errors,
-        previews,
-        simple,
-        kinds: AnswerKind::ALL,
-        audit: audit.iter().map(AuditRow::from).collect(),
-        saved: SettingsPage::saved_text(saved),
-        unsaved,
-        base: format!("/dashboard/r/{name}/settings"),
-        script_version: script_version(),
-    })
+    ]
 }
 
 /// The stored settings of a cleared subreddit (a subreddit row always exists for it).
