@@ -9,7 +9,7 @@ use anyhow::{Context as _, bail};
 use reddit_sim::LedgerKind;
 use tokio::time::Instant;
 
-use crate::scenario::{EndState, Event, MODERATOR, Options, Outcome};
+use crate::scenario::{EndState, Event, GERMAN_SUBREDDIT, MODERATOR, Options, Outcome};
 use crate::sim::{SimClient, WebClient};
 
 /// The private note that denies an appeal from modmail.
@@ -114,7 +114,9 @@ async fn carried_out(
     };
     let link = u.link.clone().context("a completed appeal has a link")?;
     let (status, page) = web.public_page(&link).await?;
-    let heading = end.status_heading().unwrap_or_default();
+    let heading = end
+        .status_heading(u.subreddit == GERMAN_SUBREDDIT)
+        .unwrap_or_default();
     if status != 200 || !page.contains(heading) {
         bail!(
             "u/{}'s status page ({status}) does not say “{heading}”: {link}",

@@ -61,6 +61,54 @@ pub fn answers_for(html: &str) -> Vec<(String, String)> {
     out
 }
 
+/// What a browser would post from the console's settings form as it stands (`<form …
+/// class="settings">`): its hidden fields, text boxes, text areas, the chosen option of each
+/// select and the ticked boxes; buttons are left out.
+pub fn settings_fields(html: &str) -> Option<Vec<(String, String)>> {
+    let start = html.find("class=\"settings\"")?;
+    let form = &html[start..start + html[start..].find("</form>")?];
+    let mut out = Vec::new();
+    for tag in tags(form, "<input") {
+        let (Some(name), kind) = (attr(tag, "name"), attr(tag, "type").unwrap_or_default()) else {
+            continue;
+        };
+        let ticked = tag.contains(" checked");
+        match kind.as_str() {
+            "checkbox" | "radio" if !ticked => {}
+            "submit" | "button" => {}
+            _ => out.push((name, attr(tag, "value").unwrap_or_else(|| "on".to_owned()))),
+        }
+    }
+    for (i, _) in form.match_indices("<textarea") {
+        let rest = &form[i..];
+        let (Some(open_end), Some(close)) = (rest.find('>'), rest.find("</textarea>")) else {
+            continue;
+        };
+        if let Some(name) = attr(&rest[..open_end], "name") {
+            out.push((name, unescape(&rest[open_end + 1..close])));
+        }
+    }
+    for (i, _) in form.match_indices("<select") {
+        let rest = &form[i..];
+        let (Some(open_end), Some(close)) = (rest.find('>'), rest.find("</select>")) else {
+            continue;
+        };
+        let Some(name) = attr(&rest[..open_end], "name") else {
+            continue;
+        };
+        let options: Vec<&str> = tags(&rest[..close], "<option").collect();
+        let chosen = options
+            .iter()
+            .find(|o| o.contains(" selected"))
+            .or(options.first())
+            .and_then(|o| attr(o, "value"));
+        if let Some(value) = chosen {
+            out.push((name, value));
+        }
+    }
+    Some(out)
+}
+
 /// The link the bot sent: the first word of `body` that contains `/appeal/`.
 pub fn appeal_link(body: &str) -> Option<String> {
     body.split(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == '<' || c == '>')

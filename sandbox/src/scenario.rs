@@ -18,6 +18,9 @@ use crate::sim::{SimClient, WebClient};
 
 /// Subreddits the scenario creates in the simulator and signs up on the website.
 pub const SUBREDDITS: [&str; 2] = ["sandbox_pics", "sandbox_news"];
+/// The sandbox subreddit whose moderator chose German for its appellants: the bot's
+/// messages, the form and the status pages there are German.
+pub const GERMAN_SUBREDDIT: &str = "sandbox_news";
 /// The human moderator of both subreddits (signs them up, takes one conversation over).
 pub const MODERATOR: &str = "sandbox_mod";
 /// The bot account the sandbox runs (the simulator's and the configuration's).
@@ -94,11 +97,14 @@ impl EndState {
         matches!(self, Self::Completed | Self::Granted | Self::Denied)
     }
 
-    /// The heading of the appellant's status page after the moderators' decision.
-    pub fn status_heading(self) -> Option<&'static str> {
-        match self {
-            Self::Granted => Some("You are no longer banned"),
-            Self::Denied => Some("Ban kept"),
+    /// The heading of the appellant's status page after the moderators' decision, in
+    /// English or (`german`) in German.
+    pub fn status_heading(self, german: bool) -> Option<&'static str> {
+        match (self, german) {
+            (Self::Granted, false) => Some("You are no longer banned"),
+            (Self::Granted, true) => Some("Du bist nicht mehr gebannt"),
+            (Self::Denied, false) => Some("Ban kept"),
+            (Self::Denied, true) => Some("Bann beibehalten"),
             _ => None,
         }
     }
@@ -400,6 +406,12 @@ async fn set_up(
             "u/{MODERATOR} logged in, signed r/{sub} up (pending) and invited u/{BOT} with Mail and Access"
         )));
     }
+    web.choose_language(GERMAN_SUBREDDIT, "de")
+        .await
+        .with_context(|| format!("choosing German for r/{GERMAN_SUBREDDIT} in the console"))?;
+    sink(Event::Info(format!(
+        "u/{MODERATOR} chose German for r/{GERMAN_SUBREDDIT}'s appellants in the console"
+    )));
     wait_until_active(&sim, &web, sink).await?;
     Ok((sim, web))
 }

@@ -369,6 +369,37 @@ impl WebClient {
         Ok(())
     }
 
+    /// Chooses the language appellants of `subreddit` are addressed in (a BCP 47 code the
+    /// site ships), as a moderator does: the settings form posted as it stands, with only
+    /// the language changed, then read back.
+    pub async fn choose_language(&self, subreddit: &str, code: &str) -> anyhow::Result<()> {
+        let url = format!("{}/dashboard/r/{subreddit}/settings", self.base);
+        let (status, page) = self.get_page(&url).await?;
+        if status != 200 {
+            bail!("GET {url} answered {status}");
+        }
+        let mut fields =
+            form::settings_fields(&page).with_context(|| format!("{url} has no settings form"))?;
+        fields.retain(|(name, _)| name != "language");
+        fields.push(("language".into(), code.to_owned()));
+        fields.push(("action".into(), "save".into()));
+        let req = self
+            .http
+            .post(&url)
+            .header(reqwest::header::ORIGIN, &self.origin)
+            .form(&fields);
+        let r = self.send(req, &url).await?;
+        let answered = r.status().as_u16();
+        let (_, after) = self.get_page(&url).await?;
+        if !after.contains(&format!(
+            "<option value=\"{code}\" lang=\"{code}\" selected"
+        )) {
+            let body = r.text().await.unwrap_or_default();
+            bail!("the language of r/{subreddit} was not saved ({answered}): {body}");
+        }
+        Ok(())
+    }
+
     /// The console page of a subreddit (logged in).
     pub async fn console_page(&self, subreddit: &str) -> anyhow::Result<(u16, String)> {
         self.get_page(&format!("{}/dashboard/r/{subreddit}", self.base))

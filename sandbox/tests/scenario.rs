@@ -135,6 +135,32 @@ async fn every_scripted_user_reaches_its_end_state(backend: Backend) {
         }
     }
 
+    // r/sandbox_news chose German in the console: its appellants are written to in German,
+    // the others in English (moderators' own texts would stay as written; none here).
+    let mut german_replies = 0;
+    for u in &outcome.users {
+        let Some(first) = sim
+            .ledger_for(&u.conversation_id)
+            .into_iter()
+            .find_map(|e| (e.kind == LedgerKind::Reply).then_some(e.body).flatten())
+        else {
+            continue;
+        };
+        let german = first.contains("Dies ist eine automatische Nachricht");
+        assert_eq!(
+            german,
+            u.subreddit == scenario::GERMAN_SUBREDDIT,
+            "{} in r/{}: {first}",
+            u.user,
+            u.subreddit
+        );
+        german_replies += usize::from(german);
+    }
+    assert!(
+        german_replies > 0,
+        "the German subreddit's appellants were written to"
+    );
+
     // The store agrees with what the scenario saw.
     let completed = world
         .appeals_with(AppealStatus::Completed)
