@@ -17,11 +17,16 @@ mod helpers;
 #[allow(dead_code)]
 mod webdriver;
 
+#[path = "support/axe.rs"]
+#[allow(dead_code)]
+mod axe;
+
 use std::path::{Path, PathBuf};
 
 use appealmod_core::i18n;
 use appealmod_shared::domain::{AppealId, AppealStatus, Language};
 use appealmod_shared::storage::{Backend, SubredditSettings};
+use axe::{axe_source, axe_violations, scheme};
 use chrono::{Duration, Utc};
 use helpers::TestApp;
 use serde_json::json;
@@ -47,16 +52,6 @@ async fn page_height(session: &Session<'_>) -> i64 {
         .await
         .as_i64()
         .expect("height")
-}
-
-async fn scheme(session: &Session<'_>, dark: bool) {
-    let value = if dark { "dark" } else { "light" };
-    session
-        .cdp(
-            "Emulation.setEmulatedMedia",
-            json!({"features": [{"name": "prefers-color-scheme", "value": value}]}),
-        )
-        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -226,48 +221,6 @@ async fn passed_on(app: &TestApp, id: AppealId) {
         .await
         .expect("complete");
     tx.commit().await.expect("commit");
-}
-
-/// axe-core's script: `APPEALMOD_AXE_JS`, else where `./run.sh test` puts it. Without it the
-/// test fails, unless `APPEALMOD_TEST_ALLOW_NO_AXE=1`.
-fn axe_source() -> Option<String> {
-    let path = std::env::var_os("APPEALMOD_AXE_JS").map_or_else(
-        || {
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../target/axe/node_modules/axe-core/axe.min.js")
-        },
-        PathBuf::from,
-    );
-    match std::fs::read_to_string(&path) {
-        Ok(js) => Some(js),
-        Err(_) if std::env::var("APPEALMOD_TEST_ALLOW_NO_AXE").as_deref() == Ok("1") => {
-            eprintln!("SKIPPED: axe-core not found at {}", path.display());
-            None
-        }
-        Err(e) => panic!(
-            "axe-core not found at {} ({e}): `npm install --prefix target/axe axe-core@4` \
-             (./run.sh test does it), or APPEALMOD_TEST_ALLOW_NO_AXE=1 to skip",
-            path.display()
-        ),
-    }
-}
-
-/// The WCAG 2.1 A and AA rules of axe on the page shown: the ids and targets of what fails.
-async fn axe_violations(session: &Session<'_>, axe: &str) -> Vec<String> {
-    session.script(&format!("{axe}\nreturn true;")).await;
-    let run = "const done = arguments[arguments.length - 1]; \
-         axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}}) \
-           .then(r => done(r.passes.length < 5 ? ['axe checked almost nothing'] : \
-             r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', ')))) \
-           .catch(e => done(['axe failed: ' + e]));";
-    let v = session
-        .post("/execute/async", json!({"script": run, "args": []}))
-        .await;
-    v.as_array()
-        .expect("a list")
-        .iter()
-        .map(|x| x.as_str().unwrap_or_default().to_owned())
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
