@@ -106,10 +106,10 @@ impl RecentRunner {
             verify: ctx.verify_subreddits().await?,
             ..PassReport::default()
         };
-        // Reading the served subreddits every pass picks sign-ups, pauses and moves to
-        // another account up without a restart. Only this account's are served here.
-        let served = self.served().await?;
-        let cursors = self.cursors(&served.own).await?;
+        // Reading what is served every pass picks sign-ups, pauses and moves to another
+        // account up without a restart. Only what this pass needs is read: the fresh
+        // subreddits, and the served ones among those listed, never all of them.
+        let cursors = self.cursors().await?;
         let listed = self.list_account(&cursors, &mut report).await;
         let account = tolerate(listed, "every subreddit", &mut report)?.flatten();
         // A catch-up needs to know where the account listing stands: it hands its
@@ -120,33 +120,21 @@ impl RecentRunner {
                 tolerate(caught, "newly served subreddits", &mut report)?;
             }
         }
-        self.retry_parked(&served, &mut report).await?;
+        self.retry_parked(&mut report).await?;
         report.sent = ctx.send_pending().await?;
         Ok(report)
-    }
-
-    /// The enabled subreddits: this account's, and the keys of those other accounts serve.
-    async fn served(&self) -> anyhow::Result<Served> {
-        let ctx = &self.ctx;
-        let accounts = ctx.store.subreddit_accounts().await?;
-        let mut served = Served::default();
-        for name in ctx.store.served_subreddit_names().await? {
-            if accounts.get(&name.key()).is_none_or(|a| *a == ctx.account) {
-                served.own.push(name);
-            } else {
-                served.others.insert(name.key());
-            }
-        }
-        Ok(served)
     }
 
     /// Where the listings stand. A served subreddit without a cursor of its own is fresh
     /// (signed up since the last pass, or never listed by this version); its catch-up
     /// starts from the cursor of the single list the first versions kept, else from the
     /// cutoff: only what is recent enough to still matter.
-    async fn cursors(&self, served: &[SubredditName]) -> anyhow::Result<Cursors> {
+    async fn cursors(&self) -> anyhow::Result<Cursors> {
         let ctx = &self.ctx;
-        let mut by_sub = ctx.store.cursors_with_prefix(CURSOR_PREFIX).await?;
+        let fresh = ctx
+            .store
+            .uncursored_served(&ctx.account, CURSOR_PREFIX)
+            .await?;
         let account = ctx
             .store
             .cursor(&account_cursor_scope(&ctx.account))
@@ -159,26 +147,67 @@ impl RecentRunner {
             Some(c) => c,
             None => ctx.clock.now() - Duration::days(i64::from(ctx.bot.update_cutoff)),
         };
-        let moved = ctx.store.cursors_with_prefix(MOVED_CURSOR_PREFIX).await?;
-        // The served ones' cursors, moved out of what was read (its keys are not copied:
-        // at 50,000 subreddits each copy is megabytes, every pass).
-        let mut joined = HashMap::with_capacity(served.len().min(by_sub.len()));
-        let mut fresh = Vec::new();
-        for s in served {
-            match by_sub.remove_entry(&s.key()) {
-                Some((key, own)) => {
-                    joined.insert(key, account.map_or(own, |a| a.max(own)));
-                }
-                None => fresh.push(s.clone()),
-            }
-        }
-        drop(by_sub);
+        let moved = if fresh.is_empty() {
+            HashMap::new()
+        } else {
+            ctx.store.cursors_with_prefix(MOVED_CURSOR_PREFIX).await?
+        };
         Ok(Cursors {
             account,
-            joined,
+            oldest_joined: ctx
+                .store
+                .oldest_served_cursor(&ctx.account, CURSOR_PREFIX)
+                .await?,
             fresh,
             fallback,
             moved,
+        })
+    }
+
+    /// The cursors of the served subreddits of this account among those `changed` lists
+    /// (by key), each the later of its own and the account's (`account`). A subreddit not
+    /// caught up yet, not served, or served by another account is absent: its
+    /// conversations are left alone here.
+    async fn joined_cursors(
+        &self,
+        changed: &ChangedSince,
+        account: Option<DateTime<Utc>>,
+    ) -> anyhow::Result<HashMap<String, DateTime<Utc>>> {
+        let keys: HashSet<String> = changed
+            .conversations
+            .iter()
+            .map(|c| c.subreddit.key())
+            .chain(
+                changed
+                    .undecodable
+                    .iter()
+                    .filter_map(|u| u.subreddit.as_ref().map(SubredditName::key)),
+            )
+            .collect();
+        let keys: Vec<String> = keys.into_iter().collect();
+        let served = self.ctx.store.served_among(&keys, CURSOR_PREFIX).await?;
+        Ok(served
+            .into_iter()
+            .filter(|(_, s)| s.account == self.ctx.account)
+            .filter_map(|(key, s)| {
+                s.cursor
+                    .map(|own| (key, account.map_or(own, |a| a.max(own))))
+            })
+            .collect())
+    }
+
+    /// Who serves `sub` (a parked conversation's, read one at a time: they are few).
+    async fn serving(&self, sub: &SubredditName) -> anyhow::Result<Serving> {
+        let key = sub.key();
+        let served = self
+            .ctx
+            .store
+            .served_among(std::slice::from_ref(&key), CURSOR_PREFIX)
+            .await?;
+        Ok(match served.get(&key) {
+            Some(s) if s.account == self.ctx.account => Serving::Own,
+            Some(_) => Serving::Other,
+            None => Serving::None,
         })
     }
 
@@ -191,26 +220,19 @@ impl RecentRunner {
         report: &mut PassReport,
     ) -> anyhow::Result<Option<DateTime<Utc>>> {
         let ctx = &self.ctx;
-        if cursors.joined.is_empty() {
+        let Some(oldest) = cursors.oldest_joined else {
             return self.anchor(cursors).await;
-        }
+        };
         // Before the first account listing (an upgrade from per-subreddit listings) it
         // starts where the least advanced subreddit stands.
-        let since = match cursors.account {
-            Some(a) => a,
-            None => cursors
-                .joined
-                .values()
-                .copied()
-                .min()
-                .unwrap_or(cursors.fallback),
-        };
+        let since = cursors.account.unwrap_or(oldest);
         let changed = ctx
             .reddit
             .list_changed_since(&[], Some(end_of_millisecond(since)), MAX_PAGES)
             .await
             .context("listing the modmail of every subreddit")?;
-        let cursor_of = |s: &SubredditName| cursors.joined.get(&s.key()).copied();
+        let joined = self.joined_cursors(&changed, cursors.account).await?;
+        let cursor_of = |s: &SubredditName| joined.get(&s.key()).copied();
         let newest = self
             .handle_listing(&changed, since, cursor_of, report)
             .await?;
@@ -437,33 +459,25 @@ impl RecentRunner {
     /// Parked conversations whose next try is due: fetched and handled again.
     /// One of a subreddit that is not served (parked from the listing of every subreddit
     /// before its subreddit could be read) is forgotten without being handled.
-    async fn retry_parked(&self, served: &Served, report: &mut PassReport) -> anyhow::Result<()> {
+    async fn retry_parked(&self, report: &mut PassReport) -> anyhow::Result<()> {
         let ctx = &self.ctx;
-        let others = &served.others;
         let due = ctx.store.due_parked(ctx.clock.now(), 20).await?;
-        if due.is_empty() {
-            // No set of every served subreddit for nothing (50,000 names, every pass).
-            return Ok(());
-        }
-        let served: HashSet<String> = served.own.iter().map(SubredditName::key).collect();
         for p in due {
             // Another account's to retry: its runner reads it with its own token.
-            if p.subreddit
-                .as_ref()
-                .is_some_and(|s| others.contains(&s.key()))
+            if let Some(sub) = &p.subreddit
+                && self.serving(sub).await? == Serving::Other
             {
                 continue;
             }
             let attempt: anyhow::Result<bool> = async {
-                if p.subreddit
-                    .as_ref()
-                    .is_some_and(|s| !served.contains(&s.key()))
+                if let Some(sub) = &p.subreddit
+                    && self.serving(sub).await? != Serving::Own
                 {
                     return Ok(false);
                 }
                 let conv = ctx.reddit.get_conversation(&p.conversation_id).await?;
                 report.fetched += 1;
-                if !served.contains(&conv.summary.subreddit.key()) {
+                if self.serving(&conv.summary.subreddit).await? != Serving::Own {
                     return Ok(false);
                 }
                 if let Handled::Decided(step) = ctx.handle_conversation(&conv).await? {
@@ -534,9 +548,10 @@ async fn park(
 struct Cursors {
     /// The account-wide listing is read up to here (none before its first pass).
     account: Option<DateTime<Utc>>,
-    /// Served subreddits that joined the account listing, by key: each is read up to its
-    /// own cursor or the account's, whichever is later.
-    joined: HashMap<String, DateTime<Utc>>,
+    /// The least advanced cursor of the served subreddits that joined the account listing
+    /// (each is read up to its own cursor or the account's, whichever is later); none
+    /// when no subreddit has joined it yet.
+    oldest_joined: Option<DateTime<Utc>>,
     /// Served subreddits without a cursor of their own, to catch up.
     fresh: Vec<SubredditName>,
     /// Where a catch-up starts.
@@ -546,13 +561,15 @@ struct Cursors {
     moved: HashMap<String, DateTime<Utc>>,
 }
 
-/// The enabled subreddits as one account's recent runner sees them.
-#[derive(Default)]
-struct Served {
-    /// Served by this account.
-    own: Vec<SubredditName>,
-    /// Served by another account (by key): neither handled nor forgotten here.
-    others: HashSet<String>,
+/// Who serves a subreddit, as one account's recent runner sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Serving {
+    /// This account.
+    Own,
+    /// Another account: neither handled nor forgotten here.
+    Other,
+    /// Nobody (not signed up, pending, or left).
+    None,
 }
 
 /// The last instant of `t`'s millisecond. Cursors are kept in milliseconds and Reddit's

@@ -94,20 +94,6 @@ pub struct MoveReport {
 pub const MOVED_CURSOR_PREFIX: &str = "modmail/moved/";
 
 impl Store {
-    /// The account of every subreddit the bot knows, by subreddit key.
-    pub async fn subreddit_accounts(&self) -> Result<HashMap<String, ServingAccount>> {
-        let rows = sqlx::query("SELECT name, bot_account FROM subreddits")
-            .fetch_all(self.pool())
-            .await?;
-        let mut out = HashMap::with_capacity(rows.len());
-        for r in &rows {
-            let name: String = get(r, "subreddits", "name")?;
-            let account: String = get(r, "subreddits", "bot_account")?;
-            out.insert(name, ServingAccount::from_stored(&account)?);
-        }
-        Ok(out)
-    }
-
     /// The account serving `sub`; `None` for a subreddit the bot does not know.
     pub async fn account_of(&self, sub: &SubredditName) -> Result<Option<ServingAccount>> {
         let row = sqlx::query("SELECT bot_account FROM subreddits WHERE name = $1")

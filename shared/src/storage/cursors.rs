@@ -115,3 +115,105 @@ impl Store {
         tx.commit().await
     }
 }
+
+/// A served subreddit (active or paused) as one listing sees it: who serves it, and where
+/// its own cursor stands (none: not caught up yet).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServedSubreddit {
+    pub account: super::ServingAccount,
+    pub cursor: Option<DateTime<Utc>>,
+}
+
+/// How many names one `IN (…)` lists: far below either backend's limit on parameters.
+const IN_CHUNK: usize = 500;
+
+impl Store {
+    /// The served subreddits of `account` without a cursor under `prefix` (the recent
+    /// runner's `prefix` + key): those its next pass catches up. One query, and only they
+    /// are read: a pass no longer holds every served subreddit (50,000 names and cursors
+    /// were most of a runner's memory), usually none are.
+    pub async fn uncursored_served(
+        &self,
+        account: &super::ServingAccount,
+        prefix: &str,
+    ) -> Result<Vec<SubredditName>> {
+        let rows = sqlx::query(
+            "SELECT s.display_name FROM subreddits s \
+             WHERE s.state IN ($1, $2) AND s.bot_account = $3 \
+               AND NOT EXISTS (SELECT 1 FROM sync_cursors c WHERE c.scope = ($4 || s.name)) \
+             ORDER BY s.name",
+        )
+        .bind(Text(SubredditState::Active))
+        .bind(Text(SubredditState::Paused))
+        .bind(account.stored())
+        .bind(prefix)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| get::<Text<SubredditName>>(r, "subreddits", "display_name").map(|n| n.0))
+            .collect()
+    }
+
+    /// The oldest cursor under `prefix` among `account`'s served subreddits; `None` when
+    /// none of them has one yet.
+    pub async fn oldest_served_cursor(
+        &self,
+        account: &super::ServingAccount,
+        prefix: &str,
+    ) -> Result<Option<DateTime<Utc>>> {
+        let row = sqlx::query(
+            "SELECT CAST(MIN(c.last_updated) AS BIGINT) AS oldest \
+             FROM subreddits s JOIN sync_cursors c ON c.scope = ($4 || s.name) \
+             WHERE s.state IN ($1, $2) AND s.bot_account = $3",
+        )
+        .bind(Text(SubredditState::Active))
+        .bind(Text(SubredditState::Paused))
+        .bind(account.stored())
+        .bind(prefix)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(get::<Option<Millis>>(&row, "sync_cursors", "oldest")?.map(|m| m.0))
+    }
+
+    /// Of the subreddits `keys` (lowercase names), the served ones, by key: their account
+    /// and their own cursor under `prefix`. What one listing needs of the subreddits it
+    /// lists, read for those only (a handful, whatever the number signed up).
+    pub async fn served_among(
+        &self,
+        keys: &[String],
+        prefix: &str,
+    ) -> Result<std::collections::HashMap<String, ServedSubreddit>> {
+        let mut out = std::collections::HashMap::with_capacity(keys.len());
+        for chunk in keys.chunks(IN_CHUNK) {
+            let list = (0..chunk.len())
+                .map(|i| format!("${}", i + 4))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "SELECT s.name, s.bot_account, c.last_updated FROM subreddits s \
+                 LEFT JOIN sync_cursors c ON c.scope = ($3 || s.name) \
+                 WHERE s.state IN ($1, $2) AND s.name IN ({list})"
+            );
+            let mut q = sqlx::query(&sql)
+                .bind(Text(SubredditState::Active))
+                .bind(Text(SubredditState::Paused))
+                .bind(prefix);
+            for k in chunk {
+                q = q.bind(k);
+            }
+            for r in q.fetch_all(self.pool()).await? {
+                let name: String = get(&r, "subreddits", "name")?;
+                let account: Text<super::ServingAccount> = get(&r, "subreddits", "bot_account")?;
+                let cursor: Option<Millis> = get(&r, "sync_cursors", "last_updated")?;
+                out.insert(
+                    name,
+                    ServedSubreddit {
+                        account: account.0,
+                        cursor: cursor.map(|m| m.0),
+                    },
+                );
+            }
+        }
+        Ok(out)
+    }
+}
