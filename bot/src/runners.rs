@@ -629,11 +629,21 @@ pub fn batches(subs: &[SubredditName], max_chars: usize) -> Vec<&[SubredditName]
 /// Follows appellants in play: acts on changes, form submissions and ban status.
 pub struct StartedRunner {
     ctx: Arc<BotContext>,
+    /// When the last split check began (none yet in this process: the first checks every
+    /// subreddit that has drawn anyone, as the configured default fraction may be new).
+    splits_checked: std::sync::Mutex<Option<DateTime<Utc>>>,
 }
+
+/// How far back a split check looks before the previous one began: a draw committed late
+/// (its time read before that check, its row written after) is still seen.
+const SPLIT_CHECK_OVERLAP: Duration = Duration::minutes(10);
 
 impl StartedRunner {
     pub fn new(ctx: Arc<BotContext>) -> Self {
-        Self { ctx }
+        Self {
+            ctx,
+            splits_checked: std::sync::Mutex::new(None),
+        }
     }
 
     pub async fn start(ctx: Arc<BotContext>) -> anyhow::Result<Self> {
@@ -657,10 +667,24 @@ impl StartedRunner {
         // From the database alone, so done once, by the default account's runner.
         if ctx.account == ServingAccount::Default {
             self.retire_stale(&mut report).await?;
-            // A few small reads per subreddit.
-            report.splits = ctx.check_splits().await?;
+            report.splits = self.check_splits().await?;
         }
         report.sent = self.ctx.send_pending().await?;
+        Ok(report)
+    }
+
+    /// The split check of the subreddits whose split may have changed since the previous
+    /// check (a few small reads each), not of every served subreddit every pass.
+    async fn check_splits(&self) -> anyhow::Result<crate::split_alarm::SplitReport> {
+        let began = self.ctx.clock.now();
+        let previous = self.splits_checked.lock().map(|t| *t).unwrap_or(None);
+        let report = self
+            .ctx
+            .check_splits(previous.map(|t| t - SPLIT_CHECK_OVERLAP))
+            .await?;
+        if let Ok(mut t) = self.splits_checked.lock() {
+            *t = Some(began);
+        }
         Ok(report)
     }
 

@@ -6,6 +6,7 @@
 //! message to the alerts channel — the row is what keeps it to one, however many passes
 //! see it. When the split is back in line, both go, with one message saying so.
 
+use chrono::{DateTime, Utc};
 use tracing::{info, warn};
 
 use appealmod_core::readout;
@@ -22,10 +23,12 @@ pub struct SplitReport {
 }
 
 impl BotContext {
-    /// Checks every served subreddit's split; raises or clears its alarm.
-    pub async fn check_splits(&self) -> anyhow::Result<SplitReport> {
+    /// Checks the split of every served subreddit whose draws, treatment fraction or alarm
+    /// may have changed since `since` (`None`: of every one that has drawn anyone); raises
+    /// or clears its alarm.
+    pub async fn check_splits(&self, since: Option<DateTime<Utc>>) -> anyhow::Result<SplitReport> {
         let mut report = SplitReport::default();
-        for name in self.store.served_subreddit_names().await? {
+        for name in self.store.split_check_candidates(since).await? {
             match self.split_of(&name).await? {
                 Some(alarm) => {
                     if self.store.raise_split_alarm(&alarm).await? {

@@ -91,13 +91,13 @@ async fn the_alarm_is_raised_once_and_cleared_once(backend: Backend) {
 
     // 10 of 10 in the treatment group at ½: p = 2 · 0.5¹⁰ = 0.00195 — unusual, not an alarm.
     drawn(&w, "t", 10, Group::Treatment).await;
-    let r = w.ctx.check_splits().await.expect("check");
+    let r = w.ctx.check_splits(None).await.expect("check");
     assert_eq!((r.raised, r.cleared), (0, 0));
     assert!(alerts.take().is_empty());
 
     // 14 of 14: p = 2 · 0.5¹⁴ = 0.000122 < 0.001. Raised, and told once.
     drawn(&w, "u", 4, Group::Treatment).await;
-    let r = w.ctx.check_splits().await.expect("check");
+    let r = w.ctx.check_splits(None).await.expect("check");
     assert_eq!((r.raised, r.cleared), (1, 0));
     let told = alerts.take();
     assert_eq!(told.len(), 1, "{told:?}");
@@ -127,9 +127,10 @@ async fn the_alarm_is_raised_once_and_cleared_once(backend: Backend) {
     assert!(alerts.take().is_empty());
     assert!(w.store.split_alarm(&pics).await.expect("read").is_some());
 
-    // 14 control appellants: 14 of 28, p = 1. Cleared, and told once.
+    // 14 control appellants: 14 of 28, p = 1. Cleared, and told once, by the runner's
+    // pass, which checks only what changed since its previous check.
     drawn(&w, "c", 14, Group::Control).await;
-    let r = w.ctx.check_splits().await.expect("check");
+    let r = w.started.run_once().await.expect("pass").splits;
     assert_eq!((r.raised, r.cleared), (0, 1));
     let told = alerts.take();
     assert_eq!(told.len(), 1, "{told:?}");
@@ -138,4 +139,20 @@ async fn the_alarm_is_raised_once_and_cleared_once(backend: Backend) {
     assert_eq!(w.store.split_alarm(&pics).await.expect("read"), None);
     w.started.run_once().await.expect("pass");
     assert!(alerts.take().is_empty());
+
+    // Which subreddits a check reads: with nothing drawn or changed since, and no alarm,
+    // none; a first check reads every subreddit that has drawn anyone.
+    let later = w.clock.now() + chrono::Duration::minutes(1);
+    let none = w
+        .store
+        .split_check_candidates(Some(later))
+        .await
+        .expect("candidates");
+    assert!(none.is_empty(), "{none:?}");
+    let all = w
+        .store
+        .split_check_candidates(None)
+        .await
+        .expect("candidates");
+    assert_eq!(all, vec![pics.clone()]);
 }

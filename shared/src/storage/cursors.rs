@@ -66,26 +66,6 @@ impl Store {
         Ok(out)
     }
 
-    /// The names of the subreddits the runners serve (those of [`Store::enabled_subreddits`]),
-    /// in name order, read row by row: all a pass needs of each, for the cursors it keeps
-    /// and the split it checks. At 50,000 subreddits the settings of every one, read at
-    /// once, took about 70 MiB for a moment every pass.
-    pub async fn served_subreddit_names(&self) -> Result<Vec<SubredditName>> {
-        use futures_util::TryStreamExt as _;
-        let mut rows = sqlx::query(
-            "SELECT display_name FROM subreddits WHERE state IN ($1, $2) ORDER BY name",
-        )
-        .bind(Text(SubredditState::Active))
-        .bind(Text(SubredditState::Paused))
-        .fetch(self.pool());
-        let mut names = Vec::new();
-        while let Some(row) = rows.try_next().await? {
-            let name: Text<SubredditName> = get(&row, "subreddits", "display_name")?;
-            names.push(name.0);
-        }
-        Ok(names)
-    }
-
     /// Moves many cursors forward in one transaction (forward only, as
     /// [`Store::advance_cursor`]).
     pub async fn advance_cursors(

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use super::column::{Flag, Millis, Text, read};
+use super::column::{Flag, Millis, Text, get, read};
 use super::toxicity::{AppealToxicity, FindingRow};
 use super::{EffectKind, EffectState, Result, StepKind, Store, StoreError};
 use crate::domain::{
@@ -461,6 +461,36 @@ impl Store {
         .execute(self.pool())
         .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    /// The served subreddits whose split may have changed since `since`: a group drawn or
+    /// the treatment fraction changed at or after it, or an alarm raised (it may have to
+    /// be cleared). `None`: every served subreddit that has drawn anyone or has an alarm.
+    /// One query: the split check no longer reads every served subreddit's draws each
+    /// pass (at 50,000 subreddits, 150,000 queries a pass).
+    pub async fn split_check_candidates(
+        &self,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<Vec<SubredditName>> {
+        let since = since.unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
+        let rows = sqlx::query(
+            "SELECT r.display_name FROM subreddits r WHERE r.state IN ($1, $2) AND ( \
+               EXISTS (SELECT 1 FROM split_alarms s WHERE s.subreddit = r.name) \
+               OR EXISTS (SELECT 1 FROM appellants a \
+                          WHERE a.subreddit = r.name AND a.created_at >= $3) \
+               OR EXISTS (SELECT 1 FROM audit_log l \
+                          WHERE l.subreddit = r.name AND l.field = $4 AND l.at >= $3)) \
+             ORDER BY r.name",
+        )
+        .bind(Text(crate::domain::SubredditState::Active))
+        .bind(Text(crate::domain::SubredditState::Paused))
+        .bind(Millis(since))
+        .bind(super::FRACTION_FIELD)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| get::<Text<SubredditName>>(r, "subreddits", "display_name").map(|n| n.0))
+            .collect()
     }
 
     /// Clears `name`'s alarm. True when there was one: the caller says it cleared.
