@@ -1,0 +1,627 @@
+//! `kill -9` of real runner processes, on PostgreSQL: three `appealmod recent` and three
+//! `appealmod started` processes (the release binary, each a process of its own) share two
+//! bot accounts through leases in the database, while appellants write, processes are
+//! killed with SIGKILL at random and restarted, and Reddit misbehaves (5xx before and after
+//! applying, dropped connections after applying, writes that land after the client gave
+//! up, 429s). Then every process is killed, one fresh process of each runner finishes the
+//! work and stops cleanly (SIGTERM), and the report prints: kills and restarts, the time
+//! from each SIGKILL to another process holding each lease the killed one held (min,
+//! median, max, against the lease period), and the simulator's ledger counted against the
+//! journal per conversation: duplicates and losses (both must be 0).
+//!
+//! Real time throughout: the runner lease (`--lease` seconds, default 6, the shortest the
+//! configuration takes), the passes (every second) and the journal's settle and lease times
+//! run on the wall clock, as in production. It needs the release binary: `cargo build
+//! --release -p appealmod-bot --bin appealmod` first.
+//!
+//!     cargo run --release -p appealmod-bot --example takeover [-- --secs 60 --seed 3 --lease 6]
+//!
+//! `--appellants N` (default 40) caps the appellants; `--keep-logs 1` keeps the processes'
+//! logs and prints where they are.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration as StdDuration, Instant};
+
+use appealmod_shared::config::Config;
+use appealmod_shared::domain::{AppealStatus, RedditUsername, SubredditName};
+use appealmod_shared::storage::{EffectState, ServingAccount, Store};
+use appealmod_testkit::TestDb;
+use appealmod_testkit::ledger::compare;
+use appealmod_testkit::world::{BOT, HUMAN_MOD, World, WorldOptions, extra_bot};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use reddit_sim::{Endpoint, FaultMode, FaultRequest, NewSubreddit, UserMessage};
+
+const SECOND: &str = "second_bot";
+/// Subreddits of the default account, then of the second.
+const SUBS: [&str; 4] = ["tk_a", "tk_b", "tk_c", "tk_d"];
+const KINDS: [&str; 2] = ["recent", "started"];
+const REPLICAS: usize = 3;
+/// Longest delay of a late write; the settle time is above it, the request timeout below.
+const LATE: StdDuration = StdDuration::from_secs(3);
+
+fn arg(name: &str, default: u64) -> u64 {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The release `appealmod` binary beside this example (`target/release/examples/takeover`
+/// → `target/release/appealmod`).
+fn runner_binary() -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    let bin = exe.parent()?.parent()?.join("appealmod");
+    bin.is_file().then_some(bin)
+}
+
+/// A fresh key for the runners' configuration (a fixed one would be refused as guessable).
+fn random_key() -> String {
+    let mut rng = rand::rng();
+    (0..32)
+        .map(|_| format!("{:02x}", rng.random::<u8>()))
+        .collect()
+}
+
+/// The configuration every process gets: both accounts, the world's simulator and
+/// database, passes every second, the runner lease, journal times as the in-process chaos
+/// benchmark has them (settle above the late writes' delay).
+fn config_text(sim_url: &str, db_url: &str, lease: u64) -> String {
+    let b = extra_bot(SECOND);
+    format!(
+        "reddit:\n  username: {BOT}\n  password: sandbox-password\n  client_id: sandbox-client\n  \
+         client_secret: sandbox-secret\n  auth_base_url: {sim_url}\n  api_base_url: {sim_url}\n  \
+         request_timeout_secs: 2\n  accounts:\n    - username: {}\n      password: {}\n      \
+         client_id: {}\n      client_secret: {}\n\
+         database:\n  url: {db_url}\n  max_connections: 4\n\
+         bot:\n  dialogue_update_interval: 1\n  runner_lease_secs: {lease}\n  \
+         treatment_fraction: 1.0\n  settle_secs: 6\n  lease_secs: 6\n  reddit_mod_notes: true\n  \
+         subreddits: [{}, {}]\n\
+         web:\n  public_base_url: http://127.0.0.1:8080\n  link_secret: {key}\n  session_key: {key}\n\
+         logging:\n  level: info\n  console: human\n  file_dir: null\n",
+        b.username,
+        b.password,
+        b.client_id,
+        b.client_secret,
+        SUBS[0],
+        SUBS[1],
+        key = random_key(),
+    )
+}
+
+fn configure(c: &mut Config) {
+    c.bot.settle_secs = 6;
+    c.bot.lease_secs = 6;
+    c.bot.reddit_mod_notes = true;
+}
+
+fn second() -> ServingAccount {
+    ServingAccount::Extra(RedditUsername::parse(SECOND).expect("a valid name"))
+}
+
+/// Both bots moderate every subreddit (so each account's listing shows the other's
+/// subreddits too and must leave them alone); the last two are the second account's.
+async fn setup(w: &World) -> anyhow::Result<()> {
+    let all = vec!["all".to_owned()];
+    for (i, s) in SUBS.iter().enumerate() {
+        if i >= 2 {
+            w.sim
+                .state()
+                .add_subreddit(NewSubreddit {
+                    name: (*s).to_owned(),
+                    moderators: vec![HUMAN_MOD.to_owned()],
+                    bot_is_mod: true,
+                })
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let sub = SubredditName::parse(s)?;
+            w.store.ensure_subreddit(&sub, w.clock.now()).await?;
+            w.store
+                .assign_account(&sub, &second(), w.clock.now())
+                .await?;
+        }
+        w.sim
+            .state()
+            .set_moderator(s, SECOND, &all)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    Ok(())
+}
+
+/// The process id in a replica id (`<host>-<pid>-<random>`; the host may hold dashes).
+fn pid_of(replica: &str) -> Option<u32> {
+    replica.rsplit('-').nth(1)?.parse().ok()
+}
+
+/// One runner process.
+struct Proc {
+    kind: &'static str,
+    child: Child,
+}
+
+/// Every runner process started, the live ones, and their logs; all are killed (and
+/// reaped) however the benchmark ends.
+struct Fleet {
+    bin: PathBuf,
+    config: PathBuf,
+    dir: PathBuf,
+    live: Vec<Proc>,
+    logs: Vec<PathBuf>,
+}
+
+impl Fleet {
+    fn spawn(&mut self, kind: &'static str) -> anyhow::Result<()> {
+        let log = self
+            .dir
+            .join(format!("{kind}-{:02}.log", self.logs.len() + 1));
+        let file = std::fs::File::create(&log)?;
+        let child = Command::new(&self.bin)
+            .args([kind, "--config"])
+            .arg(&self.config)
+            .current_dir(&self.dir)
+            .stdin(Stdio::null())
+            .stdout(file.try_clone()?)
+            .stderr(file)
+            .spawn()?;
+        self.live.push(Proc { kind, child });
+        self.logs.push(log);
+        Ok(())
+    }
+
+    fn count(&self, kind: &str) -> usize {
+        self.live.iter().filter(|p| p.kind == kind).count()
+    }
+
+    /// `kill -9` of the `i`th live process; its pid.
+    fn kill(&mut self, i: usize) -> (u32, &'static str) {
+        let mut p = self.live.remove(i);
+        let pid = p.child.id();
+        let _ = p.child.kill();
+        let _ = p.child.wait();
+        (pid, p.kind)
+    }
+
+    /// SIGTERM to every live process, then its exit within `limit` (SIGKILL after that):
+    /// how many stopped cleanly (exit code 0).
+    fn stop(&mut self, limit: StdDuration) -> usize {
+        let mut clean = 0;
+        for mut p in std::mem::take(&mut self.live) {
+            let _ = Command::new("kill")
+                .args(["-TERM", &p.child.id().to_string()])
+                .status();
+            let t = Instant::now();
+            let status = loop {
+                match p.child.try_wait() {
+                    Ok(Some(s)) => break Some(s),
+                    Ok(None) if t.elapsed() < limit => {
+                        std::thread::sleep(StdDuration::from_millis(50));
+                    }
+                    _ => break None,
+                }
+            };
+            match status {
+                Some(s) if s.success() => clean += 1,
+                _ => {
+                    let _ = p.child.kill();
+                    let _ = p.child.wait();
+                }
+            }
+        }
+        clean
+    }
+
+    /// Lines of every process's log that contain `what`.
+    fn log_lines(&self, what: &str) -> usize {
+        self.logs
+            .iter()
+            .map(|l| std::fs::read_to_string(l).unwrap_or_default())
+            .map(|t| t.lines().filter(|l| l.contains(what)).count())
+            .sum()
+    }
+}
+
+impl Drop for Fleet {
+    fn drop(&mut self) {
+        for p in &mut self.live {
+            let _ = p.child.kill();
+            let _ = p.child.wait();
+        }
+    }
+}
+
+/// A lease a killed process held, waiting for another process to hold it.
+struct Orphan {
+    scope: String,
+    from: u32,
+    killed_at: Instant,
+}
+
+/// What happened, for the report.
+#[derive(Default)]
+struct Events {
+    faults: BTreeMap<String, u32>,
+    kills: BTreeMap<&'static str, u32>,
+    /// Kills of a process that held no lease (a standby, or one still starting).
+    kills_of_standbys: u32,
+    restarts: u32,
+    orphans: Vec<Orphan>,
+    /// From a SIGKILL to another process holding one of the killed one's leases.
+    takeovers: Vec<StdDuration>,
+}
+
+/// Every lease scope (`<kind>/<account>`) with its live holder's pid.
+async fn holders(store: &Store) -> anyhow::Result<HashMap<String, u32>> {
+    let now = chrono::Utc::now();
+    let mut out = HashMap::new();
+    for kind in KINDS {
+        for (label, holder) in store.live_leases(&format!("{kind}/"), now).await? {
+            if let Some(pid) = pid_of(&holder) {
+                out.insert(format!("{kind}/{label}"), pid);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Looks at the leases every 50 ms: an orphan held by another process is taken over.
+fn watch(store: Store, events: Arc<Mutex<Events>>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            if let Ok(now) = holders(&store).await {
+                let at = Instant::now();
+                let mut e = events.lock().unwrap_or_else(|p| p.into_inner());
+                let (done, left): (Vec<Orphan>, Vec<Orphan>) = std::mem::take(&mut e.orphans)
+                    .into_iter()
+                    .partition(|o| now.get(&o.scope).is_some_and(|pid| *pid != o.from));
+                e.orphans = left;
+                for o in done {
+                    e.takeovers.push(at - o.killed_at);
+                }
+            }
+            tokio::time::sleep(StdDuration::from_millis(50)).await;
+        }
+    })
+}
+
+fn inject(w: &World, rng: &mut StdRng, events: &Mutex<Events>) {
+    let endpoints = [
+        Endpoint::Reply,
+        Endpoint::Archive,
+        Endpoint::Unarchive,
+        Endpoint::AddModNote,
+        Endpoint::Get,
+        Endpoint::List,
+    ];
+    let endpoint = endpoints[rng.random_range(0..endpoints.len())];
+    let (mode, name) = match rng.random_range(0..5) {
+        0 => (FaultMode::Status(500), "500 before applying"),
+        1 => (FaultMode::StatusAfterApply(502), "502 after applying"),
+        2 => (
+            FaultMode::DropAfterApply,
+            "connection dropped after applying",
+        ),
+        3 => (
+            FaultMode::Delay(LATE),
+            "applied 3 s late (client gives up at 2 s)",
+        ),
+        _ => (FaultMode::Status(429), "429 with budget left"),
+    };
+    w.sim.state().inject_fault(FaultRequest {
+        endpoint,
+        count: 1,
+        mode,
+    });
+    *events
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .faults
+        .entry(format!("{name} on {endpoint:?}"))
+        .or_default() += 1;
+}
+
+/// Users act: new appellants, a reminder now and then, forms filled.
+async fn users(
+    w: &World,
+    rng: &mut StdRng,
+    convs: &mut Vec<String>,
+    target: usize,
+) -> anyhow::Result<()> {
+    for _ in 0..rng.random_range(0..3) {
+        if convs.len() < target {
+            let i = convs.len();
+            convs.push(w.ban_and_write(
+                SUBS[i % SUBS.len()],
+                &format!("tk_user_{i}"),
+                "please unban me",
+            )?);
+        }
+    }
+    if !convs.is_empty() && rng.random_bool(0.2) {
+        let i = rng.random_range(0..convs.len());
+        w.sim
+            .state()
+            .user_message(UserMessage {
+                subreddit: SUBS[i % SUBS.len()].into(),
+                user: format!("tk_user_{i}"),
+                body: "hello?".into(),
+                subject: None,
+                conversation_id: Some(convs[i].clone()),
+            })
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    for a in w.appeals_with(AppealStatus::Prompted).await? {
+        if rng.random_bool(0.3) {
+            w.submit_form(&a).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Nothing left in the journal and every appeal completed (forms still owed are sent).
+async fn settled(w: &World, convs: &[String]) -> anyhow::Result<bool> {
+    let counts = w.store.journal_counts().await?;
+    if counts[&EffectState::Pending] + counts[&EffectState::InFlight] > 0 {
+        return Ok(false);
+    }
+    for c in convs {
+        match w.appeal_in(c).await? {
+            Some(a) if a.status == AppealStatus::Completed => {}
+            Some(a) if a.status == AppealStatus::Prompted => {
+                w.submit_form(&a).await?;
+                return Ok(false);
+            }
+            _ => return Ok(false),
+        }
+    }
+    Ok(true)
+}
+
+/// `kill -9` of a random live process, when another of its kind stays up to take its work
+/// over; the leases it held become orphans to time. Its kind is restarted after 0–4 s.
+async fn kill_one(
+    w: &World,
+    fleet: &mut Fleet,
+    rng: &mut StdRng,
+    events: &Mutex<Events>,
+    restart_at: &mut Vec<(Instant, &'static str)>,
+) -> anyhow::Result<()> {
+    let i = rng.random_range(0..fleet.live.len());
+    if fleet.count(fleet.live[i].kind) < 2 {
+        return Ok(());
+    }
+    let (pid, kind) = fleet.kill(i);
+    let killed_at = Instant::now();
+    // The killed process's leases are still live in the database: nothing released them.
+    let held: Vec<String> = holders(&w.store)
+        .await?
+        .into_iter()
+        .filter(|(_, p)| *p == pid)
+        .map(|(scope, _)| scope)
+        .collect();
+    let mut e = events.lock().unwrap_or_else(|p| p.into_inner());
+    *e.kills.entry(kind).or_default() += 1;
+    if held.is_empty() {
+        e.kills_of_standbys += 1;
+    }
+    for scope in held {
+        e.orphans.push(Orphan {
+            scope,
+            from: pid,
+            killed_at,
+        });
+    }
+    let back = StdDuration::from_millis(rng.random_range(0..4_000));
+    restart_at.push((Instant::now() + back, kind));
+    Ok(())
+}
+
+/// `secs` seconds of appellants, faults, kills and restarts, one round a second.
+async fn chaos(
+    w: &World,
+    fleet: &mut Fleet,
+    events: &Mutex<Events>,
+    secs: u64,
+    target: usize,
+    rng: &mut StdRng,
+) -> anyhow::Result<Vec<String>> {
+    let mut convs = Vec::new();
+    let mut restart_at: Vec<(Instant, &'static str)> = Vec::new();
+    let until = Instant::now() + StdDuration::from_secs(secs);
+    while Instant::now() < until {
+        users(w, rng, &mut convs, target).await?;
+        for _ in 0..rng.random_range(0..3) {
+            inject(w, rng, events);
+        }
+        if !fleet.live.is_empty() && rng.random_bool(0.3) {
+            kill_one(w, fleet, rng, events, &mut restart_at).await?;
+        }
+        let now = Instant::now();
+        let (due, later): (Vec<_>, Vec<_>) = restart_at.into_iter().partition(|(t, _)| *t <= now);
+        restart_at = later;
+        for (_, kind) in due {
+            fleet.spawn(kind)?;
+            events.lock().unwrap_or_else(|p| p.into_inner()).restarts += 1;
+        }
+        tokio::time::sleep(StdDuration::from_secs(1)).await;
+    }
+    Ok(convs)
+}
+
+/// Every process killed; Reddit recovers; one fresh process of each runner finishes the
+/// work, then stops cleanly. How long the work took to settle, and the clean stops.
+async fn finish(w: &World, fleet: &mut Fleet, convs: &[String]) -> anyhow::Result<Finish> {
+    // The fresh processes take these over: their takeovers are in the logs too.
+    let left = holders(&w.store).await?.len();
+    while !fleet.live.is_empty() {
+        fleet.kill(0);
+    }
+    w.sim.state().clear_faults();
+    for kind in KINDS {
+        fleet.spawn(kind)?;
+    }
+    let t = Instant::now();
+    let deadline = t + StdDuration::from_secs(240);
+    while !settled(w, convs).await? {
+        anyhow::ensure!(Instant::now() < deadline, "did not settle in 4 minutes");
+        tokio::time::sleep(StdDuration::from_secs(1)).await;
+    }
+    let settle = t.elapsed().as_secs_f64();
+    // A few more passes: nothing else may be written.
+    tokio::time::sleep(StdDuration::from_secs(3)).await;
+    let clean = fleet.stop(StdDuration::from_secs(15));
+    Ok(Finish {
+        left,
+        settle,
+        clean,
+    })
+}
+
+/// The end: leases held when every process was killed, seconds until one fresh process of
+/// each runner settled the work, clean stops on SIGTERM.
+struct Finish {
+    left: usize,
+    settle: f64,
+    clean: usize,
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> anyhow::Result<()> {
+    let Some(bin) = runner_binary() else {
+        anyhow::bail!(
+            "build the runner first: cargo build --release -p appealmod-bot --bin appealmod"
+        );
+    };
+    let secs = arg("--secs", 60);
+    let lease = arg("--lease", 6).max(6);
+    let target = arg("--appellants", 40) as usize;
+    let mut rng = StdRng::seed_from_u64(arg("--seed", 3));
+    let db = TestDb::postgres().await;
+    let o = WorldOptions {
+        subreddits: SUBS[..2].iter().map(|s| s.to_string()).collect(),
+        extra_bots: vec![SECOND.to_owned()],
+        configure: Some(configure),
+        ..WorldOptions::default()
+    };
+    let w = World::start(db.store.clone(), &db.url, o).await?;
+    setup(&w).await?;
+    let dir = tempfile::tempdir()?;
+    let config = dir.path().join("config.yaml");
+    std::fs::write(&config, config_text(&w.sim.base_url(), &db.url, lease))?;
+    let mut fleet = Fleet {
+        bin,
+        config,
+        dir: dir.path().to_owned(),
+        live: Vec::new(),
+        logs: Vec::new(),
+    };
+    for kind in KINDS {
+        for _ in 0..REPLICAS {
+            fleet.spawn(kind)?;
+        }
+    }
+    let events: Arc<Mutex<Events>> = Arc::default();
+    let watcher = watch(w.store.clone(), events.clone());
+    let convs = chaos(&w, &mut fleet, &events, secs, target, &mut rng).await?;
+    // Takeovers after the last kills still count; give them two lease periods.
+    tokio::time::sleep(StdDuration::from_secs(2 * lease)).await;
+    watcher.abort();
+    let end = finish(&w, &mut fleet, &convs).await?;
+    let e = std::mem::take(&mut *events.lock().unwrap_or_else(|p| p.into_inner()));
+    let result = report(&w, &convs, &e, &fleet, lease, &end).await;
+    if arg("--keep-logs", 0) == 1 {
+        println!("   logs kept in {}", dir.keep().display());
+    }
+    result
+}
+
+fn seconds(d: StdDuration) -> f64 {
+    d.as_secs_f64()
+}
+
+/// The takeover times: min, median, max, against the lease period. Whether they all
+/// stayed within two lease periods.
+fn print_takeovers(e: &Events, lease: u64) -> bool {
+    let mut t = e.takeovers.clone();
+    t.sort();
+    let kills: u32 = e.kills.values().sum();
+    println!(
+        "== {kills} processes killed with SIGKILL ({} recent, {} started; {} of them held no lease), {} restarted",
+        e.kills.get("recent").copied().unwrap_or(0),
+        e.kills.get("started").copied().unwrap_or(0),
+        e.kills_of_standbys,
+        e.restarts
+    );
+    if t.is_empty() {
+        println!("== takeover: no lease of a killed process to take over");
+        return e.orphans.is_empty();
+    }
+    let (min, med, max) = (t[0], t[t.len() / 2], t[t.len() - 1]);
+    println!(
+        "== takeover, SIGKILL → another process holds the lease: {} leases, min {:.2} s, median {:.2} s, max {:.2} s (lease {lease} s: max = {:.2} lease periods; expected within 1⅓, goal within 2); {} never taken over",
+        t.len(),
+        seconds(min),
+        seconds(med),
+        seconds(max),
+        seconds(max) / lease as f64,
+        e.orphans.len()
+    );
+    seconds(max) <= 2.0 * lease as f64 && e.orphans.is_empty()
+}
+
+async fn report(
+    w: &World,
+    convs: &[String],
+    e: &Events,
+    fleet: &Fleet,
+    lease: u64,
+    end: &Finish,
+) -> anyhow::Result<()> {
+    println!(
+        "== {REPLICAS} processes of each runner (the release binary), 2 bot accounts, PostgreSQL, runner lease {lease} s"
+    );
+    println!("== fault schedule");
+    for (what, n) in &e.faults {
+        println!("   {n:>3} × {what}");
+    }
+    let in_time = print_takeovers(e, lease);
+    let logged = fleet.log_lines("took over the work");
+    // Logged takeovers beyond those of killed processes: a live process lost a lease.
+    let lapses = logged.saturating_sub(e.takeovers.len() + end.left);
+    println!(
+        "   in the processes' logs: {logged} takeovers ({} after the chaos's kills, {} after the final stop, {lapses} from a live process that missed its renewals), {} failed passes (retried)",
+        e.takeovers.len(),
+        end.left,
+        fleet.log_lines("pass failed")
+    );
+    println!(
+        "== after the chaos: every process killed; one fresh process of each runner settled everything in {:.1} s; {} of 2 stopped cleanly on SIGTERM",
+        end.settle, end.clean
+    );
+    let c = compare(w, convs).await?;
+    for m in &c.mismatches {
+        println!("   MISMATCH {m}");
+    }
+    let t = c.total;
+    println!(
+        "== {} conversations ({} appeals completed): {} replies, {} notes, {} archives, {} unarchives, {} mod notes; duplicates {}, losses {}",
+        convs.len(),
+        w.appeals_with(AppealStatus::Completed).await?.len(),
+        t.replies,
+        t.notes,
+        t.archives,
+        t.unarchives,
+        t.mod_notes,
+        c.duplicates,
+        c.losses
+    );
+    anyhow::ensure!(c.duplicates == 0 && c.losses == 0, "duplicates or losses");
+    anyhow::ensure!(
+        in_time,
+        "a lease was not taken over within two lease periods"
+    );
+    Ok(())
+}
