@@ -37,6 +37,7 @@ macro_rules! on_both_backends {
 
 on_both_backends!(
     signup_and_duplicate,
+    concurrent_signups_spread_over_the_accounts,
     subreddit_settings_round_trip,
     group_is_drawn_once_per_user_and_subreddit,
     one_form_per_appeal_even_concurrently,
@@ -70,6 +71,63 @@ on_both_backends_with_url!(
     unknown_enum_values_are_errors_naming_the_column,
     unreadable_times_are_errors_not_1970,
 );
+
+/// Rounds of eight sign-ups at once, each choosing the account that serves fewer
+/// subreddits: they choose one after the other (each sees every earlier one), so the two
+/// accounts gain four each per round. Without the lock, sign-ups that ran side by side saw
+/// the same loads (four saw an empty database and all chose the default account).
+async fn concurrent_signups_spread_over_the_accounts(store: &Store) {
+    let second = ServingAccount::Extra(user("second_bot"));
+    for round in 0..5i64 {
+        // How many subreddits each sign-up saw signed up before it.
+        let seen = std::sync::Mutex::new(Vec::new());
+        let choose = |loads: &std::collections::HashMap<ServingAccount, AccountLoad>| {
+            let n = |a: &ServingAccount| loads.get(a).map_or(0, |l| l.subreddits);
+            if let Ok(mut seen) = seen.lock() {
+                seen.push(loads.values().map(|l| l.subreddits).sum::<i64>());
+            }
+            if n(&second) < n(&ServingAccount::Default) {
+                second.clone()
+            } else {
+                ServingAccount::Default
+            }
+        };
+        let signups: Vec<NewSignup> = (0..8)
+            .map(|i| NewSignup {
+                name: format!("mod{i}"),
+                email: None,
+                reddit_username: user(&format!("mod{i}")),
+                subreddit: sub(&format!("spread{round}x{i}")),
+            })
+            .collect();
+        // Connections open first, so that the sign-ups run side by side from the start.
+        futures_util::future::join_all((0..4).map(|_| store.account_loads(t(0)))).await;
+        let outcomes = futures_util::future::join_all(
+            signups
+                .iter()
+                .map(|s| store.create_signup_assigned(s, t(0), t(0), choose)),
+        )
+        .await;
+        for o in outcomes {
+            assert_eq!(o.expect("signup"), SignupOutcome::Created);
+        }
+        let mut seen = seen.into_inner().expect("seen");
+        seen.sort_unstable();
+        let before = round * 8;
+        assert_eq!(
+            seen,
+            (before..before + 8).collect::<Vec<i64>>(),
+            "round {round}: each saw every earlier one"
+        );
+    }
+    let loads = store.account_loads(t(0)).await.expect("loads");
+    let n = |a: &ServingAccount| loads.get(a).map_or(0, |l| l.subreddits);
+    assert_eq!(
+        (n(&ServingAccount::Default), n(&second)),
+        (20, 20),
+        "{loads:?}"
+    );
+}
 
 async fn signup_and_duplicate(store: &Store) {
     let s = NewSignup {

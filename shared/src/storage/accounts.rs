@@ -113,34 +113,8 @@ impl Store {
         &self,
         appeals_since: DateTime<Utc>,
     ) -> Result<HashMap<ServingAccount, AccountLoad>> {
-        let mut out: HashMap<ServingAccount, AccountLoad> = HashMap::new();
-        let subs =
-            sqlx::query("SELECT bot_account, COUNT(*) AS n FROM subreddits GROUP BY bot_account")
-                .fetch_all(self.pool())
-                .await?;
-        for r in &subs {
-            let account: String = get(r, "subreddits", "bot_account")?;
-            let n: i64 = get(r, "subreddits", "n")?;
-            out.entry(ServingAccount::from_stored(&account)?)
-                .or_default()
-                .subreddits = n;
-        }
-        let appeals = sqlx::query(
-            "SELECT s.bot_account, COUNT(*) AS n FROM appeals p \
-             JOIN appellants a ON a.id = p.appellant_id JOIN subreddits s ON s.name = a.subreddit \
-             WHERE p.created_at >= $1 GROUP BY s.bot_account",
-        )
-        .bind(Millis(appeals_since))
-        .fetch_all(self.pool())
-        .await?;
-        for r in &appeals {
-            let account: String = get(r, "subreddits", "bot_account")?;
-            let n: i64 = get(r, "subreddits", "n")?;
-            out.entry(ServingAccount::from_stored(&account)?)
-                .or_default()
-                .appeals = n;
-        }
-        Ok(out)
+        let mut conn = self.pool().acquire().await?;
+        account_loads_on(&mut conn, appeals_since).await
     }
 
     /// Sets the account of a subreddit that has none yet in practice (a sign-up): no audit,
@@ -238,4 +212,39 @@ impl Store {
         .await?;
         get(&row, "journal", "n")
     }
+}
+
+/// [`Store::account_loads`] on one connection (a sign-up's transaction reads them there).
+pub(crate) async fn account_loads_on(
+    conn: &mut sqlx::AnyConnection,
+    appeals_since: DateTime<Utc>,
+) -> Result<HashMap<ServingAccount, AccountLoad>> {
+    let mut out: HashMap<ServingAccount, AccountLoad> = HashMap::new();
+    let subs =
+        sqlx::query("SELECT bot_account, COUNT(*) AS n FROM subreddits GROUP BY bot_account")
+            .fetch_all(&mut *conn)
+            .await?;
+    for r in &subs {
+        let account: String = get(r, "subreddits", "bot_account")?;
+        let n: i64 = get(r, "subreddits", "n")?;
+        out.entry(ServingAccount::from_stored(&account)?)
+            .or_default()
+            .subreddits = n;
+    }
+    let appeals = sqlx::query(
+        "SELECT s.bot_account, COUNT(*) AS n FROM appeals p \
+         JOIN appellants a ON a.id = p.appellant_id JOIN subreddits s ON s.name = a.subreddit \
+         WHERE p.created_at >= $1 GROUP BY s.bot_account",
+    )
+    .bind(Millis(appeals_since))
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in &appeals {
+        let account: String = get(r, "subreddits", "bot_account")?;
+        let n: i64 = get(r, "subreddits", "n")?;
+        out.entry(ServingAccount::from_stored(&account)?)
+            .or_default()
+            .appeals = n;
+    }
+    Ok(out)
 }

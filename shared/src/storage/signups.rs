@@ -1,11 +1,17 @@
 //! Sign-ups from the console: a logged-in moderator signs a subreddit up, which starts it
 //! pending until the bot confirms it moderates there with what it needs.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 
+use super::accounts::{AccountLoad, ServingAccount, account_loads_on};
 use super::audit::FieldChange;
 use super::column::{Millis, Text, read};
-use super::{Result, Store};
+use super::{Backend, Result, Store};
+
+/// The advisory lock sign-ups take on PostgreSQL (any fixed number no other lock uses).
+const SIGNUP_LOCK: i64 = 0x5167_4e55_7000_0001;
 use crate::domain::{Email, RedditUsername, SubredditName, SubredditState};
 
 #[derive(Debug, Clone)]
@@ -60,8 +66,33 @@ impl From<SignupRow> for Signup {
 impl Store {
     /// Stores a sign-up and, if the subreddit is new, adds it pending with its first check
     /// due now; one transaction, recorded in the audit log.
+    /// A sign-up, its subreddit served by the default account (see
+    /// [`Store::create_signup_assigned`] for a choice among several).
     pub async fn create_signup(&self, s: &NewSignup, now: DateTime<Utc>) -> Result<SignupOutcome> {
+        self.create_signup_assigned(s, now, now, |_| ServingAccount::Default)
+            .await
+    }
+
+    /// A sign-up and the account that serves its subreddit, chosen by `choose` from every
+    /// account's load (appeals since `appeals_since`; before this sign-up counts) in the
+    /// same transaction. Sign-ups choose one after the other (SQLite's write lock, an
+    /// advisory lock on PostgreSQL): two at once never both see the same headroom and
+    /// pile onto one account.
+    pub async fn create_signup_assigned(
+        &self,
+        s: &NewSignup,
+        now: DateTime<Utc>,
+        appeals_since: DateTime<Utc>,
+        choose: impl FnOnce(&HashMap<ServingAccount, AccountLoad>) -> ServingAccount,
+    ) -> Result<SignupOutcome> {
         let mut tx = self.begin().await?;
+        if self.backend() == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(SIGNUP_LOCK)
+                .execute(tx.conn())
+                .await?;
+        }
+        let account = choose(&account_loads_on(tx.conn(), appeals_since).await?);
         let added = sqlx::query(
             "INSERT INTO subreddits (name, display_name, state, next_check_at, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $4, $4) ON CONFLICT (name) DO NOTHING",
@@ -97,6 +128,12 @@ impl Store {
             }),
         };
         tx.audit(&s.subreddit, s.reddit_username.as_str(), &change, now)
+            .await?;
+        sqlx::query("UPDATE subreddits SET bot_account = $2, updated_at = $3 WHERE name = $1")
+            .bind(s.subreddit.key())
+            .bind(account.stored())
+            .bind(Millis(now))
+            .execute(tx.conn())
             .await?;
         tx.commit().await?;
         Ok(SignupOutcome::Created)

@@ -5,12 +5,14 @@
 pub mod get;
 pub mod post;
 
+use std::collections::HashMap;
+
 use askama::Template;
 use chrono::{DateTime, Utc};
 
 use appealmod_core::share::{Load, most_headroom};
 use appealmod_shared::domain::{SubredditName, may_use_console};
-use appealmod_shared::storage::ServingAccount;
+use appealmod_shared::storage::{AccountLoad, ServingAccount};
 
 use crate::console::{FRESH, LoggedIn};
 use crate::errors::PageError;
@@ -36,17 +38,26 @@ pub struct SignupPage {
     pub permissions: String,
 }
 
+/// How far back an account's appeals count for its load.
+const LOAD_WINDOW: chrono::Duration = chrono::Duration::days(7);
+
 /// The account a subreddit signed up now is assigned: the one with the most headroom
 /// (`core::share::most_headroom`: fewest appeals in the last week, then fewest
-/// subreddits, then the first configured).
+/// subreddits, then the first configured). What the sign-up page names; the sign-up
+/// itself chooses again in its transaction ([`choose_account`]).
 pub async fn next_account(
     state: &AppState,
     now: DateTime<Utc>,
 ) -> Result<ServingAccount, PageError> {
-    let loads = state
-        .store
-        .account_loads(now - chrono::Duration::days(7))
-        .await?;
+    let loads = state.store.account_loads(now - LOAD_WINDOW).await?;
+    Ok(choose_account(state, &loads))
+}
+
+/// The configured account with the most headroom, given every account's load.
+pub fn choose_account(
+    state: &AppState,
+    loads: &HashMap<ServingAccount, AccountLoad>,
+) -> ServingAccount {
     let pool: Vec<(ServingAccount, Load)> = state
         .bot_names
         .accounts()
@@ -60,9 +71,9 @@ pub async fn next_account(
             (a, load)
         })
         .collect();
-    Ok(most_headroom(&pool)
+    most_headroom(&pool)
         .cloned()
-        .unwrap_or(ServingAccount::Default))
+        .unwrap_or(ServingAccount::Default)
 }
 
 /// Form id the CSRF token is bound to (with the moderator it was issued to).

@@ -7,7 +7,7 @@ use appealmod_shared::domain::{Email, SubredditName};
 use appealmod_shared::storage::{NewSignup, SignupOutcome};
 
 use super::get::signup_page;
-use super::{FORM_ID, eligible, next_account};
+use super::{FORM_ID, LOAD_WINDOW, choose_account, eligible};
 use crate::console::access::require_login;
 use crate::console::{form_id, login_path};
 use crate::csrf::check_origin;
@@ -59,10 +59,14 @@ pub async fn submit(
         reddit_username: who.user.clone(),
         subreddit: sub.clone(),
     };
-    // Chosen before the sign-up's own row counts for the default account.
-    let account = next_account(&state, now).await?;
-    if state.store.create_signup(&signup, now).await? == SignupOutcome::Created {
-        state.store.assign_account(&sub, &account, now).await?;
+    // The account is chosen in the sign-up's own transaction, one sign-up after another.
+    let created = state
+        .store
+        .create_signup_assigned(&signup, now, now - LOAD_WINDOW, |loads| {
+            choose_account(&state, loads)
+        })
+        .await?;
+    if created == SignupOutcome::Created {
         // The e-mail address is personal data: never logged.
         tracing::info!(slack = "main", subreddit = %sub, moderator = %who.user, "New sign-up: r/{sub} by u/{}", who.user);
     }
