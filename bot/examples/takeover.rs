@@ -1,13 +1,14 @@
 //! `kill -9` of real runner processes, on PostgreSQL: three `appealmod recent` and three
 //! `appealmod started` processes (the release binary, each a process of its own) share two
 //! bot accounts through leases in the database, while appellants write, processes are
-//! killed with SIGKILL at random and restarted, and Reddit misbehaves (5xx before and after
-//! applying, dropped connections after applying, writes that land after the client gave
-//! up, 429s). Then every process is killed, one fresh process of each runner finishes the
-//! work and stops cleanly (SIGTERM), and the report prints: kills and restarts, the time
-//! from each SIGKILL to another process holding each lease the killed one held (min,
-//! median, max, against the lease period), and the simulator's ledger counted against the
-//! journal per conversation: duplicates and losses (both must be 0).
+//! killed with SIGKILL at random (one whose runner has another process up) and restarted
+//! 0–4 s later, and Reddit misbehaves (5xx before and after applying, dropped connections
+//! after applying, writes that land after the client gave up, 429s). Then every process is
+//! killed, one fresh process of each runner takes the leases over, finishes the work and
+//! stops cleanly (SIGTERM), and the report prints: kills and restarts, the time from each
+//! SIGKILL to another process holding each lease the killed one held (min, median, max,
+//! against the lease period), and the simulator's ledger counted against the journal per
+//! conversation: duplicates and losses (both must be 0).
 //!
 //! Real time throughout: the runner lease (`--lease` seconds, default 6, the shortest the
 //! configuration takes), the passes (every second) and the journal's settle and lease times
@@ -19,7 +20,7 @@
 //! `--appellants N` (default 40) caps the appellants; `--keep-logs 1` keeps the processes'
 //! logs and prints where they are.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -40,6 +41,8 @@ const SECOND: &str = "second_bot";
 const SUBS: [&str; 4] = ["tk_a", "tk_b", "tk_c", "tk_d"];
 const KINDS: [&str; 2] = ["recent", "started"];
 const REPLICAS: usize = 3;
+/// The default account and the second.
+const ACCOUNTS: usize = 2;
 /// Longest delay of a late write; the settle time is above it, the request timeout below.
 const LATE: StdDuration = StdDuration::from_secs(3);
 
@@ -151,6 +154,8 @@ struct Fleet {
     dir: PathBuf,
     live: Vec<Proc>,
     logs: Vec<PathBuf>,
+    /// Every process killed with SIGKILL.
+    killed: HashSet<u32>,
 }
 
 impl Fleet {
@@ -182,6 +187,7 @@ impl Fleet {
         let pid = p.child.id();
         let _ = p.child.kill();
         let _ = p.child.wait();
+        self.killed.insert(pid);
         (pid, p.kind)
     }
 
@@ -212,6 +218,33 @@ impl Fleet {
             }
         }
         clean
+    }
+
+    /// The takeovers the processes logged, and how many of them were from a process that
+    /// was not killed (a live one that missed its renewals).
+    fn logged_takeovers(&self) -> (usize, usize) {
+        let from: Vec<Option<u32>> = self
+            .logs
+            .iter()
+            .map(|l| std::fs::read_to_string(l).unwrap_or_default())
+            .flat_map(|t| {
+                t.lines()
+                    .filter(|l| l.contains("took over the work"))
+                    .map(|l| {
+                        l.split("from=\"")
+                            .nth(1)?
+                            .split('"')
+                            .next()
+                            .and_then(pid_of)
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let lapses = from
+            .iter()
+            .filter(|p| !p.is_some_and(|p| self.killed.contains(&p)))
+            .count();
+        (from.len(), lapses)
     }
 
     /// Lines of every process's log that contain `what`.
@@ -451,11 +484,14 @@ async fn chaos(
     Ok(convs)
 }
 
-/// Every process killed; Reddit recovers; one fresh process of each runner finishes the
-/// work, then stops cleanly. How long the work took to settle, and the clean stops.
-async fn finish(w: &World, fleet: &mut Fleet, convs: &[String]) -> anyhow::Result<Finish> {
-    // The fresh processes take these over: their takeovers are in the logs too.
-    let left = holders(&w.store).await?.len();
+/// Every process killed; Reddit recovers; one fresh process of each runner takes every
+/// lease over and finishes the work, then stops cleanly.
+async fn finish(
+    w: &World,
+    fleet: &mut Fleet,
+    convs: &[String],
+    lease: u64,
+) -> anyhow::Result<Finish> {
     while !fleet.live.is_empty() {
         fleet.kill(0);
     }
@@ -464,6 +500,20 @@ async fn finish(w: &World, fleet: &mut Fleet, convs: &[String]) -> anyhow::Resul
         fleet.spawn(kind)?;
     }
     let t = Instant::now();
+    let fresh: Vec<u32> = fleet.live.iter().map(|p| p.child.id()).collect();
+    // Each runner's lease of each account, all held by the fresh processes.
+    loop {
+        let held = holders(&w.store).await?;
+        if held.values().filter(|p| fresh.contains(p)).count() == ACCOUNTS * KINDS.len() {
+            break;
+        }
+        anyhow::ensure!(
+            t.elapsed() < StdDuration::from_secs(4 * lease),
+            "the fresh processes did not take over"
+        );
+        tokio::time::sleep(StdDuration::from_millis(50)).await;
+    }
+    let taken = t.elapsed().as_secs_f64();
     let deadline = t + StdDuration::from_secs(240);
     while !settled(w, convs).await? {
         anyhow::ensure!(Instant::now() < deadline, "did not settle in 4 minutes");
@@ -474,16 +524,16 @@ async fn finish(w: &World, fleet: &mut Fleet, convs: &[String]) -> anyhow::Resul
     tokio::time::sleep(StdDuration::from_secs(3)).await;
     let clean = fleet.stop(StdDuration::from_secs(15));
     Ok(Finish {
-        left,
+        taken,
         settle,
         clean,
     })
 }
 
-/// The end: leases held when every process was killed, seconds until one fresh process of
-/// each runner settled the work, clean stops on SIGTERM.
+/// The end, from the start of the fresh processes: seconds until they held every lease and
+/// until the work was settled; clean stops on SIGTERM.
 struct Finish {
-    left: usize,
+    taken: f64,
     settle: f64,
     clean: usize,
 }
@@ -517,6 +567,7 @@ async fn main() -> anyhow::Result<()> {
         dir: dir.path().to_owned(),
         live: Vec::new(),
         logs: Vec::new(),
+        killed: HashSet::new(),
     };
     for kind in KINDS {
         for _ in 0..REPLICAS {
@@ -529,7 +580,7 @@ async fn main() -> anyhow::Result<()> {
     // Takeovers after the last kills still count; give them two lease periods.
     tokio::time::sleep(StdDuration::from_secs(2 * lease)).await;
     watcher.abort();
-    let end = finish(&w, &mut fleet, &convs).await?;
+    let end = finish(&w, &mut fleet, &convs, lease).await?;
     let e = std::mem::take(&mut *events.lock().unwrap_or_else(|p| p.into_inner()));
     let result = report(&w, &convs, &e, &fleet, lease, &end).await;
     if arg("--keep-logs", 0) == 1 {
@@ -588,18 +639,17 @@ async fn report(
         println!("   {n:>3} × {what}");
     }
     let in_time = print_takeovers(e, lease);
-    let logged = fleet.log_lines("took over the work");
-    // Logged takeovers beyond those of killed processes: a live process lost a lease.
-    let lapses = logged.saturating_sub(e.takeovers.len() + end.left);
+    let (logged, lapses) = fleet.logged_takeovers();
     println!(
-        "   in the processes' logs: {logged} takeovers ({} after the chaos's kills, {} after the final stop, {lapses} from a live process that missed its renewals), {} failed passes (retried)",
-        e.takeovers.len(),
-        end.left,
+        "   in the processes' logs: {logged} takeovers, {lapses} of them from a live process that missed its renewals; {} failed passes (retried)",
         fleet.log_lines("pass failed")
     );
     println!(
-        "== after the chaos: every process killed; one fresh process of each runner settled everything in {:.1} s; {} of 2 stopped cleanly on SIGTERM",
-        end.settle, end.clean
+        "== after the chaos: every process killed; one fresh process of each runner held all {} leases after {:.1} s and settled everything after {:.1} s; {} of 2 stopped cleanly on SIGTERM",
+        ACCOUNTS * KINDS.len(),
+        end.taken,
+        end.settle,
+        end.clean
     );
     let c = compare(w, convs).await?;
     for m in &c.mismatches {
