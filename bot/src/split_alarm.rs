@@ -22,40 +22,63 @@ pub struct SplitReport {
     pub cleared: usize,
 }
 
+/// Subreddits a split check reads per page of candidates.
+const CANDIDATES_PAGE: u32 = 500;
+
 impl BotContext {
     /// Checks the split of every served subreddit whose draws, treatment fraction or alarm
     /// may have changed since `since` (`None`: of every one that has drawn anyone); raises
     /// or clears its alarm.
     pub async fn check_splits(&self, since: Option<DateTime<Utc>>) -> anyhow::Result<SplitReport> {
         let mut report = SplitReport::default();
-        for name in self.store.split_check_candidates(since).await? {
-            match self.split_of(&name).await? {
-                Some(alarm) => {
-                    if self.store.raise_split_alarm(&alarm).await? {
-                        report.raised += 1;
-                        warn!(
-                            slack = "alerts",
-                            subreddit = %name,
-                            treatment = alarm.treatment,
-                            appellants = alarm.appellants,
-                            fraction = alarm.fraction,
-                            p_value = alarm.p_value,
-                            "the random split is off: {} of {} appellants were put in the treatment group where {:.0} % was configured (p < 0.001); check the treatment fraction and the draw (bot.rng_seed) before trusting the results",
-                            alarm.treatment,
-                            alarm.appellants,
-                            alarm.fraction * 100.0
-                        );
-                    }
+        let mut after = None;
+        loop {
+            let page = self
+                .store
+                .split_check_candidates(since, after.as_ref(), CANDIDATES_PAGE)
+                .await?;
+            for name in &page {
+                self.check_split(name, &mut report).await?;
+            }
+            match page.last() {
+                Some(last) if page.len() == CANDIDATES_PAGE as usize => after = Some(last.clone()),
+                _ => return Ok(report),
+            }
+        }
+    }
+
+    /// Raises or clears `name`'s alarm, as its draws call for.
+    async fn check_split(
+        &self,
+        name: &SubredditName,
+        report: &mut SplitReport,
+    ) -> anyhow::Result<()> {
+        match self.split_of(name).await? {
+            Some(alarm) => {
+                if self.store.raise_split_alarm(&alarm).await? {
+                    report.raised += 1;
+                    warn!(
+                        slack = "alerts",
+                        subreddit = %name,
+                        treatment = alarm.treatment,
+                        appellants = alarm.appellants,
+                        fraction = alarm.fraction,
+                        p_value = alarm.p_value,
+                        "the random split is off: {} of {} appellants were put in the treatment group where {:.0} % was configured (p < 0.001); check the treatment fraction and the draw (bot.rng_seed) before trusting the results",
+                        alarm.treatment,
+                        alarm.appellants,
+                        alarm.fraction * 100.0
+                    );
                 }
-                None => {
-                    if self.store.clear_split_alarm(&name).await? {
-                        report.cleared += 1;
-                        info!(slack = "alerts", subreddit = %name, "the random split is back in line with the treatment fraction; the alarm is cleared");
-                    }
+            }
+            None => {
+                if self.store.clear_split_alarm(name).await? {
+                    report.cleared += 1;
+                    info!(slack = "alerts", subreddit = %name, "the random split is back in line with the treatment fraction; the alarm is cleared");
                 }
             }
         }
-        Ok(report)
+        Ok(())
     }
 
     /// The alarm `name`'s draws call for, if any.

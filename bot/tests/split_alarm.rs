@@ -145,14 +145,20 @@ async fn the_alarm_is_raised_once_and_cleared_once(backend: Backend) {
     let later = w.clock.now() + chrono::Duration::minutes(1);
     let none = w
         .store
-        .split_check_candidates(Some(later))
+        .split_check_candidates(Some(later), None, 10)
         .await
         .expect("candidates");
     assert!(none.is_empty(), "{none:?}");
     let all = w
         .store
-        .split_check_candidates(None)
+        .split_check_candidates(None, None, 10)
         .await
         .expect("candidates");
     assert_eq!(all, vec![pics.clone()]);
+    let after = w
+        .store
+        .split_check_candidates(None, Some(&pics), 10)
+        .await
+        .expect("candidates");
+    assert!(after.is_empty(), "the page after r/pics: {after:?}");
 }

@@ -468,9 +468,14 @@ impl Store {
     /// be cleared). `None`: every served subreddit that has drawn anyone or has an alarm.
     /// One query: the split check no longer reads every served subreddit's draws each
     /// pass (at 50,000 subreddits, 150,000 queries a pass).
+    ///
+    /// A page at a time, in name order: at most `limit` after the key `after` (a first
+    /// check at 50,000 subreddits need not hold every name at once).
     pub async fn split_check_candidates(
         &self,
         since: Option<DateTime<Utc>>,
+        after: Option<&SubredditName>,
+        limit: u32,
     ) -> Result<Vec<SubredditName>> {
         let since = since.unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
         let rows = sqlx::query(
@@ -480,12 +485,15 @@ impl Store {
                           WHERE a.subreddit = r.name AND a.created_at >= $3) \
                OR EXISTS (SELECT 1 FROM audit_log l \
                           WHERE l.subreddit = r.name AND l.field = $4 AND l.at >= $3)) \
-             ORDER BY r.name",
+               AND r.name > $5 \
+             ORDER BY r.name LIMIT $6",
         )
         .bind(Text(crate::domain::SubredditState::Active))
         .bind(Text(crate::domain::SubredditState::Paused))
         .bind(Millis(since))
         .bind(super::FRACTION_FIELD)
+        .bind(after.map(SubredditName::key).unwrap_or_default())
+        .bind(i64::from(limit))
         .fetch_all(self.pool())
         .await?;
         rows.iter()
