@@ -9,8 +9,9 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use appealmod_core::decide::verdict::DecisionState;
-use appealmod_shared::domain::{Appeal, AppealId, AppellantId, Group, SubredditName};
+use appealmod_core::decide::verdict::{DecisionState, DecisionTemplates};
+use appealmod_core::settings::Effective;
+use appealmod_shared::domain::{Appeal, AppealId, AppellantId, FormQuestions, Group};
 use appealmod_shared::storage::Appellant;
 
 use super::ConsoleNav;
@@ -41,12 +42,13 @@ fn id_of(s: &str) -> Result<i64, PageError> {
         .ok_or(PageError::NotFound)
 }
 
-/// Reads what the page shows of `appellant` (and `appeal`, when it is an appeal's page).
+/// Reads what the page shows of `appellant` (and `appeal`, when it is an appeal's page);
+/// `questions` are the subreddit's form questions in effect, resolved once by the handler.
 async fn case_file(
     state: &AppState,
-    sub: &SubredditName,
     appellant: Appellant,
     appeal: Option<Appeal>,
+    questions: FormQuestions,
 ) -> Result<CaseFile, PageError> {
     let store = &state.store;
     let appeal = match appeal {
@@ -62,7 +64,6 @@ async fn case_file(
         Some(f) => store.appeal_findings(f.appeal.id).await?,
         None => store.appellant_findings(appellant.id).await?,
     };
-    let questions = state.settings_in_effect(sub).await?.questions;
     Ok(CaseFile {
         steps: store.appellant_steps(appellant.id).await?,
         appeals: store.appeals_of(appellant.id).await?,
@@ -97,25 +98,28 @@ fn page_of(
     render(StatusCode::OK, &page)
 }
 
-/// The decision section: what the store says of the appeal's decision and claim (none yet
-/// for a control appellant no moderator acted on), who issued the ban and the subreddit's
-/// recusal rule, a CSRF token for the decision form, and the notice of the last post.
+/// The decision section of `file`'s page: what the store says of the appeal's decision
+/// and claim (none yet for a control appellant no moderator acted on), who issued the ban
+/// and the subreddit's `recusal` rule, a CSRF token for the decision form, and the notice
+/// of the last post.
 async fn decision_of(
     state: &AppState,
     cleared: &Cleared,
-    appellant: &Appellant,
-    appeal: Option<&Appeal>,
+    file: &CaseFile,
+    recusal: bool,
+    templates: &DecisionTemplates,
     req: &HttpRequest,
 ) -> Result<DecisionView, PageError> {
     let now = state.clock.now();
     let me = &cleared.user.user;
     let sub = &cleared.subreddit.name;
+    let appellant = &file.appellant;
+    let appeal = file.appeal.as_ref().map(|f| &f.appeal);
     let form = format!("decide:{}", sub.key());
     let csrf = state.csrf.issue(&form_id(&form, me), now);
     let notice = web::Query::<NoticeQuery>::from_query(req.query_string())
         .ok()
         .and_then(|q| q.into_inner().notice);
-    let effective = state.settings_in_effect(sub).await?;
     let mut decided = match appeal {
         Some(a) => state.store.decision_state(a.id).await?,
         None => DecisionState {
@@ -126,7 +130,7 @@ async fn decision_of(
             ..DecisionState::default()
         },
     };
-    decided.recusal = effective.recusal;
+    decided.recusal = recusal;
     let action = match appeal {
         Some(a) => format!("/dashboard/r/{sub}/appeals/{}/decide", a.id.0),
         None => format!("/dashboard/r/{sub}/appellants/{}/decide", appellant.id.0),
@@ -141,7 +145,7 @@ async fn decision_of(
         &on,
         me,
         csrf,
-        &effective.decision_templates,
+        templates,
         notice.as_deref(),
         now,
     ))
@@ -175,8 +179,14 @@ pub async fn appeal(
         .appellant_by_id(appeal.appellant_id)
         .await?
         .ok_or(PageError::NotFound)?;
-    let decision = decision_of(&state, &cleared, &appellant, Some(&appeal), &req).await?;
-    let file = case_file(&state, name, appellant, Some(appeal)).await?;
+    let Effective {
+        questions,
+        recusal,
+        decision_templates,
+        ..
+    } = state.settings_in_effect(name).await?;
+    let file = case_file(&state, appellant, Some(appeal), questions).await?;
+    let decision = decision_of(&state, &cleared, &file, recusal, &decision_templates, &req).await?;
     Ok(page_of(&state, &cleared, &file, Some(decision)))
 }
 
@@ -200,14 +210,23 @@ pub async fn appellant(
         .await?
         .filter(|a| a.subreddit == *name)
         .ok_or(PageError::NotFound)?;
-    let open_control = appellant.group == Group::Control
-        && !appellant.ignored
-        && appellant.still_banned != Some(false)
-        && state.store.appeals_of(appellant.id).await?.is_empty();
+    let Effective {
+        questions,
+        recusal,
+        decision_templates,
+        ..
+    } = state.settings_in_effect(name).await?;
+    // The case file already lists the appellant's appeals: no second read to see none.
+    let file = case_file(&state, appellant, None, questions).await?;
+    let open_control = file.appellant.group == Group::Control
+        && !file.appellant.ignored
+        && file.appellant.still_banned != Some(false)
+        && file.appeals.is_empty();
     let decision = match open_control {
-        true => Some(decision_of(&state, &cleared, &appellant, None, &req).await?),
+        true => {
+            Some(decision_of(&state, &cleared, &file, recusal, &decision_templates, &req).await?)
+        }
         false => None,
     };
-    let file = case_file(&state, name, appellant, None).await?;
     Ok(page_of(&state, &cleared, &file, decision))
 }
