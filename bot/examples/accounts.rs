@@ -16,20 +16,9 @@ use appealmod_reddit::ClientOptions;
 use appealmod_shared::domain::{AppealStatus, RedditUsername, SubredditName};
 use appealmod_shared::storage::{EffectState, ServingAccount};
 use appealmod_testkit::TestDb;
+use appealmod_testkit::bench::{arg, text_arg};
 use appealmod_testkit::world::{AccountInstance, HUMAN_MOD, World, WorldOptions};
 use reddit_sim::{NewSubreddit, UserMessage};
-
-fn arg(name: &str) -> Option<String> {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .cloned()
-}
-
-fn num(name: &str, default: u64) -> u64 {
-    arg(name).and_then(|v| v.parse().ok()).unwrap_or(default)
-}
 
 /// The pool's account names: `None` for the default one.
 fn account_name(k: usize) -> Option<String> {
@@ -165,10 +154,10 @@ async fn answer(w: &World) -> anyhow::Result<()> {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> anyhow::Result<()> {
-    let scale = num("--scale", 10).clamp(1, 60);
-    let per_account = num("--appeals", 150) as usize;
+    let scale = arg("--scale", 10).clamp(1, 60);
+    let per_account = arg("--appeals", 150) as usize;
     let sqlite = std::env::args().any(|a| a == "--sqlite");
-    let sizes: Vec<usize> = arg("--accounts")
+    let sizes: Vec<usize> = text_arg("--accounts")
         .unwrap_or_else(|| "1,2,4".to_owned())
         .split(',')
         .filter_map(|s| s.trim().parse().ok())

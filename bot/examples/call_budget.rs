@@ -18,20 +18,12 @@ use appealmod_shared::domain::AppealStatus;
 use appealmod_shared::domain::{ConversationId, Group, RedditUsername, SubredditName};
 use appealmod_shared::storage::StatusUpdate;
 use appealmod_testkit::TestDb;
+use appealmod_testkit::bench::arg;
 use appealmod_testkit::world::{World, WorldOptions};
 use chrono::Duration;
 use reddit_sim::{BanRequest, Counters, Endpoint, UserMessage};
 
 const SUBS: [&str; 3] = ["bench_a", "bench_b", "bench_c"];
-
-fn arg(name: &str, default: u64) -> u64 {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 fn options(scale: u64) -> WorldOptions {
     WorldOptions {

@@ -25,6 +25,8 @@ use appealmod_shared::effects::decision_entries;
 use appealmod_shared::storage::Recorded;
 use appealmod_shared::storage::{EffectKind, EffectState};
 use appealmod_testkit::TestDb;
+use appealmod_testkit::bench::arg;
+use appealmod_testkit::chaos::{self, FaultDraw};
 use appealmod_testkit::world::{HUMAN_MOD, World, WorldOptions};
 use chrono::Duration;
 use rand::rngs::StdRng;
@@ -34,15 +36,6 @@ use reddit_sim::{Endpoint, FaultMode, FaultRequest, LedgerKind, UserMessage};
 const SUBS: [&str; 3] = ["chaos_a", "chaos_b", "chaos_c"];
 /// Longest delay of a late write; the settle time is well above it.
 const LATE: StdDuration = StdDuration::from_secs(3);
-
-fn arg(name: &str, default: u64) -> u64 {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 fn configure(c: &mut Config) {
     c.bot.settle_secs = 6;
@@ -94,39 +87,18 @@ async fn decide(
 
 fn inject(w: &World, rng: &mut StdRng, s: &mut Schedule) {
     let endpoints = [
-        Endpoint::Reply,
-        Endpoint::Archive,
-        Endpoint::Unarchive,
-        Endpoint::AddModNote,
-        Endpoint::Get,
-        Endpoint::List,
-        Endpoint::Unban,
-        Endpoint::TempBan,
-    ];
-    let endpoint = endpoints[rng.random_range(0..endpoints.len())];
-    let (mode, name) = match rng.random_range(0..6) {
-        0 => (FaultMode::Status(500), "500 before applying"),
-        1 => (FaultMode::StatusAfterApply(502), "502 after applying"),
-        2 => (
-            FaultMode::DropAfterApply,
-            "connection dropped after applying",
-        ),
-        3 => (
-            FaultMode::Delay(LATE),
-            "applied 3 s late (client gives up at 2 s)",
-        ),
-        4 => (FaultMode::Status(403), "403 (bot not a moderator)"),
-        _ => (FaultMode::Status(429), "429 with budget left"),
+        chaos::ENDPOINTS.as_slice(),
+        &[Endpoint::Unban, Endpoint::TempBan],
+    ]
+    .concat();
+    let draw = FaultDraw {
+        endpoints: &endpoints,
+        forbidden: true,
+        max_count: 2,
+        late: LATE,
     };
-    let count = rng.random_range(1..=2);
-    w.sim.state().inject_fault(FaultRequest {
-        endpoint,
-        count,
-        mode,
-    });
-    *s.faults
-        .entry(format!("{name} on {endpoint:?}"))
-        .or_default() += count;
+    let (fault, count) = chaos::inject_random(w, rng, &draw);
+    *s.faults.entry(fault).or_default() += count;
 }
 
 /// With more than one sender, every kind of write is answered 502 after it was applied once

@@ -33,18 +33,10 @@ use appealmod_shared::config::Config;
 use appealmod_shared::domain::{Appeal, AppealStatus, RedditUsername};
 use appealmod_shared::effects::decision_entries;
 use appealmod_testkit::TestDb;
+use appealmod_testkit::bench::arg;
 use appealmod_testkit::world::{HUMAN_MOD, World, WorldOptions};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use reddit_sim::{Endpoint, LedgerKind};
-
-fn arg(name: &str, default: u64) -> u64 {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 fn percentile(sorted: &[f64], q: f64) -> f64 {
     let i = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());

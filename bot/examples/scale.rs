@@ -34,33 +34,32 @@ use std::time::{Duration as StdDuration, Instant};
 use appealmod_shared::domain::{ConversationId, Group, RedditUsername, SubredditName};
 use appealmod_shared::storage::StatusUpdate;
 use appealmod_testkit::TestDb;
+use appealmod_testkit::bench::{arg, random_key, runner_binary};
 use appealmod_testkit::world::{HUMAN_MOD, World, WorldOptions};
 use chrono::Duration;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use reddit_sim::{Counters, Endpoint, LedgerKind, NewSubreddit, UserMessage};
 
-fn arg(name: &str, default: u64) -> u64 {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-/// Resident and peak resident memory of this process, in MiB (Linux).
-fn rss_mib() -> (f64, f64) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kib = |key: &str| {
+/// Figures of `/proc/<process>/status` (`self` or a pid), each in MiB (Linux; 0 when not
+/// there).
+fn status_mib<const N: usize>(process: &str, keys: [&str; N]) -> [f64; N] {
+    let status = std::fs::read_to_string(format!("/proc/{process}/status")).unwrap_or_default();
+    keys.map(|key| {
         status
             .lines()
             .find(|l| l.starts_with(key))
             .and_then(|l| l.split_whitespace().nth(1))
             .and_then(|v| v.parse::<f64>().ok())
             .unwrap_or(0.0)
-    };
-    (kib("VmRSS:") / 1024.0, kib("VmHWM:") / 1024.0)
+            / 1024.0
+    })
+}
+
+/// Resident and peak resident memory of this process, in MiB (Linux).
+fn rss_mib() -> (f64, f64) {
+    let [rss, peak] = status_mib("self", ["VmRSS:", "VmHWM:"]);
+    (rss, peak)
 }
 
 fn sub_name(i: usize) -> String {
@@ -401,41 +400,17 @@ async fn user_started(n: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The release `appealmod` binary beside this example (`target/release/examples/scale` →
-/// `target/release/appealmod`).
-fn runner_binary() -> Option<std::path::PathBuf> {
-    let exe = std::env::current_exe().ok()?;
-    let bin = exe.parent()?.parent()?.join("appealmod");
-    bin.is_file().then_some(bin)
-}
-
 /// Of process `pid`'s resident memory now, in MiB: anonymous (heap, stacks) and file-backed
 /// (the binary's pages, mapped files) (Linux).
 fn rss_parts_of(pid: u32) -> (f64, f64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let kib = |key: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(key))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    (kib("RssAnon:") / 1024.0, kib("RssFile:") / 1024.0)
+    let [anon, file] = status_mib(&pid.to_string(), ["RssAnon:", "RssFile:"]);
+    (anon, file)
 }
 
 /// Resident and peak resident memory of process `pid`, in MiB (Linux).
 fn rss_of(pid: u32) -> (f64, f64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let kib = |key: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(key))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    (kib("VmRSS:") / 1024.0, kib("VmHWM:") / 1024.0)
+    let [rss, peak] = status_mib(&pid.to_string(), ["VmRSS:", "VmHWM:"]);
+    (rss, peak)
 }
 
 /// The configuration a runner process gets: the world's simulator and database.
@@ -452,14 +427,6 @@ fn runner_config(sim_url: &str, db_url: &str, logs: &std::path::Path) -> String 
         key = random_key(),
         logs = logs.display(),
     )
-}
-
-/// A fresh key for the runner's configuration (a fixed one would be refused as guessable).
-fn random_key() -> String {
-    let mut rng = rand::rng();
-    (0..32)
-        .map(|_| format!("{:02x}", rng.random::<u8>()))
-        .collect()
 }
 
 /// Waits for `done` (checked every 100 ms) for at most `limit`.

@@ -30,11 +30,13 @@ use appealmod_shared::config::Config;
 use appealmod_shared::domain::{AppealStatus, RedditUsername, SubredditName};
 use appealmod_shared::storage::{EffectState, ServingAccount, Store};
 use appealmod_testkit::TestDb;
+use appealmod_testkit::bench::{arg, random_key, runner_binary};
+use appealmod_testkit::chaos::{self, FaultDraw};
 use appealmod_testkit::ledger::compare;
 use appealmod_testkit::world::{BOT, HUMAN_MOD, World, WorldOptions, extra_bot};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use reddit_sim::{Endpoint, FaultMode, FaultRequest, NewSubreddit, UserMessage};
+use reddit_sim::NewSubreddit;
 
 const SECOND: &str = "second_bot";
 /// Subreddits of the default account, then of the second.
@@ -45,31 +47,6 @@ const REPLICAS: usize = 3;
 const ACCOUNTS: usize = 2;
 /// Longest delay of a late write; the settle time is above it, the request timeout below.
 const LATE: StdDuration = StdDuration::from_secs(3);
-
-fn arg(name: &str, default: u64) -> u64 {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-/// The release `appealmod` binary beside this example (`target/release/examples/takeover`
-/// → `target/release/appealmod`).
-fn runner_binary() -> Option<PathBuf> {
-    let exe = std::env::current_exe().ok()?;
-    let bin = exe.parent()?.parent()?.join("appealmod");
-    bin.is_file().then_some(bin)
-}
-
-/// A fresh key for the runners' configuration (a fixed one would be refused as guessable).
-fn random_key() -> String {
-    let mut rng = rand::rng();
-    (0..32)
-        .map(|_| format!("{:02x}", rng.random::<u8>()))
-        .collect()
-}
 
 /// The configuration every process gets: both accounts, the world's simulator and
 /// database, passes every second, the runner lease, journal times as the in-process chaos
@@ -321,77 +298,19 @@ fn watch(store: Store, events: Arc<Mutex<Events>>) -> tokio::task::JoinHandle<()
 }
 
 fn inject(w: &World, rng: &mut StdRng, events: &Mutex<Events>) {
-    let endpoints = [
-        Endpoint::Reply,
-        Endpoint::Archive,
-        Endpoint::Unarchive,
-        Endpoint::AddModNote,
-        Endpoint::Get,
-        Endpoint::List,
-    ];
-    let endpoint = endpoints[rng.random_range(0..endpoints.len())];
-    let (mode, name) = match rng.random_range(0..5) {
-        0 => (FaultMode::Status(500), "500 before applying"),
-        1 => (FaultMode::StatusAfterApply(502), "502 after applying"),
-        2 => (
-            FaultMode::DropAfterApply,
-            "connection dropped after applying",
-        ),
-        3 => (
-            FaultMode::Delay(LATE),
-            "applied 3 s late (client gives up at 2 s)",
-        ),
-        _ => (FaultMode::Status(429), "429 with budget left"),
+    let draw = FaultDraw {
+        endpoints: &chaos::ENDPOINTS,
+        forbidden: false,
+        max_count: 1,
+        late: LATE,
     };
-    w.sim.state().inject_fault(FaultRequest {
-        endpoint,
-        count: 1,
-        mode,
-    });
+    let (fault, count) = chaos::inject_random(w, rng, &draw);
     *events
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .faults
-        .entry(format!("{name} on {endpoint:?}"))
-        .or_default() += 1;
-}
-
-/// Users act: new appellants, a reminder now and then, forms filled.
-async fn users(
-    w: &World,
-    rng: &mut StdRng,
-    convs: &mut Vec<String>,
-    target: usize,
-) -> anyhow::Result<()> {
-    for _ in 0..rng.random_range(0..3) {
-        if convs.len() < target {
-            let i = convs.len();
-            convs.push(w.ban_and_write(
-                SUBS[i % SUBS.len()],
-                &format!("tk_user_{i}"),
-                "please unban me",
-            )?);
-        }
-    }
-    if !convs.is_empty() && rng.random_bool(0.2) {
-        let i = rng.random_range(0..convs.len());
-        w.sim
-            .state()
-            .user_message(UserMessage {
-                subreddit: SUBS[i % SUBS.len()].into(),
-                user: format!("tk_user_{i}"),
-                body: "hello?".into(),
-                subject: None,
-                conversation_id: Some(convs[i].clone()),
-            })
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-    }
-    for a in w.appeals_with(AppealStatus::Prompted).await? {
-        if rng.random_bool(0.3) {
-            w.submit_form(&a).await?;
-        }
-    }
-    Ok(())
+        .entry(fault)
+        .or_default() += count;
 }
 
 /// Nothing left in the journal and every appeal completed (forms still owed are sent).
@@ -465,7 +384,7 @@ async fn chaos(
     let mut restart_at: Vec<(Instant, &'static str)> = Vec::new();
     let until = Instant::now() + StdDuration::from_secs(secs);
     while Instant::now() < until {
-        users(w, rng, &mut convs, target).await?;
+        chaos::appellants_act(w, rng, &mut convs, target, &SUBS, "tk_user_").await?;
         for _ in 0..rng.random_range(0..3) {
             inject(w, rng, events);
         }

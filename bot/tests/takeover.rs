@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use appealmod_shared::domain::AppealStatus;
 use appealmod_shared::storage::EffectState;
+use appealmod_testkit::bench::random_key;
 use appealmod_testkit::ledger::compare;
 use appealmod_testkit::world::{BOT, World, WorldOptions};
 use appealmod_testkit::{POSTGRES_ENV, TestDb};
@@ -26,13 +27,6 @@ fn require_postgres() {
     if std::env::var(POSTGRES_ENV).is_err() && std::env::var("CI").is_ok_and(|v| v == "true") {
         panic!("{POSTGRES_ENV} is not set: this test needs PostgreSQL");
     }
-}
-
-/// A fresh key for the runner's configuration (a fixed one would be refused as guessable).
-fn random_key() -> String {
-    (0..32)
-        .map(|_| format!("{:02x}", rand::random::<u8>()))
-        .collect()
 }
 
 /// The configuration both processes get: the world's simulator and database, passes every

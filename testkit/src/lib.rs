@@ -5,6 +5,8 @@
 //!
 //! Production crates take this crate as a dev-dependency only.
 
+pub mod bench;
+pub mod chaos;
 pub mod db;
 pub mod ledger;
 pub mod proxy;
