@@ -35,15 +35,12 @@ impl BotContext {
     pub async fn moderator_acts(
         &self,
         conv: &Conversation,
+        appellant: &Appellant,
         appeals: &[Appeal],
     ) -> anyhow::Result<bool> {
         if let Some(by) = banning_moderator(conv, &self.bot_name) {
             self.store.record_banned_by(conv.id(), &by).await?;
         }
-        let Some(appellant) = self.store.appellant_for_conversation(conv.id()).await? else {
-            return Ok(false);
-        };
-        let appellant = &appellant;
         let mut on = ActedOn {
             appellant,
             appeal: match appellant.group {

@@ -333,7 +333,7 @@ impl BotContext {
             .await?;
         let mut appeals = self.store.appeals_of(appellant.id).await?;
         // What moderators did here first: a command in a private note, a ban lifted by hand.
-        if self.moderator_acts(conv, &appeals).await? {
+        if self.moderator_acts(conv, &appellant, &appeals).await? {
             appeals = self.store.appeals_of(appellant.id).await?;
         }
         let (form, toxic) = match appeals.last() {
