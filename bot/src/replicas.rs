@@ -20,9 +20,6 @@ use appealmod_shared::storage::{Backend, LeaseTake, ServingAccount, Store};
 
 use crate::clock::Clock;
 
-/// How long a lease lasts unless renewed, by default (`bot.runner_lease_secs`).
-pub const DEFAULT_LEASE_SECS: u64 = 30;
-
 /// One process of a runner kind (`recent` or `started`), among its replicas.
 pub struct Replica {
     store: Store,
@@ -177,7 +174,7 @@ impl Replica {
                 }
                 look.held.push(account.clone());
             }
-            LeaseTake::Busy { .. } => {}
+            LeaseTake::Busy => {}
         }
         Ok(())
     }

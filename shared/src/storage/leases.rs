@@ -23,11 +23,8 @@ pub enum LeaseTake {
         /// It was another holder's, expired: when that holder last renewed it.
         taken_over_from: Option<(String, DateTime<Utc>)>,
     },
-    /// Another holder has it until then.
-    Busy {
-        holder: String,
-        until: DateTime<Utc>,
-    },
+    /// Another holder's lease is still running.
+    Busy,
 }
 
 impl Store {
@@ -74,21 +71,7 @@ impl Store {
                 .map(|(h, until)| (h, until - ttl));
             return Ok(LeaseTake::Held { taken_over_from });
         }
-        // Someone else's: who, as the database says now.
-        let row = sqlx::query("SELECT holder, expires_at FROM runner_leases WHERE scope = $1")
-            .bind(scope)
-            .fetch_optional(self.pool())
-            .await?;
-        Ok(match row {
-            Some(r) => LeaseTake::Busy {
-                holder: get(&r, "runner_leases", "holder")?,
-                until: get::<Millis>(&r, "runner_leases", "expires_at")?.0,
-            },
-            None => LeaseTake::Busy {
-                holder: String::new(),
-                until: now,
-            },
-        })
+        Ok(LeaseTake::Busy)
     }
 
     /// Gives a lease up (a replica that stops, or holds more than its share): another
