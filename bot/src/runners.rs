@@ -131,10 +131,15 @@ impl RecentRunner {
     /// cutoff: only what is recent enough to still matter.
     async fn cursors(&self) -> anyhow::Result<Cursors> {
         let ctx = &self.ctx;
-        let fresh = ctx
+        let uncursored = ctx
             .store
-            .uncursored_served(&ctx.account, CURSOR_PREFIX)
+            .uncursored_served(&ctx.account, CURSOR_PREFIX, MOVED_CURSOR_PREFIX)
             .await?;
+        let moved = uncursored
+            .iter()
+            .filter_map(|(s, at)| at.map(|at| (s.key(), at)))
+            .collect();
+        let fresh = uncursored.into_iter().map(|(s, _)| s).collect();
         let account = ctx
             .store
             .cursor(&account_cursor_scope(&ctx.account))
@@ -146,11 +151,6 @@ impl RecentRunner {
         let fallback = match legacy {
             Some(c) => c,
             None => ctx.clock.now() - Duration::days(i64::from(ctx.bot.update_cutoff)),
-        };
-        let moved = if fresh.is_empty() {
-            HashMap::new()
-        } else {
-            ctx.store.cursors_with_prefix(MOVED_CURSOR_PREFIX).await?
         };
         Ok(Cursors {
             account,

@@ -42,7 +42,8 @@ impl Store {
 impl Store {
     /// Every cursor whose scope starts with `prefix`, by the rest of its scope: one query
     /// however many subreddits there are, read row by row (every row at once took about
-    /// 15 MiB at 50,000 subreddits, each recent pass).
+    /// 15 MiB at 50,000 subreddits). The runners no longer read every cursor; the scale
+    /// benchmark does, to see every subreddit caught up.
     pub async fn cursors_with_prefix(
         &self,
         prefix: &str,
@@ -109,16 +110,19 @@ const IN_CHUNK: usize = 500;
 
 impl Store {
     /// The served subreddits of `account` without a cursor under `prefix` (the recent
-    /// runner's `prefix` + key): those its next pass catches up. One query, and only they
-    /// are read: a pass no longer holds every served subreddit (50,000 names and cursors
-    /// were most of a runner's memory), usually none are.
+    /// runner's `prefix` + key): those its next pass catches up, each with its cursor under
+    /// `moved_prefix` when it has one (where the account it was moved from had read). One
+    /// query, and only they are read: a pass no longer holds every served subreddit
+    /// (50,000 names and cursors were most of a runner's memory), usually none are.
     pub async fn uncursored_served(
         &self,
         account: &super::ServingAccount,
         prefix: &str,
-    ) -> Result<Vec<SubredditName>> {
+        moved_prefix: &str,
+    ) -> Result<Vec<(SubredditName, Option<DateTime<Utc>>)>> {
         let rows = sqlx::query(
-            "SELECT s.display_name FROM subreddits s \
+            "SELECT s.display_name, m.last_updated FROM subreddits s \
+             LEFT JOIN sync_cursors m ON m.scope = ($5 || s.name) \
              WHERE s.state IN ($1, $2) AND s.bot_account = $3 \
                AND NOT EXISTS (SELECT 1 FROM sync_cursors c WHERE c.scope = ($4 || s.name)) \
              ORDER BY s.name",
@@ -127,10 +131,15 @@ impl Store {
         .bind(Text(SubredditState::Paused))
         .bind(account.stored())
         .bind(prefix)
+        .bind(moved_prefix)
         .fetch_all(self.pool())
         .await?;
         rows.iter()
-            .map(|r| get::<Text<SubredditName>>(r, "subreddits", "display_name").map(|n| n.0))
+            .map(|r| {
+                let name = get::<Text<SubredditName>>(r, "subreddits", "display_name")?.0;
+                let moved = get::<Option<Millis>>(r, "sync_cursors", "last_updated")?;
+                Ok((name, moved.map(|m| m.0)))
+            })
             .collect()
     }
 
