@@ -28,10 +28,21 @@ use crate::startup::AppState;
 pub const CSP: &str = "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self'; \
                        form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-/// The live view's policy: [`CSP`] except that scripts from this site may run (its one
-/// script, `/static/live.js`; no inline script, no `eval`). Only that page's handler sets it.
+/// The policy of the pages that run a script: [`CSP`] except that scripts from this site
+/// may run (the live view's `/static/live.js`, the settings page's `/static/settings.js`;
+/// no inline script, no `eval`). Only those pages' handlers set it, by [`with_own_script`].
 pub const LIVE_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; \
                             form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// `resp` of a page that runs its own script from this site, under [`LIVE_CSP`]: the
+/// middleware keeps a CSP a handler set and gives every other page `script-src 'none'`.
+pub fn with_own_script(mut resp: actix_web::HttpResponse) -> actix_web::HttpResponse {
+    resp.headers_mut().insert(
+        actix_web::http::header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(LIVE_CSP),
+    );
+    resp
+}
 
 /// Every answer's security headers. A header the handler set already is kept (actix's
 /// `DefaultHeaders` only fills in what is missing): that is how the live view has its own

@@ -79,9 +79,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/robots.txt").route(get_or_head().to(static_files::robots)))
         .service(web::resource("/static/style.css").route(get_or_head().to(static_files::style)))
         .service(web::resource("/static/logo.svg").route(get_or_head().to(static_files::logo)))
+        .service(web::resource("/static/live.js").route(get_or_head().to(static_files::live_js)))
         .service(
-            web::resource("/static/settings.js")
-                .route(get_or_head().to(dashboard::settings_get::script)),
+            web::resource("/static/settings.js").route(get_or_head().to(static_files::settings_js)),
         )
         .default_service(web::to(not_found));
 }

@@ -1,6 +1,5 @@
 use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, HeaderValue};
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::{DateTime, Utc};
@@ -16,8 +15,8 @@ use crate::console::preview::{Sample, render as preview};
 use crate::console::settings_form::{AnswerKind, FieldError, SettingsView, view_of};
 use crate::console::{form_id, when};
 use crate::errors::{PageError, render};
-use crate::middleware::LIVE_CSP;
-use crate::routes::live::fingerprint;
+use crate::middleware::with_own_script;
+use crate::routes::static_files::SETTINGS_JS;
 use crate::startup::AppState;
 
 /// One message's preview, rendered as Reddit would show it.
@@ -202,7 +201,7 @@ pub async fn page_for(
         saved: SettingsPage::saved_text(saved),
         unsaved,
         base: format!("/dashboard/r/{name}/settings"),
-        script_version: script_version(),
+        script_version: SETTINGS_JS.version(),
     })
 }
 
@@ -261,34 +260,8 @@ pub async fn page(
     let cleared = clear_page(&state, &session, &sub, &here, now).await?;
     let view = view_of(&stored(&state, &cleared).await?, &state.defaults);
     let page = page_for(&state, &cleared, view, Vec::new(), None, false, now).await?;
-    Ok(with_script(render(StatusCode::OK, &page)))
-}
-
-/// The settings page runs one script, its own from this site (the "not saved yet" notice),
-/// under the live view's policy (`script-src 'self'`, nothing inline); the middleware keeps
-/// a CSP a handler set and gives every other page `script-src 'none'`.
-pub fn with_script(mut resp: HttpResponse) -> HttpResponse {
-    resp.headers_mut()
-        .insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(LIVE_CSP));
-    resp
-}
-
-/// `/static/settings.js`, compiled in like the site's other static files.
-const SCRIPT: &str = include_str!("../../../../static/settings.js");
-
-/// The script's fingerprint: the page asks for `/static/settings.js?v=<it>`, so a browser
-/// keeps the file for a year and a new build's script is a new URL.
-pub fn script_version() -> String {
-    const V: u64 = fingerprint(SCRIPT.as_bytes());
-    format!("{V:016x}")
-}
-
-/// `GET /static/settings.js`.
-pub async fn script() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/javascript; charset=utf-8")
-        .insert_header((CACHE_CONTROL, "public, max-age=31536000, immutable"))
-        .body(SCRIPT)
+    // The page runs one script, its own from this site (the "not saved yet" notice).
+    Ok(with_own_script(render(StatusCode::OK, &page)))
 }
 
 /// The questions in effect (the subreddit's own, else the shipped ones in its language) as

@@ -3,11 +3,12 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use appealmod_core::domain::Language;
 
-use super::settings_get::{page_for, stored, with_script};
+use super::settings_get::{page_for, stored};
 use super::subreddit_post;
 use crate::console::form_preview;
 use crate::console::settings_form::{parse, view_of};
 use crate::errors::{PageError, render};
+use crate::middleware::with_own_script;
 use crate::startup::AppState;
 
 /// Preview (`action=preview`: shows the posted messages rendered, saves nothing), a
@@ -49,7 +50,7 @@ pub async fn save(
                 now,
             )
             .await?;
-            return Ok(with_script(render(status, &page)));
+            return Ok(with_own_script(render(status, &page)));
         }
     };
     let changes = state
@@ -70,7 +71,7 @@ pub async fn save(
         now,
     )
     .await?;
-    Ok(with_script(render(StatusCode::OK, &page)))
+    Ok(with_own_script(render(StatusCode::OK, &page)))
 }
 
 /// The settings form's "See the form as appellants will": the questions as posted (saved or

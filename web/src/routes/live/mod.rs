@@ -1,7 +1,7 @@
 //! The live view (`/dashboard/live`, its Server-Sent Events) and `/metrics`.
 //!
 //! The page is rendered on the server with the same numbers the events carry, so it works
-//! without script; `/static/live.js` (the only script the site serves, allowed by this
+//! without script; `/static/live.js` (one of the site's two scripts, allowed by this
 //! page's own CSP) listens to `/dashboard/live/events` and rewrites them. The runners are
 //! other processes, so each open stream polls the database: a cheap change stamp every
 //! `poll`, the readout and the activity only when it moved, and an event only when what the
@@ -10,7 +10,6 @@
 pub mod events_get;
 pub mod metrics_get;
 pub mod page_get;
-pub mod script_get;
 pub mod view;
 
 use std::collections::HashMap;
@@ -181,7 +180,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(
             web::resource("/dashboard/live/events").route(get_or_head().to(events_get::events)),
         )
-        .service(web::resource("/static/live.js").route(get_or_head().to(script_get::script)))
         .service(web::resource("/metrics").route(get_or_head().to(metrics_get::on_site)));
 }
 

@@ -1,17 +1,16 @@
 use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::http::header::{CONTENT_SECURITY_POLICY, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::script_get::version;
 use super::view::{LiveView, Scope, access};
 use crate::console::when;
 use crate::errors::{PageError, render};
-use crate::middleware::LIVE_CSP;
+use crate::middleware::with_own_script;
 use crate::routes::dashboard::ConsoleNav;
 use crate::routes::results::{AlarmView, rules};
+use crate::routes::static_files::LIVE_JS;
 use crate::startup::AppState;
 
 #[derive(Deserialize)]
@@ -94,13 +93,8 @@ pub async fn page(
         operator: matches!(a.scope, Scope::All),
         events_url,
         as_of: when(Some(now)),
-        script_version: version(),
+        script_version: LIVE_JS.version(),
         alarms,
     };
-    let mut resp = render(StatusCode::OK, &page);
-    // This page alone runs a script (its own, from this site); the middleware keeps a CSP
-    // a handler set and gives every other page `script-src 'none'`.
-    resp.headers_mut()
-        .insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(LIVE_CSP));
-    Ok(resp)
+    Ok(with_own_script(render(StatusCode::OK, &page)))
 }
