@@ -17,7 +17,7 @@ use crate::cli::Stop;
 use crate::clock::Clock;
 use crate::context::{BotContext, reddit_client};
 use crate::replicas::{Replica, replica_id};
-use crate::runners::{PassReport, RecentRunner, StartedRunner, account_cursor_scope};
+use crate::runners::{PassReport, RecentRunner, StartedRunner};
 
 /// Every configured account with its credentials: the default (`reddit`) first, then
 /// `reddit.accounts` in their order.
@@ -265,12 +265,6 @@ async fn move_inner(
     let store = Store::open(config.database.url.expose(), 1)
         .await
         .context("opening the database")?;
-    let Some(from) = store.account_of(&name).await? else {
-        return Err(MoveError::Refused(format!(
-            "r/{name} is not signed up: there is nothing to move"
-        )));
-    };
-    let old_cursor = store.cursor(&account_cursor_scope(&from)).await?;
     let actor = format!(
         "operator {}",
         by.map(str::to_owned)
@@ -279,9 +273,13 @@ async fn move_inner(
     );
     let now = Clock::system().now();
     let report = store
-        .move_subreddit(&name, &account, old_cursor, &actor, now)
+        .move_subreddit(&name, &account, &actor, now)
         .await?
-        .ok_or_else(|| MoveError::Refused(format!("r/{name} is not signed up")))?;
+        .ok_or_else(|| {
+            MoveError::Refused(format!(
+                "r/{name} is not signed up: there is nothing to move"
+            ))
+        })?;
     store.close().await;
     if report.from == report.to {
         return Ok(format!(

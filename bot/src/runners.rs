@@ -16,19 +16,15 @@ use appealmod_shared::domain::{
     AccountStatus, AppealStatus, ConversationId, ConversationSummary, Message, Outcome,
     RedditUsername, SubredditName,
 };
-use appealmod_shared::storage::{MOVED_CURSOR_PREFIX, ServingAccount, StatusUpdate, StoreError};
+use appealmod_shared::storage::{
+    MOVED_CURSOR_PREFIX, SUBREDDIT_CURSOR_PREFIX as CURSOR_PREFIX, ServingAccount, StatusUpdate,
+    StoreError, account_cursor_scope,
+};
 
 use crate::context::BotContext;
 use crate::process::Handled;
 use crate::sender::SendReport;
 
-/// Scope prefix of the per-subreddit modmail cursors (`modmail/r/<name>`). A served
-/// subreddit with one has been caught up and is served by the account-wide listing; one
-/// without is caught up with a listing of its own first.
-const CURSOR_PREFIX: &str = "modmail/r/";
-/// The default account's account-wide cursor: the listing of every subreddit it moderates
-/// is read up to it. Each other account has its own ([`account_cursor_scope`]).
-const ACCOUNT_CURSOR_SCOPE: &str = "modmail/all";
 /// The single cursor of the first versions; a catch-up starts from it.
 const LEGACY_CURSOR_SCOPE: &str = "modmail";
 /// Characters of subreddit names in one catch-up request's `entity=` (about 100–150
@@ -36,15 +32,6 @@ const LEGACY_CURSOR_SCOPE: &str = "modmail";
 pub const ENTITY_CHARS: usize = 1_500;
 /// Pages of 100 conversations read per listing at most.
 const MAX_PAGES: u32 = 20;
-
-/// The cursor of an account's listing of every subreddit it moderates (`modmail/all` for
-/// the default account, as before there were several; `modmail/all/<name>` for the others).
-pub fn account_cursor_scope(account: &ServingAccount) -> String {
-    match account {
-        ServingAccount::Default => ACCOUNT_CURSOR_SCOPE.to_owned(),
-        ServingAccount::Extra(name) => format!("{ACCOUNT_CURSOR_SCOPE}/{}", name.key()),
-    }
-}
 
 /// What a pass did (for logs, tests and benchmarks).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]

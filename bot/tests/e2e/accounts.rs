@@ -137,21 +137,14 @@ async fn moving_a_subreddit_loses_and_doubles_nothing_in_flight(b: Backend) {
         [LedgerKind::Reply],
         "applied, outcome unknown"
     );
-    let cursor = w
-        .store
+    w.store
         .cursor("modmail/all")
         .await
         .expect("cursor")
         .expect("the default listed");
     let moved = w
         .store
-        .move_subreddit(
-            &sub("news"),
-            &second(),
-            Some(cursor),
-            "operator test",
-            w.clock.now(),
-        )
+        .move_subreddit(&sub("news"), &second(), "operator test", w.clock.now())
         .await
         .expect("move")
         .expect("known subreddit");

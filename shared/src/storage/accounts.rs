@@ -93,6 +93,24 @@ pub struct MoveReport {
 /// The scope prefix of a subreddit's catch-up start after a move (`modmail/moved/<name>`).
 pub const MOVED_CURSOR_PREFIX: &str = "modmail/moved/";
 
+/// Scope prefix of the per-subreddit modmail cursors (`modmail/r/<name>`). A served
+/// subreddit with one has been caught up and is served by the account-wide listing; one
+/// without is caught up with a listing of its own first.
+pub const SUBREDDIT_CURSOR_PREFIX: &str = "modmail/r/";
+
+/// The default account's account-wide cursor: the listing of every subreddit it moderates
+/// is read up to it. Each other account has its own ([`account_cursor_scope`]).
+const ACCOUNT_CURSOR_SCOPE: &str = "modmail/all";
+
+/// The cursor of an account's listing of every subreddit it moderates (`modmail/all` for
+/// the default account, as before there were several; `modmail/all/<name>` for the others).
+pub fn account_cursor_scope(account: &ServingAccount) -> String {
+    match account {
+        ServingAccount::Default => ACCOUNT_CURSOR_SCOPE.to_owned(),
+        ServingAccount::Extra(name) => format!("{ACCOUNT_CURSOR_SCOPE}/{}", name.key()),
+    }
+}
+
 impl Store {
     /// The account serving `sub`; `None` for a subreddit the bot does not know.
     pub async fn account_of(&self, sub: &SubredditName) -> Result<Option<ServingAccount>> {
@@ -136,21 +154,21 @@ impl Store {
 
     /// Moves `sub` to the account `to`, in one transaction with its audit entry (`actor`,
     /// field `bot_account`). The new account catches the subreddit up from where the old
-    /// account's listing stood (`old_cursor`: its account-wide cursor, read by the caller),
-    /// so nothing written meanwhile is missed; what both read is decided once (the
-    /// journal's markers). Entries the old account attempted stay its own (`journal.account`):
-    /// never sent twice by two accounts. `None` when the subreddit is unknown.
+    /// account's listing stood (its account-wide cursor), so nothing written meanwhile is
+    /// missed; what both read is decided once (the journal's markers). Entries the old
+    /// account attempted stay its own (`journal.account`): never sent twice by two
+    /// accounts. `None` when the subreddit is unknown.
     pub async fn move_subreddit(
         &self,
         sub: &SubredditName,
         to: &ServingAccount,
-        old_cursor: Option<DateTime<Utc>>,
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<MoveReport>> {
         let Some(from) = self.account_of(sub).await? else {
             return Ok(None);
         };
+        let old_cursor = self.cursor(&account_cursor_scope(&from)).await?;
         let mut tx = self.begin().await?;
         sqlx::query("UPDATE subreddits SET bot_account = $2, updated_at = $3 WHERE name = $1")
             .bind(sub.key())
@@ -162,7 +180,7 @@ impl Store {
             // Without a cursor of its own the subreddit is caught up by the new account's
             // runner (a listing of its own), from where the old one stood.
             sqlx::query("DELETE FROM sync_cursors WHERE scope = $1")
-                .bind(format!("modmail/r/{}", sub.key()))
+                .bind(format!("{SUBREDDIT_CURSOR_PREFIX}{}", sub.key()))
                 .execute(tx.conn())
                 .await?;
             if let Some(at) = old_cursor {
