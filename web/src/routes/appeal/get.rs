@@ -1,10 +1,7 @@
 use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::{
-    AppealPage, AppealStatusPage, find_appeal, form_id, language_of, questions, questions_for,
-    user_url,
-};
+use super::{AppealPage, find_appeal, form_id, language_of, questions, questions_for, status_page};
 use crate::errors::{PageError, render};
 use crate::i18n::requested;
 use crate::startup::AppState;
@@ -30,8 +27,7 @@ async fn show(req: &HttpRequest, token: &str, state: &AppState) -> Result<HttpRe
         let lang = language_of(state, appeal).await?;
         return Ok(render(
             StatusCode::OK,
-            &AppealStatusPage::new(appeal, false, user_url(state, appeal).await?, lang)
-                .with_decision(state.store.decision_record(appeal.id).await?),
+            &status_page(state, appeal, lang).await?,
         ));
     }
     if linked.expired {

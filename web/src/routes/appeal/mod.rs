@@ -159,6 +159,19 @@ pub async fn user_url(state: &AppState, appeal: &Appeal) -> Result<String, PageE
     Ok(state.user_mail.user_message(id.as_deref()))
 }
 
+/// Where a submitted `appeal` stands, in `lang`, with the moderators' decision when there
+/// is one: what its link shows once the form is in, and the answer to a second submission.
+pub async fn status_page(
+    state: &AppState,
+    appeal: &Appeal,
+    lang: Language,
+) -> Result<AppealStatusPage, PageError> {
+    Ok(
+        AppealStatusPage::new(appeal, false, user_url(state, appeal).await?, lang)
+            .with_decision(state.store.decision_record(appeal.id).await?),
+    )
+}
+
 /// The language of the appeal's subreddit: its console's choice, else the configured one.
 pub async fn language_of(state: &AppState, appeal: &Appeal) -> Result<Language, PageError> {
     Ok(state.settings_in_effect(&appeal.subreddit).await?.language)

@@ -8,7 +8,7 @@ use appealmod_shared::storage::SubmitOutcome;
 
 use super::{
     AppealPage, AppealStatusPage, find_appeal, form_id, language_of, questions, questions_for,
-    unsaved, user_url,
+    status_page, unsaved, user_url,
 };
 use crate::csrf::check_origin;
 use crate::errors::{PageError, render};
@@ -64,8 +64,7 @@ async fn store(
         .verify(&form_id(appeal.id), form.get("csrf"), now)?;
     if appeal.submitted_at.is_some() {
         let lang = language_of(state, appeal).await?;
-        let page = AppealStatusPage::new(appeal, false, user_url(state, appeal).await?, lang)
-            .with_decision(state.store.decision_record(appeal.id).await?);
+        let page = status_page(state, appeal, lang).await?;
         return Ok(render(StatusCode::CONFLICT, &page));
     }
     let (qs, lang) = questions_for(state, appeal).await?;
@@ -108,8 +107,8 @@ async fn store(
                 .appeal(appeal.id)
                 .await?
                 .unwrap_or_else(|| appeal.clone());
-            let page = AppealStatusPage::new(&current, false, user_url(state, appeal).await?, lang)
-                .with_decision(state.store.decision_record(current.id).await?);
+            // `current` is this appeal as stored: its conversation, and so its link, is the same.
+            let page = status_page(state, &current, lang).await?;
             Ok(render(StatusCode::CONFLICT, &page))
         }
     }
