@@ -21,7 +21,7 @@ pub struct View<'a, W: Ord> {
 }
 
 /// What to do at this look.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LeasePlan<'a, W> {
     /// Renew these (held, within the share).
     pub renew: Vec<&'a W>,

@@ -88,12 +88,12 @@ fn format_decisions(lang: Language) -> DecisionTemplates {
 }
 
 /// What `{reason}` says in a decision message when the ban message gave none.
-pub fn reason_not_stated(lang: Language) -> String {
+fn reason_not_stated(lang: Language) -> String {
     text(lang, "decision-reason-not-stated")
 }
 
 /// The example comments of the default form, in `lang`.
-pub fn example_comments(lang: Language) -> Vec<String> {
+fn example_comments(lang: Language) -> Vec<String> {
     (1..=5)
         .map(|i| text(lang, &format!("example-comment-{i}")))
         .collect()

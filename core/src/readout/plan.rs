@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::definitions::Metric;
 use super::stats::Z_95;
-use super::{ReadoutRow, sequential};
+use super::ReadoutRow;
 use crate::domain::{RedditUsername, SubredditName};
 
 impl Metric {
@@ -170,9 +170,6 @@ impl PlanChoice {
         self
     }
 }
-
-/// Two-sided significance level of the planned (fixed-sample) comparison.
-pub const PLAN_ALPHA: f64 = sequential::ALPHA;
 
 /// Appeals (both groups together) for a two-sided 5 % test of two proportions `p_t` and
 /// `p_c` to have `power`, when a share `fraction` of appeals is in the treatment group.

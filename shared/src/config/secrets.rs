@@ -96,16 +96,6 @@ impl RedditConfig {
             .collect()
     }
 
-    /// Every configured account's name: the default one first (when set).
-    pub fn account_names(&self) -> Vec<String> {
-        self.username
-            .iter()
-            .filter(|u| !u.is_empty())
-            .cloned()
-            .chain(self.accounts.iter().map(|a| a.username.clone()))
-            .collect()
-    }
-
     /// `reddit.accounts` entries that cannot work: a name Reddit would refuse, one listed
     /// twice (or the default account again: one account, one rate limit), an empty secret.
     pub(super) fn invalid_accounts(&self) -> Vec<(String, String)> {
