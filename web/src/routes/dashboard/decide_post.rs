@@ -169,15 +169,20 @@ async fn act(
     asked: Asked,
     now: DateTime<Utc>,
 ) -> Result<&'static str, PageError> {
-    let control = state
-        .store
-        .appellant_by_id(appeal.appellant_id)
-        .await?
-        .is_some_and(|a| a.group == Group::Control);
     Ok(match asked {
-        // In the control group the bot writes only to carry out a decision.
-        Asked::Reply(_) if control => "control-reply",
-        Asked::Reply(text) => reply(state, appeal, &text, now).await?,
+        Asked::Reply(text) => {
+            // In the control group the bot writes only to carry out a decision; only a
+            // reply needs to know the group.
+            let control = state
+                .store
+                .appellant_by_id(appeal.appellant_id)
+                .await?
+                .is_some_and(|a| a.group == Group::Control);
+            match control {
+                true => "control-reply",
+                false => reply(state, appeal, &text, now).await?,
+            }
+        }
         Asked::Claim => {
             let until = now + Duration::minutes(CLAIM_MINUTES);
             match state.store.claim_appeal(appeal.id, by, until, now).await? {
