@@ -124,6 +124,8 @@ pub struct Parsed {
     /// The questions as posted when they are all right, whatever the other fields hold
     /// (what the form's preview shows).
     pub questions: Option<FormQuestions>,
+    /// The language as posted when it is one of the list, whatever the other fields hold.
+    pub language: Option<Language>,
 }
 
 /// Reads the posted form against what is stored.
@@ -133,16 +135,16 @@ pub fn parse(form: &FormData, stored: &SubredditSettings, d: &Defaults) -> Parse
     let fraction_changed =
         fraction_of(&view.treatment_percent).is_some_and(|f| (f - current).abs() > 1e-9);
     let mut errors = Vec::new();
-    let checked = check_fields(&view, fraction_changed, &mut |anchor: &str, message| {
+    let fields = check_fields(&view, fraction_changed, &mut |anchor: &str, message| {
         errors.push(FieldError {
             anchor: anchor.to_owned(),
             message,
         })
     });
-    let settings = checked
+    let settings = fields
+        .checked
         .filter(|_| errors.is_empty())
         .map(|c| c.into_settings(stored, d, fraction_changed));
-    let questions = check_questions(&view.questions, &mut |_, _| {});
     // Shown again (a preview, a move, a problem): with the slot for adding a question.
     view.questions.push(new_slot(view.questions.len()));
     Parsed {
@@ -150,7 +152,8 @@ pub fn parse(form: &FormData, stored: &SubredditSettings, d: &Defaults) -> Parse
         errors,
         settings,
         fraction_changed,
-        questions,
+        questions: fields.questions,
+        language: fields.language,
     }
 }
 
@@ -178,13 +181,21 @@ fn posted_view(form: &FormData) -> SettingsView {
     }
 }
 
-/// Every field checked, each problem reported to `bad` in the order of the form; `None`
-/// when any field is wrong.
+/// What [`check_fields`] found: every field valid (`None` when any is wrong), and the
+/// questions and the language each when they alone are valid (the form's preview needs
+/// them whatever the other fields hold).
+struct Fields {
+    checked: Option<Checked>,
+    questions: Option<FormQuestions>,
+    language: Option<Language>,
+}
+
+/// Every field checked once, each problem reported to `bad` in the order of the form.
 fn check_fields(
     view: &SettingsView,
     fraction_changed: bool,
     bad: &mut impl FnMut(&str, String),
-) -> Option<Checked> {
+) -> Fields {
     let messages = check_messages(view, bad);
     let fraction = check_fraction(view, bad);
     if fraction_changed && !view.confirm_fraction {
@@ -224,21 +235,28 @@ fn check_fields(
     let blocklist = check_blocklist(&view.blocklist, bad);
     let questions = check_questions(&view.questions, bad);
     let decisions = decision_form::check(&view.decisions, bad);
-    Some(Checked {
-        messages: messages?,
-        fraction: fraction?,
-        cooldown_days: cooldown_days?,
-        max_reminders: max_reminders?,
-        link_ttl_days: link_ttl_days?,
-        marker,
-        blocklist: blocklist?,
-        mod_notes: view.mod_notes,
-        language: language?,
-        recusal: view.recusal,
-        public_debrief: view.public_debrief,
-        questions: questions?,
-        decisions: decisions?,
-    })
+    let checked = (|| {
+        Some(Checked {
+            messages: messages?,
+            fraction: fraction?,
+            cooldown_days: cooldown_days?,
+            max_reminders: max_reminders?,
+            link_ttl_days: link_ttl_days?,
+            marker,
+            blocklist: blocklist?,
+            mod_notes: view.mod_notes,
+            language: language?,
+            recusal: view.recusal,
+            public_debrief: view.public_debrief,
+            questions: questions.clone()?,
+            decisions: decisions?,
+        })
+    })();
+    Fields {
+        checked,
+        questions,
+        language,
+    }
 }
 
 /// The posted values, every one valid.

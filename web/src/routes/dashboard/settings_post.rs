@@ -1,7 +1,6 @@
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use appealmod_core::domain::Language;
 
 use super::settings_get::{page_for, stored};
 use super::subreddit_post;
@@ -90,19 +89,11 @@ pub async fn form_preview(
     let current = stored(&state, &cleared).await?;
     let parsed = parse(&form, &current, &state.defaults);
     if let Some(qs) = parsed.questions {
-        // In the language chosen on the page (saved or not), else the one in effect.
-        let language = match Language::ALL
-            .into_iter()
-            .find(|l| l.code() == parsed.view.language)
-        {
-            Some(l) => l,
-            None => {
-                state
-                    .settings_in_effect(&cleared.subreddit.name)
-                    .await?
-                    .language
-            }
-        };
+        // In the language chosen on the page (saved or not), else the one in effect (the
+        // stored one, else the configured default, as `Defaults::resolve` has it).
+        let language = parsed
+            .language
+            .unwrap_or(current.language.unwrap_or(state.defaults.language));
         return form_preview::page(&cleared.subreddit.name, &qs, language, now);
     }
     let errors = parsed
