@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
 
 use super::column::{Flag, FromText, Millis, StoredEnum, Text, get, read, stored_enum};
-use super::{Result, Store, Tx};
+use super::{AccountFilter, Result, Store, Tx};
 use crate::domain::{AppealId, AppealStatus, ConversationId};
 pub use appealmod_core::decide::StepKind;
 
@@ -246,19 +246,7 @@ impl Store {
     /// Pending entries that may run now: the first unfinished entry of each conversation
     /// (effects of one conversation are applied strictly in order), oldest first.
     pub async fn due_effects(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<JournalEntry>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM journal j WHERE j.state = $3 AND j.not_before <= $1 \
-             AND NOT EXISTS (SELECT 1 FROM journal e WHERE e.conversation_id = j.conversation_id \
-                             AND e.id < j.id AND e.state IN ($3, $4)) \
-             ORDER BY j.id LIMIT $2"
-        ))
-        .bind(Millis(now))
-        .bind(i64::from(limit))
-        .bind(Text(EffectState::Pending))
-        .bind(Text(EffectState::InFlight))
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(entry_from_row).collect()
+        self.due_effects_in(AccountFilter::Any, now, limit).await
     }
 
     /// [`Store::due_effects`] of one bot account ([`account_of_entry`]): what that
@@ -269,11 +257,21 @@ impl Store {
         now: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<JournalEntry>> {
+        self.due_effects_in(AccountFilter::Of(account), now, limit)
+            .await
+    }
+
+    async fn due_effects_in(
+        &self,
+        accounts: AccountFilter<'_>,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<JournalEntry>> {
         let rows = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM journal j WHERE j.state = $3 AND j.not_before <= $1 \
              AND NOT EXISTS (SELECT 1 FROM journal e WHERE e.conversation_id = j.conversation_id \
                              AND e.id < j.id AND e.state IN ($3, $4)) \
-             AND {} = $5 \
+             AND ($5 = '*' OR {} = $5) \
              ORDER BY j.id LIMIT $2",
             account_of_entry("j")
         ))
@@ -281,7 +279,7 @@ impl Store {
         .bind(i64::from(limit))
         .bind(Text(EffectState::Pending))
         .bind(Text(EffectState::InFlight))
-        .bind(account.stored())
+        .bind(accounts.bound())
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(entry_from_row).collect()
@@ -359,22 +357,8 @@ impl Store {
         now: DateTime<Utc>,
         lease: chrono::Duration,
     ) -> Result<Option<JournalEntry>> {
-        let row = sqlx::query(&format!(
-            "UPDATE journal SET state = $3, attempts = attempts + 1, attempt_started_at = $2, \
-               lease_until = $5, updated_at = $2 \
-             WHERE id = $1 AND state = $4 AND not_before <= $2 \
-               AND NOT EXISTS (SELECT 1 FROM journal e WHERE e.conversation_id = journal.conversation_id \
-                               AND e.id < journal.id AND e.state IN ($4, $3)) \
-             RETURNING {COLUMNS}"
-        ))
-        .bind(id.0)
-        .bind(Millis(now))
-        .bind(Text(EffectState::InFlight))
-        .bind(Text(EffectState::Pending))
-        .bind(Millis(now + lease))
-        .fetch_optional(self.pool())
-        .await?;
-        row.as_ref().map(entry_from_row).transpose()
+        self.claim_effect_in(AccountFilter::Any, id, now, lease)
+            .await
     }
 
     /// [`Store::claim_effect`] by one bot account: only an entry that is that account's
@@ -387,13 +371,26 @@ impl Store {
         now: DateTime<Utc>,
         lease: chrono::Duration,
     ) -> Result<Option<JournalEntry>> {
+        self.claim_effect_in(AccountFilter::Of(account), id, now, lease)
+            .await
+    }
+
+    /// The claim; by one account (`Of`) it also records that account as the entry's.
+    async fn claim_effect_in(
+        &self,
+        accounts: AccountFilter<'_>,
+        id: EffectId,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+    ) -> Result<Option<JournalEntry>> {
         let row = sqlx::query(&format!(
             "UPDATE journal SET state = $3, attempts = attempts + 1, attempt_started_at = $2, \
-               lease_until = $5, updated_at = $2, account = $6 \
+               lease_until = $5, updated_at = $2, \
+               account = CASE WHEN $6 = '*' THEN account ELSE $6 END \
              WHERE id = $1 AND state = $4 AND not_before <= $2 \
                AND NOT EXISTS (SELECT 1 FROM journal e WHERE e.conversation_id = journal.conversation_id \
                                AND e.id < journal.id AND e.state IN ($4, $3)) \
-               AND {} = $6 \
+               AND ($6 = '*' OR {} = $6) \
              RETURNING {COLUMNS}",
             account_of_entry("journal")
         ))
@@ -402,7 +399,7 @@ impl Store {
         .bind(Text(EffectState::InFlight))
         .bind(Text(EffectState::Pending))
         .bind(Millis(now + lease))
-        .bind(account.stored())
+        .bind(accounts.bound())
         .fetch_optional(self.pool())
         .await?;
         row.as_ref().map(entry_from_row).transpose()
