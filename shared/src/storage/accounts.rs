@@ -143,13 +143,8 @@ impl Store {
         account: &ServingAccount,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        sqlx::query("UPDATE subreddits SET bot_account = $2, updated_at = $3 WHERE name = $1")
-            .bind(sub.key())
-            .bind(account.stored())
-            .bind(Millis(now))
-            .execute(self.pool())
-            .await?;
-        Ok(())
+        let mut conn = self.pool().acquire().await?;
+        set_account(&mut conn, sub, account, now).await
     }
 
     /// Moves `sub` to the account `to`, in one transaction with its audit entry (`actor`,
@@ -170,12 +165,7 @@ impl Store {
         };
         let old_cursor = self.cursor(&account_cursor_scope(&from)).await?;
         let mut tx = self.begin().await?;
-        sqlx::query("UPDATE subreddits SET bot_account = $2, updated_at = $3 WHERE name = $1")
-            .bind(sub.key())
-            .bind(to.stored())
-            .bind(Millis(now))
-            .execute(tx.conn())
-            .await?;
+        set_account(tx.conn(), sub, to, now).await?;
         if &from != to {
             // Without a cursor of its own the subreddit is caught up by the new account's
             // runner (a listing of its own), from where the old one stood.
@@ -265,4 +255,20 @@ pub(crate) async fn account_loads_on(
             .appeals = n;
     }
     Ok(out)
+}
+
+/// Sets the account serving `sub` (a sign-up's, a move's, or a test's assignment).
+pub(crate) async fn set_account(
+    conn: &mut sqlx::AnyConnection,
+    sub: &SubredditName,
+    account: &ServingAccount,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query("UPDATE subreddits SET bot_account = $2, updated_at = $3 WHERE name = $1")
+        .bind(sub.key())
+        .bind(account.stored())
+        .bind(Millis(now))
+        .execute(conn)
+        .await?;
+    Ok(())
 }

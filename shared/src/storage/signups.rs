@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use super::accounts::{AccountLoad, ServingAccount, account_loads_on};
+use super::accounts::{AccountLoad, ServingAccount, account_loads_on, set_account};
 use super::audit::FieldChange;
 use super::column::{Millis, Text, read};
 use super::{Backend, Result, Store};
@@ -129,12 +129,7 @@ impl Store {
         };
         tx.audit(&s.subreddit, s.reddit_username.as_str(), &change, now)
             .await?;
-        sqlx::query("UPDATE subreddits SET bot_account = $2, updated_at = $3 WHERE name = $1")
-            .bind(s.subreddit.key())
-            .bind(account.stored())
-            .bind(Millis(now))
-            .execute(tx.conn())
-            .await?;
+        set_account(tx.conn(), &s.subreddit, &account, now).await?;
         tx.commit().await?;
         Ok(SignupOutcome::Created)
     }
