@@ -127,15 +127,14 @@ fn reason_phrase(option: &str, text: Option<&str>) -> String {
         Some(ShippedReason::Regret) => "regrets it".to_owned(),
         Some(ShippedReason::Mistake) => "says it was a mistake".to_owned(),
         None => {
-            let other = option;
             let detail: String = text.unwrap_or_default().chars().take(40).collect();
             let detail = detail.trim();
             if detail.is_empty() {
-                escape_user_text(other).to_lowercase()
+                escape_user_text(option).to_lowercase()
             } else {
                 format!(
                     "{}: “{}”",
-                    escape_user_text(other).to_lowercase(),
+                    escape_user_text(option).to_lowercase(),
                     escape_user_text(detail)
                 )
             }

@@ -12,9 +12,9 @@
 use chrono::{DateTime, Duration, NaiveDate, SecondsFormat, Utc};
 use serde::Serialize;
 
+use super::ReadoutRow;
 use super::definitions::Metric;
 use super::stats::Z_95;
-use super::ReadoutRow;
 use crate::domain::{RedditUsername, SubredditName};
 
 impl Metric {
@@ -220,9 +220,7 @@ pub fn planned_appeals(choice: &PlanChoice, fraction: f64) -> Result<u64, PlanEr
             )
         })
         .collect();
-    let most = sizes
-        .into_iter()
-        .fold(None, |m: Option<f64>, s| Some(m.map_or(s, |m| m.max(s))));
+    let most = sizes.into_iter().reduce(f64::max);
     match most {
         Some(n) => Ok(n.ceil() as u64),
         None => Err(PlanError::EffectTooLarge {
