@@ -14,6 +14,8 @@ use appealmod_shared::domain::{
     SubredditName,
 };
 
+// The ban the preview is for: the one the decision messages' previews fill in.
+use super::decision_form::EXAMPLE_REASON;
 use crate::errors::PageError;
 use crate::routes::appeal::{AppealPage, questions};
 
@@ -22,9 +24,6 @@ use crate::routes::appeal::{AppealPage, questions};
 pub const PREVIEW_CSP: &str = "default-src 'self'; script-src 'none'; style-src 'self'; \
                                img-src 'self'; form-action 'none'; frame-ancestors 'none'; \
                                base-uri 'none'";
-
-/// The ban the preview is for (the decision messages' previews use the same).
-pub const EXAMPLE_REASON: &str = "Rule 2: be civil";
 
 /// What the preview says above the form.
 const BANNER: &str = "This is a preview for moderators: the form as appellants will see it, \
