@@ -167,7 +167,6 @@ pub struct AppState {
     pub csrf: CsrfKey,
     /// `scheme://host[:port]` of `public_base_url`, compared with `Origin`.
     pub public_origin: String,
-    pub bot_username: Option<String>,
     /// Every account of the pool, by the name moderators invite.
     pub bot_names: BotNames,
     pub limiter: RateLimiter,
@@ -214,7 +213,6 @@ fn state_of(settings: &AppSettings, store: Store, console: Option<Console>) -> A
         signer: LinkSigner::new(&settings.link_secret),
         csrf: CsrfKey::new(&settings.link_secret),
         public_origin: origin_of(&settings.public_base_url),
-        bot_username: settings.bot_username.clone(),
         bot_names: BotNames::new(settings.bot_username.clone(), &settings.extra_bot_accounts),
         limiter: RateLimiter::per_minute(settings.post_rate_per_minute),
         login_limits: LoginLimits::new(

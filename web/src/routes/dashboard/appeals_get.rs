@@ -13,7 +13,7 @@ use appealmod_shared::domain::{Case, CaseOrder, CaseStatus, Group};
 
 use super::list_query::{ListQuery, PAGE_SIZE, PageNumber, QueryError};
 use super::moment::Moment;
-use super::{ConsoleNav, StatusView, bot_name};
+use super::{ConsoleNav, StatusView};
 use crate::console::access::clear_page;
 use crate::console::form_id;
 use crate::errors::{PageError, render};
@@ -235,7 +235,7 @@ pub async fn page(
     let link = |n: u32| PageNumber::parse(&n.to_string()).map(|p| q.to_query(p));
     let page_view = AppealsPage {
         nav: ConsoleNav::new(&state, &cleared.user, now),
-        status: StatusView::of(&cleared.subreddit, &bot_name(&state)),
+        status: StatusView::of(&cleared.subreddit, &state.bot_names),
         csrf_state: state.csrf.issue(
             &form_id(&format!("state:{}", name.key()), &cleared.user.user),
             now,

@@ -8,7 +8,7 @@ use appealmod_shared::storage::Queue;
 use chrono::{DateTime, Utc};
 
 use super::moment::Moment;
-use super::{ConsoleNav, StatusView, bot_name};
+use super::{ConsoleNav, StatusView};
 use crate::console::FRESH;
 use crate::console::access::require_login;
 use crate::errors::{PageError, render};
@@ -64,13 +64,13 @@ pub async fn page(session: Session, state: web::Data<AppState>) -> Result<HttpRe
             "/dashboard",
         )));
     }
-    let bot = bot_name(&state);
+    let bot = &state.bot_names;
     let mut signed_up: Vec<StatusView> = Vec::new();
     let mut others = Vec::new();
     let mut not_eligible = Vec::new();
     if operator {
         for s in state.store.subreddit_statuses().await? {
-            signed_up.push(StatusView::of(&s, &bot));
+            signed_up.push(StatusView::of(&s, bot));
         }
     }
     for r in &rows {
@@ -80,7 +80,7 @@ pub async fn page(session: Session, state: web::Data<AppState>) -> Result<HttpRe
         }
         match state.store.subreddit_status(&r.subreddit).await? {
             Some(_) if operator => {}
-            Some(s) => signed_up.push(StatusView::of(&s, &bot)),
+            Some(s) => signed_up.push(StatusView::of(&s, bot)),
             None => others.push(r.subreddit.to_string()),
         }
     }

@@ -128,8 +128,3 @@ impl StatusView {
         self.state == "paused"
     }
 }
-
-/// The bot accounts' names as pages show them (each subreddit names the one serving it).
-pub fn bot_name(state: &AppState) -> crate::startup::BotNames {
-    state.bot_names.clone()
-}

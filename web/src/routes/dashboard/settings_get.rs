@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use appealmod_core::domain::Language;
 use appealmod_shared::storage::{AuditEntry, FRACTION_FIELD, SubredditSettings};
 
-use super::{ConsoleNav, StatusView, bot_name};
+use super::{ConsoleNav, StatusView};
 use crate::console::access::{Cleared, clear_page};
 use crate::console::decision_form;
 use crate::console::form_preview;
@@ -185,7 +185,7 @@ pub async fn page_for(
     let audit = state.store.audit_log(name, 50).await?;
     Ok(SettingsPage {
         nav: ConsoleNav::new(state, &cleared.user, now),
-        status: StatusView::of(&cleared.subreddit, &bot_name(state)),
+        status: StatusView::of(&cleared.subreddit, &state.bot_names),
         csrf: state
             .csrf
             .issue(&form_id(&format!("settings:{}", name.key()), user), now),
