@@ -212,12 +212,10 @@ impl NextStep {
     }
 }
 
-/// An error page's heading, sentence and hint, before the link under them (the console's,
-/// in English).
+/// An error page's heading, sentence and hint, before the link under them: the texts
+/// themselves on the console's pages (in English), message ids of the translated texts on
+/// a page anyone may meet.
 type Text = (&'static str, &'static str, Option<&'static str>);
-
-/// The same for a page anyone may meet: message ids of the appellant's texts.
-type TextIds = (&'static str, &'static str, Option<&'static str>);
 
 impl PageError {
     /// The page, in `requested` (the browser's language) where it names no subreddit; a
@@ -332,7 +330,7 @@ impl PageError {
     }
 
     /// Failures anyone may meet: a missing page, a form post, the database away.
-    fn site_text(&self) -> TextIds {
+    fn site_text(&self) -> Text {
         match self {
             Self::NotFound => (
                 "error-not-found",
@@ -443,8 +441,10 @@ impl ResponseError for PageError {
 
 impl PageError {
     /// The answer, its page in `requested` where the page names no subreddit
-    /// ([`PageError::page`]); `error_response` uses English, and
-    /// `middleware::localize_errors` renders it again in the browser's language.
+    /// ([`PageError::page`]). `error_response` (an error a handler returns) uses English;
+    /// what an appellant may meet is answered here in the browser's language
+    /// (`i18n::requested`) by its caller: the appeal link's GET and POST, the POST rate limit
+    /// (`middleware`) and the page for an unknown path (`routes::not_found`).
     pub fn response_in(&self, requested: Language) -> HttpResponse {
         match self {
             Self::Unexpected(e) => tracing::error!(error = ?e, "request failed"),

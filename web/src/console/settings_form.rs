@@ -14,7 +14,7 @@ use crate::form::FormData;
 
 /// The defaults come from the configuration through core's settings capability; the
 /// console never keeps its own copy.
-pub use appealmod_core::settings::{DEFAULT_MAX_REMINDERS, Defaults};
+pub use appealmod_core::settings::Defaults;
 
 /// Reddit's modmail limit is 10,000 characters; the bot adds a link and a marker.
 pub const MAX_MESSAGE: usize = 9_000;
@@ -93,7 +93,7 @@ pub fn view_of(s: &SubredditSettings, d: &Defaults) -> SettingsView {
             .collect::<Vec<_>>()
             .join("\n"),
         mod_notes: s.reddit_mod_notes.unwrap_or(d.mod_notes),
-        language: s.language.unwrap_or(d.language).code().to_owned(),
+        language: lang.code().to_owned(),
         recusal: s.recusal.unwrap_or(d.recusal),
         public_debrief: s.public_debrief.unwrap_or(d.public_debrief),
         questions,

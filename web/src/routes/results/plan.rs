@@ -290,7 +290,7 @@ impl PlanInput {
                 Ok(n) => Some(needs_sentence(&choice, fraction, n)),
                 Err(e) => {
                     if errors.is_empty() {
-                        errors.push((field_of(&e), capitalised(&e.to_string())));
+                        errors.push(plan_error(&e));
                     }
                     None
                 }
@@ -347,7 +347,7 @@ fn capitalised(s: &str) -> String {
 }
 
 /// The form field a plan error belongs to.
-pub fn field_of(e: &PlanError) -> &'static str {
+fn field_of(e: &PlanError) -> &'static str {
     match e {
         PlanError::Percent(_) | PlanError::NoEffect | PlanError::EffectTooLarge { .. } => "effect",
         PlanError::Fraction(_) => "form",
