@@ -26,7 +26,7 @@ pub struct SubredditSettings {
     pub messages: Option<Messages>,
     pub form_questions: Option<FormQuestions>,
     /// The moderators' decision messages; `None`: the shipped ones
-    /// ([`DecisionTemplates::resolve`]).
+    /// ([`DecisionTemplates::resolve_in`]).
     pub decision_templates: Option<DecisionTemplates>,
     pub appeal_cooldown_days: Option<u32>,
     pub max_reminders: Option<u32>,
@@ -358,7 +358,10 @@ mod tests {
             assert_eq!(e.link_ttl, Duration::days(30));
             assert_eq!(e.language, Language::English);
             assert!(!e.mod_notes && !e.recusal && !e.public_debrief);
-            assert_eq!(e.decision_templates, DecisionTemplates::resolve(None));
+            assert_eq!(
+                e.decision_templates,
+                DecisionTemplates::resolve_in(None, Language::English)
+            );
         }
     }
 

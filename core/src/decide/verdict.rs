@@ -75,8 +75,8 @@ impl Channel {
 
 /// The messages the bot sends the appellant for each verdict: a default set ships here;
 /// `{username}`, `{subreddit}`, `{days}` and `{reason}` are filled in. A subreddit may store
-/// its own set (edited in the console's settings); [`DecisionTemplates::resolve`] gives the
-/// set its decisions use.
+/// its own set (edited in the console's settings); [`DecisionTemplates::resolve_in`] gives
+/// the set its decisions use.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DecisionTemplates {
     pub grant: String,
@@ -121,21 +121,6 @@ impl Default for DecisionTemplates {
 pub const DECISION_PLACEHOLDERS: [&str; 4] = ["username", "subreddit", "days", "reason"];
 
 impl DecisionTemplates {
-    /// The set a subreddit's decisions use: its own (`override_`, from its settings) or the
-    /// shipped defaults. A stored set without a `default` denial (the console never saves
-    /// one) gets the shipped one, so a plain denial always has a text.
-    pub fn resolve(override_: Option<&DecisionTemplates>) -> DecisionTemplates {
-        let Some(own) = override_ else {
-            return DecisionTemplates::default();
-        };
-        let mut own = own.clone();
-        if own.denial(None).is_none() {
-            let shipped = DecisionTemplates::default().deny.swap_remove(0);
-            own.deny.insert(0, shipped);
-        }
-        own
-    }
-
     /// The named denial text; `None` for a name the subreddit does not have.
     pub fn denial(&self, name: Option<&str>) -> Option<&str> {
         let name = name.unwrap_or("default");
@@ -371,7 +356,7 @@ mod tests {
     use chrono::{Duration, TimeZone};
 
     use super::*;
-    use crate::domain::{AppellantId, ConversationId, SubredditName};
+    use crate::domain::{AppellantId, ConversationId, Language, SubredditName};
 
     fn t(mins: i64) -> DateTime<Utc> {
         Utc.timestamp_opt(1_700_000_000, 0).single().expect("time") + Duration::minutes(mins)
@@ -695,7 +680,7 @@ mod tests {
     #[test]
     fn a_subreddits_own_texts_are_used_and_a_plain_denial_always_has_one() {
         assert_eq!(
-            DecisionTemplates::resolve(None),
+            DecisionTemplates::resolve_in(None, Language::English),
             DecisionTemplates::default()
         );
         let own = DecisionTemplates {
@@ -703,7 +688,7 @@ mod tests {
             deny: vec![("spam".into(), "No: {reason}.".into())],
             reduce: "{days} days.".into(),
         };
-        let t = DecisionTemplates::resolve(Some(&own));
+        let t = DecisionTemplates::resolve_in(Some(&own), Language::English);
         let a = appeal(AppealStatus::Completed);
         assert_eq!(
             t.render(Verdict::Grant, None, &a).as_deref(),
