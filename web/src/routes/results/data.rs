@@ -106,20 +106,45 @@ pub async fn subreddit_rows(
         // Never changed: everything is "since" the fraction it has always had.
         (PeriodChoice::SinceChange, None) => Period::ALL_TIME,
     };
-    let rows = state
+    Ok(SubredditRows {
+        name: name.clone(),
+        rows: rows_in(state, name, period).await?,
+        segments: history.segments(),
+        last_change,
+        alarm: state.store.split_alarm(name).await?,
+    })
+}
+
+/// `name`'s rows in `period`.
+async fn rows_in(
+    state: &AppState,
+    name: &SubredditName,
+    period: Period,
+) -> Result<Vec<ReadoutRow>, PageError> {
+    Ok(state
         .store
         .readout_rows(&ReadoutFilter {
             subreddit: Some(name.clone()),
             period,
         })
-        .await?;
-    Ok(SubredditRows {
-        name: name.clone(),
-        rows,
-        segments: history.segments(),
-        last_change,
-        alarm: state.store.split_alarm(name).await?,
-    })
+        .await?)
+}
+
+/// `name`'s rows of all time, without the fraction history and the alarm
+/// ([`subreddit_rows`] for `PeriodChoice::All` has these rows too).
+pub async fn all_time_rows(
+    state: &AppState,
+    name: &SubredditName,
+) -> Result<Vec<ReadoutRow>, PageError> {
+    rows_in(state, name, Period::ALL_TIME).await
+}
+
+/// The treatment fraction in force: the last segment's of `segments` (oldest first), else
+/// the configured default for a subreddit with no history.
+pub fn fraction_now(state: &AppState, segments: &[Segment]) -> f64 {
+    segments
+        .last()
+        .map_or(state.defaults.treatment_fraction, |s| s.fraction)
 }
 
 /// Every subreddit's rows, each by its own period (which differs only for `SinceChange`).

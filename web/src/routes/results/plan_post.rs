@@ -12,7 +12,7 @@ use appealmod_core::readout::plan::Plan;
 use appealmod_shared::fingerprint::Fingerprint;
 
 use super::PLAN_FORM;
-use super::data::PeriodChoice;
+use super::data::{PeriodChoice, fraction_now};
 use super::plan::{PlanInput, plan_error};
 use super::results_get::subreddit_page;
 use crate::console::access::Cleared;
@@ -75,10 +75,7 @@ async fn freeze(
         .store
         .fraction_history(name, state.defaults.treatment_fraction)
         .await?;
-    let fraction = history
-        .segments()
-        .last()
-        .map_or(state.defaults.treatment_fraction, |s| s.fraction);
+    let fraction = fraction_now(state, &history.segments());
     let previous = state.store.analysis_plan(name).await?;
     let plan = match Plan::freeze(name, choice, fraction, previous.as_ref(), user, now) {
         Ok(plan) => plan,

@@ -11,7 +11,10 @@ use appealmod_core::readout::debrief::Shown;
 use appealmod_core::readout::plan::{Plan, progress};
 use appealmod_core::readout::{self, ReadoutRow};
 
-use super::data::{PeriodChoice, ResultsQuery, SubredditRows, all_rows, rules, subreddit_rows};
+use super::data::{
+    PeriodChoice, ResultsQuery, SubredditRows, all_rows, all_time_rows, fraction_now, rules,
+    subreddit_rows,
+};
 use super::debrief::DebriefView;
 use super::plan::{PlanFormView, PlanInput, PlanView, VersionView};
 use super::public_get::public_debrief;
@@ -143,18 +146,12 @@ pub async fn subreddit_page(
 ) -> Result<ResultsPage, PageError> {
     let name = &cleared.subreddit.name;
     let d = subreddit_rows(state, name, choice, now).await?;
+    // The debrief and the plan count every appeal, whatever the period shown.
     let all = match choice {
         PeriodChoice::All => d.rows.clone(),
-        _ => {
-            subreddit_rows(state, name, PeriodChoice::All, now)
-                .await?
-                .rows
-        }
+        _ => all_time_rows(state, name).await?,
     };
-    let fraction = d
-        .segments
-        .last()
-        .map_or(state.defaults.treatment_fraction, |s| s.fraction);
+    let fraction = fraction_now(state, &d.segments);
     let plans = state.store.analysis_plans(name).await?;
     let rules = rules(state, now);
     let whole = readout::compute(&all, &rules);
