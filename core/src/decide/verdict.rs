@@ -130,12 +130,25 @@ impl DecisionTemplates {
             .map(|(_, t)| t.as_str())
     }
 
-    /// The message for `verdict`, placeholders filled.
+    /// The message for `verdict`, placeholders filled ("not stated" for a ban message
+    /// without a reason).
     pub fn render(
         &self,
         verdict: Verdict,
         denial: Option<&str>,
         appeal: &Appeal,
+    ) -> Result<String, Refusal> {
+        self.render_saying(verdict, denial, appeal, "not stated")
+    }
+
+    /// [`DecisionTemplates::render`], with `not_stated` for a ban message without a reason
+    /// (`render_in` passes it in the subreddit's language).
+    pub(crate) fn render_saying(
+        &self,
+        verdict: Verdict,
+        denial: Option<&str>,
+        appeal: &Appeal,
+        not_stated: &str,
     ) -> Result<String, Refusal> {
         let template = match verdict {
             Verdict::Grant => self.grant.as_str(),
@@ -149,7 +162,7 @@ impl DecisionTemplates {
             _ => String::new(),
         };
         let reason = if appeal.ban_reason.trim().is_empty() {
-            "not stated"
+            not_stated
         } else {
             appeal.ban_reason.trim()
         };
@@ -229,10 +242,8 @@ pub fn recused(
     by: &RedditUsername,
 ) -> Option<Refusal> {
     let issuer = banned_by.filter(|_| recusal)?;
-    issuer
-        .as_str()
-        .eq_ignore_ascii_case(by.as_str())
-        .then(|| Refusal::Recused { by: issuer.clone() })
+    // Usernames compare case-insensitively, as Reddit does.
+    (issuer == by).then(|| Refusal::Recused { by: issuer.clone() })
 }
 
 /// Plans `verdict` on `appeal` by `by`, or says why not. The bot's own writes to the

@@ -166,28 +166,13 @@ impl DecisionTemplates {
         appeal: &crate::domain::Appeal,
         lang: Language,
     ) -> Result<String, crate::decide::verdict::Refusal> {
-        if !appeal.ban_reason.trim().is_empty() {
-            return self.render(verdict, denial, appeal);
-        }
-        let none = reason_not_stated(lang);
-        let fill = |t: &str| t.replace("{reason}", &none);
-        let filled = Self {
-            grant: fill(&self.grant),
-            deny: self
-                .deny
-                .iter()
-                .map(|(n, t)| (n.clone(), fill(t)))
-                .collect(),
-            reduce: fill(&self.reduce),
-        };
-        filled.render(verdict, denial, appeal)
+        self.render_saying(verdict, denial, appeal, &reason_not_stated(lang))
     }
 }
 
 impl DecisionTemplates {
-    /// [`DecisionTemplates::resolve`] for a subreddit addressed in `lang`: its own set (a
-    /// plain denial added from the shipped ones if it has none), or the shipped set in
-    /// `lang`.
+    /// The set a subreddit addressed in `lang` decides with: its own (a plain denial added
+    /// from the shipped ones if it has none), or the shipped set in `lang`.
     pub fn resolve_in(own: Option<&DecisionTemplates>, lang: Language) -> DecisionTemplates {
         let shipped = DecisionTemplates::shipped(lang);
         let Some(own) = own else {
