@@ -507,7 +507,7 @@ pub fn ban_message_reason(conv: &Conversation) -> Option<String> {
 /// Where the ban notice of a user who opened a conversation of their own is: the newest of
 /// their recent conversations with the subreddit (`user.recentConvos`) other than this one
 /// whose subject is Reddit's notice of a permanent ban from this subreddit ("You've been
-/// [permanently] banned from participating in r/{sub}"). `None` for a conversation a
+/// \[permanently\] banned from participating in r/{sub}"). `None` for a conversation a
 /// moderator started (it carries its own notice), a user who is not permanently banned, or
 /// when none is listed. Reddit's conversation ids are base 36 and grow with time, so the
 /// newest is the longest, then the greatest; the listed dates cannot tell (a notice the
