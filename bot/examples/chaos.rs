@@ -19,19 +19,19 @@ use appealmod_bot::failpoints::{Failpoint, is_crash};
 use appealmod_bot::runners::{RecentRunner, StartedRunner};
 use appealmod_core::decide::verdict::{Channel, DecisionTemplates, Verdict, decide_appeal};
 use appealmod_shared::config::Config;
+use appealmod_shared::domain::AppealStatus;
 use appealmod_shared::domain::{Appeal, RedditUsername};
-use appealmod_shared::domain::{AppealStatus, ConversationId};
 use appealmod_shared::effects::decision_entries;
 use appealmod_shared::storage::Recorded;
-use appealmod_shared::storage::{EffectKind, EffectState};
 use appealmod_testkit::TestDb;
 use appealmod_testkit::bench::arg;
 use appealmod_testkit::chaos::{self, FaultDraw};
+use appealmod_testkit::ledger::compare;
 use appealmod_testkit::world::{HUMAN_MOD, World, WorldOptions};
 use chrono::Duration;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use reddit_sim::{Endpoint, FaultMode, FaultRequest, LedgerKind, UserMessage};
+use reddit_sim::{Endpoint, FaultMode, FaultRequest, UserMessage};
 
 const SUBS: [&str; 3] = ["chaos_a", "chaos_b", "chaos_c"];
 /// Longest delay of a late write; the settle time is well above it.
@@ -246,33 +246,6 @@ async fn round(
     Ok(())
 }
 
-#[derive(Default, Debug, Clone, Copy, PartialEq, Eq)]
-struct Tally {
-    replies: u32,
-    notes: u32,
-    archives: u32,
-    unarchives: u32,
-    mod_notes: u32,
-    unbans: u32,
-    temp_bans: u32,
-}
-
-impl Tally {
-    fn add(&mut self, kind: LedgerKind) {
-        match kind {
-            LedgerKind::Reply => self.replies += 1,
-            LedgerKind::InternalNote => self.notes += 1,
-            LedgerKind::Archive => self.archives += 1,
-            LedgerKind::Unarchive => self.unarchives += 1,
-            LedgerKind::Unban => self.unbans += 1,
-            LedgerKind::TempBan => self.temp_bans += 1,
-            // A Mod Note is on the user, not in the conversation: what Reddit holds is
-            // counted from the user's notes, what the journal meant from its entries.
-            LedgerKind::ModNote => {}
-        }
-    }
-}
-
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> anyhow::Result<()> {
     let target = arg("--appellants", 30) as usize;
@@ -326,66 +299,11 @@ async fn report(w: &World, convs: &[String], s: &Schedule) -> anyhow::Result<()>
         s.crashes
     );
     println!("== per conversation: ledger (what Reddit got) vs journal (what the bot intended)");
-    let (mut dups, mut losses, mut total) = (0u32, 0u32, Tally::default());
-    for c in convs {
-        let mut got = Tally::default();
-        for e in w.sim.state().ledger_for(c) {
-            got.add(e.kind);
-            total.add(e.kind);
-        }
-        if let Some(a) = w.appeal_in(c).await? {
-            got.mod_notes = w
-                .sim
-                .state()
-                .mod_notes_on(a.subreddit.as_str(), a.username.as_str())
-                .len() as u32;
-            total.mod_notes += got.mod_notes;
-        }
-        let mut meant = Tally::default();
-        let mut unfinished = 0;
-        for e in w.store.effects_of(&ConversationId::parse(c)?).await? {
-            match (e.state, e.kind) {
-                (EffectState::Done, EffectKind::ModNote) => meant.mod_notes += 1,
-                (EffectState::Done, EffectKind::Reply) => meant.add(LedgerKind::Reply),
-                (EffectState::Done, EffectKind::Note) => meant.add(LedgerKind::InternalNote),
-                (EffectState::Done, EffectKind::Archive) => meant.add(LedgerKind::Archive),
-                (EffectState::Done, EffectKind::Unarchive) => meant.add(LedgerKind::Unarchive),
-                (EffectState::Done, EffectKind::Unban) => meant.add(LedgerKind::Unban),
-                (EffectState::Done, EffectKind::TempBan) => meant.add(LedgerKind::TempBan),
-                _ => unfinished += 1,
-            }
-        }
-        let over = |a: u32, b: u32| a.saturating_sub(b);
-        let d = over(got.replies, meant.replies)
-            + over(got.notes, meant.notes)
-            + over(got.archives, meant.archives)
-            + over(got.unarchives, meant.unarchives)
-            + over(got.mod_notes, meant.mod_notes)
-            + over(got.unbans, meant.unbans)
-            + over(got.temp_bans, meant.temp_bans);
-        let l = over(meant.replies, got.replies)
-            + over(meant.notes, got.notes)
-            + over(meant.archives, got.archives)
-            + over(meant.unarchives, got.unarchives)
-            + over(meant.mod_notes, got.mod_notes)
-            + over(meant.unbans, got.unbans)
-            + over(meant.temp_bans, got.temp_bans)
-            + unfinished;
-        dups += d;
-        losses += l;
-        if d + l > 0 {
-            for e in w.sim.state().ledger_for(c) {
-                let body = e.body.unwrap_or_default();
-                let marker = body.rsplit("(#").next().unwrap_or_default().to_owned();
-                println!("      ledger  {:?} {marker}", e.kind);
-            }
-            for e in w.store.effects_of(&ConversationId::parse(c)?).await? {
-                println!(
-                    "      journal {:?} {} {:?} attempts {} last error {:?}",
-                    e.kind, e.marker, e.state, e.attempts, e.last_error
-                );
-            }
-        }
+    let cmp = compare(w, convs).await?;
+    for text in &cmp.mismatches {
+        println!("   {text}");
+    }
+    for (c, got, mismatch) in &cmp.conversations {
         let status = w.appeal_in(c).await?.map(|a| a.status.as_str());
         println!(
             "   {c:>6} {:<10} replies {} notes {} archives {} unarchives {} mod notes {} unbans {} temp bans {}{}",
@@ -397,9 +315,10 @@ async fn report(w: &World, convs: &[String], s: &Schedule) -> anyhow::Result<()>
             got.mod_notes,
             got.unbans,
             got.temp_bans,
-            if d + l > 0 { "   <-- MISMATCH" } else { "" }
+            if *mismatch { "   <-- MISMATCH" } else { "" }
         );
     }
+    let (dups, losses, total) = (cmp.duplicates, cmp.losses, &cmp.total);
     println!(
         "== {} conversations: {} replies, {} notes, {} archives, {} unarchives, {} mod notes, {} unbans, {} temp bans; {} decisions; duplicates {dups}, losses {losses}",
         convs.len(),

@@ -18,16 +18,15 @@ use std::time::{Duration as StdDuration, Instant};
 
 use appealmod_bot::replicas::Replica;
 use appealmod_shared::config::Config;
-use appealmod_shared::domain::{AppealStatus, RedditUsername, SubredditName};
-use appealmod_shared::storage::{EffectState, ServingAccount};
+use appealmod_shared::domain::{AppealStatus, RedditUsername};
+use appealmod_shared::storage::ServingAccount;
 use appealmod_testkit::TestDb;
 use appealmod_testkit::bench::arg;
 use appealmod_testkit::chaos::{self, FaultDraw};
 use appealmod_testkit::ledger::compare;
-use appealmod_testkit::world::{HUMAN_MOD, World, WorldOptions};
+use appealmod_testkit::world::{World, WorldOptions};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use reddit_sim::NewSubreddit;
 
 const SECOND: &str = "second_bot";
 /// Subreddits of the default account, then of the second.
@@ -169,52 +168,6 @@ fn inject(w: &World, rng: &mut StdRng, events: &Mutex<Events>) {
         .or_default() += count;
 }
 
-async fn setup(w: &World) -> anyhow::Result<()> {
-    let all = vec!["all".to_owned()];
-    for (i, s) in SUBS.iter().enumerate() {
-        // Both bots moderate every subreddit, so each account's listing shows the other's
-        // subreddits too and must leave them alone.
-        if i >= 2 {
-            w.sim
-                .state()
-                .add_subreddit(NewSubreddit {
-                    name: (*s).to_owned(),
-                    moderators: vec![HUMAN_MOD.to_owned()],
-                    bot_is_mod: true,
-                })
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            let sub = SubredditName::parse(s)?;
-            w.store.ensure_subreddit(&sub, w.clock.now()).await?;
-            w.store
-                .assign_account(&sub, &second(), w.clock.now())
-                .await?;
-        }
-        w.sim
-            .state()
-            .set_moderator(s, SECOND, &all)
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-    }
-    Ok(())
-}
-
-async fn settled(w: &World, convs: &[String]) -> anyhow::Result<bool> {
-    let counts = w.store.journal_counts().await?;
-    if counts[&EffectState::Pending] + counts[&EffectState::InFlight] > 0 {
-        return Ok(false);
-    }
-    for c in convs {
-        match w.appeal_in(c).await? {
-            Some(a) if a.status == AppealStatus::Completed => {}
-            Some(a) if a.status == AppealStatus::Prompted => {
-                w.submit_form(&a).await?;
-                return Ok(false);
-            }
-            _ => return Ok(false),
-        }
-    }
-    Ok(true)
-}
-
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> anyhow::Result<()> {
     let secs = arg("--secs", 60);
@@ -229,7 +182,7 @@ async fn main() -> anyhow::Result<()> {
         ..WorldOptions::default()
     };
     let w = World::start(db.store.clone(), &db.url, o).await?;
-    setup(&w).await?;
+    chaos::share_with_second_account(&w, &SUBS, 2, SECOND).await?;
     let events: Arc<Mutex<Events>> = Arc::default();
     let mut next_id = 0;
     let mut live: Vec<Process> = Vec::new();
@@ -273,7 +226,7 @@ async fn main() -> anyhow::Result<()> {
         live.push(spawn(&w, kind, format!("{kind}-{next_id}"), ttl, events.clone()).await?);
     }
     let deadline = Instant::now() + StdDuration::from_secs(240);
-    while !settled(&w, &convs).await? {
+    while !chaos::settled(&w, &convs).await? {
         anyhow::ensure!(Instant::now() < deadline, "did not settle in 4 minutes");
         tokio::time::sleep(StdDuration::from_secs(1)).await;
     }

@@ -27,16 +27,15 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration as StdDuration, Instant};
 
 use appealmod_shared::config::Config;
-use appealmod_shared::domain::{AppealStatus, RedditUsername, SubredditName};
-use appealmod_shared::storage::{EffectState, ServingAccount, Store};
+use appealmod_shared::domain::AppealStatus;
+use appealmod_shared::storage::Store;
 use appealmod_testkit::TestDb;
 use appealmod_testkit::bench::{arg, random_key, runner_binary};
 use appealmod_testkit::chaos::{self, FaultDraw};
 use appealmod_testkit::ledger::compare;
-use appealmod_testkit::world::{BOT, HUMAN_MOD, World, WorldOptions, extra_bot};
+use appealmod_testkit::world::{BOT, World, WorldOptions, extra_bot};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use reddit_sim::NewSubreddit;
 
 const SECOND: &str = "second_bot";
 /// Subreddits of the default account, then of the second.
@@ -78,38 +77,6 @@ fn configure(c: &mut Config) {
     c.bot.settle_secs = 6;
     c.bot.lease_secs = 6;
     c.bot.reddit_mod_notes = true;
-}
-
-fn second() -> ServingAccount {
-    ServingAccount::Extra(RedditUsername::parse(SECOND).expect("a valid name"))
-}
-
-/// Both bots moderate every subreddit (so each account's listing shows the other's
-/// subreddits too and must leave them alone); the last two are the second account's.
-async fn setup(w: &World) -> anyhow::Result<()> {
-    let all = vec!["all".to_owned()];
-    for (i, s) in SUBS.iter().enumerate() {
-        if i >= 2 {
-            w.sim
-                .state()
-                .add_subreddit(NewSubreddit {
-                    name: (*s).to_owned(),
-                    moderators: vec![HUMAN_MOD.to_owned()],
-                    bot_is_mod: true,
-                })
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            let sub = SubredditName::parse(s)?;
-            w.store.ensure_subreddit(&sub, w.clock.now()).await?;
-            w.store
-                .assign_account(&sub, &second(), w.clock.now())
-                .await?;
-        }
-        w.sim
-            .state()
-            .set_moderator(s, SECOND, &all)
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-    }
-    Ok(())
 }
 
 /// The process id in a replica id (`<host>-<pid>-<random>`; the host may hold dashes).
@@ -313,25 +280,6 @@ fn inject(w: &World, rng: &mut StdRng, events: &Mutex<Events>) {
         .or_default() += count;
 }
 
-/// Nothing left in the journal and every appeal completed (forms still owed are sent).
-async fn settled(w: &World, convs: &[String]) -> anyhow::Result<bool> {
-    let counts = w.store.journal_counts().await?;
-    if counts[&EffectState::Pending] + counts[&EffectState::InFlight] > 0 {
-        return Ok(false);
-    }
-    for c in convs {
-        match w.appeal_in(c).await? {
-            Some(a) if a.status == AppealStatus::Completed => {}
-            Some(a) if a.status == AppealStatus::Prompted => {
-                w.submit_form(&a).await?;
-                return Ok(false);
-            }
-            _ => return Ok(false),
-        }
-    }
-    Ok(true)
-}
-
 /// `kill -9` of a random live process, when another of its kind stays up to take its work
 /// over; the leases it held become orphans to time. Its kind is restarted after 0–4 s.
 async fn kill_one(
@@ -434,7 +382,7 @@ async fn finish(
     }
     let taken = t.elapsed().as_secs_f64();
     let deadline = t + StdDuration::from_secs(240);
-    while !settled(w, convs).await? {
+    while !chaos::settled(w, convs).await? {
         anyhow::ensure!(Instant::now() < deadline, "did not settle in 4 minutes");
         tokio::time::sleep(StdDuration::from_secs(1)).await;
     }
@@ -476,7 +424,7 @@ async fn main() -> anyhow::Result<()> {
         ..WorldOptions::default()
     };
     let w = World::start(db.store.clone(), &db.url, o).await?;
-    setup(&w).await?;
+    chaos::share_with_second_account(&w, &SUBS, 2, SECOND).await?;
     let dir = tempfile::tempdir()?;
     let config = dir.path().join("config.yaml");
     std::fs::write(&config, config_text(&w.sim.base_url(), &db.url, lease))?;

@@ -1,14 +1,16 @@
 //! What the chaos benchmarks (`bot/examples/chaos.rs`, `replicas.rs`, `takeover.rs`) share:
-//! Reddit misbehaving at random in the simulator, and appellants acting at random.
+//! Reddit misbehaving at random in the simulator, appellants acting at random, two bot
+//! accounts sharing the subreddits, and the end of the run (everything settled).
 
 use std::time::Duration;
 
 use rand::Rng;
 use rand::rngs::StdRng;
-use reddit_sim::{Endpoint, FaultMode, FaultRequest, UserMessage};
+use reddit_sim::{Endpoint, FaultMode, FaultRequest, NewSubreddit, UserMessage};
 
-use crate::world::World;
-use appealmod_shared::domain::AppealStatus;
+use crate::world::{HUMAN_MOD, World};
+use appealmod_shared::domain::{AppealStatus, RedditUsername, SubredditName};
+use appealmod_shared::storage::{EffectState, ServingAccount};
 
 /// The writes and reads every chaos benchmark arms faults on.
 pub const ENDPOINTS: [Endpoint; 6] = [
@@ -112,4 +114,60 @@ pub async fn appellants_act(
         }
     }
     Ok(())
+}
+
+/// Two bot accounts over `subs`: the world serves the first `own` with its default
+/// account; the others are created here and served by `second`. Both bots moderate every
+/// one, so each account's listing shows the other's subreddits too and must leave them
+/// alone.
+pub async fn share_with_second_account(
+    w: &World,
+    subs: &[&str],
+    own: usize,
+    second: &str,
+) -> anyhow::Result<()> {
+    let account = ServingAccount::Extra(RedditUsername::parse(second)?);
+    let all = vec!["all".to_owned()];
+    for (i, s) in subs.iter().enumerate() {
+        if i >= own {
+            w.sim
+                .state()
+                .add_subreddit(NewSubreddit {
+                    name: (*s).to_owned(),
+                    moderators: vec![HUMAN_MOD.to_owned()],
+                    bot_is_mod: true,
+                })
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let sub = SubredditName::parse(s)?;
+            w.store.ensure_subreddit(&sub, w.clock.now()).await?;
+            w.store
+                .assign_account(&sub, &account, w.clock.now())
+                .await?;
+        }
+        w.sim
+            .state()
+            .set_moderator(s, second, &all)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    Ok(())
+}
+
+/// Nothing left to send and every conversation's appeal completed; a prompted one gets its
+/// form filled meanwhile (its appellant had not got round to it).
+pub async fn settled(w: &World, convs: &[String]) -> anyhow::Result<bool> {
+    let counts = w.store.journal_counts().await?;
+    if counts[&EffectState::Pending] + counts[&EffectState::InFlight] > 0 {
+        return Ok(false);
+    }
+    for c in convs {
+        match w.appeal_in(c).await? {
+            Some(a) if a.status == AppealStatus::Completed => {}
+            Some(a) if a.status == AppealStatus::Prompted => {
+                w.submit_form(&a).await?;
+                return Ok(false);
+            }
+            _ => return Ok(false),
+        }
+    }
+    Ok(true)
 }

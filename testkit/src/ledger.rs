@@ -67,6 +67,8 @@ pub struct Comparison {
     pub total: Tally,
     /// Conversations where the two differ, with both sides listed.
     pub mismatches: Vec<String>,
+    /// Each conversation: what Reddit got, and whether the two differ.
+    pub conversations: Vec<(String, Tally, bool)>,
 }
 
 /// Compares the ledger with the journal for each conversation of `convs`.
@@ -109,7 +111,10 @@ pub async fn compare(w: &World, convs: &[String]) -> anyhow::Result<Comparison> 
         if d + l > 0 {
             let mut text = format!("{c}: {d} duplicate(s), {l} loss(es)");
             for e in &ledger {
-                text.push_str(&format!("\n   ledger  {:?}", e.kind));
+                // The journal marker the bot appends to what it writes ("(#…").
+                let body = e.body.as_deref().unwrap_or_default();
+                let marker = body.rsplit("(#").next().unwrap_or_default();
+                text.push_str(&format!("\n   ledger  {:?} {marker}", e.kind));
             }
             for e in &effects {
                 text.push_str(&format!(
@@ -119,6 +124,7 @@ pub async fn compare(w: &World, convs: &[String]) -> anyhow::Result<Comparison> 
             }
             out.mismatches.push(text);
         }
+        out.conversations.push((c.clone(), got, d + l > 0));
     }
     Ok(out)
 }
