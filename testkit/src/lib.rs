@@ -1,7 +1,9 @@
 //! What only tests, benchmarks and the sandbox's in-process test use: a fresh database per
 //! test ([`TestDb`]), the unchanged bot wired to an in-process Reddit simulator
 //! ([`world::World`]), the readout's fixture dataset ([`readout_fixture`]), a TCP proxy that
-//! takes a server away and brings it back ([`TcpProxy`]), and [`on_both_backends!`].
+//! takes a server away and brings it back ([`TcpProxy`]), [`on_both_backends!`], and what
+//! the benchmarks share: Reddit's faults, appellants' acts and the ledger comparison
+//! ([`chaos`], [`ledger`]), their command line and runner binary ([`bench`]).
 //!
 //! Production crates take this crate as a dev-dependency only.
 
