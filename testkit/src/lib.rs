@@ -3,7 +3,7 @@
 //! ([`world::World`]), the readout's fixture dataset ([`readout_fixture`]), a TCP proxy that
 //! takes a server away and brings it back ([`TcpProxy`]), [`on_both_backends!`], and what
 //! the benchmarks share: Reddit's faults, appellants' acts and the ledger comparison
-//! ([`chaos`], [`ledger`]), their command line and runner binary ([`bench`]).
+//! ([`chaos`], [`ledger`]), their command line and runner binary ([`mod@bench`]).
 //!
 //! Production crates take this crate as a dev-dependency only.
 
